@@ -1,0 +1,116 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// The signed-in user, as the header shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub site_name: String,
+    pub admin_site: Option<Uuid>,
+}
+
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    if matches!(principal, domain::Principal::Anonymous) {
+        return Ok(None);
+    }
+    let me = domain::auth::me(&db, &principal).await?;
+    Ok(Some(Me {
+        display_name: format!("{} {}", me.first_name, me.last_name),
+        username: me.username,
+        site_name: me.site_name,
+        admin_site: me.admin_site,
+    }))
+}
+
+/// Signs in; answers the local path to go to next. The session gets a new id.
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
+    use crate::ssr::{db, internal, session, SESSION_SIGNED_IN_AT, SESSION_USER};
+    let db = db()?;
+    let signed_in = domain::auth::sign_in(&db, &username, &password).await?;
+    let session = session().await?;
+    session
+        .cycle_id()
+        .await
+        .map_err(|_| internal("session cycle"))?;
+    session
+        .insert(SESSION_USER, signed_in.user_id)
+        .await
+        .map_err(|_| internal("session insert"))?;
+    session
+        .insert(SESSION_SIGNED_IN_AT, chrono::Utc::now().timestamp())
+        .await
+        .map_err(|_| internal("session insert"))?;
+    if let Some(locale) = signed_in.locale {
+        remember_locale_cookie(&locale);
+    }
+    Ok(safe_next(&next))
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = crate::ssr::session().await?;
+    session
+        .flush()
+        .await
+        .map_err(|_| crate::ssr::internal("session flush"))
+}
+
+/// Remembers the interface language for the signed-in user (the cookie is set by the client).
+#[server(endpoint = "set_language")]
+pub async fn set_language(language: String) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    if matches!(principal, domain::Principal::Anonymous) {
+        return Ok(());
+    }
+    domain::auth::set_language(&db, &principal, &language).await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn remember_locale_cookie(locale: &str) {
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        let cookie = format!("i18n_pref_locale={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
+        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+            opts.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// Only local paths: never send someone to another host after signing in.
+pub fn safe_next(next: &str) -> String {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login");
+    if local {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn should_only_return_to_local_pages() {
+        assert_eq!(safe_next("/admin?site=1"), "/admin?site=1");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "",
+            "/login",
+        ] {
+            assert_eq!(safe_next(bad), "/");
+        }
+    }
+}

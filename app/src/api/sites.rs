@@ -1,0 +1,122 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteNode {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub seat_limit: i32,
+    pub used_seats: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteDetails {
+    pub node: SiteNode,
+    pub own_users: i32,
+    pub subsites: u64,
+    pub registration_code: String,
+    /// ISO date or empty.
+    pub expires_on: String,
+    pub effective_expires_on: String,
+    pub is_root: bool,
+    pub can_manage: bool,
+    pub can_edit_seat_limit: bool,
+    pub can_delete: bool,
+    pub can_manage_users: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::sites::SiteNode> for SiteNode {
+    fn from(n: domain::sites::SiteNode) -> Self {
+        SiteNode {
+            id: n.id,
+            parent_id: n.parent_id,
+            name: n.name,
+            seat_limit: n.seat_limit,
+            used_seats: n.used_seats,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::sites::SiteDetails> for SiteDetails {
+    fn from(d: domain::sites::SiteDetails) -> Self {
+        let iso = |date: Option<chrono::NaiveDate>| {
+            date.map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        SiteDetails {
+            node: d.node.into(),
+            own_users: d.own_users,
+            subsites: d.subsites,
+            registration_code: d.registration_code.unwrap_or_default(),
+            expires_on: iso(d.expires_on),
+            effective_expires_on: iso(d.effective_expires_on),
+            is_root: d.is_root,
+            can_manage: d.can_manage,
+            can_edit_seat_limit: d.can_edit_seat_limit,
+            can_delete: d.can_delete,
+            can_manage_users: d.can_manage_users,
+        }
+    }
+}
+
+#[server(endpoint = "site_tree")]
+pub async fn site_tree() -> Result<Vec<SiteNode>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let tree = domain::sites::tree(&db, &principal).await?;
+    Ok(tree.into_iter().map(Into::into).collect())
+}
+
+#[server(endpoint = "site_details")]
+pub async fn site_details(site: Option<Uuid>) -> Result<SiteDetails, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let site = match site {
+        Some(site) => site,
+        None => domain::sites::home_site(&db, &principal).await?,
+    };
+    Ok(domain::sites::details(&db, &principal, site).await?.into())
+}
+
+#[server(endpoint = "create_site")]
+pub async fn create_site(
+    parent: Uuid,
+    name: String,
+    seat_limit: String,
+) -> Result<SiteNode, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let form = domain::sites::NewSiteForm { name, seat_limit };
+    Ok(domain::sites::create(&db, &principal, parent, form)
+        .await?
+        .into())
+}
+
+#[server(endpoint = "update_site")]
+pub async fn update_site(
+    site: Uuid,
+    name: String,
+    seat_limit: String,
+    registration_code: String,
+    expires_on: String,
+) -> Result<SiteDetails, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let form = domain::sites::SiteForm {
+        name,
+        seat_limit,
+        registration_code,
+        expires_on,
+    };
+    Ok(domain::sites::update(&db, &principal, site, form)
+        .await?
+        .into())
+}
+
+#[server(endpoint = "delete_site")]
+pub async fn delete_site(site: Uuid) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::sites::delete(&db, &principal, site).await?)
+}

@@ -1,0 +1,123 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub active: bool,
+    /// ISO date of creation.
+    pub created_on: String,
+    pub site_id: Uuid,
+    pub site_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub rows: Vec<UserRow>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+/// The list's filter, as it stands in the page's query string.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UserFilter {
+    pub search: String,
+    pub include_subsites: bool,
+    /// `name`, `username` or `created`.
+    pub sort: String,
+    pub descending: bool,
+    pub page: u64,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::users::UserRow> for UserRow {
+    fn from(r: domain::users::UserRow) -> Self {
+        UserRow {
+            id: r.public_id,
+            username: r.username,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            email: r.email.unwrap_or_default(),
+            active: r.active,
+            created_on: r.created_at.format("%Y-%m-%d").to_string(),
+            site_id: r.site_public_id,
+            site_name: r.site_name,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<UserFilter> for domain::users::UserQuery {
+    fn from(f: UserFilter) -> Self {
+        use domain::users::UserSort;
+        domain::users::UserQuery {
+            search: f.search,
+            include_subsites: f.include_subsites,
+            sort: match f.sort.as_str() {
+                "username" => UserSort::Username,
+                "created" => UserSort::Created,
+                _ => UserSort::Name,
+            },
+            descending: f.descending,
+            page: f.page,
+        }
+    }
+}
+
+#[server(endpoint = "list_users")]
+pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPage, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let site = match site {
+        Some(site) => site,
+        None => domain::sites::home_site(&db, &principal).await?,
+    };
+    let page = domain::users::list(&db, &principal, site, filter.into()).await?;
+    Ok(UserPage {
+        rows: page.rows.into_iter().map(Into::into).collect(),
+        total: page.total,
+        page: page.page,
+        page_size: page.page_size,
+    })
+}
+
+#[server(endpoint = "create_user")]
+pub async fn create_user(
+    site: Uuid,
+    username: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    password: String,
+) -> Result<UserRow, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let form = domain::users::NewUserForm {
+        username,
+        first_name,
+        last_name,
+        email,
+        password,
+    };
+    Ok(domain::users::create(&db, &principal, site, form)
+        .await?
+        .into())
+}
+
+#[server(endpoint = "set_user_active")]
+pub async fn set_user_active(user: Uuid, active: bool) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::users::set_active(&db, &principal, user, active).await?)
+}
+
+#[server(endpoint = "delete_user")]
+pub async fn delete_user(user: Uuid) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::users::delete(&db, &principal, user).await?)
+}

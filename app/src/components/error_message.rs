@@ -1,0 +1,29 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::i18n::*;
+
+/// Shows an error in the user's language, announced to screen readers.
+#[component]
+pub fn ErrorMessage(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            view! {
+                <p class="alert alert-error" role="alert" data-code=e.code.clone()>
+                    {move || e.message(i18n.get_locale())}
+                </p>
+            }
+        })
+    }
+}
+
+/// A polite status line for confirmations ("Saved.").
+#[component]
+pub fn StatusMessage(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="status" role="status" aria-live="polite">
+            {move || text.get().unwrap_or_default()}
+        </p>
+    }
+}

@@ -1,0 +1,51 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::language_switch::LanguageSwitch;
+use crate::api::auth::{logout, Me};
+use crate::i18n::*;
+
+#[component]
+pub fn AppHeader(#[prop(into)] me: Signal<Option<Me>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = logout().await;
+            let _ = window().location().set_href("/login");
+        });
+    };
+    view! {
+        <header class="topbar">
+            <a class="skip-link" href="#main">{t!(i18n, common.skip_to_content)}</a>
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"L"</span>
+                <span class="brand-name">{t!(i18n, common.app_name)}</span>
+            </a>
+            <nav class="topnav" aria-label=move || td_string!(i18n.get_locale(), common.main_navigation)>
+                {move || me.get().filter(|m| m.admin_site.is_some()).map(|_| view! {
+                    <a href="/admin">{t!(i18n, common.administration)}</a>
+                })}
+            </nav>
+            <div class="topbar-right">
+                <LanguageSwitch />
+                {move || me.get().map(|m| view! {
+                    <span class="whoami" title=m.username.clone()>
+                        <span class="avatar" aria-hidden="true">{initials(&m.display_name)}</span>
+                        <span class="whoami-name">{m.display_name.clone()}</span>
+                    </span>
+                    <button type="button" class="button button-quiet" id="sign-out" on:click=sign_out>
+                        {t!(i18n, common.sign_out)}
+                    </button>
+                })}
+            </div>
+        </header>
+    }
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|part| part.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
+}

@@ -1,0 +1,6 @@
+//! Building blocks shared by the pages.
+pub mod confirm_dialog;
+pub mod error_message;
+pub mod header;
+pub mod language_switch;
+pub mod page_shell;

@@ -1,0 +1,55 @@
+use leptos::prelude::*;
+
+use super::header::AppHeader;
+use crate::api::auth::{current_user, Me};
+
+/// The frame of a signed-in page: header and main area. Loads the current user once and
+/// provides it to the page. Without a user it sends the browser to the sign-in page.
+#[component]
+pub fn PageShell(children: ChildrenFn) -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    let me_signal = Signal::derive(move || me.get().and_then(|r| r.ok()).flatten());
+    provide_context(me_signal);
+    Effect::new(move |_| {
+        if let Some(Ok(None)) = me.get() {
+            let here = window()
+                .location()
+                .href()
+                .ok()
+                .and_then(|href| {
+                    let origin = window().location().origin().ok()?;
+                    href.strip_prefix(&origin).map(str::to_string)
+                })
+                .unwrap_or_else(|| "/".into());
+            let target = format!("/login?next={}", js_encode(&here));
+            let _ = window().location().set_href(&target);
+        }
+    });
+    view! {
+        <AppHeader me=me_signal />
+        <main id="main" class="main" tabindex="-1">
+            {children()}
+        </main>
+    }
+}
+
+fn js_encode(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '/' => c.to_string(),
+            other => {
+                let mut buf = [0u8; 4];
+                other
+                    .encode_utf8(&mut buf)
+                    .bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect()
+            }
+        })
+        .collect()
+}
+
+/// The current user as loaded by the shell.
+pub fn use_me() -> Signal<Option<Me>> {
+    use_context::<Signal<Option<Me>>>().unwrap_or_else(|| Signal::derive(|| None))
+}

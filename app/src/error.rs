@@ -1,0 +1,154 @@
+//! The one error type that crosses the wire. It carries a stable code (also the translation
+//! key under `errors`) and, for input errors, the field; never a database message.
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Locale;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppError {
+    pub code: String,
+    pub field: Option<String>,
+}
+
+impl AppError {
+    pub fn code(code: &str) -> Self {
+        AppError {
+            code: code.to_string(),
+            field: None,
+        }
+    }
+
+    pub fn is(&self, code: &str) -> bool {
+        self.code == code
+    }
+
+    /// The message in the user's language.
+    pub fn message(&self, locale: Locale) -> &'static str {
+        message(locale, &self.code)
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::code(NETWORK),
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_)
+            | ServerFnErrorErr::MissingArg(_) => AppError::code(INVALID_REQUEST),
+            _ => AppError::code(INTERNAL),
+        }
+    }
+}
+
+pub const NETWORK: &str = "network";
+pub const INVALID_REQUEST: &str = "invalid_request";
+pub const INTERNAL: &str = "internal";
+pub const UNAUTHENTICATED: &str = "unauthenticated";
+
+/// Codes that only the client produces (transport failures), besides the domain's codes.
+pub const CLIENT_CODES: &[&str] = &[NETWORK];
+
+#[cfg(feature = "ssr")]
+impl From<domain::Error> for AppError {
+    fn from(err: domain::Error) -> Self {
+        if let domain::Error::Internal(detail) = &err {
+            tracing::error!(%detail, "internal error");
+        }
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(err.http_status()) {
+                opts.set_status(status);
+            }
+        }
+        AppError {
+            code: err.code().as_str().to_string(),
+            field: err.field().map(str::to_string),
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($code:literal => $key:ident,)*) => {
+        /// Every code that can reach the UI, for the completeness test.
+        pub const KNOWN_CODES: &[&str] = &[$($code,)*];
+
+        fn message(locale: Locale, code: &str) -> &'static str {
+            use crate::i18n::*;
+            match code {
+                $($code => td_string!(locale, errors.$key),)*
+                _ => td_string!(locale, errors.internal),
+            }
+        }
+    };
+}
+
+messages! {
+    "not_found" => not_found,
+    "forbidden" => forbidden,
+    "unauthenticated" => unauthenticated,
+    "internal" => internal,
+    "network" => network,
+    "invalid_request" => invalid_request,
+    "invalid_credentials" => invalid_credentials,
+    "account_inactive" => account_inactive,
+    "account_expired" => account_expired,
+    "name_required" => name_required,
+    "name_too_long" => name_too_long,
+    "seat_limit_not_a_number" => seat_limit_not_a_number,
+    "seat_limit_negative" => seat_limit_negative,
+    "seat_limit_too_large" => seat_limit_too_large,
+    "seat_limit_below_used" => seat_limit_below_used,
+    "seat_limit_of_root" => seat_limit_of_root,
+    "not_enough_seats_in_parent" => not_enough_seats_in_parent,
+    "no_free_seat" => no_free_seat,
+    "registration_code_invalid" => registration_code_invalid,
+    "registration_code_taken" => registration_code_taken,
+    "date_invalid" => date_invalid,
+    "site_has_users" => site_has_users,
+    "site_has_subsites" => site_has_subsites,
+    "root_site_not_deletable" => root_site_not_deletable,
+    "username_required" => username_required,
+    "username_invalid" => username_invalid,
+    "username_too_long" => username_too_long,
+    "username_taken" => username_taken,
+    "first_name_required" => first_name_required,
+    "last_name_required" => last_name_required,
+    "field_too_long" => field_too_long,
+    "email_invalid" => email_invalid,
+    "password_too_short" => password_too_short,
+    "password_too_long" => password_too_long,
+    "cannot_deactivate_self" => cannot_deactivate_self,
+    "cannot_delete_self" => cannot_delete_self,
+    "language_invalid" => language_invalid,
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_translate_every_domain_code() {
+        for code in domain::Code::ALL {
+            assert!(
+                KNOWN_CODES.contains(&code.as_str()),
+                "domain code {} has no message",
+                code.as_str()
+            );
+        }
+        for code in CLIENT_CODES {
+            assert!(KNOWN_CODES.contains(code));
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The administrator page: the structure tree on the left, the selected site's information
+//! and its user list on the right. All state that matters sits in the query string, so a
+//! reload or a shared link shows the same view.
+mod new_site;
+mod new_user;
+mod site_info;
+mod tree;
+mod user_list;
+mod user_row;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+
+use crate::api::sites::{site_details, site_tree};
+use crate::api::users::{list_users, UserFilter};
+use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::components::page_shell::PageShell;
+use crate::error::AppError;
+use crate::i18n::*;
+
+/// Shared by the parts of the page: bump `version` after a write to reload everything.
+#[derive(Clone, Copy)]
+pub struct AdminCtx {
+    pub version: RwSignal<u32>,
+    pub notice: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<AppError>>,
+}
+
+impl AdminCtx {
+    pub fn reload(&self) {
+        self.version.update(|v| *v += 1);
+    }
+
+    pub fn done(&self, notice: String) {
+        self.error.set(None);
+        self.notice.set(Some(notice));
+        self.reload();
+    }
+
+    pub fn failed(&self, error: AppError) {
+        self.notice.set(None);
+        self.error.set(Some(error));
+    }
+}
+
+pub fn use_admin() -> AdminCtx {
+    use_context::<AdminCtx>().unwrap_or(AdminCtx {
+        version: RwSignal::new(0),
+        notice: RwSignal::new(None),
+        error: RwSignal::new(None),
+    })
+}
+
+/// The page's address for a site and a list filter.
+pub fn admin_href(site: Uuid, filter: &UserFilter) -> String {
+    let mut href = format!("/admin?site={site}");
+    if filter.include_subsites {
+        href.push_str("&all=1");
+    }
+    if !filter.search.is_empty() {
+        href.push_str("&q=");
+        href.push_str(&encode(&filter.search));
+    }
+    if !filter.sort.is_empty() && filter.sort != "name" {
+        href.push_str("&sort=");
+        href.push_str(&filter.sort);
+    }
+    if filter.descending {
+        href.push_str("&desc=1");
+    }
+    if filter.page > 0 {
+        href.push_str(&format!("&page={}", filter.page + 1));
+    }
+    href
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), admin.page_title) />
+        <PageShell>
+            <AdminContent />
+        </PageShell>
+    }
+}
+
+#[component]
+fn AdminContent() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = AdminCtx {
+        version: RwSignal::new(0),
+        notice: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
+    provide_context(ctx);
+    let query = use_query_map();
+    let requested_site = Memo::new(move |_| {
+        query
+            .read()
+            .get("site")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    });
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        UserFilter {
+            search: q.get("q").unwrap_or_default(),
+            include_subsites: q.get("all").as_deref() == Some("1"),
+            sort: q.get("sort").unwrap_or_else(|| "name".into()),
+            descending: q.get("desc").as_deref() == Some("1"),
+            page: q
+                .get("page")
+                .and_then(|p| p.parse::<u64>().ok())
+                .unwrap_or(1)
+                .saturating_sub(1),
+        }
+    });
+    // Messages belong to the site they were about.
+    Effect::new(move |_| {
+        requested_site.track();
+        ctx.notice.set(None);
+        ctx.error.set(None);
+    });
+    let tree = Resource::new(move || ctx.version.get(), |_| site_tree());
+    let details = Resource::new(
+        move || (requested_site.get(), ctx.version.get()),
+        |(site, _)| site_details(site),
+    );
+    let users = Resource::new(
+        move || (requested_site.get(), filter.get(), ctx.version.get()),
+        |(site, filter, _)| list_users(site, filter),
+    );
+    let selected = Signal::derive(move || {
+        requested_site
+            .get()
+            .or_else(|| details.get().and_then(|d| d.ok()).map(|d| d.node.id))
+    });
+
+    view! {
+        <div class="admin-layout">
+            <aside class="panel tree-panel" aria-labelledby="structure-title">
+                <tree::SiteTree tree=tree details=details selected=selected filter=filter />
+            </aside>
+            <div class="admin-main">
+                <ErrorMessage error=ctx.error />
+                <StatusMessage text=ctx.notice />
+                <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        match details.await {
+                            Ok(d) => view! {
+                                <site_info::SiteInfo details=d.clone() />
+                                <user_list::UserList details=d users=users filter=filter />
+                            }.into_any(),
+                            Err(e) if e.is(crate::error::UNAUTHENTICATED) => ().into_any(),
+                            Err(e) => view! {
+                                <section class="panel empty-state">
+                                    <ErrorMessage error=Signal::derive(move || Some(e.clone())) />
+                                    <p>{t!(i18n, admin.select_site)}</p>
+                                </section>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,100 @@
+//! The selected site's information, editable and validated by the domain.
+use leptos::prelude::*;
+
+use super::use_admin;
+use crate::api::sites::{SiteDetails, UpdateSite};
+use crate::components::error_message::ErrorMessage;
+use crate::i18n::*;
+
+#[component]
+pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_admin();
+    let action = ServerAction::<UpdateSite>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let field_error = move |field: &'static str| {
+        move || error.get().and_then(|e| e.field).as_deref() == Some(field)
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            ctx.done(td_string!(i18n.get_locale_untracked(), common.saved).to_string());
+        }
+    });
+    let d = details;
+    let readonly = !d.can_manage;
+    let limit_readonly = readonly || !d.can_edit_seat_limit;
+    let free = (d.node.seat_limit - d.node.used_seats).max(0);
+    let inherited = (d.expires_on.is_empty() && !d.effective_expires_on.is_empty())
+        .then(|| d.effective_expires_on.clone());
+    let is_root = d.is_root;
+    let has_own_date = !d.expires_on.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="site-info-title">
+            <div class="panel-head">
+                <h1 id="site-info-title">{d.node.name.clone()}</h1>
+                <span class="badge" title=move || td_string!(i18n.get_locale(), admin.seats_in_use_help)>
+                    <span id="site-seat-count">{format!("{}/{}", d.node.used_seats, d.node.seat_limit)}</span>
+                    " " {t!(i18n, admin.seats_used)}
+                </span>
+            </div>
+            <h2 class="section-title">{t!(i18n, admin.site_information)}</h2>
+            <ActionForm action=action attr:class="form grid-form" attr:id="site-form">
+                <input type="hidden" name="site" value=d.node.id.to_string() />
+                <div class="field">
+                    <label for="site-name">{t!(i18n, admin.name)}</label>
+                    <input id="site-name" name="name" type="text" value=d.node.name.clone()
+                        required maxlength="200" readonly=readonly
+                        aria-invalid=move || field_error("name")().then_some("true") />
+                </div>
+                <div class="field">
+                    <label for="site-seat-limit">{t!(i18n, admin.max_users)}</label>
+                    <input id="site-seat-limit" name="seat_limit" type="text" inputmode="numeric"
+                        value=d.node.seat_limit.to_string() readonly=limit_readonly
+                        aria-describedby="seat-limit-help"
+                        aria-invalid=move || field_error("seat_limit")().then_some("true") />
+                    <p class="help" id="seat-limit-help">
+                        {if !limit_readonly {
+                            view! { {free} " " {t!(i18n, admin.free_seats)} }.into_any()
+                        } else if is_root {
+                            view! { {t!(i18n, admin.limit_from_subscription)} }.into_any()
+                        } else {
+                            view! { {t!(i18n, admin.limit_from_parent)} }.into_any()
+                        }}
+                    </p>
+                </div>
+                <div class="field">
+                    <span class="label">{t!(i18n, admin.users_created)}</span>
+                    <p class="value" id="site-own-users">{d.own_users}</p>
+                </div>
+                <div class="field">
+                    <label for="site-code">{t!(i18n, admin.registration_code)}</label>
+                    <input id="site-code" name="registration_code" type="text" value=d.registration_code.clone()
+                        maxlength="32" readonly=readonly autocapitalize="characters" aria-describedby="code-help"
+                        aria-invalid=move || field_error("registration_code")().then_some("true") />
+                    <p class="help" id="code-help">{t!(i18n, admin.registration_code_help)}</p>
+                </div>
+                <div class="field">
+                    <label for="site-expiry">{t!(i18n, admin.expiry_date)}</label>
+                    <input id="site-expiry" name="expires_on" type="date" value=d.expires_on.clone()
+                        readonly=readonly aria-describedby="expiry-help"
+                        aria-invalid=move || field_error("expires_on")().then_some("true") />
+                    <p class="help" id="expiry-help">
+                        {match (inherited.clone(), has_own_date) {
+                            (Some(date), _) => view! { {t!(i18n, admin.expiry_inherited)} " " {date} }.into_any(),
+                            (None, false) => view! { {t!(i18n, admin.expiry_none)} }.into_any(),
+                            (None, true) => ().into_any(),
+                        }}
+                    </p>
+                </div>
+                <ErrorMessage error=error />
+                {(!readonly).then(|| view! {
+                    <div class="form-actions">
+                        <button type="submit" class="button button-primary" id="save-site" disabled=move || action.pending().get()>
+                            {t!(i18n, common.save)}
+                        </button>
+                    </div>
+                })}
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,259 @@
+//! The user list of the selected site: search, the subsites switch, sortable columns, pages
+//! of 25 with navigation bottom right, and the form to add one user.
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use uuid::Uuid;
+
+use super::{admin_href, new_user::NewUserForm, user_row::UserRowView};
+use crate::api::sites::SiteDetails;
+use crate::api::users::{UserFilter, UserPage};
+use crate::error::AppError;
+use crate::i18n::*;
+
+#[component]
+pub fn UserList(
+    details: SiteDetails,
+    users: Resource<Result<UserPage, AppError>>,
+    filter: Memo<UserFilter>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let site = details.node.id;
+    let can_manage = details.can_manage_users;
+    let adding = RwSignal::new(false);
+    let navigate = use_navigate();
+    let go = {
+        let navigate = navigate.clone();
+        move |f: UserFilter| navigate(&admin_href(site, &f), Default::default())
+    };
+    let on_search = {
+        let go = go.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let value = ev
+                .target()
+                .and_then(|t| {
+                    use wasm_bindgen::JsCast;
+                    t.dyn_into::<web_sys::HtmlFormElement>().ok()
+                })
+                .and_then(|form| form.elements().named_item("q"))
+                .and_then(|el| {
+                    use wasm_bindgen::JsCast;
+                    el.dyn_into::<web_sys::HtmlInputElement>().ok()
+                })
+                .map(|input| input.value())
+                .unwrap_or_default();
+            go(UserFilter {
+                search: value,
+                page: 0,
+                ..filter.get_untracked()
+            });
+        }
+    };
+    let on_subsites = {
+        let go = go.clone();
+        move |ev| {
+            let checked = event_target_checked(&ev);
+            go(UserFilter {
+                include_subsites: checked,
+                page: 0,
+                ..filter.get_untracked()
+            });
+        }
+    };
+    let free = details.node.seat_limit - details.node.used_seats;
+    view! {
+        <section class="panel" aria-labelledby="users-title">
+            <div class="panel-head">
+                <h2 id="users-title">{t!(i18n, admin.users)}</h2>
+                {can_manage.then(|| view! {
+                    <button type="button" class="button button-primary" id="add-user"
+                        aria-expanded=move || adding.get().to_string()
+                        on:click=move |_| adding.update(|a| *a = !*a)>
+                        "+ " {t!(i18n, admin.new_user)}
+                    </button>
+                })}
+            </div>
+            <Show when=move || adding.get()>
+                <NewUserForm site=site free=free open=adding />
+            </Show>
+            <div class="toolbar">
+                <form class="search-form" role="search" on:submit=on_search.clone()>
+                    <label for="user-search" class="visually-hidden">{t!(i18n, admin.search_users)}</label>
+                    <input id="user-search" name="q" type="search" class="input-search"
+                        placeholder=move || td_string!(i18n.get_locale(), admin.search_users)
+                        prop:value=move || filter.get().search />
+                    <button type="submit" class="button">{t!(i18n, admin.search)}</button>
+                </form>
+                <label class="switch-label">
+                    <input type="checkbox" role="switch" id="include-subsites"
+                        prop:checked=move || filter.get().include_subsites on:change=on_subsites />
+                    <span>{t!(i18n, admin.include_subsites)}</span>
+                </label>
+            </div>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage /> }.into_any(),
+                        Err(e) => view! {
+                            <crate::components::error_message::ErrorMessage error=Signal::derive(move || Some(e.clone())) />
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn UserTable(
+    page: UserPage,
+    filter: Memo<UserFilter>,
+    site: Uuid,
+    can_manage: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let f = filter.get_untracked();
+    if page.rows.is_empty() {
+        let searching = !f.search.is_empty();
+        return view! {
+            <div class="empty-state" id="users-empty">
+                <p>{if searching { t!(i18n, admin.no_users_match).into_any() } else { t!(i18n, admin.no_users).into_any() }}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let show_site = f.include_subsites;
+    let sort_link = move |key: &'static str| {
+        let f = filter.get();
+        let active = f.sort == key;
+        let descending = active && !f.descending;
+        let href = admin_href(
+            site,
+            &UserFilter {
+                sort: key.into(),
+                descending,
+                page: 0,
+                ..f.clone()
+            },
+        );
+        let aria = active.then(|| {
+            if f.descending {
+                "descending"
+            } else {
+                "ascending"
+            }
+        });
+        let arrow = if !active {
+            "↕"
+        } else if f.descending {
+            "↓"
+        } else {
+            "↑"
+        };
+        (href, aria, arrow)
+    };
+    let header = move |key: &'static str, label: AnyView| {
+        view! {
+            <th scope="col" aria-sort=move || sort_link(key).1>
+                <a class="sort-link" href=move || sort_link(key).0 data-sort=key>
+                    {label} <span class="sort-arrow" aria-hidden="true">{move || sort_link(key).2}</span>
+                </a>
+            </th>
+        }
+    };
+    let from = page.page * page.page_size + 1;
+    let to = page.page * page.page_size + page.rows.len() as u64;
+    let total = page.total;
+    let pages = total.div_ceil(page.page_size).max(1);
+    let current = page.page;
+    let page_href = move |n: u64| {
+        admin_href(
+            site,
+            &UserFilter {
+                page: n,
+                ..filter.get()
+            },
+        )
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="table" id="user-table">
+                <thead>
+                    <tr>
+                        {header("name", t!(i18n, admin.col_name).into_any())}
+                        {header("username", t!(i18n, admin.col_username).into_any())}
+                        {show_site.then(|| view! { <th scope="col">{t!(i18n, admin.col_site)}</th> })}
+                        {header("created", t!(i18n, admin.col_created).into_any())}
+                        <th scope="col">{t!(i18n, admin.col_active)}</th>
+                        {can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.rows.into_iter().map(|row| view! {
+                        <UserRowView row=row show_site=show_site can_manage=can_manage />
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <div class="table-footer">
+            <p class="muted" id="user-count">
+                {move || td_string!(i18n.get_locale(), admin.showing, from = from, to = to, total = total).to_string()}
+            </p>
+            <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), admin.pagination)>
+                {(current > 0).then(|| view! {
+                    <a class="button" rel="prev" href=move || page_href(current - 1)>"‹ " {t!(i18n, admin.previous)}</a>
+                })}
+                {page_numbers(current, pages).into_iter().map(|n| match n {
+                    Some(n) => {
+                        let is_current = n == current;
+                        view! {
+                            <a class="page-number" class:current=is_current
+                                aria-current=is_current.then_some("page") href=move || page_href(n)>
+                                {n + 1}
+                            </a>
+                        }.into_any()
+                    }
+                    None => view! { <span class="page-gap" aria-hidden="true">"…"</span> }.into_any(),
+                }).collect_view()}
+                {(current + 1 < pages).then(|| view! {
+                    <a class="button" rel="next" href=move || page_href(current + 1)>{t!(i18n, admin.next)} " ›"</a>
+                })}
+            </nav>
+        </div>
+    }
+    .into_any()
+}
+
+/// Page numbers to show: first, last and the neighbours of the current one, with gaps.
+fn page_numbers(current: u64, pages: u64) -> Vec<Option<u64>> {
+    let mut shown: Vec<u64> = (0..pages)
+        .filter(|&n| n == 0 || n + 1 == pages || n.abs_diff(current) <= 1)
+        .collect();
+    shown.dedup();
+    let mut out = Vec::new();
+    let mut last: Option<u64> = None;
+    for n in shown {
+        if let Some(prev) = last {
+            if n > prev + 1 {
+                out.push(None);
+            }
+        }
+        out.push(Some(n));
+        last = Some(n);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_numbers;
+
+    #[test]
+    fn should_show_first_last_and_neighbours() {
+        assert_eq!(page_numbers(0, 1), vec![Some(0)]);
+        assert_eq!(
+            page_numbers(5, 10),
+            vec![Some(0), None, Some(4), Some(5), Some(6), None, Some(9)]
+        );
+    }
+}

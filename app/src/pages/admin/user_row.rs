@@ -1,0 +1,86 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::use_admin;
+use crate::api::users::{delete_user, set_user_active, UserRow};
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::i18n::*;
+
+/// One user: name, username, (site), created, the Active switch and delete.
+#[component]
+pub fn UserRowView(row: UserRow, show_site: bool, can_manage: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_admin();
+    let confirm = RwSignal::new(false);
+    let id = row.id;
+    let name = format!("{} {}", row.first_name, row.last_name);
+    let active = RwSignal::new(row.active);
+    let busy = RwSignal::new(false);
+    let toggle = move |ev| {
+        let wanted = event_target_checked(&ev);
+        active.set(wanted);
+        busy.set(true);
+        spawn_local(async move {
+            let result = set_user_active(id, wanted).await;
+            busy.set(false);
+            match result {
+                Ok(()) => ctx.error.set(None),
+                Err(e) => {
+                    active.set(!wanted);
+                    ctx.failed(e);
+                }
+            }
+        });
+    };
+    let do_delete = Callback::new(move |_| {
+        spawn_local(async move {
+            match delete_user(id).await {
+                Ok(()) => ctx
+                    .done(td_string!(i18n.get_locale_untracked(), admin.user_deleted).to_string()),
+                Err(e) => ctx.failed(e),
+            }
+        });
+    });
+    let label_name = name.clone();
+    let delete_name = name.clone();
+    let dialog_name = name.clone();
+    view! {
+        <tr class:inactive=move || !active.get() data-username=row.username.clone()>
+            <td>
+                <span class="user-name">{name.clone()}</span>
+                {(!row.email.is_empty()).then(|| view! { <span class="user-email">{row.email.clone()}</span> })}
+            </td>
+            <td class="mono">{row.username.clone()}</td>
+            {show_site.then(|| view! { <td>{row.site_name.clone()}</td> })}
+            <td class="nowrap">{row.created_on.clone()}</td>
+            <td>
+                <label class="switch">
+                    <input type="checkbox" role="switch" class="active-switch"
+                        prop:checked=move || active.get()
+                        disabled=move || !can_manage || busy.get()
+                        aria-label=move || td_string!(i18n.get_locale(), admin.active_label, name = label_name.clone()).to_string()
+                        on:change=toggle />
+                    <span class="switch-track" aria-hidden="true"></span>
+                </label>
+            </td>
+            {can_manage.then(|| view! {
+                <td class="actions">
+                    <button type="button" class="icon-button delete-user"
+                        aria-label=move || td_string!(i18n.get_locale(), admin.delete_label, name = delete_name.clone()).to_string()
+                        on:click=move |_| confirm.set(true)>
+                        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+                            <path fill="currentColor" d="M9 3h6l1 2h4v2H4V5h4l1-2zm-3 6h12l-1 12H7L6 9zm4 2v8h2v-8h-2zm4 0v8h2v-8h-2z"/>
+                        </svg>
+                    </button>
+                    <ConfirmDialog
+                        open=confirm
+                        title=Signal::derive(move || format!("{} – {}", td_string!(i18n.get_locale(), admin.delete_user), dialog_name))
+                        message=Signal::derive(move || td_string!(i18n.get_locale(), admin.confirm_delete_user).to_string())
+                        confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), common.delete).to_string())
+                        on_confirm=do_delete
+                    />
+                </td>
+            })}
+        </tr>
+    }
+}

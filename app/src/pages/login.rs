@@ -1,0 +1,64 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::auth::Login;
+use crate::components::error_message::ErrorMessage;
+use crate::components::language_switch::LanguageSwitch;
+use crate::i18n::*;
+
+/// The sign-in page. After signing in the browser loads the page that was asked for (a full
+/// load, so the page renders in the user's remembered language).
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_else(|| "/".to_string());
+    let login = ServerAction::<Login>::new();
+    let error = Signal::derive(move || login.value().get().and_then(|r| r.err()));
+    Effect::new(move |_| {
+        if let Some(Ok(target)) = login.value().get() {
+            let _ = window().location().set_href(&target);
+        }
+    });
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), auth.title) />
+        <div class="login-page">
+            <header class="login-top">
+                <span class="brand">
+                    <span class="brand-mark" aria-hidden="true">"L"</span>
+                    <span class="brand-name">{t!(i18n, common.app_name)}</span>
+                </span>
+                <LanguageSwitch />
+            </header>
+            <main id="main" class="login-main">
+                <section class="card login-card" aria-labelledby="login-title">
+                    <h1 id="login-title">{t!(i18n, auth.title)}</h1>
+                    <p class="muted">{t!(i18n, auth.intro)}</p>
+                    <ActionForm action=login attr:class="form" attr:id="login-form">
+                        <input type="hidden" name="next" prop:value=next />
+                        <div class="field">
+                            <label for="username">{t!(i18n, auth.username)}</label>
+                            <input id="username" name="username" type="text" autocomplete="username"
+                                autocapitalize="none" spellcheck="false" required autofocus />
+                        </div>
+                        <div class="field">
+                            <label for="password">{t!(i18n, auth.password)}</label>
+                            <input id="password" name="password" type="password"
+                                autocomplete="current-password" required />
+                        </div>
+                        <ErrorMessage error=error />
+                        <button type="submit" class="button button-primary button-wide" disabled=move || login.pending().get()>
+                            {move || if login.pending().get() {
+                                td_string!(i18n.get_locale(), auth.signing_in)
+                            } else {
+                                td_string!(i18n.get_locale(), auth.submit)
+                            }}
+                        </button>
+                    </ActionForm>
+                </section>
+                <p class="login-tagline">{t!(i18n, auth.tagline)}</p>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,134 @@
+//! The one error type of the domain. Every variant carries a stable [`Code`]; the code is also
+//! the translation key the UI shows (`errors.<code>`), so the text reaches users in their
+//! language and database messages never leave the server.
+use sea_orm::{DbErr, SqlErr};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("conflict: {0:?}")]
+    Conflict(Code),
+    #[error("invalid {field}: {code:?}")]
+    Validation { field: &'static str, code: Code },
+    #[error("refused: {0:?}")]
+    Refused(Code),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, code: Code) -> Self {
+        Error::Validation { field, code }
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            Error::NotFound => Code::NotFound,
+            Error::Forbidden => Code::Forbidden,
+            Error::Unauthenticated => Code::Unauthenticated,
+            Error::Conflict(code) | Error::Refused(code) => *code,
+            Error::Validation { code, .. } => *code,
+            Error::Internal(_) => Code::Internal,
+        }
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Validation { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// HTTP status for the REST API and for server-side rendering alike.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::NotFound => 404,
+            Error::Forbidden => 403,
+            Error::Unauthenticated => 401,
+            Error::Conflict(_) => 409,
+            Error::Validation { .. } | Error::Refused(_) => 422,
+            Error::Internal(_) => 500,
+        }
+    }
+
+    /// A unique-constraint violation becomes `conflict`, anything else is internal.
+    pub fn from_db_unique(err: DbErr, conflict: Code) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(conflict),
+            _ => Error::from(err),
+        }
+    }
+}
+
+impl From<DbErr> for Error {
+    fn from(err: DbErr) -> Self {
+        tracing::error!(error = %err, "database error");
+        Error::Internal("database error".into())
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident => $text:literal,)*) => {
+        /// Stable error codes. `as_str` is the wire value and the i18n key under `errors`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            pub fn parse(text: &str) -> Option<Code> {
+                match text { $($text => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    NotFound => "not_found",
+    Forbidden => "forbidden",
+    Unauthenticated => "unauthenticated",
+    Internal => "internal",
+    InvalidCredentials => "invalid_credentials",
+    AccountInactive => "account_inactive",
+    AccountExpired => "account_expired",
+    NameRequired => "name_required",
+    NameTooLong => "name_too_long",
+    SeatLimitNotANumber => "seat_limit_not_a_number",
+    SeatLimitNegative => "seat_limit_negative",
+    SeatLimitTooLarge => "seat_limit_too_large",
+    SeatLimitBelowUsed => "seat_limit_below_used",
+    SeatLimitOfRoot => "seat_limit_of_root",
+    NotEnoughSeatsInParent => "not_enough_seats_in_parent",
+    NoFreeSeat => "no_free_seat",
+    RegistrationCodeInvalid => "registration_code_invalid",
+    RegistrationCodeTaken => "registration_code_taken",
+    DateInvalid => "date_invalid",
+    SiteHasUsers => "site_has_users",
+    SiteHasSubsites => "site_has_subsites",
+    RootSiteNotDeletable => "root_site_not_deletable",
+    UsernameRequired => "username_required",
+    UsernameInvalid => "username_invalid",
+    UsernameTooLong => "username_too_long",
+    UsernameTaken => "username_taken",
+    FirstNameRequired => "first_name_required",
+    LastNameRequired => "last_name_required",
+    FieldTooLong => "field_too_long",
+    EmailInvalid => "email_invalid",
+    PasswordTooShort => "password_too_short",
+    PasswordTooLong => "password_too_long",
+    CannotDeactivateSelf => "cannot_deactivate_self",
+    CannotDeleteSelf => "cannot_delete_self",
+    LanguageInvalid => "language_invalid",
+    InvalidRequest => "invalid_request",
+}

@@ -1,0 +1,18 @@
+//! Licentia's business rules and access control. No Leptos, no HTTP: every operation takes
+//! the acting [`Principal`], asks [`access`] first, and runs its writes in one transaction.
+pub mod access;
+pub mod auth;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod identity;
+pub mod roles;
+pub mod sessions;
+pub mod sites;
+pub mod users;
+pub mod validate;
+
+pub use db::Db;
+pub use error::{Code, Error, Result};
+pub use identity::Principal;

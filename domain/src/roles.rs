@@ -1,0 +1,81 @@
+//! Built-in roles and granting a role on a site. (Custom roles and the grant dialog come with
+//! the delegation work; the checks live in `access`.)
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::access::{Permission, Permissions};
+use crate::entities::{role, role_grant};
+use crate::error::Result;
+
+pub const ADMINISTRATOR: &str = "administrator";
+pub const LICENCE_MANAGER: &str = "licence_manager";
+pub const USER: &str = "user";
+
+fn builtin() -> [(&'static str, &'static str, Permissions); 3] {
+    use Permission::*;
+    [
+        (ADMINISTRATOR, "Administrator", Permissions::all()),
+        (
+            LICENCE_MANAGER,
+            "Licence manager",
+            [
+                SitesView,
+                UsersView,
+                LicencesView,
+                LicencesAssign,
+                LicencesOrder,
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        (USER, "User", Permissions::default()),
+    ]
+}
+
+/// Creates the built-in roles that are missing; returns nothing else. Idempotent.
+pub async fn ensure_builtin(conn: &impl ConnectionTrait) -> Result<()> {
+    for (key, name, permissions) in builtin() {
+        let exists = role::Entity::find()
+            .filter(role::Column::BuiltinKey.eq(key))
+            .one(conn)
+            .await?
+            .is_some();
+        if !exists {
+            role::ActiveModel {
+                public_id: Set(Uuid::new_v4()),
+                site_id: Set(None),
+                builtin_key: Set(Some(key.to_string())),
+                name: Set(name.to_string()),
+                permissions: Set(permissions.to_stored()),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Grants a built-in role on a site, without access checks (demo, operator, tests).
+pub async fn grant_builtin_unchecked(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    key: &str,
+    site_id: i32,
+) -> Result<()> {
+    ensure_builtin(conn).await?;
+    let role = role::Entity::find()
+        .filter(role::Column::BuiltinKey.eq(key))
+        .one(conn)
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    role_grant::ActiveModel {
+        user_id: Set(user_id),
+        role_id: Set(role.id),
+        site_id: Set(site_id),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Creating subsites (and root sites, for the demo and the operator).
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use uuid::Uuid;
+
+use super::lock::take_seats;
+use super::read::{resolve, SiteNode};
+use crate::access::{self, Permission};
+use crate::entities::{site, site_closure};
+use crate::error::{Code, Error, Result};
+use crate::{validate, Db, Principal};
+
+/// The create-subsite form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct NewSiteForm {
+    pub name: String,
+    pub seat_limit: String,
+}
+
+/// Creates a subsite of `parent`, reserving its seats in the parent.
+pub async fn create(
+    db: &Db,
+    principal: &Principal,
+    parent: Uuid,
+    form: NewSiteForm,
+) -> Result<SiteNode> {
+    let parent = resolve(db, parent).await?;
+    access::require(principal, Permission::SitesManage, &parent.scope)?;
+    let name = validate::site_name(&form.name)?;
+    let seat_limit = validate::seat_limit(&form.seat_limit)?;
+
+    let txn = db.write().await?;
+    if !take_seats(&*txn, parent.site.id, seat_limit, 0).await? {
+        return Err(Error::Refused(Code::NotEnoughSeatsInParent));
+    }
+    let created = insert_site(&*txn, Some(&parent.scope.ancestry), &name, seat_limit).await?;
+    txn.commit().await?;
+    Ok(SiteNode {
+        id: created.public_id,
+        parent_id: Some(parent.site.public_id),
+        name: created.name,
+        seat_limit: created.seat_limit,
+        used_seats: created.used_seats,
+    })
+}
+
+/// Creates an organisation's root site (no parent, no seat check): the demo, the operator and
+/// (later) claiming a subscription.
+pub async fn insert_root(db: &Db, name: &str, seat_limit: i32) -> Result<site::Model> {
+    let name = validate::site_name(name)?;
+    let txn = db.write().await?;
+    let created = insert_site(&*txn, None, &name, seat_limit).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Inserts the site row and its closure rows. `ancestry` is the parent's (parent first).
+async fn insert_site(
+    conn: &impl ConnectionTrait,
+    ancestry: Option<&[i32]>,
+    name: &str,
+    seat_limit: i32,
+) -> Result<site::Model> {
+    let created = site::ActiveModel {
+        public_id: Set(Uuid::new_v4()),
+        parent_id: Set(ancestry.and_then(|a| a.first().copied())),
+        name: Set(name.to_string()),
+        seat_limit: Set(seat_limit),
+        used_seats: Set(0),
+        own_users: Set(0),
+        registration_code: Set(None),
+        expires_on: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let mut closure = vec![site_closure::ActiveModel {
+        ancestor_id: Set(created.id),
+        descendant_id: Set(created.id),
+        depth: Set(0),
+    }];
+    for (depth, ancestor) in ancestry.unwrap_or_default().iter().enumerate() {
+        closure.push(site_closure::ActiveModel {
+            ancestor_id: Set(*ancestor),
+            descendant_id: Set(created.id),
+            depth: Set(i32::try_from(depth).unwrap_or(i32::MAX).saturating_add(1)),
+        });
+    }
+    site_closure::Entity::insert_many(closure)
+        .exec(conn)
+        .await?;
+    Ok(created)
+}

@@ -1,0 +1,19 @@
+//! The site tree and its seats.
+//!
+//! Seat arithmetic: a site's *used* count is the users placed directly in it plus the seat
+//! limits reserved by its direct subsites. `sites.used_seats` holds that number and every write
+//! keeps it exact in the same transaction; seat checks are conditional UPDATEs on it, so they
+//! hold under concurrency. Locks are always taken child before parent (no deadlocks).
+mod create;
+mod delete;
+mod lock;
+mod read;
+mod update;
+
+pub use create::{create, insert_root, NewSiteForm};
+pub use delete::delete;
+pub(crate) use lock::{release_seats, take_seats};
+pub(crate) use read::resolve_by_id;
+pub use read::Resolved;
+pub use read::{details, home_site, resolve, seat_counter_mismatches, tree, SiteDetails, SiteNode};
+pub use update::{update, SiteForm};

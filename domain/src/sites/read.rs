@@ -1,0 +1,200 @@
+//! Reading the tree and a site's details.
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::access::{self, Permission, SiteScope};
+use crate::entities::{site, site_closure};
+use crate::error::{Error, Result};
+use crate::{Db, Principal};
+
+/// One node of the structure tree, as the administrator page shows it (`used/max`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteNode {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub seat_limit: i32,
+    pub used_seats: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteDetails {
+    pub node: SiteNode,
+    pub own_users: i32,
+    pub subsites: u64,
+    pub registration_code: Option<String>,
+    pub expires_on: Option<NaiveDate>,
+    /// The date that applies: its own, else the nearest ancestor's.
+    pub effective_expires_on: Option<NaiveDate>,
+    pub is_root: bool,
+    pub can_manage: bool,
+    pub can_edit_seat_limit: bool,
+    pub can_delete: bool,
+    pub can_manage_users: bool,
+}
+
+/// A site with its ancestors (itself first), for access decisions and inherited dates.
+pub struct Resolved {
+    pub site: site::Model,
+    pub ancestors: Vec<site::Model>,
+    pub scope: SiteScope,
+}
+
+impl Resolved {
+    pub fn effective_expires_on(&self) -> Option<NaiveDate> {
+        self.ancestors.iter().find_map(|s| s.expires_on)
+    }
+}
+
+/// Finds a site by public id with its ancestry. Unknown ids are `NotFound`; callers still
+/// have to ask `access` (which also answers `NotFound` for sites the principal cannot see).
+pub async fn resolve(db: &Db, public_id: Uuid) -> Result<Resolved> {
+    let site = site::Entity::find()
+        .filter(site::Column::PublicId.eq(public_id))
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+    resolve_by_id(db, site.id).await
+}
+
+pub(crate) async fn resolve_by_id(db: &Db, site_id: i32) -> Result<Resolved> {
+    let ancestor_ids = Query::select()
+        .column(site_closure::Column::AncestorId)
+        .from(site_closure::Entity)
+        .and_where(Expr::col(site_closure::Column::DescendantId).eq(site_id))
+        .to_owned();
+    let mut ancestors = site::Entity::find()
+        .filter(site::Column::Id.in_subquery(ancestor_ids))
+        .all(db.conn())
+        .await?;
+    // Order self → root by following parent links (the closure depth is implicit in them).
+    let by_id: HashMap<i32, site::Model> = ancestors.drain(..).map(|s| (s.id, s)).collect();
+    let mut chain = Vec::with_capacity(by_id.len());
+    let mut next = Some(site_id);
+    while let Some(id) = next {
+        let Some(found) = by_id.get(&id) else { break };
+        next = found.parent_id;
+        chain.push(found.clone());
+    }
+    let site = chain.first().cloned().ok_or(Error::NotFound)?;
+    let scope = SiteScope {
+        ancestry: chain.iter().map(|s| s.id).collect(),
+    };
+    Ok(Resolved {
+        site,
+        ancestors: chain,
+        scope,
+    })
+}
+
+/// Every site the principal may view, in one query whatever the size of the tree.
+pub async fn tree(db: &Db, principal: &Principal) -> Result<Vec<SiteNode>> {
+    let roots = access::readable_roots(principal, Permission::SitesView)?;
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let subtree = Query::select()
+        .column(site_closure::Column::DescendantId)
+        .from(site_closure::Entity)
+        .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots))
+        .to_owned();
+    let sites = site::Entity::find()
+        .filter(site::Column::Id.in_subquery(subtree))
+        .order_by_asc(site::Column::Name)
+        .order_by_asc(site::Column::Id)
+        .all(db.conn())
+        .await?;
+    let public: HashMap<i32, Uuid> = sites.iter().map(|s| (s.id, s.public_id)).collect();
+    Ok(sites
+        .into_iter()
+        .map(|s| SiteNode {
+            id: s.public_id,
+            parent_id: s.parent_id.and_then(|p| public.get(&p).copied()),
+            name: s.name,
+            seat_limit: s.seat_limit,
+            used_seats: s.used_seats,
+        })
+        .collect())
+}
+
+/// The site the administrator page opens on: the first site the principal may view.
+pub async fn home_site(db: &Db, principal: &Principal) -> Result<Uuid> {
+    let roots = access::readable_roots(principal, Permission::SitesView)?;
+    let first = roots.first().copied().ok_or(Error::NotFound)?;
+    site::Entity::find_by_id(first)
+        .one(db.conn())
+        .await?
+        .map(|s| s.public_id)
+        .ok_or(Error::NotFound)
+}
+
+pub async fn details(db: &Db, principal: &Principal, public_id: Uuid) -> Result<SiteDetails> {
+    let resolved = resolve(db, public_id).await?;
+    access::require(principal, Permission::SitesView, &resolved.scope)?;
+    let subsites = site::Entity::find()
+        .filter(site::Column::ParentId.eq(resolved.site.id))
+        .count(db.conn())
+        .await?;
+    Ok(describe(principal, &resolved, subsites))
+}
+
+pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64) -> SiteDetails {
+    let site = &resolved.site;
+    let parent_scope = resolved.scope.parent();
+    let manages_parent = parent_scope
+        .as_ref()
+        .is_some_and(|scope| access::allows(principal, Permission::SitesManage, scope));
+    SiteDetails {
+        node: SiteNode {
+            id: site.public_id,
+            parent_id: resolved.ancestors.get(1).map(|p| p.public_id),
+            name: site.name.clone(),
+            seat_limit: site.seat_limit,
+            used_seats: site.used_seats,
+        },
+        own_users: site.own_users,
+        subsites,
+        registration_code: site.registration_code.clone(),
+        expires_on: site.expires_on,
+        effective_expires_on: resolved.effective_expires_on(),
+        is_root: site.parent_id.is_none(),
+        can_manage: access::allows(principal, Permission::SitesManage, &resolved.scope),
+        can_edit_seat_limit: manages_parent,
+        can_delete: manages_parent,
+        can_manage_users: access::allows(principal, Permission::UsersManage, &resolved.scope),
+    }
+}
+
+/// Sites whose stored counters differ from a recount (empty when the arithmetic holds).
+/// Used by the tests and by `licentia check`.
+pub async fn seat_counter_mismatches(db: &Db) -> Result<Vec<String>> {
+    use crate::entities::user;
+    let sites = site::Entity::find().all(db.conn()).await?;
+    let users = user::Entity::find().all(db.conn()).await?;
+    let mut own: HashMap<i32, i32> = HashMap::new();
+    for u in &users {
+        *own.entry(u.site_id).or_default() += 1;
+    }
+    let mut reserved: HashMap<i32, i32> = HashMap::new();
+    for s in &sites {
+        if let Some(parent) = s.parent_id {
+            *reserved.entry(parent).or_default() += s.seat_limit;
+        }
+    }
+    let mut problems = Vec::new();
+    for s in &sites {
+        let own_users = own.get(&s.id).copied().unwrap_or(0);
+        let used = own_users + reserved.get(&s.id).copied().unwrap_or(0);
+        if s.own_users != own_users || s.used_seats != used || used > s.seat_limit {
+            problems.push(format!(
+                "{}: stored {}/{} own {}, counted {} own {}",
+                s.name, s.used_seats, s.seat_limit, s.own_users, used, own_users
+            ));
+        }
+    }
+    Ok(problems)
+}

@@ -1,0 +1,88 @@
+//! Editing a site's information: name, maximum users, registration code, expiry date.
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::lock::{lock_site, release_seats, take_seats};
+use super::read::{describe, resolve, resolve_by_id, SiteDetails};
+use crate::access::{self, Permission};
+use crate::entities::site;
+use crate::error::{Code, Error, Result};
+use crate::{validate, Db, Principal};
+
+/// The site information form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SiteForm {
+    pub name: String,
+    pub seat_limit: String,
+    pub registration_code: String,
+    pub expires_on: String,
+}
+
+pub async fn update(
+    db: &Db,
+    principal: &Principal,
+    public_id: Uuid,
+    form: SiteForm,
+) -> Result<SiteDetails> {
+    let resolved = resolve(db, public_id).await?;
+    access::require(principal, Permission::SitesManage, &resolved.scope)?;
+    let name = validate::site_name(&form.name)?;
+    let seat_limit = validate::seat_limit(&form.seat_limit)?;
+    let registration_code = validate::registration_code(&form.registration_code)?;
+    let expires_on = validate::optional_date("expires_on", &form.expires_on)?;
+    let limit_changes = seat_limit != resolved.site.seat_limit;
+    if limit_changes {
+        // The seats of a subsite are the parent's: changing them is the parent's business.
+        let parent = resolved
+            .scope
+            .parent()
+            .ok_or(Error::invalid("seat_limit", Code::SeatLimitOfRoot))?;
+        access::require(principal, Permission::SitesManage, &parent)
+            .map_err(|_| Error::Forbidden)?;
+    }
+
+    let txn = db.write().await?;
+    let current = lock_site(&*txn, resolved.site.id).await?;
+    if seat_limit != current.seat_limit {
+        if seat_limit < current.used_seats {
+            return Err(Error::invalid("seat_limit", Code::SeatLimitBelowUsed));
+        }
+        let parent_id = current
+            .parent_id
+            .ok_or(Error::invalid("seat_limit", Code::SeatLimitOfRoot))?;
+        let delta = seat_limit - current.seat_limit;
+        if delta > 0 {
+            if !take_seats(&*txn, parent_id, delta, 0).await? {
+                return Err(Error::invalid("seat_limit", Code::NotEnoughSeatsInParent));
+            }
+        } else {
+            release_seats(&*txn, parent_id, -delta, 0).await?;
+        }
+    }
+    site::Entity::update_many()
+        .col_expr(site::Column::Name, Expr::value(name))
+        .col_expr(site::Column::SeatLimit, Expr::value(seat_limit))
+        .col_expr(
+            site::Column::RegistrationCode,
+            Expr::value(registration_code),
+        )
+        .col_expr(site::Column::ExpiresOn, Expr::value(expires_on))
+        .filter(site::Column::Id.eq(current.id))
+        .filter(Expr::col(site::Column::UsedSeats).lte(seat_limit))
+        .exec(&*txn)
+        .await
+        .map_err(|e| Error::from_db_unique(e, Code::RegistrationCodeTaken))
+        .map_err(|e| match e {
+            Error::Conflict(code) => Error::invalid("registration_code", code),
+            other => other,
+        })?;
+    txn.commit().await?;
+
+    let resolved = resolve_by_id(db, resolved.site.id).await?;
+    let subsites = site::Entity::find()
+        .filter(site::Column::ParentId.eq(resolved.site.id))
+        .count(db.conn())
+        .await?;
+    Ok(describe(principal, &resolved, subsites))
+}

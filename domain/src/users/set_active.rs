@@ -1,0 +1,34 @@
+//! Activating and deactivating a user. Deactivation ends their sessions at once.
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::resolve;
+use crate::access::{self, Permission};
+use crate::entities::{session, user};
+use crate::error::{Code, Error, Result};
+use crate::{Db, Principal};
+
+pub async fn set_active(db: &Db, principal: &Principal, user_id: Uuid, active: bool) -> Result<()> {
+    let (target, site) = resolve(db, user_id).await?;
+    access::require(principal, Permission::UsersManage, &site.scope)?;
+    if !active {
+        access::require_not_self(principal, target.id, Code::CannotDeactivateSelf)?;
+    }
+    let txn = db.write().await?;
+    let changed = user::Entity::update_many()
+        .col_expr(user::Column::Active, Expr::value(active))
+        .filter(user::Column::Id.eq(target.id))
+        .exec(&*txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    if !active {
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(target.id))
+            .exec(&*txn)
+            .await?;
+    }
+    txn.commit().await
+}

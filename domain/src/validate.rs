@@ -1,0 +1,183 @@
+//! Parsing and validation of form input. Every function returns a field-level error with a
+//! code the UI translates; nothing here touches the database.
+use chrono::NaiveDate;
+
+use crate::error::{Code, Error, Result};
+
+pub const MAX_NAME: usize = 100;
+pub const MAX_SITE_NAME: usize = 200;
+pub const MAX_SEATS: i64 = 1_000_000;
+
+pub fn site_name(raw: &str) -> Result<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("name", Code::NameRequired));
+    }
+    if name.chars().count() > MAX_SITE_NAME {
+        return Err(Error::invalid("name", Code::NameTooLong));
+    }
+    Ok(name.to_string())
+}
+
+pub fn seat_limit(raw: &str) -> Result<i32> {
+    let text = raw.trim();
+    let value: i64 = text
+        .parse()
+        .map_err(|_| Error::invalid("seat_limit", Code::SeatLimitNotANumber))?;
+    if value < 0 {
+        return Err(Error::invalid("seat_limit", Code::SeatLimitNegative));
+    }
+    if value > MAX_SEATS {
+        return Err(Error::invalid("seat_limit", Code::SeatLimitTooLarge));
+    }
+    i32::try_from(value).map_err(|_| Error::invalid("seat_limit", Code::SeatLimitTooLarge))
+}
+
+/// An optional ISO date (`YYYY-MM-DD`, what `<input type=date>` sends); empty means none.
+pub fn optional_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| Error::invalid(field, Code::DateInvalid))
+}
+
+/// Registration codes: 4 to 32 letters, digits or dashes; empty means none. Stored upper case.
+pub fn registration_code(raw: &str) -> Result<Option<String>> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let valid = (4..=32).contains(&text.len())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !valid {
+        return Err(Error::invalid(
+            "registration_code",
+            Code::RegistrationCodeInvalid,
+        ));
+    }
+    Ok(Some(text.to_ascii_uppercase()))
+}
+
+/// Usernames are case-insensitive: stored trimmed and lower case.
+pub fn username(raw: &str) -> Result<String> {
+    let name = raw.trim().to_lowercase();
+    if name.is_empty() {
+        return Err(Error::invalid("username", Code::UsernameRequired));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(Error::invalid("username", Code::UsernameTooLong));
+    }
+    let valid = name.chars().count() >= 2
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if !valid {
+        return Err(Error::invalid("username", Code::UsernameInvalid));
+    }
+    Ok(name)
+}
+
+pub fn person_name(field: &'static str, raw: &str, required: Code) -> Result<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(Error::invalid(field, required));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(Error::invalid(field, Code::FieldTooLong));
+    }
+    Ok(name.to_string())
+}
+
+pub fn optional_email(raw: &str) -> Result<Option<String>> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    let valid = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        });
+    if !valid {
+        return Err(Error::invalid("email", Code::EmailInvalid));
+    }
+    Ok(Some(email.to_lowercase()))
+}
+
+/// An optional initial password; empty means the user gets no password yet.
+pub fn optional_password(raw: &str) -> Result<Option<String>> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.chars().count() {
+        0..=7 => Err(Error::invalid("password", Code::PasswordTooShort)),
+        8..=128 => Ok(Some(raw.to_string())),
+        _ => Err(Error::invalid("password", Code::PasswordTooLong)),
+    }
+}
+
+pub fn language(raw: &str) -> Result<String> {
+    match raw {
+        "nl" | "fr" | "en" => Ok(raw.to_string()),
+        _ => Err(Error::invalid("language", Code::LanguageInvalid)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_parse_seat_limits_and_refuse_bad_ones() {
+        assert_eq!(seat_limit(" 20 ").ok(), Some(20));
+        assert_eq!(seat_limit("0").ok(), Some(0));
+        for (raw, code) in [
+            ("-1", Code::SeatLimitNegative),
+            ("abc", Code::SeatLimitNotANumber),
+            ("", Code::SeatLimitNotANumber),
+            ("2.5", Code::SeatLimitNotANumber),
+            ("99999999999", Code::SeatLimitTooLarge),
+        ] {
+            assert_eq!(seat_limit(raw).err().map(|e| e.code()), Some(code), "{raw}");
+        }
+    }
+
+    #[test]
+    fn should_refuse_empty_and_overlong_names() {
+        assert_eq!(
+            site_name("  ").err().map(|e| e.code()),
+            Some(Code::NameRequired)
+        );
+        let long = "x".repeat(MAX_SITE_NAME + 1);
+        assert_eq!(
+            site_name(&long).err().map(|e| e.code()),
+            Some(Code::NameTooLong)
+        );
+        assert_eq!(site_name(" De Klimop ").ok().as_deref(), Some("De Klimop"));
+    }
+
+    #[test]
+    fn should_parse_dates_and_refuse_malformed_ones() {
+        assert!(optional_date("expires_on", "").is_ok_and(|d| d.is_none()));
+        assert!(optional_date("expires_on", "2027-06-30").is_ok_and(|d| d.is_some()));
+        for raw in ["30/06/2027", "2027-02-30", "tomorrow"] {
+            assert_eq!(
+                optional_date("expires_on", raw).err().map(|e| e.code()),
+                Some(Code::DateInvalid)
+            );
+        }
+    }
+
+    #[test]
+    fn should_normalise_usernames() {
+        assert_eq!(
+            username(" Jan.Peeters ").ok().as_deref(),
+            Some("jan.peeters")
+        );
+        assert!(username("has space").is_err());
+        assert!(username("").is_err());
+    }
+}

@@ -1,0 +1,33 @@
+//! Domain integration tests: one binary, every test on SQLite and on PostgreSQL.
+//! PostgreSQL tests need `LICENTIA_TEST_PG` (a server URL without database name, e.g.
+//! `postgres://postgres@127.0.0.1:55432`); each test gets a fresh database. Without it they
+//! are skipped, unless `LICENTIA_REQUIRE_PG=1` (as in CI), where they fail.
+mod auth;
+mod helpers;
+mod seats;
+mod sites;
+mod users;
+
+/// Defines `name::sqlite` and `name::postgres`, each running `body(db)` on a fresh database.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let db = $crate::helpers::fresh_sqlite().await;
+                ($body)(db).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(db) = $crate::helpers::fresh_postgres().await {
+                    ($body)(db).await;
+                }
+            }
+        }
+    };
+}
