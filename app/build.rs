@@ -2,7 +2,7 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use leptos_i18n_build::{Config, TranslationsInfos};
+use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
@@ -10,7 +10,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR not set")?).join("i18n");
     let config = Config::new("nl")?
         .add_locales(["fr", "en"])?
-        .add_namespaces(["common", "auth", "admin", "errors"])?;
+        .add_namespaces(["common", "auth", "admin", "errors"])?
+        .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;
     infos.emit_diagnostics();
     infos.rerun_if_locales_changed();

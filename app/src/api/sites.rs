@@ -73,7 +73,7 @@ pub async fn site_tree() -> Result<Vec<SiteNode>, AppError> {
 }
 
 #[server(endpoint = "site_details")]
-pub async fn site_details(site: Option<Uuid>) -> Result<SiteDetails, AppError> {
+pub async fn load_site_details(site: Option<Uuid>) -> Result<SiteDetails, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let site = match site {
         Some(site) => site,

@@ -9,8 +9,9 @@ pub fn ErrorMessage(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoV
     let i18n = use_i18n();
     move || {
         error.get().map(|e| {
+            let code = e.code.clone();
             view! {
-                <p class="alert alert-error" role="alert" data-code=e.code.clone()>
+                <p class="alert alert-error" role="alert" data-code=code>
                     {move || e.message(i18n.get_locale())}
                 </p>
             }

@@ -13,7 +13,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use crate::api::sites::{site_details, site_tree};
+use crate::api::sites::{load_site_details, site_tree};
 use crate::api::users::{list_users, UserFilter};
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::components::page_shell::PageShell;
@@ -136,7 +136,7 @@ fn AdminContent() -> impl IntoView {
     let tree = Resource::new(move || ctx.version.get(), |_| site_tree());
     let details = Resource::new(
         move || (requested_site.get(), ctx.version.get()),
-        |(site, _)| site_details(site),
+        |(site, _)| load_site_details(site),
     );
     let users = Resource::new(
         move || (requested_site.get(), filter.get(), ctx.version.get()),

@@ -1,0 +1,94 @@
+//! Commands: `serve` (default), `migrate`, `demo`, `check`.
+use clap::{Parser, Subcommand};
+use leptos::prelude::get_configuration;
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "licentia", about = "Licence and user administration server")]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (migrates first; seeds the demo on an empty database).
+    Serve {
+        /// Do not seed the demo organisation on an empty database.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Create the demo organisation "Scholengroep Horizon".
+    Demo,
+    /// Verify the stored seat counters against a recount.
+    Check,
+}
+
+type Error = Box<dyn std::error::Error>;
+
+pub async fn run(args: Args) -> Result<(), Error> {
+    let config = Config::from_env();
+    match args.command.unwrap_or(Command::Serve { no_demo: false }) {
+        Command::Serve { no_demo } => serve(config, no_demo).await,
+        Command::Migrate => {
+            domain::Db::connect_and_migrate(&config.database_url).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Demo => {
+            let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+            domain::demo::seed(&db).await?;
+            print_demo_credentials();
+            Ok(())
+        }
+        Command::Check => {
+            let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+            let problems = domain::sites::seat_counter_mismatches(&db).await?;
+            if problems.is_empty() {
+                println!("Seat counters are exact.");
+                Ok(())
+            } else {
+                Err(problems.join("\n").into())
+            }
+        }
+    }
+}
+
+async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
+    let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+    domain::roles::ensure_builtin(db.conn()).await?;
+    if !no_demo && domain::demo::seed_if_empty(&db).await?.created {
+        println!("Demo organisation \"{}\" created.", domain::demo::ORGANISATION);
+        print_demo_credentials();
+    }
+    let leptos = get_configuration(None)?.leptos_options;
+    let addr = leptos.site_addr;
+    let router = crate::routes::app(&config, db.clone(), leptos);
+    tokio::spawn(clean_sessions(db));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("Licentia is running at http://{addr}");
+    axum::serve(listener, router.into_make_service()).await?;
+    Ok(())
+}
+
+fn print_demo_credentials() {
+    println!(
+        "Demo administrator: username \"{}\", password \"{}\"",
+        domain::demo::ADMIN_USERNAME,
+        domain::demo::ADMIN_PASSWORD
+    );
+}
+
+/// Removes expired sessions every hour.
+async fn clean_sessions(db: domain::Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(err) = domain::sessions::delete_expired(&db).await {
+            tracing::warn!(%err, "cleaning expired sessions failed");
+        }
+    }
+}

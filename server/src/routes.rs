@@ -1,0 +1,100 @@
+//! The axum application: Leptos pages and server functions, sessions, the sign-in gate.
+use app::ssr::ServerState;
+use app::{shell, App};
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::any;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+use crate::config::Config;
+use crate::session_store::DbSessionStore;
+
+pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Router {
+    let state = ServerState { db: db.clone() };
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(db))
+        .with_name("licentia_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(config.idle_timeout).unwrap_or(time::Duration::minutes(30)),
+        ));
+    let fn_state = state.clone();
+    Router::new()
+        .route(
+            "/api/{*fn_name}",
+            any(move |req: Request| {
+                let state = fn_state.clone();
+                handle_server_fns_with_context(move || provide_context(state.clone()), req)
+            }),
+        )
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(middleware::from_fn_with_state(leptos_options.clone(), sign_in_gate))
+        .layer(sessions)
+        .with_state(leptos_options)
+}
+
+/// Pages need sign-in: without a signed-in session the browser goes to the sign-in page and
+/// comes back to the page it asked for afterwards.
+async fn sign_in_gate(
+    State(_options): State<LeptosOptions>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let public = path == "/login"
+        || path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || path.contains('.')
+        || request.method() != http_get();
+    if public {
+        return next.run(request).await;
+    }
+    let signed_in = matches!(
+        session.get::<i32>(app::ssr::SESSION_USER).await,
+        Ok(Some(_))
+    );
+    if signed_in {
+        return next.run(request).await;
+    }
+    let wanted = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    Redirect::to(&format!("/login?next={}", encode(&wanted))).into_response()
+}
+
+fn http_get() -> axum::http::Method {
+    axum::http::Method::GET
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
