@@ -61,7 +61,10 @@ async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
     let db = domain::Db::connect_and_migrate(&config.database_url).await?;
     domain::roles::ensure_builtin(db.conn()).await?;
     if !no_demo && domain::demo::seed_if_empty(&db).await?.created {
-        println!("Demo organisation \"{}\" created.", domain::demo::ORGANISATION);
+        println!(
+            "Demo organisation \"{}\" created.",
+            domain::demo::ORGANISATION
+        );
         print_demo_credentials();
     }
     let leptos = get_configuration(None)?.leptos_options;

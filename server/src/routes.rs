@@ -47,7 +47,10 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(middleware::from_fn_with_state(leptos_options.clone(), sign_in_gate))
+        .layer(middleware::from_fn_with_state(
+            leptos_options.clone(),
+            sign_in_gate,
+        ))
         .layer(sessions)
         .with_state(leptos_options)
 }

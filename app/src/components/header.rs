@@ -6,7 +6,7 @@ use crate::api::auth::{logout, Me};
 use crate::i18n::*;
 
 #[component]
-pub fn AppHeader(#[prop(into)] me: Signal<Option<Me>>) -> impl IntoView {
+pub fn AppHeader(me: Option<Me>) -> impl IntoView {
     let i18n = use_i18n();
     let sign_out = move |_| {
         spawn_local(async move {
@@ -22,13 +22,13 @@ pub fn AppHeader(#[prop(into)] me: Signal<Option<Me>>) -> impl IntoView {
                 <span class="brand-name">{t!(i18n, common.app_name)}</span>
             </a>
             <nav class="topnav" aria-label=move || td_string!(i18n.get_locale(), common.main_navigation)>
-                {move || me.get().filter(|m| m.admin_site.is_some()).map(|_| view! {
+                {me.clone().filter(|m| m.admin_site.is_some()).map(|_| view! {
                     <a href="/admin">{t!(i18n, common.administration)}</a>
                 })}
             </nav>
             <div class="topbar-right">
                 <LanguageSwitch />
-                {move || me.get().map(|m| view! {
+                {me.map(|m| view! {
                     <span class="whoami" title=m.username.clone()>
                         <span class="avatar" aria-hidden="true">{initials(&m.display_name)}</span>
                         <span class="whoami-name">{m.display_name.clone()}</span>

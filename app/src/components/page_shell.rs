@@ -2,14 +2,14 @@ use leptos::prelude::*;
 
 use super::header::AppHeader;
 use crate::api::auth::{current_user, Me};
+use crate::error::AppError;
 
 /// The frame of a signed-in page: header and main area. Loads the current user once and
 /// provides it to the page. Without a user it sends the browser to the sign-in page.
 #[component]
 pub fn PageShell(children: ChildrenFn) -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
-    let me_signal = Signal::derive(move || me.get().and_then(|r| r.ok()).flatten());
-    provide_context(me_signal);
+    provide_context(MeResource(me));
     Effect::new(move |_| {
         if let Some(Ok(None)) = me.get() {
             let here = window()
@@ -26,7 +26,12 @@ pub fn PageShell(children: ChildrenFn) -> impl IntoView {
         }
     });
     view! {
-        <AppHeader me=me_signal />
+        <Suspense fallback=|| view! { <header class="topbar"></header> }>
+            {move || Suspend::new(async move {
+                let me = me.await.ok().flatten();
+                view! { <AppHeader me=me /> }
+            })}
+        </Suspense>
         <main id="main" class="main" tabindex="-1">
             {children()}
         </main>
@@ -49,7 +54,10 @@ fn js_encode(text: &str) -> String {
         .collect()
 }
 
-/// The current user as loaded by the shell.
-pub fn use_me() -> Signal<Option<Me>> {
-    use_context::<Signal<Option<Me>>>().unwrap_or_else(|| Signal::derive(|| None))
+/// The current user as loaded by the shell (read it inside a `Suspense`).
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
+
+pub fn use_me() -> Option<MeResource> {
+    use_context::<MeResource>()
 }

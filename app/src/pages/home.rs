@@ -22,7 +22,9 @@ fn HomeContent() -> impl IntoView {
     let me = use_me();
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-            {move || me.get().map(|m| view! {
+            {move || Suspend::new(async move {
+                let found = match me { Some(r) => r.0.await.ok().flatten(), None => None };
+                found.map(|m| view! {
                 <section class="card narrow welcome">
                     <h1>{t!(i18n, auth.welcome)}", " {m.display_name.clone()}</h1>
                     <p><span class="muted">{t!(i18n, auth.your_site)}": "</span>{m.site_name.clone()}</p>
@@ -32,7 +34,7 @@ fn HomeContent() -> impl IntoView {
                         view! { <p>{t!(i18n, auth.no_admin)}</p> }.into_any()
                     }}
                 </section>
-            })}
+            })})}
         </Suspense>
     }
 }

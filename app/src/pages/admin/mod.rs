@@ -26,6 +26,8 @@ pub struct AdminCtx {
     pub version: RwSignal<u32>,
     pub notice: RwSignal<Option<String>>,
     pub error: RwSignal<Option<AppError>>,
+    /// Whether the add-user form is open (kept across reloads of the list).
+    pub adding_user: RwSignal<bool>,
 }
 
 impl AdminCtx {
@@ -50,6 +52,7 @@ pub fn use_admin() -> AdminCtx {
         version: RwSignal::new(0),
         notice: RwSignal::new(None),
         error: RwSignal::new(None),
+        adding_user: RwSignal::new(false),
     })
 }
 
@@ -104,6 +107,7 @@ fn AdminContent() -> impl IntoView {
         version: RwSignal::new(0),
         notice: RwSignal::new(None),
         error: RwSignal::new(None),
+        adding_user: RwSignal::new(false),
     };
     provide_context(ctx);
     let query = use_query_map();

@@ -70,39 +70,40 @@ pub fn SiteTree(
                 view! { <TreeView nodes=nodes search=search selected=selected filter=filter /> }.into_any()
             })}
         </Transition>
-        {move || current.get().filter(|d| d.can_manage || d.can_delete).map(|d| {
-            let name = d.node.name.clone();
-            view! {
-                <div class="tree-actions">
-                    {d.can_manage.then(|| view! {
-                        <button type="button" class="button" id="add-subsite"
-                            aria-expanded=move || adding.get().to_string()
-                            on:click=move |_| adding.update(|a| *a = !*a)>
-                            "+ " {t!(i18n, admin.new_subsite)}
-                        </button>
-                    })}
-                    {(d.can_delete && !d.is_root).then(|| view! {
-                        <button type="button" class="button button-danger-quiet" id="delete-subsite"
-                            on:click=move |_| confirm_delete.set(true)>
-                            {t!(i18n, admin.delete_subsite)}
-                        </button>
-                    })}
-                </div>
-                <Show when=move || adding.get()>
-                    <NewSiteForm parent=d.node.id parent_name=name.clone() open=adding />
-                </Show>
-            }
-        })}
-        <ConfirmDialog
-            open=confirm_delete
-            title=Signal::derive(move || {
-                let name = current.get().map(|d| d.node.name).unwrap_or_default();
-                format!("{} – {name}", td_string!(i18n.get_locale(), admin.delete_subsite))
-            })
-            message=Signal::derive(move || td_string!(i18n.get_locale(), admin.confirm_delete_site).to_string())
-            confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), common.delete).to_string())
-            on_confirm=do_delete
-        />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let d = details.await.ok().filter(|d| d.can_manage || d.can_delete)?;
+                let name = d.node.name.clone();
+                let title = format!("{} – {name}", td_string!(i18n.get_locale_untracked(), admin.delete_subsite));
+                Some(view! {
+                    <div class="tree-actions">
+                        {d.can_manage.then(|| view! {
+                            <button type="button" class="button" id="add-subsite"
+                                aria-expanded=move || adding.get().to_string()
+                                on:click=move |_| adding.update(|a| *a = !*a)>
+                                "+ " {t!(i18n, admin.new_subsite)}
+                            </button>
+                        })}
+                        {(d.can_delete && !d.is_root).then(|| view! {
+                            <button type="button" class="button button-danger-quiet" id="delete-subsite"
+                                on:click=move |_| confirm_delete.set(true)>
+                                {t!(i18n, admin.delete_subsite)}
+                            </button>
+                        })}
+                    </div>
+                    <Show when=move || adding.get()>
+                        <NewSiteForm parent=d.node.id parent_name=name.clone() open=adding />
+                    </Show>
+                    <ConfirmDialog
+                        open=confirm_delete
+                        title=title.clone()
+                        message=Signal::derive(move || td_string!(i18n.get_locale(), admin.confirm_delete_site).to_string())
+                        confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), common.delete).to_string())
+                        on_confirm=do_delete
+                    />
+                })
+            })}
+        </Transition>
     }
 }
 

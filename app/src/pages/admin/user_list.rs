@@ -19,7 +19,7 @@ pub fn UserList(
     let i18n = use_i18n();
     let site = details.node.id;
     let can_manage = details.can_manage_users;
-    let adding = RwSignal::new(false);
+    let adding = super::use_admin().adding_user;
     let navigate = use_navigate();
     let go = {
         let navigate = navigate.clone();

@@ -1,0 +1,163 @@
+// The walking skeleton end to end, in real Chromium: sign in, the tree's seat counts, a user
+// created and one refused, deactivation, the delete confirmation, the language switch, axe-core
+// on each page and screenshots in nl, fr and en.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, startBrowser, seriousViolations, hydrated, screenshots } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const seats = (page, name) => page.locator(`a[data-site="${name}"] .seat-count`);
+
+test('an administrator manages the demo school group', async () => {
+  const context = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  // A page needs sign-in; afterwards the browser returns to it.
+  await page.goto(`${server.url}/admin`);
+  assert.match(page.url(), /\/login\?next=\/admin$/);
+  await hydrated(page);
+  assert.equal(await page.locator('h1').innerText(), 'Aanmelden');
+  assert.deepEqual(await seriousViolations(page), [], 'sign-in page accessibility');
+  await page.screenshot({ path: join(screenshots, 'login-nl.png') });
+
+  // Wrong password: a translated message, no session.
+  await page.fill('#username', 'directeur');
+  await page.fill('#password', 'wrong-password');
+  await page.press('#password', 'Enter');
+  await page.locator('[role=alert][data-code="invalid_credentials"]').waitFor();
+  assert.match(await page.locator('[role=alert]').innerText(), /onjuist/);
+
+  // Keyboard only: type and press Enter.
+  await page.fill('#password', 'Horizon-2026');
+  await page.press('#password', 'Enter');
+  await page.waitForURL(/\/admin$/);
+  await hydrated(page);
+
+  // The manual's example.
+  await seats(page, 'Scholengroep Horizon').waitFor();
+  assert.equal(await seats(page, 'Scholengroep Horizon').innerText(), '9/20');
+  assert.equal(await seats(page, 'De Regenboog').innerText(), '1/2');
+  assert.equal(await seats(page, 'De Klimop').innerText(), '0/3');
+  assert.equal(await page.locator('#site-seat-count').innerText(), '9/20');
+  assert.deepEqual(await seriousViolations(page), [], 'administrator page accessibility');
+
+  // Hydration: from here on, clicks are handled by the wasm without reloading the page.
+  await page.evaluate(() => { window.__noReload = 'still here'; });
+
+  await page.click('a[data-site="De Regenboog"]');
+  await page.waitForURL(/site=/);
+  await page.locator('#site-info-title', { hasText: 'De Regenboog' }).waitFor();
+  assert.equal(await page.locator('#site-seat-count').innerText(), '1/2');
+  await page.locator('tr[data-username="emma.willems"]').waitFor();
+
+  // Create a user there: 2/2.
+  await page.click('#add-user');
+  await page.fill('#new-username', 'jonas.de.smet');
+  await page.fill('#new-first-name', 'Jonas');
+  await page.fill('#new-last-name', 'De Smet');
+  await page.fill('#new-email', 'jonas@horizon.example');
+  await page.click('#create-user');
+  await page.locator('tr[data-username="jonas.de.smet"]').waitFor();
+  await page.locator('#site-seat-count', { hasText: '2/2' }).waitFor();
+  assert.equal(await seats(page, 'De Regenboog').innerText(), '2/2');
+  assert.equal(await seats(page, 'Scholengroep Horizon').innerText(), '9/20');
+
+  // A third is refused, with the message on screen.
+  await page.fill('#new-username', 'derde.leerling');
+  await page.fill('#new-first-name', 'Derde');
+  await page.fill('#new-last-name', 'Leerling');
+  await page.click('#create-user');
+  const refusal = page.locator('#new-user-form [role=alert][data-code="no_free_seat"]');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /geen vrije plaats/);
+  await page.screenshot({ path: join(screenshots, 'admin-refused-nl.png'), fullPage: true });
+  await page.click('#new-user-form button[type=button]');
+
+  // Deactivate Emma; it holds after a reload.
+  const emmaSwitch = page.locator('tr[data-username="emma.willems"] input.active-switch');
+  assert.equal(await emmaSwitch.isChecked(), true);
+  await emmaSwitch.focus();
+  await page.keyboard.press('Space');
+  await page.locator('tr.inactive[data-username="emma.willems"]').waitFor();
+  assert.equal(await page.evaluate(() => window.__noReload), 'still here', 'no page reload so far');
+
+  // Delete asks first, and says stored settings are lost for good; Escape cancels.
+  await page.click('tr[data-username="jonas.de.smet"] .delete-user');
+  const dialog = page.locator('dialog[open]');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /definitief verloren/);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' }).catch(() => {});
+  assert.equal(await page.locator('dialog[open]').count(), 0);
+  await page.locator('tr[data-username="jonas.de.smet"]').waitFor();
+
+  // Keyboard navigation in the tree: focus De Klimop and press Enter.
+  await page.focus('a[data-site="De Klimop"]');
+  await page.keyboard.press('Enter');
+  await page.locator('#site-info-title', { hasText: 'De Klimop' }).waitFor();
+  await page.locator('#users-empty').waitFor();
+
+  await page.click('a[data-site="Scholengroep Horizon"]');
+  await page.locator('#site-info-title', { hasText: 'Scholengroep Horizon' }).waitFor();
+  await page.check('#include-subsites');
+  await page.locator('tr[data-username="jonas.de.smet"]').waitFor();
+  await page.screenshot({ path: join(screenshots, 'admin-nl.png'), fullPage: true });
+
+  // Switch to French: French labels, still without a reload.
+  await page.selectOption('#language', 'fr');
+  await page.locator('#users-title', { hasText: 'Utilisateurs' }).waitFor();
+  assert.equal(await page.locator('#structure-title').innerText(), 'Structure');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+  assert.equal(await page.evaluate(() => window.__noReload), 'still here', 'language switch without reload');
+  await page.screenshot({ path: join(screenshots, 'admin-fr.png'), fullPage: true });
+
+  // The choice is remembered: a fresh load renders French on the server.
+  await page.reload();
+  await hydrated(page);
+  assert.equal(await page.locator('#users-title').innerText(), 'Utilisateurs');
+  // Emma stays deactivated.
+  await page.locator('tr.inactive[data-username="emma.willems"]').waitFor();
+
+  await page.selectOption('#language', 'en');
+  await page.locator('#users-title', { hasText: 'Users' }).waitFor();
+  await page.screenshot({ path: join(screenshots, 'admin-en.png'), fullPage: true });
+  assert.deepEqual(await seriousViolations(page), [], 'administrator page accessibility (en, all subsites)');
+
+  // On a phone.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(screenshots, 'admin-phone-en.png'), fullPage: true });
+
+  assert.deepEqual(errors, [], 'no errors in the browser console');
+  await context.close();
+});
+
+test('the remembered language follows the user to a new browser', async () => {
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await hydrated(page);
+  assert.equal(await page.locator('h1').innerText(), 'Sign in');
+  await page.fill('#username', 'directeur');
+  await page.fill('#password', 'Horizon-2026');
+  await page.press('#password', 'Enter');
+  await page.waitForURL(/\/$/);
+  await hydrated(page);
+  // The administrator chose English last; the account remembers it.
+  await page.locator('h1', { hasText: 'Welcome' }).waitFor();
+  await context.close();
+});
