@@ -2,7 +2,12 @@
 //! and the browser (feature `hydrate`).
 #![recursion_limit = "256"]
 
-include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+/// The generated translations (its code is not ours to lint).
+#[allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+}
+pub use generated::i18n;
 
 pub mod api;
 pub mod components;
@@ -59,5 +64,55 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </Router>
         </I18nContextProvider>
+    }
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use std::collections::BTreeSet;
+
+    fn keys(lang: &str) -> BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut keys = BTreeSet::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let ns = path.file_stem().unwrap().to_string_lossy().to_string();
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for (key, value) in json.as_object().unwrap() {
+                assert!(
+                    value.as_str().is_some_and(|v| !v.trim().is_empty()),
+                    "{lang}/{ns}.{key} is empty"
+                );
+                keys.insert(format!("{ns}.{key}"));
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn should_have_every_key_in_every_language() {
+        let nl = keys("nl");
+        for lang in ["fr", "en"] {
+            let other = keys(lang);
+            let missing: Vec<_> = nl.symmetric_difference(&other).collect();
+            assert!(
+                missing.is_empty(),
+                "keys missing between nl and {lang}: {missing:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn should_have_a_message_for_every_error_code() {
+        let nl = keys("nl");
+        for code in crate::error::KNOWN_CODES {
+            assert!(
+                nl.contains(&format!("errors.{code}")),
+                "no translation for {code}"
+            );
+        }
     }
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Domain integration tests: one binary, every test on SQLite and on PostgreSQL.
 //! PostgreSQL tests need `LICENTIA_TEST_PG` (a server URL without database name, e.g.
 //! `postgres://postgres@127.0.0.1:55432`); each test gets a fresh database. Without it they

@@ -136,12 +136,10 @@ fn UserTable(
                 ..f.clone()
             },
         );
-        let aria = active.then(|| {
-            if f.descending {
-                "descending"
-            } else {
-                "ascending"
-            }
+        let aria = active.then_some(if f.descending {
+            "descending"
+        } else {
+            "ascending"
         });
         let arrow = if !active {
             "↕"

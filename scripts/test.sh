@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and integration tests (SQLite and a real PostgreSQL server, started
+# here when none runs), the build, and the end-to-end tests in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+
+echo "== formatting and lints"
+cargo fmt --all -- --check
+cargo clippy -p domain -p migrations -p licentia --all-targets -- -D warnings
+
+echo "== PostgreSQL"
+export LICENTIA_TEST_PG="$(scripts/start-postgres.sh)"
+export LICENTIA_REQUIRE_PG=1
+
+echo "== unit and integration tests (SQLite and PostgreSQL)"
+cargo test -p domain -p migrations -p licentia
+cargo test -p app --features ssr --lib
+
+echo "== build (server and wasm)"
+cargo leptos build
+
+echo "== end-to-end tests in Chromium"
+(cd end2end && npm test)
+echo "All tests passed."
