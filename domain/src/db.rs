@@ -91,6 +91,14 @@ impl Db {
         Ok(())
     }
 
+    /// Calls `callback` for every SQL statement (the benchmarks count statements with it).
+    pub fn set_metric_callback<F>(&mut self, callback: F)
+    where
+        F: Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
+    {
+        self.conn.set_metric_callback(callback);
+    }
+
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }

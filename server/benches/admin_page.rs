@@ -1,1 +1,270 @@
-fn main() {}
+//! `cargo bench -p licentia --bench admin_page`: see BENCHMARKS.md.
+//!
+//! 1. The `list_users` server function over HTTP (session, access check, query, JSON) for a
+//!    site with 100,000 users below it — page 4 of 25, sorted by name, searched, all subsites —
+//!    against the same SQL statement run bare on the same database, in the same run.
+//! 2. SQL statements per administrator-page load (GET /admin, server-side rendered) with the
+//!    demo tree (3 sites) and with a tree of 5,000 sites.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use chrono::Utc;
+use domain::entities::{site, site_closure, user};
+use domain::users::{list_query, UserQuery, UserSort};
+use http::{header, Request};
+use http_body_util::BodyExt;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait, Set};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+const USERS: usize = 100_000;
+const SITES: usize = 5_000;
+const ROUNDS: usize = 30;
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let mut db = domain::Db::connect_and_migrate(&url).await.unwrap();
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    domain::demo::seed(&db).await.unwrap();
+    let root = site::Entity::find()
+        .filter(site::Column::ParentId.is_null())
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+
+    for (key, value) in [
+        ("LEPTOS_OUTPUT_NAME", "licentia"),
+        ("LEPTOS_SITE_ROOT", "target/site"),
+        ("LEPTOS_SITE_PKG_DIR", "pkg"),
+    ] {
+        // SAFETY: single-threaded setup before any other thread reads the environment.
+        unsafe { std::env::set_var(key, value) };
+    }
+    let leptos = leptos::prelude::get_configuration(None).unwrap().leptos_options;
+    let config = licentia::config::Config::from_env();
+    let app = licentia::routes::app(&config, db.clone(), leptos);
+    let cookie = sign_in(&app).await;
+
+    let page_load = |site: Uuid| {
+        let app = app.clone();
+        let cookie = cookie.clone();
+        let statements = statements.clone();
+        async move {
+            let before = statements.load(Ordering::Relaxed);
+            let response = app
+                .oneshot(
+                    Request::get(format!("/admin?site={site}&all=1"))
+                        .header(header::COOKIE, cookie)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            assert!(String::from_utf8_lossy(&body).contains("9/20") || body.len() > 1000);
+            statements.load(Ordering::Relaxed) - before
+        }
+    };
+    let small = page_load(root.public_id).await;
+
+    println!("seeding {SITES} sites and {USERS} users…");
+    seed_big(&db, &root).await;
+    let large = page_load(root.public_id).await;
+    let large_again = page_load(root.public_id).await;
+    println!("statements per administrator-page load: {small} with 3 sites, {large} with {} sites ({large_again} again)", SITES + 3);
+
+    // The list: server function over HTTP against the bare statement.
+    let query = UserQuery {
+        search: "an".into(),
+        include_subsites: true,
+        sort: UserSort::Name,
+        descending: false,
+        page: 3,
+    };
+    let stmt = list_query(root.id, &query).build(db.backend());
+    let body = format!(
+        "site={}&filter[search]=an&filter[include_subsites]=true&filter[sort]=name&filter[descending]=false&filter[page]=3",
+        root.public_id
+    );
+    let call = || {
+        let app = app.clone();
+        let cookie = cookie.clone();
+        let body = body.clone();
+        async move {
+            let response = app
+                .oneshot(
+                    Request::post("/api/list_users")
+                        .header(header::COOKIE, cookie)
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .header(header::ACCEPT, "application/json")
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.into_body().collect().await.unwrap().to_bytes().len()
+        }
+    };
+    let bare = || {
+        let db = db.clone();
+        let stmt = stmt.clone();
+        async move { db.conn().query_all_raw(stmt).await.unwrap().len() }
+    };
+    assert_eq!(bare().await, 25);
+    assert!(call().await > 100);
+    let mut bare_times = Vec::new();
+    let mut fn_times = Vec::new();
+    for _ in 0..ROUNDS {
+        let t = Instant::now();
+        bare().await;
+        bare_times.push(t.elapsed());
+        let t = Instant::now();
+        call().await;
+        fn_times.push(t.elapsed());
+    }
+    let (b, f) = (median(&mut bare_times), median(&mut fn_times));
+    println!(
+        "list_users, {USERS} users, page 4 of 25, sorted, searched: bare query {:.2} ms, server function {:.2} ms, ratio {:.2}",
+        ms(b),
+        ms(f),
+        f.as_secs_f64() / b.as_secs_f64()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn sign_in(app: &axum::Router) -> String {
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post("/api/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from("username=directeur&password=Horizon-2026&next=/admin"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("licentia_session="))
+        .unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// 5,000 sites under the root (50 schools of 99 classes) and 100,000 users spread over them,
+/// inserted in bulk; the counters are set to match.
+async fn seed_big(db: &domain::Db, root: &site::Model) {
+    let conn = db.conn();
+    site::Entity::update_many()
+        .col_expr(site::Column::SeatLimit, Expr::value(1_000_000))
+        .filter(site::Column::Id.eq(root.id))
+        .exec(conn)
+        .await
+        .unwrap();
+    let mut class_ids = Vec::new();
+    for school in 0..50 {
+        let s = insert_site(db, &[root.id], &format!("School {school:02}"), 2100).await;
+        for class in 0..99 {
+            let c = insert_site(db, &[s, root.id], &format!("Klas {school:02}-{class:02}"), 21).await;
+            class_ids.push(c);
+        }
+    }
+    let txn = db.write().await.unwrap();
+    let now = Utc::now();
+    let names = ["Janssens", "Peeters", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Smet"];
+    let firsts = ["Anna", "Lucas", "Emma", "Noah", "Marie", "Louis", "Lena", "Arthur", "Nina", "Jan"];
+    let mut batch = Vec::with_capacity(1000);
+    for i in 0..USERS {
+        batch.push(user::ActiveModel {
+            public_id: Set(Uuid::new_v4()),
+            site_id: Set(class_ids[i % class_ids.len()]),
+            username: Set(format!("user{i:06}")),
+            first_name: Set(firsts[i % 10].to_string()),
+            last_name: Set(format!("{} {}", names[(i / 10) % 10], i)),
+            email: Set(None),
+            email_verified: Set(false),
+            password_hash: Set(None),
+            active: Set(true),
+            expires_on: Set(None),
+            must_change_password: Set(false),
+            locale: Set(None),
+            created_at: Set(now),
+            last_sign_in_at: Set(None),
+            ..Default::default()
+        });
+        if batch.len() == 1000 {
+            user::Entity::insert_many(std::mem::take(&mut batch)).exec(&*txn).await.unwrap();
+        }
+    }
+    txn.execute_unprepared(
+        "UPDATE sites SET own_users = (SELECT COUNT(*) FROM users WHERE users.site_id = sites.id), \
+         used_seats = (SELECT COUNT(*) FROM users WHERE users.site_id = sites.id) \
+           + COALESCE((SELECT SUM(c.seat_limit) FROM sites c WHERE c.parent_id = sites.id), 0)",
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    assert!(domain::sites::seat_counter_mismatches(db).await.unwrap().is_empty());
+}
+
+async fn insert_site(db: &domain::Db, ancestry: &[i32], name: &str, seats: i32) -> i32 {
+    let txn = db.write().await.unwrap();
+    let created = site::Entity::insert(site::ActiveModel {
+        public_id: Set(Uuid::new_v4()),
+        parent_id: Set(Some(ancestry[0])),
+        name: Set(name.into()),
+        seat_limit: Set(seats),
+        used_seats: Set(0),
+        own_users: Set(0),
+        registration_code: Set(None),
+        expires_on: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec(&*txn)
+    .await
+    .unwrap()
+    .last_insert_id;
+    let mut rows = vec![site_closure::ActiveModel {
+        ancestor_id: Set(created),
+        descendant_id: Set(created),
+        depth: Set(0),
+    }];
+    for (depth, a) in ancestry.iter().enumerate() {
+        rows.push(site_closure::ActiveModel {
+            ancestor_id: Set(*a),
+            descendant_id: Set(created),
+            depth: Set(depth as i32 + 1),
+        });
+    }
+    site_closure::Entity::insert_many(rows).exec(&*txn).await.unwrap();
+    txn.commit().await.unwrap();
+    created
+}

@@ -1,9 +1,5 @@
 //! `licentia`: the web server and its commands.
-mod cli;
-mod config;
-mod routes;
-mod session_store;
-
+use licentia::cli;
 use clap::Parser;
 
 #[tokio::main]
