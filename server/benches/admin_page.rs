@@ -52,7 +52,9 @@ async fn main() {
         // SAFETY: single-threaded setup before any other thread reads the environment.
         unsafe { std::env::set_var(key, value) };
     }
-    let leptos = leptos::prelude::get_configuration(None).unwrap().leptos_options;
+    let leptos = leptos::prelude::get_configuration(None)
+        .unwrap()
+        .leptos_options;
     let config = licentia::config::Config::from_env();
     let app = licentia::routes::app(&config, db.clone(), leptos);
     let cookie = sign_in(&app).await;
@@ -116,7 +118,13 @@ async fn main() {
                 .await
                 .unwrap();
             assert_eq!(response.status(), 200);
-            response.into_body().collect().await.unwrap().to_bytes().len()
+            response
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .len()
         }
     };
     let bare = || {
@@ -162,7 +170,9 @@ async fn sign_in(app: &axum::Router) -> String {
             Request::post("/api/login")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .header(header::ACCEPT, "application/json")
-                .body(Body::from("username=directeur&password=Horizon-2026&next=/admin"))
+                .body(Body::from(
+                    "username=directeur&password=Horizon-2026&next=/admin",
+                ))
                 .unwrap(),
         )
         .await
@@ -192,14 +202,25 @@ async fn seed_big(db: &domain::Db, root: &site::Model) {
     for school in 0..50 {
         let s = insert_site(db, &[root.id], &format!("School {school:02}"), 2100).await;
         for class in 0..99 {
-            let c = insert_site(db, &[s, root.id], &format!("Klas {school:02}-{class:02}"), 21).await;
+            let c = insert_site(
+                db,
+                &[s, root.id],
+                &format!("Klas {school:02}-{class:02}"),
+                21,
+            )
+            .await;
             class_ids.push(c);
         }
     }
     let txn = db.write().await.unwrap();
     let now = Utc::now();
-    let names = ["Janssens", "Peeters", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Smet"];
-    let firsts = ["Anna", "Lucas", "Emma", "Noah", "Marie", "Louis", "Lena", "Arthur", "Nina", "Jan"];
+    let names = [
+        "Janssens", "Peeters", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
+        "Wouters", "De Smet",
+    ];
+    let firsts = [
+        "Anna", "Lucas", "Emma", "Noah", "Marie", "Louis", "Lena", "Arthur", "Nina", "Jan",
+    ];
     let mut batch = Vec::with_capacity(1000);
     for i in 0..USERS {
         batch.push(user::ActiveModel {
@@ -220,7 +241,10 @@ async fn seed_big(db: &domain::Db, root: &site::Model) {
             ..Default::default()
         });
         if batch.len() == 1000 {
-            user::Entity::insert_many(std::mem::take(&mut batch)).exec(&*txn).await.unwrap();
+            user::Entity::insert_many(std::mem::take(&mut batch))
+                .exec(&*txn)
+                .await
+                .unwrap();
         }
     }
     txn.execute_unprepared(
@@ -231,7 +255,10 @@ async fn seed_big(db: &domain::Db, root: &site::Model) {
     .await
     .unwrap();
     txn.commit().await.unwrap();
-    assert!(domain::sites::seat_counter_mismatches(db).await.unwrap().is_empty());
+    assert!(domain::sites::seat_counter_mismatches(db)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn insert_site(db: &domain::Db, ancestry: &[i32], name: &str, seats: i32) -> i32 {
@@ -264,7 +291,10 @@ async fn insert_site(db: &domain::Db, ancestry: &[i32], name: &str, seats: i32) 
             depth: Set(depth as i32 + 1),
         });
     }
-    site_closure::Entity::insert_many(rows).exec(&*txn).await.unwrap();
+    site_closure::Entity::insert_many(rows)
+        .exec(&*txn)
+        .await
+        .unwrap();
     txn.commit().await.unwrap();
     created
 }

@@ -1,6 +1,6 @@
 //! `licentia`: the web server and its commands.
-use licentia::cli;
 use clap::Parser;
+use licentia::cli;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
