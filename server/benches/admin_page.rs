@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use chrono::Utc;
-use domain::entities::{site, site_closure, user};
+use domain::entities::{site, user};
 use domain::users::{list_query, UserQuery, UserSort};
 use http::{header, Request};
 use http_body_util::BodyExt;
@@ -263,38 +263,9 @@ async fn seed_big(db: &domain::Db, root: &site::Model) {
 
 async fn insert_site(db: &domain::Db, ancestry: &[i32], name: &str, seats: i32) -> i32 {
     let txn = db.write().await.unwrap();
-    let created = site::Entity::insert(site::ActiveModel {
-        public_id: Set(Uuid::new_v4()),
-        parent_id: Set(Some(ancestry[0])),
-        name: Set(name.into()),
-        seat_limit: Set(seats),
-        used_seats: Set(0),
-        own_users: Set(0),
-        registration_code: Set(None),
-        expires_on: Set(None),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .exec(&*txn)
-    .await
-    .unwrap()
-    .last_insert_id;
-    let mut rows = vec![site_closure::ActiveModel {
-        ancestor_id: Set(created),
-        descendant_id: Set(created),
-        depth: Set(0),
-    }];
-    for (depth, a) in ancestry.iter().enumerate() {
-        rows.push(site_closure::ActiveModel {
-            ancestor_id: Set(*a),
-            descendant_id: Set(created),
-            depth: Set(depth as i32 + 1),
-        });
-    }
-    site_closure::Entity::insert_many(rows)
-        .exec(&*txn)
+    let created = domain::sites::insert_site(&*txn, Some(ancestry), name, seats)
         .await
         .unwrap();
     txn.commit().await.unwrap();
-    created
+    created.id
 }

@@ -1,7 +1,7 @@
 //! The axum application: Leptos pages and server functions, sessions, the sign-in gate.
 use app::ssr::ServerState;
 use app::{shell, App};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::any;
@@ -57,18 +57,13 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
 
 /// Pages need sign-in: without a signed-in session the browser goes to the sign-in page and
 /// comes back to the page it asked for afterwards.
-async fn sign_in_gate(
-    State(_options): State<LeptosOptions>,
-    session: Session,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn sign_in_gate(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let public = path == "/login"
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")
         || path.contains('.')
-        || request.method() != http_get();
+        || request.method() != axum::http::Method::GET;
     if public {
         return next.run(request).await;
     }
@@ -85,10 +80,6 @@ async fn sign_in_gate(
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     Redirect::to(&format!("/login?next={}", encode(&wanted))).into_response()
-}
-
-fn http_get() -> axum::http::Method {
-    axum::http::Method::GET
 }
 
 fn encode(text: &str) -> String {

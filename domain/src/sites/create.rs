@@ -54,8 +54,9 @@ pub async fn insert_root(db: &Db, name: &str, seat_limit: i32) -> Result<site::M
     Ok(created)
 }
 
-/// Inserts the site row and its closure rows. `ancestry` is the parent's (parent first).
-async fn insert_site(
+/// Inserts the site row and its closure rows, without seat or access checks (callers take
+/// the seats first; the benchmark seeds with it). `ancestry` is the parent's (parent first).
+pub async fn insert_site(
     conn: &impl ConnectionTrait,
     ancestry: Option<&[i32]>,
     name: &str,

@@ -10,7 +10,7 @@ mod lock;
 mod read;
 mod update;
 
-pub use create::{create, insert_root, NewSiteForm};
+pub use create::{create, insert_root, insert_site, NewSiteForm};
 pub use delete::delete;
 pub(crate) use lock::{release_seats, take_seats};
 pub(crate) use read::resolve_by_id;
