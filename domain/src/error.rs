@@ -19,6 +19,9 @@ pub enum Error {
     Validation { field: &'static str, code: Code },
     #[error("refused: {0:?}")]
     Refused(Code),
+    /// Refused, naming the places that stand in the way (e.g. where a role is still granted).
+    #[error("refused: {0:?} ({1:?})")]
+    RefusedAt(Code, Vec<String>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -33,7 +36,7 @@ impl Error {
             Error::NotFound => Code::NotFound,
             Error::Forbidden => Code::Forbidden,
             Error::Unauthenticated => Code::Unauthenticated,
-            Error::Conflict(code) | Error::Refused(code) => *code,
+            Error::Conflict(code) | Error::Refused(code) | Error::RefusedAt(code, _) => *code,
             Error::Validation { code, .. } => *code,
             Error::Internal(_) => Code::Internal,
         }
@@ -46,6 +49,14 @@ impl Error {
         }
     }
 
+    /// The places a refusal names (empty for other errors).
+    pub fn details(&self) -> &[String] {
+        match self {
+            Error::RefusedAt(_, places) => places,
+            _ => &[],
+        }
+    }
+
     /// HTTP status for the REST API and for server-side rendering alike.
     pub fn http_status(&self) -> u16 {
         match self {
@@ -53,7 +64,7 @@ impl Error {
             Error::Forbidden => 403,
             Error::Unauthenticated => 401,
             Error::Conflict(_) => 409,
-            Error::Validation { .. } | Error::Refused(_) => 422,
+            Error::Validation { .. } | Error::Refused(_) | Error::RefusedAt(..) => 422,
             Error::Internal(_) => 500,
         }
     }
@@ -131,4 +142,16 @@ codes! {
     CannotDeleteSelf => "cannot_delete_self",
     LanguageInvalid => "language_invalid",
     InvalidRequest => "invalid_request",
+    PermissionNotHeld => "permission_not_held",
+    DateRangeReversed => "date_range_reversed",
+    RoleNameRequired => "role_name_required",
+    RoleNameTaken => "role_name_taken",
+    RoleInUse => "role_in_use",
+    BuiltinRoleReadOnly => "builtin_role_read_only",
+    RoleNotUsableHere => "role_not_usable_here",
+    CannotRemoveOwnLastAdministrator => "cannot_remove_own_last_administrator",
+    MoveIntoOwnSubtree => "move_into_own_subtree",
+    MoveAcrossOrganisations => "move_across_organisations",
+    MoveToSameParent => "move_to_same_parent",
+    RootSiteNotMovable => "root_site_not_movable",
 }

@@ -15,7 +15,13 @@ pub enum Principal {
 pub struct Actor {
     pub user_id: i32,
     pub site_id: i32,
+    /// As the journal names the actor.
+    pub username: String,
+    /// The vendor's staff: sees and manages every organisation.
+    pub operator: bool,
     pub grants: Vec<Grant>,
+    /// The address the request came from, for the journal.
+    pub client_address: Option<String>,
 }
 
 /// A role's permissions on a site; holds for the site's whole subtree.
@@ -30,6 +36,17 @@ impl Principal {
         match self {
             Principal::Anonymous => None,
             Principal::User(actor) => Some(actor.user_id),
+        }
+    }
+
+    /// The same principal, acting from `address` (recorded in the journal).
+    pub fn from_address(self, address: Option<String>) -> Principal {
+        match self {
+            Principal::Anonymous => Principal::Anonymous,
+            Principal::User(actor) => Principal::User(Actor {
+                client_address: address,
+                ..actor
+            }),
         }
     }
 
@@ -63,7 +80,10 @@ impl Principal {
         Ok(Principal::User(Actor {
             user_id,
             site_id: user.site_id,
+            username: user.username,
+            operator: user.is_operator,
             grants,
+            client_address: None,
         }))
     }
 }

@@ -1,12 +1,14 @@
 //! Licentia's business rules and access control. No Leptos, no HTTP: every operation takes
 //! the acting [`Principal`], asks [`access`] first, and runs its writes in one transaction.
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod identity;
+pub mod operators;
 pub mod roles;
 pub mod sessions;
 pub mod sites;

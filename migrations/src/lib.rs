@@ -5,6 +5,9 @@ mod m20261123_000001_create_sites;
 mod m20261123_000002_create_users;
 mod m20261123_000003_create_roles;
 mod m20261123_000004_create_sessions;
+mod m20261124_000005_add_operators;
+mod m20261124_000006_create_audit_events;
+mod m20261124_000007_unique_role_names;
 
 pub struct Migrator;
 
@@ -16,6 +19,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_users::Migration),
             Box::new(m20261123_000003_create_roles::Migration),
             Box::new(m20261123_000004_create_sessions::Migration),
+            Box::new(m20261124_000005_add_operators::Migration),
+            Box::new(m20261124_000006_create_audit_events::Migration),
+            Box::new(m20261124_000007_unique_role_names::Migration),
         ]
     }
 }

@@ -41,6 +41,54 @@ permissions! {
     SettingsManage => "settings.manage",
 }
 
+/// The areas permissions are grouped in (the role editor shows one group per area).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    Sites,
+    Users,
+    Roles,
+    Licences,
+    Tokens,
+    Audit,
+    Settings,
+}
+
+impl Category {
+    pub const ALL: &'static [Category] = &[
+        Category::Sites,
+        Category::Users,
+        Category::Roles,
+        Category::Licences,
+        Category::Tokens,
+        Category::Audit,
+        Category::Settings,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::Sites => "sites",
+            Category::Users => "users",
+            Category::Roles => "roles",
+            Category::Licences => "licences",
+            Category::Tokens => "tokens",
+            Category::Audit => "audit",
+            Category::Settings => "settings",
+        }
+    }
+}
+
+impl Permission {
+    /// The area of a permission: the part of its code before the dot.
+    pub fn category(self) -> Category {
+        let area = self.code().split('.').next().unwrap_or_default();
+        Category::ALL
+            .iter()
+            .copied()
+            .find(|c| c.code() == area)
+            .unwrap_or(Category::Settings)
+    }
+}
+
 /// A set of permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Permissions(u32);
@@ -60,6 +108,32 @@ impl Permissions {
 
     pub fn union(self, other: Permissions) -> Permissions {
         Permissions(self.0 | other.0)
+    }
+
+    /// Whether every permission of `other` is in this set.
+    pub fn includes(self, other: Permissions) -> bool {
+        other.0 & !self.0 == 0
+    }
+
+    /// The permissions in exactly one of the two sets (what an edit adds or takes away).
+    pub fn changed(self, other: Permissions) -> Permissions {
+        Permissions(self.0 ^ other.0)
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
+    }
+
+    /// Parses codes as typed by a client; an unknown code is an error, not ignored.
+    pub fn parse_strict(codes: &[String]) -> Option<Self> {
+        codes
+            .iter()
+            .map(|c| Permission::parse(c))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().collect())
     }
 
     /// Parses the stored form (comma-separated codes); unknown codes are ignored.

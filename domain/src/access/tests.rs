@@ -16,81 +16,81 @@ fn scope(site: i32) -> SiteScope {
     }
 }
 
-fn admin_of(site: i32) -> Principal {
+fn actor(user_id: i32, site_id: i32, grants: Vec<Grant>) -> Principal {
     Principal::User(Actor {
-        user_id: 100 + site,
-        site_id: site,
-        grants: vec![Grant {
+        user_id,
+        site_id,
+        username: format!("u{user_id}"),
+        operator: false,
+        grants,
+        client_address: None,
+    })
+}
+
+fn admin_of(site: i32) -> Principal {
+    actor(
+        100 + site,
+        site,
+        vec![Grant {
             site_id: site,
             permissions: Permissions::all(),
         }],
-    })
+    )
 }
 
 fn principals() -> Vec<(&'static str, Principal)> {
     vec![
         ("anonymous", Principal::Anonymous),
-        (
-            "plain user",
-            Principal::User(Actor {
-                user_id: 7,
-                site_id: REGENBOOG,
-                grants: vec![],
-            }),
-        ),
+        ("plain user", actor(7, REGENBOOG, vec![])),
         ("sibling subsite admin", admin_of(KLIMOP)),
         ("subsite admin", admin_of(REGENBOOG)),
         ("parent admin", admin_of(ROOT)),
         (
             "licence manager of root",
-            Principal::User(Actor {
-                user_id: 8,
-                site_id: ROOT,
-                grants: vec![Grant {
+            actor(
+                8,
+                ROOT,
+                vec![Grant {
                     site_id: ROOT,
                     permissions: [Permission::SitesView, Permission::UsersView]
                         .into_iter()
                         .collect(),
                 }],
-            }),
+            ),
         ),
     ]
 }
 
 /// What each operation asks of `access`: the permission and the site it is checked on.
-fn operations() -> Vec<(&'static str, Permission, SiteScope)> {
+fn operations() -> Vec<(&'static str, Operation, SiteScope)> {
     vec![
         (
             "view tree/details of De Regenboog",
-            Permission::SitesView,
+            Operation::ViewSites,
             scope(REGENBOOG),
         ),
-        (
-            "edit De Regenboog",
-            Permission::SitesManage,
-            scope(REGENBOOG),
-        ),
+        ("edit De Regenboog", Operation::EditSite, scope(REGENBOOG)),
         (
             "create subsite under root",
-            Permission::SitesManage,
+            Operation::CreateSite,
             scope(ROOT),
         ),
         (
             "change seats/delete De Regenboog (parent)",
-            Permission::SitesManage,
+            Operation::ResizeSite,
             scope(ROOT),
         ),
         (
             "list users of De Regenboog",
-            Permission::UsersView,
+            Operation::ListUsers,
             scope(REGENBOOG),
         ),
         (
             "create/activate/delete user in De Regenboog",
-            Permission::UsersManage,
+            Operation::CreateUser,
             scope(REGENBOOG),
         ),
-        ("list users of root", Permission::UsersView, scope(ROOT)),
+        ("list users of root", Operation::ListUsers, scope(ROOT)),
     ]
 }
 
@@ -151,14 +151,14 @@ fn should_decide_every_operation_for_every_principal() {
 #[test]
 fn should_list_only_granted_subtrees() {
     assert_eq!(
-        readable_roots(&admin_of(KLIMOP), Permission::UsersView).ok(),
-        Some(vec![KLIMOP])
+        readable(&admin_of(KLIMOP), Operation::ListUsers).ok(),
+        Some(Readable::Subtrees(vec![KLIMOP]))
     );
-    assert!(readable_roots(&Principal::Anonymous, Permission::UsersView).is_err());
+    assert!(readable(&Principal::Anonymous, Operation::ListUsers).is_err());
     let plain = &principals()[1].1;
     assert_eq!(
-        readable_roots(plain, Permission::SitesView).ok(),
-        Some(vec![])
+        readable(plain, Operation::ViewSites).ok(),
+        Some(Readable::Subtrees(vec![]))
     );
 }
 
@@ -177,4 +177,45 @@ fn should_round_trip_stored_permissions() {
     let all = Permissions::all();
     assert_eq!(Permissions::parse(&all.to_stored()), all);
     assert!(Permissions::parse("sites.view,bogus").contains(Permission::SitesView));
+}
+
+#[test]
+fn should_let_operators_do_everything_but_act_on_themselves() {
+    let operator = Principal::User(Actor {
+        operator: true,
+        ..match actor(9, ROOT, vec![]) {
+            Principal::User(a) => a,
+            Principal::Anonymous => unreachable!(),
+        }
+    });
+    for operation in Operation::ALL {
+        assert!(
+            allows(&operator, *operation, &scope(KLIMOP)),
+            "{operation:?}"
+        );
+    }
+    assert_eq!(
+        readable(&operator, Operation::ListUsers).ok(),
+        Some(Readable::All)
+    );
+    assert!(require_not_self(&operator, 9, Code::CannotDeleteSelf).is_err());
+}
+
+#[test]
+fn should_refuse_handing_out_permissions_not_held() {
+    let manager = &principals()[5].1;
+    let view: Permissions = [Permission::UsersView].into_iter().collect();
+    assert!(require_held(manager, &scope(REGENBOOG), view).is_ok());
+    assert!(matches!(
+        require_held(manager, &scope(REGENBOOG), Permissions::all()),
+        Err(Error::Refused(Code::PermissionNotHeld))
+    ));
+    assert!(require_held(&admin_of(KLIMOP), &scope(REGENBOOG), view).is_err());
+}
+
+#[test]
+fn should_group_every_permission_in_its_area() {
+    for permission in Permission::ALL {
+        assert!(permission.code().starts_with(permission.category().code()));
+    }
 }

@@ -2,7 +2,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::access::Permission;
+use crate::access::{self, Operation};
 use crate::entities::{site, user};
 use crate::error::{Error, Result};
 use crate::{validate, Db, Principal};
@@ -18,6 +18,10 @@ pub struct Me {
     pub site_name: String,
     /// The first site the user administers, where the administrator page opens.
     pub admin_site: Option<Uuid>,
+    pub operator: bool,
+    /// Whether the roles page and the journal have anything to show this user.
+    pub sees_roles: bool,
+    pub sees_journal: bool,
 }
 
 pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
@@ -29,18 +33,12 @@ pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
         .one(db.conn())
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let admin_site_id = actor
-        .grants
-        .iter()
-        .find(|g| g.permissions.contains(Permission::SitesView))
-        .map(|g| g.site_id);
-    let admin_site = match admin_site_id {
-        Some(id) => site::Entity::find_by_id(id)
-            .one(db.conn())
-            .await?
-            .map(|s| s.public_id),
-        None => None,
+    let admin_site = match crate::sites::home_site(db, principal).await {
+        Ok(site) => Some(site),
+        Err(Error::NotFound) => None,
+        Err(other) => return Err(other),
     };
+    let sees = |operation| access::readable(principal, operation).is_ok_and(|r| !r.is_empty());
     Ok(Me {
         public_id: found.public_id,
         username: found.username,
@@ -49,6 +47,9 @@ pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
         locale: found.locale,
         site_name: site.map(|s| s.name).unwrap_or_default(),
         admin_site,
+        operator: actor.operator,
+        sees_roles: sees(Operation::ListRoles),
+        sees_journal: sees(Operation::ViewJournal),
     })
 }
 

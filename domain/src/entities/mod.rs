@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table, mirroring `migrations/`. Plain data only:
 //! behaviour lives in the area modules (`sites/`, `users/`, ...).
+pub mod audit_event;
 pub mod role;
 pub mod role_grant;
 pub mod session;

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use super::lock::take_seats;
 use super::read::{resolve, SiteNode};
-use crate::access::{self, Permission};
+use crate::access::{self, Operation};
+use crate::audit::{self, Action, Change, Event};
 use crate::entities::{site, site_closure};
 use crate::error::{Code, Error, Result};
 use crate::{validate, Db, Principal};
@@ -25,7 +26,7 @@ pub async fn create(
     form: NewSiteForm,
 ) -> Result<SiteNode> {
     let parent = resolve(db, parent).await?;
-    access::require(principal, Permission::SitesManage, &parent.scope)?;
+    access::require(principal, Operation::CreateSite, &parent.scope)?;
     let name = validate::site_name(&form.name)?;
     let seat_limit = validate::seat_limit(&form.seat_limit)?;
 
@@ -34,6 +35,20 @@ pub async fn create(
         return Err(Error::Refused(Code::NotEnoughSeatsInParent));
     }
     let created = insert_site(&*txn, Some(&parent.scope.ancestry), &name, seat_limit).await?;
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::SiteCreate,
+            target: created.name.clone(),
+            site: &created,
+            changes: vec![
+                Change::set("name", &created.name),
+                Change::set("seat_limit", created.seat_limit),
+            ],
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(SiteNode {
         id: created.public_id,

@@ -4,7 +4,8 @@ use uuid::Uuid;
 
 use super::lock::{lock_site, release_seats};
 use super::read::resolve;
-use crate::access::{self, Permission};
+use crate::access::{self, Operation};
+use crate::audit::{self, Action, Change, Event};
 use crate::entities::{role_grant, site, site_closure};
 use crate::error::{Code, Error, Result};
 use crate::{Db, Principal};
@@ -12,12 +13,12 @@ use crate::{Db, Principal};
 /// Deletes a subsite that has no users and no subsites, giving its seats back to the parent.
 pub async fn delete(db: &Db, principal: &Principal, public_id: Uuid) -> Result<()> {
     let resolved = resolve(db, public_id).await?;
-    access::require(principal, Permission::SitesView, &resolved.scope)?;
+    access::require(principal, Operation::ViewSites, &resolved.scope)?;
     let parent = resolved
         .scope
         .parent()
         .ok_or(Error::Refused(Code::RootSiteNotDeletable))?;
-    access::require(principal, Permission::SitesManage, &parent).map_err(|_| Error::Forbidden)?;
+    access::require(principal, Operation::DeleteSite, &parent).map_err(|_| Error::Forbidden)?;
 
     let txn = db.write().await?;
     let current = lock_site(&*txn, resolved.site.id).await?;
@@ -40,8 +41,24 @@ pub async fn delete(db: &Db, principal: &Principal, public_id: Uuid) -> Result<(
         .exec(&*txn)
         .await?;
     site::Entity::delete_by_id(current.id).exec(&*txn).await?;
-    if let Some(parent_id) = current.parent_id {
-        release_seats(&*txn, parent_id, current.seat_limit, 0).await?;
-    }
+    let parent_id = current
+        .parent_id
+        .ok_or(Error::Refused(Code::RootSiteNotDeletable))?;
+    release_seats(&*txn, parent_id, current.seat_limit, 0).await?;
+    let parent_site = resolved
+        .ancestors
+        .get(1)
+        .ok_or(Error::Refused(Code::RootSiteNotDeletable))?;
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::SiteDelete,
+            target: current.name.clone(),
+            site: parent_site,
+            changes: vec![Change::new("name", &current.name, "")],
+        },
+    )
+    .await?;
     txn.commit().await
 }

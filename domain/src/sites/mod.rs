@@ -7,13 +7,18 @@
 mod create;
 mod delete;
 mod lock;
+mod move_site;
 mod read;
 mod update;
 
 pub use create::{create, insert_root, insert_site, NewSiteForm};
 pub use delete::delete;
 pub(crate) use lock::{release_seats, take_seats};
+pub use move_site::{move_options, move_site};
 pub(crate) use read::resolve_by_id;
 pub use read::Resolved;
-pub use read::{details, home_site, resolve, seat_counter_mismatches, tree, SiteDetails, SiteNode};
+pub use read::{
+    details, home_site, in_readable, resolve, scopes_of, seat_counter_mismatches, tree,
+    SiteDetails, SiteNode,
+};
 pub use update::{update, SiteForm};

@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::access::{self, Permission, SiteScope};
+use crate::access::{self, Operation, Readable, SiteScope};
 use crate::entities::{site, site_closure};
 use crate::error::{Error, Result};
 use crate::{Db, Principal};
@@ -34,7 +34,9 @@ pub struct SiteDetails {
     pub can_manage: bool,
     pub can_edit_seat_limit: bool,
     pub can_delete: bool,
+    pub can_move: bool,
     pub can_manage_users: bool,
+    pub can_assign_roles: bool,
 }
 
 /// A site with its ancestors (itself first), for access decisions and inherited dates.
@@ -93,17 +95,20 @@ pub(crate) async fn resolve_by_id(db: &Db, site_id: i32) -> Result<Resolved> {
 
 /// Every site the principal may view, in one query whatever the size of the tree.
 pub async fn tree(db: &Db, principal: &Principal) -> Result<Vec<SiteNode>> {
-    let roots = access::readable_roots(principal, Permission::SitesView)?;
-    if roots.is_empty() {
-        return Ok(Vec::new());
+    let mut select = site::Entity::find();
+    match access::readable(principal, Operation::ViewSites)? {
+        Readable::All => {}
+        Readable::Subtrees(roots) if roots.is_empty() => return Ok(Vec::new()),
+        Readable::Subtrees(roots) => {
+            let subtree = Query::select()
+                .column(site_closure::Column::DescendantId)
+                .from(site_closure::Entity)
+                .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots))
+                .to_owned();
+            select = select.filter(site::Column::Id.in_subquery(subtree));
+        }
     }
-    let subtree = Query::select()
-        .column(site_closure::Column::DescendantId)
-        .from(site_closure::Entity)
-        .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots))
-        .to_owned();
-    let sites = site::Entity::find()
-        .filter(site::Column::Id.in_subquery(subtree))
+    let sites = select
         .order_by_asc(site::Column::Name)
         .order_by_asc(site::Column::Id)
         .all(db.conn())
@@ -123,18 +128,26 @@ pub async fn tree(db: &Db, principal: &Principal) -> Result<Vec<SiteNode>> {
 
 /// The site the administrator page opens on: the first site the principal may view.
 pub async fn home_site(db: &Db, principal: &Principal) -> Result<Uuid> {
-    let roots = access::readable_roots(principal, Permission::SitesView)?;
-    let first = roots.first().copied().ok_or(Error::NotFound)?;
-    site::Entity::find_by_id(first)
-        .one(db.conn())
-        .await?
-        .map(|s| s.public_id)
-        .ok_or(Error::NotFound)
+    let first = match access::readable(principal, Operation::ViewSites)? {
+        Readable::All => {
+            site::Entity::find()
+                .filter(site::Column::ParentId.is_null())
+                .order_by_asc(site::Column::Name)
+                .order_by_asc(site::Column::Id)
+                .one(db.conn())
+                .await?
+        }
+        Readable::Subtrees(roots) => match roots.first() {
+            Some(id) => site::Entity::find_by_id(*id).one(db.conn()).await?,
+            None => None,
+        },
+    };
+    first.map(|s| s.public_id).ok_or(Error::NotFound)
 }
 
 pub async fn details(db: &Db, principal: &Principal, public_id: Uuid) -> Result<SiteDetails> {
     let resolved = resolve(db, public_id).await?;
-    access::require(principal, Permission::SitesView, &resolved.scope)?;
+    access::require(principal, Operation::ViewSites, &resolved.scope)?;
     let subsites = site::Entity::find()
         .filter(site::Column::ParentId.eq(resolved.site.id))
         .count(db.conn())
@@ -147,11 +160,18 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
     let parent_scope = resolved.scope.parent();
     let manages_parent = parent_scope
         .as_ref()
-        .is_some_and(|scope| access::allows(principal, Permission::SitesManage, scope));
+        .is_some_and(|scope| access::allows(principal, Operation::ResizeSite, scope));
+    // The parent is named only to those who may see it (a subsite administrator may not).
+    let parent_id = match (resolved.ancestors.get(1), &parent_scope) {
+        (Some(parent), Some(scope)) if access::allows(principal, Operation::ViewSites, scope) => {
+            Some(parent.public_id)
+        }
+        _ => None,
+    };
     SiteDetails {
         node: SiteNode {
             id: site.public_id,
-            parent_id: resolved.ancestors.get(1).map(|p| p.public_id),
+            parent_id,
             name: site.name.clone(),
             seat_limit: site.seat_limit,
             used_seats: site.used_seats,
@@ -162,10 +182,12 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
         expires_on: site.expires_on,
         effective_expires_on: resolved.effective_expires_on(),
         is_root: site.parent_id.is_none(),
-        can_manage: access::allows(principal, Permission::SitesManage, &resolved.scope),
+        can_manage: access::allows(principal, Operation::EditSite, &resolved.scope),
         can_edit_seat_limit: manages_parent,
         can_delete: manages_parent,
-        can_manage_users: access::allows(principal, Permission::UsersManage, &resolved.scope),
+        can_move: manages_parent,
+        can_manage_users: access::allows(principal, Operation::CreateUser, &resolved.scope),
+        can_assign_roles: access::allows(principal, Operation::SetUserGrants, &resolved.scope),
     }
 }
 
@@ -197,4 +219,43 @@ pub async fn seat_counter_mismatches(db: &Db) -> Result<Vec<String>> {
         }
     }
     Ok(problems)
+}
+
+/// The scopes (ancestries) of several sites in one query, for deciding about many rows.
+pub async fn scopes_of(db: &Db, site_ids: &[i32]) -> Result<HashMap<i32, SiteScope>> {
+    if site_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = site_closure::Entity::find()
+        .filter(site_closure::Column::DescendantId.is_in(site_ids.iter().copied()))
+        .order_by_asc(site_closure::Column::DescendantId)
+        .order_by_asc(site_closure::Column::Depth)
+        .all(db.conn())
+        .await?;
+    let mut scopes: HashMap<i32, SiteScope> = HashMap::new();
+    for row in rows {
+        scopes
+            .entry(row.descendant_id)
+            .or_insert_with(|| SiteScope {
+                ancestry: Vec::new(),
+            })
+            .ancestry
+            .push(row.ancestor_id);
+    }
+    Ok(scopes)
+}
+
+/// A condition "`column` is a site in one of these subtrees" (nothing for `Readable::All`).
+pub fn in_readable<C: ColumnTrait>(column: C, readable: &Readable) -> sea_orm::Condition {
+    match readable {
+        Readable::All => sea_orm::Condition::all(),
+        Readable::Subtrees(roots) => {
+            let subtree = Query::select()
+                .column(site_closure::Column::DescendantId)
+                .from(site_closure::Entity)
+                .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots.clone()))
+                .to_owned();
+            sea_orm::Condition::all().add(column.in_subquery(subtree))
+        }
+    }
 }

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use super::lock::{lock_site, release_seats, take_seats};
 use super::read::{describe, resolve, resolve_by_id, SiteDetails};
-use crate::access::{self, Permission};
+use crate::access::{self, Operation};
+use crate::audit::{self, Action, Change, Event};
 use crate::entities::site;
 use crate::error::{Code, Error, Result};
 use crate::{validate, Db, Principal};
@@ -26,7 +27,7 @@ pub async fn update(
     form: SiteForm,
 ) -> Result<SiteDetails> {
     let resolved = resolve(db, public_id).await?;
-    access::require(principal, Permission::SitesManage, &resolved.scope)?;
+    access::require(principal, Operation::EditSite, &resolved.scope)?;
     let name = validate::site_name(&form.name)?;
     let seat_limit = validate::seat_limit(&form.seat_limit)?;
     let registration_code = validate::registration_code(&form.registration_code)?;
@@ -38,8 +39,7 @@ pub async fn update(
             .scope
             .parent()
             .ok_or(Error::invalid("seat_limit", Code::SeatLimitOfRoot))?;
-        access::require(principal, Permission::SitesManage, &parent)
-            .map_err(|_| Error::Forbidden)?;
+        access::require(principal, Operation::ResizeSite, &parent).map_err(|_| Error::Forbidden)?;
     }
 
     let txn = db.write().await?;
@@ -61,11 +61,11 @@ pub async fn update(
         }
     }
     site::Entity::update_many()
-        .col_expr(site::Column::Name, Expr::value(name))
+        .col_expr(site::Column::Name, Expr::value(name.clone()))
         .col_expr(site::Column::SeatLimit, Expr::value(seat_limit))
         .col_expr(
             site::Column::RegistrationCode,
-            Expr::value(registration_code),
+            Expr::value(registration_code.clone()),
         )
         .col_expr(site::Column::ExpiresOn, Expr::value(expires_on))
         .filter(site::Column::Id.eq(current.id))
@@ -77,6 +77,28 @@ pub async fn update(
             Error::Conflict(code) => Error::invalid("registration_code", code),
             other => other,
         })?;
+    let show = |v: &Option<String>| v.clone().unwrap_or_default();
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::SiteUpdate,
+            target: name.clone(),
+            site: &current,
+            changes: vec![
+                Change::new("name", &current.name, &name),
+                Change::new("seat_limit", current.seat_limit, seat_limit),
+                Change::new(
+                    "registration_code",
+                    show(&current.registration_code),
+                    show(&registration_code),
+                ),
+                Change::new("expires_on", date(current.expires_on), date(expires_on)),
+            ],
+        },
+    )
+    .await?;
     txn.commit().await?;
 
     let resolved = resolve_by_id(db, resolved.site.id).await?;

@@ -4,7 +4,9 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::list::UserRow;
-use crate::access::{self, Permission};
+use super::user_label;
+use crate::access::{self, Operation};
+use crate::audit::{self, Action, Change, Event};
 use crate::auth::password;
 use crate::entities::user;
 use crate::error::{Code, Error, Result};
@@ -61,11 +63,22 @@ pub async fn create(
     form: NewUserForm,
 ) -> Result<UserRow> {
     let site = resolve(db, site_id).await?;
-    access::require(principal, Permission::UsersManage, &site.scope)?;
+    access::require(principal, Operation::CreateUser, &site.scope)?;
     let new_user = form.validate().await?;
 
     let txn = db.write().await?;
     let created = insert_unchecked(&*txn, site.site.id, new_user).await?;
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::UserCreate,
+            target: user_label(&created),
+            site: &site.site,
+            changes: vec![Change::set("username", &created.username)],
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(UserRow {
         id: created.id,
@@ -108,6 +121,7 @@ pub async fn insert_unchecked(
         locale: Set(None),
         created_at: Set(Utc::now()),
         last_sign_in_at: Set(None),
+        is_operator: Set(false),
         ..Default::default()
     }
     .insert(conn)

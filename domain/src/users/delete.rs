@@ -3,7 +3,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::resolve;
-use crate::access::{self, Permission};
+use crate::access::{self, Operation};
+use crate::audit::{self, Action, Change, Event};
 use crate::entities::{role_grant, session, user};
 use crate::error::{Code, Error, Result};
 use crate::sites;
@@ -11,7 +12,7 @@ use crate::{Db, Principal};
 
 pub async fn delete(db: &Db, principal: &Principal, user_id: Uuid) -> Result<()> {
     let (target, site) = resolve(db, user_id).await?;
-    access::require(principal, Permission::UsersManage, &site.scope)?;
+    access::require(principal, Operation::DeleteUser, &site.scope)?;
     access::require_not_self(principal, target.id, Code::CannotDeleteSelf)?;
 
     let txn = db.write().await?;
@@ -28,5 +29,16 @@ pub async fn delete(db: &Db, principal: &Principal, user_id: Uuid) -> Result<()>
         return Err(Error::NotFound);
     }
     sites::release_seats(&*txn, target.site_id, 1, 1).await?;
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::UserDelete,
+            target: super::user_label(&target),
+            site: &site.site,
+            changes: vec![Change::new("username", &target.username, "")],
+        },
+    )
+    .await?;
     txn.commit().await
 }

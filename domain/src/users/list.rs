@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::access::{self, Permission};
+use crate::access::{self, Operation};
 use crate::entities::{site, site_closure, user};
 use crate::error::Result;
 use crate::sites::resolve;
@@ -67,7 +67,7 @@ pub async fn list(
     query: UserQuery,
 ) -> Result<UserPage> {
     let site = resolve(db, site_id).await?;
-    access::require(principal, Permission::UsersView, &site.scope)?;
+    access::require(principal, Operation::ListUsers, &site.scope)?;
     let rows = list_query(site.site.id, &query)
         .into_model::<UserRow>()
         .all(db.conn())

@@ -17,6 +17,11 @@ use crate::error::{Error, Result};
 use crate::sites::{self, Resolved};
 use crate::Db;
 
+/// How the journal and messages name a user: "First Last (username)".
+pub(crate) fn user_label(user: &user::Model) -> String {
+    format!("{} {} ({})", user.first_name, user.last_name, user.username)
+}
+
 /// A user with their site's ancestry, for access decisions.
 pub(crate) async fn resolve(db: &Db, public_id: Uuid) -> Result<(user::Model, Resolved)> {
     let found = user::Entity::find()

@@ -4,14 +4,15 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::resolve;
-use crate::access::{self, Permission};
+use crate::access::{self, Operation};
+use crate::audit::{self, Action, Change, Event};
 use crate::entities::{session, user};
 use crate::error::{Code, Error, Result};
 use crate::{Db, Principal};
 
 pub async fn set_active(db: &Db, principal: &Principal, user_id: Uuid, active: bool) -> Result<()> {
     let (target, site) = resolve(db, user_id).await?;
-    access::require(principal, Permission::UsersManage, &site.scope)?;
+    access::require(principal, Operation::SetUserActive, &site.scope)?;
     if !active {
         access::require_not_self(principal, target.id, Code::CannotDeactivateSelf)?;
     }
@@ -30,5 +31,20 @@ pub async fn set_active(db: &Db, principal: &Principal, user_id: Uuid, active: b
             .exec(&*txn)
             .await?;
     }
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: if active {
+                Action::UserActivate
+            } else {
+                Action::UserDeactivate
+            },
+            target: super::user_label(&target),
+            site: &site.site,
+            changes: vec![Change::new("active", target.active, active)],
+        },
+    )
+    .await?;
     txn.commit().await
 }

@@ -3,6 +3,7 @@
 //! PostgreSQL tests need `LICENTIA_TEST_PG` (a server URL without database name, e.g.
 //! `postgres://postgres@127.0.0.1:55432`); each test gets a fresh database. Without it they
 //! are skipped, unless `LICENTIA_REQUIRE_PG=1` (as in CI), where they fail.
+mod access_table;
 mod auth;
 mod helpers;
 mod seats;

@@ -1,5 +1,5 @@
-//! Built-in roles and granting a role on a site. (Custom roles and the grant dialog come with
-//! the delegation work; the checks live in `access`.)
+//! The built-in roles (Administrator, Licence manager, User) and unchecked grants for the
+//! demo, the operator command and tests.
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -11,7 +11,7 @@ pub const ADMINISTRATOR: &str = "administrator";
 pub const LICENCE_MANAGER: &str = "licence_manager";
 pub const USER: &str = "user";
 
-fn builtin() -> [(&'static str, &'static str, Permissions); 3] {
+pub(crate) fn builtin() -> [(&'static str, &'static str, Permissions); 3] {
     use Permission::*;
     [
         (ADMINISTRATOR, "Administrator", Permissions::all()),

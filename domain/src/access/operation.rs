@@ -1,0 +1,45 @@
+//! The domain's operations, each with the permission it needs. Every operation asks
+//! [`super::require`] (or filters with [`super::readable`]) under its own name, and the access
+//! table test has a row for each: adding an operation here without one fails the test.
+use super::Permission;
+
+macro_rules! operations {
+    ($($variant:ident => $permission:ident,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Operation { $($variant,)* }
+
+        impl Operation {
+            pub const ALL: &'static [Operation] = &[$(Operation::$variant,)*];
+
+            pub fn permission(self) -> Permission {
+                match self { $(Operation::$variant => Permission::$permission,)* }
+            }
+        }
+    };
+}
+
+operations! {
+    // Sites. Seats of a subsite are its parent's: resizing, deleting and moving a subsite are
+    // checked on the parent (and, for a move, on the new parent too).
+    ViewSites => SitesView,
+    CreateSite => SitesManage,
+    EditSite => SitesManage,
+    ResizeSite => SitesManage,
+    DeleteSite => SitesManage,
+    MoveSite => SitesManage,
+    // Users, checked on their home site.
+    ListUsers => UsersView,
+    CreateUser => UsersManage,
+    SetUserActive => UsersManage,
+    DeleteUser => UsersManage,
+    // Roles, checked on the site that owns the role; grants on the granted site.
+    ListRoles => RolesView,
+    CreateRole => RolesManage,
+    EditRole => RolesManage,
+    DeleteRole => RolesManage,
+    ListRoleMembers => RolesView,
+    ViewUserGrants => RolesView,
+    SetUserGrants => RolesAssign,
+    // The audit journal.
+    ViewJournal => AuditView,
+}

@@ -1,0 +1,43 @@
+//! What the journal records, as stable codes (also the UI's translation keys).
+
+macro_rules! actions {
+    ($($variant:ident => $code:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action { $($variant,)* }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            pub fn code(self) -> &'static str {
+                match self { $(Action::$variant => $code,)* }
+            }
+
+            pub fn parse(code: &str) -> Option<Action> {
+                match code { $($code => Some(Action::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    SiteCreate => "site.create",
+    SiteUpdate => "site.update",
+    SiteDelete => "site.delete",
+    SiteMove => "site.move",
+    UserCreate => "user.create",
+    UserActivate => "user.activate",
+    UserDeactivate => "user.deactivate",
+    UserDelete => "user.delete",
+    RoleCreate => "role.create",
+    RoleUpdate => "role.update",
+    RoleDelete => "role.delete",
+    GrantAdd => "grant.add",
+    GrantRemove => "grant.remove",
+}
+
+impl Action {
+    /// What kind of thing the action changes: the code's part before the dot.
+    pub fn target_kind(self) -> &'static str {
+        self.code().split('.').next().unwrap_or_default()
+    }
+}

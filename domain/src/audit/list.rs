@@ -1,0 +1,166 @@
+//! Reading the journal: paged and filtered, limited to what the principal may see.
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use super::{Action, Change};
+use crate::access::{self, Operation, Readable};
+use crate::entities::{audit_event, site_closure};
+use crate::error::{Code, Error, Result};
+use crate::{sites, validate, Db, Principal};
+
+pub const PAGE_SIZE: u64 = 50;
+/// The most rows one CSV export holds (the newest first).
+pub const EXPORT_LIMIT: u64 = 100_000;
+
+/// The journal's filter as typed (dates are ISO `YYYY-MM-DD`, both inclusive).
+#[derive(Debug, Clone, Default)]
+pub struct JournalQuery {
+    pub site: Option<Uuid>,
+    pub actor: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    /// Zero-based.
+    pub page: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub site: String,
+    pub changes: Vec<Change>,
+    pub client_address: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JournalPage {
+    pub entries: Vec<JournalEntry>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+/// One page of the journal (`paged`), or up to [`EXPORT_LIMIT`] entries for the CSV export.
+/// An administrator sees the changes in their subtrees and their own changes.
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    query: JournalQuery,
+    paged: bool,
+) -> Result<JournalPage> {
+    let visible = visibility(db, principal, &query).await?;
+    let select = filtered(visible, &query)?;
+    let (entries, total) = if paged {
+        let total = select.clone().count(db.conn()).await?;
+        let rows = select
+            .order_by_desc(audit_event::Column::At)
+            .order_by_desc(audit_event::Column::Id)
+            .limit(PAGE_SIZE)
+            .offset(query.page.saturating_mul(PAGE_SIZE))
+            .all(db.conn())
+            .await?;
+        (rows, total)
+    } else {
+        let rows = select
+            .order_by_desc(audit_event::Column::At)
+            .order_by_desc(audit_event::Column::Id)
+            .limit(EXPORT_LIMIT)
+            .all(db.conn())
+            .await?;
+        let total = rows.len() as u64;
+        (rows, total)
+    };
+    Ok(JournalPage {
+        entries: entries.into_iter().map(entry).collect(),
+        total,
+        page: query.page,
+        page_size: PAGE_SIZE,
+    })
+}
+
+/// The rows the principal may see, as a condition on the journal.
+async fn visibility(db: &Db, principal: &Principal, query: &JournalQuery) -> Result<Condition> {
+    if let Some(site) = query.site {
+        // One subtree, asked for by name: the principal must be allowed to read it.
+        let resolved = sites::resolve(db, site).await?;
+        access::require(principal, Operation::ViewJournal, &resolved.scope)?;
+        return Ok(Condition::all().add(in_subtrees(vec![resolved.site.id])));
+    }
+    match access::readable(principal, Operation::ViewJournal)? {
+        Readable::All => Ok(Condition::all()),
+        Readable::Subtrees(roots) if roots.is_empty() => Err(Error::NotFound),
+        Readable::Subtrees(roots) => {
+            let own = principal.user_id().unwrap_or_default();
+            Ok(Condition::any()
+                .add(in_subtrees(roots))
+                .add(audit_event::Column::ActorId.eq(own)))
+        }
+    }
+}
+
+fn in_subtrees(roots: Vec<i32>) -> Condition {
+    let subtree = Query::select()
+        .column(site_closure::Column::DescendantId)
+        .from(site_closure::Entity)
+        .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots))
+        .to_owned();
+    Condition::all().add(audit_event::Column::SiteId.in_subquery(subtree))
+}
+
+fn filtered(visible: Condition, query: &JournalQuery) -> Result<Select<audit_event::Entity>> {
+    let mut select = audit_event::Entity::find().filter(visible);
+    let actor = query.actor.trim().to_lowercase();
+    if !actor.is_empty() {
+        let escaped = actor
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        select = select.filter(
+            Func::lower(Expr::col(audit_event::Column::ActorName))
+                .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    let action = query.action.trim();
+    if !action.is_empty() {
+        let action = Action::parse(action).ok_or(Error::invalid("action", Code::InvalidRequest))?;
+        select = select.filter(audit_event::Column::Action.eq(action.code()));
+    }
+    let from = validate::optional_date("from", &query.from)?;
+    let to = validate::optional_date("to", &query.to)?;
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            return Err(Error::invalid("to", Code::DateRangeReversed));
+        }
+    }
+    if let Some(from) = from.and_then(start_of) {
+        select = select.filter(audit_event::Column::At.gte(from));
+    }
+    if let Some(end) = to.and_then(|d| d.succ_opt()).and_then(start_of) {
+        select = select.filter(audit_event::Column::At.lt(end));
+    }
+    Ok(select)
+}
+
+fn start_of(day: NaiveDate) -> Option<DateTime<Utc>> {
+    day.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+}
+
+fn entry(row: audit_event::Model) -> JournalEntry {
+    JournalEntry {
+        at: row.at,
+        actor: row.actor_name,
+        action: row.action,
+        target: row.target_label,
+        site: row.site_name,
+        changes: serde_json::from_str(&row.changes).unwrap_or_default(),
+        client_address: row.client_address,
+    }
+}

@@ -1,0 +1,9 @@
+//! The audit journal: every administrative write records who did what to what, from where,
+//! with a short before/after summary, in the same transaction as the change.
+mod action;
+mod list;
+mod record;
+
+pub use action::Action;
+pub use list::{list, JournalEntry, JournalPage, JournalQuery, EXPORT_LIMIT, PAGE_SIZE};
+pub use record::{record, Change, Event};

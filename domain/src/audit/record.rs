@@ -1,0 +1,83 @@
+//! Writing a journal entry inside the caller's transaction.
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde::{Deserialize, Serialize};
+
+use super::Action;
+use crate::entities::{audit_event, site};
+use crate::error::Result;
+use crate::Principal;
+
+/// One changed field: its name (a translation key under `journal.field_*`) and the values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl Change {
+    pub fn new(field: &str, before: impl ToString, after: impl ToString) -> Change {
+        Change {
+            field: field.to_string(),
+            before: before.to_string(),
+            after: after.to_string(),
+        }
+    }
+
+    /// A field that is set (created) — nothing before.
+    pub fn set(field: &str, after: impl ToString) -> Change {
+        Change::new(field, "", after)
+    }
+}
+
+/// What happened, to what, in which site's subtree.
+pub struct Event<'a> {
+    pub action: Action,
+    pub target: String,
+    /// The site whose subtree the change belongs to (for a deleted site: its parent).
+    pub site: &'a site::Model,
+    pub changes: Vec<Change>,
+}
+
+/// Records `event` as done by `principal`, in the caller's transaction.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    event: Event<'_>,
+) -> Result<()> {
+    let (actor_id, actor_name, client_address) = match principal {
+        Principal::Anonymous => (None, String::new(), None),
+        Principal::User(actor) => (
+            Some(actor.user_id),
+            actor.username.clone(),
+            actor.client_address.clone(),
+        ),
+    };
+    // Only differences are worth recording.
+    let changes: Vec<Change> = event
+        .changes
+        .into_iter()
+        .filter(|c| c.before != c.after)
+        .collect();
+    audit_event::ActiveModel {
+        at: Set(Utc::now()),
+        actor_id: Set(actor_id),
+        actor_name: Set(actor_name),
+        action: Set(event.action.code().to_string()),
+        target_kind: Set(event.action.target_kind().to_string()),
+        target_label: Set(truncate(&event.target, 300)),
+        site_id: Set(event.site.id),
+        site_name: Set(event.site.name.clone()),
+        changes: Set(serde_json::to_string(&changes).unwrap_or_else(|_| "[]".into())),
+        client_address: Set(client_address.map(|a| truncate(&a, 64))),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

@@ -1,0 +1,536 @@
+//! The access table: every domain operation (the domain's own list, `Operation::ALL`) × every
+//! kind of principal, run against a real database. Reads must return exactly the expected
+//! rows; writes must be allowed or refused as expected. An operation without a row fails.
+use std::collections::HashMap;
+
+use domain::access::{Operation, Permission, Permissions};
+use domain::audit::JournalQuery;
+use domain::entities::{role, role_grant, site, user};
+use domain::roles::RoleForm;
+use domain::sites::{NewSiteForm, SiteForm};
+use domain::users::UserQuery;
+use domain::{roles, sites, users, Db, Error, Principal};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::db_test;
+use crate::helpers::*;
+
+const WHO: [&str; 8] = [
+    "anonymous",
+    "plain user",
+    "sibling subtree admin",
+    "subsite admin",
+    "parent admin",
+    "licence manager",
+    "users:view role",
+    "operator",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Rows(Vec<String>),
+    Done,
+    NotFound,
+    Forbidden,
+    Unauthenticated,
+    Other(String),
+}
+use Outcome::*;
+
+fn rows(names: &[&str]) -> Outcome {
+    let mut names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    names.sort();
+    Rows(names)
+}
+
+struct Fixture {
+    principals: Vec<Principal>,
+    root: Uuid,
+    regenboog: Uuid,
+    klimop: Uuid,
+    kim: Uuid,
+    administrator: Uuid,
+    user_role: Uuid,
+}
+
+async fn site_id(db: &Db, public_id: Uuid) -> site::Model {
+    sites::resolve(db, public_id).await.unwrap().site
+}
+
+async fn add_user(db: &Db, site: Uuid, username: &str) -> user::Model {
+    let resolved = sites::resolve(db, site).await.unwrap();
+    let new_user = user_form(username).validate().await.unwrap();
+    let txn = db.write().await.unwrap();
+    let created = users::insert_unchecked(&*txn, resolved.site.id, new_user)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    created
+}
+
+async fn add_role(db: &Db, owner: i32, name: &str, permissions: Permissions) -> role::Model {
+    role::ActiveModel {
+        public_id: Set(Uuid::new_v4()),
+        site_id: Set(Some(owner)),
+        builtin_key: Set(None),
+        name: Set(name.into()),
+        permissions: Set(permissions.to_stored()),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await
+    .unwrap()
+}
+
+async fn grant(db: &Db, user_id: i32, role_id: i32, site_id: i32) {
+    role_grant::ActiveModel {
+        user_id: Set(user_id),
+        role_id: Set(role_id),
+        site_id: Set(site_id),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await
+    .unwrap();
+}
+
+async fn fixture(db: &Db) -> Fixture {
+    let demo = demo(db).await;
+    // Room for the probes: the root gets 100 seats, De Klimop 50 (not journaled: set-up).
+    site::Entity::update_many()
+        .col_expr(site::Column::SeatLimit, Expr::value(100))
+        .filter(site::Column::ParentId.is_null())
+        .exec(db.conn())
+        .await
+        .unwrap();
+    let klimop = site_id(db, demo.klimop).await;
+    let root = site_id(db, demo.root).await;
+    let regenboog = site_id(db, demo.regenboog).await;
+    site::Entity::update_many()
+        .col_expr(site::Column::SeatLimit, Expr::value(50))
+        .filter(site::Column::Id.eq(klimop.id))
+        .exec(db.conn())
+        .await
+        .unwrap();
+    site::Entity::update_many()
+        .col_expr(site::Column::UsedSeats, Expr::value(56))
+        .filter(site::Column::Id.eq(root.id))
+        .exec(db.conn())
+        .await
+        .unwrap();
+
+    let plain = domain::entities::user::Entity::find()
+        .filter(user::Column::Username.eq("lotte.janssens"))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let sibling = admin_of(db, demo.regenboog, "regenboog.admin").await;
+    let subsite = admin_of(db, demo.klimop, "klimop.admin").await;
+    let manager = add_user(db, demo.root, "manager").await;
+    roles::grant_builtin_unchecked(db.conn(), manager.id, roles::LICENCE_MANAGER, root.id)
+        .await
+        .unwrap();
+    let viewer_role = add_role(
+        db,
+        root.id,
+        "Users viewer",
+        [Permission::UsersView].into_iter().collect(),
+    )
+    .await;
+    add_role(
+        db,
+        regenboog.id,
+        "Regenboog helper",
+        [Permission::UsersView].into_iter().collect(),
+    )
+    .await;
+    let viewer = add_user(db, demo.root, "viewer").await;
+    grant(db, viewer.id, viewer_role.id, root.id).await;
+    let kim = add_user(db, demo.klimop, "kim.klimop").await;
+    roles::grant_builtin_unchecked(db.conn(), kim.id, roles::LICENCE_MANAGER, klimop.id)
+        .await
+        .unwrap();
+    domain::operators::create(
+        db,
+        domain::users::NewUserForm {
+            username: "operator".into(),
+            first_name: "Olga".into(),
+            last_name: "Operator".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let operator_id = user::Entity::find()
+        .filter(user::Column::Username.eq("operator"))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let builtin = |key: &'static str| async move {
+        role::Entity::find()
+            .filter(role::Column::BuiltinKey.eq(key))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap()
+            .public_id
+    };
+    Fixture {
+        principals: vec![
+            Principal::Anonymous,
+            Principal::load(db, plain.id).await.unwrap(),
+            sibling,
+            subsite,
+            demo.admin,
+            Principal::load(db, manager.id).await.unwrap(),
+            Principal::load(db, viewer.id).await.unwrap(),
+            Principal::load(db, operator_id).await.unwrap(),
+        ],
+        root: demo.root,
+        regenboog: demo.regenboog,
+        klimop: demo.klimop,
+        kim: kim.public_id,
+        administrator: builtin(roles::ADMINISTRATOR).await,
+        user_role: builtin(roles::USER).await,
+    }
+}
+
+/// A fresh empty subsite of De Klimop (no seats), created without checks.
+async fn scratch_site(db: &Db, fx: &Fixture, name: &str) -> Uuid {
+    let klimop = sites::resolve(db, fx.klimop).await.unwrap();
+    let txn = db.write().await.unwrap();
+    let created = sites::insert_site(&*txn, Some(&klimop.scope.ancestry), name, 0)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    created.public_id
+}
+
+/// Runs `operation` as `principal`; reads return their rows, writes nothing.
+async fn probe(
+    db: &Db,
+    fx: &Fixture,
+    n: usize,
+    operation: Operation,
+    p: &Principal,
+) -> Result<Vec<String>, Error> {
+    let tag = format!("p{n}");
+    let none = |_| Vec::new();
+    match operation {
+        Operation::ViewSites => Ok(sites::tree(db, p)
+            .await?
+            .into_iter()
+            .map(|s| s.name)
+            .collect()),
+        Operation::CreateSite => sites::create(
+            db,
+            p,
+            fx.klimop,
+            NewSiteForm {
+                name: format!("Site {tag}"),
+                seat_limit: "0".into(),
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
+        Operation::EditSite | Operation::ResizeSite => {
+            let current = site_id(db, fx.klimop).await;
+            let limit = if operation == Operation::ResizeSite {
+                current.seat_limit + 1
+            } else {
+                current.seat_limit
+            };
+            sites::update(
+                db,
+                p,
+                fx.klimop,
+                SiteForm {
+                    name: format!("De Klimop{}", if limit > 0 { "" } else { "?" }),
+                    seat_limit: limit.to_string(),
+                    registration_code: String::new(),
+                    expires_on: String::new(),
+                },
+            )
+            .await
+            .map(|_| Vec::new())
+        }
+        Operation::DeleteSite => {
+            let victim = scratch_site(db, fx, &format!("Delete {tag}")).await;
+            sites::delete(db, p, victim).await.map(none)
+        }
+        Operation::MoveSite => {
+            let moving = scratch_site(db, fx, &format!("Move {tag}")).await;
+            let into = scratch_site(db, fx, &format!("Into {tag}")).await;
+            sites::move_site(db, p, moving, into)
+                .await
+                .map(|_| Vec::new())
+        }
+        Operation::ListUsers => {
+            let query = UserQuery {
+                include_subsites: true,
+                ..Default::default()
+            };
+            Ok(users::list(db, p, fx.klimop, query)
+                .await?
+                .rows
+                .into_iter()
+                .map(|r| r.username)
+                .collect())
+        }
+        Operation::CreateUser => users::create(db, p, fx.klimop, user_form(&format!("new.{tag}")))
+            .await
+            .map(|_| Vec::new()),
+        Operation::SetUserActive => {
+            let victim = add_user(db, fx.klimop, &format!("inactive.{tag}")).await;
+            users::set_active(db, p, victim.public_id, false)
+                .await
+                .map(none)
+        }
+        Operation::DeleteUser => {
+            let victim = add_user(db, fx.klimop, &format!("deleted.{tag}")).await;
+            users::delete(db, p, victim.public_id).await.map(none)
+        }
+        Operation::ListRoles => Ok(roles::list(db, p)
+            .await?
+            .into_iter()
+            .map(|r| r.name)
+            .collect()),
+        Operation::CreateRole => roles::create(
+            db,
+            p,
+            fx.klimop,
+            RoleForm {
+                name: format!("Role {tag}"),
+                permissions: vec!["users.view".into()],
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
+        Operation::EditRole | Operation::DeleteRole => {
+            let klimop = site_id(db, fx.klimop).await;
+            let victim = add_role(
+                db,
+                klimop.id,
+                &format!("{operation:?} {tag}"),
+                [Permission::UsersView].into_iter().collect(),
+            )
+            .await;
+            if operation == Operation::EditRole {
+                let form = RoleForm {
+                    name: format!("Edited {tag}"),
+                    permissions: vec!["users.view".into(), "sites.view".into()],
+                };
+                roles::update(db, p, victim.public_id, form)
+                    .await
+                    .map(|_| Vec::new())
+            } else {
+                roles::delete(db, p, victim.public_id).await.map(none)
+            }
+        }
+        Operation::ListRoleMembers => Ok(roles::members(db, p, fx.administrator)
+            .await?
+            .into_iter()
+            .map(|m| format!("{}@{}", m.username, m.site_name))
+            .collect()),
+        Operation::ViewUserGrants => Ok(roles::user_grants(db, p, fx.kim, None)
+            .await?
+            .grants
+            .into_iter()
+            .map(|g| format!("{}@{}", g.role_name, g.site_name))
+            .collect()),
+        Operation::SetUserGrants => {
+            let victim = add_user(db, fx.klimop, &format!("granted.{tag}")).await;
+            roles::set_user_grants(db, p, victim.public_id, fx.klimop, vec![fx.user_role])
+                .await
+                .map(|_| Vec::new())
+        }
+        Operation::ViewJournal => Ok(domain::audit::list(db, p, JournalQuery::default(), true)
+            .await?
+            .entries
+            .into_iter()
+            .map(|e| format!("{} {}", e.action, e.target))
+            .collect()),
+    }
+}
+
+fn outcome(result: Result<Vec<String>, Error>, read: bool) -> Outcome {
+    match result {
+        Ok(mut names) if read => {
+            names.sort();
+            Rows(names)
+        }
+        Ok(_) => Done,
+        Err(Error::NotFound) => NotFound,
+        Err(Error::Forbidden) => Forbidden,
+        Err(Error::Unauthenticated) => Unauthenticated,
+        Err(other) => Other(format!("{other:?}")),
+    }
+}
+
+/// Expected outcomes, columns in the order of `WHO`.
+fn table() -> HashMap<Operation, [Outcome; 8]> {
+    let u = || Unauthenticated;
+    let n = || NotFound;
+    let f = || Forbidden;
+    let d = || Done;
+    let all_sites = ["Scholengroep Horizon", "De Regenboog", "De Klimop"];
+    let klimop_users = ["klimop.admin", "kim.klimop"];
+    let builtin = ["Administrator", "Licence manager", "User"];
+    let with = |extra: &[&'static str]| {
+        let mut all: Vec<&str> = builtin.to_vec();
+        all.extend_from_slice(extra);
+        rows(&all)
+    };
+    let mut t = HashMap::new();
+    t.insert(
+        Operation::ViewSites,
+        [
+            u(),
+            rows(&[]),
+            rows(&["De Regenboog"]),
+            rows(&["De Klimop"]),
+            rows(&all_sites),
+            rows(&all_sites),
+            rows(&[]),
+            rows(&[&all_sites[..], &["Licentia"]].concat()),
+        ],
+    );
+    let write_in_klimop = || [u(), n(), n(), d(), d(), f(), f(), d()];
+    t.insert(Operation::CreateSite, write_in_klimop());
+    t.insert(Operation::EditSite, write_in_klimop());
+    // De Klimop's seats are the parent's: its own administrator may not change them.
+    t.insert(
+        Operation::ResizeSite,
+        [u(), n(), n(), f(), d(), f(), f(), d()],
+    );
+    t.insert(Operation::DeleteSite, write_in_klimop());
+    t.insert(Operation::MoveSite, write_in_klimop());
+    t.insert(
+        Operation::ListUsers,
+        [
+            u(),
+            n(),
+            n(),
+            rows(&klimop_users),
+            rows(&klimop_users),
+            rows(&klimop_users),
+            rows(&klimop_users),
+            rows(&klimop_users),
+        ],
+    );
+    t.insert(Operation::CreateUser, write_in_klimop());
+    t.insert(Operation::SetUserActive, write_in_klimop());
+    t.insert(Operation::DeleteUser, write_in_klimop());
+    t.insert(
+        Operation::ListRoles,
+        [
+            u(),
+            n(),
+            with(&["Users viewer", "Regenboog helper"]),
+            with(&["Users viewer"]),
+            with(&["Users viewer", "Regenboog helper"]),
+            n(),
+            n(),
+            with(&["Users viewer", "Regenboog helper"]),
+        ],
+    );
+    t.insert(Operation::CreateRole, write_in_klimop());
+    t.insert(Operation::EditRole, write_in_klimop());
+    t.insert(Operation::DeleteRole, write_in_klimop());
+    t.insert(
+        Operation::ListRoleMembers,
+        [
+            u(),
+            n(),
+            rows(&["regenboog.admin@De Regenboog"]),
+            rows(&["klimop.admin@De Klimop"]),
+            rows(&[
+                "directeur@Scholengroep Horizon",
+                "regenboog.admin@De Regenboog",
+                "klimop.admin@De Klimop",
+            ]),
+            n(),
+            n(),
+            rows(&[
+                "directeur@Scholengroep Horizon",
+                "regenboog.admin@De Regenboog",
+                "klimop.admin@De Klimop",
+                "operator@Licentia",
+            ]),
+        ],
+    );
+    let kim = || rows(&["Licence manager@De Klimop"]);
+    t.insert(
+        Operation::ViewUserGrants,
+        [u(), n(), n(), kim(), kim(), f(), f(), kim()],
+    );
+    t.insert(Operation::SetUserGrants, write_in_klimop());
+    let both = || rows(&["site.create De Regenboog", "site.create De Klimop"]);
+    t.insert(
+        Operation::ViewJournal,
+        [
+            u(),
+            n(),
+            rows(&["site.create De Regenboog"]),
+            rows(&["site.create De Klimop"]),
+            both(),
+            n(),
+            n(),
+            both(),
+        ],
+    );
+    t
+}
+
+fn is_read(operation: Operation) -> bool {
+    matches!(
+        operation,
+        Operation::ViewSites
+            | Operation::ListUsers
+            | Operation::ListRoles
+            | Operation::ListRoleMembers
+            | Operation::ViewUserGrants
+            | Operation::ViewJournal
+    )
+}
+
+db_test!(
+    should_decide_every_operation_for_every_kind_of_principal,
+    |db: Db| async move {
+        let table = table();
+        for operation in Operation::ALL {
+            assert!(
+                table.contains_key(operation),
+                "{operation:?} has no row in the access table"
+            );
+        }
+        assert_eq!(table.len(), Operation::ALL.len());
+        let fx = fixture(&db).await;
+        // Reads first, so that the writes' rows do not show up in them.
+        let mut order: Vec<Operation> = Operation::ALL.to_vec();
+        order.sort_by_key(|op| !is_read(*op));
+        let mut failures = Vec::new();
+        for operation in order {
+            for (n, (principal, want)) in fx.principals.iter().zip(&table[&operation]).enumerate() {
+                let got = outcome(
+                    probe(&db, &fx, n, operation, principal).await,
+                    is_read(operation),
+                );
+                if &got != want {
+                    failures.push(format!(
+                        "{operation:?} by {}: expected {want:?}, got {got:?}",
+                        WHO[n]
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+        assert_counters_exact(&db).await;
+        let _ = (fx.root, fx.regenboog);
+    }
+);
