@@ -6,6 +6,9 @@
 mod access_table;
 mod auth;
 mod helpers;
+mod journal;
+mod moves;
+mod roles;
 mod seats;
 mod sites;
 mod users;
