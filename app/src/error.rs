@@ -10,6 +10,9 @@ use crate::i18n::Locale;
 pub struct AppError {
     pub code: String,
     pub field: Option<String>,
+    /// Places a refusal names (e.g. where a role is still granted).
+    #[serde(default)]
+    pub details: Vec<String>,
 }
 
 impl AppError {
@@ -17,6 +20,7 @@ impl AppError {
         AppError {
             code: code.to_string(),
             field: None,
+            details: Vec::new(),
         }
     }
 
@@ -75,6 +79,7 @@ impl From<domain::Error> for AppError {
         AppError {
             code: err.code().as_str().to_string(),
             field: err.field().map(str::to_string),
+            details: err.details().to_vec(),
         }
     }
 }
@@ -132,6 +137,18 @@ messages! {
     "cannot_deactivate_self" => cannot_deactivate_self,
     "cannot_delete_self" => cannot_delete_self,
     "language_invalid" => language_invalid,
+    "permission_not_held" => permission_not_held,
+    "date_range_reversed" => date_range_reversed,
+    "role_name_required" => role_name_required,
+    "role_name_taken" => role_name_taken,
+    "role_in_use" => role_in_use,
+    "builtin_role_read_only" => builtin_role_read_only,
+    "role_not_usable_here" => role_not_usable_here,
+    "cannot_remove_own_last_administrator" => cannot_remove_own_last_administrator,
+    "move_into_own_subtree" => move_into_own_subtree,
+    "move_across_organisations" => move_across_organisations,
+    "move_to_same_parent" => move_to_same_parent,
+    "root_site_not_movable" => root_site_not_movable,
 }
 
 #[cfg(all(test, feature = "ssr"))]

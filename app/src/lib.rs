@@ -12,6 +12,7 @@ pub use generated::i18n;
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -61,6 +62,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::HomePage />
                     <Route path=path!("/login") view=pages::login::LoginPage />
                     <Route path=path!("/admin") view=pages::admin::AdminPage />
+                    <Route path=path!("/admin/roles") view=pages::roles::RolesPage />
+                    <Route path=path!("/admin/journal") view=pages::journal::JournalPage />
                 </Routes>
             </Router>
         </I18nContextProvider>

@@ -38,12 +38,19 @@ pub fn internal(detail: &str) -> AppError {
 pub async fn principal() -> Result<(Db, Principal), AppError> {
     let db = db()?;
     let session = session().await?;
+    let principal = principal_of(&db, &session).await?;
+    Ok((db, principal.from_address(client_address().await)))
+}
+
+/// The principal a session stands for (also used by plain axum handlers such as the CSV
+/// export). Ends the session when its user may no longer act or it is too old.
+pub async fn principal_of(db: &Db, session: &Session) -> Result<Principal, AppError> {
     let user_id: Option<i32> = session
         .get(SESSION_USER)
         .await
         .map_err(|_| internal("session"))?;
     let Some(user_id) = user_id else {
-        return Ok((db, Principal::Anonymous));
+        return Ok(Principal::Anonymous);
     };
     let signed_in_at: i64 = session
         .get(SESSION_SIGNED_IN_AT)
@@ -52,11 +59,20 @@ pub async fn principal() -> Result<(Db, Principal), AppError> {
         .unwrap_or(0);
     if chrono::Utc::now().timestamp() - signed_in_at > ABSOLUTE_TIMEOUT_SECS {
         session.flush().await.map_err(|_| internal("session"))?;
-        return Ok((db, Principal::Anonymous));
+        return Ok(Principal::Anonymous);
     }
-    let principal = Principal::load(&db, user_id).await?;
+    let principal = Principal::load(db, user_id).await?;
     if matches!(principal, Principal::Anonymous) {
         session.flush().await.map_err(|_| internal("session"))?;
     }
-    Ok((db, principal))
+    Ok(principal)
+}
+
+/// The peer address of this request (for the journal). Behind a proxy this is the proxy.
+pub async fn client_address() -> Option<String> {
+    use axum::extract::ConnectInfo;
+    leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
 }

@@ -16,6 +16,13 @@ const VENDOR_SEATS: i32 = 1000;
 /// Creates an operator account; returns the vendor organisation's name.
 pub async fn create(db: &Db, form: NewUserForm) -> Result<String> {
     roles::ensure_builtin(db.conn()).await?;
+    // Operators sign in with a password from the start.
+    if form.password.is_empty() {
+        return Err(crate::Error::invalid(
+            "password",
+            crate::Code::PasswordTooShort,
+        ));
+    }
     let new_user = form.validate().await?;
     let vendor = match site::Entity::find()
         .filter(site::Column::ParentId.is_null())

@@ -25,6 +25,27 @@ enum Command {
     Demo,
     /// Verify the stored seat counters against a recount.
     Check,
+    /// Manage operators (the vendor's staff, who see every organisation).
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create an operator account. The password is read from LICENTIA_OPERATOR_PASSWORD or,
+    /// when that is not set, from the first line of standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+        #[arg(long, default_value = "")]
+        email: String,
+    },
 }
 
 type Error = Box<dyn std::error::Error>;
@@ -43,6 +64,39 @@ pub async fn run(args: Args) -> Result<(), Error> {
             domain::demo::seed(&db).await?;
             print_demo_credentials();
             Ok(())
+        }
+        Command::Operator {
+            command:
+                OperatorCommand::Create {
+                    username,
+                    first_name,
+                    last_name,
+                    email,
+                },
+        } => {
+            let password = match std::env::var("LICENTIA_OPERATOR_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+            let form = domain::users::NewUserForm {
+                username: username.clone(),
+                first_name,
+                last_name,
+                email,
+                password,
+            };
+            match domain::operators::create(&db, form).await {
+                Ok(vendor) => {
+                    println!("Operator \"{username}\" created in \"{vendor}\".");
+                    Ok(())
+                }
+                Err(err) => Err(format!("operator not created: {}", err.code().as_str()).into()),
+            }
         }
         Command::Check => {
             let db = domain::Db::connect_and_migrate(&config.database_url).await?;
@@ -73,7 +127,11 @@ async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
     tokio::spawn(clean_sessions(db));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("Licentia is running at http://{addr}");
-    axum::serve(listener, router.into_make_service()).await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }
 

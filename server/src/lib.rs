@@ -1,5 +1,6 @@
 //! The `licentia` server as a library (the binary in `main.rs`, and the benchmarks, use it).
 pub mod cli;
 pub mod config;
+pub mod journal_csv;
 pub mod routes;
 pub mod session_store;

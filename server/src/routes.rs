@@ -4,7 +4,7 @@ use app::{shell, App};
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
@@ -26,7 +26,14 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
             time::Duration::try_from(config.idle_timeout).unwrap_or(time::Duration::minutes(30)),
         ));
     let fn_state = state.clone();
+    let csv_db = db_for_csv(&state);
     Router::new()
+        .route(
+            "/admin/journal.csv",
+            get(move |session, peer, headers, query| {
+                crate::journal_csv::journal_csv(csv_db.clone(), session, peer, headers, query)
+            }),
+        )
         .route(
             "/api/{*fn_name}",
             any(move |req: Request| {
@@ -53,6 +60,10 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
         ))
         .layer(sessions)
         .with_state(leptos_options)
+}
+
+fn db_for_csv(state: &ServerState) -> domain::Db {
+    state.db.clone()
 }
 
 /// Pages need sign-in: without a signed-in session the browser goes to the sign-in page and

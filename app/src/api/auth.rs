@@ -11,6 +11,9 @@ pub struct Me {
     pub display_name: String,
     pub site_name: String,
     pub admin_site: Option<Uuid>,
+    pub operator: bool,
+    pub sees_roles: bool,
+    pub sees_journal: bool,
 }
 
 #[server(endpoint = "current_user")]
@@ -25,6 +28,9 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         username: me.username,
         site_name: me.site_name,
         admin_site: me.admin_site,
+        operator: me.operator,
+        sees_roles: me.sees_roles,
+        sees_journal: me.sees_journal,
     }))
 }
 

@@ -26,7 +26,9 @@ pub struct SiteDetails {
     pub can_manage: bool,
     pub can_edit_seat_limit: bool,
     pub can_delete: bool,
+    pub can_move: bool,
     pub can_manage_users: bool,
+    pub can_assign_roles: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -60,7 +62,9 @@ impl From<domain::sites::SiteDetails> for SiteDetails {
             can_manage: d.can_manage,
             can_edit_seat_limit: d.can_edit_seat_limit,
             can_delete: d.can_delete,
+            can_move: d.can_move,
             can_manage_users: d.can_manage_users,
+            can_assign_roles: d.can_assign_roles,
         }
     }
 }
@@ -119,4 +123,19 @@ pub async fn update_site(
 pub async fn delete_site(site: Uuid) -> Result<(), AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     Ok(domain::sites::delete(&db, &principal, site).await?)
+}
+
+#[server(endpoint = "move_options")]
+pub async fn move_options(site: Uuid) -> Result<Vec<SiteNode>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let options = domain::sites::move_options(&db, &principal, site).await?;
+    Ok(options.into_iter().map(Into::into).collect())
+}
+
+#[server(endpoint = "move_site")]
+pub async fn move_site(site: Uuid, new_parent: Uuid) -> Result<SiteDetails, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::sites::move_site(&db, &principal, site, new_parent)
+        .await?
+        .into())
 }

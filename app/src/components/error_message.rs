@@ -10,10 +10,16 @@ pub fn ErrorMessage(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoV
     move || {
         error.get().map(|e| {
             let code = e.code.clone();
+            let details = e.details.clone();
             view! {
-                <p class="alert alert-error" role="alert" data-code=code>
-                    {move || e.message(i18n.get_locale())}
-                </p>
+                <div class="alert alert-error" role="alert" data-code=code>
+                    <p>{move || e.message(i18n.get_locale())}</p>
+                    {(!details.is_empty()).then(|| view! {
+                        <ul class="alert-details">
+                            {details.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}
+                        </ul>
+                    })}
+                </div>
             }
         })
     }

@@ -4,10 +4,14 @@ use leptos::task::spawn_local;
 use super::language_switch::LanguageSwitch;
 use crate::api::auth::{logout, Me};
 use crate::i18n::*;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn AppHeader(me: Option<Me>) -> impl IntoView {
     let i18n = use_i18n();
+    let location = use_location();
+    let current =
+        move |path: &'static str| move || (location.pathname.get() == path).then_some("page");
     let sign_out = move |_| {
         spawn_local(async move {
             let _ = logout().await;
@@ -23,7 +27,13 @@ pub fn AppHeader(me: Option<Me>) -> impl IntoView {
             </a>
             <nav class="topnav" aria-label=move || td_string!(i18n.get_locale(), common.main_navigation)>
                 {me.clone().filter(|m| m.admin_site.is_some()).map(|_| view! {
-                    <a href="/admin">{t!(i18n, common.administration)}</a>
+                    <a href="/admin" aria-current=current("/admin")>{t!(i18n, common.administration)}</a>
+                })}
+                {me.clone().filter(|m| m.sees_roles).map(|_| view! {
+                    <a href="/admin/roles" id="nav-roles" aria-current=current("/admin/roles")>{t!(i18n, common.roles)}</a>
+                })}
+                {me.clone().filter(|m| m.sees_journal).map(|_| view! {
+                    <a href="/admin/journal" id="nav-journal" aria-current=current("/admin/journal")>{t!(i18n, common.journal)}</a>
                 })}
             </nav>
             <div class="topbar-right">

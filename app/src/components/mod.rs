@@ -3,4 +3,5 @@ pub mod confirm_dialog;
 pub mod error_message;
 pub mod header;
 pub mod language_switch;
+pub mod modal;
 pub mod page_shell;

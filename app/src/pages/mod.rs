@@ -1,5 +1,7 @@
 //! One module per page.
 pub mod admin;
 pub mod home;
+pub mod journal;
 pub mod login;
 pub mod not_found;
+pub mod roles;

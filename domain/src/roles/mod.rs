@@ -11,7 +11,7 @@ pub use builtin::{ensure_builtin, grant_builtin_unchecked, ADMINISTRATOR, LICENC
 pub use grants::{set_user_grants, user_grants, GrantInfo, GrantOption, UserGrants};
 pub use manage::{create, delete, update, RoleForm};
 pub use members::{members, Member};
-pub use read::{list, RoleInfo};
+pub use read::{list, owner_sites, RoleInfo};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;

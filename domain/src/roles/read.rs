@@ -120,3 +120,20 @@ pub(crate) async fn describe(
         })
         .collect())
 }
+
+/// The sites on which the principal may create roles (where their role-managing grants are;
+/// for operators, every organisation's root), for the owner choice in the role editor.
+pub async fn owner_sites(db: &Db, principal: &Principal) -> Result<Vec<(Uuid, String)>> {
+    let select = match access::readable(principal, Operation::CreateRole)? {
+        Readable::All => site::Entity::find().filter(site::Column::ParentId.is_null()),
+        Readable::Subtrees(roots) => site::Entity::find().filter(site::Column::Id.is_in(roots)),
+    };
+    let mut sites: Vec<(Uuid, String)> = select
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|s| (s.public_id, s.name))
+        .collect();
+    sites.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(sites)
+}

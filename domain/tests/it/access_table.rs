@@ -159,6 +159,7 @@ async fn fixture(db: &Db) -> Fixture {
             username: "operator".into(),
             first_name: "Olga".into(),
             last_name: "Operator".into(),
+            password: "Operator-2026".into(),
             ..Default::default()
         },
     )

@@ -107,9 +107,9 @@ db_test!(
     |db: domain::Db| async move {
         let demo = demo(&db).await;
         sites::insert_root(&db, "Andere school", 5).await.unwrap();
-        domain::operators::create(&db, user_form("operator"))
-            .await
-            .unwrap();
+        let mut form = user_form("operator");
+        form.password = "Operator-2026".into();
+        domain::operators::create(&db, form).await.unwrap();
         let operator = domain::Principal::load(&db, 99_999).await.unwrap();
         assert!(matches!(operator, domain::Principal::Anonymous));
         let operator_id = {

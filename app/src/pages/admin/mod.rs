@@ -1,6 +1,8 @@
 //! The administrator page: the structure tree on the left, the selected site's information
 //! and its user list on the right. All state that matters sits in the query string, so a
 //! reload or a shared link shows the same view.
+mod grant_dialog;
+mod move_dialog;
 mod new_site;
 mod new_user;
 mod site_info;
@@ -28,6 +30,8 @@ pub struct AdminCtx {
     pub error: RwSignal<Option<AppError>>,
     /// Whether the add-user form is open (kept across reloads of the list).
     pub adding_user: RwSignal<bool>,
+    /// The sites of the tree (id, name), for the site choices in dialogs.
+    pub sites: RwSignal<Vec<(Uuid, String)>>,
 }
 
 impl AdminCtx {
@@ -53,6 +57,7 @@ pub fn use_admin() -> AdminCtx {
         notice: RwSignal::new(None),
         error: RwSignal::new(None),
         adding_user: RwSignal::new(false),
+        sites: RwSignal::new(Vec::new()),
     })
 }
 
@@ -108,6 +113,7 @@ fn AdminContent() -> impl IntoView {
         notice: RwSignal::new(None),
         error: RwSignal::new(None),
         adding_user: RwSignal::new(false),
+        sites: RwSignal::new(Vec::new()),
     };
     provide_context(ctx);
     let query = use_query_map();
@@ -138,6 +144,12 @@ fn AdminContent() -> impl IntoView {
         ctx.error.set(None);
     });
     let tree = Resource::new(move || ctx.version.get(), |_| site_tree());
+    Effect::new(move |_| {
+        if let Some(Ok(nodes)) = tree.get() {
+            ctx.sites
+                .set(nodes.into_iter().map(|n| (n.id, n.name)).collect());
+        }
+    });
     let details = Resource::new(
         move || (requested_site.get(), ctx.version.get()),
         |(site, _)| load_site_details(site),

@@ -28,6 +28,10 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
         .then(|| d.effective_expires_on.clone());
     let is_root = d.is_root;
     let has_own_date = !d.expires_on.is_empty();
+    let can_move = d.can_move;
+    let moving = RwSignal::new(false);
+    let site_id = d.node.id;
+    let site_name = d.node.name.clone();
     view! {
         <section class="panel" aria-labelledby="site-info-title">
             <div class="panel-head">
@@ -87,14 +91,23 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
                     </p>
                 </div>
                 <ErrorMessage error=error />
-                {(!readonly).then(|| view! {
+                {(!readonly || can_move).then(|| view! {
                     <div class="form-actions">
-                        <button type="submit" class="button button-primary" id="save-site" disabled=move || action.pending().get()>
-                            {t!(i18n, common.save)}
-                        </button>
+                        {can_move.then(|| view! {
+                            <button type="button" class="button" id="move-site" aria-haspopup="dialog"
+                                on:click=move |_| moving.set(true)>
+                                {t!(i18n, admin.move_site)} "…"
+                            </button>
+                        })}
+                        {(!readonly).then(|| view! {
+                            <button type="submit" class="button button-primary" id="save-site" disabled=move || action.pending().get()>
+                                {t!(i18n, common.save)}
+                            </button>
+                        })}
                     </div>
                 })}
             </ActionForm>
+            {can_move.then(|| view! { <super::move_dialog::MoveDialog open=moving site=site_id name=site_name.clone() /> })}
         </section>
     }
 }

@@ -19,6 +19,7 @@ pub fn UserList(
     let i18n = use_i18n();
     let site = details.node.id;
     let can_manage = details.can_manage_users;
+    let can_assign = details.can_assign_roles;
     let adding = super::use_admin().adding_user;
     let navigate = use_navigate();
     let go = {
@@ -93,7 +94,7 @@ pub fn UserList(
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage /> }.into_any(),
+                        Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage can_assign=can_assign /> }.into_any(),
                         Err(e) => view! {
                             <crate::components::error_message::ErrorMessage error=Signal::derive(move || Some(e.clone())) />
                         }.into_any(),
@@ -110,6 +111,7 @@ fn UserTable(
     filter: Memo<UserFilter>,
     site: Uuid,
     can_manage: bool,
+    can_assign: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let f = filter.get_untracked();
@@ -183,12 +185,12 @@ fn UserTable(
                         {show_site.then(|| view! { <th scope="col">{t!(i18n, admin.col_site)}</th> })}
                         {header("created", t!(i18n, admin.col_created).into_any())}
                         <th scope="col">{t!(i18n, admin.col_active)}</th>
-                        {can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th> })}
+                        {(can_manage || can_assign).then(|| view! { <th scope="col"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th> })}
                     </tr>
                 </thead>
                 <tbody>
                     {page.rows.into_iter().map(|row| view! {
-                        <UserRowView row=row show_site=show_site can_manage=can_manage />
+                        <UserRowView row=row show_site=show_site can_manage=can_manage can_assign=can_assign />
                     }).collect_view()}
                 </tbody>
             </table>

@@ -8,10 +8,17 @@ use crate::i18n::*;
 
 /// One user: name, username, (site), created, the Active switch and delete.
 #[component]
-pub fn UserRowView(row: UserRow, show_site: bool, can_manage: bool) -> impl IntoView {
+pub fn UserRowView(
+    row: UserRow,
+    show_site: bool,
+    can_manage: bool,
+    can_assign: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
     let confirm = RwSignal::new(false);
+    let granting = RwSignal::new(false);
+    let home = row.site_id;
     let id = row.id;
     let name = format!("{} {}", row.first_name, row.last_name);
     let active = RwSignal::new(row.active);
@@ -42,6 +49,7 @@ pub fn UserRowView(row: UserRow, show_site: bool, can_manage: bool) -> impl Into
         });
     });
     let label_name = name.clone();
+    let grant_name = name.clone();
     let delete_name = name.clone();
     let dialog_name = name.clone();
     view! {
@@ -63,8 +71,20 @@ pub fn UserRowView(row: UserRow, show_site: bool, can_manage: bool) -> impl Into
                     <span class="switch-track" aria-hidden="true"></span>
                 </label>
             </td>
-            {can_manage.then(|| view! {
+            {(can_manage || can_assign).then(|| view! {
                 <td class="actions">
+                    {can_assign.then(|| view! {
+                        <button type="button" class="icon-button edit-roles"
+                            aria-label=move || td_string!(i18n.get_locale(), roles.edit_roles_of, name = grant_name.clone()).to_string()
+                            aria-haspopup="dialog"
+                            on:click=move |_| granting.set(true)>
+                            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+                                <path fill="currentColor" d="M3 17.25V21h3.75L17.8 9.94l-3.75-3.75L3 17.25zm17.7-10.2a1 1 0 0 0 0-1.42l-2.33-2.33a1 1 0 0 0-1.42 0l-1.83 1.83 3.75 3.75 1.83-1.83z"/>
+                            </svg>
+                        </button>
+                        <super::grant_dialog::GrantDialog open=granting user=id home=home />
+                    })}
+                    {can_manage.then(|| view! {
                     <button type="button" class="icon-button delete-user"
                         aria-label=move || td_string!(i18n.get_locale(), admin.delete_label, name = delete_name.clone()).to_string()
                         on:click=move |_| confirm.set(true)>
@@ -79,6 +99,7 @@ pub fn UserRowView(row: UserRow, show_site: bool, can_manage: bool) -> impl Into
                         confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), common.delete).to_string())
                         on_confirm=do_delete
                     />
+                    })}
                 </td>
             })}
         </tr>

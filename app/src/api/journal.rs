@@ -1,0 +1,170 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// The journal's filter, as it stands in the page's query string (dates ISO, inclusive).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct JournalFilter {
+    pub site: Option<Uuid>,
+    pub actor: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub page: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// `YYYY-MM-DD HH:MM:SS` in UTC.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub site: String,
+    pub changes: Vec<Change>,
+    pub client_address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalPage {
+    pub entries: Vec<JournalEntry>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+#[cfg(feature = "ssr")]
+impl From<JournalFilter> for domain::audit::JournalQuery {
+    fn from(f: JournalFilter) -> Self {
+        domain::audit::JournalQuery {
+            site: f.site,
+            actor: f.actor,
+            action: f.action,
+            from: f.from,
+            to: f.to,
+            page: f.page,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::audit::JournalEntry> for JournalEntry {
+    fn from(e: domain::audit::JournalEntry) -> Self {
+        JournalEntry {
+            at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            site: e.site,
+            changes: e
+                .changes
+                .into_iter()
+                .map(|c| Change {
+                    field: c.field,
+                    before: c.before,
+                    after: c.after,
+                })
+                .collect(),
+            client_address: e.client_address.unwrap_or_default(),
+        }
+    }
+}
+
+#[server(endpoint = "list_journal")]
+pub async fn list_journal(filter: JournalFilter) -> Result<JournalPage, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let page = domain::audit::list(&db, &principal, filter.into(), true).await?;
+    Ok(JournalPage {
+        entries: page.entries.into_iter().map(Into::into).collect(),
+        total: page.total,
+        page: page.page,
+        page_size: page.page_size,
+    })
+}
+
+/// The journal as CSV with headers and labels in `locale`: UTF-8 with a byte-order mark (so
+/// spreadsheet programs read the accents), cells that could start a formula neutralised.
+#[cfg(feature = "ssr")]
+pub fn to_csv(locale: crate::i18n::Locale, entries: Vec<domain::audit::JournalEntry>) -> String {
+    use crate::i18n::*;
+    use crate::labels::{action, field};
+    let mut out = String::from("\u{feff}");
+    let header = [
+        td_string!(locale, journal.col_when),
+        td_string!(locale, journal.col_actor),
+        td_string!(locale, journal.col_action),
+        td_string!(locale, journal.col_target),
+        td_string!(locale, journal.col_site),
+        td_string!(locale, journal.col_changes),
+        td_string!(locale, journal.col_address),
+    ];
+    push_row(&mut out, header.iter().map(|h| h.to_string()));
+    for e in entries {
+        let changes = e
+            .changes
+            .iter()
+            .map(|c| {
+                let name = field(locale, &c.field).unwrap_or(&c.field);
+                format!("{name}: {} → {}", c.before, c.after)
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        push_row(
+            &mut out,
+            [
+                e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                e.actor,
+                action(locale, &e.action).unwrap_or(&e.action).to_string(),
+                e.target,
+                e.site,
+                changes,
+                e.client_address.unwrap_or_default(),
+            ]
+            .into_iter(),
+        );
+    }
+    out
+}
+
+#[cfg(feature = "ssr")]
+fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
+    let line: Vec<String> = cells.map(|cell| csv_cell(&cell)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+#[cfg(feature = "ssr")]
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r', ';']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_quote_and_neutralise_cells() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+    }
+}

@@ -1,0 +1,136 @@
+//! Translated names for the codes the domain speaks in: permissions and their areas, built-in
+//! roles, journal actions and the fields a journal entry names.
+use crate::i18n::*;
+
+macro_rules! labels {
+    ($(#[$doc:meta])* $name:ident, $all:ident, $ns:ident { $($code:literal => $key:ident,)* }) => {
+        $(#[$doc])*
+        pub fn $name(locale: Locale, code: &str) -> Option<&'static str> {
+            match code {
+                $($code => Some(td_string!(locale, $ns.$key)),)*
+                _ => None,
+            }
+        }
+
+        /// Every code this table knows (for the completeness tests).
+        pub const $all: &[&str] = &[$($code,)*];
+    };
+}
+
+labels!(
+    /// A permission code ("users.view") as the role editor shows it.
+    permission, PERMISSIONS, roles {
+        "sites.view" => perm_sites_view,
+        "sites.manage" => perm_sites_manage,
+        "users.view" => perm_users_view,
+        "users.manage" => perm_users_manage,
+        "users.import" => perm_users_import,
+        "roles.view" => perm_roles_view,
+        "roles.manage" => perm_roles_manage,
+        "roles.assign" => perm_roles_assign,
+        "licences.view" => perm_licences_view,
+        "licences.assign" => perm_licences_assign,
+        "licences.order" => perm_licences_order,
+        "tokens.manage_own" => perm_tokens_manage_own,
+        "tokens.manage_all" => perm_tokens_manage_all,
+        "audit.view" => perm_audit_view,
+        "settings.manage" => perm_settings_manage,
+    }
+);
+
+labels!(
+    /// An area of permissions, the heading of a group of checkboxes.
+    category, CATEGORIES, roles {
+        "sites" => cat_sites,
+        "users" => cat_users,
+        "roles" => cat_roles,
+        "licences" => cat_licences,
+        "tokens" => cat_tokens,
+        "audit" => cat_audit,
+        "settings" => cat_settings,
+    }
+);
+
+labels!(
+    /// The name of a built-in role in the user's language.
+    builtin_role, BUILTIN_ROLES, roles {
+        "administrator" => builtin_administrator,
+        "licence_manager" => builtin_licence_manager,
+        "user" => builtin_user,
+    }
+);
+
+labels!(
+    /// A journal action ("user.create").
+    action, ACTIONS, journal {
+        "site.create" => action_site_create,
+        "site.update" => action_site_update,
+        "site.delete" => action_site_delete,
+        "site.move" => action_site_move,
+        "user.create" => action_user_create,
+        "user.activate" => action_user_activate,
+        "user.deactivate" => action_user_deactivate,
+        "user.delete" => action_user_delete,
+        "role.create" => action_role_create,
+        "role.update" => action_role_update,
+        "role.delete" => action_role_delete,
+        "grant.add" => action_grant_add,
+        "grant.remove" => action_grant_remove,
+    }
+);
+
+labels!(
+    /// A field named in a journal entry's before/after summary.
+    field, FIELDS, journal {
+        "name" => field_name,
+        "seat_limit" => field_seat_limit,
+        "registration_code" => field_registration_code,
+        "expires_on" => field_expires_on,
+        "username" => field_username,
+        "active" => field_active,
+        "permissions" => field_permissions,
+        "role" => field_role,
+        "parent" => field_parent,
+    }
+);
+
+/// A role's name as shown: built-in roles translated, custom roles as their owners named them.
+pub fn role_name(locale: Locale, builtin_key: Option<&str>, name: &str) -> String {
+    builtin_key
+        .and_then(|key| builtin_role(locale, key))
+        .map(str::to_string)
+        .unwrap_or_else(|| name.to_string())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_name_every_domain_code_in_every_language() {
+        for locale in [Locale::nl, Locale::fr, Locale::en] {
+            for p in domain::access::Permission::ALL {
+                assert!(permission(locale, p.code()).is_some(), "{}", p.code());
+                assert!(category(locale, p.category().code()).is_some());
+            }
+            for a in domain::audit::Action::ALL {
+                assert!(action(locale, a.code()).is_some(), "{}", a.code());
+            }
+            for key in [
+                domain::roles::ADMINISTRATOR,
+                domain::roles::LICENCE_MANAGER,
+                domain::roles::USER,
+            ] {
+                assert!(builtin_role(locale, key).is_some(), "{key}");
+            }
+        }
+        let grouped: Vec<&str> = crate::api::roles::PERMISSION_GROUPS
+            .iter()
+            .flat_map(|(_, codes)| codes.iter().copied())
+            .collect();
+        assert_eq!(grouped.len(), domain::access::Permission::ALL.len());
+        for p in domain::access::Permission::ALL {
+            assert!(grouped.contains(&p.code()), "{} is in no group", p.code());
+        }
+    }
+}
