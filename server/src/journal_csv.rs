@@ -1,6 +1,7 @@
 //! `GET /admin/journal.csv`: the journal under the same filter as the page, as a download.
 //! Thin: find the principal, ask the domain, format in the user's language.
 use axum::extract::{ConnectInfo, Query};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -20,15 +21,16 @@ pub struct CsvQuery {
     to: String,
 }
 
-pub async fn journal_csv(
-    db: domain::Db,
-    session: Session,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Query(query): Query<CsvQuery>,
-) -> Response {
+pub async fn journal_csv(db: domain::Db, session: Session, parts: Parts) -> Response {
+    let Ok(Query(query)) = Query::<CsvQuery>::try_from_uri(&parts.uri) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string());
     let principal = match app::ssr::principal_of(&db, &session).await {
-        Ok(principal) => principal.from_address(Some(peer.ip().to_string())),
+        Ok(principal) => principal.from_address(peer),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     let site = match query.site.as_deref().filter(|s| !s.is_empty()) {
@@ -48,7 +50,7 @@ pub async fn journal_csv(
     };
     match domain::audit::list(&db, &principal, filter, false).await {
         Ok(page) => {
-            let body = app::api::journal::to_csv(locale(&headers), page.entries);
+            let body = app::api::journal::to_csv(locale(&parts.headers), page.entries);
             let name = format!("journal-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
             (
                 [

@@ -30,8 +30,8 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
     Router::new()
         .route(
             "/admin/journal.csv",
-            get(move |session, peer, headers, query| {
-                crate::journal_csv::journal_csv(csv_db.clone(), session, peer, headers, query)
+            get(move |session, parts| {
+                crate::journal_csv::journal_csv(csv_db.clone(), session, parts)
             }),
         )
         .route(

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -127,7 +128,8 @@ pub async fn list_roles() -> Result<RolesOverview, AppError> {
     })
 }
 
-#[server(endpoint = "create_role")]
+// JSON, because a URL-encoded form cannot carry an empty list.
+#[server(endpoint = "create_role", input = Json)]
 pub async fn create_role(
     site: Uuid,
     name: String,
@@ -140,7 +142,8 @@ pub async fn create_role(
         .into())
 }
 
-#[server(endpoint = "update_role")]
+// JSON, because a URL-encoded form cannot carry an empty list.
+#[server(endpoint = "update_role", input = Json)]
 pub async fn update_role(
     role: Uuid,
     name: String,
@@ -181,7 +184,8 @@ pub async fn load_user_grants(user: Uuid, site: Option<Uuid>) -> Result<UserGran
         .into())
 }
 
-#[server(endpoint = "set_user_grants")]
+// JSON, because a URL-encoded form cannot carry an empty list.
+#[server(endpoint = "set_user_grants", input = Json)]
 pub async fn set_user_grants(
     user: Uuid,
     site: Uuid,
