@@ -94,6 +94,28 @@ labels!(
     }
 );
 
+/// A value in a journal entry's summary, as shown: permission codes and built-in roles (`@key`)
+/// translated, yes/no for switches, anything else as recorded.
+pub fn journal_value(locale: Locale, field: &str, value: &str) -> String {
+    match (field, value) {
+        ("permissions", codes) => codes
+            .split(", ")
+            .filter(|c| !c.is_empty())
+            .map(|c| permission(locale, c).unwrap_or(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        ("active", "true") => td_string!(locale, common.yes).to_string(),
+        ("active", "false") => td_string!(locale, common.no).to_string(),
+        (_, value) => match value
+            .strip_prefix('@')
+            .and_then(|key| builtin_role(locale, key))
+        {
+            Some(name) => name.to_string(),
+            None => value.to_string(),
+        },
+    }
+}
+
 /// A role's name as shown: built-in roles translated, custom roles as their owners named them.
 pub fn role_name(locale: Locale, builtin_key: Option<&str>, name: &str) -> String {
     builtin_key

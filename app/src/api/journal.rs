@@ -96,7 +96,7 @@ pub async fn list_journal(filter: JournalFilter) -> Result<JournalPage, AppError
 #[cfg(feature = "ssr")]
 pub fn to_csv(locale: crate::i18n::Locale, entries: Vec<domain::audit::JournalEntry>) -> String {
     use crate::i18n::*;
-    use crate::labels::{action, field};
+    use crate::labels::{action, field, journal_value};
     let mut out = String::from("\u{feff}");
     let header = [
         td_string!(locale, journal.col_when),
@@ -114,7 +114,11 @@ pub fn to_csv(locale: crate::i18n::Locale, entries: Vec<domain::audit::JournalEn
             .iter()
             .map(|c| {
                 let name = field(locale, &c.field).unwrap_or(&c.field);
-                format!("{name}: {} → {}", c.before, c.after)
+                format!(
+                    "{name}: {} → {}",
+                    journal_value(locale, &c.field, &c.before),
+                    journal_value(locale, &c.field, &c.after)
+                )
             })
             .collect::<Vec<_>>()
             .join("; ");

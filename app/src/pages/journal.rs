@@ -10,7 +10,7 @@ use crate::api::sites::site_tree;
 use crate::components::error_message::ErrorMessage;
 use crate::components::page_shell::PageShell;
 use crate::i18n::*;
-use crate::labels::{action, field, ACTIONS};
+use crate::labels::{action, field, journal_value, ACTIONS};
 
 #[component]
 pub fn JournalPage() -> impl IntoView {
@@ -212,11 +212,13 @@ fn EntryRow(entry: JournalEntry) -> impl IntoView {
                 <ul class="changes">
                     {entry.changes.into_iter().map(|c| {
                         let name = c.field.clone();
+                        let (f1, f2) = (c.field.clone(), c.field.clone());
+                        let (before, after) = (c.before.clone(), c.after.clone());
                         view! {
                             <li>
                                 <span class="change-field">{move || field(i18n.get_locale(), &name).map(str::to_string).unwrap_or_else(|| name.clone())} ": "</span>
-                                {(!c.before.is_empty()).then(|| view! { <del>{c.before.clone()}</del> " → " })}
-                                <ins>{c.after.clone()}</ins>
+                                {(!c.before.is_empty()).then(|| view! { <del>{move || journal_value(i18n.get_locale(), &f1, &before)}</del> " → " })}
+                                <ins>{move || journal_value(i18n.get_locale(), &f2, &after)}</ins>
                             </li>
                         }
                     }).collect_view()}

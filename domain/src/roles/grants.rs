@@ -145,7 +145,7 @@ pub async fn set_user_grants(
             Action::GrantRemove,
             &label,
             &on.site,
-            &role.name,
+            &journal_name(role),
             "",
         )
         .await?;
@@ -166,12 +166,21 @@ pub async fn set_user_grants(
             &label,
             &on.site,
             "",
-            &role.name,
+            &journal_name(role),
         )
         .await?;
     }
     txn.commit().await?;
     describe(db, principal, &target, &on).await
+}
+
+/// How the journal names a role: built-in roles by their key behind `@` (the UI translates
+/// them), custom roles by their name.
+fn journal_name(role: &role::Model) -> String {
+    match &role.builtin_key {
+        Some(key) => format!("@{key}"),
+        None => role.name.clone(),
+    }
 }
 
 async fn journal(
