@@ -8,6 +8,7 @@ scripts/setup.sh --test
 echo "== formatting and lints"
 cargo fmt --all -- --check
 cargo clippy -p domain -p migrations -p licentia --all-targets -- -D warnings
+cargo clippy -p app --features ssr --all-targets -- -D warnings
 
 echo "== PostgreSQL"
 export LICENTIA_TEST_PG="$(scripts/start-postgres.sh)"
