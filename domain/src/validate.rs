@@ -8,6 +8,20 @@ pub const MAX_NAME: usize = 100;
 pub const MAX_SITE_NAME: usize = 200;
 pub const MAX_SEATS: i64 = 1_000_000;
 
+/// A case-insensitive "contains" pattern for LIKE with `\\` as escape: the search text
+/// lower-cased, its wildcards taken literally. None when there is nothing to search for.
+pub fn contains_pattern(raw: &str) -> Option<String> {
+    let text = raw.trim().to_lowercase();
+    if text.is_empty() {
+        return None;
+    }
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Some(format!("%{escaped}%"))
+}
+
 pub fn site_name(raw: &str) -> Result<String> {
     let name = raw.trim();
     if name.is_empty() {

@@ -21,6 +21,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait
 use tower::ServiceExt;
 use uuid::Uuid;
 
+#[allow(dead_code)] // the benchmark uses only part of the helpers
+#[path = "../tests/support/http.rs"]
+mod http_support;
+
 const USERS: usize = 100_000;
 const SITES: usize = 5_000;
 const ROUNDS: usize = 30;
@@ -106,25 +110,9 @@ async fn main() {
         let cookie = cookie.clone();
         let body = body.clone();
         async move {
-            let response = app
-                .oneshot(
-                    Request::post("/api/list_users")
-                        .header(header::COOKIE, cookie)
-                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                        .header(header::ACCEPT, "application/json")
-                        .body(Body::from(body))
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
-            response
-                .into_body()
-                .collect()
-                .await
-                .unwrap()
-                .to_bytes()
-                .len()
+            let (status, bytes) = http_support::call(&app, &cookie, "list_users", body).await;
+            assert_eq!(status, 200);
+            bytes.len()
         }
     };
     let bare = || {
@@ -183,8 +171,8 @@ async fn main() {
     domain::operators::create(&db, form("bench.operator"))
         .await
         .unwrap();
-    let admin_cookie = sign_in_as(&app, "school.admin", "Bench-2026!").await;
-    let operator_cookie = sign_in_as(&app, "bench.operator", "Bench-2026!").await;
+    let admin_cookie = http_support::sign_in_as(&app, "school.admin", "Bench-2026!").await;
+    let operator_cookie = http_support::sign_in_as(&app, "bench.operator", "Bench-2026!").await;
     let school_body = format!(
         "site={}&filter[search]=an&filter[include_subsites]=true&filter[sort]=name&filter[descending]=false&filter[page]=0",
         school.public_id
@@ -195,19 +183,8 @@ async fn main() {
         let statements = statements.clone();
         async move {
             let before = statements.load(Ordering::Relaxed);
-            let response = app
-                .oneshot(
-                    Request::post("/api/list_users")
-                        .header(header::COOKIE, cookie)
-                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                        .header(header::ACCEPT, "application/json")
-                        .body(Body::from(body))
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
-            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            let (status, bytes) = http_support::call(&app, &cookie, "list_users", body).await;
+            assert_eq!(status, 200);
             (bytes, statements.load(Ordering::Relaxed) - before)
         }
     };
@@ -244,32 +221,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn sign_in(app: &axum::Router) -> String {
-    sign_in_as(app, "directeur", "Horizon-2026").await
-}
-
-async fn sign_in_as(app: &axum::Router, username: &str, password: &str) -> String {
-    let response = app
-        .clone()
-        .oneshot(
-            Request::post("/api/login")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ACCEPT, "application/json")
-                .body(Body::from(format!(
-                    "username={username}&password={password}&next=/admin"
-                )))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let cookie = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("licentia_session="))
-        .unwrap();
-    cookie.split(';').next().unwrap().to_string()
+    http_support::sign_in_as(app, "directeur", "Horizon-2026").await
 }
 
 /// 5,000 sites under the root (50 schools of 99 classes) and 100,000 users spread over them,

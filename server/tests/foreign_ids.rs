@@ -2,13 +2,13 @@
 //! ids of things outside their subtree: every one answers "not found" and changes nothing, and
 //! no list or search returns anything from outside the subtree.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-use axum::body::Body;
 use domain::entities::{role, site, user};
-use http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use http::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use tower::ServiceExt;
 use uuid::Uuid;
+
+#[path = "support/http.rs"]
+mod http_support;
 
 struct World {
     app: axum::Router,
@@ -95,7 +95,7 @@ async fn world() -> (World, Ids) {
         .leptos_options;
     let config = licentia::config::Config::from_env();
     let app = licentia::routes::app(&config, db.clone(), leptos);
-    let cookie = sign_in(&app, "klimop.admin", "Klimop-2026").await;
+    let cookie = http_support::sign_in_as(&app, "klimop.admin", "Klimop-2026").await;
     (
         World { app, cookie, db },
         Ids {
@@ -120,75 +120,14 @@ struct Ids {
     foreign_role: Uuid,
 }
 
-async fn sign_in(app: &axum::Router, username: &str, password: &str) -> String {
-    let response = app
-        .clone()
-        .oneshot(
-            Request::post("/api/login")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ACCEPT, "application/json")
-                .body(Body::from(format!(
-                    "username={username}&password={password}&next=/admin"
-                )))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let set_cookie = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .find_map(|v| {
-            let v = v.to_str().ok()?;
-            v.starts_with("licentia_session=")
-                .then(|| v.split(';').next().unwrap_or_default().to_string())
-        })
-        .unwrap();
-    set_cookie
-}
-
 impl World {
     async fn call(&self, function: &str, body: String) -> (StatusCode, String) {
-        let response = self
-            .app
-            .clone()
-            .oneshot(
-                Request::post(format!("/api/{function}"))
-                    .header(header::COOKIE, &self.cookie)
-                    .header(
-                        header::CONTENT_TYPE,
-                        if body.starts_with('{') {
-                            "application/json"
-                        } else {
-                            "application/x-www-form-urlencoded"
-                        },
-                    )
-                    .header(header::ACCEPT, "application/json")
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let (status, bytes) = http_support::call(&self.app, &self.cookie, function, body).await;
         (status, String::from_utf8_lossy(&bytes).to_string())
     }
 
     async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .app
-            .clone()
-            .oneshot(
-                Request::get(path)
-                    .header(header::COOKIE, &self.cookie)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let (status, bytes) = http_support::get(&self.app, &self.cookie, path).await;
         (status, String::from_utf8_lossy(&bytes).to_string())
     }
 }

@@ -1,7 +1,6 @@
-use leptos::html::Dialog;
 use leptos::prelude::*;
 
-use crate::i18n::*;
+use super::modal::{DialogActions, Modal};
 
 /// A modal confirmation (native `<dialog>`: focus stays inside, Escape cancels).
 #[component]
@@ -12,43 +11,16 @@ pub fn ConfirmDialog(
     #[prop(into)] confirm_label: Signal<String>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let dialog = NodeRef::<Dialog>::new();
-    Effect::new(move |_| {
-        let Some(el) = dialog.get() else { return };
-        if open.get() {
-            if !el.open() {
-                let _ = el.show_modal();
-            }
-        } else if el.open() {
-            el.close();
-        }
-    });
     view! {
-        <dialog
-            node_ref=dialog
-            class="dialog"
-            aria-labelledby="confirm-title"
-            aria-describedby="confirm-message"
-            on:close=move |_| open.set(false)
-        >
+        <Modal open=open labelled_by="confirm-title" described_by="confirm-message">
             <h2 id="confirm-title">{move || title.get()}</h2>
             <p id="confirm-message">{move || message.get()}</p>
-            <div class="dialog-actions">
-                <button type="button" class="button" autofocus on:click=move |_| open.set(false)>
-                    {t!(i18n, common.cancel)}
-                </button>
-                <button
-                    type="button"
-                    class="button button-danger"
-                    on:click=move |_| {
-                        open.set(false);
-                        on_confirm.run(());
-                    }
-                >
-                    {move || confirm_label.get()}
-                </button>
-            </div>
-        </dialog>
+            <DialogActions open=open danger=true on_confirm=Callback::new(move |_| {
+                open.set(false);
+                on_confirm.run(());
+            })>
+                {move || confirm_label.get()}
+            </DialogActions>
+        </Modal>
     }
 }

@@ -1,13 +1,16 @@
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
+use crate::i18n::*;
+
 /// A modal dialog (native `<dialog>`: focus stays inside, Escape closes it). The children
-/// hold the content and the buttons.
+/// hold the content; they are rendered only while the dialog is open.
 #[component]
 pub fn Modal(
     open: RwSignal<bool>,
     /// The id of the heading inside the children that names the dialog.
     labelled_by: &'static str,
+    #[prop(optional)] described_by: Option<&'static str>,
     #[prop(optional)] class: &'static str,
     children: ChildrenFn,
 ) -> impl IntoView {
@@ -27,9 +30,54 @@ pub fn Modal(
             node_ref=dialog
             class=format!("dialog {class}")
             aria-labelledby=labelled_by
+            aria-describedby=described_by
             on:close=move |_| open.set(false)
         >
             {move || open.get().then(|| children())}
         </dialog>
+    }
+}
+
+/// The buttons at the foot of a dialog: Cancel (closes it) and the action. Without
+/// `on_confirm` the action is the submit button of the surrounding form.
+#[component]
+pub fn DialogActions(
+    open: RwSignal<bool>,
+    #[prop(optional)] danger: bool,
+    #[prop(optional, into)] busy: Signal<bool>,
+    #[prop(optional)] id: &'static str,
+    #[prop(optional)] on_confirm: Option<Callback<()>>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = if danger {
+        "button button-danger"
+    } else {
+        "button button-primary"
+    };
+    let kind = if on_confirm.is_some() {
+        "button"
+    } else {
+        "submit"
+    };
+    view! {
+        <div class="dialog-actions">
+            <button type="button" class="button" autofocus=on_confirm.is_some() on:click=move |_| open.set(false)>
+                {t!(i18n, common.cancel)}
+            </button>
+            <button
+                type=kind
+                class=class
+                id=(!id.is_empty()).then_some(id)
+                disabled=move || busy.get()
+                on:click=move |_| {
+                    if let Some(confirm) = on_confirm {
+                        confirm.run(());
+                    }
+                }
+            >
+                {children()}
+            </button>
+        </div>
     }
 }

@@ -117,15 +117,10 @@ fn in_subtrees(roots: Vec<i32>) -> Condition {
 
 fn filtered(visible: Condition, query: &JournalQuery) -> Result<Select<audit_event::Entity>> {
     let mut select = audit_event::Entity::find().filter(visible);
-    let actor = query.actor.trim().to_lowercase();
-    if !actor.is_empty() {
-        let escaped = actor
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+    if let Some(pattern) = validate::contains_pattern(&query.actor) {
         select = select.filter(
             Func::lower(Expr::col(audit_event::Column::ActorName))
-                .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+                .like(LikeExpr::new(pattern).escape('\\')),
         );
     }
     let action = query.action.trim();

@@ -5,8 +5,8 @@ use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, 
 use uuid::Uuid;
 
 use super::lock::{lock_site, release_seats, take_seats};
-use super::read::{describe, in_readable, resolve, resolve_by_id, SiteDetails, SiteNode};
-use crate::access::{self, Operation};
+use super::read::{describe, in_readable, resolve, resolve_by_id, Resolved, SiteDetails, SiteNode};
+use crate::access::{self, Operation, SiteScope};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{site, site_closure};
 use crate::error::{Code, Error, Result};
@@ -21,13 +21,7 @@ pub async fn move_site(
     site_id: Uuid,
     new_parent: Uuid,
 ) -> Result<SiteDetails> {
-    let moving = resolve(db, site_id).await?;
-    access::require(principal, Operation::ViewSites, &moving.scope)?;
-    let old_parent = moving
-        .scope
-        .parent()
-        .ok_or(Error::Refused(Code::RootSiteNotMovable))?;
-    access::require(principal, Operation::MoveSite, &old_parent).map_err(|_| Error::Forbidden)?;
+    let (moving, old_parent) = movable(db, principal, site_id).await?;
     let target = resolve(db, new_parent).await?;
     access::require(principal, Operation::MoveSite, &target.scope)?;
     if target.scope.within(moving.site.id) {
@@ -112,9 +106,9 @@ pub async fn move_site(
     Ok(describe(principal, &resolved, subsites))
 }
 
-/// Where a subsite may be moved: sites of the same organisation the principal manages,
-/// outside the subsite's own subtree, other than its current parent.
-pub async fn move_options(db: &Db, principal: &Principal, site_id: Uuid) -> Result<Vec<SiteNode>> {
+/// A subsite the principal may move (they see it and manage its parent), with its parent's
+/// scope. A site they cannot see is not found; their own site (the parent's seats) forbidden.
+async fn movable(db: &Db, principal: &Principal, site_id: Uuid) -> Result<(Resolved, SiteScope)> {
     let moving = resolve(db, site_id).await?;
     access::require(principal, Operation::ViewSites, &moving.scope)?;
     let old_parent = moving
@@ -122,6 +116,13 @@ pub async fn move_options(db: &Db, principal: &Principal, site_id: Uuid) -> Resu
         .parent()
         .ok_or(Error::Refused(Code::RootSiteNotMovable))?;
     access::require(principal, Operation::MoveSite, &old_parent).map_err(|_| Error::Forbidden)?;
+    Ok((moving, old_parent))
+}
+
+/// Where a subsite may be moved: sites of the same organisation the principal manages,
+/// outside the subsite's own subtree, other than its current parent.
+pub async fn move_options(db: &Db, principal: &Principal, site_id: Uuid) -> Result<Vec<SiteNode>> {
+    let (moving, old_parent) = movable(db, principal, site_id).await?;
     let readable = access::readable(principal, Operation::MoveSite)?;
     let root = moving.scope.root_id().unwrap_or_default();
     let organisation = sea_orm::sea_query::Query::select()

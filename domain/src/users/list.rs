@@ -127,13 +127,7 @@ pub fn list_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
         .column_as(Expr::cust("COUNT(*) OVER ()"), "total")
         .join(JoinType::InnerJoin, user::Relation::Site.def())
         .filter(placement);
-    let search = query.search.trim().to_lowercase();
-    if !search.is_empty() {
-        let escaped = search
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+    if let Some(pattern) = crate::validate::contains_pattern(&query.search) {
         let like = |col: user::Column| -> SimpleExpr {
             Func::lower(Expr::col((user::Entity, col)))
                 .like(LikeExpr::new(pattern.clone()).escape('\\'))

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::use_admin;
 use crate::api::roles::{load_user_grants, set_user_grants, UserGrants};
 use crate::components::error_message::ErrorMessage;
-use crate::components::modal::Modal;
+use crate::components::modal::{DialogActions, Modal};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::labels::role_name;
@@ -95,14 +95,9 @@ fn GrantForm(open: RwSignal<bool>, user: Uuid, home: Uuid) -> impl IntoView {
                 })}
             </Transition>
             <ErrorMessage error=error />
-            <div class="dialog-actions">
-                <button type="button" class="button" on:click=move |_| open.set(false)>
-                    {t!(i18n, common.cancel)}
-                </button>
-                <button type="submit" class="button button-primary" id="save-grants" disabled=move || saving.get()>
-                    {t!(i18n, common.save)}
-                </button>
-            </div>
+            <DialogActions open=open id="save-grants" busy=saving>
+                {t!(i18n, common.save)}
+            </DialogActions>
         </form>
     }
 }

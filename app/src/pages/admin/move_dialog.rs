@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::use_admin;
 use crate::api::sites::{move_options, move_site};
 use crate::components::error_message::ErrorMessage;
-use crate::components::modal::Modal;
+use crate::components::modal::{DialogActions, Modal};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -82,14 +82,9 @@ fn MoveForm(open: RwSignal<bool>, site: Uuid, name: String) -> impl IntoView {
                 })}
             </Transition>
             <ErrorMessage error=error />
-            <div class="dialog-actions">
-                <button type="button" class="button" on:click=move |_| open.set(false)>
-                    {t!(i18n, common.cancel)}
-                </button>
-                <button type="submit" class="button button-primary" id="confirm-move" disabled=move || saving.get()>
-                    {t!(i18n, admin.move_site)}
-                </button>
-            </div>
+            <DialogActions open=open id="confirm-move" busy=saving>
+                {t!(i18n, admin.move_site)}
+            </DialogActions>
         </form>
     }
 }

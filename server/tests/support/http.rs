@@ -1,0 +1,84 @@
+//! Talking to the real router in-process, as a browser would: sign in, call server functions.
+//! Shared by the integration tests and the benchmark (`#[path]`-included).
+use axum::body::Body;
+use http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// Signs in through the `login` server function; answers the session cookie (`name=value`).
+pub async fn sign_in_as(app: &axum::Router, username: &str, password: &str) -> String {
+    let (status, cookies, _) = send(
+        app,
+        Request::post("/api/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(format!(
+                "username={username}&password={password}&next=/admin"
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "sign-in of {username}");
+    cookies
+        .into_iter()
+        .find(|v| v.starts_with("licentia_session="))
+        .and_then(|v| v.split(';').next().map(str::to_string))
+        .unwrap()
+}
+
+/// Calls a server function with a URL-encoded or (when it starts with `{`) JSON body.
+pub async fn call(
+    app: &axum::Router,
+    cookie: &str,
+    function: &str,
+    body: String,
+) -> (StatusCode, Vec<u8>) {
+    let content_type = if body.starts_with('{') {
+        "application/json"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
+    let (status, _, bytes) = send(
+        app,
+        Request::post(format!("/api/{function}"))
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    (status, bytes)
+}
+
+/// A GET with the session cookie.
+pub async fn get(app: &axum::Router, cookie: &str, path: &str) -> (StatusCode, Vec<u8>) {
+    let (status, _, bytes) = send(
+        app,
+        Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    (status, bytes)
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Vec<String>, Vec<u8>) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let cookies = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, cookies, bytes)
+}
