@@ -29,7 +29,8 @@ pub fn ErrorMessage(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoV
 #[component]
 pub fn StatusMessage(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
     view! {
-        <p class="status" role="status" aria-live="polite">
+        <p class="status" role="status" aria-live="polite"
+            class:status-visible=move || text.get().is_some_and(|t| !t.is_empty())>
             {move || text.get().unwrap_or_default()}
         </p>
     }
