@@ -48,19 +48,7 @@ async fn main() {
         .unwrap()
         .unwrap();
 
-    for (key, value) in [
-        ("LEPTOS_OUTPUT_NAME", "licentia"),
-        ("LEPTOS_SITE_ROOT", "target/site"),
-        ("LEPTOS_SITE_PKG_DIR", "pkg"),
-    ] {
-        // SAFETY: single-threaded setup before any other thread reads the environment.
-        unsafe { std::env::set_var(key, value) };
-    }
-    let leptos = leptos::prelude::get_configuration(None)
-        .unwrap()
-        .leptos_options;
-    let config = licentia::config::Config::from_env();
-    let app = licentia::routes::app(&config, db.clone(), leptos);
+    let app = http_support::router(&db);
     let cookie = sign_in(&app).await;
 
     let page_load = |site: Uuid| {

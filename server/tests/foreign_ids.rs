@@ -82,19 +82,7 @@ async fn world() -> (World, Ids) {
         .unwrap()
         .unwrap();
 
-    for (key, value) in [
-        ("LEPTOS_OUTPUT_NAME", "licentia"),
-        ("LEPTOS_SITE_ROOT", "target/site"),
-        ("LEPTOS_SITE_PKG_DIR", "pkg"),
-    ] {
-        // SAFETY: set before any other thread of this test binary reads the environment.
-        unsafe { std::env::set_var(key, value) };
-    }
-    let leptos = leptos::prelude::get_configuration(None)
-        .unwrap()
-        .leptos_options;
-    let config = licentia::config::Config::from_env();
-    let app = licentia::routes::app(&config, db.clone(), leptos);
+    let app = http_support::router(&db);
     let cookie = http_support::sign_in_as(&app, "klimop.admin", "Klimop-2026").await;
     (
         World { app, cookie, db },

@@ -5,6 +5,17 @@ use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+/// The real router over `db`, with the built site in `target/site` (no environment needed).
+pub fn router(db: &domain::Db) -> axum::Router {
+    let leptos = leptos::prelude::LeptosOptions::builder()
+        .output_name("licentia")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build();
+    let config = licentia::config::Config::from_env();
+    licentia::routes::app(&config, db.clone(), leptos)
+}
+
 /// Signs in through the `login` server function; answers the session cookie (`name=value`).
 pub async fn sign_in_as(app: &axum::Router, username: &str, password: &str) -> String {
     let (status, cookies, _) = send(
