@@ -187,7 +187,9 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
         can_delete: manages_parent,
         can_move: manages_parent,
         can_manage_users: access::allows(principal, Operation::CreateUser, &resolved.scope),
-        can_assign_roles: access::allows(principal, Operation::SetUserGrants, &resolved.scope),
+        // The grant dialog shows the current grants first: it needs both.
+        can_assign_roles: access::allows(principal, Operation::SetUserGrants, &resolved.scope)
+            && access::allows(principal, Operation::ViewUserGrants, &resolved.scope),
     }
 }
 
