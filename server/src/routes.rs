@@ -26,7 +26,7 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
             time::Duration::try_from(config.idle_timeout).unwrap_or(time::Duration::minutes(30)),
         ));
     let fn_state = state.clone();
-    let csv_db = db_for_csv(&state);
+    let csv_db = state.db.clone();
     Router::new()
         .route(
             "/admin/journal.csv",
@@ -60,10 +60,6 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
         ))
         .layer(sessions)
         .with_state(leptos_options)
-}
-
-fn db_for_csv(state: &ServerState) -> domain::Db {
-    state.db.clone()
 }
 
 /// Pages need sign-in: without a signed-in session the browser goes to the sign-in page and

@@ -1,6 +1,6 @@
 //! Reading the journal: paged and filtered, limited to what the principal may see.
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{Action, Change};
 use crate::access::{self, Operation, Readable};
-use crate::entities::{audit_event, site_closure};
+use crate::entities::audit_event;
 use crate::error::{Code, Error, Result};
 use crate::{sites, validate, Db, Principal};
 
@@ -107,12 +107,7 @@ async fn visibility(db: &Db, principal: &Principal, query: &JournalQuery) -> Res
 }
 
 fn in_subtrees(roots: Vec<i32>) -> Condition {
-    let subtree = Query::select()
-        .column(site_closure::Column::DescendantId)
-        .from(site_closure::Entity)
-        .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots))
-        .to_owned();
-    Condition::all().add(audit_event::Column::SiteId.in_subquery(subtree))
+    Condition::all().add(audit_event::Column::SiteId.in_subquery(sites::subtree(roots)))
 }
 
 fn filtered(visible: Condition, query: &JournalQuery) -> Result<Select<audit_event::Entity>> {

@@ -42,11 +42,7 @@ pub(crate) fn visible_roles(readable: &Readable) -> Condition {
     match readable {
         Readable::All => Condition::all(),
         Readable::Subtrees(roots) => {
-            let below = Query::select()
-                .column(site_closure::Column::DescendantId)
-                .from(site_closure::Entity)
-                .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots.clone()))
-                .to_owned();
+            let below = sites::subtree(roots.iter().copied());
             let above = Query::select()
                 .column(site_closure::Column::AncestorId)
                 .from(site_closure::Entity)

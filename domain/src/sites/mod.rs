@@ -18,7 +18,7 @@ pub use move_site::{move_options, move_site};
 pub(crate) use read::resolve_by_id;
 pub use read::Resolved;
 pub use read::{
-    details, home_site, in_readable, resolve, scopes_of, seat_counter_mismatches, tree,
+    details, home_site, in_readable, resolve, scopes_of, seat_counter_mismatches, subtree, tree,
     SiteDetails, SiteNode,
 };
 pub use update::{update, SiteForm};

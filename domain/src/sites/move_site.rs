@@ -1,11 +1,13 @@
 //! Moving a subsite (with its subtree and users) under another parent in the same
 //! organisation. Its seat limit is taken from the new parent and given back to the old one.
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::lock::{lock_site, release_seats, take_seats};
-use super::read::{describe, in_readable, resolve, resolve_by_id, Resolved, SiteDetails, SiteNode};
+use super::read::{
+    describe, in_readable, resolve, resolve_by_id, subtree, Resolved, SiteDetails, SiteNode,
+};
 use crate::access::{self, Operation, SiteScope};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{site, site_closure};
@@ -125,20 +127,10 @@ pub async fn move_options(db: &Db, principal: &Principal, site_id: Uuid) -> Resu
     let (moving, old_parent) = movable(db, principal, site_id).await?;
     let readable = access::readable(principal, Operation::MoveSite)?;
     let root = moving.scope.root_id().unwrap_or_default();
-    let organisation = sea_orm::sea_query::Query::select()
-        .column(site_closure::Column::DescendantId)
-        .from(site_closure::Entity)
-        .and_where(Expr::col(site_closure::Column::AncestorId).eq(root))
-        .to_owned();
-    let own_subtree = sea_orm::sea_query::Query::select()
-        .column(site_closure::Column::DescendantId)
-        .from(site_closure::Entity)
-        .and_where(Expr::col(site_closure::Column::AncestorId).eq(moving.site.id))
-        .to_owned();
     let candidates = site::Entity::find()
         .filter(in_readable(site::Column::Id, &readable))
-        .filter(site::Column::Id.in_subquery(organisation))
-        .filter(site::Column::Id.not_in_subquery(own_subtree))
+        .filter(site::Column::Id.in_subquery(subtree([root])))
+        .filter(site::Column::Id.not_in_subquery(subtree([moving.site.id])))
         .filter(site::Column::Id.ne(old_parent.site_id().unwrap_or_default()))
         .order_by_asc(site::Column::Name)
         .all(db.conn())

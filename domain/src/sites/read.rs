@@ -2,7 +2,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -95,20 +95,12 @@ pub(crate) async fn resolve_by_id(db: &Db, site_id: i32) -> Result<Resolved> {
 
 /// Every site the principal may view, in one query whatever the size of the tree.
 pub async fn tree(db: &Db, principal: &Principal) -> Result<Vec<SiteNode>> {
-    let mut select = site::Entity::find();
-    match access::readable(principal, Operation::ViewSites)? {
-        Readable::All => {}
-        Readable::Subtrees(roots) if roots.is_empty() => return Ok(Vec::new()),
-        Readable::Subtrees(roots) => {
-            let subtree = Query::select()
-                .column(site_closure::Column::DescendantId)
-                .from(site_closure::Entity)
-                .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots))
-                .to_owned();
-            select = select.filter(site::Column::Id.in_subquery(subtree));
-        }
+    let readable = access::readable(principal, Operation::ViewSites)?;
+    if readable.is_empty() {
+        return Ok(Vec::new());
     }
-    let sites = select
+    let sites = site::Entity::find()
+        .filter(in_readable(site::Column::Id, &readable))
         .order_by_asc(site::Column::Name)
         .order_by_asc(site::Column::Id)
         .all(db.conn())
@@ -247,17 +239,21 @@ pub async fn scopes_of(db: &Db, site_ids: &[i32]) -> Result<HashMap<i32, SiteSco
     Ok(scopes)
 }
 
+/// The ids of the sites in the subtrees of `roots` (the roots included), as a subquery.
+pub fn subtree(roots: impl IntoIterator<Item = i32>) -> SelectStatement {
+    Query::select()
+        .column(site_closure::Column::DescendantId)
+        .from(site_closure::Entity)
+        .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots))
+        .to_owned()
+}
+
 /// A condition "`column` is a site in one of these subtrees" (nothing for `Readable::All`).
 pub fn in_readable<C: ColumnTrait>(column: C, readable: &Readable) -> sea_orm::Condition {
     match readable {
         Readable::All => sea_orm::Condition::all(),
         Readable::Subtrees(roots) => {
-            let subtree = Query::select()
-                .column(site_closure::Column::DescendantId)
-                .from(site_closure::Entity)
-                .and_where(Expr::col(site_closure::Column::AncestorId).is_in(roots.clone()))
-                .to_owned();
-            sea_orm::Condition::all().add(column.in_subquery(subtree))
+            sea_orm::Condition::all().add(column.in_subquery(subtree(roots.iter().copied())))
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The paged, sorted, searchable user list of a site (optionally with all its subsites).
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, FromQueryResult, JoinType, Order, QueryFilter,
     QueryOrder, QuerySelect, RelationTrait, Select,
@@ -8,7 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::access::{self, Operation};
-use crate::entities::{site, site_closure, user};
+use crate::entities::{site, user};
 use crate::error::Result;
 use crate::sites::resolve;
 use crate::{Db, Principal};
@@ -100,12 +100,7 @@ pub async fn list(
 /// The one SQL statement behind a page of the list (also run bare by the benchmark).
 pub fn list_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
     let placement = if query.include_subsites {
-        let subtree = Query::select()
-            .column(site_closure::Column::DescendantId)
-            .from(site_closure::Entity)
-            .and_where(Expr::col(site_closure::Column::AncestorId).eq(site_id))
-            .to_owned();
-        Condition::all().add(user::Column::SiteId.in_subquery(subtree))
+        Condition::all().add(user::Column::SiteId.in_subquery(crate::sites::subtree([site_id])))
     } else {
         Condition::all().add(user::Column::SiteId.eq(site_id))
     };

@@ -47,8 +47,6 @@ fn rows(names: &[&str]) -> Outcome {
 
 struct Fixture {
     principals: Vec<Principal>,
-    root: Uuid,
-    regenboog: Uuid,
     klimop: Uuid,
     kim: Uuid,
     administrator: Uuid,
@@ -192,8 +190,6 @@ async fn fixture(db: &Db) -> Fixture {
             Principal::load(db, viewer.id).await.unwrap(),
             Principal::load(db, operator_id).await.unwrap(),
         ],
-        root: demo.root,
-        regenboog: demo.regenboog,
         klimop: demo.klimop,
         kim: kim.public_id,
         administrator: builtin(roles::ADMINISTRATOR).await,
@@ -532,6 +528,5 @@ db_test!(
         }
         assert!(failures.is_empty(), "\n{}", failures.join("\n"));
         assert_counters_exact(&db).await;
-        let _ = (fx.root, fx.regenboog);
     }
 );

@@ -111,7 +111,7 @@ pub fn RoleEditor(
                     <label for="role-name">{t!(i18n, roles.role_name)}</label>
                     <input id="role-name" type="text" required maxlength="100" readonly=!editable
                         prop:value=move || name.get()
-                        aria-invalid=move || error.get().and_then(|e| e.field).as_deref().map(|f| f == "name").filter(|b| *b).map(|_| "true")
+                        aria-invalid=move || (error.get().and_then(|e| e.field).as_deref() == Some("name")).then_some("true")
                         on:input=move |ev| name.set(event_target_value(&ev)) />
                 </div>
                 {show_owner.then(|| view! {
