@@ -28,9 +28,23 @@ impl AppError {
         self.code == code
     }
 
-    /// The message in the user's language.
-    pub fn message(&self, locale: Locale) -> &'static str {
-        message(locale, &self.code)
+    /// The message in the user's language; a `%s` in it takes the first detail (e.g. the
+    /// seconds to wait), which is then not listed again.
+    pub fn message(&self, locale: Locale) -> String {
+        let text = message(locale, &self.code);
+        match self.details.first() {
+            Some(first) if text.contains("%s") => text.replace("%s", first),
+            _ => text.to_string(),
+        }
+    }
+
+    /// The details to list under the message (those not already in it).
+    pub fn listed_details(&self, locale: Locale) -> Vec<String> {
+        if message(locale, &self.code).contains("%s") {
+            Vec::new()
+        } else {
+            self.details.clone()
+        }
     }
 }
 
@@ -149,6 +163,31 @@ messages! {
     "move_across_organisations" => move_across_organisations,
     "move_to_same_parent" => move_to_same_parent,
     "root_site_not_movable" => root_site_not_movable,
+    "too_many_attempts" => too_many_attempts,
+    "email_not_verified" => email_not_verified,
+    "awaiting_approval" => awaiting_approval,
+    "password_weak" => password_weak,
+    "password_mismatch" => password_mismatch,
+    "password_required" => password_required,
+    "email_required" => email_required,
+    "email_domain_not_allowed" => email_domain_not_allowed,
+    "privacy_not_accepted" => privacy_not_accepted,
+    "serial_invalid" => serial_invalid,
+    "serial_unknown" => serial_unknown,
+    "serial_claimed" => serial_claimed,
+    "serial_taken" => serial_taken,
+    "subscription_expired" => subscription_expired,
+    "registration_code_unknown" => registration_code_unknown,
+    "site_expired" => site_expired,
+    "site_full" => site_full,
+    "registration_flow_invalid" => registration_flow_invalid,
+    "allowed_domains_invalid" => allowed_domains_invalid,
+    "link_invalid" => link_invalid,
+    "link_expired" => link_expired,
+    "link_used" => link_used,
+    "not_pending" => not_pending,
+    "seats_required" => seats_required,
+    "current_password_wrong" => current_password_wrong,
 }
 
 #[cfg(all(test, feature = "ssr"))]

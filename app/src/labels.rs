@@ -71,6 +71,8 @@ labels!(
         "user.activate" => action_user_activate,
         "user.deactivate" => action_user_deactivate,
         "user.delete" => action_user_delete,
+        "user.approve" => action_user_approve,
+        "user.reject" => action_user_reject,
         "role.create" => action_role_create,
         "role.update" => action_role_update,
         "role.delete" => action_role_delete,
@@ -91,6 +93,9 @@ labels!(
         "permissions" => field_permissions,
         "role" => field_role,
         "parent" => field_parent,
+        "registration_flow" => field_registration_flow,
+        "allowed_domains" => field_allowed_domains,
+        "pending" => field_pending,
     }
 );
 
@@ -106,6 +111,10 @@ pub fn journal_value(locale: Locale, field: &str, value: &str) -> String {
             .join(", "),
         ("active", "true") => td_string!(locale, common.yes).to_string(),
         ("active", "false") => td_string!(locale, common.no).to_string(),
+        ("registration_flow", "immediate") => td_string!(locale, admin.flow_immediate).to_string(),
+        ("registration_flow", "verify") => td_string!(locale, admin.flow_verify).to_string(),
+        ("registration_flow", "approval") => td_string!(locale, admin.flow_approval).to_string(),
+        ("pending", "approval") => td_string!(locale, journal.pending_approval).to_string(),
         (_, value) => match value
             .strip_prefix('@')
             .and_then(|key| builtin_role(locale, key))

@@ -82,6 +82,7 @@ async fn add(
         last_name: last_name.into(),
         email: format!("{username}@horizon.example"),
         password: password.into(),
+        ..Default::default()
     }
     .validate()
     .await?;

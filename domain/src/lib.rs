@@ -8,10 +8,15 @@ pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod identity;
+pub mod jobs;
+pub mod mail;
+pub mod onboarding;
 pub mod operators;
 pub mod roles;
 pub mod sessions;
 pub mod sites;
+pub mod subscriptions;
+pub mod tokens;
 pub mod users;
 pub mod validate;
 

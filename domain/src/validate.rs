@@ -75,6 +75,106 @@ pub fn registration_code(raw: &str) -> Result<Option<String>> {
     Ok(Some(text.to_ascii_uppercase()))
 }
 
+/// Serial numbers: 6 to 11 digits (spaces and dashes as typed are ignored).
+pub fn serial(raw: &str) -> Result<String> {
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if (6..=11).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(Error::invalid("serial", Code::SerialInvalid))
+    }
+}
+
+/// A password someone chooses for themselves: 8 to 128 characters, not the username, not a
+/// single repeated character and not one of the passwords every list of leaked ones starts with.
+pub fn new_password(raw: &str, username: &str) -> Result<String> {
+    if raw.is_empty() {
+        return Err(Error::invalid("password", Code::PasswordRequired));
+    }
+    let plain = optional_password(raw)?.unwrap_or_default();
+    let lower = plain.to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next();
+    let one_char = chars.all(|c| Some(c) == first);
+    let common = COMMON_PASSWORDS.contains(&lower.as_str());
+    let is_username = !username.is_empty() && lower == username.to_lowercase();
+    if one_char || common || is_username {
+        return Err(Error::invalid("password", Code::PasswordWeak));
+    }
+    Ok(plain)
+}
+
+const COMMON_PASSWORDS: &[&str] = &[
+    "12345678",
+    "123456789",
+    "1234567890",
+    "password",
+    "password1",
+    "wachtwoord",
+    "motdepasse",
+    "azertyuiop",
+    "azerty123",
+    "qwertyuiop",
+    "qwerty123",
+    "iloveyou",
+    "welkom123",
+    "bonjour123",
+    "abcdefgh",
+    "abcd1234",
+    "11223344",
+    "87654321",
+    "letmein1",
+    "licentia",
+];
+
+/// An e-mail address that must be there.
+pub fn email(raw: &str) -> Result<String> {
+    optional_email(raw)?.ok_or(Error::invalid("email", Code::EmailRequired))
+}
+
+/// Allowed e-mail domains of a site, typed one per line or separated by commas or spaces;
+/// stored lower case, one per line. Empty means any domain.
+pub fn allowed_domains(raw: &str) -> Result<Option<String>> {
+    let mut domains: Vec<String> = Vec::new();
+    for part in raw.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
+        let domain = part.trim().trim_start_matches('@').to_lowercase();
+        if domain.is_empty() {
+            continue;
+        }
+        let valid = domain.len() <= 253
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !valid {
+            return Err(Error::invalid(
+                "allowed_domains",
+                Code::AllowedDomainsInvalid,
+            ));
+        }
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    Ok((!domains.is_empty()).then(|| domains.join("\n")))
+}
+
+/// A site's registration flow; empty means `immediate`.
+pub fn registration_flow(raw: &str) -> Result<&'static str> {
+    use crate::onboarding::{FLOW_APPROVAL, FLOW_IMMEDIATE, FLOW_VERIFY};
+    match raw.trim() {
+        "" | FLOW_IMMEDIATE => Ok(FLOW_IMMEDIATE),
+        FLOW_VERIFY => Ok(FLOW_VERIFY),
+        FLOW_APPROVAL => Ok(FLOW_APPROVAL),
+        _ => Err(Error::invalid(
+            "registration_flow",
+            Code::RegistrationFlowInvalid,
+        )),
+    }
+}
+
 /// Usernames are case-insensitive: stored trimmed and lower case.
 pub fn username(raw: &str) -> Result<String> {
     let name = raw.trim().to_lowercase();
@@ -183,6 +283,49 @@ mod tests {
                 Some(Code::DateInvalid)
             );
         }
+    }
+
+    #[test]
+    fn should_accept_serials_of_6_to_11_digits() {
+        assert_eq!(serial(" 1234-5678 ").ok().as_deref(), Some("12345678"));
+        for bad in ["12345", "123456789012", "12a456", ""] {
+            assert_eq!(
+                serial(bad).err().map(|e| e.code()),
+                Some(Code::SerialInvalid),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn should_refuse_weak_passwords() {
+        assert!(new_password("Zomer-aan-zee-7", "an").is_ok());
+        for (bad, code) in [
+            ("", Code::PasswordRequired),
+            ("kort", Code::PasswordTooShort),
+            ("aaaaaaaaaa", Code::PasswordWeak),
+            ("Wachtwoord", Code::PasswordWeak),
+            ("an.peeters", Code::PasswordWeak),
+        ] {
+            assert_eq!(
+                new_password(bad, "an.peeters").err().map(|e| e.code()),
+                Some(code),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn should_normalise_allowed_domains() {
+        assert_eq!(
+            allowed_domains("@School.be, leerling.school.be\nschool.be")
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("school.be\nleerling.school.be")
+        );
+        assert!(allowed_domains("  ").is_ok_and(|d| d.is_none()));
+        assert!(allowed_domains("not a domain!").is_err());
     }
 
     #[test]

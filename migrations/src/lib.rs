@@ -8,6 +8,8 @@ mod m20261123_000004_create_sessions;
 mod m20261124_000005_add_operators;
 mod m20261124_000006_create_audit_events;
 mod m20261124_000007_unique_role_names;
+mod m20261125_000008_create_jobs;
+mod m20261125_000009_onboarding;
 
 pub struct Migrator;
 
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_add_operators::Migration),
             Box::new(m20261124_000006_create_audit_events::Migration),
             Box::new(m20261124_000007_unique_role_names::Migration),
+            Box::new(m20261125_000008_create_jobs::Migration),
+            Box::new(m20261125_000009_onboarding::Migration),
         ]
     }
 }

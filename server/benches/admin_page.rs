@@ -141,6 +141,7 @@ async fn main() {
         last_name: "Mark".into(),
         email: String::new(),
         password: "Bench-2026!".into(),
+        ..Default::default()
     };
     let new_user = form("school.admin").validate().await.unwrap();
     let txn = db.write().await.unwrap();

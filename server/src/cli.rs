@@ -30,6 +30,35 @@ enum Command {
         #[command(subcommand)]
         command: OperatorCommand,
     },
+    /// Manage subscriptions (serial numbers an administrator claims at sign-up).
+    Subscription {
+        #[command(subcommand)]
+        command: SubscriptionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SubscriptionCommand {
+    /// Create a subscription; its confirmation mail goes to --email (queued in the outbox).
+    Create {
+        /// 6 to 11 digits.
+        #[arg(long)]
+        serial: String,
+        #[arg(long)]
+        seats: u32,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        until: String,
+        /// The customer's contact address, for the confirmation mail.
+        #[arg(long, default_value = "")]
+        email: String,
+        /// The language of the confirmation mail: nl, fr or en.
+        #[arg(long, default_value = "nl")]
+        language: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -89,6 +118,7 @@ pub async fn run(args: Args) -> Result<(), Error> {
                 last_name,
                 email,
                 password,
+                ..Default::default()
             };
             match domain::operators::create(&db, form).await {
                 Ok(vendor) => {
@@ -96,6 +126,40 @@ pub async fn run(args: Args) -> Result<(), Error> {
                     Ok(())
                 }
                 Err(err) => Err(format!("operator not created: {}", err.code().as_str()).into()),
+            }
+        }
+        Command::Subscription {
+            command:
+                SubscriptionCommand::Create {
+                    serial,
+                    seats,
+                    from,
+                    until,
+                    email,
+                    language,
+                },
+        } => {
+            let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+            let form = domain::subscriptions::SubscriptionForm {
+                serial,
+                seats: seats.to_string(),
+                valid_from: from,
+                valid_until: until,
+                contact_email: email,
+                locale: language,
+            };
+            match domain::subscriptions::insert(&db, form).await {
+                Ok(created) => {
+                    println!(
+                        "Subscription {} created: {} seats, {} to {}.",
+                        created.serial, created.seats, created.valid_from, created.valid_until
+                    );
+                    Ok(())
+                }
+                Err(err) => {
+                    let field = err.field().map(|f| format!(" ({f})")).unwrap_or_default();
+                    Err(format!("subscription not created: {}{field}", err.code().as_str()).into())
+                }
             }
         }
         Command::Check => {
@@ -123,8 +187,15 @@ async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
     }
     let leptos = get_configuration(None)?.leptos_options;
     let addr = leptos.site_addr;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let worker = crate::mail_worker::MailWorker::new(db.clone(), &config, public_url)
+        .map_err(|e| format!("mail configuration: {e}"))?;
     let router = crate::routes::app(&config, db.clone(), leptos);
     tokio::spawn(clean_sessions(db));
+    tokio::spawn(worker.run());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("Licentia is running at http://{addr}");
     axum::serve(
@@ -150,6 +221,9 @@ async fn clean_sessions(db: domain::Db) {
         tick.tick().await;
         if let Err(err) = domain::sessions::delete_expired(&db).await {
             tracing::warn!(%err, "cleaning expired sessions failed");
+        }
+        if let Err(err) = domain::auth::throttle::forget_old(&db).await {
+            tracing::warn!(%err, "cleaning sign-in throttling failed");
         }
     }
 }

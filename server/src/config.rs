@@ -9,6 +9,19 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Sessions end after this long without a request.
     pub idle_timeout: Duration,
+    /// The address users reach the server at, for links in mail (default: the listen address).
+    pub public_url: Option<String>,
+    /// `smtp://host:port`, `smtp://host:587?tls=required` or `smtps://user:pass@host:465`;
+    /// none: mail is only written to the outbox folder.
+    pub smtp_url: Option<String>,
+    /// The sender of every mail.
+    pub mail_from: String,
+    /// Every mail is also written here as a `.eml` file (default `data/outbox`; `off`: not).
+    pub outbox_dir: Option<std::path::PathBuf>,
+    /// The wait after a failed delivery; it doubles after every further failure.
+    pub mail_retry: Duration,
+    /// How often an idle worker looks for queued jobs.
+    pub job_poll: Duration,
 }
 
 impl Config {
@@ -23,6 +36,25 @@ impl Config {
                     .and_then(|v| v.parse::<u64>().ok())
                     .unwrap_or(30)
                     * 60,
+            ),
+            public_url: var("LICENTIA_PUBLIC_URL"),
+            smtp_url: var("LICENTIA_SMTP_URL"),
+            mail_from: var("LICENTIA_MAIL_FROM")
+                .unwrap_or_else(|| "Licentia <no-reply@licentia.localhost>".into()),
+            outbox_dir: match var("LICENTIA_OUTBOX_DIR").as_deref() {
+                Some("off") => None,
+                Some(dir) => Some(dir.into()),
+                None => Some("data/outbox".into()),
+            },
+            mail_retry: Duration::from_secs(
+                var("LICENTIA_MAIL_RETRY_SECONDS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(30),
+            ),
+            job_poll: Duration::from_millis(
+                var("LICENTIA_JOB_POLL_MS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1000),
             ),
         }
     }

@@ -2,5 +2,6 @@
 pub mod cli;
 pub mod config;
 pub mod journal_csv;
+pub mod mail_worker;
 pub mod routes;
 pub mod session_store;

@@ -64,7 +64,7 @@ async fn should_create_an_operator_who_sees_every_organisation() {
         .unwrap()
         .unwrap();
     assert!(olga.is_operator);
-    let signed_in = domain::auth::sign_in(&db, "olga", "Operator-2026")
+    let signed_in = domain::auth::sign_in(&db, "olga", "Operator-2026", None)
         .await
         .unwrap();
     let principal = domain::Principal::load(&db, signed_in.user_id)

@@ -43,6 +43,7 @@ async fn world() -> (World, Ids) {
         last_name: "Klimop".into(),
         email: String::new(),
         password: "Klimop-2026".into(),
+        ..Default::default()
     };
     let new_user = form.validate().await.unwrap();
     let txn = db.write().await.unwrap();
@@ -140,7 +141,7 @@ async fn should_answer_not_found_for_every_foreign_id() {
         (
             "update_site",
             format!(
-                "site={}&name=Mine&seat_limit=2&registration_code=&expires_on=",
+                "site={}&name=Mine&seat_limit=2&registration_code=&expires_on=&registration_flow=immediate&allowed_domains=",
                 ids.regenboog
             ),
         ),

@@ -37,9 +37,10 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 /// Signs in; answers the local path to go to next. The session gets a new id.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
-    use crate::ssr::{db, internal, session, SESSION_SIGNED_IN_AT, SESSION_USER};
+    use crate::ssr::{client_address, db, internal, session, SESSION_SIGNED_IN_AT, SESSION_USER};
     let db = db()?;
-    let signed_in = domain::auth::sign_in(&db, &username, &password).await?;
+    let address = client_address().await;
+    let signed_in = domain::auth::sign_in(&db, &username, &password, address.as_deref()).await?;
     let session = session().await?;
     session
         .cycle_id()
@@ -55,6 +56,12 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
         .map_err(|_| internal("session insert"))?;
     if let Some(locale) = signed_in.locale {
         remember_locale_cookie(&locale);
+    }
+    if signed_in.must_change_password {
+        return Ok(format!(
+            "/password/change?next={}",
+            urlencoding_path(&safe_next(&next))
+        ));
     }
     Ok(safe_next(&next))
 }
@@ -100,6 +107,18 @@ pub fn safe_next(next: &str) -> String {
     } else {
         "/".to_string()
     }
+}
+
+/// Percent-encodes a local path for use as a query value.
+pub fn urlencoding_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -19,6 +19,10 @@ pub struct SiteDetails {
     pub own_users: i32,
     pub subsites: u64,
     pub registration_code: String,
+    /// `immediate`, `verify` or `approval`.
+    pub registration_flow: String,
+    /// One per line.
+    pub allowed_domains: String,
     /// ISO date or empty.
     pub expires_on: String,
     pub effective_expires_on: String,
@@ -56,6 +60,8 @@ impl From<domain::sites::SiteDetails> for SiteDetails {
             own_users: d.own_users,
             subsites: d.subsites,
             registration_code: d.registration_code.unwrap_or_default(),
+            registration_flow: d.registration_flow,
+            allowed_domains: d.allowed_domains.join("\n"),
             expires_on: iso(d.expires_on),
             effective_expires_on: iso(d.effective_expires_on),
             is_root: d.is_root,
@@ -106,6 +112,8 @@ pub async fn update_site(
     seat_limit: String,
     registration_code: String,
     expires_on: String,
+    registration_flow: String,
+    allowed_domains: String,
 ) -> Result<SiteDetails, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let form = domain::sites::SiteForm {
@@ -113,6 +121,8 @@ pub async fn update_site(
         seat_limit,
         registration_code,
         expires_on,
+        registration_flow,
+        allowed_domains,
     };
     Ok(domain::sites::update(&db, &principal, site, form)
         .await?

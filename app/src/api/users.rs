@@ -88,6 +88,7 @@ pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPa
     })
 }
 
+#[allow(clippy::too_many_arguments)] // a form: one argument per field
 #[server(endpoint = "create_user")]
 pub async fn create_user(
     site: Uuid,
@@ -96,6 +97,9 @@ pub async fn create_user(
     last_name: String,
     email: String,
     password: String,
+    #[server(default)] invite: bool,
+    #[server(default)] must_change_password: bool,
+    #[server(default)] locale: String,
 ) -> Result<UserRow, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let form = domain::users::NewUserForm {
@@ -104,6 +108,9 @@ pub async fn create_user(
         last_name,
         email,
         password,
+        invite,
+        must_change_password,
+        locale,
     };
     Ok(domain::users::create(&db, &principal, site, form)
         .await?

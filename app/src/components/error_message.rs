@@ -10,7 +10,7 @@ pub fn ErrorMessage(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoV
     move || {
         error.get().map(|e| {
             let code = e.code.clone();
-            let details = e.details.clone();
+            let details = e.listed_details(i18n.get_locale_untracked());
             view! {
                 <div class="alert alert-error" role="alert" data-code=code>
                     <p>{move || e.message(i18n.get_locale())}</p>

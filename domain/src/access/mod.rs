@@ -49,6 +49,7 @@ pub fn require(principal: &Principal, operation: Operation, scope: &SiteScope) -
     let actor = match principal {
         Principal::Anonymous => return Err(Error::Unauthenticated),
         Principal::User(actor) if actor.operator => return Ok(()),
+        Principal::User(_) if operation.operator_only() => return Err(Error::Forbidden),
         Principal::User(actor) => actor,
     };
     let held = held(principal, scope);
@@ -64,6 +65,16 @@ pub fn require(principal: &Principal, operation: Operation, scope: &SiteScope) -
     } else {
         Error::NotFound
     })
+}
+
+/// Allows an operator-only operation (one that is not about a site) to operators; anyone
+/// else signed in is refused.
+pub fn require_operator(principal: &Principal, operation: Operation) -> Result<()> {
+    match principal {
+        Principal::Anonymous => Err(Error::Unauthenticated),
+        Principal::User(actor) if actor.operator && operation.operator_only() => Ok(()),
+        Principal::User(_) => Err(Error::Forbidden),
+    }
 }
 
 /// Whether `require` would allow it (for hiding buttons in the UI).
@@ -114,6 +125,7 @@ pub fn readable(principal: &Principal, operation: Operation) -> Result<Readable>
     match principal {
         Principal::Anonymous => Err(Error::Unauthenticated),
         Principal::User(actor) if actor.operator => Ok(Readable::All),
+        Principal::User(_) if operation.operator_only() => Ok(Readable::Subtrees(Vec::new())),
         Principal::User(actor) => {
             let mut roots: Vec<i32> = actor
                 .grants

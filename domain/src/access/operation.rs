@@ -32,6 +32,9 @@ operations! {
     CreateUser => UsersManage,
     SetUserActive => UsersManage,
     DeleteUser => UsersManage,
+    // Self-registrations waiting for approval, on the site they registered at.
+    ListPendingUsers => UsersView,
+    DecideRegistration => UsersManage,
     // Roles, checked on the site that owns the role; grants on the granted site.
     ListRoles => RolesView,
     CreateRole => RolesManage,
@@ -42,4 +45,14 @@ operations! {
     SetUserGrants => RolesAssign,
     // The audit journal.
     ViewJournal => AuditView,
+    // The vendor's own work: operators only, whatever a role holds (see `operator_only`).
+    ManageSubscriptions => SettingsManage,
+    ViewOutbox => SettingsManage,
+}
+
+impl Operation {
+    /// Operations no role grants: only operators (the vendor's staff) may do them.
+    pub fn operator_only(self) -> bool {
+        matches!(self, Operation::ManageSubscriptions | Operation::ViewOutbox)
+    }
 }

@@ -28,6 +28,8 @@ actions! {
     UserActivate => "user.activate",
     UserDeactivate => "user.deactivate",
     UserDelete => "user.delete",
+    UserApprove => "user.approve",
+    UserReject => "user.reject",
     RoleCreate => "role.create",
     RoleUpdate => "role.update",
     RoleDelete => "role.delete",

@@ -1,7 +1,10 @@
 //! Signing in, and what the signed-in user may see of themselves.
 pub mod password;
 mod profile;
+mod reset;
 mod sign_in;
+pub mod throttle;
 
 pub use profile::{me, set_language, Me};
+pub use reset::{change_password, request_reset, set_password_with_token, token_owner};
 pub use sign_in::{refusal, sign_in, SignedIn};

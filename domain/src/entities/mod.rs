@@ -1,9 +1,13 @@
 //! sea-orm entities, one per table, mirroring `migrations/`. Plain data only:
 //! behaviour lives in the area modules (`sites/`, `users/`, ...).
 pub mod audit_event;
+pub mod job;
 pub mod role;
 pub mod role_grant;
 pub mod session;
+pub mod sign_in_throttle;
 pub mod site;
 pub mod site_closure;
+pub mod subscription;
 pub mod user;
+pub mod user_token;

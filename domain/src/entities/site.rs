@@ -15,6 +15,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub registration_code: Option<String>,
     pub expires_on: Option<Date>,
+    pub registration_flow: String,
+    pub allowed_domains: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

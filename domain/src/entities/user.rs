@@ -22,6 +22,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub last_sign_in_at: Option<DateTimeUtc>,
     pub is_operator: bool,
+    pub pending: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,6 +27,8 @@ pub struct SiteDetails {
     pub own_users: i32,
     pub subsites: u64,
     pub registration_code: Option<String>,
+    pub registration_flow: String,
+    pub allowed_domains: Vec<String>,
     pub expires_on: Option<NaiveDate>,
     /// The date that applies: its own, else the nearest ancestor's.
     pub effective_expires_on: Option<NaiveDate>,
@@ -171,6 +173,14 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
         own_users: site.own_users,
         subsites,
         registration_code: site.registration_code.clone(),
+        registration_flow: site.registration_flow.clone(),
+        allowed_domains: site
+            .allowed_domains
+            .as_deref()
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect(),
         expires_on: site.expires_on,
         effective_expires_on: resolved.effective_expires_on(),
         is_root: site.parent_id.is_none(),

@@ -18,6 +18,10 @@ pub struct SiteForm {
     pub seat_limit: String,
     pub registration_code: String,
     pub expires_on: String,
+    /// How users registering with the code get in: `immediate` (empty), `verify`, `approval`.
+    pub registration_flow: String,
+    /// E-mail domains registrations are limited to (empty: any).
+    pub allowed_domains: String,
 }
 
 pub async fn update(
@@ -32,6 +36,8 @@ pub async fn update(
     let seat_limit = validate::seat_limit(&form.seat_limit)?;
     let registration_code = validate::registration_code(&form.registration_code)?;
     let expires_on = validate::optional_date("expires_on", &form.expires_on)?;
+    let registration_flow = validate::registration_flow(&form.registration_flow)?;
+    let allowed_domains = validate::allowed_domains(&form.allowed_domains)?;
     let limit_changes = seat_limit != resolved.site.seat_limit;
     if limit_changes {
         // The seats of a subsite are the parent's: changing them is the parent's business.
@@ -68,6 +74,14 @@ pub async fn update(
             Expr::value(registration_code.clone()),
         )
         .col_expr(site::Column::ExpiresOn, Expr::value(expires_on))
+        .col_expr(
+            site::Column::RegistrationFlow,
+            Expr::value(registration_flow),
+        )
+        .col_expr(
+            site::Column::AllowedDomains,
+            Expr::value(allowed_domains.clone()),
+        )
         .filter(site::Column::Id.eq(current.id))
         .filter(Expr::col(site::Column::UsedSeats).lte(seat_limit))
         .exec(&*txn)
@@ -95,6 +109,16 @@ pub async fn update(
                     show(&registration_code),
                 ),
                 Change::new("expires_on", date(current.expires_on), date(expires_on)),
+                Change::new(
+                    "registration_flow",
+                    &current.registration_flow,
+                    registration_flow,
+                ),
+                Change::new(
+                    "allowed_domains",
+                    show(&current.allowed_domains).replace('\n', ", "),
+                    show(&allowed_domains).replace('\n', ", "),
+                ),
             ],
         },
     )

@@ -10,7 +10,9 @@ use crate::audit::{self, Action, Change, Event};
 use crate::auth::password;
 use crate::entities::user;
 use crate::error::{Code, Error, Result};
+use crate::mail::{self, Template};
 use crate::sites::{self, resolve};
+use crate::tokens::{self, Purpose};
 use crate::{validate, Db, Principal};
 
 /// The create-user form as typed.
@@ -22,6 +24,12 @@ pub struct NewUserForm {
     pub email: String,
     /// Optional initial password; empty leaves the account without one.
     pub password: String,
+    /// The user must choose a new password at their first sign-in.
+    pub must_change_password: bool,
+    /// Mail an invitation instead: the user chooses their own password through a link.
+    pub invite: bool,
+    /// The language of the invitation mail.
+    pub locale: String,
 }
 
 /// A validated new user.
@@ -32,6 +40,10 @@ pub struct NewUser {
     pub last_name: String,
     pub email: Option<String>,
     pub password_hash: Option<String>,
+    pub must_change_password: bool,
+    /// Why the account cannot sign in yet (`verify`, `approval`), if it cannot.
+    pub pending: Option<&'static str>,
+    pub locale: Option<String>,
 }
 
 impl NewUserForm {
@@ -41,8 +53,17 @@ impl NewUserForm {
             validate::person_name("first_name", &self.first_name, Code::FirstNameRequired)?;
         let last_name =
             validate::person_name("last_name", &self.last_name, Code::LastNameRequired)?;
-        let email = validate::optional_email(&self.email)?;
-        let password_hash = match validate::optional_password(&self.password)? {
+        let email = if self.invite {
+            Some(validate::email(&self.email)?)
+        } else {
+            validate::optional_email(&self.email)?
+        };
+        let password = if self.invite {
+            None
+        } else {
+            validate::optional_password(&self.password)?
+        };
+        let password_hash = match password {
             Some(plain) => Some(password::hash(plain).await?),
             None => None,
         };
@@ -51,7 +72,10 @@ impl NewUserForm {
             first_name,
             last_name,
             email,
+            must_change_password: self.must_change_password && password_hash.is_some(),
             password_hash,
+            pending: None,
+            locale: None,
         })
     }
 }
@@ -64,10 +88,32 @@ pub async fn create(
 ) -> Result<UserRow> {
     let site = resolve(db, site_id).await?;
     access::require(principal, Operation::CreateUser, &site.scope)?;
+    let invite = form.invite;
+    let locale = form.locale.clone();
     let new_user = form.validate().await?;
 
     let txn = db.write().await?;
     let created = insert_unchecked(&*txn, site.site.id, new_user).await?;
+    if invite {
+        let token = tokens::issue(&*txn, created.id, Purpose::Invite).await?;
+        let inviter = match principal {
+            Principal::User(actor) => actor.username.clone(),
+            Principal::Anonymous => String::new(),
+        };
+        mail::queue(
+            &*txn,
+            created.email.as_deref().unwrap_or_default(),
+            Some(&locale),
+            Template::Invitation {
+                name: format!("{} {}", created.first_name, created.last_name),
+                inviter,
+                site: site.site.name.clone(),
+                username: created.username.clone(),
+                token,
+            },
+        )
+        .await?;
+    }
     audit::record(
         &*txn,
         principal,
@@ -117,8 +163,9 @@ pub async fn insert_unchecked(
         password_hash: Set(new_user.password_hash),
         active: Set(true),
         expires_on: Set(None),
-        must_change_password: Set(false),
-        locale: Set(None),
+        must_change_password: Set(new_user.must_change_password),
+        pending: Set(new_user.pending.map(str::to_string)),
+        locale: Set(new_user.locale),
         created_at: Set(Utc::now()),
         last_sign_in_at: Set(None),
         is_operator: Set(false),

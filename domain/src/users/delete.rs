@@ -1,13 +1,10 @@
 //! Deleting a user: the user, their sessions and grants go; the seat is freed.
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::resolve;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{role_grant, session, user};
-use crate::error::{Code, Error, Result};
-use crate::sites;
+use crate::error::{Code, Result};
 use crate::{Db, Principal};
 
 pub async fn delete(db: &Db, principal: &Principal, user_id: Uuid) -> Result<()> {
@@ -16,19 +13,7 @@ pub async fn delete(db: &Db, principal: &Principal, user_id: Uuid) -> Result<()>
     access::require_not_self(principal, target.id, Code::CannotDeleteSelf)?;
 
     let txn = db.write().await?;
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(target.id))
-        .exec(&*txn)
-        .await?;
-    role_grant::Entity::delete_many()
-        .filter(role_grant::Column::UserId.eq(target.id))
-        .exec(&*txn)
-        .await?;
-    let deleted = user::Entity::delete_by_id(target.id).exec(&*txn).await?;
-    if deleted.rows_affected == 0 {
-        return Err(Error::NotFound);
-    }
-    sites::release_seats(&*txn, target.site_id, 1, 1).await?;
+    super::remove_unchecked(&*txn, &target).await?;
     audit::record(
         &*txn,
         principal,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::resolve;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{session, user};
+use crate::entities::user;
 use crate::error::{Code, Error, Result};
 use crate::{Db, Principal};
 
@@ -26,10 +26,7 @@ pub async fn set_active(db: &Db, principal: &Principal, user_id: Uuid, active: b
         return Err(Error::NotFound);
     }
     if !active {
-        session::Entity::delete_many()
-            .filter(session::Column::UserId.eq(target.id))
-            .exec(&*txn)
-            .await?;
+        super::end_sessions(&*txn, target.id).await?;
     }
     audit::record(
         &*txn,

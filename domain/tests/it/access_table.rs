@@ -8,8 +8,9 @@ use domain::audit::JournalQuery;
 use domain::entities::{role, role_grant, site, user};
 use domain::roles::RoleForm;
 use domain::sites::{NewSiteForm, SiteForm};
+use domain::subscriptions::{self, SubscriptionForm};
 use domain::users::UserQuery;
-use domain::{roles, sites, users, Db, Error, Principal};
+use domain::{onboarding, roles, sites, users, Db, Error, Principal};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -179,6 +180,21 @@ async fn fixture(db: &Db) -> Fixture {
             .unwrap()
             .public_id
     };
+    let waiting = add_user(db, demo.klimop, "waiting.one").await;
+    set_pending(db, waiting.id).await;
+    let txn = db.write().await.unwrap();
+    domain::mail::queue(
+        &*txn,
+        "fixture@example.org",
+        None,
+        domain::mail::Template::RegistrationRejected {
+            name: "Fixture".into(),
+            site: "De Klimop".into(),
+        },
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
     Fixture {
         principals: vec![
             Principal::Anonymous,
@@ -195,6 +211,16 @@ async fn fixture(db: &Db) -> Fixture {
         administrator: builtin(roles::ADMINISTRATOR).await,
         user_role: builtin(roles::USER).await,
     }
+}
+
+/// Puts a user in the approval queue of their site.
+async fn set_pending(db: &Db, user_id: i32) {
+    user::Entity::update_many()
+        .col_expr(user::Column::Pending, Expr::value("approval"))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db.conn())
+        .await
+        .unwrap();
 }
 
 /// A fresh empty subsite of De Klimop (no seats), created without checks.
@@ -251,6 +277,7 @@ async fn probe(
                     seat_limit: limit.to_string(),
                     registration_code: String::new(),
                     expires_on: String::new(),
+                    ..Default::default()
                 },
             )
             .await
@@ -352,6 +379,36 @@ async fn probe(
             .into_iter()
             .map(|e| format!("{} {}", e.action, e.target))
             .collect()),
+        Operation::ListPendingUsers => Ok(onboarding::pending(db, p, fx.klimop)
+            .await?
+            .into_iter()
+            .map(|u| u.username)
+            .collect()),
+        Operation::DecideRegistration => {
+            let victim = add_user(db, fx.klimop, &format!("waiting.{tag}")).await;
+            set_pending(db, victim.id).await;
+            onboarding::decide(db, p, victim.public_id, true)
+                .await
+                .map(none)
+        }
+        Operation::ManageSubscriptions => subscriptions::create(
+            db,
+            p,
+            SubscriptionForm {
+                serial: format!("{}", 700_000 + n),
+                seats: "10".into(),
+                valid_from: "2026-09-01".into(),
+                valid_until: "2027-08-31".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
+        Operation::ViewOutbox => Ok(domain::mail::outbox(db, p, 50)
+            .await?
+            .into_iter()
+            .map(|m| m.to)
+            .collect()),
     }
 }
 
@@ -376,7 +433,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     let f = || Forbidden;
     let d = || Done;
     let all_sites = ["Scholengroep Horizon", "De Regenboog", "De Klimop"];
-    let klimop_users = ["klimop.admin", "kim.klimop"];
+    let klimop_users = ["klimop.admin", "kim.klimop", "waiting.one"];
     let builtin = ["Administrator", "Licence manager", "User"];
     let with = |extra: &[&'static str]| {
         let mut all: Vec<&str> = builtin.to_vec();
@@ -481,6 +538,36 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
             both(),
         ],
     );
+    let waiting = || rows(&["waiting.one"]);
+    t.insert(
+        Operation::ListPendingUsers,
+        [
+            u(),
+            n(),
+            n(),
+            waiting(),
+            waiting(),
+            waiting(),
+            waiting(),
+            waiting(),
+        ],
+    );
+    t.insert(Operation::DecideRegistration, write_in_klimop());
+    let operator_only = || [u(), f(), f(), f(), f(), f(), f(), d()];
+    t.insert(Operation::ManageSubscriptions, operator_only());
+    t.insert(
+        Operation::ViewOutbox,
+        [
+            u(),
+            f(),
+            f(),
+            f(),
+            f(),
+            f(),
+            f(),
+            rows(&["fixture@example.org"]),
+        ],
+    );
     t
 }
 
@@ -493,6 +580,8 @@ fn is_read(operation: Operation) -> bool {
             | Operation::ListRoleMembers
             | Operation::ViewUserGrants
             | Operation::ViewJournal
+            | Operation::ListPendingUsers
+            | Operation::ViewOutbox
     )
 }
 

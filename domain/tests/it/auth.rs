@@ -9,7 +9,7 @@ db_test!(
     should_sign_in_with_the_right_password_only,
     |db: domain::Db| async move {
         demo(&db).await;
-        let ok = auth::sign_in(&db, "Directeur", demo::ADMIN_PASSWORD)
+        let ok = auth::sign_in(&db, "Directeur", demo::ADMIN_PASSWORD, None)
             .await
             .unwrap();
         let principal = Principal::load(&db, ok.user_id).await.unwrap();
@@ -19,7 +19,7 @@ db_test!(
             ("nobody", demo::ADMIN_PASSWORD),
             ("lotte.janssens", ""),
         ] {
-            let refused = auth::sign_in(&db, name, password).await;
+            let refused = auth::sign_in(&db, name, password, None).await;
             assert!(
                 matches!(refused, Err(Error::Refused(Code::InvalidCredentials))),
                 "{name}"
@@ -37,14 +37,14 @@ db_test!(
         let teacher = users::create(&db, &demo.admin, demo.klimop, form)
             .await
             .unwrap();
-        auth::sign_in(&db, "teacher", "correct horse")
+        auth::sign_in(&db, "teacher", "correct horse", None)
             .await
             .unwrap();
 
         users::set_active(&db, &demo.admin, teacher.public_id, false)
             .await
             .unwrap();
-        let refused = auth::sign_in(&db, "teacher", "correct horse").await;
+        let refused = auth::sign_in(&db, "teacher", "correct horse", None).await;
         assert!(matches!(
             refused,
             Err(Error::Refused(Code::AccountInactive))
@@ -71,7 +71,7 @@ db_test!(
         )
         .await
         .unwrap();
-        let expired = auth::sign_in(&db, "teacher", "correct horse").await;
+        let expired = auth::sign_in(&db, "teacher", "correct horse", None).await;
         assert!(
             matches!(expired, Err(Error::Refused(Code::AccountExpired))),
             "{expired:?}"

@@ -8,6 +8,7 @@ mod auth;
 mod helpers;
 mod journal;
 mod moves;
+mod onboarding;
 mod roles;
 mod seats;
 mod sites;

@@ -16,6 +16,7 @@ db_test!(
             seat_limit: seats.into(),
             registration_code: code.into(),
             expires_on: date.into(),
+            ..Default::default()
         };
         let long = "x".repeat(201);
         for (input, code) in [
@@ -75,6 +76,7 @@ db_test!(
                 seat_limit: "20".into(),
                 registration_code: "horizon-2026".into(),
                 expires_on: "2027-06-30".into(),
+                ..Default::default()
             },
         )
         .await
@@ -96,6 +98,7 @@ db_test!(
                 seat_limit: "3".into(),
                 registration_code: "HORIZON-2026".into(),
                 expires_on: String::new(),
+                ..Default::default()
             },
         )
         .await;

@@ -14,6 +14,7 @@ pub fn NewUserForm(site: Uuid, free: i32, open: RwSignal<bool>) -> impl IntoView
     let ctx = use_admin();
     let action = ServerAction::<CreateUser>::new();
     let form = NodeRef::<Form>::new();
+    let inviting = RwSignal::new(false);
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let invalid = move |field: &'static str| {
         move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
@@ -23,7 +24,14 @@ pub fn NewUserForm(site: Uuid, free: i32, open: RwSignal<bool>) -> impl IntoView
             if let Some(el) = form.get() {
                 el.reset();
             }
-            ctx.done(td_string!(i18n.get_locale_untracked(), admin.user_created).to_string());
+            let locale = i18n.get_locale_untracked();
+            let done = if inviting.get_untracked() {
+                td_string!(locale, admin.invitation_sent)
+            } else {
+                td_string!(locale, admin.user_created)
+            };
+            inviting.set(false);
+            ctx.done(done.to_string());
         }
     });
     view! {
@@ -44,15 +52,45 @@ pub fn NewUserForm(site: Uuid, free: i32, open: RwSignal<bool>) -> impl IntoView
                 <input id="new-last-name" name="last_name" type="text" required maxlength="100" aria-invalid=invalid("last_name") />
             </div>
             <div class="field">
-                <label for="new-email">{t!(i18n, admin.email)} " (" {t!(i18n, admin.optional)} ")"</label>
-                <input id="new-email" name="email" type="email" autocomplete="off" maxlength="254" aria-invalid=invalid("email") />
+                <label for="new-email">{t!(i18n, admin.email)}
+                    {move || if inviting.get() {
+                        view! { <span aria-hidden="true">" *"</span> }.into_any()
+                    } else {
+                        view! { " (" {t!(i18n, admin.optional)} ")" }.into_any()
+                    }}
+                </label>
+                <input id="new-email" name="email" type="email" autocomplete="off" maxlength="254"
+                    required=move || inviting.get() aria-invalid=invalid("email") />
             </div>
-            <div class="field">
-                <label for="new-password">{t!(i18n, admin.initial_password)} " (" {t!(i18n, admin.optional)} ")"</label>
-                <input id="new-password" name="password" type="password" autocomplete="new-password"
-                    aria-describedby="new-password-help" aria-invalid=invalid("password") />
-                <p class="help" id="new-password-help">{t!(i18n, admin.password_help)}</p>
-            </div>
+            <input type="hidden" name="locale" prop:value=move || i18n.get_locale().as_str() />
+            <fieldset class="field full-row choice-group">
+                <legend class="label">{t!(i18n, admin.access_legend)}</legend>
+                <label class="choice">
+                    <input type="radio" name="invite" value="false" checked=true
+                        on:change=move |_| inviting.set(false) />
+                    {t!(i18n, admin.access_password)}
+                </label>
+                <label class="choice">
+                    <input type="radio" name="invite" value="true" id="new-invite"
+                        on:change=move |_| inviting.set(true) />
+                    {t!(i18n, admin.access_invite)}
+                </label>
+            </fieldset>
+            <Show when=move || !inviting.get()
+                fallback=move || view! { <p class="help full-row" id="invite-help">{t!(i18n, admin.invite_help)}</p> }>
+                <div class="field">
+                    <label for="new-password">{t!(i18n, admin.initial_password)} " (" {t!(i18n, admin.optional)} ")"</label>
+                    <input id="new-password" name="password" type="password" autocomplete="new-password"
+                        aria-describedby="new-password-help" aria-invalid=invalid("password") />
+                    <p class="help" id="new-password-help">{t!(i18n, admin.password_help)}</p>
+                </div>
+                <div class="field checkbox-field">
+                    <label class="choice">
+                        <input type="checkbox" name="must_change_password" value="true" id="new-must-change" />
+                        {t!(i18n, admin.must_change_password)}
+                    </label>
+                </div>
+            </Show>
             <div class="full-row"><ErrorMessage error=error /></div>
             <div class="form-actions full-row">
                 <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>{t!(i18n, common.cancel)}</button>

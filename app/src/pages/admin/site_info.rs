@@ -32,6 +32,7 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
     let moving = RwSignal::new(false);
     let site_id = d.node.id;
     let site_name = d.node.name.clone();
+    let flow = d.registration_flow.clone();
     view! {
         <section class="panel" aria-labelledby="site-info-title">
             <div class="panel-head">
@@ -76,6 +77,34 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
                         maxlength="32" readonly=readonly autocapitalize="characters" aria-describedby="code-help"
                         aria-invalid=move || field_error("registration_code")().then_some("true") />
                     <p class="help" id="code-help">{t!(i18n, admin.registration_code_help)}</p>
+                </div>
+                <div class="field">
+                    <label for="site-flow">{t!(i18n, admin.registration_flow)}</label>
+                    <select id="site-flow" name="registration_flow" disabled=readonly aria-describedby="flow-help">
+                        {[("immediate", 0), ("verify", 1), ("approval", 2)].into_iter().map(|(value, n)| {
+                            let selected = flow == value;
+                            view! {
+                                <option value=value selected=selected>
+                                    {move || match n {
+                                        0 => td_string!(i18n.get_locale(), admin.flow_immediate),
+                                        1 => td_string!(i18n.get_locale(), admin.flow_verify),
+                                        _ => td_string!(i18n.get_locale(), admin.flow_approval),
+                                    }}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
+                    {readonly.then(|| view! { <input type="hidden" name="registration_flow" value=flow.clone() /> })}
+                    <p class="help" id="flow-help">{t!(i18n, admin.registration_flow_help)}</p>
+                </div>
+                <div class="field">
+                    <label for="site-domains">{t!(i18n, admin.allowed_domains)} " (" {t!(i18n, admin.optional)} ")"</label>
+                    <textarea id="site-domains" name="allowed_domains" rows="2" readonly=readonly
+                        aria-describedby="domains-help"
+                        aria-invalid=move || field_error("allowed_domains")().then_some("true")>
+                        {d.allowed_domains.clone()}
+                    </textarea>
+                    <p class="help" id="domains-help">{t!(i18n, admin.allowed_domains_help)}</p>
                 </div>
                 <div class="field">
                     <label for="site-expiry">{t!(i18n, admin.expiry_date)}</label>

@@ -1,0 +1,187 @@
+//! The durable job table. Work that outlasts a request is queued here in the transaction that
+//! causes it (a mail is only sent if the change it reports was committed), then claimed by a
+//! worker of any server process with a lease, done, or retried later with back-off. A job
+//! whose worker died is taken over once its lease has passed; queued jobs survive restarts.
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+
+use crate::entities::job;
+use crate::error::{Error, Result};
+use crate::Db;
+
+pub const QUEUED: &str = "queued";
+pub const DONE: &str = "done";
+pub const FAILED: &str = "failed";
+
+/// How often and how patiently a kind of job is retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// The wait after the first failure; it doubles with every further failure.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// After this many failed attempts the job is marked failed and left alone.
+    pub max_attempts: i32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            first_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(3600),
+            max_attempts: 12,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempts + 1`, after `attempts` failures.
+    pub fn delay(&self, attempts: i32) -> Duration {
+        let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(0);
+        self.first_delay
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(self.max_delay)
+    }
+}
+
+/// Queues a job inside the caller's transaction.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    payload: &impl Serialize,
+) -> Result<i32> {
+    let payload =
+        serde_json::to_string(payload).map_err(|e| Error::Internal(format!("job payload: {e}")))?;
+    let now = Utc::now();
+    let inserted = job::ActiveModel {
+        kind: Set(kind.to_string()),
+        payload: Set(payload),
+        status: Set(QUEUED.to_string()),
+        attempts: Set(0),
+        run_after: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        finished_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(inserted.id)
+}
+
+/// Claims the oldest due job of `kind` for `lease`, counting the attempt. The claim is one
+/// conditional UPDATE, so two workers (in one process or several) never hold the same job.
+pub async fn claim(db: &Db, kind: &str, lease: Duration) -> Result<Option<job::Model>> {
+    for _ in 0..5 {
+        let now = Utc::now();
+        let candidate = job::Entity::find()
+            .select_only()
+            .column(job::Column::Id)
+            .filter(job::Column::Kind.eq(kind))
+            .filter(job::Column::Status.eq(QUEUED))
+            .filter(job::Column::RunAfter.lte(now))
+            .filter(free_at(now))
+            .order_by_asc(job::Column::RunAfter)
+            .order_by_asc(job::Column::Id)
+            .into_tuple::<i32>()
+            .one(db.conn())
+            .await?;
+        let Some(id) = candidate else {
+            return Ok(None);
+        };
+        let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
+        let txn = db.write().await?;
+        let claimed = job::Entity::update_many()
+            .col_expr(job::Column::LockedUntil, Expr::value(until))
+            .col_expr(
+                job::Column::Attempts,
+                Expr::col(job::Column::Attempts).add(1),
+            )
+            .filter(job::Column::Id.eq(id))
+            .filter(job::Column::Status.eq(QUEUED))
+            .filter(free_at(now))
+            .exec(&*txn)
+            .await?;
+        if claimed.rows_affected == 1 {
+            let found = job::Entity::find_by_id(id).one(&*txn).await?;
+            txn.commit().await?;
+            return Ok(found);
+        }
+        // Another worker was quicker: look for the next one.
+    }
+    Ok(None)
+}
+
+fn free_at(now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(job::Column::LockedUntil.is_null())
+        .add(job::Column::LockedUntil.lt(now))
+}
+
+/// Marks a claimed job done, replacing its payload (e.g. without the secrets a mail carried).
+pub async fn complete(db: &Db, id: i32, payload: Option<String>) -> Result<()> {
+    let txn = db.write().await?;
+    let mut update = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(DONE))
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::FinishedAt, Expr::value(Utc::now()))
+        .col_expr(job::Column::LastError, Expr::value(Option::<String>::None));
+    if let Some(payload) = payload {
+        update = update.col_expr(job::Column::Payload, Expr::value(payload));
+    }
+    update.filter(job::Column::Id.eq(id)).exec(&*txn).await?;
+    txn.commit().await
+}
+
+/// Records a failed attempt: the job runs again after the policy's delay, or is marked failed
+/// after the last attempt.
+pub async fn fail(db: &Db, claimed: &job::Model, error: &str, policy: RetryPolicy) -> Result<()> {
+    let now = Utc::now();
+    let last = claimed.attempts >= policy.max_attempts;
+    let delay = chrono::Duration::from_std(policy.delay(claimed.attempts))
+        .unwrap_or(chrono::TimeDelta::MAX);
+    let error: String = error.chars().take(500).collect();
+    let txn = db.write().await?;
+    job::Entity::update_many()
+        .col_expr(
+            job::Column::Status,
+            Expr::value(if last { FAILED } else { QUEUED }),
+        )
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::RunAfter, Expr::value(now + delay))
+        .col_expr(job::Column::LastError, Expr::value(error))
+        .col_expr(job::Column::FinishedAt, Expr::value(last.then_some(now)))
+        .filter(job::Column::Id.eq(claimed.id))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_double_the_wait_up_to_the_maximum() {
+        let policy = RetryPolicy {
+            first_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(3600),
+            max_attempts: 12,
+        };
+        let waits: Vec<u64> = (1..=9).map(|a| policy.delay(a).as_secs()).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+}

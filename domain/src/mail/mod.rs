@@ -1,0 +1,108 @@
+//! Mail to users, in their language, as HTML and plain text. A mail is queued as a job in the
+//! transaction of the change it reports ([`queue`]); a worker of the server renders it with
+//! [`render`] and delivers it (SMTP and/or `.eml` files), retrying while the server is down.
+mod outbox;
+mod render;
+
+pub use outbox::{outbox, OutboxRow};
+pub use render::{render, texts_of, Rendered, LANGUAGES};
+
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::jobs;
+
+/// The job kind of mail delivery.
+pub const JOB_KIND: &str = "mail";
+
+/// One mail as queued: recipient, language, and what to say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mail {
+    pub to: String,
+    pub locale: String,
+    pub template: Template,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Template {
+    VerifyEmail {
+        name: String,
+        token: String,
+    },
+    SubscriptionCreated {
+        serial: String,
+        seats: i32,
+        valid_from: String,
+        valid_until: String,
+    },
+    Invitation {
+        name: String,
+        inviter: String,
+        site: String,
+        username: String,
+        token: String,
+    },
+    PasswordReset {
+        name: String,
+        username: String,
+        token: String,
+    },
+    RegistrationApproved {
+        name: String,
+        site: String,
+        username: String,
+    },
+    RegistrationRejected {
+        name: String,
+        site: String,
+    },
+}
+
+impl Template {
+    /// The template's key in the mail texts.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Template::VerifyEmail { .. } => "verify_email",
+            Template::SubscriptionCreated { .. } => "subscription_created",
+            Template::Invitation { .. } => "invitation",
+            Template::PasswordReset { .. } => "password_reset",
+            Template::RegistrationApproved { .. } => "registration_approved",
+            Template::RegistrationRejected { .. } => "registration_rejected",
+        }
+    }
+}
+
+impl Mail {
+    /// The mail without its one-time secret, as kept after delivery.
+    pub fn redacted(&self) -> Mail {
+        let mut mail = self.clone();
+        if let Template::VerifyEmail { token, .. }
+        | Template::Invitation { token, .. }
+        | Template::PasswordReset { token, .. } = &mut mail.template
+        {
+            *token = String::new();
+        }
+        mail
+    }
+}
+
+/// Queues a mail inside the caller's transaction (so it leaves only if the change commits).
+pub async fn queue(
+    conn: &impl ConnectionTrait,
+    to: &str,
+    locale: Option<&str>,
+    template: Template,
+) -> Result<i32> {
+    let locale = match locale {
+        Some(l) if LANGUAGES.contains(&l) => l,
+        _ => LANGUAGES[0],
+    };
+    let mail = Mail {
+        to: to.to_string(),
+        locale: locale.to_string(),
+        template,
+    };
+    jobs::enqueue(conn, JOB_KIND, &mail).await
+}

@@ -1,0 +1,345 @@
+//! Mail texts (one JSON file per language beside this module) and the layout that turns a
+//! [`Mail`] into a subject, a plain-text body and an HTML body.
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::{Mail, Template};
+
+/// The languages mail is written in; the first is the default.
+pub const LANGUAGES: [&str; 3] = ["nl", "fr", "en"];
+
+const SOURCES: [(&str, &str); 3] = [
+    ("nl", include_str!("texts/nl.json")),
+    ("fr", include_str!("texts/fr.json")),
+    ("en", include_str!("texts/en.json")),
+];
+
+/// The texts of a language (a file that does not parse counts as empty: the key test fails).
+pub fn texts_of(locale: &str) -> &'static HashMap<String, String> {
+    static TEXTS: OnceLock<HashMap<&'static str, HashMap<String, String>>> = OnceLock::new();
+    static EMPTY: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let all = TEXTS.get_or_init(|| {
+        SOURCES
+            .iter()
+            .map(|(lang, source)| (*lang, serde_json::from_str(source).unwrap_or_default()))
+            .collect()
+    });
+    all.get(locale)
+        .or_else(|| all.get(LANGUAGES[0]))
+        .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What a template says, before layout.
+struct Content {
+    name: Option<String>,
+    params: Vec<(&'static str, String)>,
+    facts: Vec<(&'static str, String)>,
+    link: Option<String>,
+}
+
+fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> Content {
+    let base = base_url.trim_end_matches('/');
+    let with_token = |path: &str, token: &str| format!("{base}{path}?token={token}");
+    match template {
+        Template::VerifyEmail { name, token } => Content {
+            name: Some(name.clone()),
+            params: vec![],
+            facts: vec![],
+            link: Some(with_token("/verify", token)),
+        },
+        Template::SubscriptionCreated {
+            serial,
+            seats,
+            valid_from,
+            valid_until,
+        } => Content {
+            name: None,
+            params: vec![
+                ("serial", serial.clone()),
+                ("from", valid_from.clone()),
+                ("until", valid_until.clone()),
+            ],
+            facts: vec![
+                ("subscription_created.serial", serial.clone()),
+                ("subscription_created.seats", seats.to_string()),
+                (
+                    "subscription_created.valid",
+                    fill(
+                        &t("subscription_created.period"),
+                        &[("from", valid_from.clone()), ("until", valid_until.clone())],
+                    ),
+                ),
+            ],
+            link: Some(format!("{base}/signup?serial={serial}")),
+        },
+        Template::Invitation {
+            name,
+            inviter,
+            site,
+            username,
+            token,
+        } => Content {
+            name: Some(name.clone()),
+            params: vec![
+                ("inviter", inviter.clone()),
+                ("site", site.clone()),
+                ("username", username.clone()),
+            ],
+            facts: vec![],
+            link: Some(with_token("/password/set", token)),
+        },
+        Template::PasswordReset {
+            name,
+            username,
+            token,
+        } => Content {
+            name: Some(name.clone()),
+            params: vec![("username", username.clone())],
+            facts: vec![],
+            link: Some(with_token("/password/set", token)),
+        },
+        Template::RegistrationApproved {
+            name,
+            site,
+            username,
+        } => Content {
+            name: Some(name.clone()),
+            params: vec![("site", site.clone()), ("username", username.clone())],
+            facts: vec![],
+            link: Some(format!("{base}/login")),
+        },
+        Template::RegistrationRejected { name, site } => Content {
+            name: Some(name.clone()),
+            params: vec![("site", site.clone())],
+            facts: vec![],
+            link: None,
+        },
+    }
+}
+
+fn fill(text: &str, params: &[(&str, String)]) -> String {
+    params.iter().fold(text.to_string(), |text, (key, value)| {
+        text.replace(&format!("{{{key}}}"), value)
+    })
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Renders a mail in its language; links point at `base_url`.
+pub fn render(mail: &Mail, base_url: &str) -> Rendered {
+    let texts = texts_of(&mail.locale);
+    let t = |key: &str| {
+        texts
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or(key)
+            .to_string()
+    };
+    let key = mail.template.key();
+    let content = content(&mail.template, base_url, &t);
+    let mut params = content.params.clone();
+    let greeting = match &content.name {
+        Some(name) => {
+            params.push(("name", name.clone()));
+            fill(&t("greeting"), &params)
+        }
+        None => t("greeting_anonymous"),
+    };
+    let subject = fill(&t(&format!("{key}.subject")), &params);
+    let intro = fill(&t(&format!("{key}.intro")), &params);
+    let facts: Vec<(String, String)> = content
+        .facts
+        .iter()
+        .map(|(label, value)| (t(label), value.clone()))
+        .collect();
+    let action = content
+        .link
+        .as_ref()
+        .map(|link| (t(&format!("{key}.action")), link.clone()));
+
+    let mut text = format!("{greeting}\n\n{intro}\n");
+    for (label, value) in &facts {
+        text.push_str(&format!("\n{label}: {value}"));
+    }
+    if !facts.is_empty() {
+        text.push('\n');
+    }
+    if let Some((label, link)) = &action {
+        text.push_str(&format!("\n{label}:\n{link}\n"));
+    }
+    text.push_str(&format!(
+        "\n{}\n{}\n\n-- \n{}\n",
+        t("closing"),
+        t("signature"),
+        t("footer")
+    ));
+
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
+         <body style=\"font-family:Arial,Helvetica,sans-serif;color:#1f2933;line-height:1.5;max-width:560px;margin:0 auto;padding:24px\">\
+         <p>{greeting}</p><p>{intro}</p>",
+        lang = escape(&mail.locale),
+        subject = escape(&subject),
+        greeting = escape(&greeting),
+        intro = escape(&intro),
+    );
+    if !facts.is_empty() {
+        html.push_str("<table style=\"border-collapse:collapse;margin:16px 0\">");
+        for (label, value) in &facts {
+            html.push_str(&format!(
+                "<tr><th style=\"text-align:left;padding:4px 16px 4px 0\">{}</th><td style=\"padding:4px 0\">{}</td></tr>",
+                escape(label),
+                escape(value)
+            ));
+        }
+        html.push_str("</table>");
+    }
+    if let Some((label, link)) = &action {
+        html.push_str(&format!(
+            "<p style=\"margin:24px 0\"><a href=\"{link}\" style=\"background:#1d4ed8;color:#ffffff;padding:10px 18px;border-radius:6px;text-decoration:none;display:inline-block\">{label}</a></p>\
+             <p style=\"font-size:13px;color:#52606d\">{hint}<br><a href=\"{link}\" style=\"color:#1d4ed8\">{link}</a></p>",
+            link = escape(link),
+            label = escape(label),
+            hint = escape(&t("link_hint")),
+        ));
+    }
+    html.push_str(&format!(
+        "<p>{}<br>{}</p><hr style=\"border:none;border-top:1px solid #d9e2ec\"><p style=\"font-size:12px;color:#52606d\">{}</p></body></html>",
+        escape(&t("closing")),
+        escape(&t("signature")),
+        escape(&t("footer"))
+    ));
+    Rendered {
+        subject,
+        text,
+        html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> Vec<Template> {
+        let s = |v: &str| v.to_string();
+        vec![
+            Template::VerifyEmail {
+                name: s("An"),
+                token: s("t0k"),
+            },
+            Template::SubscriptionCreated {
+                serial: s("12345678"),
+                seats: 20,
+                valid_from: s("2026-09-01"),
+                valid_until: s("2027-08-31"),
+            },
+            Template::Invitation {
+                name: s("An"),
+                inviter: s("Els"),
+                site: s("De Klimop"),
+                username: s("an"),
+                token: s("t0k"),
+            },
+            Template::PasswordReset {
+                name: s("An"),
+                username: s("an"),
+                token: s("t0k"),
+            },
+            Template::RegistrationApproved {
+                name: s("An"),
+                site: s("De Klimop"),
+                username: s("an"),
+            },
+            Template::RegistrationRejected {
+                name: s("An"),
+                site: s("De Klimop"),
+            },
+        ]
+    }
+
+    #[test]
+    fn should_have_the_same_mail_texts_in_every_language() {
+        let keys = |lang: &str| {
+            let mut keys: Vec<&String> = texts_of(lang).keys().collect();
+            keys.sort();
+            keys
+        };
+        assert!(!keys("nl").is_empty(), "nl.json does not parse");
+        for lang in LANGUAGES {
+            assert_eq!(keys(lang), keys("nl"), "mail texts of {lang}");
+        }
+    }
+
+    #[test]
+    fn should_render_every_template_in_every_language_without_placeholders() {
+        for lang in LANGUAGES {
+            for template in samples() {
+                let mail = Mail {
+                    to: "an@example.org".into(),
+                    locale: lang.into(),
+                    template,
+                };
+                let out = render(&mail, "http://127.0.0.1:3000/");
+                for part in [&out.subject, &out.text, &out.html] {
+                    assert!(
+                        !part.contains('{'),
+                        "{lang} {}: {part}",
+                        mail.template.key()
+                    );
+                    assert!(
+                        !part.contains(mail.template.key()),
+                        "untranslated key in {part}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn should_put_the_link_in_both_bodies_and_escape_html() {
+        let mail = Mail {
+            to: "an@example.org".into(),
+            locale: "fr".into(),
+            template: Template::Invitation {
+                name: "<b>An</b>".into(),
+                inviter: "Els".into(),
+                site: "A & B".into(),
+                username: "an".into(),
+                token: "abc".into(),
+            },
+        };
+        let out = render(&mail, "https://licentia.example/");
+        let link = "https://licentia.example/password/set?token=abc";
+        assert!(out.text.contains(link) && out.html.contains(link));
+        assert!(out.html.contains("&lt;b&gt;An&lt;/b&gt;") && out.html.contains("A &amp; B"));
+        assert_eq!(out.subject, "Vous êtes invité à Licentia");
+    }
+
+    #[test]
+    fn should_drop_the_token_when_redacted() {
+        let mail = Mail {
+            to: "an@example.org".into(),
+            locale: "nl".into(),
+            template: Template::PasswordReset {
+                name: "An".into(),
+                username: "an".into(),
+                token: "secret".into(),
+            },
+        };
+        assert!(!serde_json::to_string(&mail.redacted())
+            .unwrap_or_default()
+            .contains("secret"));
+    }
+}

@@ -1,0 +1,154 @@
+//! Self-registration with a site's registration code. The code stops working when it is
+//! changed or removed, when the site (or an ancestor) has expired, or when no seat is free;
+//! each says so in its own words.
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::{FLOW_APPROVAL, FLOW_VERIFY, PENDING_APPROVAL, PENDING_VERIFY};
+use crate::auth::password;
+use crate::entities::site;
+use crate::error::{Code, Error, Result};
+use crate::mail::{self, Template};
+use crate::tokens::{self, Purpose};
+use crate::users::{insert_unchecked, NewUser};
+use crate::{sites, validate, Db};
+
+/// What the registration page shows once the code is accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeInfo {
+    pub site_name: String,
+    pub flow: String,
+    /// Registration needs an e-mail address (verification flow, or limited domains).
+    pub email_required: bool,
+    pub allowed_domains: Vec<String>,
+}
+
+/// The registration form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RegistrationForm {
+    pub code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub username: String,
+    pub password: String,
+    /// The page's language: the account's and its mails'.
+    pub locale: String,
+}
+
+fn unknown() -> Error {
+    Error::invalid("code", Code::RegistrationCodeUnknown)
+}
+
+/// The site a code belongs to, if it may take a registration now.
+async fn site_of(db: &Db, raw: &str) -> Result<(site::Model, CodeInfo)> {
+    let code = validate::registration_code(raw)
+        .map_err(|_| unknown())?
+        .ok_or_else(unknown)?;
+    let found = site::Entity::find()
+        .filter(site::Column::RegistrationCode.eq(code))
+        .one(db.conn())
+        .await?
+        .ok_or_else(unknown)?;
+    let resolved = sites::resolve_by_id(db, found.id).await?;
+    if resolved
+        .effective_expires_on()
+        .is_some_and(|date| date < Utc::now().date_naive())
+    {
+        return Err(Error::invalid("code", Code::SiteExpired));
+    }
+    if found.used_seats >= found.seat_limit {
+        return Err(Error::invalid("code", Code::SiteFull));
+    }
+    let allowed_domains: Vec<String> = found
+        .allowed_domains
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let info = CodeInfo {
+        site_name: found.name.clone(),
+        flow: found.registration_flow.clone(),
+        email_required: found.registration_flow == FLOW_VERIFY || !allowed_domains.is_empty(),
+        allowed_domains,
+    };
+    Ok((found, info))
+}
+
+/// Whether a code can be used now, and what the form needs.
+pub async fn check_code(db: &Db, raw: &str) -> Result<CodeInfo> {
+    Ok(site_of(db, raw).await?.1)
+}
+
+/// Registers a user in the code's site. Answers the site's flow, which says what happens
+/// next: sign in now (`immediate`), confirm the address (`verify`), wait (`approval`).
+pub async fn register(db: &Db, form: RegistrationForm) -> Result<String> {
+    let (site, info) = site_of(db, &form.code).await?;
+    let first_name =
+        validate::person_name("first_name", &form.first_name, Code::FirstNameRequired)?;
+    let last_name = validate::person_name("last_name", &form.last_name, Code::LastNameRequired)?;
+    let email = if info.email_required {
+        Some(validate::email(&form.email)?)
+    } else {
+        validate::optional_email(&form.email)?
+    };
+    if !info.allowed_domains.is_empty() {
+        let domain = email
+            .as_deref()
+            .and_then(|e| e.rsplit_once('@'))
+            .map(|(_, domain)| domain)
+            .unwrap_or_default();
+        if !info.allowed_domains.iter().any(|allowed| allowed == domain) {
+            return Err(Error::RefusedAt(
+                Code::EmailDomainNotAllowed,
+                info.allowed_domains.clone(),
+            ));
+        }
+    }
+    let username = validate::username(&form.username)?;
+    let plain = validate::new_password(&form.password, &username)?;
+    let locale = validate::language(&form.locale).unwrap_or_else(|_| "nl".into());
+    let password_hash = password::hash(plain).await?;
+    let pending = match info.flow.as_str() {
+        FLOW_VERIFY => Some(PENDING_VERIFY),
+        FLOW_APPROVAL => Some(PENDING_APPROVAL),
+        _ => None,
+    };
+
+    let txn = db.write().await?;
+    let created = insert_unchecked(
+        &*txn,
+        site.id,
+        NewUser {
+            username,
+            first_name,
+            last_name,
+            email: email.clone(),
+            password_hash: Some(password_hash),
+            must_change_password: false,
+            pending,
+            locale: Some(locale.clone()),
+        },
+    )
+    .await
+    .map_err(|e| match e.code() {
+        Code::NoFreeSeat => Error::invalid("code", Code::SiteFull),
+        _ => e,
+    })?;
+    if let (Some(PENDING_VERIFY), Some(to)) = (pending, &email) {
+        let token = tokens::issue(&*txn, created.id, Purpose::Verify).await?;
+        mail::queue(
+            &*txn,
+            to,
+            Some(&locale),
+            Template::VerifyEmail {
+                name: format!("{} {}", created.first_name, created.last_name),
+                token,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(info.flow)
+}

@@ -1,0 +1,154 @@
+//! Subscriptions: what the vendor sells. An operator creates one (serial number of 6 to 11
+//! digits, seats, validity); an administrator claims it once with the serial number, which
+//! creates the organisation's root site with those seats.
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::access::{self, Operation};
+use crate::entities::{site, subscription};
+use crate::error::{Code, Error, Result};
+use crate::mail::{self, Template};
+use crate::{validate, Db, Principal};
+
+/// The create-subscription form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionForm {
+    pub serial: String,
+    pub seats: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// Where the confirmation goes (the customer's contact); empty: to the operator.
+    pub contact_email: String,
+    /// The language of the confirmation mail.
+    pub locale: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionRow {
+    pub serial: String,
+    pub seats: i32,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub contact_email: Option<String>,
+    /// The organisation that claimed it.
+    pub claimed_by: Option<String>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Creates a subscription as an operator (the operator page).
+pub async fn create(
+    db: &Db,
+    principal: &Principal,
+    mut form: SubscriptionForm,
+) -> Result<SubscriptionRow> {
+    access::require_operator(principal, Operation::ManageSubscriptions)?;
+    if form.contact_email.trim().is_empty() {
+        if let Principal::User(actor) = principal {
+            form.contact_email = crate::users::email_of(db, actor.user_id)
+                .await?
+                .unwrap_or_default();
+        }
+    }
+    insert(db, form).await
+}
+
+/// Creates a subscription and queues its confirmation mail. For the command line, whose
+/// user already holds the database; the operator page goes through [`create`].
+pub async fn insert(db: &Db, form: SubscriptionForm) -> Result<SubscriptionRow> {
+    let serial = validate::serial(&form.serial)?;
+    let seats = validate::seat_limit(&form.seats).map_err(|e| Error::invalid("seats", e.code()))?;
+    if seats == 0 {
+        return Err(Error::invalid("seats", Code::SeatsRequired));
+    }
+    let valid_from = validate::optional_date("valid_from", &form.valid_from)?
+        .ok_or(Error::invalid("valid_from", Code::DateInvalid))?;
+    let valid_until = validate::optional_date("valid_until", &form.valid_until)?
+        .ok_or(Error::invalid("valid_until", Code::DateInvalid))?;
+    if valid_until < valid_from {
+        return Err(Error::invalid("valid_until", Code::DateRangeReversed));
+    }
+    let contact_email = validate::optional_email(&form.contact_email)?;
+    let locale = validate::language(if form.locale.is_empty() {
+        "nl"
+    } else {
+        &form.locale
+    })?;
+
+    let txn = db.write().await?;
+    let created = subscription::ActiveModel {
+        serial: Set(serial),
+        seats: Set(seats),
+        valid_from: Set(valid_from),
+        valid_until: Set(valid_until),
+        contact_email: Set(contact_email.clone()),
+        locale: Set(locale.clone()),
+        site_id: Set(None),
+        claimed_at: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| Error::from_db_unique(e, Code::SerialTaken))
+    .map_err(|e| match e {
+        Error::Conflict(code) => Error::invalid("serial", code),
+        other => other,
+    })?;
+    if let Some(to) = &contact_email {
+        mail::queue(
+            &*txn,
+            to,
+            Some(&locale),
+            Template::SubscriptionCreated {
+                serial: created.serial.clone(),
+                seats: created.seats,
+                valid_from: created.valid_from.to_string(),
+                valid_until: created.valid_until.to_string(),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(row(created, None))
+}
+
+/// Every subscription, newest first, with the organisation that claimed it.
+pub async fn list(db: &Db, principal: &Principal) -> Result<Vec<SubscriptionRow>> {
+    access::require_operator(principal, Operation::ManageSubscriptions)?;
+    let found = subscription::Entity::find()
+        .order_by_desc(subscription::Column::Id)
+        .limit(1000)
+        .all(db.conn())
+        .await?;
+    let site_ids: Vec<i32> = found.iter().filter_map(|s| s.site_id).collect();
+    let names: std::collections::HashMap<i32, String> = site::Entity::find()
+        .filter(site::Column::Id.is_in(site_ids))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    Ok(found
+        .into_iter()
+        .map(|s| {
+            let name = s.site_id.and_then(|id| names.get(&id).cloned());
+            row(s, name)
+        })
+        .collect())
+}
+
+fn row(s: subscription::Model, claimed_by: Option<String>) -> SubscriptionRow {
+    SubscriptionRow {
+        serial: s.serial,
+        seats: s.seats,
+        valid_from: s.valid_from,
+        valid_until: s.valid_until,
+        contact_email: s.contact_email,
+        claimed_by,
+        claimed_at: s.claimed_at,
+        created_at: s.created_at,
+    }
+}
