@@ -10,7 +10,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR not set")?).join("i18n");
     let config = Config::new("nl")?
         .add_locales(["fr", "en"])?
-        .add_namespaces(["common", "auth", "admin", "roles", "journal", "errors"])?
+        .add_namespaces([
+            "common",
+            "auth",
+            "admin",
+            "roles",
+            "journal",
+            "errors",
+            "onboarding",
+            "operator",
+        ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;
     infos.emit_diagnostics();

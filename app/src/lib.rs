@@ -16,6 +16,7 @@ pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
@@ -64,6 +65,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=pages::admin::AdminPage />
                     <Route path=path!("/admin/roles") view=pages::roles::RolesPage />
                     <Route path=path!("/admin/journal") view=pages::journal::JournalPage />
+                    <Route path=path!("/operator") view=pages::operator::OperatorPage />
+                    <Route path=path!("/signup") view=pages::onboarding::signup::SignUpPage />
+                    <Route path=path!("/register") view=pages::onboarding::register::RegisterPage />
+                    <Route path=path!("/verify") view=pages::onboarding::verify::VerifyPage />
+                    <Route path=path!("/privacy") view=pages::onboarding::privacy::PrivacyPage />
+                    <Route path=path!("/password/forgot") view=pages::onboarding::password::ForgotPasswordPage />
+                    <Route path=path!("/password/set") view=pages::onboarding::password::SetPasswordPage />
+                    <Route path=path!("/password/change") view=pages::onboarding::password::ChangePasswordPage />
                 </Routes>
             </Router>
         </I18nContextProvider>

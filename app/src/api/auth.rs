@@ -14,6 +14,8 @@ pub struct Me {
     pub operator: bool,
     pub sees_roles: bool,
     pub sees_journal: bool,
+    /// The user must choose a new password before using anything else.
+    pub must_change_password: bool,
 }
 
 #[server(endpoint = "current_user")]
@@ -31,6 +33,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         operator: me.operator,
         sees_roles: me.sees_roles,
         sees_journal: me.sees_journal,
+        must_change_password: me.must_change_password,
     }))
 }
 
@@ -60,7 +63,7 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
     if signed_in.must_change_password {
         return Ok(format!(
             "/password/change?next={}",
-            urlencoding_path(&safe_next(&next))
+            crate::url::encode(&safe_next(&next))
         ));
     }
     Ok(safe_next(&next))
@@ -107,18 +110,6 @@ pub fn safe_next(next: &str) -> String {
     } else {
         "/".to_string()
     }
-}
-
-/// Percent-encodes a local path for use as a query value.
-pub fn urlencoding_path(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! the principal, calls one domain function and converts the result; nothing else.
 pub mod auth;
 pub mod journal;
+pub mod onboarding;
+pub mod operator;
 pub mod roles;
 pub mod sites;
 pub mod users;

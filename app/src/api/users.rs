@@ -12,6 +12,8 @@ pub struct UserRow {
     pub last_name: String,
     pub email: String,
     pub active: bool,
+    /// `verify` (address not confirmed), `approval` (waiting), or empty.
+    pub pending: String,
     /// ISO date of creation.
     pub created_on: String,
     pub site_id: Uuid,
@@ -47,6 +49,7 @@ impl From<domain::users::UserRow> for UserRow {
             last_name: r.last_name,
             email: r.email.unwrap_or_default(),
             active: r.active,
+            pending: r.pending.unwrap_or_default(),
             created_on: r.created_at.format("%Y-%m-%d").to_string(),
             site_id: r.site_public_id,
             site_name: r.site_name,

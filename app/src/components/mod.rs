@@ -5,3 +5,4 @@ pub mod header;
 pub mod language_switch;
 pub mod modal;
 pub mod page_shell;
+pub mod public_page;

@@ -10,20 +10,15 @@ use crate::error::AppError;
 pub fn PageShell(children: ChildrenFn) -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     provide_context(MeResource(me));
+    // Signed out: to the sign-in page; a password to change first: to that page; then back.
     Effect::new(move |_| {
-        if let Some(Ok(None)) = me.get() {
-            let here = window()
-                .location()
-                .href()
-                .ok()
-                .and_then(|href| {
-                    let origin = window().location().origin().ok()?;
-                    href.strip_prefix(&origin).map(str::to_string)
-                })
-                .unwrap_or_else(|| "/".into());
-            let target = format!("/login?next={}", js_encode(&here));
-            let _ = window().location().set_href(&target);
-        }
+        let gate = match me.get() {
+            Some(Ok(None)) => "/login",
+            Some(Ok(Some(m))) if m.must_change_password => "/password/change",
+            _ => return,
+        };
+        let target = format!("{gate}?next={}", crate::url::encode(&here()));
+        let _ = window().location().set_href(&target);
     });
     view! {
         <Suspense fallback=|| view! { <header class="topbar"></header> }>
@@ -38,20 +33,17 @@ pub fn PageShell(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-fn js_encode(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '/' => c.to_string(),
-            other => {
-                let mut buf = [0u8; 4];
-                other
-                    .encode_utf8(&mut buf)
-                    .bytes()
-                    .map(|b| format!("%{b:02X}"))
-                    .collect()
-            }
+/// The current page's local address (path and query).
+fn here() -> String {
+    window()
+        .location()
+        .href()
+        .ok()
+        .and_then(|href| {
+            let origin = window().location().origin().ok()?;
+            href.strip_prefix(&origin).map(str::to_string)
         })
-        .collect()
+        .unwrap_or_else(|| "/".into())
 }
 
 /// The current user as loaded by the shell (read it inside a `Suspense`).

@@ -36,19 +36,10 @@ pub fn filter_query(f: &JournalFilter) -> String {
         ("to", &f.to),
     ] {
         if !value.is_empty() {
-            parts.push(format!("{key}={}", encode(value)));
+            parts.push(format!("{key}={}", crate::url::encode(value)));
         }
     }
     parts.join("&")
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[component]

@@ -56,6 +56,10 @@ pub fn LoginPage() -> impl IntoView {
                             }}
                         </button>
                     </ActionForm>
+                    <p class="login-links">
+                        <a href="/password/forgot" id="forgot-link">{t!(i18n, auth.forgot)}</a>
+                        <a href="/signup" id="signup-link">{t!(i18n, auth.create)}</a>
+                    </p>
                 </section>
                 <p class="login-tagline">{t!(i18n, auth.tagline)}</p>
             </main>

@@ -4,4 +4,6 @@ pub mod home;
 pub mod journal;
 pub mod login;
 pub mod not_found;
+pub mod onboarding;
+pub mod operator;
 pub mod roles;

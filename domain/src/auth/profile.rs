@@ -22,6 +22,7 @@ pub struct Me {
     /// Whether the roles page and the journal have anything to show this user.
     pub sees_roles: bool,
     pub sees_journal: bool,
+    pub must_change_password: bool,
 }
 
 pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
@@ -50,6 +51,7 @@ pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
         operator: actor.operator,
         sees_roles: sees(Operation::ListRoles),
         sees_journal: sees(Operation::ViewJournal),
+        must_change_password: found.must_change_password,
     })
 }
 

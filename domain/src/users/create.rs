@@ -134,6 +134,7 @@ pub async fn create(
         last_name: created.last_name,
         email: created.email,
         active: created.active,
+        pending: created.pending,
         expires_on: created.expires_on,
         created_at: created.created_at,
         site_public_id: site.site.public_id,

@@ -42,6 +42,8 @@ pub struct UserRow {
     pub last_name: String,
     pub email: Option<String>,
     pub active: bool,
+    /// Why the account cannot sign in yet: `verify`, `approval`.
+    pub pending: Option<String>,
     pub expires_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub site_public_id: Uuid,
@@ -114,6 +116,7 @@ pub fn list_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
             user::Column::LastName,
             user::Column::Email,
             user::Column::Active,
+            user::Column::Pending,
             user::Column::ExpiresOn,
             user::Column::CreatedAt,
         ])

@@ -1,6 +1,7 @@
 //! The administrator page: the structure tree on the left, the selected site's information
 //! and its user list on the right. All state that matters sits in the query string, so a
 //! reload or a shared link shows the same view.
+mod approvals;
 mod grant_dialog;
 mod move_dialog;
 mod new_site;
@@ -69,7 +70,7 @@ pub fn admin_href(site: Uuid, filter: &UserFilter) -> String {
     }
     if !filter.search.is_empty() {
         href.push_str("&q=");
-        href.push_str(&encode(&filter.search));
+        href.push_str(&crate::url::encode(&filter.search));
     }
     if !filter.sort.is_empty() && filter.sort != "name" {
         href.push_str("&sort=");
@@ -82,16 +83,6 @@ pub fn admin_href(site: Uuid, filter: &UserFilter) -> String {
         href.push_str(&format!("&page={}", filter.page + 1));
     }
     href
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[component]
@@ -177,6 +168,7 @@ fn AdminContent() -> impl IntoView {
                         match details.await {
                             Ok(d) => view! {
                                 <site_info::SiteInfo details=d.clone() />
+                                <approvals::Approvals site=d.node.id can_decide=d.can_manage_users />
                                 <user_list::UserList details=d users=users filter=filter />
                             }.into_any(),
                             Err(e) if e.is(crate::error::UNAUTHENTICATED) => ().into_any(),

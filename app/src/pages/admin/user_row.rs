@@ -56,6 +56,11 @@ pub fn UserRowView(
         <tr class:inactive=move || !active.get() data-username=row.username.clone()>
             <td>
                 <span class="user-name">{name.clone()}</span>
+                {match row.pending.as_str() {
+                    "approval" => Some(view! { <span class="pill pill-queued">{t!(i18n, admin.pending_approval)}</span> }.into_any()),
+                    "verify" => Some(view! { <span class="pill pill-queued">{t!(i18n, admin.pending_verify)}</span> }.into_any()),
+                    _ => None,
+                }}
                 {(!row.email.is_empty()).then(|| view! { <span class="user-email">{row.email.clone()}</span> })}
             </td>
             <td class="mono">{row.username.clone()}</td>

@@ -1,0 +1,204 @@
+//! Getting in: sign-up with a serial number, registration with a code, the links mailed to
+//! users (address verification, password choice), forgotten and changed passwords, and the
+//! approval queue of a site.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SerialInfo {
+    pub serial: String,
+    pub seats: i32,
+    pub valid_from: String,
+    pub valid_until: String,
+}
+
+#[server(endpoint = "check_serial")]
+pub async fn check_serial(serial: String) -> Result<SerialInfo, AppError> {
+    let db = crate::ssr::db()?;
+    let info = domain::onboarding::check_serial(&db, &serial).await?;
+    Ok(SerialInfo {
+        serial: info.serial,
+        seats: info.seats,
+        valid_from: info.valid_from.to_string(),
+        valid_until: info.valid_until.to_string(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)] // a form: one argument per field
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    serial: String,
+    organisation: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    username: String,
+    password: String,
+    #[server(default)] privacy: bool,
+    locale: String,
+) -> Result<(), AppError> {
+    let db = crate::ssr::db()?;
+    let form = domain::onboarding::SignUpForm {
+        serial,
+        organisation,
+        first_name,
+        last_name,
+        email,
+        username,
+        password,
+        privacy_accepted: privacy,
+        locale,
+    };
+    Ok(domain::onboarding::sign_up(&db, form).await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeInfo {
+    pub code: String,
+    pub site_name: String,
+    pub flow: String,
+    pub email_required: bool,
+    pub allowed_domains: Vec<String>,
+}
+
+#[server(endpoint = "check_code")]
+pub async fn check_code(code: String) -> Result<CodeInfo, AppError> {
+    let db = crate::ssr::db()?;
+    let info = domain::onboarding::check_code(&db, &code).await?;
+    Ok(CodeInfo {
+        code: code.trim().to_uppercase(),
+        site_name: info.site_name,
+        flow: info.flow,
+        email_required: info.email_required,
+        allowed_domains: info.allowed_domains,
+    })
+}
+
+/// Registers with a code; answers the site's flow (what happens next).
+#[allow(clippy::too_many_arguments)] // a form: one argument per field
+#[server(endpoint = "register")]
+pub async fn register(
+    code: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    username: String,
+    password: String,
+    locale: String,
+) -> Result<String, AppError> {
+    let db = crate::ssr::db()?;
+    let form = domain::onboarding::RegistrationForm {
+        code,
+        first_name,
+        last_name,
+        email,
+        username,
+        password,
+        locale,
+    };
+    Ok(domain::onboarding::register(&db, form).await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmed {
+    pub username: String,
+    pub awaiting_approval: bool,
+}
+
+#[server(endpoint = "confirm_email")]
+pub async fn confirm_email(token: String) -> Result<Confirmed, AppError> {
+    let db = crate::ssr::db()?;
+    let confirmed = domain::onboarding::confirm_email(&db, &token).await?;
+    Ok(Confirmed {
+        username: confirmed.username,
+        awaiting_approval: confirmed.awaiting_approval,
+    })
+}
+
+/// Always answers the same, whether or not the account exists.
+#[server(endpoint = "request_reset")]
+pub async fn request_reset(login: String, locale: String) -> Result<(), AppError> {
+    let db = crate::ssr::db()?;
+    Ok(domain::auth::request_reset(&db, &login, &locale).await?)
+}
+
+/// The username a password link is for (the page greets them), or why it does not work.
+#[server(endpoint = "password_link")]
+pub async fn password_link(token: String) -> Result<String, AppError> {
+    let db = crate::ssr::db()?;
+    Ok(domain::auth::token_owner(&db, &token).await?)
+}
+
+#[server(endpoint = "set_password")]
+pub async fn set_password(
+    token: String,
+    password: String,
+    confirm: String,
+) -> Result<String, AppError> {
+    let db = crate::ssr::db()?;
+    Ok(domain::auth::set_password_with_token(&db, &token, &password, &confirm).await?)
+}
+
+/// Changes the signed-in user's password; every other session of theirs ends, this one gets
+/// a new id. Answers the local path to go to next.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current: String,
+    password: String,
+    confirm: String,
+    next: String,
+) -> Result<String, AppError> {
+    use crate::ssr::{internal, session, SESSION_SIGNED_IN_AT, SESSION_USER};
+    let (db, principal) = crate::ssr::principal().await?;
+    domain::auth::change_password(&db, &principal, &current, &password, &confirm).await?;
+    let user_id = principal.user_id().ok_or_else(|| internal("no user"))?;
+    let session = session().await?;
+    session
+        .cycle_id()
+        .await
+        .map_err(|_| internal("session cycle"))?;
+    session
+        .insert(SESSION_USER, user_id)
+        .await
+        .map_err(|_| internal("session insert"))?;
+    session
+        .insert(SESSION_SIGNED_IN_AT, chrono::Utc::now().timestamp())
+        .await
+        .map_err(|_| internal("session insert"))?;
+    Ok(crate::api::auth::safe_next(&next))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingUser {
+    pub id: Uuid,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    /// `YYYY-MM-DD HH:MM` in UTC.
+    pub registered_at: String,
+}
+
+#[server(endpoint = "pending_users")]
+pub async fn pending_users(site: Uuid) -> Result<Vec<PendingUser>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let pending = domain::onboarding::pending(&db, &principal, site).await?;
+    Ok(pending
+        .into_iter()
+        .map(|u| PendingUser {
+            id: u.public_id,
+            name: format!("{} {}", u.first_name, u.last_name),
+            username: u.username,
+            email: u.email.unwrap_or_default(),
+            registered_at: u.created_at.format("%Y-%m-%d %H:%M").to_string(),
+        })
+        .collect())
+}
+
+#[server(endpoint = "decide_registration")]
+pub async fn decide_registration(user: Uuid, approve: bool) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::onboarding::decide(&db, &principal, user, approve).await?)
+}

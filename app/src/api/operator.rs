@@ -1,0 +1,86 @@
+//! The operator's pages: subscriptions (serial numbers) and the mail outbox.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub serial: String,
+    pub seats: i32,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub contact_email: String,
+    /// The organisation that claimed it; empty while free.
+    pub claimed_by: String,
+}
+
+#[server(endpoint = "list_subscriptions")]
+pub async fn list_subscriptions() -> Result<Vec<Subscription>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let rows = domain::subscriptions::list(&db, &principal).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| Subscription {
+            serial: s.serial,
+            seats: s.seats,
+            valid_from: s.valid_from.to_string(),
+            valid_until: s.valid_until.to_string(),
+            contact_email: s.contact_email.unwrap_or_default(),
+            claimed_by: s.claimed_by.unwrap_or_default(),
+        })
+        .collect())
+}
+
+#[server(endpoint = "create_subscription")]
+pub async fn create_subscription(
+    serial: String,
+    seats: String,
+    valid_from: String,
+    valid_until: String,
+    contact_email: String,
+    locale: String,
+) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let form = domain::subscriptions::SubscriptionForm {
+        serial,
+        seats,
+        valid_from,
+        valid_until,
+        contact_email,
+        locale,
+    };
+    domain::subscriptions::create(&db, &principal, form).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMail {
+    pub id: i32,
+    /// `YYYY-MM-DD HH:MM:SS` in UTC.
+    pub queued_at: String,
+    pub to: String,
+    pub subject: String,
+    /// queued, done or failed.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: String,
+}
+
+#[server(endpoint = "list_outbox")]
+pub async fn list_outbox() -> Result<Vec<OutboxMail>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let rows = domain::mail::outbox(&db, &principal, 200).await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| OutboxMail {
+            id: m.id,
+            queued_at: m.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            to: m.to,
+            subject: m.subject,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error.unwrap_or_default(),
+        })
+        .collect())
+}

@@ -1,0 +1,6 @@
+//! The pages for getting in: sign-up, registration, mailed links, passwords, privacy.
+pub mod password;
+pub mod privacy;
+pub mod register;
+pub mod signup;
+pub mod verify;

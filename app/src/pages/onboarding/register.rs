@@ -1,0 +1,124 @@
+//! Registration with a site's registration code: enter the code, fill in the form; what
+//! follows depends on the site's flow (sign in now, confirm the address, or wait for approval).
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::onboarding::{CheckCode, CodeInfo, Register};
+use crate::components::error_message::ErrorMessage;
+use crate::components::public_page::{locale_code, PublicPage};
+use crate::i18n::*;
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let prefilled = query.read_untracked().get("code").unwrap_or_default();
+    let check = ServerAction::<CheckCode>::new();
+    let register = ServerAction::<Register>::new();
+    let info = move || check.value().get().and_then(|r| r.ok());
+    let flow = move || register.value().get().and_then(|r| r.ok());
+    let check_error = Signal::derive(move || check.value().get().and_then(|r| r.err()));
+    let title = Signal::derive(move || {
+        td_string!(i18n.get_locale(), onboarding.register_title).to_string()
+    });
+    view! {
+        <PublicPage title=title wide=true>
+            {move || {
+                let prefilled = prefilled.clone();
+                match (flow(), info()) {
+                (Some(flow), _) => view! { <Registered flow=flow /> }.into_any(),
+                (None, Some(info)) => view! { <RegistrationForm info=info action=register /> }.into_any(),
+                (None, None) => view! {
+                    <p class="muted">{t!(i18n, onboarding.code_intro)}</p>
+                    <ActionForm action=check attr:class="form" attr:id="code-form">
+                        <div class="field">
+                            <label for="code">{t!(i18n, admin.registration_code)} <span aria-hidden="true">" *"</span></label>
+                            <input id="code" name="code" type="text" required autofocus autocomplete="off"
+                                autocapitalize="characters" spellcheck="false" maxlength="32" value=prefilled
+                                aria-invalid=move || check_error.get().is_some().then_some("true") />
+                        </div>
+                        <ErrorMessage error=check_error />
+                        <button type="submit" class="button button-primary button-wide" id="code-next"
+                            disabled=move || check.pending().get()>{t!(i18n, onboarding.next)}</button>
+                    </ActionForm>
+                }.into_any(),
+            }}}
+            <p class="muted card-footer"><a href="/login">{t!(i18n, onboarding.have_account)}</a></p>
+        </PublicPage>
+    }
+}
+
+#[component]
+fn Registered(flow: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || {
+        let locale = i18n.get_locale();
+        match flow.as_str() {
+            "verify" => td_string!(locale, onboarding.registered_verify),
+            "approval" => td_string!(locale, onboarding.registered_approval),
+            _ => td_string!(locale, onboarding.registered_immediate),
+        }
+    };
+    view! {
+        <p id="registered" role="status">{text}</p>
+        <a class="button button-primary button-wide" href="/login" id="to-sign-in">{t!(i18n, auth.submit)}</a>
+    }
+}
+
+#[component]
+fn RegistrationForm(info: CodeInfo, action: ServerAction<Register>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = locale_code();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let invalid = move |field: &'static str| {
+        move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
+    };
+    let required = || view! { <span aria-hidden="true">" *"</span> };
+    let email_required = info.email_required;
+    let domains = info.allowed_domains.join(", ");
+    view! {
+        <p class="muted" id="code-accepted">{t!(i18n, onboarding.code_accepted, site = info.site_name.clone())}</p>
+        <p class="help">{t!(i18n, onboarding.required_fields)}</p>
+        <ActionForm action=action attr:class="form grid-form" attr:id="register-form">
+            <input type="hidden" name="code" value=info.code.clone() />
+            <input type="hidden" name="locale" prop:value=locale />
+            <div class="field">
+                <label for="first-name">{t!(i18n, admin.first_name)} {required()}</label>
+                <input id="first-name" name="first_name" type="text" required maxlength="100"
+                    autocomplete="given-name" autofocus aria-invalid=invalid("first_name") />
+            </div>
+            <div class="field">
+                <label for="last-name">{t!(i18n, admin.last_name)} {required()}</label>
+                <input id="last-name" name="last_name" type="text" required maxlength="100"
+                    autocomplete="family-name" aria-invalid=invalid("last_name") />
+            </div>
+            <div class="field">
+                <label for="email">{t!(i18n, admin.email)}
+                    {if email_required { required().into_any() } else { view! { " (" {t!(i18n, admin.optional)} ")" }.into_any() }}
+                </label>
+                <input id="email" name="email" type="email" maxlength="254" autocomplete="email"
+                    required=email_required aria-describedby="email-help" aria-invalid=invalid("email") />
+                <p class="help" id="email-help">
+                    {(!domains.is_empty()).then(|| view! { {t!(i18n, onboarding.domains_only)} " " {domains.clone()} })}
+                </p>
+            </div>
+            <div class="field">
+                <label for="username">{t!(i18n, auth.username)} {required()}</label>
+                <input id="username" name="username" type="text" required maxlength="100"
+                    autocapitalize="none" spellcheck="false" autocomplete="username"
+                    aria-invalid=invalid("username") />
+            </div>
+            <div class="field full-row">
+                <label for="password">{t!(i18n, auth.password)} {required()}</label>
+                <input id="password" name="password" type="password" required autocomplete="new-password"
+                    aria-describedby="password-rules" aria-invalid=invalid("password") />
+                <p class="help" id="password-rules">{t!(i18n, onboarding.password_rules)}</p>
+            </div>
+            <div class="full-row"><ErrorMessage error=error /></div>
+            <div class="form-actions full-row">
+                <button type="submit" class="button button-primary" id="register"
+                    disabled=move || action.pending().get()>{t!(i18n, onboarding.register_submit)}</button>
+            </div>
+        </ActionForm>
+    }
+}

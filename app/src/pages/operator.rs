@@ -1,0 +1,194 @@
+//! The operator's page: subscriptions (create one, see which are claimed) and the mail outbox
+//! (what was queued, delivered, or is being retried).
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::operator::{list_outbox, list_subscriptions, CreateSubscription};
+use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::components::page_shell::PageShell;
+use crate::components::public_page::locale_code;
+use crate::i18n::*;
+
+#[component]
+pub fn OperatorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), operator.page_title) />
+        <PageShell>
+            <div class="operator-layout">
+                <Subscriptions />
+                <Outbox />
+            </div>
+        </PageShell>
+    }
+}
+
+#[component]
+fn Subscriptions() -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = locale_code();
+    let create = ServerAction::<CreateSubscription>::new();
+    let list = Resource::new(move || create.version().get(), |_| list_subscriptions());
+    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let invalid = move |field: &'static str| {
+        move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
+    };
+    let status = Signal::derive(move || {
+        matches!(create.value().get(), Some(Ok(())))
+            .then(|| td_string!(i18n.get_locale(), operator.subscription_created).to_string())
+    });
+    view! {
+        <section class="panel" aria-labelledby="subscriptions-title">
+            <h1 id="subscriptions-title">{t!(i18n, operator.subscriptions)}</h1>
+            <ActionForm action=create attr:class="form grid-form" attr:id="subscription-form">
+                <div class="field">
+                    <label for="sub-serial">{t!(i18n, onboarding.serial)}</label>
+                    <input id="sub-serial" name="serial" type="text" inputmode="numeric" required
+                        maxlength="20" aria-describedby="sub-serial-help" aria-invalid=invalid("serial") />
+                    <p class="help" id="sub-serial-help">{t!(i18n, onboarding.serial_help)}</p>
+                </div>
+                <div class="field">
+                    <label for="sub-seats">{t!(i18n, operator.seats)}</label>
+                    <input id="sub-seats" name="seats" type="text" inputmode="numeric" required
+                        aria-invalid=invalid("seats") />
+                </div>
+                <div class="field">
+                    <label for="sub-from">{t!(i18n, operator.valid_from)}</label>
+                    <input id="sub-from" name="valid_from" type="date" required aria-invalid=invalid("valid_from") />
+                </div>
+                <div class="field">
+                    <label for="sub-until">{t!(i18n, operator.valid_until)}</label>
+                    <input id="sub-until" name="valid_until" type="date" required aria-invalid=invalid("valid_until") />
+                </div>
+                <div class="field">
+                    <label for="sub-email">{t!(i18n, operator.contact_email)}</label>
+                    <input id="sub-email" name="contact_email" type="email" maxlength="254"
+                        aria-describedby="sub-email-help" aria-invalid=invalid("email") />
+                    <p class="help" id="sub-email-help">{t!(i18n, operator.contact_email_help)}</p>
+                </div>
+                <div class="field">
+                    <label for="sub-locale">{t!(i18n, operator.mail_language)}</label>
+                    <select id="sub-locale" name="locale" prop:value=locale>
+                        <option value="nl" lang="nl">"Nederlands"</option>
+                        <option value="fr" lang="fr">"Français"</option>
+                        <option value="en" lang="en">"English"</option>
+                    </select>
+                </div>
+                <div class="full-row"><ErrorMessage error=error /></div>
+                <div class="form-actions full-row">
+                    <StatusMessage text=status />
+                    <button type="submit" class="button button-primary" id="create-subscription"
+                        disabled=move || create.pending().get()>{t!(i18n, common.create)}</button>
+                </div>
+            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(err) => {
+                            let err = Signal::derive(move || Some(err.clone()));
+                            view! { <ErrorMessage error=err /> }.into_any()
+                        }
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="empty-state">{t!(i18n, operator.no_subscriptions)}</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <div class="table-wrap">
+                                <table class="table" id="subscriptions">
+                                    <thead><tr>
+                                        <th scope="col">{t!(i18n, onboarding.serial)}</th>
+                                        <th scope="col" class="numeric">{t!(i18n, operator.seats)}</th>
+                                        <th scope="col">{t!(i18n, operator.valid)}</th>
+                                        <th scope="col">{t!(i18n, operator.contact_email)}</th>
+                                        <th scope="col">{t!(i18n, operator.claimed_by)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|s| view! {
+                                            <tr>
+                                                <td class="mono">{s.serial}</td>
+                                                <td class="numeric">{s.seats}</td>
+                                                <td class="nowrap">{s.valid_from} " – " {s.valid_until}</td>
+                                                <td>{s.contact_email}</td>
+                                                <td>{if s.claimed_by.is_empty() {
+                                                    view! { <span class="muted">{t!(i18n, operator.not_claimed)}</span> }.into_any()
+                                                } else {
+                                                    view! { {s.claimed_by} }.into_any()
+                                                }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Outbox() -> impl IntoView {
+    let i18n = use_i18n();
+    let refresh = RwSignal::new(0u32);
+    let list = Resource::new(move || refresh.get(), |_| list_outbox());
+    let status_label = move |status: &str| {
+        let locale = i18n.get_locale();
+        match status {
+            "done" => td_string!(locale, operator.status_done),
+            "failed" => td_string!(locale, operator.status_failed),
+            _ => td_string!(locale, operator.status_queued),
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="outbox-title">
+            <div class="panel-head">
+                <h2 id="outbox-title">{t!(i18n, operator.outbox)}</h2>
+                <button type="button" class="button" id="refresh-outbox"
+                    on:click=move |_| refresh.update(|n| *n += 1)>{t!(i18n, operator.refresh)}</button>
+            </div>
+            <p class="help">{t!(i18n, operator.outbox_help)}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(err) => {
+                            let err = Signal::derive(move || Some(err.clone()));
+                            view! { <ErrorMessage error=err /> }.into_any()
+                        }
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="empty-state">{t!(i18n, operator.no_mail)}</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <div class="table-wrap">
+                                <table class="table" id="outbox">
+                                    <thead><tr>
+                                        <th scope="col">{t!(i18n, operator.queued_at)}</th>
+                                        <th scope="col">{t!(i18n, operator.recipient)}</th>
+                                        <th scope="col">{t!(i18n, operator.subject)}</th>
+                                        <th scope="col">{t!(i18n, operator.status)}</th>
+                                        <th scope="col" class="numeric">{t!(i18n, operator.attempts)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|m| {
+                                            let label = status_label(&m.status);
+                                            view! {
+                                                <tr>
+                                                    <td class="nowrap">{m.queued_at}</td>
+                                                    <td>{m.to}</td>
+                                                    <td>{m.subject}</td>
+                                                    <td title=m.last_error>
+                                                        <span class=format!("pill pill-{}", m.status)>{label}</span>
+                                                    </td>
+                                                    <td class="numeric">{m.attempts}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
