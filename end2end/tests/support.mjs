@@ -1,6 +1,6 @@
 // Starts the real server on a fresh SQLite database and a free port, and Debian's Chromium.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,77 @@ async function waitForPort(port, child, log) {
   throw new Error(`server did not listen: ${log()}`);
 }
 
-export async function startServer() {
+/**
+ * Starts the real SMTP server for the tests (scripts/mail-sink.py, aiosmtpd) on a free port;
+ * every mail it receives becomes a file in `dir`.
+ */
+export async function startMailSink() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'licentia-mail-'));
+  const child = spawn('/usr/bin/python3', [join(root, 'scripts', 'mail-sink.py'), '--port', String(port), '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => (String(d).includes('ready') ? resolve() : reject(new Error(String(d)))));
+    child.once('exit', (code) => reject(new Error(`mail sink exited ${code}`)));
+  });
+  return { port, dir, stop: () => child.kill('SIGTERM') };
+}
+
+function decodeWords(text) {
+  return text.replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, kind, data) => (kind.toLowerCase() === 'b'
+    ? Buffer.from(data, 'base64').toString('utf8')
+    : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (m, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')));
+}
+
+function unquote(body) {
+  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/** The mails the sink received, parsed: to, subject, text (all parts, decoded), links. */
+export function receivedMails(sink) {
+  return readdirSync(sink.dir).filter((f) => f.endsWith('.eml') && !f.startsWith('.')).sort().map((f) => {
+    const raw = readFileSync(join(sink.dir, f), 'latin1');
+    const split = raw.indexOf('\r\n\r\n');
+    const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+    const header = (name) => (head.match(new RegExp(`^${name}: (.*)$`, 'mi')) || [])[1] || '';
+    const text = unquote(raw.slice(split + 4));
+    return {
+      to: header('X-Envelope-To'),
+      subject: decodeWords(header('Subject')),
+      text,
+      links: [...new Set(text.match(/https?:\/\/[^\s"<>]+/g) || [])],
+    };
+  });
+}
+
+/** Waits for a mail to `to` whose subject matches, and returns it. */
+export async function waitForMail(sink, to, subject) {
+  for (let i = 0; i < 200; i++) {
+    const found = receivedMails(sink).filter((m) => m.to === to && (!subject || subject.test(m.subject)));
+    if (found.length) return found[found.length - 1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} matching ${subject}: ${JSON.stringify(receivedMails(sink).map((m) => [m.to, m.subject]))}`);
+}
+
+/** Runs the licentia command line against the test server's database. */
+export function licentiaCli(server, args, env = {}) {
+  const bin = process.env.LICENTIA_BIN || join(root, 'target', 'debug', 'licentia');
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, {
+      cwd: root,
+      env: { ...process.env, LICENTIA_DATABASE_URL: server.databaseUrl, RUST_LOG: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`licentia ${args.join(' ')}: ${out}`))));
+  });
+}
+
+export async function startServer({ mailSink } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'licentia-e2e-'));
   const bin = process.env.LICENTIA_BIN || join(root, 'target', 'debug', 'licentia');
@@ -51,13 +121,22 @@ export async function startServer() {
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       RUST_LOG: 'warn',
+      LICENTIA_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      LICENTIA_OUTBOX_DIR: join(dir, 'outbox'),
+      LICENTIA_JOB_POLL_MS: '200',
+      ...(mailSink ? { LICENTIA_SMTP_URL: `smtp://127.0.0.1:${mailSink.port}` } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
   await waitForPort(port, child, () => output);
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM'), log: () => output };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    databaseUrl: `sqlite://${join(dir, 'licentia.db')}`,
+    stop: () => child.kill('SIGTERM'),
+    log: () => output,
+  };
 }
 
 export async function startBrowser() {

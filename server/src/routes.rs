@@ -62,11 +62,22 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
         .with_state(leptos_options)
 }
 
+/// The pages for people who are not signed in (yet).
+const PUBLIC_PAGES: &[&str] = &[
+    "/login",
+    "/signup",
+    "/register",
+    "/verify",
+    "/privacy",
+    "/password/forgot",
+    "/password/set",
+];
+
 /// Pages need sign-in: without a signed-in session the browser goes to the sign-in page and
 /// comes back to the page it asked for afterwards.
 async fn sign_in_gate(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let public = path == "/login"
+    let public = PUBLIC_PAGES.contains(&path)
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")
         || path.contains('.')
@@ -86,16 +97,5 @@ async fn sign_in_gate(session: Session, request: Request, next: Next) -> Respons
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    Redirect::to(&format!("/login?next={}", encode(&wanted))).into_response()
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    Redirect::to(&format!("/login?next={}", app::url::encode(&wanted))).into_response()
 }

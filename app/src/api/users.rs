@@ -99,7 +99,7 @@ pub async fn create_user(
     first_name: String,
     last_name: String,
     email: String,
-    password: String,
+    #[server(default)] password: String,
     #[server(default)] invite: bool,
     #[server(default)] must_change_password: bool,
     #[server(default)] locale: String,

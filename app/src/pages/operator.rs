@@ -28,6 +28,12 @@ fn Subscriptions() -> impl IntoView {
     let i18n = use_i18n();
     let locale = locale_code();
     let create = ServerAction::<CreateSubscription>::new();
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(el)) = (create.value().get(), form.get()) {
+            el.reset();
+        }
+    });
     let list = Resource::new(move || create.version().get(), |_| list_subscriptions());
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let invalid = move |field: &'static str| {
@@ -40,7 +46,7 @@ fn Subscriptions() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="subscriptions-title">
             <h1 id="subscriptions-title">{t!(i18n, operator.subscriptions)}</h1>
-            <ActionForm action=create attr:class="form grid-form" attr:id="subscription-form">
+            <ActionForm action=create node_ref=form attr:class="form grid-form" attr:id="subscription-form">
                 <div class="field">
                     <label for="sub-serial">{t!(i18n, onboarding.serial)}</label>
                     <input id="sub-serial" name="serial" type="text" inputmode="numeric" required

@@ -98,7 +98,7 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
                     <p class="help" id="flow-help">{t!(i18n, admin.registration_flow_help)}</p>
                 </div>
                 <div class="field">
-                    <label for="site-domains">{t!(i18n, admin.allowed_domains)} " (" {t!(i18n, admin.optional)} ")"</label>
+                    <label for="site-domains">{t!(i18n, admin.allowed_domains)}</label>
                     <textarea id="site-domains" name="allowed_domains" rows="2" readonly=readonly
                         aria-describedby="domains-help"
                         aria-invalid=move || field_error("allowed_domains")().then_some("true")>

@@ -1,0 +1,111 @@
+//! `cargo bench -p licentia --bench sign_in`: see BENCHMARKS.md.
+//!
+//! A password sign-in over HTTP (the `login` server function on the real router: throttle
+//! check, user lookup, argon2id verify, last sign-in, new session) against a bare argon2id
+//! verify of the same stored hash with the same parameters, alternating, in one run; the
+//! domain's `auth::sign_in` alone (no HTTP, no session) as a third series.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::{Argon2, PasswordVerifier};
+use domain::entities::user;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+#[allow(dead_code)] // the benchmark uses only part of the helpers
+#[path = "../tests/support/http.rs"]
+mod http_support;
+
+const ROUNDS: usize = 100;
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
+    domain::demo::seed(&db).await.unwrap();
+    let stored = user::Entity::find()
+        .filter(user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash
+        .unwrap();
+    let app = http_support::router(&db);
+    let password = domain::demo::ADMIN_PASSWORD;
+
+    // Warm up both paths.
+    http_support::sign_in_as(&app, domain::demo::ADMIN_USERNAME, password).await;
+    bare_verify(&stored, password);
+
+    let mut sign_ins = Vec::with_capacity(ROUNDS);
+    let mut bare = Vec::with_capacity(ROUNDS);
+    let mut domain_only = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        domain::auth::sign_in(&db, domain::demo::ADMIN_USERNAME, password, None)
+            .await
+            .unwrap();
+        domain_only.push(start.elapsed());
+
+        let start = Instant::now();
+        http_support::sign_in_as(&app, domain::demo::ADMIN_USERNAME, password).await;
+        sign_ins.push(start.elapsed());
+
+        // On the blocking pool, where the server verifies too (same threads, same allocator).
+        let hash = stored.clone();
+        let start = Instant::now();
+        let ok = tokio::task::spawn_blocking(move || bare_verify(&hash, password))
+            .await
+            .unwrap();
+        bare.push(start.elapsed());
+        assert!(ok);
+    }
+    let sign_in = median(sign_ins);
+    let bare = median(bare);
+    let domain_only = median(domain_only);
+    let per_second = |d: Duration| 1.0 / d.as_secs_f64();
+    println!(
+        "stored hash parameters: {}",
+        stored.split('$').nth(3).unwrap_or("?")
+    );
+    println!(
+        "bare argon2id verify:     {:>8.2} ms  ({:.1}/s)",
+        ms(bare),
+        per_second(bare)
+    );
+    println!(
+        "domain sign_in (no HTTP): {:>8.2} ms  ({:.1}/s)",
+        ms(domain_only),
+        per_second(domain_only)
+    );
+    println!(
+        "password sign-in (HTTP):  {:>8.2} ms  ({:.1}/s)",
+        ms(sign_in),
+        per_second(sign_in)
+    );
+    println!(
+        "sign-in rate / bare rate: {:.3}  (goal: at least 0.90)",
+        per_second(sign_in) / per_second(bare)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn bare_verify(stored: &str, password: &str) -> bool {
+    let parsed = PasswordHash::new(stored).unwrap();
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
