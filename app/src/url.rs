@@ -1,8 +1,9 @@
-//! Percent-encoding of query values (only unreserved characters stay as they are).
+//! Percent-encoding of query values: unreserved characters and `/` (allowed in a query, and
+//! kept readable in `next=/admin`) stay as they are.
 pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
                 (b as char).to_string()
             }
             other => format!("%{other:02X}"),
@@ -13,7 +14,7 @@ pub fn encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn should_encode_everything_but_unreserved_characters() {
+    fn should_encode_everything_but_unreserved_characters_and_slashes() {
         assert_eq!(
             super::encode("/admin?site=1&x=é"),
             "%2Fadmin%3Fsite%3D1%26x%3D%C3%A9"

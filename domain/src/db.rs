@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::SqliteSynchronous;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -68,17 +69,20 @@ impl Db {
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .sqlx_logging(false)
-            // SQLite: write-ahead log, and in it fsync at checkpoints rather than at every
-            // commit (the usual pairing: the file cannot be corrupted; a power cut may lose the
-            // last transactions, an application crash loses nothing). Every pooled connection
-            // gets it, and waits up to 5 s for a lock held by another process.
+            // SQLite: in the write-ahead log (set once below: it is stored in the file), fsync
+            // at checkpoints rather than at every commit (the usual pairing: the file cannot be
+            // corrupted; a power cut may lose the last transactions, a crash of the process
+            // loses nothing). Every pooled connection gets it, and waits up to 5 s for a lock
+            // held by another process.
             .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                opts.synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
             });
         let conn = Database::connect(options).await?;
         let sqlite = conn.get_database_backend() == DbBackend::Sqlite;
+        if sqlite {
+            conn.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+        }
         Ok(Db {
             conn,
             write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),

@@ -81,7 +81,8 @@ impl Error {
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
         tracing::error!(error = %err, "database error");
-        Error::Internal("database error".into())
+        // The detail stays on the server: the wire carries only the code `internal`.
+        Error::Internal(format!("database error: {err}"))
     }
 }
 

@@ -198,6 +198,10 @@ async fn should_answer_not_found_for_every_foreign_id() {
         ("delete_role", format!("role={}", ids.foreign_role)),
         ("role_members", format!("role={}", ids.foreign_role)),
         ("role_members", format!("role={stranger}")),
+        ("pending_users", format!("site={}", ids.regenboog)),
+        ("pending_users", format!("site={}", ids.root)),
+        ("decide_registration", format!("user={}&approve=true", ids.emma)),
+        ("decide_registration", format!("user={}&approve=false", ids.lotte)),
         (
             "list_journal",
             format!("filter[site]={}&filter[actor]=&filter[action]=&filter[from]=&filter[to]=&filter[page]=0", ids.regenboog),
@@ -293,4 +297,27 @@ async fn should_refuse_the_csv_export_without_sign_in() {
     };
     let (status, _) = anonymous.get("/admin/journal.csv").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_keep_the_operator_pages_to_operators() {
+    let (w, _) = world().await;
+    for (function, body) in [
+        ("list_subscriptions", String::new()),
+        ("list_outbox", String::new()),
+        (
+            "create_subscription",
+            "serial=123456&seats=5&valid_from=2026-01-01&valid_until=2026-12-31&contact_email=&locale=nl"
+                .to_string(),
+        ),
+    ] {
+        let (status, text) = w.call(function, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{function}: {text}");
+        assert!(text.contains("\"forbidden\""), "{function}: {text}");
+    }
+    let claimed = domain::onboarding::check_serial(&w.db, "123456").await;
+    assert_eq!(
+        claimed.err().map(|e| e.code()),
+        Some(domain::Code::SerialUnknown)
+    );
 }
