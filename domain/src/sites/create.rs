@@ -85,6 +85,10 @@ pub async fn insert_site(
         used_seats: Set(0),
         own_users: Set(0),
         registration_code: Set(None),
+        // Set, not left to the column default: SQLite's RETURNING has been seen to give NULL
+        // for a defaulted column added by ALTER TABLE.
+        registration_flow: Set(crate::onboarding::FLOW_IMMEDIATE.to_string()),
+        allowed_domains: Set(None),
         expires_on: Set(None),
         created_at: Set(Utc::now()),
         ..Default::default()
