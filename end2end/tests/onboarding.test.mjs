@@ -257,6 +257,31 @@ test('an invitation by mail, a password reset, and throttled guessing', async ()
   await signIn(jonas, 'jonas.wouters', 'Mijn-eigen-keuze-1', '/');
   await jonas.locator('#sign-out').waitFor();
 
+  // An initial password to change at first sign-in: every page leads to the change first.
+  if (!(await admin.locator('#new-username').isVisible())) await admin.click('#add-user');
+  await admin.fill('#new-username', 'tijs.peeters');
+  await admin.fill('#new-first-name', 'Tijs');
+  await admin.fill('#new-last-name', 'Peeters');
+  await admin.fill('#new-password', 'Tijdelijk-2026');
+  await admin.focus('#new-must-change');
+  await admin.keyboard.press('Space');
+  await admin.press('#new-password', 'Enter');
+  await admin.locator('tr[data-username="tijs.peeters"]').waitFor();
+  const tijs = await newPage('en-GB');
+  await signIn(tijs, 'tijs.peeters', 'Tijdelijk-2026', '/');
+  await tijs.waitForURL(/\/password\/change/);
+  await hydrated(tijs);
+  await tijs.goto(`${server.url}/`);
+  await tijs.waitForURL(/\/password\/change/);
+  await hydrated(tijs);
+  await axeClean(tijs, 'change-password page');
+  await tijs.fill('#current-password', 'Tijdelijk-2026');
+  await tijs.fill('#new-password', 'Eigen-keuze-2026');
+  await tijs.fill('#confirm-password', 'Eigen-keuze-2026');
+  await tijs.click('#save-password');
+  await tijs.locator('#sign-out').waitFor();
+  assert.ok(!tijs.url().includes('/password/change'));
+
   // A reset in French: same answer for anyone, the mail's link works once.
   const forgot = await newPage('fr-BE');
   await forgot.goto(`${server.url}/login`);

@@ -43,7 +43,9 @@ pub fn RegisterPage() -> impl IntoView {
                     </ActionForm>
                 }.into_any(),
             }}}
-            <p class="muted card-footer"><a href="/login">{t!(i18n, onboarding.have_account)}</a></p>
+            {move || flow().is_none().then(|| view! {
+                <p class="muted card-footer"><a href="/login">{t!(i18n, onboarding.have_account)}</a></p>
+            })}
         </PublicPage>
     }
 }

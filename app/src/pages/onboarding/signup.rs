@@ -40,7 +40,9 @@ pub fn SignUpPage() -> impl IntoView {
                     view! { <SerialStep action=check prefilled=prefilled.clone() /> }.into_any()
                 }
             }}
-            <p class="muted card-footer"><a href="/login">{t!(i18n, onboarding.have_account)}</a></p>
+            {move || (!done()).then(|| view! {
+                <p class="muted card-footer"><a href="/login">{t!(i18n, onboarding.have_account)}</a></p>
+            })}
         </PublicPage>
     }
 }
