@@ -88,3 +88,59 @@ async fn should_create_an_operator_who_sees_every_organisation() {
     let check = licentia(&url).arg("check").output().unwrap();
     assert!(check.status.success(), "{check:?}");
 }
+
+#[tokio::test]
+async fn should_create_a_subscription_and_queue_its_confirmation() {
+    let dir = std::env::temp_dir().join(format!("licentia-cli-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("cli.db").display());
+    let create = |serial: &str, until: &str| {
+        licentia(&url)
+            .args([
+                "subscription",
+                "create",
+                "--serial",
+                serial,
+                "--seats",
+                "20",
+            ])
+            .args(["--from", "2026-09-01", "--until", until])
+            .args(["--email", "buyer@school.example", "--language", "en"])
+            .output()
+            .unwrap()
+    };
+    let created = create("2468 1357", "2027-08-31");
+    assert!(created.status.success(), "{created:?}");
+    assert!(String::from_utf8_lossy(&created.stdout).contains("Subscription 24681357 created"));
+
+    // Refused, saying why: taken serial, reversed dates, bad serial.
+    for (serial, until, code) in [
+        ("24681357", "2027-08-31", "serial_taken"),
+        ("11223344", "2026-01-01", "date_range_reversed"),
+        ("12ab", "2027-08-31", "serial_invalid"),
+    ] {
+        let refused = create(serial, until);
+        assert!(!refused.status.success());
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains(code),
+            "{refused:?}"
+        );
+    }
+
+    let db = domain::Db::connect(&url).await.unwrap();
+    let info = domain::onboarding::check_serial(&db, "24681357")
+        .await
+        .unwrap();
+    assert_eq!(info.seats, 20);
+    let mails = domain::entities::job::Entity::find()
+        .all(db.conn())
+        .await
+        .unwrap();
+    assert_eq!(mails.len(), 1, "one confirmation, none for the refusals");
+    let mail: domain::mail::Mail = serde_json::from_str(&mails[0].payload).unwrap();
+    assert_eq!(mail.to, "buyer@school.example");
+    assert_eq!(
+        domain::mail::render(&mail, "http://x").subject,
+        "Your Licentia subscription 24681357"
+    );
+}
