@@ -188,6 +188,18 @@ messages! {
     "not_pending" => not_pending,
     "seats_required" => seats_required,
     "current_password_wrong" => current_password_wrong,
+    "import_too_large" => import_too_large,
+    "import_too_many_rows" => import_too_many_rows,
+    "import_not_a_spreadsheet" => import_not_a_spreadsheet,
+    "import_unreadable" => import_unreadable,
+    "import_empty" => import_empty,
+    "import_no_header" => import_no_header,
+    "import_unknown_column" => import_unknown_column,
+    "import_missing_column" => import_missing_column,
+    "import_unknown_action" => import_unknown_action,
+    "import_cell_error" => import_cell_error,
+    "import_formula" => import_formula,
+    "import_duplicate_username" => import_duplicate_username,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod identity;
+pub mod import;
 pub mod jobs;
 pub mod mail;
 pub mod onboarding;
