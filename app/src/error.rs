@@ -200,6 +200,11 @@ messages! {
     "import_cell_error" => import_cell_error,
     "import_formula" => import_formula,
     "import_duplicate_username" => import_duplicate_username,
+    "import_subsite_unknown" => import_subsite_unknown,
+    "import_add_not_allowed" => import_add_not_allowed,
+    "import_update_not_allowed" => import_update_not_allowed,
+    "import_delete_not_allowed" => import_delete_not_allowed,
+    "import_user_unknown" => import_user_unknown,
 }
 
 #[cfg(all(test, feature = "ssr"))]

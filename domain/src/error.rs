@@ -192,4 +192,9 @@ codes! {
     ImportCellError => "import_cell_error",
     ImportFormula => "import_formula",
     ImportDuplicateUsername => "import_duplicate_username",
+    ImportSubsiteUnknown => "import_subsite_unknown",
+    ImportAddNotAllowed => "import_add_not_allowed",
+    ImportUpdateNotAllowed => "import_update_not_allowed",
+    ImportDeleteNotAllowed => "import_delete_not_allowed",
+    ImportUserUnknown => "import_user_unknown",
 }

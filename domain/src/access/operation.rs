@@ -35,6 +35,8 @@ operations! {
     // Self-registrations waiting for approval, on the site they registered at.
     ListPendingUsers => UsersView,
     DecideRegistration => UsersManage,
+    // Bulk import into a site and its subsites (checks each written user as well).
+    ImportUsers => UsersImport,
     // Roles, checked on the site that owns the role; grants on the granted site.
     ListRoles => RolesView,
     CreateRole => RolesManage,

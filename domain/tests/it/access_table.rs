@@ -391,6 +391,36 @@ async fn probe(
                 .await
                 .map(none)
         }
+        Operation::ImportUsers => {
+            let table = domain::import::Table {
+                first_row: 1,
+                rows: vec![
+                    vec![
+                        "Actie".into(),
+                        "Gebruikersnaam".into(),
+                        "Voornaam".into(),
+                        "Achternaam".into(),
+                    ],
+                    vec![
+                        "+".into(),
+                        format!("import.{tag}"),
+                        "Im".into(),
+                        "Port".into(),
+                    ],
+                ],
+            };
+            let parsed = domain::import::parse_rows(&table)?;
+            let options = domain::import::Options {
+                mode: domain::import::Mode::AddAndUpdate,
+                allow_deletes: false,
+            };
+            Ok(domain::import::preview(db, p, fx.klimop, &parsed, options)
+                .await?
+                .planned
+                .into_iter()
+                .map(|planned| planned.row.username)
+                .collect())
+        }
         Operation::ManageSubscriptions => subscriptions::create(
             db,
             p,
@@ -553,6 +583,12 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
         ],
     );
     t.insert(Operation::DecideRegistration, write_in_klimop());
+    // A preview writes nothing: it reads as the rows it would import.
+    let import = |n: usize| rows(&[&format!("import.p{n}")]);
+    t.insert(
+        Operation::ImportUsers,
+        [u(), n(), n(), import(3), import(4), f(), f(), import(7)],
+    );
     let operator_only = || [u(), f(), f(), f(), f(), f(), f(), d()];
     t.insert(Operation::ManageSubscriptions, operator_only());
     t.insert(
@@ -582,6 +618,7 @@ fn is_read(operation: Operation) -> bool {
             | Operation::ViewJournal
             | Operation::ListPendingUsers
             | Operation::ViewOutbox
+            | Operation::ImportUsers
     )
 }
 

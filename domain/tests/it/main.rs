@@ -6,6 +6,7 @@
 mod access_table;
 mod auth;
 mod helpers;
+mod import;
 mod jobs;
 mod journal;
 mod moves;

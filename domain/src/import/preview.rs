@@ -1,0 +1,252 @@
+//! The preview of an import: every parsed row checked against the database and against the
+//! rest of the file, nothing written. Says what would be added, updated and deleted, every
+//! problem with its row and column, and per site whether the seats suffice for the whole file.
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::columns::Column;
+use super::rows::{Action, ImportRow, Parsed, RowIssue};
+use crate::access::{self, Operation};
+use crate::entities::{site, user};
+use crate::error::{Code, Result};
+use crate::{sites, Db, Principal};
+
+/// What an upload may do, as administrators know it from Moodle's user upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `+` rows only create; an existing username is an error.
+    AddOnly,
+    /// `+` rows create, or update the user when the username exists; `*` rows update.
+    AddAndUpdate,
+    /// Only existing users change; `+` rows for new usernames are errors.
+    UpdateOnly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub mode: Mode,
+    /// `-` rows delete only when this is ticked.
+    pub allow_deletes: bool,
+}
+
+/// What a valid row will do, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub row: ImportRow,
+    /// Add, Update or Delete after the mode is applied (a `+` of an existing user updates).
+    pub action: Action,
+    /// The site the user goes to (adds, and updates that name a subsite).
+    pub site_id: i32,
+    /// The existing user, for updates and deletes.
+    pub user_id: Option<i32>,
+}
+
+/// A site that would run out of seats: "adds 30 users to De Klimop, 3 seats free".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatShortage {
+    pub site_name: String,
+    pub adding: usize,
+    pub free: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub planned: Vec<Planned>,
+    pub issues: Vec<RowIssue>,
+    pub shortages: Vec<SeatShortage>,
+}
+
+impl Preview {
+    pub fn count(&self, action: Action) -> usize {
+        self.planned.iter().filter(|p| p.action == action).count()
+    }
+}
+
+fn issue(row: &ImportRow, column: Column, code: Code, details: Vec<String>) -> RowIssue {
+    RowIssue {
+        row: row.row,
+        column: Some(column),
+        code,
+        details,
+    }
+}
+
+/// Checks a parsed file for an import into `site` (and its subsites) by `principal`.
+pub async fn preview(
+    db: &Db,
+    principal: &Principal,
+    site: Uuid,
+    parsed: &Parsed,
+    options: Options,
+) -> Result<Preview> {
+    let target = sites::resolve(db, site).await?;
+    access::require(principal, Operation::ImportUsers, &target.scope)?;
+    let subtree = site::Entity::find()
+        .filter(site::Column::Id.in_subquery(sites::subtree([target.site.id])))
+        .all(db.conn())
+        .await?;
+    let paths = SitePaths::new(&subtree, target.site.id);
+    let in_subtree: HashSet<i32> = subtree.iter().map(|s| s.id).collect();
+
+    let mut existing: HashMap<String, user::Model> = HashMap::new();
+    let usernames: Vec<String> = parsed.rows.iter().map(|r| r.username.clone()).collect();
+    for chunk in usernames.chunks(500) {
+        for found in user::Entity::find()
+            .filter(user::Column::Username.is_in(chunk.to_vec()))
+            .all(db.conn())
+            .await?
+        {
+            existing.insert(found.username.clone(), found);
+        }
+    }
+
+    let acting = principal.user_id();
+    let mut planned = Vec::new();
+    let mut issues = parsed.issues.clone();
+    for row in &parsed.rows {
+        // Users outside the importing subtree are as unknown as users that do not exist.
+        let found = existing
+            .get(&row.username)
+            .filter(|u| in_subtree.contains(&u.site_id));
+        let taken = existing.contains_key(&row.username);
+        let site_id = match &row.subsite {
+            Some(name) => match paths.find(name) {
+                Some(id) => id,
+                None => {
+                    issues.push(issue(
+                        row,
+                        Column::Subsite,
+                        Code::ImportSubsiteUnknown,
+                        vec![name.clone()],
+                    ));
+                    continue;
+                }
+            },
+            None => found.map_or(target.site.id, |u| u.site_id),
+        };
+        let action = match (row.action, found, options.mode) {
+            (Action::Add, None, Mode::UpdateOnly) => {
+                Err((Column::Action, Code::ImportAddNotAllowed))
+            }
+            (Action::Add, None, _) if taken => Err((Column::Username, Code::UsernameTaken)),
+            (Action::Add, None, _) => Ok(Action::Add),
+            (Action::Add, Some(_), Mode::AddOnly) => Err((Column::Username, Code::UsernameTaken)),
+            (Action::Add | Action::Update, Some(_), Mode::AddAndUpdate | Mode::UpdateOnly) => {
+                Ok(Action::Update)
+            }
+            (Action::Update, _, Mode::AddOnly) => {
+                Err((Column::Action, Code::ImportUpdateNotAllowed))
+            }
+            (Action::Update, None, _) => Err((Column::Username, Code::ImportUserUnknown)),
+            (Action::Delete, _, _) if !options.allow_deletes => {
+                Err((Column::Action, Code::ImportDeleteNotAllowed))
+            }
+            (Action::Delete, None, _) => Err((Column::Username, Code::ImportUserUnknown)),
+            (Action::Delete, Some(u), _) if Some(u.id) == acting => {
+                Err((Column::Username, Code::CannotDeleteSelf))
+            }
+            (Action::Delete, Some(_), _) => Ok(Action::Delete),
+        };
+        match action {
+            Ok(action) => planned.push(Planned {
+                row: row.clone(),
+                action,
+                site_id,
+                user_id: found.map(|u| u.id),
+            }),
+            Err((column, code)) => issues.push(issue(row, column, code, Vec::new())),
+        }
+    }
+    issues.sort_by_key(|i| i.row);
+
+    // Seats over the whole file: users arriving in a site (adds, and moves by update) against
+    // its free seats plus those the file's deletions and moves away free.
+    let mut arriving: BTreeMap<i32, i64> = BTreeMap::new();
+    for p in &planned {
+        let moves_from = found_site(p, &existing);
+        match p.action {
+            Action::Add => *arriving.entry(p.site_id).or_default() += 1,
+            Action::Update if moves_from.is_some_and(|from| from != p.site_id) => {
+                *arriving.entry(p.site_id).or_default() += 1;
+                if let Some(from) = moves_from {
+                    *arriving.entry(from).or_default() -= 1;
+                }
+            }
+            Action::Delete => {
+                if let Some(from) = moves_from {
+                    *arriving.entry(from).or_default() -= 1;
+                }
+            }
+            Action::Update => {}
+        }
+    }
+    let by_id: HashMap<i32, &site::Model> = subtree.iter().map(|s| (s.id, s)).collect();
+    let shortages = arriving
+        .into_iter()
+        .filter_map(|(site_id, net)| {
+            let site = by_id.get(&site_id)?;
+            let free = i64::from(site.seat_limit - site.used_seats);
+            (net > free).then(|| SeatShortage {
+                site_name: site.name.clone(),
+                adding: usize::try_from(net).unwrap_or_default(),
+                free,
+            })
+        })
+        .collect();
+    Ok(Preview {
+        planned,
+        issues,
+        shortages,
+    })
+}
+
+fn found_site(p: &Planned, existing: &HashMap<String, user::Model>) -> Option<i32> {
+    p.user_id
+        .and_then(|_| existing.get(&p.row.username))
+        .map(|u| u.site_id)
+}
+
+/// Subsites by name or by path below the importing site (`School A/Klas 1`), case-insensitive;
+/// a bare name that occurs twice is ambiguous and matches nothing (the path is needed then).
+struct SitePaths {
+    by_path: HashMap<String, i32>,
+    by_name: HashMap<String, Option<i32>>,
+}
+
+impl SitePaths {
+    fn new(subtree: &[site::Model], root: i32) -> SitePaths {
+        let by_id: HashMap<i32, &site::Model> = subtree.iter().map(|s| (s.id, s)).collect();
+        let mut by_path = HashMap::new();
+        let mut by_name: HashMap<String, Option<i32>> = HashMap::new();
+        for site in subtree {
+            let mut parts = Vec::new();
+            let mut at = Some(site);
+            while let Some(s) = at.filter(|s| s.id != root) {
+                parts.push(s.name.trim().to_lowercase());
+                at = s.parent_id.and_then(|p| by_id.get(&p).copied());
+            }
+            parts.reverse();
+            by_path.insert(parts.join("/"), site.id);
+            let name = site.name.trim().to_lowercase();
+            by_name
+                .entry(name)
+                .and_modify(|found| *found = None)
+                .or_insert(Some(site.id));
+        }
+        SitePaths { by_path, by_name }
+    }
+
+    fn find(&self, raw: &str) -> Option<i32> {
+        let key = raw
+            .split('/')
+            .map(|p| p.trim().to_lowercase())
+            .collect::<Vec<_>>()
+            .join("/");
+        self.by_path
+            .get(&key)
+            .copied()
+            .or_else(|| self.by_name.get(&key).copied().flatten())
+    }
+}
