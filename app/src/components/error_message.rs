@@ -35,3 +35,11 @@ pub fn StatusMessage(#[prop(into)] text: Signal<Option<String>>) -> impl IntoVie
         </p>
     }
 }
+
+/// `aria-invalid` for a form field: "true" while the error names this field.
+pub fn aria_invalid(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<&'static str> + Copy {
+    move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
+}

@@ -179,7 +179,7 @@ fn JournalContent() -> impl IntoView {
                                 </div>
                             }.into_any()
                         }
-                        Err(e) => view! { <ErrorMessage error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
                     }
                 })}
             </Transition>

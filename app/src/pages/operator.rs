@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::operator::{list_outbox, list_subscriptions, CreateSubscription};
-use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::page_shell::PageShell;
 use crate::components::public_page::locale_code;
 use crate::i18n::*;
@@ -36,9 +36,7 @@ fn Subscriptions() -> impl IntoView {
     });
     let list = Resource::new(move || create.version().get(), |_| list_subscriptions());
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
-    let invalid = move |field: &'static str| {
-        move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
-    };
+    let invalid = move |field: &'static str| aria_invalid(error, field);
     let status = Signal::derive(move || {
         matches!(create.value().get(), Some(Ok(())))
             .then(|| td_string!(i18n.get_locale(), operator.subscription_created).to_string())
@@ -90,10 +88,7 @@ fn Subscriptions() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Err(err) => {
-                            let err = Signal::derive(move || Some(err.clone()));
-                            view! { <ErrorMessage error=err /> }.into_any()
-                        }
+                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
                         Ok(rows) if rows.is_empty() => view! {
                             <p class="empty-state">{t!(i18n, operator.no_subscriptions)}</p>
                         }.into_any(),
@@ -156,10 +151,7 @@ fn Outbox() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Err(err) => {
-                            let err = Signal::derive(move || Some(err.clone()));
-                            view! { <ErrorMessage error=err /> }.into_any()
-                        }
+                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
                         Ok(rows) if rows.is_empty() => view! {
                             <p class="empty-state">{t!(i18n, operator.no_mail)}</p>
                         }.into_any(),

@@ -90,7 +90,7 @@ fn GrantForm(open: RwSignal<bool>, user: Uuid, home: Uuid) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(g) => view! { <Options grants=g checked=checked /> }.into_any(),
-                        Err(e) => view! { <ErrorMessage error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
                     }
                 })}
             </Transition>

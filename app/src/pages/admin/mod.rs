@@ -174,7 +174,7 @@ fn AdminContent() -> impl IntoView {
                             Err(e) if e.is(crate::error::UNAUTHENTICATED) => ().into_any(),
                             Err(e) => view! {
                                 <section class="panel empty-state">
-                                    <ErrorMessage error=Signal::derive(move || Some(e.clone())) />
+                                    <ErrorMessage error=Signal::stored(Some(e)) />
                                     <p>{t!(i18n, admin.select_site)}</p>
                                 </section>
                             }.into_any(),

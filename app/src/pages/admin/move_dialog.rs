@@ -77,7 +77,7 @@ fn MoveForm(open: RwSignal<bool>, site: Uuid, name: String) -> impl IntoView {
                                 </div>
                             }.into_any()
                         }
-                        Err(e) => view! { <ErrorMessage error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
                     }
                 })}
             </Transition>

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::use_admin;
 use crate::api::users::CreateUser;
-use crate::components::error_message::ErrorMessage;
+use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::i18n::*;
 
 /// The form to create one user in the selected site (needs a free seat there).
@@ -16,9 +16,7 @@ pub fn NewUserForm(site: Uuid, free: i32, open: RwSignal<bool>) -> impl IntoView
     let form = NodeRef::<Form>::new();
     let inviting = RwSignal::new(false);
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let invalid = move |field: &'static str| {
-        move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
-    };
+    let invalid = move |field: &'static str| aria_invalid(error, field);
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             if let Some(el) = form.get() {

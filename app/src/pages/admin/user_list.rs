@@ -96,7 +96,7 @@ pub fn UserList(
                     match users.await {
                         Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage can_assign=can_assign /> }.into_any(),
                         Err(e) => view! {
-                            <crate::components::error_message::ErrorMessage error=Signal::derive(move || Some(e.clone())) />
+                            <crate::components::error_message::ErrorMessage error=Signal::stored(Some(e)) />
                         }.into_any(),
                     }
                 })}

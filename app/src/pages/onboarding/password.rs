@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::onboarding::{password_link, ChangePassword, RequestReset, SetPassword};
-use crate::components::error_message::ErrorMessage;
+use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::public_page::{locale_code, PublicPage};
 use crate::i18n::*;
 
@@ -45,9 +45,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 #[component]
 fn NewPasswordFields(error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let invalid = move |field: &'static str| {
-        move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
-    };
+    let invalid = move |field: &'static str| aria_invalid(error, field);
     view! {
         <div class="field">
             <label for="new-password">{t!(i18n, onboarding.new_password)}</label>
@@ -94,9 +92,8 @@ pub fn SetPasswordPage() -> impl IntoView {
                         }
                         match owner.await {
                             Err(err) => {
-                                let err = Signal::derive(move || Some(err.clone()));
                                 view! {
-                                    <ErrorMessage error=err />
+                                    <ErrorMessage error=Signal::stored(Some(err)) />
                                     <p><a href="/password/forgot">{t!(i18n, onboarding.ask_new_link)}</a></p>
                                 }.into_any()
                             }
@@ -142,7 +139,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     <label for="current-password">{t!(i18n, onboarding.current_password)}</label>
                     <input id="current-password" name="current" type="password" required autofocus
                         autocomplete="current-password"
-                        aria-invalid=move || (error.get().and_then(|e| e.field).as_deref() == Some("current")).then_some("true") />
+                        aria-invalid=aria_invalid(error, "current") />
                 </div>
                 <NewPasswordFields error=error />
                 <ErrorMessage error=error />

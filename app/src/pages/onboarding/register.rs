@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::fields::{required, NameFields, PasswordField, UsernameField};
 use crate::api::onboarding::{CheckCode, CodeInfo, Register};
-use crate::components::error_message::ErrorMessage;
+use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::public_page::{locale_code, PublicPage};
 use crate::i18n::*;
 
@@ -72,10 +73,7 @@ fn RegistrationForm(info: CodeInfo, action: ServerAction<Register>) -> impl Into
     let i18n = use_i18n();
     let locale = locale_code();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let invalid = move |field: &'static str| {
-        move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
-    };
-    let required = || view! { <span aria-hidden="true">" *"</span> };
+    let invalid = move |field: &'static str| aria_invalid(error, field);
     let email_required = info.email_required;
     let domains = info.allowed_domains.join(", ");
     view! {
@@ -84,16 +82,7 @@ fn RegistrationForm(info: CodeInfo, action: ServerAction<Register>) -> impl Into
         <ActionForm action=action attr:class="form grid-form" attr:id="register-form">
             <input type="hidden" name="code" value=info.code.clone() />
             <input type="hidden" name="locale" prop:value=locale />
-            <div class="field">
-                <label for="first-name">{t!(i18n, admin.first_name)} {required()}</label>
-                <input id="first-name" name="first_name" type="text" required maxlength="100"
-                    autocomplete="given-name" autofocus aria-invalid=invalid("first_name") />
-            </div>
-            <div class="field">
-                <label for="last-name">{t!(i18n, admin.last_name)} {required()}</label>
-                <input id="last-name" name="last_name" type="text" required maxlength="100"
-                    autocomplete="family-name" aria-invalid=invalid("last_name") />
-            </div>
+            <NameFields error=error autofocus=true />
             <div class="field">
                 <label for="email">{t!(i18n, admin.email)}
                     {if email_required { required().into_any() } else { view! { " (" {t!(i18n, admin.optional)} ")" }.into_any() }}
@@ -104,18 +93,8 @@ fn RegistrationForm(info: CodeInfo, action: ServerAction<Register>) -> impl Into
                     {(!domains.is_empty()).then(|| view! { {t!(i18n, onboarding.domains_only)} " " {domains.clone()} })}
                 </p>
             </div>
-            <div class="field">
-                <label for="username">{t!(i18n, auth.username)} {required()}</label>
-                <input id="username" name="username" type="text" required maxlength="100"
-                    autocapitalize="none" spellcheck="false" autocomplete="username"
-                    aria-invalid=invalid("username") />
-            </div>
-            <div class="field full-row">
-                <label for="password">{t!(i18n, auth.password)} {required()}</label>
-                <input id="password" name="password" type="password" required autocomplete="new-password"
-                    aria-describedby="password-rules" aria-invalid=invalid("password") />
-                <p class="help" id="password-rules">{t!(i18n, onboarding.password_rules)}</p>
-            </div>
+            <UsernameField error=error />
+            <PasswordField error=error />
             <div class="full-row"><ErrorMessage error=error /></div>
             <div class="form-actions full-row">
                 <button type="submit" class="button button-primary" id="register"

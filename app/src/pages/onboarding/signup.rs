@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::fields::{required, NameFields, PasswordField, UsernameField};
 use crate::api::onboarding::{CheckSerial, SerialInfo, SignUp};
-use crate::components::error_message::ErrorMessage;
+use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::public_page::{locale_code, PublicPage};
 use crate::i18n::*;
 
@@ -90,10 +91,7 @@ fn SignUpForm(info: SerialInfo, action: ServerAction<SignUp>) -> impl IntoView {
     let i18n = use_i18n();
     let locale = locale_code();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let invalid = move |field: &'static str| {
-        move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
-    };
-    let required = || view! { <span aria-hidden="true">" *"</span> };
+    let invalid = move |field: &'static str| aria_invalid(error, field);
     view! {
         <p class="muted" id="serial-accepted">
             {t!(i18n, onboarding.serial_accepted, serial = info.serial.clone(), seats = info.seats, from = info.valid_from.clone(), until = info.valid_until.clone())}
@@ -107,34 +105,14 @@ fn SignUpForm(info: SerialInfo, action: ServerAction<SignUp>) -> impl IntoView {
                 <input id="organisation" name="organisation" type="text" required maxlength="200"
                     autocomplete="organization" autofocus aria-invalid=invalid("organisation") />
             </div>
-            <div class="field">
-                <label for="first-name">{t!(i18n, admin.first_name)} {required()}</label>
-                <input id="first-name" name="first_name" type="text" required maxlength="100"
-                    autocomplete="given-name" aria-invalid=invalid("first_name") />
-            </div>
-            <div class="field">
-                <label for="last-name">{t!(i18n, admin.last_name)} {required()}</label>
-                <input id="last-name" name="last_name" type="text" required maxlength="100"
-                    autocomplete="family-name" aria-invalid=invalid("last_name") />
-            </div>
+            <NameFields error=error />
             <div class="field">
                 <label for="email">{t!(i18n, admin.email)} {required()}</label>
                 <input id="email" name="email" type="email" required maxlength="254"
                     autocomplete="email" aria-invalid=invalid("email") />
             </div>
-            <div class="field">
-                <label for="username">{t!(i18n, auth.username)} {required()}</label>
-                <input id="username" name="username" type="text" required maxlength="100"
-                    autocapitalize="none" spellcheck="false" autocomplete="username"
-                    aria-invalid=invalid("username") />
-            </div>
-            <div class="field full-row">
-                <label for="password">{t!(i18n, auth.password)} {required()}</label>
-                <input id="password" name="password" type="password" required
-                    autocomplete="new-password" aria-describedby="password-rules"
-                    aria-invalid=invalid("password") />
-                <p class="help" id="password-rules">{t!(i18n, onboarding.password_rules)}</p>
-            </div>
+            <UsernameField error=error />
+            <PasswordField error=error />
             <div class="field full-row checkbox-field">
                 <label class="choice">
                     <input type="checkbox" name="privacy" value="true" id="privacy" required

@@ -39,7 +39,7 @@ fn RolesContent() -> impl IntoView {
                     let overview = match roles.await {
                         Ok(overview) => overview,
                         Err(e) => return view! {
-                            <section class="panel"><ErrorMessage error=Signal::derive(move || Some(e.clone())) /></section>
+                            <section class="panel"><ErrorMessage error=Signal::stored(Some(e)) /></section>
                         }.into_any(),
                     };
                     let can_create = !overview.owner_sites.is_empty();
