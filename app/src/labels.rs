@@ -73,6 +73,7 @@ labels!(
         "user.delete" => action_user_delete,
         "user.approve" => action_user_approve,
         "user.reject" => action_user_reject,
+        "user.update" => action_user_update,
         "role.create" => action_role_create,
         "role.update" => action_role_update,
         "role.delete" => action_role_delete,
@@ -96,6 +97,12 @@ labels!(
         "registration_flow" => field_registration_flow,
         "allowed_domains" => field_allowed_domains,
         "pending" => field_pending,
+        "first_name" => field_first_name,
+        "last_name" => field_last_name,
+        "email" => field_email,
+        "personnel_number" => field_personnel_number,
+        "site" => field_site,
+        "password" => field_password,
     }
 );
 

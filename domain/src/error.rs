@@ -197,4 +197,7 @@ codes! {
     ImportUpdateNotAllowed => "import_update_not_allowed",
     ImportDeleteNotAllowed => "import_delete_not_allowed",
     ImportUserUnknown => "import_user_unknown",
+    ImportRoleUnknown => "import_role_unknown",
+    ImportRoleNotAllowed => "import_role_not_allowed",
+    ImportNotRunning => "import_not_running",
 }

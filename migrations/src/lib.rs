@@ -10,6 +10,7 @@ mod m20261124_000006_create_audit_events;
 mod m20261124_000007_unique_role_names;
 mod m20261125_000008_create_jobs;
 mod m20261125_000009_onboarding;
+mod m20261126_000010_imports;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_unique_role_names::Migration),
             Box::new(m20261125_000008_create_jobs::Migration),
             Box::new(m20261125_000009_onboarding::Migration),
+            Box::new(m20261126_000010_imports::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ actions! {
     UserActivate => "user.activate",
     UserDeactivate => "user.deactivate",
     UserDelete => "user.delete",
+    UserUpdate => "user.update",
     UserApprove => "user.approve",
     UserReject => "user.reject",
     RoleCreate => "role.create",

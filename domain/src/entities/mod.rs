@@ -1,6 +1,9 @@
 //! sea-orm entities, one per table, mirroring `migrations/`. Plain data only:
 //! behaviour lives in the area modules (`sites/`, `users/`, ...).
 pub mod audit_event;
+pub mod import_file;
+pub mod import_result;
+pub mod import_run;
 pub mod job;
 pub mod role;
 pub mod role_grant;

@@ -23,6 +23,7 @@ pub struct Model {
     pub last_sign_in_at: Option<DateTimeUtc>,
     pub is_operator: bool,
     pub pending: Option<String>,
+    pub personnel_number: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

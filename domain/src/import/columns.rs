@@ -106,7 +106,7 @@ impl Column {
                 "employeenumber",
             ],
             Column::Subsite => &[
-                "subsite", "site", "klas", "classe", "class", "school", "ecole",
+                "subsite", "soussite", "site", "klas", "classe", "class", "school", "ecole",
             ],
             Column::Roles => &["rollen", "roles", "rol", "role"],
         }

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::columns::Column;
+use super::roles::RoleNames;
 use super::rows::{Action, ImportRow, Parsed, RowIssue};
 use crate::access::{self, Operation};
 use crate::entities::{site, user};
@@ -41,6 +42,8 @@ pub struct Planned {
     pub site_id: i32,
     /// The existing user, for updates and deletes.
     pub user_id: Option<i32>,
+    /// The roles of the roles column, granted on the user's site.
+    pub roles: Vec<i32>,
 }
 
 /// A site that would run out of seats: "adds 30 users to De Klimop, 3 seats free".
@@ -89,6 +92,8 @@ pub async fn preview(
         .await?;
     let paths = SitePaths::new(&subtree, target.site.id);
     let in_subtree: HashSet<i32> = subtree.iter().map(|s| s.id).collect();
+    let subtree_ids: Vec<i32> = in_subtree.iter().copied().collect();
+    let role_names = RoleNames::load(db, principal, &target.scope, &subtree_ids).await?;
 
     let mut existing: HashMap<String, user::Model> = HashMap::new();
     let usernames: Vec<String> = parsed.rows.iter().map(|r| r.username.clone()).collect();
@@ -149,15 +154,35 @@ pub async fn preview(
             }
             (Action::Delete, Some(_), _) => Ok(Action::Delete),
         };
-        match action {
-            Ok(action) => planned.push(Planned {
-                row: row.clone(),
-                action,
-                site_id,
-                user_id: found.map(|u| u.id),
-            }),
-            Err((column, code)) => issues.push(issue(row, column, code, Vec::new())),
+        let action = match action {
+            Ok(action) => action,
+            Err((column, code)) => {
+                issues.push(issue(row, column, code, Vec::new()));
+                continue;
+            }
+        };
+        let mut roles = Vec::new();
+        let mut role_issues = Vec::new();
+        for name in &row.roles {
+            let usable = |defined_on: i32| {
+                paths.is_within(site_id, defined_on) || target.scope.within(defined_on)
+            };
+            match role_names.resolve(name, usable) {
+                Ok(id) => roles.push(id),
+                Err(code) => role_issues.push(issue(row, Column::Roles, code, vec![name.clone()])),
+            }
         }
+        if !role_issues.is_empty() && action != Action::Delete {
+            issues.append(&mut role_issues);
+            continue;
+        }
+        planned.push(Planned {
+            row: row.clone(),
+            action,
+            site_id,
+            user_id: found.map(|u| u.id),
+            roles,
+        });
     }
     issues.sort_by_key(|i| i.row);
 
@@ -213,6 +238,7 @@ fn found_site(p: &Planned, existing: &HashMap<String, user::Model>) -> Option<i3
 struct SitePaths {
     by_path: HashMap<String, i32>,
     by_name: HashMap<String, Option<i32>>,
+    parents: HashMap<i32, Option<i32>>,
 }
 
 impl SitePaths {
@@ -235,7 +261,24 @@ impl SitePaths {
                 .and_modify(|found| *found = None)
                 .or_insert(Some(site.id));
         }
-        SitePaths { by_path, by_name }
+        let parents = subtree.iter().map(|s| (s.id, s.parent_id)).collect();
+        SitePaths {
+            by_path,
+            by_name,
+            parents,
+        }
+    }
+
+    /// Whether `ancestor` is `site` or above it, within the subtree.
+    fn is_within(&self, site: i32, ancestor: i32) -> bool {
+        let mut at = Some(site);
+        while let Some(id) = at {
+            if id == ancestor {
+                return true;
+            }
+            at = self.parents.get(&id).copied().flatten();
+        }
+        false
     }
 
     fn find(&self, raw: &str) -> Option<i32> {

@@ -58,6 +58,31 @@ pub enum Template {
         name: String,
         site: String,
     },
+    /// The report of an import, to the administrator who started it.
+    ImportReport {
+        name: String,
+        file_name: String,
+        site: String,
+        /// done, cancelled or failed.
+        status: String,
+        added: i32,
+        updated: i32,
+        deleted: i32,
+        errors: i32,
+        /// The run's public id (the report page's address).
+        run: String,
+        /// The first problems, with their rows.
+        problems: Vec<RowProblem>,
+    },
+}
+
+/// A problem of an imported row, rendered in the recipient's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowProblem {
+    pub row: i32,
+    pub column: Option<String>,
+    pub code: String,
+    pub details: Vec<String>,
 }
 
 impl Template {
@@ -70,6 +95,7 @@ impl Template {
             Template::PasswordReset { .. } => "password_reset",
             Template::RegistrationApproved { .. } => "registration_approved",
             Template::RegistrationRejected { .. } => "registration_rejected",
+            Template::ImportReport { .. } => "import_report",
         }
     }
 }

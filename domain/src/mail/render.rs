@@ -14,6 +14,13 @@ const SOURCES: [(&str, &str); 3] = [
     ("en", include_str!("texts/en.json")),
 ];
 
+/// The UI's error messages, under `error.` in the texts (an import report quotes them).
+const ERROR_SOURCES: [(&str, &str); 3] = [
+    ("nl", include_str!("../../../app/locales/nl/errors.json")),
+    ("fr", include_str!("../../../app/locales/fr/errors.json")),
+    ("en", include_str!("../../../app/locales/en/errors.json")),
+];
+
 /// The texts of a language (a file that does not parse counts as empty: the key test fails).
 pub fn texts_of(locale: &str) -> &'static HashMap<String, String> {
     static TEXTS: OnceLock<HashMap<&'static str, HashMap<String, String>>> = OnceLock::new();
@@ -21,7 +28,15 @@ pub fn texts_of(locale: &str) -> &'static HashMap<String, String> {
     let all = TEXTS.get_or_init(|| {
         SOURCES
             .iter()
-            .map(|(lang, source)| (*lang, serde_json::from_str(source).unwrap_or_default()))
+            .zip(ERROR_SOURCES.iter())
+            .map(|((lang, source), (_, errors))| {
+                let mut texts: HashMap<String, String> =
+                    serde_json::from_str(source).unwrap_or_default();
+                let errors: HashMap<String, String> =
+                    serde_json::from_str(errors).unwrap_or_default();
+                texts.extend(errors.into_iter().map(|(k, v)| (format!("error.{k}"), v)));
+                (*lang, texts)
+            })
             .collect()
     });
     all.get(locale)
@@ -41,6 +56,8 @@ struct Content {
     name: Option<String>,
     params: Vec<(&'static str, String)>,
     facts: Vec<(&'static str, String)>,
+    /// Lines listed after the facts (an import's problems).
+    list: Vec<String>,
     link: Option<String>,
 }
 
@@ -52,6 +69,7 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
             name: Some(name.clone()),
             params: vec![],
             facts: vec![],
+            list: vec![],
             link: Some(with_token("/verify", token)),
         },
         Template::SubscriptionCreated {
@@ -77,6 +95,7 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
                     ),
                 ),
             ],
+            list: vec![],
             link: Some(format!("{base}/signup?serial={serial}")),
         },
         Template::Invitation {
@@ -93,6 +112,7 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
                 ("username", username.clone()),
             ],
             facts: vec![],
+            list: vec![],
             link: Some(with_token("/password/set", token)),
         },
         Template::PasswordReset {
@@ -103,6 +123,7 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
             name: Some(name.clone()),
             params: vec![("username", username.clone())],
             facts: vec![],
+            list: vec![],
             link: Some(with_token("/password/set", token)),
         },
         Template::RegistrationApproved {
@@ -113,15 +134,60 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
             name: Some(name.clone()),
             params: vec![("site", site.clone()), ("username", username.clone())],
             facts: vec![],
+            list: vec![],
             link: Some(format!("{base}/login")),
         },
         Template::RegistrationRejected { name, site } => Content {
             name: Some(name.clone()),
             params: vec![("site", site.clone())],
             facts: vec![],
+            list: vec![],
             link: None,
         },
+        Template::ImportReport {
+            name,
+            file_name,
+            site,
+            status,
+            added,
+            updated,
+            deleted,
+            errors,
+            run,
+            problems,
+        } => Content {
+            name: Some(name.clone()),
+            params: vec![
+                ("file", file_name.clone()),
+                ("site", site.clone()),
+                ("status", t(&format!("import_report.status_{status}"))),
+            ],
+            facts: vec![
+                ("import_report.added", added.to_string()),
+                ("import_report.updated", updated.to_string()),
+                ("import_report.deleted", deleted.to_string()),
+                ("import_report.errors", errors.to_string()),
+            ],
+            list: problems.iter().map(|p| problem_line(p, t)).collect(),
+            link: Some(format!("{base}/admin/import/{run}")),
+        },
     }
+}
+
+/// "Row 4, E-mail: This e-mail address is not valid." in the mail's language; the messages are
+/// the UI's own (app/locales/*/errors.json), so that mail and page say the same.
+fn problem_line(problem: &super::RowProblem, t: &dyn Fn(&str) -> String) -> String {
+    let mut line = fill(&t("import_report.row"), &[("row", problem.row.to_string())]);
+    if let Some(column) = &problem.column {
+        line.push_str(&format!(", {}", t(&format!("column.{column}"))));
+    }
+    let message = t(&format!("error.{}", problem.code));
+    let message = match (message.contains("%s"), problem.details.first()) {
+        (true, Some(first)) => message.replace("%s", first),
+        (false, Some(_)) => format!("{message} {}", problem.details.join(", ")),
+        _ => message,
+    };
+    format!("{line}: {message}")
 }
 
 fn fill(text: &str, params: &[(&str, String)]) -> String {
@@ -176,6 +242,12 @@ pub fn render(mail: &Mail, base_url: &str) -> Rendered {
     if !facts.is_empty() {
         text.push('\n');
     }
+    for line in &content.list {
+        text.push_str(&format!("\n- {line}"));
+    }
+    if !content.list.is_empty() {
+        text.push('\n');
+    }
     if let Some((label, link)) = &action {
         text.push_str(&format!("\n{label}:\n{link}\n"));
     }
@@ -205,6 +277,13 @@ pub fn render(mail: &Mail, base_url: &str) -> Rendered {
             ));
         }
         html.push_str("</table>");
+    }
+    if !content.list.is_empty() {
+        html.push_str("<ul style=\"padding-left:20px\">");
+        for line in &content.list {
+            html.push_str(&format!("<li>{}</li>", escape(line)));
+        }
+        html.push_str("</ul>");
     }
     if let Some((label, link)) = &action {
         html.push_str(&format!(
@@ -265,6 +344,23 @@ mod tests {
             Template::RegistrationRejected {
                 name: s("An"),
                 site: s("De Klimop"),
+            },
+            Template::ImportReport {
+                name: s("Els"),
+                file_name: s("leerlingen.xlsx"),
+                site: s("De Klimop"),
+                status: s("done"),
+                added: 3,
+                updated: 1,
+                deleted: 0,
+                errors: 1,
+                run: s("0b6f"),
+                problems: vec![super::super::RowProblem {
+                    row: 4,
+                    column: Some(s("email")),
+                    code: s("email_invalid"),
+                    details: vec![],
+                }],
             },
         ]
     }

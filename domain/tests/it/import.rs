@@ -186,3 +186,44 @@ db_test!(
         assert_eq!(refused.err().map(|e| e.code()), Some(Code::NotFound));
     }
 );
+
+/// Files saved by LibreOffice Calc 7.4 (scripts/make-libreoffice-fixtures.sh): the dates are
+/// date cells, leading zeros survive in text cells, accents in every format.
+#[test]
+fn should_read_files_saved_by_libreoffice() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/libreoffice");
+    for file in ["users.xlsx", "users.xls", "users.ods", "users.csv"] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let table = import::read_table(&bytes, import::Limits::default()).unwrap();
+        let parsed = import::parse_rows(&table).unwrap();
+        assert!(parsed.issues.is_empty(), "{file}: {:?}", parsed.issues);
+        type Seen = (String, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Seen> = parsed
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.username.clone(),
+                    r.last_name.clone(),
+                    r.expires_on.map(|d| d.to_string()),
+                    r.personnel_number.clone(),
+                )
+            })
+            .collect();
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(
+            rows,
+            [
+                ("lo.anna".into(), s("Peeters"), s("2027-08-31"), s("P-001")),
+                ("lo.bram".into(), s("Élève"), None, None),
+                ("lo.chloé".into(), s("Dubois"), None, s("00123")),
+            ],
+            "{file}"
+        );
+        assert_eq!(
+            parsed.rows[1].password.as_deref(),
+            Some("Welkom-2026!"),
+            "{file}"
+        );
+    }
+}

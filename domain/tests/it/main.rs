@@ -7,6 +7,7 @@ mod access_table;
 mod auth;
 mod helpers;
 mod import;
+mod import_apply;
 mod jobs;
 mod journal;
 mod moves;

@@ -1,0 +1,331 @@
+//! Applying a started import, batch by batch, in the background. Each batch is checked again
+//! against the database (a row that became invalid since the preview is reported, not fatal),
+//! written in one transaction together with its rows' results and the run's checkpoint: a
+//! server killed mid-run resumes after the last committed batch, without duplicating or
+//! losing a row. Rights are those of the administrator who started it, checked per batch.
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::columns::Columns;
+use super::preview::{preview, Mode, Options};
+use super::rows::{parse_rows, ImportRow, Parsed, RowIssue};
+use super::run::{RowMessage, CANCELLED, DONE, FAILED, RUNNING};
+use super::table::{read_table, Limits};
+use super::write::{hash_passwords, BatchWriter, Outcomes};
+use crate::entities::{import_file, import_result, import_run, site, user};
+use crate::error::{Error, Result};
+use crate::mail::{self, Template};
+use crate::{Db, Principal};
+
+pub const ADDED: &str = "added";
+pub const UPDATED: &str = "updated";
+pub const DELETED: &str = "deleted";
+pub const ERROR: &str = "error";
+
+/// Rows applied per transaction.
+pub const BATCH: usize = 500;
+
+/// One data row of the file: parsed, or with the problems found without the database.
+#[derive(Debug, Clone)]
+pub(crate) struct Unit {
+    row: usize,
+    parsed: Option<ImportRow>,
+    issues: Vec<RowIssue>,
+}
+
+/// Every data row in file order.
+pub(crate) fn units(parsed: &Parsed) -> Vec<Unit> {
+    let mut by_row: BTreeMap<usize, Unit> = BTreeMap::new();
+    for row in &parsed.rows {
+        by_row.insert(
+            row.row,
+            Unit {
+                row: row.row,
+                parsed: Some(row.clone()),
+                issues: Vec::new(),
+            },
+        );
+    }
+    for issue in &parsed.issues {
+        let unit = by_row.entry(issue.row).or_insert_with(|| Unit {
+            row: issue.row,
+            parsed: None,
+            issues: Vec::new(),
+        });
+        unit.parsed = None;
+        unit.issues.push(issue.clone());
+    }
+    by_row.into_values().collect()
+}
+
+fn message(issue: &RowIssue) -> RowMessage {
+    RowMessage {
+        column: issue.column.map(|c| c.key().to_string()),
+        code: issue.code.as_str().to_string(),
+        details: issue.details.clone(),
+    }
+}
+
+/// A run being applied: the file parsed once, then applied batch by batch.
+pub struct Applier {
+    run_id: i32,
+    site_public_id: Uuid,
+    columns: Columns,
+    units: Vec<Unit>,
+    batch: usize,
+}
+
+impl Applier {
+    /// Loads a run that is still running; `None` when it has ended (or is gone).
+    pub async fn load(db: &Db, run_id: i32, batch: usize) -> Result<Option<Applier>> {
+        let Some(run) = import_run::Entity::find_by_id(run_id)
+            .one(db.conn())
+            .await?
+            .filter(|r| r.status == RUNNING)
+        else {
+            return Ok(None);
+        };
+        let file = import_file::Entity::find_by_id(run_id)
+            .one(db.conn())
+            .await?
+            .ok_or(Error::NotFound)?;
+        let site = site::Entity::find_by_id(run.site_id)
+            .one(db.conn())
+            .await?
+            .ok_or(Error::NotFound)?;
+        let limits = Limits {
+            max_bytes: file.content.len(),
+            max_rows: usize::MAX,
+        };
+        let parsed = parse_rows(&read_table(&file.content, limits)?)?;
+        Ok(Some(Applier {
+            run_id,
+            site_public_id: site.public_id,
+            units: units(&parsed),
+            columns: parsed.columns,
+            batch: batch.max(1),
+        }))
+    }
+
+    /// Applies the next batch, or ends the run (done or cancelled). False when it has ended.
+    pub async fn step(&self, db: &Db) -> Result<bool> {
+        let Some(run) = import_run::Entity::find_by_id(self.run_id)
+            .one(db.conn())
+            .await?
+            .filter(|r| r.status == RUNNING)
+        else {
+            return Ok(false);
+        };
+        if run.cancel_requested {
+            finish(db, &run, CANCELLED, None).await?;
+            return Ok(false);
+        }
+        let start = self
+            .units
+            .partition_point(|u| i32::try_from(u.row).unwrap_or(i32::MAX) <= run.checkpoint);
+        if start >= self.units.len() {
+            finish(db, &run, DONE, None).await?;
+            return Ok(false);
+        }
+        let batch = &self.units[start..(start + self.batch).min(self.units.len())];
+        let principal = Principal::load(db, run.started_by).await?;
+        let options = Options {
+            mode: Mode::parse(&run.mode).unwrap_or(Mode::AddOnly),
+            allow_deletes: run.allow_deletes,
+        };
+        let parsed = Parsed {
+            columns: self.columns.clone(),
+            rows: batch.iter().filter_map(|u| u.parsed.clone()).collect(),
+            issues: Vec::new(),
+        };
+        let checked = match preview(db, &principal, self.site_public_id, &parsed, options).await {
+            Ok(checked) => checked,
+            // The administrator lost the right to import here (or the site is gone).
+            Err(err @ (Error::Forbidden | Error::NotFound | Error::Unauthenticated)) => {
+                finish(db, &run, FAILED, Some(err.code().as_str())).await?;
+                return Ok(false);
+            }
+            Err(err) => return Err(err),
+        };
+
+        let mut outcome: Outcomes = BTreeMap::new();
+        for unit in batch.iter().filter(|u| u.parsed.is_none()) {
+            outcome.insert(unit.row, (ERROR, unit.issues.iter().map(message).collect()));
+        }
+        for issue in &checked.issues {
+            outcome
+                .entry(issue.row)
+                .or_insert((ERROR, Vec::new()))
+                .1
+                .push(message(issue));
+        }
+        let hashes = hash_passwords(&checked.planned).await?;
+
+        let last_row = batch
+            .last()
+            .map_or(run.checkpoint, |u| i32::try_from(u.row).unwrap_or(i32::MAX));
+        let txn = db.write().await?;
+        // The batch is claimed first: a worker that applied it meanwhile (another process
+        // resuming the same run) has moved the checkpoint, and this one stops here. On
+        // PostgreSQL the row lock makes the second wait for the first's commit.
+        let claimed = import_run::Entity::update_many()
+            .col_expr(import_run::Column::Checkpoint, Expr::value(last_row))
+            .col_expr(
+                import_run::Column::Processed,
+                Expr::col(import_run::Column::Processed)
+                    .add(i32::try_from(batch.len()).unwrap_or(i32::MAX)),
+            )
+            .filter(import_run::Column::Id.eq(run.id))
+            .filter(import_run::Column::Status.eq(RUNNING))
+            .filter(import_run::Column::Checkpoint.eq(run.checkpoint))
+            .exec(&*txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Ok(true);
+        }
+        let mut writer = BatchWriter {
+            conn: &*txn,
+            principal: &principal,
+            outcome: &mut outcome,
+            hashes: &hashes,
+            sites: HashMap::new(),
+        };
+        writer.add(&checked.planned).await?;
+        writer.update_or_delete(&checked.planned).await?;
+
+        let count = |wanted: &str| {
+            let n = outcome.values().filter(|(o, _)| *o == wanted).count();
+            i32::try_from(n).unwrap_or(i32::MAX)
+        };
+        let (added, updated, deleted, errors) =
+            (count(ADDED), count(UPDATED), count(DELETED), count(ERROR));
+        let results: Vec<import_result::ActiveModel> = outcome
+            .iter()
+            .map(|(row, (result, messages))| import_result::ActiveModel {
+                run_id: Set(run.id),
+                row_no: Set(i32::try_from(*row).unwrap_or(i32::MAX)),
+                outcome: Set(result.to_string()),
+                messages: Set(serde_json::to_string(messages).unwrap_or_else(|_| "[]".into())),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in results.chunks(BATCH) {
+            import_result::Entity::insert_many(chunk.to_vec())
+                .exec(&*txn)
+                .await?;
+        }
+        import_run::Entity::update_many()
+            .col_expr(
+                import_run::Column::Added,
+                Expr::col(import_run::Column::Added).add(added),
+            )
+            .col_expr(
+                import_run::Column::Updated,
+                Expr::col(import_run::Column::Updated).add(updated),
+            )
+            .col_expr(
+                import_run::Column::Deleted,
+                Expr::col(import_run::Column::Deleted).add(deleted),
+            )
+            .col_expr(
+                import_run::Column::Errors,
+                Expr::col(import_run::Column::Errors).add(errors),
+            )
+            .filter(import_run::Column::Id.eq(run.id))
+            .exec(&*txn)
+            .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
+/// Ends the run and mails the report to the administrator who started it.
+async fn finish(
+    db: &Db,
+    run: &import_run::Model,
+    status: &str,
+    failure: Option<&str>,
+) -> Result<()> {
+    let txn = db.write().await?;
+    let ended = import_run::Entity::update_many()
+        .col_expr(import_run::Column::Status, Expr::value(status))
+        .col_expr(
+            import_run::Column::Failure,
+            Expr::value(failure.map(str::to_string)),
+        )
+        .col_expr(
+            import_run::Column::FinishedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .filter(import_run::Column::Id.eq(run.id))
+        .filter(import_run::Column::Status.eq(RUNNING))
+        .exec(&*txn)
+        .await?;
+    if ended.rows_affected == 1 {
+        let fresh = import_run::Entity::find_by_id(run.id)
+            .one(&*txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        queue_report(&*txn, &fresh).await?;
+    }
+    txn.commit().await
+}
+
+/// How many problem rows the report mail lists (the page and the result file have them all).
+pub const MAILED_PROBLEMS: u64 = 50;
+
+async fn queue_report(conn: &impl ConnectionTrait, run: &import_run::Model) -> Result<()> {
+    let Some(admin) = user::Entity::find_by_id(run.started_by).one(conn).await? else {
+        return Ok(());
+    };
+    let Some(email) = admin.email.clone() else {
+        return Ok(());
+    };
+    let site = site::Entity::find_by_id(run.site_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let problems = import_result::Entity::find()
+        .filter(import_result::Column::RunId.eq(run.id))
+        .filter(import_result::Column::Outcome.eq(ERROR))
+        .order_by_asc(import_result::Column::RowNo)
+        .limit(MAILED_PROBLEMS)
+        .all(conn)
+        .await?
+        .into_iter()
+        .flat_map(|r| {
+            let messages: Vec<RowMessage> = serde_json::from_str(&r.messages).unwrap_or_default();
+            messages.into_iter().map(move |m| mail::RowProblem {
+                row: r.row_no,
+                column: m.column,
+                code: m.code,
+                details: m.details,
+            })
+        })
+        .collect();
+    mail::queue(
+        conn,
+        &email,
+        Some(&run.locale),
+        Template::ImportReport {
+            name: format!("{} {}", admin.first_name, admin.last_name),
+            file_name: run.file_name.clone(),
+            site: site.name,
+            status: run.status.clone(),
+            added: run.added,
+            updated: run.updated,
+            deleted: run.deleted,
+            errors: run.errors,
+            run: run.public_id.to_string(),
+            problems,
+        },
+    )
+    .await?;
+    Ok(())
+}

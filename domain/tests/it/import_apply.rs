@@ -1,0 +1,422 @@
+//! Applying an import as a job: batch by batch, resumable after a crash (a new applier picks up
+//! after the last committed batch), cancellable, seats and usernames checked again at apply
+//! time, rights of the administrator who started it, the report queued as mail.
+use domain::entities::{audit_event, job, role_grant, user};
+use domain::import::{self, Applier, Limits, Mode, Options, Upload};
+use domain::{Code, Db, Error, Principal};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::db_test;
+use crate::helpers::*;
+
+const HEADER: &str =
+    "Actie;Gebruikersnaam;Voornaam;Achternaam;E-mail;Wachtwoord;Vervaldatum;Personeelsnummer;Subsite;Rollen";
+
+fn upload(lines: &[&str], mode: Mode, allow_deletes: bool) -> Upload {
+    let mut content = HEADER.to_string();
+    for line in lines {
+        content.push('\n');
+        content.push_str(line);
+    }
+    Upload {
+        file_name: "leerlingen.csv".into(),
+        content: content.into_bytes(),
+        options: Options {
+            mode,
+            allow_deletes,
+        },
+        locale: "en".into(),
+    }
+}
+
+async fn start(db: &Db, principal: &Principal, site: Uuid, upload: Upload) -> Uuid {
+    import::start(db, principal, site, upload, Limits::default())
+        .await
+        .unwrap()
+}
+
+/// The run's internal id, as the job carries it.
+async fn run_id(db: &Db) -> i32 {
+    let job = job::Entity::find()
+        .filter(job::Column::Kind.eq(import::JOB_KIND))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    serde_json::from_str::<import::ImportJob>(&job.payload)
+        .unwrap()
+        .run
+}
+
+async fn apply_all(db: &Db, batch: usize) {
+    let applier = Applier::load(db, run_id(db).await, batch)
+        .await
+        .unwrap()
+        .unwrap();
+    while applier.step(db).await.unwrap() {}
+}
+
+async fn find_user(db: &Db, username: &str) -> Option<user::Model> {
+    user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db.conn())
+        .await
+        .unwrap()
+}
+
+fn outcomes(results: &[import::RowResult]) -> Vec<(i32, String, Vec<String>)> {
+    results
+        .iter()
+        .map(|r| {
+            (
+                r.row,
+                r.outcome.clone(),
+                r.messages.iter().map(|m| m.code.clone()).collect(),
+            )
+        })
+        .collect()
+}
+
+db_test!(
+    should_apply_adds_updates_and_deletes_with_a_result_per_row_and_a_report,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let run = start(
+            &db,
+            &demo.admin,
+            demo.root,
+            upload(
+                &[
+                    "+;an.smet;An;Smet;an@example.org;Welkom-2026!;2027-08-31;P-7;De Klimop;Beheerder",
+                    "+;bo.dewit;Bo;De Wit;;;;;;",
+                    "*;pieter.claes;Piet;;;;;00123;De Klimop;",
+                    "-;sofie.maes;;;;;;;;",
+                    "+;cas.bad;Cas;Bad;not-an-address;;;;;",
+                    "+;dora.role;Dora;Role;;;;;;Tovenaar",
+                ],
+                Mode::AddAndUpdate,
+                true,
+            ),
+        )
+        .await;
+        let status = import::status(&db, &demo.admin, run).await.unwrap();
+        assert_eq!((status.status.as_str(), status.total_rows), ("running", 6));
+
+        apply_all(&db, 2).await;
+
+        let status = import::status(&db, &demo.admin, run).await.unwrap();
+        assert_eq!(status.status, import::DONE);
+        assert_eq!(
+            (
+                status.processed,
+                status.added,
+                status.updated,
+                status.deleted,
+                status.errors
+            ),
+            (6, 2, 1, 1, 2)
+        );
+        let results = import::results(&db, &demo.admin, run, false, 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            outcomes(&results),
+            [
+                (2, "added".into(), vec![]),
+                (3, "added".into(), vec![]),
+                (4, "updated".into(), vec![]),
+                (5, "deleted".into(), vec![]),
+                (6, "error".into(), vec!["email_invalid".into()]),
+                (7, "error".into(), vec!["import_role_unknown".into()]),
+            ]
+        );
+
+        let an = find_user(&db, "an.smet").await.unwrap();
+        assert_eq!(an.personnel_number.as_deref(), Some("P-7"));
+        assert_eq!(
+            an.expires_on.map(|d| d.to_string()).as_deref(),
+            Some("2027-08-31")
+        );
+        assert!(an.must_change_password && an.password_hash.is_some());
+        let grants = role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.eq(an.id))
+            .count(db.conn())
+            .await
+            .unwrap();
+        assert_eq!(grants, 1, "the Administrator role from the roles column");
+        let pieter = find_user(&db, "pieter.claes").await.unwrap();
+        assert_eq!(
+            (pieter.first_name.as_str(), pieter.last_name.as_str()),
+            ("Piet", "Claes")
+        );
+        assert_eq!(pieter.personnel_number.as_deref(), Some("00123"));
+        assert!(find_user(&db, "sofie.maes").await.is_none());
+        assert!(find_user(&db, "cas.bad").await.is_none());
+        assert_counters_exact(&db).await;
+
+        let journaled = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.is_in([
+                "user.create",
+                "user.update",
+                "user.delete",
+            ]))
+            .count(db.conn())
+            .await
+            .unwrap();
+        assert!(journaled >= 4, "{journaled}");
+        let report = job::Entity::find()
+            .filter(job::Column::Kind.eq(domain::mail::JOB_KIND))
+            .all(db.conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|j| j.payload.contains("import_report"))
+            .expect("the report mail is queued");
+        assert!(
+            report.payload.contains("email_invalid"),
+            "{}",
+            report.payload
+        );
+
+        // Applying again does nothing: the run has ended.
+        assert!(Applier::load(&db, run_id(&db).await, 2)
+            .await
+            .unwrap()
+            .is_none());
+    }
+);
+
+db_test!(
+    should_resume_after_a_crash_without_duplicating_or_losing_rows,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let lines: Vec<String> = (0..7)
+            .map(|i| format!("+;resume.{i};Re;Sume {i};;;;;;"))
+            .collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let run = start(
+            &db,
+            &demo.admin,
+            demo.root,
+            upload(&lines, Mode::AddOnly, false),
+        )
+        .await;
+        let id = run_id(&db).await;
+        {
+            // The first process applies one batch and dies.
+            let first = Applier::load(&db, id, 3).await.unwrap().unwrap();
+            assert!(first.step(&db).await.unwrap());
+        }
+        let status = import::status(&db, &demo.admin, run).await.unwrap();
+        assert_eq!((status.processed, status.added), (3, 3));
+
+        // Two workers of the restarted servers race for the rest.
+        let (a, b) = (
+            Applier::load(&db, id, 3).await.unwrap().unwrap(),
+            Applier::load(&db, id, 3).await.unwrap().unwrap(),
+        );
+        let (da, db_) = (db.clone(), db.clone());
+        let one = tokio::spawn(async move { while a.step(&da).await.unwrap() {} });
+        let two = tokio::spawn(async move { while b.step(&db_).await.unwrap() {} });
+        one.await.unwrap();
+        two.await.unwrap();
+
+        let status = import::status(&db, &demo.admin, run).await.unwrap();
+        assert_eq!(
+            (status.status.as_str(), status.processed, status.added),
+            ("done", 7, 7)
+        );
+        let results = import::results(&db, &demo.admin, run, false, 100)
+            .await
+            .unwrap();
+        assert_eq!(results.len(), 7);
+        let created = user::Entity::find()
+            .filter(user::Column::Username.starts_with("resume."))
+            .count(db.conn())
+            .await
+            .unwrap();
+        assert_eq!(created, 7);
+        assert_counters_exact(&db).await;
+    }
+);
+
+db_test!(
+    should_report_rows_that_became_invalid_after_the_preview,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        // De Klimop has 3 free seats; the file adds 5 there, and one username gets taken
+        // between upload and apply.
+        let run = start(
+            &db,
+            &demo.admin,
+            demo.klimop,
+            upload(
+                &[
+                    "+;k.een;K;Een;;;;;;",
+                    "+;k.twee;K;Twee;;;;;;",
+                    "+;k.drie;K;Drie;;;;;;",
+                    "+;k.vier;K;Vier;;;;;;",
+                    "+;k.vijf;K;Vijf;;;;;;",
+                ],
+                Mode::AddOnly,
+                false,
+            ),
+        )
+        .await;
+        domain::users::create(&db, &demo.admin, demo.regenboog, user_form("k.twee"))
+            .await
+            .unwrap();
+
+        apply_all(&db, 10).await;
+
+        let results = import::results(&db, &demo.admin, run, false, 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            outcomes(&results),
+            [
+                (2, "added".into(), vec![]),
+                (3, "error".into(), vec!["username_taken".into()]),
+                (4, "added".into(), vec![]),
+                (5, "added".into(), vec![]),
+                (6, "error".into(), vec!["no_free_seat".into()]),
+            ]
+        );
+        assert_counters_exact(&db).await;
+    }
+);
+
+db_test!(
+    should_stop_after_the_current_batch_when_cancelled,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let run = start(
+            &db,
+            &demo.admin,
+            demo.root,
+            upload(
+                &[
+                    "+;c.een;C;Een;;;;;;",
+                    "+;c.twee;C;Twee;;;;;;",
+                    "+;c.drie;C;Drie;;;;;;",
+                ],
+                Mode::AddOnly,
+                false,
+            ),
+        )
+        .await;
+        let applier = Applier::load(&db, run_id(&db).await, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(applier.step(&db).await.unwrap());
+        import::cancel(&db, &demo.admin, run).await.unwrap();
+        assert!(!applier.step(&db).await.unwrap());
+
+        let status = import::status(&db, &demo.admin, run).await.unwrap();
+        assert_eq!(
+            (status.status.as_str(), status.processed, status.added),
+            ("cancelled", 1, 1)
+        );
+        assert!(find_user(&db, "c.twee").await.is_none());
+        assert!(matches!(
+            import::cancel(&db, &demo.admin, run).await,
+            Err(Error::Refused(Code::ImportNotRunning))
+        ));
+    }
+);
+
+db_test!(
+    should_keep_runs_within_the_subtree_of_their_administrators,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let klimop_admin = admin_of(&db, demo.klimop, "klimop.admin").await;
+        // Not into a site outside the subtree.
+        let refused = import::start(
+            &db,
+            &klimop_admin,
+            demo.regenboog,
+            upload(&["+;x.een;X;Een;;;;;;"], Mode::AddOnly, false),
+            Limits::default(),
+        )
+        .await;
+        assert!(matches!(refused, Err(Error::NotFound)), "{refused:?}");
+        // A run on the root is invisible to the subsite administrator.
+        let run = start(
+            &db,
+            &demo.admin,
+            demo.root,
+            upload(&["-;emma.willems;;;;;;;;"], Mode::AddOnly, true),
+        )
+        .await;
+        for result in [
+            import::status(&db, &klimop_admin, run).await.map(|_| ()),
+            import::cancel(&db, &klimop_admin, run).await,
+            import::results(&db, &klimop_admin, run, false, 10)
+                .await
+                .map(|_| ()),
+        ] {
+            assert!(matches!(result, Err(Error::NotFound)), "{result:?}");
+        }
+        // Importing into their own site cannot touch users outside it.
+        let own = start(
+            &db,
+            &klimop_admin,
+            demo.klimop,
+            upload(&["-;emma.willems;;;;;;;;"], Mode::AddOnly, true),
+        )
+        .await;
+        let id = run_id_of(&db, own).await;
+        let applier = Applier::load(&db, id, 10).await.unwrap().unwrap();
+        while applier.step(&db).await.unwrap() {}
+        let results = import::results(&db, &klimop_admin, own, false, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            outcomes(&results),
+            [(2, "error".into(), vec!["import_user_unknown".into()])]
+        );
+        assert!(find_user(&db, "emma.willems").await.is_some());
+    }
+);
+
+async fn run_id_of(db: &Db, run: Uuid) -> i32 {
+    domain::entities::import_run::Entity::find()
+        .filter(domain::entities::import_run::Column::PublicId.eq(run))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+db_test!(
+    should_refuse_an_unreadable_upload_and_write_nothing,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let refused = import::start(
+            &db,
+            &demo.admin,
+            demo.root,
+            Upload {
+                file_name: "photo.png".into(),
+                content: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+                options: Options {
+                    mode: Mode::AddOnly,
+                    allow_deletes: false,
+                },
+                locale: "nl".into(),
+            },
+            Limits::default(),
+        )
+        .await;
+        assert!(refused.is_err());
+        let runs = domain::entities::import_run::Entity::find()
+            .count(db.conn())
+            .await
+            .unwrap();
+        let jobs = job::Entity::find().count(db.conn()).await.unwrap();
+        assert_eq!((runs, jobs), (0, 0));
+    }
+);
