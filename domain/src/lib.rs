@@ -15,6 +15,7 @@ pub mod onboarding;
 pub mod operators;
 pub mod roles;
 pub mod sessions;
+pub mod sheet;
 pub mod sites;
 pub mod subscriptions;
 pub mod tokens;

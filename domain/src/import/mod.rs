@@ -5,18 +5,22 @@
 mod apply;
 mod columns;
 mod preview;
+mod result_file;
 mod roles;
 mod rows;
 mod run;
 mod table;
+mod template;
 mod write;
 
 pub use apply::{Applier, ADDED, BATCH, DELETED, ERROR, MAILED_PROBLEMS, UPDATED};
 pub use columns::{Column, Columns};
 pub use preview::{preview, Mode, Options, Planned, Preview, SeatShortage};
+pub use result_file::result_file;
 pub use rows::{parse_rows, Action, ImportRow, Parsed, RowIssue};
 pub use run::{
     cancel, file_and_results, recent, results, start, status, ImportJob, RowMessage, RowResult,
     RunStatus, Upload, CANCELLED, DONE, FAILED, JOB_KIND, RUNNING,
 };
 pub use table::{read_table, Limits, Table};
+pub use template::template;

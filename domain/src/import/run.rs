@@ -211,13 +211,13 @@ pub async fn cancel(db: &Db, principal: &Principal, run: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// The rows with a problem (all rows when `all`), in file order, at most `limit`.
+/// The rows' results (only those with a problem when `only_errors`), in file order.
 pub async fn results(
     db: &Db,
     principal: &Principal,
     run: Uuid,
     only_errors: bool,
-    limit: u64,
+    limit: Option<u64>,
 ) -> Result<Vec<RowResult>> {
     let found = visible_run(db, principal, run).await?;
     let mut query = import_result::Entity::find()
@@ -250,7 +250,7 @@ pub async fn file_and_results(
         .one(db.conn())
         .await?
         .ok_or(Error::NotFound)?;
-    let rows = results(db, principal, run, false, u64::MAX).await?;
+    let rows = results(db, principal, run, false, None).await?;
     Ok((found.file_name, file.content, rows))
 }
 

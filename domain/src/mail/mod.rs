@@ -5,7 +5,7 @@ mod outbox;
 mod render;
 
 pub use outbox::{outbox, OutboxRow};
-pub use render::{render, texts_of, Rendered, LANGUAGES};
+pub use render::{describe_problem, render, text, texts_of, Rendered, LANGUAGES};
 
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};

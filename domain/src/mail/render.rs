@@ -1,4 +1,5 @@
-//! Mail texts (one JSON file per language beside this module) and the layout that turns a
+//! Texts the server writes itself (one JSON file per language beside this module): mail, and
+//! the spreadsheets it produces. Mail texts and the layout that turns a
 //! [`Mail`] into a subject, a plain-text body and an HTML body.
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -174,20 +175,48 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
     }
 }
 
-/// "Row 4, E-mail: This e-mail address is not valid." in the mail's language; the messages are
-/// the UI's own (app/locales/*/errors.json), so that mail and page say the same.
+/// "Row 4, E-mail: This e-mail address is not valid." in the mail's language.
 fn problem_line(problem: &super::RowProblem, t: &dyn Fn(&str) -> String) -> String {
     let mut line = fill(&t("import_report.row"), &[("row", problem.row.to_string())]);
     if let Some(column) = &problem.column {
         line.push_str(&format!(", {}", t(&format!("column.{column}"))));
     }
-    let message = t(&format!("error.{}", problem.code));
-    let message = match (message.contains("%s"), problem.details.first()) {
-        (true, Some(first)) => message.replace("%s", first),
-        (false, Some(_)) => format!("{message} {}", problem.details.join(", ")),
-        _ => message,
-    };
+    let message = error_message(&problem.code, &problem.details, t);
     format!("{line}: {message}")
+}
+
+/// An error code's message with its details; the messages are the UI's own
+/// (app/locales/*/errors.json), so that mail, files and pages say the same.
+fn error_message(code: &str, details: &[String], t: &dyn Fn(&str) -> String) -> String {
+    let message = t(&format!("error.{code}"));
+    match (message.contains("%s"), details.first()) {
+        (true, Some(first)) => message.replace("%s", first),
+        (false, Some(_)) => format!("{message} {}", details.join(", ")),
+        _ => message,
+    }
+}
+
+/// A text of `locale` by key (the key itself when missing: the key test catches that).
+pub fn text(locale: &str, key: &str) -> String {
+    texts_of(locale)
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// "E-mail: This e-mail address is not valid." for a file's message column.
+pub fn describe_problem(
+    locale: &str,
+    column: Option<&str>,
+    code: &str,
+    details: &[String],
+) -> String {
+    let t = |key: &str| text(locale, key);
+    let message = error_message(code, details, &t);
+    match column {
+        Some(column) => format!("{}: {message}", t(&format!("column.{column}"))),
+        None => message,
+    }
 }
 
 fn fill(text: &str, params: &[(&str, String)]) -> String {

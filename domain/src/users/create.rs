@@ -136,6 +136,7 @@ pub async fn create(
         active: created.active,
         pending: created.pending,
         expires_on: created.expires_on,
+        personnel_number: created.personnel_number,
         created_at: created.created_at,
         site_public_id: site.site.public_id,
         site_name: site.site.name,

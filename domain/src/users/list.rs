@@ -45,6 +45,7 @@ pub struct UserRow {
     /// Why the account cannot sign in yet: `verify`, `approval`.
     pub pending: Option<String>,
     pub expires_on: Option<NaiveDate>,
+    pub personnel_number: Option<String>,
     pub created_at: DateTime<Utc>,
     pub site_public_id: Uuid,
     pub site_name: String,
@@ -101,6 +102,13 @@ pub async fn list(
 
 /// The one SQL statement behind a page of the list (also run bare by the benchmark).
 pub fn list_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
+    filtered_query(site_id, query)
+        .limit(PAGE_SIZE)
+        .offset(query.page.saturating_mul(PAGE_SIZE))
+}
+
+/// Every user matching the filter, sorted, not paged (the list's pages, the export).
+pub fn filtered_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
     let placement = if query.include_subsites {
         Condition::all().add(user::Column::SiteId.in_subquery(crate::sites::subtree([site_id])))
     } else {
@@ -118,6 +126,7 @@ pub fn list_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
             user::Column::Active,
             user::Column::Pending,
             user::Column::ExpiresOn,
+            user::Column::PersonnelNumber,
             user::Column::CreatedAt,
         ])
         .column_as(site::Column::PublicId, "site_public_id")
@@ -150,8 +159,5 @@ pub fn list_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
         UserSort::Username => select.order_by(user::Column::Username, order.clone()),
         UserSort::Created => select.order_by(user::Column::CreatedAt, order.clone()),
     };
-    select
-        .order_by(user::Column::Id, order)
-        .limit(PAGE_SIZE)
-        .offset(query.page.saturating_mul(PAGE_SIZE))
+    select.order_by(user::Column::Id, order)
 }

@@ -1,12 +1,16 @@
 //! Users: the paged list, creation in a site (needs a free seat), activation, deletion.
 mod create;
 mod delete;
+mod export;
 mod list;
 mod set_active;
 
 pub use create::{create, insert_unchecked, NewUser, NewUserForm};
 pub use delete::delete;
-pub use list::{list, list_query, UserPage, UserQuery, UserRow, UserSort, PAGE_SIZE};
+pub use export::{export, EXPORT_LIMIT};
+pub use list::{
+    filtered_query, list, list_query, UserPage, UserQuery, UserRow, UserSort, PAGE_SIZE,
+};
 pub use set_active::set_active;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};

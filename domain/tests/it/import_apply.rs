@@ -117,7 +117,7 @@ db_test!(
             ),
             (6, 2, 1, 1, 2)
         );
-        let results = import::results(&db, &demo.admin, run, false, 100)
+        let results = import::results(&db, &demo.admin, run, false, Some(100))
             .await
             .unwrap();
         assert_eq!(
@@ -227,7 +227,7 @@ db_test!(
             (status.status.as_str(), status.processed, status.added),
             ("done", 7, 7)
         );
-        let results = import::results(&db, &demo.admin, run, false, 100)
+        let results = import::results(&db, &demo.admin, run, false, Some(100))
             .await
             .unwrap();
         assert_eq!(results.len(), 7);
@@ -270,7 +270,7 @@ db_test!(
 
         apply_all(&db, 10).await;
 
-        let results = import::results(&db, &demo.admin, run, false, 100)
+        let results = import::results(&db, &demo.admin, run, false, Some(100))
             .await
             .unwrap();
         assert_eq!(
@@ -353,7 +353,7 @@ db_test!(
         for result in [
             import::status(&db, &klimop_admin, run).await.map(|_| ()),
             import::cancel(&db, &klimop_admin, run).await,
-            import::results(&db, &klimop_admin, run, false, 10)
+            import::results(&db, &klimop_admin, run, false, Some(10))
                 .await
                 .map(|_| ()),
         ] {
@@ -370,7 +370,7 @@ db_test!(
         let id = run_id_of(&db, own).await;
         let applier = Applier::load(&db, id, 10).await.unwrap().unwrap();
         while applier.step(&db).await.unwrap() {}
-        let results = import::results(&db, &klimop_admin, own, false, 10)
+        let results = import::results(&db, &klimop_admin, own, false, Some(10))
             .await
             .unwrap();
         assert_eq!(
@@ -418,5 +418,123 @@ db_test!(
             .unwrap();
         let jobs = job::Entity::find().count(db.conn()).await.unwrap();
         assert_eq!((runs, jobs), (0, 0));
+    }
+);
+
+/// The template in each language is read back by the importer: its header is recognised and
+/// its example rows are one per action.
+#[test]
+fn should_read_back_the_template_in_every_language() {
+    for locale in ["nl", "fr", "en"] {
+        let bytes = import::template(locale).unwrap();
+        let parsed =
+            import::parse_rows(&import::read_table(&bytes, Limits::default()).unwrap()).unwrap();
+        assert!(parsed.issues.is_empty(), "{locale}: {:?}", parsed.issues);
+        let actions: Vec<import::Action> = parsed.rows.iter().map(|r| r.action).collect();
+        assert_eq!(
+            actions,
+            [
+                import::Action::Add,
+                import::Action::Update,
+                import::Action::Delete
+            ],
+            "{locale}"
+        );
+        assert_eq!(parsed.rows[0].personnel_number.as_deref(), Some("00123"));
+    }
+}
+
+db_test!(
+    should_give_the_uploaded_rows_back_with_their_results,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let run = start(
+            &db,
+            &demo.admin,
+            demo.root,
+            upload(
+                &["+;r.een;R;Een;;;;;;", "+;r.twee;R;Twee;bad;;;;;"],
+                Mode::AddOnly,
+                false,
+            ),
+        )
+        .await;
+        apply_all(&db, 10).await;
+        let (name, bytes) = import::result_file(&db, &demo.admin, run, "nl")
+            .await
+            .unwrap();
+        assert_eq!(name, "leerlingen-resultaat.xlsx");
+        let table = import::read_table(&bytes, Limits::default()).unwrap();
+        assert_eq!(table.rows[0][10..], ["Resultaat", "Melding"]);
+        assert_eq!(table.rows[1][10], "Toegevoegd");
+        assert_eq!(table.rows[2][10], "Fout");
+        assert!(
+            table.rows[2][11].starts_with("E-mail: "),
+            "{:?}",
+            table.rows[2]
+        );
+    }
+);
+
+db_test!(
+    should_export_the_filtered_list_with_formulas_neutralised,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let run = start(
+            &db,
+            &demo.admin,
+            demo.root,
+            upload(&["+;f.een;Fien;Een;;;;=1+2;;"], Mode::AddOnly, false),
+        )
+        .await;
+        apply_all(&db, 10).await;
+        let _ = run;
+        let query = domain::users::UserQuery {
+            search: "f.een".into(),
+            include_subsites: true,
+            ..Default::default()
+        };
+        let (name, csv) = domain::users::export(
+            &db,
+            &demo.admin,
+            demo.root,
+            query.clone(),
+            domain::sheet::Format::Csv,
+            "fr",
+        )
+        .await
+        .unwrap();
+        assert!(name.starts_with("utilisateurs-") && name.ends_with(".csv"));
+        let text = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].starts_with("Nom d'utilisateur;Prénom;Nom;"));
+        assert!(lines[1].contains(";'=1+2;"), "{}", lines[1]);
+
+        let (_, xlsx) = domain::users::export(
+            &db,
+            &demo.admin,
+            demo.root,
+            query,
+            domain::sheet::Format::Xlsx,
+            "en",
+        )
+        .await
+        .unwrap();
+        let table = import::read_table(&xlsx, Limits::default()).unwrap();
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1][5], "'=1+2");
+        // A subsite administrator exports nothing outside their subtree.
+        let klimop_admin = admin_of(&db, demo.klimop, "klimop.admin").await;
+        let refused = domain::users::export(
+            &db,
+            &klimop_admin,
+            demo.root,
+            Default::default(),
+            domain::sheet::Format::Csv,
+            "en",
+        )
+        .await;
+        assert!(matches!(refused, Err(Error::NotFound)), "{refused:?}");
     }
 );

@@ -1,0 +1,86 @@
+//! Spreadsheets the server writes (exports, the import template, import results): CSV with
+//! the separator the user's Excel expects, and .xlsx. Every text cell is neutralised against
+//! formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a
+//! leading apostrophe, so no spreadsheet program runs it.
+mod csv;
+mod xlsx;
+
+pub use csv::{csv_cell, Csv};
+pub(crate) use xlsx::xlsx_error;
+pub use xlsx::{xlsx_table, Table};
+
+/// A cell's text made inert for spreadsheet programs.
+pub fn neutralise(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The output formats of a download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Csv,
+}
+
+impl Format {
+    pub fn parse(extension: &str) -> Option<Format> {
+        match extension {
+            "xlsx" => Some(Format::Xlsx),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
+
+/// A table in the chosen format.
+pub fn write(format: Format, table: &Table, locale: &str) -> crate::Result<Vec<u8>> {
+    match format {
+        Format::Xlsx => xlsx_table(table),
+        Format::Csv => {
+            let mut csv = Csv::for_locale(locale);
+            csv.row(table.header.iter().map(String::as_str));
+            for row in &table.rows {
+                csv.row(row.iter().map(String::as_str));
+            }
+            Ok(csv.finish().into_bytes())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_neutralise_formula_starts() {
+        for (raw, expected) in [
+            ("=SUM(A1)", "'=SUM(A1)"),
+            ("+32 470", "'+32 470"),
+            ("-1", "'-1"),
+            ("@cmd", "'@cmd"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("plain", "plain"),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(neutralise(raw), expected);
+        }
+    }
+}
