@@ -19,6 +19,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "errors",
             "onboarding",
             "operator",
+            "import",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine with rustup lacks. Each step runs only when needed.
 #   scripts/setup.sh          toolchain for building and running (wasm32, cargo-leptos, wasm-bindgen)
-#   scripts/setup.sh --test   also Chromium, PostgreSQL, an SMTP server (aiosmtpd) and the browser-test packages
+#   scripts/setup.sh --test   also Chromium, PostgreSQL, an SMTP server (aiosmtpd), openpyxl and the browser-test packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO_LEPTOS_VERSION=0.3.10
@@ -28,6 +28,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v node >/dev/null || missing+=(nodejs npm)
   # The real SMTP server the mail tests deliver to (scripts/mail-sink.py).
   /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3 python3-aiosmtpd)
+  # Fills a downloaded import template in the import's browser test (scripts/fill-template.py).
+  /usr/bin/python3 -c "import openpyxl" 2>/dev/null || missing+=(python3-openpyxl)
   if [ ${#missing[@]} -gt 0 ]; then
     sudo_if_needed apt-get update -qq
     DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq "${missing[@]}"

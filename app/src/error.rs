@@ -205,6 +205,9 @@ messages! {
     "import_update_not_allowed" => import_update_not_allowed,
     "import_delete_not_allowed" => import_delete_not_allowed,
     "import_user_unknown" => import_user_unknown,
+    "import_role_unknown" => import_role_unknown,
+    "import_role_not_allowed" => import_role_not_allowed,
+    "import_not_running" => import_not_running,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -9,6 +9,12 @@ mod generated {
 }
 pub use generated::i18n;
 
+/// A locale's code (`nl`, `fr`, `en`), for code outside the components (downloads, mail).
+pub fn locale_code(locale: i18n::Locale) -> &'static str {
+    use leptos_i18n::Locale as _;
+    locale.as_str()
+}
+
 pub mod api;
 pub mod components;
 pub mod error;
@@ -64,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage />
                     <Route path=path!("/admin") view=pages::admin::AdminPage />
                     <Route path=path!("/admin/roles") view=pages::roles::RolesPage />
+                    <Route path=path!("/admin/import") view=pages::import::ImportPage />
+                    <Route path=path!("/admin/import/:run") view=pages::import::ImportRunPage />
                     <Route path=path!("/admin/journal") view=pages::journal::JournalPage />
                     <Route path=path!("/operator") view=pages::operator::OperatorPage />
                     <Route path=path!("/signup") view=pages::onboarding::signup::SignUpPage />

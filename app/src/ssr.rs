@@ -14,6 +14,14 @@ pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 #[derive(Clone)]
 pub struct ServerState {
     pub db: Db,
+    /// The largest upload and row count an import accepts.
+    pub import_limits: domain::import::Limits,
+}
+
+pub fn import_limits() -> domain::import::Limits {
+    use_context::<ServerState>()
+        .map(|s| s.import_limits)
+        .unwrap_or_default()
 }
 
 pub fn db() -> Result<Db, AppError> {

@@ -143,6 +143,20 @@ pub async fn complete(db: &Db, id: i32, payload: Option<String>) -> Result<()> {
     txn.commit().await
 }
 
+/// Extends the lease of a job this worker holds (long jobs renew it as they progress, so a
+/// crashed worker's job is taken over one lease after its last sign of life).
+pub async fn renew(db: &Db, id: i32, lease: Duration) -> Result<()> {
+    let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
+    let txn = db.write().await?;
+    job::Entity::update_many()
+        .col_expr(job::Column::LockedUntil, Expr::value(until))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Status.eq(QUEUED))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await
+}
+
 /// Records a failed attempt: the job runs again after the policy's delay, or is marked failed
 /// after the last attempt.
 pub async fn fail(db: &Db, claimed: &job::Model, error: &str, policy: RetryPolicy) -> Result<()> {

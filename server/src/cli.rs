@@ -194,8 +194,9 @@ async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
     let worker = crate::mail_worker::MailWorker::new(db.clone(), &config, public_url)
         .map_err(|e| format!("mail configuration: {e}"))?;
     let router = crate::routes::app(&config, db.clone(), leptos);
-    tokio::spawn(clean_sessions(db));
+    tokio::spawn(clean_sessions(db.clone()));
     tokio::spawn(worker.run());
+    tokio::spawn(crate::import_worker::ImportWorker::new(db.clone(), &config).run());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("Licentia is running at http://{addr}");
     axum::serve(

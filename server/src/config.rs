@@ -22,6 +22,15 @@ pub struct Config {
     pub mail_retry: Duration,
     /// How often an idle worker looks for queued jobs.
     pub job_poll: Duration,
+    /// How long a worker owns a long job without a sign of life (an import renews it after
+    /// every batch); a crashed worker's job is taken over after it.
+    pub job_lease: Duration,
+    /// The largest import file, and rows per import.
+    pub import_limits: domain::import::Limits,
+    /// Rows an import applies per transaction.
+    pub import_batch: usize,
+    /// A pause between an import's batches (lets other writers in on SQLite).
+    pub import_pause: Duration,
 }
 
 impl Config {
@@ -55,6 +64,27 @@ impl Config {
                 var("LICENTIA_JOB_POLL_MS")
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(1000),
+            ),
+            job_lease: Duration::from_secs(
+                var("LICENTIA_JOB_LEASE_SECONDS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(60),
+            ),
+            import_limits: domain::import::Limits {
+                max_bytes: var("LICENTIA_IMPORT_MAX_MB")
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .map_or(domain::import::Limits::default().max_bytes, |mb| {
+                        mb.saturating_mul(1024 * 1024)
+                    }),
+                ..domain::import::Limits::default()
+            },
+            import_batch: var("LICENTIA_IMPORT_BATCH")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(domain::import::BATCH),
+            import_pause: Duration::from_millis(
+                var("LICENTIA_IMPORT_PAUSE_MS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0),
             ),
         }
     }

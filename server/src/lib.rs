@@ -1,6 +1,8 @@
 //! The `licentia` server as a library (the binary in `main.rs`, and the benchmarks, use it).
 pub mod cli;
 pub mod config;
+pub mod downloads;
+pub mod import_worker;
 pub mod journal_csv;
 pub mod mail_worker;
 pub mod routes;

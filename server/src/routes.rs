@@ -1,7 +1,7 @@
 //! The axum application: Leptos pages and server functions, sessions, the sign-in gate.
 use app::ssr::ServerState;
 use app::{shell, App};
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get};
@@ -15,7 +15,10 @@ use crate::config::Config;
 use crate::session_store::DbSessionStore;
 
 pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Router {
-    let state = ServerState { db: db.clone() };
+    let state = ServerState {
+        db: db.clone(),
+        import_limits: config.import_limits,
+    };
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(DbSessionStore::new(db))
         .with_name("licentia_session")
@@ -35,11 +38,42 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
             }),
         )
         .route(
+            "/admin/import/template.xlsx",
+            get(crate::downloads::template),
+        )
+        .route(
+            "/admin/users/export.xlsx",
+            get({
+                let db = state.db.clone();
+                move |session, parts| crate::downloads::export(db.clone(), session, parts, "xlsx")
+            }),
+        )
+        .route(
+            "/admin/users/export.csv",
+            get({
+                let db = state.db.clone();
+                move |session, parts| crate::downloads::export(db.clone(), session, parts, "csv")
+            }),
+        )
+        .route(
+            "/admin/import/{run}/result.xlsx",
+            get({
+                let db = state.db.clone();
+                move |run, session, parts| {
+                    crate::downloads::import_result(db.clone(), session, parts, run)
+                }
+            }),
+        )
+        .route(
             "/api/{*fn_name}",
             any(move |req: Request| {
                 let state = fn_state.clone();
                 handle_server_fns_with_context(move || provide_context(state.clone()), req)
-            }),
+            })
+            // Uploads: the import's own limit, plus room for the form's other fields.
+            .layer(DefaultBodyLimit::max(
+                config.import_limits.max_bytes.saturating_add(64 * 1024),
+            )),
         )
         .leptos_routes_with_context(
             &leptos_options,

@@ -72,7 +72,7 @@ fn read_workbook(bytes: &[u8], limits: Limits) -> Result<Table> {
     let range = book
         .worksheet_range(&name)
         .map_err(|_| refuse(Code::ImportUnreadable))?;
-    if range.height() > limits.max_rows + 1 {
+    if range.height() > limits.max_rows.saturating_add(1) {
         return Err(refuse(Code::ImportTooManyRows));
     }
     let (start_row, start_col) = range.start().unwrap_or((0, 0));

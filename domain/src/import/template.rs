@@ -67,8 +67,7 @@ pub fn template(locale: &str) -> Result<Vec<u8>> {
     for (row, cells) in (1u32..).zip(examples) {
         for (col, value) in (0u16..).zip(cells) {
             if !value.is_empty() {
-                // The action symbols are the point of the column; other cells are inert.
-                let value = if col == 0 { value } else { neutralise(&value) };
+                let value = neutralise(&value);
                 sheet
                     .write_string_with_format(row, col, value, &as_text)
                     .map_err(xlsx_error)?;

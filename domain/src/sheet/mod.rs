@@ -1,7 +1,8 @@
 //! Spreadsheets the server writes (exports, the import template, import results): CSV with
 //! the separator the user's Excel expects, and .xlsx. Every text cell is neutralised against
 //! formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a
-//! leading apostrophe, so no spreadsheet program runs it.
+//! leading apostrophe, so no spreadsheet program runs it. A lone symbol (the import's action
+//! column: `+`, `-`) cannot run and stays as it is, so result files can be imported again.
 mod csv;
 mod xlsx;
 
@@ -11,7 +12,7 @@ pub use xlsx::{xlsx_table, Table};
 
 /// A cell's text made inert for spreadsheet programs.
 pub fn neutralise(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.chars().nth(1).is_some() && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -78,6 +79,8 @@ mod tests {
             ("\tx", "'\tx"),
             ("\rx", "'\rx"),
             ("plain", "plain"),
+            ("+", "+"),
+            ("-", "-"),
             ("a=b", "a=b"),
         ] {
             assert_eq!(neutralise(raw), expected);

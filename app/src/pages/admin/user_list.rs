@@ -10,6 +10,17 @@ use crate::api::users::{UserFilter, UserPage};
 use crate::error::AppError;
 use crate::i18n::*;
 
+/// The download of the list as it is filtered (all its pages).
+fn export_href(site: Uuid, filter: &UserFilter, extension: &str) -> String {
+    let all_pages = UserFilter {
+        page: 0,
+        ..filter.clone()
+    };
+    let query = admin_href(site, &all_pages);
+    let query = query.split_once('?').map_or("", |(_, q)| q);
+    format!("/admin/users/export.{extension}?{query}")
+}
+
 #[component]
 pub fn UserList(
     details: SiteDetails,
@@ -66,6 +77,21 @@ pub fn UserList(
         <section class="panel" aria-labelledby="users-title">
             <div class="panel-head">
                 <h2 id="users-title">{t!(i18n, admin.users)}</h2>
+                <div class="button-group" role="group" aria-label=move || td_string!(i18n.get_locale(), import.export)>
+                    <a class="button" id="export-xlsx" download=""
+                        href=move || export_href(site, &filter.get(), "xlsx")>
+                        {t!(i18n, import.export)} " " {t!(i18n, import.export_xlsx)}
+                    </a>
+                    <a class="button" id="export-csv" download=""
+                        href=move || export_href(site, &filter.get(), "csv")>
+                        {t!(i18n, import.export_csv)}
+                    </a>
+                </div>
+                {can_manage.then(|| view! {
+                    <a class="button" id="import-users" href=format!("/admin/import?site={site}")>
+                        {t!(i18n, import.import_users)}
+                    </a>
+                })}
                 {can_manage.then(|| view! {
                     <button type="button" class="button button-primary" id="add-user"
                         aria-expanded=move || adding.get().to_string()

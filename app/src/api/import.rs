@@ -1,0 +1,250 @@
+//! Importing users from a spreadsheet: the upload checked (preview, nothing written), then
+//! started as a background job; its progress, problems and cancellation.
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// A problem of a row (or of the whole file when `row` is 0), its column named in the user's
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowProblem {
+    pub row: i32,
+    pub column: String,
+    pub code: String,
+    pub details: Vec<String>,
+}
+
+/// A site that would run out of seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortage {
+    pub site: String,
+    pub adding: u64,
+    pub free: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    pub file_name: String,
+    pub add: u64,
+    pub update: u64,
+    pub delete: u64,
+    pub problems: Vec<RowProblem>,
+    /// Rows with at least one problem (skipped when applied).
+    pub problem_rows: u64,
+    pub shortages: Vec<Shortage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRun {
+    pub id: Uuid,
+    pub file_name: String,
+    pub site_id: Uuid,
+    pub site_name: String,
+    /// running, done, cancelled or failed.
+    pub status: String,
+    pub cancel_requested: bool,
+    pub total: i32,
+    pub processed: i32,
+    pub added: i32,
+    pub updated: i32,
+    pub deleted: i32,
+    pub errors: i32,
+    pub started: String,
+}
+
+/// The most problems a page shows (the result file has them all).
+pub const SHOWN_PROBLEMS: u64 = 500;
+
+#[cfg(feature = "ssr")]
+mod upload {
+    use super::*;
+
+    /// The form fields of an upload.
+    pub struct Form {
+        /// None: the principal's home site.
+        pub site: Option<Uuid>,
+        pub locale: String,
+        pub upload: domain::import::Upload,
+    }
+
+    /// Reads the multipart form; the file is refused as soon as it passes the size limit.
+    pub async fn read(data: MultipartData, max_bytes: usize) -> Result<Form, AppError> {
+        let invalid = || AppError::code(crate::error::INVALID_REQUEST);
+        let mut form = data.into_inner().ok_or_else(invalid)?;
+        let (mut site, mut locale, mut mode, mut allow_deletes) =
+            (None, String::new(), String::new(), false);
+        let (mut file_name, mut content) = (String::new(), Vec::new());
+        while let Some(mut field) = form.next_field().await.map_err(|_| invalid())? {
+            match field.name().unwrap_or_default() {
+                "file" => {
+                    file_name = field.file_name().unwrap_or("import").to_string();
+                    while let Some(chunk) = field.chunk().await.map_err(|_| invalid())? {
+                        if content.len() + chunk.len() > max_bytes {
+                            return Err(domain::Error::Refused(domain::Code::ImportTooLarge).into());
+                        }
+                        content.extend_from_slice(&chunk);
+                    }
+                }
+                name => {
+                    let name = name.to_string();
+                    let value = field.text().await.map_err(|_| invalid())?;
+                    match name.as_str() {
+                        "site" => site = Uuid::parse_str(value.trim()).ok(),
+                        "locale" => locale = value,
+                        "mode" => mode = value,
+                        "allow_deletes" => allow_deletes = value == "on" || value == "true",
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let mode = domain::import::Mode::parse(&mode).unwrap_or(domain::import::Mode::AddOnly);
+        Ok(Form {
+            site,
+            locale: locale.clone(),
+            upload: domain::import::Upload {
+                file_name,
+                content,
+                options: domain::import::Options {
+                    mode,
+                    allow_deletes,
+                },
+                locale,
+            },
+        })
+    }
+
+    pub fn column_label(locale: &str, column: Option<domain::import::Column>) -> String {
+        column
+            .map(|c| domain::mail::text(locale, &format!("column.{}", c.key())))
+            .unwrap_or_default()
+    }
+
+    pub fn run(s: domain::import::RunStatus) -> ImportRun {
+        ImportRun {
+            id: s.public_id,
+            file_name: s.file_name,
+            site_id: s.site_public_id,
+            site_name: s.site_name,
+            status: s.status,
+            cancel_requested: s.cancel_requested,
+            total: s.total_rows,
+            processed: s.processed,
+            added: s.added,
+            updated: s.updated,
+            deleted: s.deleted,
+            errors: s.errors,
+            started: s.created_at.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+}
+
+/// Checks an upload against the database: what it would add, update and delete, every problem
+/// with its row and column, seat shortages. Nothing is written.
+#[server(endpoint = "preview_import", input = MultipartFormData)]
+pub async fn preview_import(data: MultipartData) -> Result<ImportPreview, AppError> {
+    use domain::import::{self, Action};
+    let (db, principal) = crate::ssr::principal().await?;
+    let limits = crate::ssr::import_limits();
+    let form = upload::read(data, limits.max_bytes).await?;
+    let site = match form.site {
+        Some(site) => site,
+        None => domain::sites::home_site(&db, &principal).await?,
+    };
+    let parsed = import::parse_rows(&import::read_table(&form.upload.content, limits)?)?;
+    let preview = import::preview(&db, &principal, site, &parsed, form.upload.options).await?;
+    let mut rows: Vec<usize> = preview.issues.iter().map(|i| i.row).collect();
+    rows.dedup();
+    let count = |action| preview.count(action) as u64;
+    Ok(ImportPreview {
+        file_name: form.upload.file_name,
+        add: count(Action::Add),
+        update: count(Action::Update),
+        delete: count(Action::Delete),
+        problem_rows: rows.len() as u64,
+        problems: preview
+            .issues
+            .iter()
+            .take(SHOWN_PROBLEMS as usize)
+            .map(|i| RowProblem {
+                row: i32::try_from(i.row).unwrap_or(i32::MAX),
+                column: upload::column_label(&form.locale, i.column),
+                code: i.code.as_str().to_string(),
+                details: i.details.clone(),
+            })
+            .collect(),
+        shortages: preview
+            .shortages
+            .into_iter()
+            .map(|s| Shortage {
+                site: s.site_name,
+                adding: s.adding as u64,
+                free: s.free,
+            })
+            .collect(),
+    })
+}
+
+/// Stores the upload and starts applying it in the background; returns the run.
+#[server(endpoint = "start_import", input = MultipartFormData)]
+pub async fn start_import(data: MultipartData) -> Result<Uuid, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let limits = crate::ssr::import_limits();
+    let form = upload::read(data, limits.max_bytes).await?;
+    let site = match form.site {
+        Some(site) => site,
+        None => domain::sites::home_site(&db, &principal).await?,
+    };
+    Ok(domain::import::start(&db, &principal, site, form.upload, limits).await?)
+}
+
+#[server(endpoint = "import_status")]
+pub async fn import_status(run: Uuid) -> Result<ImportRun, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(upload::run(
+        domain::import::status(&db, &principal, run).await?,
+    ))
+}
+
+/// The rows with a problem, in file order (at most [`SHOWN_PROBLEMS`]).
+#[server(endpoint = "import_problems")]
+pub async fn import_problems(run: Uuid, locale: String) -> Result<Vec<RowProblem>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let results = domain::import::results(&db, &principal, run, true, Some(SHOWN_PROBLEMS)).await?;
+    Ok(results
+        .into_iter()
+        .flat_map(|r| {
+            let locale = locale.clone();
+            r.messages.into_iter().map(move |m| RowProblem {
+                row: r.row,
+                column: upload::column_label(&locale, m.column()),
+                code: m.code,
+                details: m.details,
+            })
+        })
+        .collect())
+}
+
+#[server(endpoint = "cancel_import")]
+pub async fn cancel_import(run: Uuid) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::import::cancel(&db, &principal, run).await?)
+}
+
+/// The latest imports into a site (default: the principal's home site).
+#[server(endpoint = "recent_imports")]
+pub async fn recent_imports(site: Option<Uuid>) -> Result<Vec<ImportRun>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let site = match site {
+        Some(site) => site,
+        None => domain::sites::home_site(&db, &principal).await?,
+    };
+    Ok(domain::import::recent(&db, &principal, site)
+        .await?
+        .into_iter()
+        .map(upload::run)
+        .collect())
+}

@@ -1,0 +1,161 @@
+// Bulk import and export in real Chromium: the template downloaded and filled in (openpyxl, as a
+// spreadsheet program would), the preview with its one error, the import applied in the
+// background with its progress bar to 100 % (and after a reload), the report on the page and
+// by mail, the result file, the filtered export; axe-core on the import pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  startServer, startBrowser, startMailSink, waitForMail, seriousViolations, hydrated, screenshots, root,
+} from './support.mjs';
+
+let server;
+let browser;
+let sink;
+
+before(async () => {
+  sink = await startMailSink();
+  server = await startServer({ mailSink: sink });
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  sink?.stop();
+});
+
+async function signIn(page) {
+  await page.goto(`${server.url}/admin`);
+  await hydrated(page);
+  await page.fill('#username', 'directeur');
+  await page.fill('#password', 'Horizon-2026');
+  await page.press('#password', 'Enter');
+  await page.waitForURL(/\/admin$/);
+  await hydrated(page);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'licentia-import-'));
+
+test('an administrator imports users from the filled-in template and exports the list', async () => {
+  const context = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await signIn(page);
+
+  // From the user list to the import page of the selected site.
+  await page.click('#import-users');
+  await page.waitForURL(/\/admin\/import\?site=/);
+  await hydrated(page);
+  assert.equal(await page.locator('h1').innerText(), 'Gebruikers importeren');
+  await page.locator('#import-site strong').waitFor();
+  assert.equal(await page.locator('#import-site strong').innerText(), 'Scholengroep Horizon');
+  assert.deepEqual(await seriousViolations(page), [], 'import page accessibility');
+
+  // The template, in Dutch.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#import-template')]);
+  assert.equal(download.suggestedFilename(), 'sjabloon-gebruikers.xlsx');
+  const template = join(work, 'template.xlsx');
+  await download.saveAs(template);
+  assert.equal(readFileSync(template).subarray(0, 2).toString(), 'PK');
+
+  // Filled in: five new users, one with a bad address, one update of an existing user.
+  const filled = join(work, 'leerlingen.xlsx');
+  const rows = [
+    '+;imp.een;Ilse;Een;ilse@school.example;;2027-08-31;P-1;;',
+    '+;imp.twee;Ivo;Twee;;;;;;',
+    '+;imp.drie;Inge;Drie;geen-adres;;;;;',
+    '+;imp.vier;Ines;Vier;;;;00044;De Klimop;',
+    '+;imp.vijf;Ike;Vijf;;;;;;',
+    '+;imp.zes;Iris;Zes;;;;;;',
+    '*;pieter.claes;Pieter-Jan;;;;;;;',
+  ].join('\n');
+  const fill = spawnSync('/usr/bin/python3', [join(root, 'scripts', 'fill-template.py'), template, filled], { input: rows });
+  assert.equal(fill.status, 0, String(fill.stderr));
+
+  // Preview: counts, the problem with its row and column; nothing written yet.
+  await page.setInputFiles('#import-file', filled);
+  await page.check('input[name=mode][value=add_update]');
+  await page.focus('#import-check');
+  await page.keyboard.press('Enter');
+  await page.locator('#import-preview').waitFor();
+  const counts = await page.locator('#import-counts').innerText();
+  assert.match(counts, /5\s+toe te voegen/);
+  assert.match(counts, /1\s+bij te werken/);
+  assert.match(counts, /1\s+rijen met een fout/);
+  const problem = await page.locator('#preview-problems tbody tr').innerText();
+  assert.match(problem, /^4\s+E-mail\s+/);
+  assert.deepEqual(await seriousViolations(page), [], 'preview accessibility');
+  await page.screenshot({ path: join(screenshots, 'import-preview-nl.png'), fullPage: true });
+
+  // Apply: the run page follows the background job to 100 %.
+  await page.focus('#import-start');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/admin\/import\/[0-9a-f-]{36}$/);
+  await hydrated(page);
+  await page.waitForFunction(() => document.querySelector('#run-progress')?.getAttribute('value') === '100'
+    && /Klaar/.test(document.querySelector('#run-progress-label')?.textContent || ''), null, { timeout: 30000 })
+    .catch(async (e) => { throw new Error(`${e}\n${await page.locator('main').innerText()}\n${server.log()}`); });
+  const report = await page.locator('#run-counts').innerText();
+  assert.match(report, /5\s+toegevoegd/);
+  assert.match(report, /1\s+bijgewerkt/);
+  assert.match(report, /1\s+fouten/);
+  await page.locator('#run-problems tbody tr').waitFor();
+  assert.match(await page.locator('#run-problems tbody tr').innerText(), /^4\s+E-mail/);
+  assert.deepEqual(await seriousViolations(page), [], 'import report accessibility');
+  await page.screenshot({ path: join(screenshots, 'import-report-nl.png'), fullPage: true });
+
+  // The report survives a reload.
+  await page.reload();
+  await hydrated(page);
+  await page.locator('#run-counts').waitFor();
+  assert.match(await page.locator('#run-percent').innerText(), /100/);
+
+  // The result file: the uploaded rows with a result each.
+  const [result] = await Promise.all([page.waitForEvent('download'), page.click('#run-result')]);
+  assert.equal(result.suggestedFilename(), 'leerlingen-resultaat.xlsx');
+  const resultPath = join(work, 'result.xlsx');
+  await result.saveAs(resultPath);
+  const read = spawnSync('/usr/bin/python3', ['-c',
+    'import sys, openpyxl; ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]; [print(";".join("" if c is None else str(c) for c in row)) for row in ws.iter_rows(values_only=True)]',
+    resultPath]);
+  assert.equal(read.status, 0, String(read.stderr));
+  const lines = String(read.stdout).trim().split('\n');
+  assert.match(lines[0], /;Resultaat;Melding$/);
+  assert.match(lines[1], /^\+;imp\.een;.*;Toegevoegd;$/);
+  assert.match(lines[3], /^\+;imp\.drie;.*;Fout;E-mail: /);
+
+  // The report by mail, in Dutch.
+  const mail = await waitForMail(sink, 'directeur@horizon.example', /Import leerlingen\.xlsx/);
+  assert.match(mail.text, /Toegevoegd: 5/);
+  assert.match(mail.text, /Rij 4, E-mail: /);
+
+  // The list exported as it is filtered (search "imp.", subsites included), as CSV.
+  await page.goto(`${server.url}/admin?q=imp.&all=1`);
+  await hydrated(page);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const csvPath = join(work, 'export.csv');
+  await csv.saveAs(csvPath);
+  const exported = readFileSync(csvPath, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+  assert.match(exported[0], /^Gebruikersnaam;Voornaam;Achternaam;/);
+  assert.equal(exported.length, 1 + 5, exported.join('\n'));
+  assert.ok(exported.some((l) => l.startsWith('imp.vier;Ines;Vier;;;00044;')), exported.join('\n'));
+
+  // Bad input: not a spreadsheet, a clear message and nothing else.
+  await page.goto(`${server.url}/admin/import`);
+  await hydrated(page);
+  const notSheet = join(work, 'photo.png');
+  writeFileSync(notSheet, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]));
+  await page.setInputFiles('#import-file', notSheet);
+  await page.click('#import-check');
+  await page.locator('[role=alert]').waitFor();
+  assert.match(await page.locator('[role=alert]').innerText(), /geen rekenblad/);
+  await page.screenshot({ path: join(screenshots, 'import-error-nl.png'), fullPage: true });
+
+  assert.deepEqual(errors, []);
+  await context.close();
+});

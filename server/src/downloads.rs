@@ -1,0 +1,160 @@
+//! File downloads beside the pages: the journal as CSV, the import template, the user export
+//! and an import's result file. Thin: find the principal, ask the domain, send the bytes with
+//! a file name; refusals as a status and the error code.
+use axum::extract::{ConnectInfo, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::sheet::Format;
+use domain::{Db, Principal};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// The signed-in principal of a download request (anonymous when signed out).
+pub async fn principal(db: &Db, session: &Session, parts: &Parts) -> Result<Principal, Response> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    app::ssr::principal_of(db, session)
+        .await
+        .map(|p| p.from_address(peer))
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// The interface language from the cookie the language switch sets (Dutch by default).
+pub fn locale(headers: &HeaderMap) -> app::i18n::Locale {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == "i18n_pref_locale")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or_default()
+}
+
+/// A file as an attachment.
+pub fn attachment(name: &str, content_type: &str, body: Vec<u8>) -> Response {
+    // The name is ours (translated words, dates, the uploaded name); quotes are dropped.
+    let name: String = name
+        .chars()
+        .filter(|c| *c != '"' && !c.is_control())
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+                    name.replace(|c: char| !c.is_ascii(), "_"),
+                    app::url::encode(&name)
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub fn refused(err: domain::Error) -> Response {
+    let status =
+        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let domain::Error::Internal(detail) = &err {
+        tracing::error!(%detail, "download failed");
+    }
+    (status, err.code().as_str()).into_response()
+}
+
+/// `GET /admin/import/template.xlsx`, in the user's language.
+pub async fn template(headers: HeaderMap) -> Response {
+    let locale = locale(&headers);
+    match domain::import::template(app::locale_code(locale)) {
+        Ok(bytes) => attachment(
+            &format!(
+                "{}.xlsx",
+                domain::mail::text(app::locale_code(locale), "template.file")
+            ),
+            Format::Xlsx.content_type(),
+            bytes,
+        ),
+        Err(err) => refused(err),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    site: Option<Uuid>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    all: Option<String>,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    desc: Option<String>,
+}
+
+/// `GET /admin/users/export.{xlsx,csv}`: the list filtered as on the page.
+pub async fn export(db: Db, session: Session, parts: Parts, extension: &str) -> Response {
+    let Some(format) = Format::parse(extension) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(Query(query)) = Query::<ExportQuery>::try_from_uri(&parts.uri) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let principal = match principal(&db, &session, &parts).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let site = match query.site {
+        Some(site) => site,
+        None => match domain::sites::home_site(&db, &principal).await {
+            Ok(site) => site,
+            Err(err) => return refused(err),
+        },
+    };
+    let flag = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "1" || v == "true");
+    let filter = domain::users::UserQuery {
+        search: query.q,
+        include_subsites: flag(&query.all),
+        sort: match query.sort.as_str() {
+            "username" => domain::users::UserSort::Username,
+            "created" => domain::users::UserSort::Created,
+            _ => domain::users::UserSort::Name,
+        },
+        descending: flag(&query.desc),
+        page: 0,
+    };
+    let locale = locale(&parts.headers);
+    match domain::users::export(
+        &db,
+        &principal,
+        site,
+        filter,
+        format,
+        app::locale_code(locale),
+    )
+    .await
+    {
+        Ok((name, bytes)) => attachment(&name, format.content_type(), bytes),
+        Err(err) => refused(err),
+    }
+}
+
+/// `GET /admin/import/{run}/result.xlsx`: the uploaded rows with their results.
+pub async fn import_result(db: Db, session: Session, parts: Parts, run: Path<Uuid>) -> Response {
+    let principal = match principal(&db, &session, &parts).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let locale = locale(&parts.headers);
+    match domain::import::result_file(&db, &principal, run.0, app::locale_code(locale)).await {
+        Ok((name, bytes)) => attachment(&name, Format::Xlsx.content_type(), bytes),
+        Err(err) => refused(err),
+    }
+}

@@ -1,0 +1,101 @@
+//! Applies imports in the background: claims an import job, applies its run batch by batch
+//! and renews the job's lease after each one. A crash leaves the run at its last committed
+//! batch; the job is taken over one lease later (by this process after a restart, or by
+//! another) and resumes there. A failed batch is retried with back-off.
+use std::time::Duration;
+
+use domain::import::{Applier, ImportJob, JOB_KIND};
+use domain::jobs::{self, RetryPolicy};
+use domain::Db;
+
+use crate::config::Config;
+
+pub struct ImportWorker {
+    db: Db,
+    lease: Duration,
+    batch: usize,
+    pause: Duration,
+    poll: Duration,
+    policy: RetryPolicy,
+}
+
+impl ImportWorker {
+    pub fn new(db: Db, config: &Config) -> ImportWorker {
+        ImportWorker {
+            db,
+            lease: config.job_lease,
+            batch: config.import_batch,
+            pause: config.import_pause,
+            poll: config.job_poll,
+            policy: RetryPolicy {
+                first_delay: Duration::from_secs(5),
+                ..RetryPolicy::default()
+            },
+        }
+    }
+
+    /// Applies imports until the process ends.
+    pub async fn run(self) {
+        loop {
+            match self.apply_next().await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(err) => tracing::warn!(%err, "import worker"),
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+
+    /// Applies the next due import to its end; false when none was due.
+    pub async fn apply_next(&self) -> Result<bool, domain::Error> {
+        let Some(job) = jobs::claim(&self.db, JOB_KIND, self.lease).await? else {
+            return Ok(false);
+        };
+        let outcome = match serde_json::from_str::<ImportJob>(&job.payload) {
+            // In a task of its own: a bug that panics fails this attempt, not the worker.
+            Ok(payload) => {
+                let db = self.db.clone();
+                let settings = Settings {
+                    lease: self.lease,
+                    batch: self.batch,
+                    pause: self.pause,
+                };
+                tokio::spawn(async move { apply(&db, payload.run, job.id, settings).await })
+                    .await
+                    .unwrap_or_else(|err| {
+                        Err(domain::Error::Internal(format!("import task: {err}")))
+                    })
+            }
+            Err(err) => Err(domain::Error::Internal(format!(
+                "import job payload: {err}"
+            ))),
+        };
+        match outcome {
+            Ok(()) => jobs::complete(&self.db, job.id, None).await?,
+            Err(err) => {
+                tracing::warn!(%err, run = %job.payload, "import batch failed; retried later");
+                jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+struct Settings {
+    lease: Duration,
+    batch: usize,
+    pause: Duration,
+}
+
+async fn apply(db: &Db, run: i32, job: i32, settings: Settings) -> Result<(), domain::Error> {
+    let Some(applier) = Applier::load(db, run, settings.batch).await? else {
+        return Ok(());
+    };
+    while applier.step(db).await? {
+        jobs::renew(db, job, settings.lease).await?;
+        if !settings.pause.is_zero() {
+            tokio::time::sleep(settings.pause).await;
+        }
+    }
+    Ok(())
+}
