@@ -4,29 +4,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use domain::entities::job;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+#[path = "support/process.rs"]
+mod process;
+use process::{free_port, wait_until, Killed};
 
 fn start_sink(port: u16, dir: &Path) -> Killed {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/mail-sink.py");
@@ -45,34 +32,13 @@ fn start_sink(port: u16, dir: &Path) -> Killed {
 }
 
 fn start_licentia(url: &str, smtp_port: u16) -> Killed {
-    let child = Command::new(env!("CARGO_BIN_EXE_licentia"))
-        .args(["serve", "--no-demo"])
-        .env("LICENTIA_DATABASE_URL", url)
-        .env("LICENTIA_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
-        .env("LICENTIA_OUTBOX_DIR", "off")
-        .env("LICENTIA_MAIL_RETRY_SECONDS", "1")
-        .env("LICENTIA_JOB_POLL_MS", "100")
-        .env("LICENTIA_PUBLIC_URL", "http://licentia.test")
-        .env("LEPTOS_OUTPUT_NAME", "licentia")
-        .env("LEPTOS_SITE_ROOT", std::env::temp_dir())
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", free_port()))
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    Killed(child)
-}
-
-async fn wait_until<F, Fut>(what: &str, limit: Duration, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while !check().await {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    process::start_licentia(
+        url,
+        &[
+            ("LICENTIA_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
+            ("LICENTIA_MAIL_RETRY_SECONDS", "1".into()),
+        ],
+    )
 }
 
 fn mails(dir: &Path) -> Vec<PathBuf> {
