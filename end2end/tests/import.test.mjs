@@ -145,6 +145,36 @@ test('an administrator imports users from the filled-in template and exports the
   assert.equal(exported.length, 1 + 5, exported.join('\n'));
   assert.ok(exported.some((l) => l.startsWith('imp.vier;Ines;Vier;;;00044;')), exported.join('\n'));
 
+  // Bulk actions on the imported users, with the keyboard: choose the page, set the expiry
+  // date for all of them (confirmed), then move two to De Klimop.
+  await page.focus('#select-page');
+  await page.keyboard.press('Space');
+  await page.locator('#bulk-bar').waitFor();
+  assert.equal(await page.locator('#bulk-count').innerText(), '5 gekozen');
+  await page.selectOption('#bulk-action', 'expiry');
+  await page.fill('#bulk-date', '2027-06-30');
+  await page.focus('#bulk-apply');
+  await page.keyboard.press('Enter');
+  const dialog = page.locator('dialog[open]');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /vervaldatum van 5 gebruikers/i);
+  await page.screenshot({ path: join(screenshots, 'bulk-confirm-nl.png'), fullPage: true });
+  await dialog.locator('.button-danger').click();
+  await page.locator('[role=status]', { hasText: 'Vervaldatum van 5 gebruikers ingesteld.' }).waitFor();
+  assert.equal(await page.locator('#bulk-bar').count(), 0, 'the selection is cleared');
+
+  await page.locator('tr[data-username="imp.een"] .row-select').check();
+  await page.locator('tr[data-username="imp.twee"] .row-select').check();
+  await page.selectOption('#bulk-action', 'move');
+  const klimop = await page.locator('#bulk-target option', { hasText: 'De Klimop' }).getAttribute('value');
+  await page.selectOption('#bulk-target', klimop);
+  await page.click('#bulk-apply');
+  await page.locator('dialog[open] .button-danger').click();
+  await page.locator('[role=status]', { hasText: '2 gebruikers verplaatst.' }).waitFor();
+  await page.locator('tr[data-username="imp.een"] td', { hasText: 'De Klimop' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'user list with bulk actions accessibility');
+  await page.screenshot({ path: join(screenshots, 'bulk-done-nl.png'), fullPage: true });
+
   // Bad input: not a spreadsheet, a clear message and nothing else.
   await page.goto(`${server.url}/admin/import`);
   await hydrated(page);

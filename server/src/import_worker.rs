@@ -1,4 +1,4 @@
-//! Applies imports in the background: claims an import job, applies its run batch by batch
+//! Background work on users: imports and large bulk actions. Applies imports claims an import job, applies its run batch by batch
 //! and renews the job's lease after each one. A crash leaves the run at its last committed
 //! batch; the job is taken over one lease later (by this process after a restart, or by
 //! another) and resumes there. A failed batch is retried with back-off.
@@ -34,16 +34,44 @@ impl ImportWorker {
         }
     }
 
-    /// Applies imports until the process ends.
+    /// Applies imports and bulk actions until the process ends.
     pub async fn run(self) {
         loop {
-            match self.apply_next().await {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(err) => tracing::warn!(%err, "import worker"),
+            let imported = self.apply_next().await;
+            let bulk = self.bulk_next().await;
+            for outcome in [&imported, &bulk] {
+                if let Err(err) = outcome {
+                    tracing::warn!(%err, "background worker");
+                }
+            }
+            if matches!(imported, Ok(true)) || matches!(bulk, Ok(true)) {
+                continue;
             }
             tokio::time::sleep(self.poll).await;
         }
+    }
+
+    /// Runs the next queued bulk action on users; false when none was due.
+    pub async fn bulk_next(&self) -> Result<bool, domain::Error> {
+        let Some(job) = jobs::claim(&self.db, domain::users::bulk::JOB_KIND, self.lease).await?
+        else {
+            return Ok(false);
+        };
+        let outcome = match serde_json::from_str::<domain::users::BulkJob>(&job.payload) {
+            Ok(payload) => {
+                let db = self.db.clone();
+                tokio::spawn(async move { domain::users::run_job(&db, payload).await })
+                    .await
+                    .unwrap_or_else(|err| Err(domain::Error::Internal(format!("bulk task: {err}"))))
+                    .map(|_| ())
+            }
+            Err(err) => Err(domain::Error::Internal(format!("bulk job payload: {err}"))),
+        };
+        match outcome {
+            Ok(()) => jobs::complete(&self.db, job.id, None).await?,
+            Err(err) => jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?,
+        }
+        Ok(true)
     }
 
     /// Applies the next due import to its end; false when none was due.

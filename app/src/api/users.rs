@@ -131,3 +131,61 @@ pub async fn delete_user(user: Uuid) -> Result<(), AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     Ok(domain::users::delete(&db, &principal, user).await?)
 }
+
+/// What a bulk action did: users changed (or queued), users left alone and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkResult {
+    pub changed: u64,
+    /// (user, error code)
+    pub skipped: Vec<(String, String)>,
+    pub queued: bool,
+}
+
+/// Applies `action` (`activate`, `deactivate`, `expiry`, `move`, `delete`) to the chosen users,
+/// or to every user matching the list's filter when `all_matching`.
+#[allow(clippy::too_many_arguments)] // a form: one argument per field
+#[server(endpoint = "bulk_users")]
+pub async fn bulk_users(
+    site: Uuid,
+    users: Vec<Uuid>,
+    all_matching: bool,
+    filter: UserFilter,
+    action: String,
+    #[server(default)] date: String,
+    #[server(default)] target: Option<Uuid>,
+) -> Result<BulkResult, AppError> {
+    use domain::users::{BulkAction, Selection};
+    let (db, principal) = crate::ssr::principal().await?;
+    let action = match action.as_str() {
+        "activate" => BulkAction::Activate,
+        "deactivate" => BulkAction::Deactivate,
+        "expiry" => BulkAction::SetExpiry(match date.trim() {
+            "" => None,
+            raw => Some(
+                chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map_err(|_| domain::Error::invalid("date", domain::Code::DateInvalid))?,
+            ),
+        }),
+        "move" => BulkAction::Move(target.ok_or(domain::Error::NotFound)?),
+        "delete" => BulkAction::Delete,
+        _ => return Err(AppError::code(crate::error::INVALID_REQUEST)),
+    };
+    let selection = if all_matching {
+        Selection::Matching {
+            search: filter.search,
+            include_subsites: filter.include_subsites,
+        }
+    } else {
+        Selection::Users(users)
+    };
+    let report = domain::users::bulk(&db, &principal, site, selection, action).await?;
+    Ok(BulkResult {
+        changed: report.changed,
+        skipped: report
+            .skipped
+            .into_iter()
+            .map(|(user, code)| (user, code.as_str().to_string()))
+            .collect(),
+        queued: report.queued,
+    })
+}

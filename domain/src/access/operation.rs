@@ -32,6 +32,8 @@ operations! {
     CreateUser => UsersManage,
     SetUserActive => UsersManage,
     DeleteUser => UsersManage,
+    // Expiry date and subsite of a user (a move is checked on the destination too).
+    EditUser => UsersManage,
     // Self-registrations waiting for approval, on the site they registered at.
     ListPendingUsers => UsersView,
     DecideRegistration => UsersManage,

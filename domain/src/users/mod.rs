@@ -1,10 +1,12 @@
 //! Users: the paged list, creation in a site (needs a free seat), activation, deletion.
+pub mod bulk;
 mod create;
 mod delete;
 mod export;
 mod list;
 mod set_active;
 
+pub use bulk::{bulk, run_job, BulkAction, BulkJob, BulkReport, Selection, INLINE_LIMIT};
 pub use create::{create, insert_unchecked, NewUser, NewUserForm};
 pub use delete::delete;
 pub use export::{export, EXPORT_LIMIT};

@@ -319,6 +319,19 @@ async fn probe(
             let victim = add_user(db, fx.klimop, &format!("deleted.{tag}")).await;
             users::delete(db, p, victim.public_id).await.map(none)
         }
+        Operation::EditUser => {
+            let victim = add_user(db, fx.klimop, &format!("expiring.{tag}")).await;
+            let date = chrono::NaiveDate::from_ymd_opt(2027, 8, 31);
+            users::bulk(
+                db,
+                p,
+                fx.klimop,
+                users::Selection::Users(vec![victim.public_id]),
+                users::BulkAction::SetExpiry(date),
+            )
+            .await
+            .map(|_| Vec::new())
+        }
         Operation::ListRoles => Ok(roles::list(db, p)
             .await?
             .into_iter()
@@ -510,6 +523,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     t.insert(Operation::CreateUser, write_in_klimop());
     t.insert(Operation::SetUserActive, write_in_klimop());
     t.insert(Operation::DeleteUser, write_in_klimop());
+    t.insert(Operation::EditUser, write_in_klimop());
     t.insert(
         Operation::ListRoles,
         [

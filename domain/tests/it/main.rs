@@ -5,6 +5,7 @@
 //! are skipped, unless `LICENTIA_REQUIRE_PG=1` (as in CI), where they fail.
 mod access_table;
 mod auth;
+mod bulk;
 mod helpers;
 mod import;
 mod import_apply;

@@ -2,6 +2,7 @@
 //! and its user list on the right. All state that matters sits in the query string, so a
 //! reload or a shared link shows the same view.
 mod approvals;
+mod bulk_bar;
 mod grant_dialog;
 mod move_dialog;
 mod new_site;
@@ -33,6 +34,8 @@ pub struct AdminCtx {
     pub adding_user: RwSignal<bool>,
     /// The sites of the tree (id, name), for the site choices in dialogs.
     pub sites: RwSignal<Vec<(Uuid, String)>>,
+    /// The same sites with their parents (a subtree's sites for bulk moves).
+    pub nodes: RwSignal<Vec<crate::api::sites::SiteNode>>,
 }
 
 impl AdminCtx {
@@ -59,6 +62,7 @@ pub fn use_admin() -> AdminCtx {
         error: RwSignal::new(None),
         adding_user: RwSignal::new(false),
         sites: RwSignal::new(Vec::new()),
+        nodes: RwSignal::new(Vec::new()),
     })
 }
 
@@ -105,6 +109,7 @@ fn AdminContent() -> impl IntoView {
         error: RwSignal::new(None),
         adding_user: RwSignal::new(false),
         sites: RwSignal::new(Vec::new()),
+        nodes: RwSignal::new(Vec::new()),
     };
     provide_context(ctx);
     let query = use_query_map();
@@ -138,7 +143,8 @@ fn AdminContent() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(nodes)) = tree.get() {
             ctx.sites
-                .set(nodes.into_iter().map(|n| (n.id, n.name)).collect());
+                .set(nodes.iter().map(|n| (n.id, n.name.clone())).collect());
+            ctx.nodes.set(nodes);
         }
     });
     let details = Resource::new(

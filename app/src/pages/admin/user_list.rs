@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
+use super::bulk_bar::{BulkBar, Selection};
 use super::{admin_href, new_user::NewUserForm, user_row::UserRowView};
 use crate::api::sites::SiteDetails;
 use crate::api::users::{UserFilter, UserPage};
@@ -73,6 +74,12 @@ pub fn UserList(
         }
     };
     let free = details.node.seat_limit - details.node.used_seats;
+    // A new filter (or site) is a new list: the selection starts empty.
+    let selection = Selection::new();
+    Effect::new(move |_| {
+        filter.track();
+        selection.clear();
+    });
     view! {
         <section class="panel" aria-labelledby="users-title">
             <div class="panel-head">
@@ -120,7 +127,7 @@ pub fn UserList(
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage can_assign=can_assign /> }.into_any(),
+                        Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage can_assign=can_assign selection=selection /> }.into_any(),
                         Err(e) => view! {
                             <crate::components::error_message::ErrorMessage error=Signal::stored(Some(e)) />
                         }.into_any(),
@@ -138,6 +145,7 @@ fn UserTable(
     site: Uuid,
     can_manage: bool,
     can_assign: bool,
+    selection: Selection,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let f = filter.get_untracked();
@@ -201,11 +209,67 @@ fn UserTable(
             },
         )
     };
+    let page_ids: Vec<Uuid> = page.rows.iter().map(|r| r.id).collect();
+    let on_page = page_ids.len() as u64;
+    let page_selected = {
+        let ids = page_ids.clone();
+        move || {
+            selection.all_matching.get()
+                || selection
+                    .users
+                    .with(|s| ids.iter().all(|id| s.contains(id)))
+        }
+    };
+    let toggle_page = {
+        let ids = page_ids.clone();
+        move |ev| {
+            let checked = event_target_checked(&ev);
+            selection.all_matching.set(false);
+            selection.users.update(|s| {
+                for id in &ids {
+                    if checked {
+                        s.insert(*id);
+                    } else {
+                        s.remove(id);
+                    }
+                }
+            });
+        }
+    };
+    let offer_all = {
+        let page_selected = page_selected.clone();
+        move || can_manage && total > on_page && page_selected() && !selection.all_matching.get()
+    };
     view! {
+        {can_manage.then(|| view! { <BulkBar site=site selection=selection filter=filter total=total /> })}
+        <Show when=offer_all.clone()>
+            <p class="select-note" id="select-note">
+                {move || td_string!(i18n.get_locale(), admin.page_selected, count = on_page).to_string()} " "
+                <button type="button" class="link-button" id="select-all-matching"
+                    on:click=move |_| selection.all_matching.set(true)>
+                    {move || td_string!(i18n.get_locale(), admin.select_all_matching, count = total).to_string()}
+                </button>
+            </p>
+        </Show>
+        <Show when=move || selection.all_matching.get()>
+            <p class="select-note" id="all-matching-note">
+                {move || td_string!(i18n.get_locale(), admin.all_matching_selected, count = total).to_string()} " "
+                <button type="button" class="link-button" on:click=move |_| selection.clear()>
+                    {t!(i18n, admin.bulk_clear)}
+                </button>
+            </p>
+        </Show>
         <div class="table-wrap">
             <table class="table" id="user-table">
                 <thead>
                     <tr>
+                        {can_manage.then(|| view! {
+                            <th scope="col" class="select-cell">
+                                <input type="checkbox" id="select-page"
+                                    aria-label=move || td_string!(i18n.get_locale(), admin.select_page)
+                                    prop:checked=page_selected.clone() on:change=toggle_page.clone() />
+                            </th>
+                        })}
                         {header("name", t!(i18n, admin.col_name).into_any())}
                         {header("username", t!(i18n, admin.col_username).into_any())}
                         {show_site.then(|| view! { <th scope="col">{t!(i18n, admin.col_site)}</th> })}
@@ -216,7 +280,7 @@ fn UserTable(
                 </thead>
                 <tbody>
                     {page.rows.into_iter().map(|row| view! {
-                        <UserRowView row=row show_site=show_site can_manage=can_manage can_assign=can_assign />
+                        <UserRowView row=row show_site=show_site can_manage=can_manage can_assign=can_assign selection=selection />
                     }).collect_view()}
                 </tbody>
             </table>

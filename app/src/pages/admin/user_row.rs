@@ -13,6 +13,7 @@ pub fn UserRowView(
     show_site: bool,
     can_manage: bool,
     can_assign: bool,
+    selection: super::bulk_bar::Selection,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
@@ -49,11 +50,29 @@ pub fn UserRowView(
         });
     });
     let label_name = name.clone();
+    let select_name = name.clone();
     let grant_name = name.clone();
     let delete_name = name.clone();
     let dialog_name = name.clone();
     view! {
-        <tr class:inactive=move || !active.get() data-username=row.username.clone()>
+        <tr class:inactive=move || !active.get() class:selected=move || selection.contains(id) data-username=row.username.clone()>
+            {can_manage.then(|| view! {
+                <td class="select-cell">
+                    <input type="checkbox" class="row-select"
+                        aria-label=move || td_string!(i18n.get_locale(), admin.select_user, name = select_name.clone()).to_string()
+                        prop:checked=move || selection.contains(id)
+                        on:change=move |ev| {
+                            let checked = event_target_checked(&ev);
+                            if selection.all_matching.get_untracked() {
+                                // Leaving "all matching": what was selected stays selected.
+                                selection.all_matching.set(false);
+                            }
+                            selection.users.update(|s| {
+                                if checked { s.insert(id); } else { s.remove(&id); }
+                            });
+                        } />
+                </td>
+            })}
             <td>
                 <span class="user-name">{name.clone()}</span>
                 {match row.pending.as_str() {
