@@ -4,6 +4,7 @@
 //! on their own site (any refusal refuses the whole request, before anything is written).
 //! Written in transactions of [`CHUNK`] users, each change journaled; the principal's own
 //! account is skipped where it cannot be changed. Large selections run as a background job.
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -184,10 +185,10 @@ async fn plan(
     }
     let mut sites_by_id: HashMap<i32, Resolved> = HashMap::new();
     for target in &targets {
-        if !sites_by_id.contains_key(&target.site_id) {
+        if let Entry::Vacant(slot) = sites_by_id.entry(target.site_id) {
             let resolved = sites::resolve_by_id(db, target.site_id).await?;
             access::require(principal, action.operation(), &resolved.scope)?;
-            sites_by_id.insert(target.site_id, resolved);
+            slot.insert(resolved);
         }
     }
     let destination = match action {
