@@ -78,7 +78,7 @@ fn outcome(locale: Locale, action: &str, result: &BulkResult) -> String {
             })
             .collect();
         text.push(' ');
-        text.push_str(&td_string!(locale, admin.bulk_skipped).to_string());
+        text.push_str(td_string!(locale, admin.bulk_skipped));
         text.push(' ');
         text.push_str(&names.join("; "));
     }
