@@ -1,6 +1,6 @@
 //! Writing a journal entry inside the caller's transaction.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 
 use super::Action;
@@ -46,6 +46,27 @@ pub async fn record(
     principal: &Principal,
     event: Event<'_>,
 ) -> Result<()> {
+    entry(principal, event).insert(conn).await?;
+    Ok(())
+}
+
+/// Records many events at once (bulk work), in the caller's transaction.
+pub async fn record_many(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    events: Vec<Event<'_>>,
+) -> Result<()> {
+    let entries: Vec<audit_event::ActiveModel> =
+        events.into_iter().map(|e| entry(principal, e)).collect();
+    for chunk in entries.chunks(500) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn entry(principal: &Principal, event: Event<'_>) -> audit_event::ActiveModel {
     let (actor_id, actor_name, client_address) = match principal {
         Principal::Anonymous => (None, String::new(), None),
         Principal::User(actor) => (
@@ -73,9 +94,6 @@ pub async fn record(
         client_address: Set(client_address.map(|a| truncate(&a, 64))),
         ..Default::default()
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 fn truncate(text: &str, max: usize) -> String {

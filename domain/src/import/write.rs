@@ -1,6 +1,7 @@
 //! Writing one checked batch of an import inside its transaction: adds (seats taken per site
 //! for the whole batch, users inserted together), updates and moves, deletions, role grants,
 //! each journaled; every row's outcome noted for its result.
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Utc;
@@ -178,23 +179,30 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
                 }
             }
         }
-        for p in accepted {
-            let site = self.site(p.site_id).await?;
+        let mut homes = HashMap::new();
+        for p in &accepted {
+            if let Entry::Vacant(slot) = homes.entry(p.site_id) {
+                slot.insert(self.site(p.site_id).await?);
+            }
+        }
+        let mut events = Vec::with_capacity(accepted.len());
+        for p in &accepted {
+            let Some(site) = homes.get(&p.site_id) else {
+                continue;
+            };
             let mut changes = vec![Change::set("username", &p.row.username)];
             if let Some(date) = p.row.expires_on {
                 changes.push(Change::set("expires_on", date));
             }
-            audit::record(
-                self.conn,
-                self.principal,
-                Event {
-                    action: audit::Action::UserCreate,
-                    target: label(&p.row),
-                    site: &site,
-                    changes,
-                },
-            )
-            .await?;
+            events.push(Event {
+                action: audit::Action::UserCreate,
+                target: label(&p.row),
+                site,
+                changes,
+            });
+        }
+        audit::record_many(self.conn, self.principal, events).await?;
+        for p in accepted {
             self.outcome.insert(p.row.row, (ADDED, Vec::new()));
         }
         Ok(())

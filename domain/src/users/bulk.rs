@@ -340,19 +340,16 @@ async fn write(
         if let (Some(to), true) = (&plan.destination, seats_left > 0) {
             release_seats(&*txn, to.site.id, seats_left, seats_left).await?;
         }
-        for (label, (action, site, changes)) in events {
-            audit::record(
-                &*txn,
-                principal,
-                Event {
-                    action,
-                    target: label,
-                    site: &site.site,
-                    changes,
-                },
-            )
-            .await?;
-        }
+        let events = events
+            .into_iter()
+            .map(|(label, (action, site, changes))| Event {
+                action,
+                target: label,
+                site: &site.site,
+                changes,
+            })
+            .collect();
+        audit::record_many(&*txn, principal, events).await?;
         txn.commit().await?;
     }
     Ok(report)
