@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::columns::Column;
 use super::roles::RoleNames;
 use super::rows::{Action, ImportRow, Parsed, RowIssue};
-use crate::access::{self, Operation};
+use crate::access::{self, Operation, SiteScope};
 use crate::entities::{site, user};
 use crate::error::{Code, Result};
 use crate::{sites, Db, Principal};
@@ -176,6 +176,21 @@ pub async fn preview(
             issues.append(&mut role_issues);
             continue;
         }
+        // The same check as the single-user operations, on every site the row touches.
+        let operation = match action {
+            Action::Add => Operation::CreateUser,
+            Action::Update => Operation::EditUser,
+            Action::Delete => Operation::DeleteUser,
+        };
+        let touched = [Some(site_id), found.map(|u| u.site_id)];
+        if touched
+            .into_iter()
+            .flatten()
+            .any(|s| !access::allows(principal, operation, &paths.scope(s, &target.scope)))
+        {
+            issues.push(issue(row, Column::Action, Code::Forbidden, Vec::new()));
+            continue;
+        }
         planned.push(Planned {
             row: row.clone(),
             action,
@@ -267,6 +282,22 @@ impl SitePaths {
             by_name,
             parents,
         }
+    }
+
+    /// The scope of a site in the subtree: its path up to the importing site, then the
+    /// importing site's own ancestry.
+    fn scope(&self, site: i32, importing: &SiteScope) -> SiteScope {
+        let mut ancestry = Vec::new();
+        let mut at = Some(site);
+        while let Some(id) = at {
+            if importing.site_id() == Some(id) {
+                break;
+            }
+            ancestry.push(id);
+            at = self.parents.get(&id).copied().flatten();
+        }
+        ancestry.extend(importing.ancestry.iter().copied());
+        SiteScope { ancestry }
     }
 
     /// Whether `ancestor` is `site` or above it, within the subtree.

@@ -49,7 +49,11 @@ pub fn read_table(bytes: &[u8], limits: Limits) -> Result<Table> {
     let zip = bytes.starts_with(b"PK\x03\x04");
     let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
     let table = if zip || ole {
-        read_workbook(bytes, limits)?
+        // A damaged workbook can make the spreadsheet library panic (found by fuzzing: an
+        // assertion in calamine's compound-file reader); that is an unreadable file, not a
+        // crash of the request or the import job.
+        std::panic::catch_unwind(|| read_workbook(bytes, limits))
+            .map_err(|_| refuse(Code::ImportUnreadable))??
     } else {
         read_csv(bytes, limits)?
     };

@@ -227,3 +227,24 @@ fn should_read_files_saved_by_libreoffice() {
         );
     }
 }
+
+/// Inputs the fuzzer found (fuzz/, `import_file`): refused as unreadable, never a panic.
+#[test]
+fn should_refuse_damaged_workbooks_found_by_fuzzing() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let refused = import::read_table(&bytes, import::Limits::default());
+        assert!(
+            matches!(&refused, Err(e) if e.code() == Code::ImportUnreadable || e.code() == Code::ImportEmpty),
+            "{}: {refused:?}",
+            file.display()
+        );
+    }
+}
