@@ -4,6 +4,7 @@
 //! ([`parse_rows`]); [`preview`] checks the rows against the database (nothing written).
 mod apply;
 mod columns;
+mod guard;
 mod preview;
 mod result_file;
 mod roles;

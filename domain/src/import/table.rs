@@ -68,6 +68,11 @@ pub fn read_table(bytes: &[u8], limits: Limits) -> Result<Table> {
 }
 
 fn read_workbook(bytes: &[u8], limits: Limits) -> Result<Table> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        super::guard::check_zip(bytes, limits)?;
+    } else {
+        super::guard::check_compound_file(bytes)?;
+    }
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|_| refuse(Code::ImportUnreadable))?;
     let Some(name) = book.sheet_names().first().cloned() else {

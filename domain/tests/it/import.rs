@@ -248,3 +248,19 @@ fn should_refuse_damaged_workbooks_found_by_fuzzing() {
         );
     }
 }
+
+/// Two cells far apart would make the spreadsheet library hold billions of cells: refused
+/// before it reads the sheet.
+#[test]
+fn should_refuse_a_sheet_whose_cells_span_a_huge_rectangle() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Gebruikersnaam").unwrap();
+    sheet.write_string(1, 16_383, "x").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let refused = import::read_table(&bytes, import::Limits::default());
+    assert!(
+        matches!(&refused, Err(e) if e.code() == Code::ImportTooLarge),
+        "{refused:?}"
+    );
+}
