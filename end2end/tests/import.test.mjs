@@ -109,11 +109,14 @@ test('an administrator imports users from the filled-in template and exports the
   assert.deepEqual(await seriousViolations(page), [], 'import report accessibility');
   await page.screenshot({ path: join(screenshots, 'import-report-nl.png'), fullPage: true });
 
-  // The report survives a reload.
+  // The report survives a reload; on a phone too.
   await page.reload();
   await hydrated(page);
   await page.locator('#run-counts').waitFor();
   assert.match(await page.locator('#run-percent').innerText(), /100/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(screenshots, 'import-report-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // The result file: the uploaded rows with a result each.
   const [result] = await Promise.all([page.waitForEvent('download'), page.click('#run-result')]);

@@ -193,7 +193,10 @@ fn check_sheet_extent(xml: &[u8], limits: Limits) -> Result<()> {
             .position(|b| *b == b'"')
             .map_or(xml.len(), |p| start + p);
         let reference = &xml[start..end];
-        let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let letters = reference
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
         let column = reference[..letters].iter().fold(0u64, |n, b| {
             n.saturating_mul(26)
                 .saturating_add(u64::from(b.to_ascii_uppercase() - b'A' + 1))
@@ -201,7 +204,9 @@ fn check_sheet_extent(xml: &[u8], limits: Limits) -> Result<()> {
         let row = reference[letters..]
             .iter()
             .take_while(|b| b.is_ascii_digit())
-            .fold(0u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0')));
+            .fold(0u64, |n, b| {
+                n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+            });
         rows = rows.max(row);
         columns = columns.max(column);
         at = end;
@@ -235,7 +240,8 @@ mod tests {
     #[test]
     fn should_bound_the_cell_rectangle() {
         let limits = Limits::default();
-        let ok = br#"<row r="1"><c r="A1"/><c r="J1"/></row><row r="100000"><c r="J100000"/></row>"#;
+        let ok =
+            br#"<row r="1"><c r="A1"/><c r="J1"/></row><row r="100000"><c r="J100000"/></row>"#;
         assert!(check_sheet_extent(ok, limits).is_ok());
         let far = br#"<row r="1"><c r="A1"/></row><row r="2"><c r="XFD2"/></row>"#;
         assert_eq!(
