@@ -538,3 +538,53 @@ db_test!(
         assert!(matches!(refused, Err(Error::NotFound)), "{refused:?}");
     }
 );
+
+db_test!(
+    should_refuse_rows_an_import_only_role_may_not_write,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let role = domain::roles::create(
+            &db,
+            &demo.admin,
+            demo.root,
+            domain::roles::RoleForm {
+                name: "Alleen importeren".into(),
+                permissions: vec!["users.view".into(), "users.import".into()],
+            },
+        )
+        .await
+        .unwrap();
+        let created =
+            domain::users::create(&db, &demo.admin, demo.root, user_form("alleen.import"))
+                .await
+                .unwrap();
+        domain::roles::set_user_grants(
+            &db,
+            &demo.admin,
+            created.public_id,
+            demo.root,
+            vec![role.id],
+        )
+        .await
+        .unwrap();
+        let importer = Principal::load(&db, created.id).await.unwrap();
+        let parsed = import::parse_rows(
+            &import::read_table(
+                &upload(&["+;nieuw.kind;Nieuw;Kind;;;;;;"], Mode::AddOnly, false).content,
+                Limits::default(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let options = Options {
+            mode: Mode::AddOnly,
+            allow_deletes: false,
+        };
+        let checked = import::preview(&db, &importer, demo.root, &parsed, options)
+            .await
+            .unwrap();
+        assert!(checked.planned.is_empty());
+        let issues: Vec<(usize, Code)> = checked.issues.iter().map(|i| (i.row, i.code)).collect();
+        assert_eq!(issues, [(2, Code::Forbidden)]);
+    }
+);
