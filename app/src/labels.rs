@@ -79,6 +79,9 @@ labels!(
         "role.delete" => action_role_delete,
         "grant.add" => action_grant_add,
         "grant.remove" => action_grant_remove,
+        "sso.link" => action_sso_link,
+        "sso.unlink" => action_sso_unlink,
+        "sso.sign_in" => action_sso_sign_in,
     }
 );
 
@@ -103,6 +106,8 @@ labels!(
         "personnel_number" => field_personnel_number,
         "site" => field_site,
         "password" => field_password,
+        "provider" => field_provider,
+        "account" => field_account,
     }
 );
 

@@ -7,6 +7,10 @@ use crate::error::AppError;
 
 pub const SESSION_USER: &str = "user_id";
 pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
+/// What the profile's session list shows: the browser, the address and how the user signed in.
+pub const SESSION_USER_AGENT: &str = "user_agent";
+pub const SESSION_CLIENT_ADDRESS: &str = "client_address";
+pub const SESSION_METHOD: &str = "method";
 /// Absolute session lifetime, whatever the activity (the idle timeout is the store's expiry).
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 
@@ -16,6 +20,16 @@ pub struct ServerState {
     pub db: Db,
     /// The largest upload and row count an import accepts.
     pub import_limits: domain::import::Limits,
+    /// The single sign-on providers users may link (what the pages show of them).
+    pub sso_providers: Vec<crate::api::profile::SsoProvider>,
+    /// Sessions end after this long without a request.
+    pub idle_timeout: std::time::Duration,
+}
+
+pub fn sso_providers() -> Vec<crate::api::profile::SsoProvider> {
+    use_context::<ServerState>()
+        .map(|s| s.sso_providers)
+        .unwrap_or_default()
 }
 
 pub fn import_limits() -> domain::import::Limits {
@@ -83,4 +97,66 @@ pub async fn client_address() -> Option<String> {
         .await
         .ok()
         .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// How a sign-in arrived: the browser and the address, as the session list shows them.
+pub struct Arrival {
+    pub user_agent: Option<String>,
+    pub client_address: Option<String>,
+}
+
+/// This request's browser and address.
+pub async fn arrival() -> Arrival {
+    let user_agent = leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| user_agent(&headers));
+    Arrival {
+        user_agent,
+        client_address: client_address().await,
+    }
+}
+
+pub fn user_agent(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(200).collect())
+}
+
+/// Makes `session` the signed-in session of `user_id`: a new id (no fixation), the sign-in
+/// time for the absolute timeout, and how and from where the user arrived.
+pub async fn begin_session(
+    session: &Session,
+    user_id: i32,
+    method: &str,
+    arrival: Arrival,
+) -> Result<(), AppError> {
+    let failed = |_| internal("session write");
+    session.cycle_id().await.map_err(failed)?;
+    session
+        .insert(SESSION_USER, user_id)
+        .await
+        .map_err(failed)?;
+    session
+        .insert(SESSION_SIGNED_IN_AT, chrono::Utc::now().timestamp())
+        .await
+        .map_err(failed)?;
+    session
+        .insert(SESSION_METHOD, method)
+        .await
+        .map_err(failed)?;
+    if let Some(agent) = arrival.user_agent {
+        session
+            .insert(SESSION_USER_AGENT, agent)
+            .await
+            .map_err(failed)?;
+    }
+    if let Some(address) = arrival.client_address {
+        session
+            .insert(SESSION_CLIENT_ADDRESS, address)
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
 }

@@ -200,4 +200,12 @@ codes! {
     ImportRoleUnknown => "import_role_unknown",
     ImportRoleNotAllowed => "import_role_not_allowed",
     ImportNotRunning => "import_not_running",
+    SsoNotLinked => "sso_not_linked",
+    SsoLinkedElsewhere => "sso_linked_elsewhere",
+    SsoLastSignInMethod => "sso_last_sign_in_method",
+    SsoProviderUnknown => "sso_provider_unknown",
+    SsoUnavailable => "sso_unavailable",
+    SsoFailed => "sso_failed",
+    SsoCancelled => "sso_cancelled",
+    SsoExpired => "sso_expired",
 }

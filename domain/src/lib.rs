@@ -17,6 +17,7 @@ pub mod roles;
 pub mod sessions;
 pub mod sheet;
 pub mod sites;
+pub mod sso;
 pub mod subscriptions;
 pub mod tokens;
 pub mod users;

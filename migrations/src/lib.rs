@@ -11,6 +11,7 @@ mod m20261124_000007_unique_role_names;
 mod m20261125_000008_create_jobs;
 mod m20261125_000009_onboarding;
 mod m20261126_000010_imports;
+mod m20261127_000011_sso;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_jobs::Migration),
             Box::new(m20261125_000009_onboarding::Migration),
             Box::new(m20261126_000010_imports::Migration),
+            Box::new(m20261127_000011_sso::Migration),
         ]
     }
 }

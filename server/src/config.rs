@@ -31,6 +31,8 @@ pub struct Config {
     pub import_batch: usize,
     /// A pause between an import's batches (lets other writers in on SQLite).
     pub import_pause: Duration,
+    /// Single sign-on providers (see `sso::providers`).
+    pub sso_providers: Vec<crate::sso::providers::Provider>,
 }
 
 impl Config {
@@ -86,6 +88,7 @@ impl Config {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0),
             ),
+            sso_providers: crate::sso::providers::from_vars(var),
         }
     }
 }

@@ -7,3 +7,4 @@ pub mod journal_csv;
 pub mod mail_worker;
 pub mod routes;
 pub mod session_store;
+pub mod sso;

@@ -1,7 +1,7 @@
 //! The axum application: Leptos pages and server functions, sessions, the sign-in gate.
 use app::ssr::ServerState;
 use app::{shell, App};
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get};
@@ -15,9 +15,17 @@ use crate::config::Config;
 use crate::session_store::DbSessionStore;
 
 pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Router {
+    let sso = crate::sso::Context {
+        sso: crate::sso::Sso::new(config.sso_providers.clone()),
+        db: db.clone(),
+        public_url: config.public_url.clone(),
+        secure_cookies: config.secure_cookies,
+    };
     let state = ServerState {
         db: db.clone(),
         import_limits: config.import_limits,
+        sso_providers: config.sso_providers.iter().map(|p| p.public()).collect(),
+        idle_timeout: config.idle_timeout,
     };
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(DbSessionStore::new(db))
@@ -31,6 +39,24 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
     let fn_state = state.clone();
     let csv_db = state.db.clone();
     Router::new()
+        .route(
+            "/auth/sso/{provider}",
+            get({
+                let sso = sso.clone();
+                move |Path(key): Path<String>, Query(query), session, parts| {
+                    crate::sso::start(sso.clone(), key, query, session, parts)
+                }
+            }),
+        )
+        .route(
+            "/auth/sso/{provider}/callback",
+            get({
+                let sso = sso.clone();
+                move |Path(key): Path<String>, Query(query), session, parts| {
+                    crate::sso::callback(sso.clone(), key, query, session, parts)
+                }
+            }),
+        )
         .route(
             "/admin/journal.csv",
             get(move |session, parts| {
@@ -113,6 +139,7 @@ async fn sign_in_gate(session: Session, request: Request, next: Next) -> Respons
     let path = request.uri().path();
     let public = PUBLIC_PAGES.contains(&path)
         || path.starts_with("/api/")
+        || path.starts_with("/auth/")
         || path.starts_with("/pkg/")
         || path.contains('.')
         || request.method() != axum::http::Method::GET;

@@ -1,6 +1,7 @@
 //! tower-sessions store over the domain's session table (SQLite or PostgreSQL).
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use domain::sessions::Meta;
 use domain::Db;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
@@ -23,16 +24,34 @@ impl DbSessionStore {
     }
 }
 
-fn encode(record: &Record) -> Result<(String, Option<i32>, DateTime<Utc>)> {
+fn encode(record: &Record) -> Result<(String, Meta, DateTime<Utc>)> {
+    use app::ssr::{SESSION_CLIENT_ADDRESS, SESSION_METHOD, SESSION_SIGNED_IN_AT, SESSION_USER};
     let data = serde_json::to_string(record).map_err(|e| Error::Encode(e.to_string()))?;
-    let user_id = record
-        .data
-        .get(app::ssr::SESSION_USER)
-        .and_then(|v| v.as_i64())
-        .and_then(|v| i32::try_from(v).ok());
+    let text = |key: &str| {
+        record
+            .data
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let meta = Meta {
+        user_id: record
+            .data
+            .get(SESSION_USER)
+            .and_then(|v| v.as_i64())
+            .and_then(|v| i32::try_from(v).ok()),
+        signed_in_at: record
+            .data
+            .get(SESSION_SIGNED_IN_AT)
+            .and_then(|v| v.as_i64())
+            .and_then(|v| DateTime::<Utc>::from_timestamp(v, 0)),
+        user_agent: text(app::ssr::SESSION_USER_AGENT),
+        client_address: text(SESSION_CLIENT_ADDRESS),
+        method: text(SESSION_METHOD),
+    };
     let expires = DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), 0)
         .ok_or_else(|| Error::Encode("expiry out of range".into()))?;
-    Ok((data, user_id, expires))
+    Ok((data, meta, expires))
 }
 
 fn backend(err: domain::Error) -> Error {
@@ -43,9 +62,9 @@ fn backend(err: domain::Error) -> Error {
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
         loop {
-            let (data, user_id, expires) = encode(record)?;
+            let (data, meta, expires) = encode(record)?;
             let id = record.id.to_string();
-            if domain::sessions::create(&self.db, &id, user_id, data, expires)
+            if domain::sessions::create(&self.db, &id, meta, data, expires)
                 .await
                 .map_err(backend)?
             {
@@ -56,8 +75,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
-        let (data, user_id, expires) = encode(record)?;
-        domain::sessions::save(&self.db, &record.id.to_string(), user_id, data, expires)
+        let (data, meta, expires) = encode(record)?;
+        domain::sessions::save(&self.db, &record.id.to_string(), meta, data, expires)
             .await
             .map_err(backend)
     }

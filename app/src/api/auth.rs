@@ -40,23 +40,12 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 /// Signs in; answers the local path to go to next. The session gets a new id.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
-    use crate::ssr::{client_address, db, internal, session, SESSION_SIGNED_IN_AT, SESSION_USER};
+    use crate::ssr::{arrival, begin_session, db, session};
     let db = db()?;
-    let address = client_address().await;
+    let arrival = arrival().await;
+    let address = arrival.client_address.clone();
     let signed_in = domain::auth::sign_in(&db, &username, &password, address.as_deref()).await?;
-    let session = session().await?;
-    session
-        .cycle_id()
-        .await
-        .map_err(|_| internal("session cycle"))?;
-    session
-        .insert(SESSION_USER, signed_in.user_id)
-        .await
-        .map_err(|_| internal("session insert"))?;
-    session
-        .insert(SESSION_SIGNED_IN_AT, chrono::Utc::now().timestamp())
-        .await
-        .map_err(|_| internal("session insert"))?;
+    begin_session(&session().await?, signed_in.user_id, "password", arrival).await?;
     if let Some(locale) = signed_in.locale {
         remember_locale_cookie(&locale);
     }
@@ -89,11 +78,15 @@ pub async fn set_language(language: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The cookie that keeps the interface language (the same the language switch sets).
+pub fn locale_cookie(locale: &str) -> String {
+    format!("i18n_pref_locale={locale}; Path=/; Max-Age=31536000; SameSite=Lax")
+}
+
 #[cfg(feature = "ssr")]
 fn remember_locale_cookie(locale: &str) {
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        let cookie = format!("i18n_pref_locale={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
-        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+        if let Ok(value) = http::HeaderValue::from_str(&locale_cookie(locale)) {
             opts.append_header(http::header::SET_COOKIE, value);
         }
     }

@@ -5,6 +5,7 @@ pub mod import;
 pub mod journal;
 pub mod onboarding;
 pub mod operator;
+pub mod profile;
 pub mod roles;
 pub mod sites;
 pub mod users;

@@ -37,6 +37,9 @@ operations! {
     // Self-registrations waiting for approval, on the site they registered at.
     ListPendingUsers => UsersView,
     DecideRegistration => UsersManage,
+    // A user's single sign-on links (their own need no permission).
+    ViewUserLinks => UsersView,
+    RemoveUserLink => UsersManage,
     // Bulk import into a site and its subsites (checks each written user as well).
     ImportUsers => UsersImport,
     // Roles, checked on the site that owns the role; grants on the granted site.

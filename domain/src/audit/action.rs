@@ -36,6 +36,9 @@ actions! {
     RoleDelete => "role.delete",
     GrantAdd => "grant.add",
     GrantRemove => "grant.remove",
+    SsoLink => "sso.link",
+    SsoUnlink => "sso.unlink",
+    SsoSignIn => "sso.sign_in",
 }
 
 impl Action {

@@ -5,6 +5,6 @@ mod reset;
 mod sign_in;
 pub mod throttle;
 
-pub use profile::{me, set_language, Me};
+pub use profile::{me, profile, set_language, update_profile, Me, Profile, ProfileForm};
 pub use reset::{change_password, request_reset, set_password_with_token, token_owner};
 pub use sign_in::{refusal, sign_in, SignedIn};

@@ -2,9 +2,11 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::password;
 use crate::access::{self, Operation};
+use crate::audit::{self, Action, Change, Event};
 use crate::entities::{site, user};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::{validate, Db, Principal};
 
 /// The signed-in user as the header shows them.
@@ -67,4 +69,116 @@ pub async fn set_language(db: &Db, principal: &Principal, language: &str) -> Res
         .exec(db.conn())
         .await?;
     Ok(())
+}
+
+/// The signed-in user's profile page: who they are, their site and until when they may use it.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub public_id: Uuid,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub locale: Option<String>,
+    pub site_name: String,
+    /// Their own expiry date, or else the nearest one up the site tree.
+    pub access_until: Option<chrono::NaiveDate>,
+    pub has_password: bool,
+    pub last_sign_in_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub async fn profile(db: &Db, principal: &Principal) -> Result<Profile> {
+    let found = own_record(db, principal).await?;
+    let site = crate::sites::resolve_by_id(db, found.site_id).await?;
+    Ok(Profile {
+        public_id: found.public_id,
+        username: found.username,
+        first_name: found.first_name,
+        last_name: found.last_name,
+        email: found.email,
+        email_verified: found.email_verified,
+        locale: found.locale,
+        access_until: found.expires_on.or_else(|| site.effective_expires_on()),
+        site_name: site.site.name,
+        has_password: found.password_hash.is_some(),
+        last_sign_in_at: found.last_sign_in_at,
+    })
+}
+
+async fn own_record(db: &Db, principal: &Principal) -> Result<user::Model> {
+    let Principal::User(actor) = principal else {
+        return Err(Error::Unauthenticated);
+    };
+    user::Entity::find_by_id(actor.user_id)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::Unauthenticated)
+}
+
+/// The profile form as typed. Changing the e-mail address (where password resets go) asks
+/// for the current password of users who have one.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub current_password: String,
+}
+
+pub async fn update_profile(db: &Db, principal: &Principal, form: ProfileForm) -> Result<()> {
+    let found = own_record(db, principal).await?;
+    let first_name =
+        validate::person_name("first_name", &form.first_name, Code::FirstNameRequired)?;
+    let last_name = validate::person_name("last_name", &form.last_name, Code::LastNameRequired)?;
+    let email = validate::optional_email(&form.email)?;
+    let email_changed = email != found.email;
+    if email_changed && found.password_hash.is_some() {
+        if form.current_password.is_empty() {
+            return Err(Error::invalid("current_password", Code::PasswordRequired));
+        }
+        let matches =
+            password::verify(found.password_hash.clone(), form.current_password.clone()).await?;
+        if !matches {
+            return Err(Error::invalid(
+                "current_password",
+                Code::CurrentPasswordWrong,
+            ));
+        }
+    }
+    let site = crate::sites::resolve_by_id(db, found.site_id).await?;
+    let changes = vec![
+        Change::new("first_name", &found.first_name, &first_name),
+        Change::new("last_name", &found.last_name, &last_name),
+        Change::new(
+            "email",
+            found.email.clone().unwrap_or_default(),
+            email.clone().unwrap_or_default(),
+        ),
+    ];
+    let txn = db.write().await?;
+    let mut update = user::Entity::update_many()
+        .col_expr(user::Column::FirstName, Expr::value(first_name))
+        .col_expr(user::Column::LastName, Expr::value(last_name));
+    if email_changed {
+        update = update
+            .col_expr(user::Column::Email, Expr::value(email))
+            .col_expr(user::Column::EmailVerified, Expr::value(false));
+    }
+    update
+        .filter(user::Column::Id.eq(found.id))
+        .exec(&*txn)
+        .await?;
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::UserUpdate,
+            target: crate::users::user_label(&found),
+            site: &site.site,
+            changes,
+        },
+    )
+    .await?;
+    txn.commit().await
 }

@@ -11,6 +11,7 @@ pub mod session;
 pub mod sign_in_throttle;
 pub mod site;
 pub mod site_closure;
+pub mod sso_link;
 pub mod subscription;
 pub mod user;
 pub mod user_token;

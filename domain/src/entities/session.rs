@@ -8,6 +8,10 @@ pub struct Model {
     pub user_id: Option<i32>,
     pub data: String,
     pub expires_at: DateTimeUtc,
+    pub signed_in_at: Option<DateTimeUtc>,
+    pub user_agent: Option<String>,
+    pub client_address: Option<String>,
+    pub method: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,4 +1,5 @@
-//! Deleting a user: the user, their sessions and grants go; the seat is freed.
+//! Deleting a user: the user, their sessions, grants and single sign-on links go; the seat is
+//! freed.
 use uuid::Uuid;
 
 use super::resolve;

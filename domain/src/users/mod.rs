@@ -18,7 +18,7 @@ pub use set_active::set_active;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::entities::{role_grant, session, user};
+use crate::entities::{role_grant, session, sso_link, user};
 use crate::error::{Error, Result};
 use crate::sites::{self, Resolved};
 use crate::Db;
@@ -68,6 +68,10 @@ pub(crate) async fn remove_unchecked(
     end_sessions(conn, target.id).await?;
     role_grant::Entity::delete_many()
         .filter(role_grant::Column::UserId.eq(target.id))
+        .exec(conn)
+        .await?;
+    sso_link::Entity::delete_many()
+        .filter(sso_link::Column::UserId.eq(target.id))
         .exec(conn)
         .await?;
     let deleted = user::Entity::delete_by_id(target.id).exec(conn).await?;

@@ -180,6 +180,18 @@ async fn fixture(db: &Db) -> Fixture {
             .unwrap()
             .public_id
     };
+    domain::sso::link(
+        db,
+        &Principal::load(db, kim.id).await.unwrap(),
+        domain::sso::Identity {
+            provider: "google".into(),
+            issuer: "http://127.0.0.1:55601".into(),
+            subject: "kim".into(),
+            email: None,
+        },
+    )
+    .await
+    .unwrap();
     let waiting = add_user(db, demo.klimop, "waiting.one").await;
     set_pending(db, waiting.id).await;
     let txn = db.write().await.unwrap();
@@ -434,6 +446,25 @@ async fn probe(
                 .map(|planned| planned.row.username)
                 .collect())
         }
+        Operation::ViewUserLinks => Ok(domain::sso::links_of(db, p, fx.kim)
+            .await?
+            .into_iter()
+            .map(|l| l.provider)
+            .collect()),
+        Operation::RemoveUserLink => {
+            let victim = add_user(db, fx.klimop, &format!("linked.{tag}")).await;
+            let own = Principal::load(db, victim.id).await?;
+            let identity = domain::sso::Identity {
+                provider: "google".into(),
+                issuer: "http://127.0.0.1:55601".into(),
+                subject: format!("linked-{tag}"),
+                email: None,
+            };
+            domain::sso::link(db, &own, identity).await?;
+            domain::sso::unlink(db, p, victim.public_id, "google")
+                .await
+                .map(none)
+        }
         Operation::ManageSubscriptions => subscriptions::create(
             db,
             p,
@@ -568,14 +599,22 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
         [u(), n(), n(), kim(), kim(), f(), f(), kim()],
     );
     t.insert(Operation::SetUserGrants, write_in_klimop());
-    let both = || rows(&["site.create De Regenboog", "site.create De Klimop"]);
+    // Kim's link is journaled in De Klimop.
+    let kim_link = "sso.link Test User (kim.klimop)";
+    let both = || {
+        rows(&[
+            "site.create De Regenboog",
+            "site.create De Klimop",
+            kim_link,
+        ])
+    };
     t.insert(
         Operation::ViewJournal,
         [
             u(),
             n(),
             rows(&["site.create De Regenboog"]),
-            rows(&["site.create De Klimop"]),
+            rows(&["site.create De Klimop", kim_link]),
             both(),
             n(),
             n(),
@@ -597,6 +636,21 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
         ],
     );
     t.insert(Operation::DecideRegistration, write_in_klimop());
+    let google = || rows(&["google"]);
+    t.insert(
+        Operation::ViewUserLinks,
+        [
+            u(),
+            n(),
+            n(),
+            google(),
+            google(),
+            google(),
+            google(),
+            google(),
+        ],
+    );
+    t.insert(Operation::RemoveUserLink, write_in_klimop());
     // A preview writes nothing: it reads as the rows it would import.
     let import = |n: usize| rows(&[&format!("import.p{n}")]);
     t.insert(
@@ -633,6 +687,7 @@ fn is_read(operation: Operation) -> bool {
             | Operation::ListPendingUsers
             | Operation::ViewOutbox
             | Operation::ImportUsers
+            | Operation::ViewUserLinks
     )
 }
 

@@ -16,6 +16,7 @@ mod onboarding;
 mod roles;
 mod seats;
 mod sites;
+mod sso;
 mod users;
 
 /// Defines `name::sqlite` and `name::postgres`, each running `body(db)` on a fresh database.

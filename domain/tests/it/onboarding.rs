@@ -391,7 +391,10 @@ db_test!(
         domain::sessions::save(
             &db,
             "open-session",
-            Some(admin_id),
+            domain::sessions::Meta {
+                user_id: Some(admin_id),
+                ..Default::default()
+            },
             "{}".into(),
             Utc::now() + chrono::Duration::hours(1),
         )

@@ -1,0 +1,237 @@
+//! The two stops of a browser on its way through a provider: `start` sends it there with a
+//! fresh state, nonce and PKCE verifier kept in the session; `callback` takes them out again
+//! (once: a replayed state finds nothing), checks what came back and links or signs in. Every
+//! refusal sends the browser back to the page it came from with a code the page translates.
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use domain::{Code, Db, Principal};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::providers::Provider;
+use super::Sso;
+
+/// What `start` keeps for `callback`.
+#[derive(Debug, Serialize, Deserialize)]
+struct Pending {
+    provider: String,
+    state: String,
+    nonce: String,
+    verifier: String,
+    /// Linking for this signed-in user; none: signing in.
+    link_user: Option<i32>,
+    next: String,
+    redirect: String,
+    started_at: i64,
+}
+
+const PENDING: &str = "sso_pending";
+/// A provider round trip older than this is refused (the user starts again).
+const MAX_AGE_SECS: i64 = 10 * 60;
+
+/// What the handlers need besides the request.
+#[derive(Clone)]
+pub struct Context {
+    pub sso: Sso,
+    pub db: Db,
+    /// `https://licentia.example` (none: taken from the request's Host).
+    pub public_url: Option<String>,
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StartQuery {
+    #[serde(default)]
+    pub intent: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    iss: Option<String>,
+}
+
+/// Where a refusal sends the browser: the profile for links, the sign-in page otherwise.
+fn back(linking: bool, next: &str, code: Code) -> Response {
+    let to = if linking {
+        format!("/profile?sso_error={}", code.as_str())
+    } else {
+        format!(
+            "/login?sso_error={}&next={}",
+            code.as_str(),
+            app::url::encode(next)
+        )
+    };
+    Redirect::to(&to).into_response()
+}
+
+fn base_url(ctx: &Context, parts: &Parts) -> String {
+    if let Some(url) = &ctx.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if ctx.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+pub async fn start(
+    ctx: Context,
+    key: String,
+    query: StartQuery,
+    session: Session,
+    parts: Parts,
+) -> Response {
+    let linking = query.intent == "link";
+    let next = app::api::auth::safe_next(&query.next);
+    let Some(provider) = ctx.sso.provider(&key) else {
+        return back(linking, &next, Code::SsoProviderUnknown);
+    };
+    let link_user = if linking {
+        match app::ssr::principal_of(&ctx.db, &session).await {
+            Ok(principal @ Principal::User(_)) => principal.user_id(),
+            Ok(Principal::Anonymous) => {
+                return Redirect::to("/login?next=/profile").into_response()
+            }
+            Err(_) => return back(linking, &next, Code::Internal),
+        }
+    } else {
+        None
+    };
+    let redirect = format!(
+        "{}/auth/sso/{}/callback",
+        base_url(&ctx, &parts),
+        provider.key
+    );
+    let started = match ctx.sso.start(provider, &redirect).await {
+        Ok(started) => started,
+        Err(code) => return back(linking, &next, code),
+    };
+    let pending = Pending {
+        provider: provider.key.clone(),
+        state: started.state,
+        nonce: started.nonce,
+        verifier: started.verifier,
+        link_user,
+        next,
+        redirect,
+        started_at: Utc::now().timestamp(),
+    };
+    if session.insert(PENDING, &pending).await.is_err() {
+        return back(linking, &pending.next, Code::Internal);
+    }
+    Redirect::to(&started.url).into_response()
+}
+
+pub async fn callback(
+    ctx: Context,
+    key: String,
+    query: CallbackQuery,
+    session: Session,
+    parts: Parts,
+) -> Response {
+    // Taken out before anything else: whatever happens next, this state is spent.
+    let pending: Option<Pending> = session.remove(PENDING).await.unwrap_or(None);
+    let Some(pending) = pending else {
+        return back(false, "/", Code::SsoExpired);
+    };
+    let linking = pending.link_user.is_some();
+    let refuse = |code: Code| back(linking, &pending.next, code);
+    let Some(provider) = ctx.sso.provider(&key).filter(|p| p.key == pending.provider) else {
+        return refuse(Code::SsoFailed);
+    };
+    if query.state.as_deref() != Some(pending.state.as_str()) {
+        tracing::warn!(provider = %key, "state does not match the session's");
+        return refuse(Code::SsoFailed);
+    }
+    if let Some(error) = &query.error {
+        tracing::info!(provider = %key, %error, "provider answered with an error");
+        return refuse(if error == "access_denied" {
+            Code::SsoCancelled
+        } else {
+            Code::SsoFailed
+        });
+    }
+    if Utc::now().timestamp() - pending.started_at > MAX_AGE_SECS {
+        return refuse(Code::SsoExpired);
+    }
+    // RFC 9207: a provider that names itself must be the one we sent the user to.
+    if query
+        .iss
+        .as_ref()
+        .is_some_and(|iss| !same_issuer(iss, provider))
+    {
+        tracing::warn!(provider = %key, "callback names another issuer");
+        return refuse(Code::SsoFailed);
+    }
+    let Some(code) = query.code else {
+        return refuse(Code::SsoFailed);
+    };
+    let identity = match ctx
+        .sso
+        .finish(
+            provider,
+            &pending.redirect,
+            code,
+            pending.verifier,
+            pending.nonce,
+        )
+        .await
+    {
+        Ok(identity) => identity,
+        Err(code) => return refuse(code),
+    };
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    if let Some(user_id) = pending.link_user {
+        let principal = match app::ssr::principal_of(&ctx.db, &session).await {
+            Ok(principal) if principal.user_id() == Some(user_id) => principal.from_address(peer),
+            // Signed out (or in as someone else) while away at the provider.
+            Ok(_) => return refuse(Code::Unauthenticated),
+            Err(_) => return refuse(Code::Internal),
+        };
+        return match domain::sso::link(&ctx.db, &principal, identity).await {
+            Ok(()) => Redirect::to(&format!("/profile?linked={}", provider.key)).into_response(),
+            Err(err) => refuse(err.code()),
+        };
+    }
+    let signed_in = match domain::sso::sign_in(&ctx.db, &identity, peer.as_deref()).await {
+        Ok(signed_in) => signed_in,
+        Err(err) => return refuse(err.code()),
+    };
+    let arrival = app::ssr::Arrival {
+        user_agent: app::ssr::user_agent(&parts.headers),
+        client_address: peer,
+    };
+    if app::ssr::begin_session(&session, signed_in.user_id, &provider.key, arrival)
+        .await
+        .is_err()
+    {
+        return refuse(Code::Internal);
+    }
+    let mut response = Redirect::to(&pending.next).into_response();
+    if let Some(cookie) = signed_in
+        .locale
+        .as_deref()
+        .and_then(|l| HeaderValue::from_str(&app::api::auth::locale_cookie(l)).ok())
+    {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn same_issuer(named: &str, provider: &Provider) -> bool {
+    named.trim_end_matches('/') == provider.issuer.trim_end_matches('/')
+}
