@@ -26,6 +26,8 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v node >/dev/null || missing+=(nodejs npm)
+  # scripts/start-oidc.sh asks the test OpenID provider whether it runs.
+  command -v curl >/dev/null || missing+=(curl)
   # The real SMTP server the mail tests deliver to (scripts/mail-sink.py).
   /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3 python3-aiosmtpd)
   # Fills a downloaded import template in the import's browser test (scripts/fill-template.py).
@@ -34,7 +36,8 @@ if [ "${1:-}" = "--test" ]; then
     sudo_if_needed apt-get update -qq
     DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq "${missing[@]}"
   fi
-  if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/axe-core ]; then
+  if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/axe-core ] \
+    || [ ! -d end2end/node_modules/oidc-provider ]; then
     (cd end2end && npm install --no-audit --no-fund)
   fi
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and integration tests (SQLite and a real PostgreSQL server, started
-# here when none runs), the build, and the end-to-end tests in headless Chromium.
+# here when none runs), a real OpenID provider (oidc-provider from npm, started here), the build,
+# and the end-to-end tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -13,6 +14,11 @@ cargo clippy -p app --features ssr --all-targets -- -D warnings
 echo "== PostgreSQL"
 export LICENTIA_TEST_PG="$(scripts/start-postgres.sh)"
 export LICENTIA_REQUIRE_PG=1
+
+echo "== OpenID provider (two issuers standing in for Google and Microsoft)"
+vars="$(scripts/start-oidc.sh)"
+export $vars
+export LICENTIA_REQUIRE_OIDC=1
 
 echo "== unit and integration tests (SQLite and PostgreSQL)"
 cargo test -p domain -p migrations -p licentia
