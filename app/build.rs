@@ -20,6 +20,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "onboarding",
             "operator",
             "import",
+            "profile",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;

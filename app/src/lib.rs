@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/import/:run") view=pages::import::ImportRunPage />
                     <Route path=path!("/admin/journal") view=pages::journal::JournalPage />
                     <Route path=path!("/operator") view=pages::operator::OperatorPage />
+                    <Route path=path!("/profile") view=pages::profile::ProfilePage />
                     <Route path=path!("/signup") view=pages::onboarding::signup::SignUpPage />
                     <Route path=path!("/register") view=pages::onboarding::register::RegisterPage />
                     <Route path=path!("/verify") view=pages::onboarding::verify::VerifyPage />

@@ -42,10 +42,11 @@ pub fn AppHeader(me: Option<Me>) -> impl IntoView {
             <div class="topbar-right">
                 <LanguageSwitch />
                 {me.map(|m| view! {
-                    <span class="whoami" title=m.username.clone()>
+                    <a class="whoami" href="/profile" id="nav-profile" aria-current=current("/profile")
+                        title=move || td_string!(i18n.get_locale(), common.my_profile).to_string()>
                         <span class="avatar" aria-hidden="true">{initials(&m.display_name)}</span>
                         <span class="whoami-name">{m.display_name.clone()}</span>
-                    </span>
+                    </a>
                     <button type="button" class="button button-quiet" id="sign-out" on:click=sign_out>
                         {t!(i18n, common.sign_out)}
                     </button>

@@ -13,10 +13,13 @@ pub fn parse_locale(code: &str) -> Option<Locale> {
     }
 }
 
-/// The language choice, top right. Remembered in a cookie, and for a signed-in user also on
-/// their account.
+/// The language choice, top right (and, `labelled`, on the profile). Remembered in a cookie, and
+/// for a signed-in user also on their account.
 #[component]
-pub fn LanguageSwitch() -> impl IntoView {
+pub fn LanguageSwitch(
+    #[prop(default = "language")] id: &'static str,
+    #[prop(optional)] labelled: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let on_change = move |ev| {
         let code = event_target_value(&ev);
@@ -28,9 +31,9 @@ pub fn LanguageSwitch() -> impl IntoView {
         }
     };
     view! {
-        <label class="language">
-            <span class="visually-hidden">{t!(i18n, common.language)}</span>
-            <select id="language" on:change=on_change prop:value=move || i18n.get_locale().as_str()>
+        <label class="language" class:language-labelled=labelled>
+            <span class:visually-hidden=!labelled>{t!(i18n, common.language)}</span>
+            <select id=id on:change=on_change prop:value=move || i18n.get_locale().as_str()>
                 <option value="nl" lang="nl" selected=move || i18n.get_locale() == Locale::nl>"Nederlands"</option>
                 <option value="fr" lang="fr" selected=move || i18n.get_locale() == Locale::fr>"Français"</option>
                 <option value="en" lang="en" selected=move || i18n.get_locale() == Locale::en>"English"</option>

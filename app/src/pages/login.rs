@@ -3,8 +3,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Login;
+use crate::api::profile::sign_in_providers;
 use crate::components::error_message::ErrorMessage;
 use crate::components::language_switch::LanguageSwitch;
+use crate::error::AppError;
 use crate::i18n::*;
 
 /// The sign-in page. After signing in the browser loads the page that was asked for (a full
@@ -15,7 +17,16 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_string());
     let login = ServerAction::<Login>::new();
-    let error = Signal::derive(move || login.value().get().and_then(|r| r.err()));
+    // A refusal from the form, or from a provider round trip (`?sso_error=code`).
+    let error = Signal::derive(move || {
+        login.value().get().and_then(|r| r.err()).or_else(|| {
+            query
+                .read()
+                .get("sso_error")
+                .map(|code| AppError::code(&code))
+        })
+    });
+    let providers = Resource::new(|| (), |_| sign_in_providers());
     Effect::new(move |_| {
         if let Some(Ok(target)) = login.value().get() {
             let _ = window().location().set_href(&target);
@@ -56,6 +67,30 @@ pub fn LoginPage() -> impl IntoView {
                             }}
                         </button>
                     </ActionForm>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let providers = providers.await.unwrap_or_default();
+                            (!providers.is_empty()).then(|| view! {
+                                <div class="sso-divider" role="presentation"><span>{t!(i18n, auth.or)}</span></div>
+                                <div class="sso-buttons">
+                                    {providers.into_iter().map(|p| {
+                                        let key = p.key.clone();
+                                        let href = move || format!(
+                                            "/auth/sso/{key}?intent=sign_in&next={}",
+                                            crate::url::encode(&next()),
+                                        );
+                                        let name = p.name.clone();
+                                        view! {
+                                            <a class="button button-wide sso-button" id=format!("sign-in-{}", p.key) href=href>
+                                                <img src=p.icon.clone() alt="" width="20" height="20" />
+                                                {move || td_string!(i18n.get_locale(), auth.sign_in_with, provider = name.clone()).to_string()}
+                                            </a>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            })
+                        })}
+                    </Suspense>
                     <p class="login-links">
                         <a href="/password/forgot" id="forgot-link">{t!(i18n, auth.forgot)}</a>
                         <a href="/signup" id="signup-link">{t!(i18n, auth.create)}</a>

@@ -7,4 +7,5 @@ pub mod login;
 pub mod not_found;
 pub mod onboarding;
 pub mod operator;
+pub mod profile;
 pub mod roles;

@@ -4,6 +4,7 @@
 mod approvals;
 mod bulk_bar;
 mod grant_dialog;
+mod links_dialog;
 mod move_dialog;
 mod new_site;
 mod new_user;

@@ -19,6 +19,7 @@ pub fn UserRowView(
     let ctx = use_admin();
     let confirm = RwSignal::new(false);
     let granting = RwSignal::new(false);
+    let showing_links = RwSignal::new(false);
     let home = row.site_id;
     let id = row.id;
     let name = format!("{} {}", row.first_name, row.last_name);
@@ -54,6 +55,8 @@ pub fn UserRowView(
     let grant_name = name.clone();
     let delete_name = name.clone();
     let dialog_name = name.clone();
+    let links_name = name.clone();
+    let links_label = name.clone();
     view! {
         <tr class:inactive=move || !active.get() class:selected=move || selection.contains(id) data-username=row.username.clone()>
             {can_manage.then(|| view! {
@@ -107,6 +110,17 @@ pub fn UserRowView(
                             </svg>
                         </button>
                         <super::grant_dialog::GrantDialog open=granting user=id home=home />
+                    })}
+                    {can_manage.then(|| view! {
+                        <button type="button" class="icon-button user-links"
+                            aria-label=move || td_string!(i18n.get_locale(), admin.links_label, name = links_label.clone()).to_string()
+                            aria-haspopup="dialog"
+                            on:click=move |_| showing_links.set(true)>
+                            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+                                <path fill="currentColor" d="M10.6 13.4a1 1 0 0 1 0-1.4l3.4-3.4a1 1 0 1 1 1.4 1.4L12 13.4a1 1 0 0 1-1.4 0zm-2.8 5.3a4 4 0 0 1-5.7-5.7l2.8-2.8a1 1 0 1 1 1.4 1.4l-2.8 2.8a2 2 0 0 0 2.9 2.9l2.8-2.8a1 1 0 1 1 1.4 1.4l-2.8 2.8zm9.9-6.3a1 1 0 0 1-1.4-1.4l2.8-2.8a2 2 0 0 0-2.9-2.9l-2.8 2.8a1 1 0 1 1-1.4-1.4l2.8-2.8a4 4 0 0 1 5.7 5.7l-2.8 2.8z"/>
+                            </svg>
+                        </button>
+                        <super::links_dialog::LinksDialog open=showing_links user=id name=links_name.clone() />
                     })}
                     {can_manage.then(|| view! {
                     <button type="button" class="icon-button delete-user"

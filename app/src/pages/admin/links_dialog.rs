@@ -1,0 +1,81 @@
+//! The key icon in the user list: the accounts (Google, Microsoft, ...) a user signs in with,
+//! each removable by their administrator (e.g. when an account was lost or compromised).
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+use crate::api::profile::{remove_user_link, sign_in_providers, user_links};
+use crate::components::error_message::ErrorMessage;
+use crate::error::AppError;
+use crate::i18n::*;
+
+#[component]
+pub fn LinksDialog(open: RwSignal<bool>, user: Uuid, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = StoredValue::new(name);
+    view! {
+        <crate::components::modal::Modal open=open labelled_by="links-title" class="dialog-wide">
+            <h2 id="links-title">{move || td_string!(i18n.get_locale(), admin.links_of, name = name.get_value()).to_string()}</h2>
+            <LinkList user=user />
+            <div class="dialog-actions">
+                <button type="button" class="button" autofocus on:click=move |_| open.set(false)>{t!(i18n, common.close)}</button>
+            </div>
+        </crate::components::modal::Modal>
+    }
+}
+
+#[component]
+fn LinkList(user: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let links = Resource::new(move || version.get(), move |_| user_links(user));
+    let providers = Resource::new(|| (), |_| sign_in_providers());
+    let error = RwSignal::new(None::<AppError>);
+    let remove = move |provider: String| {
+        spawn_local(async move {
+            match remove_user_link(user, provider).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(err) => error.set(Some(err)),
+            }
+        });
+    };
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                let providers = providers.await.unwrap_or_default();
+                match links.await {
+                    Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
+                    Ok(found) if found.is_empty() => view! {
+                        <p class="empty-state" id="no-links">{t!(i18n, admin.no_links)}</p>
+                    }.into_any(),
+                    Ok(found) => view! {
+                        <ul class="approval-list" id="user-links">
+                            {found.into_iter().map(|link| {
+                                let shown = providers.iter().find(|p| p.key == link.provider)
+                                    .map(|p| p.name.clone())
+                                    .unwrap_or_else(|| link.provider.clone());
+                                let label = shown.clone();
+                                let key = link.provider.clone();
+                                view! {
+                                    <li class="approval" data-provider=link.provider.clone()>
+                                        <span>
+                                            <span class="user-name">{shown}</span>
+                                            <span class="user-email">{link.email.clone()}</span>
+                                            <span class="user-email">{t!(i18n, profile.linked_since)}" "{link.linked_on.clone()}
+                                                {link.last_used.clone().map(|at| view! { " · " {t!(i18n, admin.link_last_used)}" "{at}" UTC" })}
+                                            </span>
+                                        </span>
+                                        <button type="button" class="button button-danger-quiet remove-link"
+                                            aria-label=move || td_string!(i18n.get_locale(), profile.unlink, provider = label.clone()).to_string()
+                                            on:click=move |_| remove(key.clone())>{t!(i18n, profile.unlink_button)}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <ErrorMessage error=error />
+    }
+}

@@ -1,0 +1,100 @@
+//! The user's open sessions: where and how they signed in, when last active; each can be
+//! ended, or all but this one at once.
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::profile::{end_other_sessions, end_session, SessionView, SsoProvider};
+use crate::components::error_message::ErrorMessage;
+use crate::error::AppError;
+use crate::i18n::*;
+
+#[component]
+pub fn Sessions(
+    sessions: Vec<SessionView>,
+    providers: Vec<SsoProvider>,
+    refetch: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<AppError>);
+    let others = sessions.iter().filter(|s| !s.current).count();
+    let end_others = move |_| {
+        spawn_local(async move {
+            match end_other_sessions().await {
+                Ok(_) => refetch.run(()),
+                Err(err) => error.set(Some(err)),
+            }
+        });
+    };
+    let method_name = move |method: &str| match method {
+        "password" => td_string!(i18n.get_locale_untracked(), profile.method_password).to_string(),
+        key => providers
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| key.to_string()),
+    };
+    let rows = sessions
+        .into_iter()
+        .map(|s| {
+            let handle = s.handle.clone();
+            let end = move |_| {
+                let handle = handle.clone();
+                spawn_local(async move {
+                    match end_session(handle).await {
+                        Ok(()) => refetch.run(()),
+                        Err(err) => error.set(Some(err)),
+                    }
+                });
+            };
+            let browser = s.browser.clone();
+            view! {
+                <tr class="session-row" class:session-current=s.current>
+                    <td>
+                        <span class="user-name">{s.browser.clone()}</span>
+                        {s.current.then(|| view! { <span class="pill pill-done">{t!(i18n, profile.this_device)}</span> })}
+                        <span class="user-email">{s.address.clone()}</span>
+                    </td>
+                    <td>{method_name(&s.method)}</td>
+                    <td class="nowrap">{s.signed_in_at.clone()}</td>
+                    <td class="nowrap">{s.last_active.clone()}</td>
+                    <td class="actions">
+                        {(!s.current).then(|| view! {
+                            <button type="button" class="button button-quiet button-danger-quiet end-session"
+                                aria-label=move || td_string!(i18n.get_locale(), profile.end_session_of, browser = browser.clone()).to_string()
+                                on:click=end>{t!(i18n, profile.end_session)}</button>
+                        })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel profile-sessions" aria-labelledby="sessions-title">
+            <div class="panel-head">
+                <h2 id="sessions-title" class="panel-title">{t!(i18n, profile.sessions)}</h2>
+                {(others > 0).then(|| view! {
+                    <button type="button" class="button" id="end-other-sessions" on:click=end_others>
+                        {t!(i18n, profile.end_others)}
+                    </button>
+                })}
+            </div>
+            <div class="table-wrap">
+                <table class="table" id="sessions">
+                    <caption class="visually-hidden">{t!(i18n, profile.sessions)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, profile.device)}</th>
+                            <th scope="col">{t!(i18n, profile.method)}</th>
+                            <th scope="col">{t!(i18n, profile.signed_in_at)}</th>
+                            <th scope="col">{t!(i18n, profile.last_active)}</th>
+                            <th scope="col"><span class="visually-hidden">{t!(i18n, common.actions)}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <p class="help">{t!(i18n, profile.times_utc)}</p>
+            <ErrorMessage error=error />
+        </section>
+    }
+}
