@@ -208,6 +208,14 @@ messages! {
     "import_role_unknown" => import_role_unknown,
     "import_role_not_allowed" => import_role_not_allowed,
     "import_not_running" => import_not_running,
+    "sso_not_linked" => sso_not_linked,
+    "sso_linked_elsewhere" => sso_linked_elsewhere,
+    "sso_last_sign_in_method" => sso_last_sign_in_method,
+    "sso_provider_unknown" => sso_provider_unknown,
+    "sso_unavailable" => sso_unavailable,
+    "sso_failed" => sso_failed,
+    "sso_cancelled" => sso_cancelled,
+    "sso_expired" => sso_expired,
 }
 
 #[cfg(all(test, feature = "ssr"))]

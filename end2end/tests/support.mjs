@@ -106,7 +106,22 @@ export function licentiaCli(server, args, env = {}) {
   });
 }
 
-export async function startServer({ mailSink } = {}) {
+/**
+ * The test OpenID provider's two issuers (scripts/start-oidc.sh) as Licentia's Google and
+ * Microsoft, when the environment names them.
+ */
+function ssoEnv() {
+  const env = {};
+  for (const [key, variable] of [['GOOGLE', 'LICENTIA_TEST_OIDC_GOOGLE'], ['MICROSOFT', 'LICENTIA_TEST_OIDC_MICROSOFT']]) {
+    if (!process.env[variable]) continue;
+    env[`LICENTIA_SSO_${key}_ISSUER`] = process.env[variable];
+    env[`LICENTIA_SSO_${key}_CLIENT_ID`] = 'licentia';
+    env[`LICENTIA_SSO_${key}_CLIENT_SECRET`] = 'licentia-test-secret';
+  }
+  return env;
+}
+
+export async function startServer({ mailSink, sso } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'licentia-e2e-'));
   const bin = process.env.LICENTIA_BIN || join(root, 'target', 'debug', 'licentia');
@@ -125,6 +140,7 @@ export async function startServer({ mailSink } = {}) {
       LICENTIA_OUTBOX_DIR: join(dir, 'outbox'),
       LICENTIA_JOB_POLL_MS: '200',
       ...(mailSink ? { LICENTIA_SMTP_URL: `smtp://127.0.0.1:${mailSink.port}` } : {}),
+      ...(sso ? ssoEnv() : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

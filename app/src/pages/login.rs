@@ -81,7 +81,7 @@ pub fn LoginPage() -> impl IntoView {
                                         );
                                         let name = p.name.clone();
                                         view! {
-                                            <a class="button button-wide sso-button" id=format!("sign-in-{}", p.key) href=href>
+                                            <a class="button button-wide sso-button" id=format!("sign-in-{}", p.key) rel="external" href=href>
                                                 <img src=p.icon.clone() alt="" width="20" height="20" />
                                                 {move || td_string!(i18n.get_locale(), auth.sign_in_with, provider = name.clone()).to_string()}
                                             </a>

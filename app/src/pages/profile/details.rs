@@ -7,7 +7,7 @@ use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
 
 #[component]
-pub fn Details(profile: ProfileView, refetch: Callback<()>) -> impl IntoView {
+pub fn Details(profile: ProfileView) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveProfile>::new();
     let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
@@ -15,16 +15,18 @@ pub fn Details(profile: ProfileView, refetch: Callback<()>) -> impl IntoView {
         matches!(save.value().get(), Some(Ok(())))
             .then(|| td_string!(i18n.get_locale(), profile.saved).to_string())
     });
+    let invalid = move |field: &'static str| aria_invalid(error, field);
+    let saved_email = RwSignal::new(profile.email.clone());
+    let email = RwSignal::new(profile.email.clone());
+    // Saved: the form already shows what is stored (the page is not reloaded, so the
+    // confirmation stays); the address typed is now the one a change is compared with.
     Effect::new(move |_| {
         if matches!(save.value().get(), Some(Ok(()))) {
-            refetch.run(());
+            saved_email.set(email.get_untracked());
         }
     });
-    let invalid = move |field: &'static str| aria_invalid(error, field);
-    let original_email = profile.email.clone();
-    let email = RwSignal::new(profile.email.clone());
     // The current password is asked only when the address changes (resets go there).
-    let asks_password = move || profile.has_password && email.get() != original_email;
+    let asks_password = move || profile.has_password && email.get() != saved_email.get();
     view! {
         <section class="panel" aria-labelledby="details-title">
             <h2 id="details-title" class="panel-title">{t!(i18n, profile.details)}</h2>

@@ -55,7 +55,7 @@ fn Tile(
     let Some(link) = link else {
         return view! {
             <li class="sso-tile" data-provider=key.clone() data-linked="false">
-                <a class="sso-link" id=format!("link-{key}") href=format!("/auth/sso/{key}?intent=link")>
+                <a class="sso-link" id=format!("link-{key}") rel="external" href=format!("/auth/sso/{key}?intent=link")>
                     {icon}
                     <span class="sso-text">
                         <span class="sso-name">{name.clone()}</span>

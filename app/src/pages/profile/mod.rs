@@ -57,7 +57,7 @@ fn ProfileContent() -> impl IntoView {
                             view! {
                                 <StatusMessage text=linked />
                                 <div class="profile-grid">
-                                    <details::Details profile=p.clone() refetch=refetch />
+                                    <details::Details profile=p.clone() />
                                     <div class="stack">
                                         <details::Access profile=p.clone() />
                                         <links::SignInLinks profile=p.clone() refetch=refetch />

@@ -78,7 +78,8 @@ pub fn Sessions(
                     </button>
                 })}
             </div>
-            <div class="table-wrap">
+            // Focusable: on a phone the table scrolls sideways, also with the keyboard.
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="sessions-title">
                 <table class="table" id="sessions">
                     <caption class="visually-hidden">{t!(i18n, profile.sessions)}</caption>
                     <thead>
