@@ -17,7 +17,6 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 #[path = "support/process.rs"]
-#[allow(dead_code)]
 mod process;
 
 struct Issuers {
