@@ -216,6 +216,8 @@ messages! {
     "sso_failed" => sso_failed,
     "sso_cancelled" => sso_cancelled,
     "sso_expired" => sso_expired,
+    "no_free_licence" => no_free_licence,
+    "cannot_unassign_own_licence" => cannot_unassign_own_licence,
 }
 
 #[cfg(all(test, feature = "ssr"))]

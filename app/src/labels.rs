@@ -82,6 +82,9 @@ labels!(
         "sso.link" => action_sso_link,
         "sso.unlink" => action_sso_unlink,
         "sso.sign_in" => action_sso_sign_in,
+        "licence.assign" => action_licence_assign,
+        "licence.unassign" => action_licence_unassign,
+        "licence.claim" => action_licence_claim,
     }
 );
 
@@ -108,6 +111,7 @@ labels!(
         "password" => field_password,
         "provider" => field_provider,
         "account" => field_account,
+        "subscription" => field_subscription,
     }
 );
 

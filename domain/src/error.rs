@@ -208,4 +208,6 @@ codes! {
     SsoFailed => "sso_failed",
     SsoCancelled => "sso_cancelled",
     SsoExpired => "sso_expired",
+    NoFreeLicence => "no_free_licence",
+    CannotUnassignOwnLicence => "cannot_unassign_own_licence",
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod identity;
 pub mod import;
 pub mod jobs;
+pub mod licences;
 pub mod mail;
 pub mod onboarding;
 pub mod operators;

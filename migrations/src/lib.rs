@@ -12,6 +12,7 @@ mod m20261125_000008_create_jobs;
 mod m20261125_000009_onboarding;
 mod m20261126_000010_imports;
 mod m20261127_000011_sso;
+mod m20261128_000012_licences;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_onboarding::Migration),
             Box::new(m20261126_000010_imports::Migration),
             Box::new(m20261127_000011_sso::Migration),
+            Box::new(m20261128_000012_licences::Migration),
         ]
     }
 }

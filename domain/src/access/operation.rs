@@ -40,6 +40,9 @@ operations! {
     // A user's single sign-on links (their own need no permission).
     ViewUserLinks => UsersView,
     RemoveUserLink => UsersManage,
+    // Named licences, checked on the user's home site (counters on the site shown).
+    ViewLicences => LicencesView,
+    AssignLicence => LicencesAssign,
     // Bulk import into a site and its subsites (checks each written user as well).
     ImportUsers => UsersImport,
     // Roles, checked on the site that owns the role; grants on the granted site.

@@ -39,6 +39,9 @@ actions! {
     SsoLink => "sso.link",
     SsoUnlink => "sso.unlink",
     SsoSignIn => "sso.sign_in",
+    LicenceAssign => "licence.assign",
+    LicenceUnassign => "licence.unassign",
+    LicenceClaim => "licence.claim",
 }
 
 impl Action {

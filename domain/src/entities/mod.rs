@@ -1,10 +1,14 @@
 //! sea-orm entities, one per table, mirroring `migrations/`. Plain data only:
 //! behaviour lives in the area modules (`sites/`, `users/`, ...).
 pub mod audit_event;
+pub mod bundle;
+pub mod bundle_product;
 pub mod import_file;
 pub mod import_result;
 pub mod import_run;
 pub mod job;
+pub mod licence;
+pub mod product;
 pub mod role;
 pub mod role_grant;
 pub mod session;

@@ -15,6 +15,8 @@ pub struct Model {
     pub site_id: Option<i32>,
     pub claimed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub bundle_id: Option<i32>,
+    pub assigned: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

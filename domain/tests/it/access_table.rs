@@ -97,7 +97,7 @@ async fn grant(db: &Db, user_id: i32, role_id: i32, site_id: i32) {
 
 async fn fixture(db: &Db) -> Fixture {
     let demo = demo(db).await;
-    // Room for the probes: the root gets 100 seats, De Klimop 50 (not journaled: set-up).
+    // Room for the probes: the root gets 100 seats, De Klimop 60 (not journaled: set-up).
     site::Entity::update_many()
         .col_expr(site::Column::SeatLimit, Expr::value(100))
         .filter(site::Column::ParentId.is_null())
@@ -108,13 +108,13 @@ async fn fixture(db: &Db) -> Fixture {
     let root = site_id(db, demo.root).await;
     let regenboog = site_id(db, demo.regenboog).await;
     site::Entity::update_many()
-        .col_expr(site::Column::SeatLimit, Expr::value(50))
+        .col_expr(site::Column::SeatLimit, Expr::value(60))
         .filter(site::Column::Id.eq(klimop.id))
         .exec(db.conn())
         .await
         .unwrap();
     site::Entity::update_many()
-        .col_expr(site::Column::UsedSeats, Expr::value(56))
+        .col_expr(site::Column::UsedSeats, Expr::value(66))
         .filter(site::Column::Id.eq(root.id))
         .exec(db.conn())
         .await
@@ -190,6 +190,19 @@ async fn fixture(db: &Db) -> Fixture {
             email: None,
         },
     )
+    .await
+    .unwrap();
+    domain::entities::subscription::ActiveModel {
+        serial: Set("90000001".into()),
+        seats: Set(100),
+        valid_from: Set(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
+        valid_until: Set(chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()),
+        locale: Set("nl".into()),
+        site_id: Set(Some(root.id)),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db.conn())
     .await
     .unwrap();
     let waiting = add_user(db, demo.klimop, "waiting.one").await;
@@ -465,6 +478,21 @@ async fn probe(
                 .await
                 .map(none)
         }
+        Operation::ViewLicences => {
+            let today = chrono::Utc::now().date_naive();
+            let c = domain::licences::counters(db, p, fx.klimop, today).await?;
+            Ok(vec![format!(
+                "{}/{} valid, {} without",
+                c.valid_unused, c.valid_total, c.without_licence
+            )])
+        }
+        Operation::AssignLicence => {
+            let victim = add_user(db, fx.klimop, &format!("licensed.{tag}")).await;
+            let today = chrono::Utc::now().date_naive();
+            domain::licences::assign(db, p, victim.public_id, today)
+                .await
+                .map(|_| Vec::new())
+        }
         Operation::ManageSubscriptions => subscriptions::create(
             db,
             p,
@@ -651,6 +679,25 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
         ],
     );
     t.insert(Operation::RemoveUserLink, write_in_klimop());
+    // The organisation's 100 licences, none assigned; De Klimop's three users have none.
+    let counted = || rows(&["100/100 valid, 3 without"]);
+    t.insert(
+        Operation::ViewLicences,
+        [
+            u(),
+            n(),
+            n(),
+            counted(),
+            counted(),
+            counted(),
+            f(),
+            counted(),
+        ],
+    );
+    t.insert(
+        Operation::AssignLicence,
+        [u(), n(), n(), d(), d(), d(), f(), d()],
+    );
     // A preview writes nothing: it reads as the rows it would import.
     let import = |n: usize| rows(&[&format!("import.p{n}")]);
     t.insert(
@@ -688,6 +735,7 @@ fn is_read(operation: Operation) -> bool {
             | Operation::ViewOutbox
             | Operation::ImportUsers
             | Operation::ViewUserLinks
+            | Operation::ViewLicences
     )
 }
 

@@ -11,6 +11,7 @@ mod import;
 mod import_apply;
 mod jobs;
 mod journal;
+mod licences;
 mod moves;
 mod onboarding;
 mod roles;

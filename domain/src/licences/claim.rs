@@ -1,0 +1,120 @@
+//! Taking a free licence: at sign-in by the user, or by an administrator for them.
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::status::{periods, Status};
+use crate::audit::{self, Action, Change, Event};
+use crate::entities::{licence, subscription, user};
+use crate::error::{Error, Result};
+use crate::users::user_label;
+use crate::{sites, Db, Principal};
+
+/// What a claim at sign-in comes to (the four cases of the Sociel manual).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The user already holds a valid licence.
+    AlreadyValid(Status),
+    /// A free licence was taken.
+    Claimed(Status),
+    /// None free now, but the user's own licence starts on this day.
+    NotYetActive(NaiveDate),
+    /// None free: the user asks their administrator (or orders, with the right).
+    NoneFree,
+}
+
+/// The signed-in user claims a free licence of their organisation, if they need one.
+pub async fn claim(db: &Db, principal: &Principal, today: NaiveDate) -> Result<Claim> {
+    let user_id = principal.user_id().ok_or(Error::Unauthenticated)?;
+    let me = user::Entity::find_by_id(user_id)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let status = Status::of(&periods(db.conn(), me.id).await?, today);
+    if status.is_valid() {
+        return Ok(Claim::AlreadyValid(status));
+    }
+    if let Some(taken) = take_free(db, principal, &me, today, Action::LicenceClaim).await? {
+        return Ok(Claim::Claimed(taken));
+    }
+    Ok(match status {
+        Status::ActiveFrom(day) => Claim::NotYetActive(day),
+        _ => Claim::NoneFree,
+    })
+}
+
+/// Gives `target` a licence of a subscription of their organisation that is valid today and
+/// has a free seat (the one that lasts longest first); none: `Ok(None)`. Journaled as `action`.
+pub(crate) async fn take_free(
+    db: &Db,
+    principal: &Principal,
+    target: &user::Model,
+    today: NaiveDate,
+    action: Action,
+) -> Result<Option<Status>> {
+    let site = sites::resolve_by_id(db, target.site_id).await?;
+    let Some(root) = site.scope.root_id() else {
+        return Ok(None);
+    };
+    let held: Vec<i32> = periods(db.conn(), target.id)
+        .await?
+        .iter()
+        .map(|p| p.subscription_id)
+        .collect();
+    let candidates = subscription::Entity::find()
+        .filter(subscription::Column::SiteId.eq(root))
+        .filter(subscription::Column::ValidFrom.lte(today))
+        .filter(subscription::Column::ValidUntil.gte(today))
+        .filter(
+            Expr::col(subscription::Column::Assigned).lt(Expr::col(subscription::Column::Seats)),
+        )
+        .filter(subscription::Column::Id.is_not_in(held))
+        .order_by_desc(subscription::Column::ValidUntil)
+        .all(db.conn())
+        .await?;
+    for candidate in candidates {
+        let txn = db.write().await?;
+        // The seat is taken only if one is still free when this runs (row-locked on
+        // PostgreSQL, serialised writers on SQLite): concurrent claims cannot overbook.
+        let taken = subscription::Entity::update_many()
+            .col_expr(
+                subscription::Column::Assigned,
+                Expr::col(subscription::Column::Assigned).add(1),
+            )
+            .filter(subscription::Column::Id.eq(candidate.id))
+            .filter(
+                Expr::col(subscription::Column::Assigned)
+                    .lt(Expr::col(subscription::Column::Seats)),
+            )
+            .exec(&*txn)
+            .await?;
+        if taken.rows_affected == 0 {
+            continue;
+        }
+        licence::ActiveModel {
+            subscription_id: Set(candidate.id),
+            user_id: Set(target.id),
+            assigned_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
+        audit::record(
+            &*txn,
+            principal,
+            Event {
+                action,
+                target: user_label(target),
+                site: &site.site,
+                changes: vec![Change::set("subscription", &candidate.serial)],
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(Some(Status::of(
+            &periods(db.conn(), target.id).await?,
+            today,
+        )));
+    }
+    Ok(None)
+}

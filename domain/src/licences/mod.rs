@@ -1,0 +1,15 @@
+//! Named licences (as Sociel has them): a subscription of the organisation has seats, each
+//! assigned to one user. A user's licence is "none", "active since D", "active from D" (a
+//! subscription that starts later) or "expired since D". A user without a valid licence claims
+//! a free one at sign-in; administrators assign and unassign; nobody unassigns their own.
+//! Taking a seat is one conditional update of the subscription's `assigned` counter, so the
+//! seats hold under concurrency on both databases.
+mod assign;
+mod claim;
+mod counters;
+mod status;
+
+pub use assign::{assign, unassign};
+pub use claim::{claim, Claim};
+pub use counters::{counters, Counters};
+pub use status::{status_of, Status};
