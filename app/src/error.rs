@@ -218,6 +218,11 @@ messages! {
     "sso_expired" => sso_expired,
     "no_free_licence" => no_free_licence,
     "cannot_unassign_own_licence" => cannot_unassign_own_licence,
+    "product_key_invalid" => product_key_invalid,
+    "product_key_taken" => product_key_taken,
+    "product_unknown" => product_unknown,
+    "bundle_empty" => bundle_empty,
+    "bundle_name_taken" => bundle_name_taken,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -210,4 +210,9 @@ codes! {
     SsoExpired => "sso_expired",
     NoFreeLicence => "no_free_licence",
     CannotUnassignOwnLicence => "cannot_unassign_own_licence",
+    ProductKeyInvalid => "product_key_invalid",
+    ProductKeyTaken => "product_key_taken",
+    ProductUnknown => "product_unknown",
+    BundleEmpty => "bundle_empty",
+    BundleNameTaken => "bundle_name_taken",
 }

@@ -14,6 +14,7 @@ pub mod licences;
 pub mod mail;
 pub mod onboarding;
 pub mod operators;
+pub mod products;
 pub mod roles;
 pub mod sessions;
 pub mod sheet;

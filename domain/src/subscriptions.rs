@@ -88,6 +88,8 @@ pub async fn insert(db: &Db, form: SubscriptionForm) -> Result<SubscriptionRow> 
         site_id: Set(None),
         claimed_at: Set(None),
         created_at: Set(Utc::now()),
+        bundle_id: Set(None),
+        assigned: Set(0),
         ..Default::default()
     }
     .insert(&*txn)

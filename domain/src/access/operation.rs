@@ -58,11 +58,15 @@ operations! {
     // The vendor's own work: operators only, whatever a role holds (see `operator_only`).
     ManageSubscriptions => SettingsManage,
     ViewOutbox => SettingsManage,
+    ManageProducts => SettingsManage,
 }
 
 impl Operation {
     /// Operations no role grants: only operators (the vendor's staff) may do them.
     pub fn operator_only(self) -> bool {
-        matches!(self, Operation::ManageSubscriptions | Operation::ViewOutbox)
+        matches!(
+            self,
+            Operation::ManageSubscriptions | Operation::ViewOutbox | Operation::ManageProducts
+        )
     }
 }

@@ -200,6 +200,7 @@ async fn fixture(db: &Db) -> Fixture {
         locale: Set("nl".into()),
         site_id: Set(Some(root.id)),
         created_at: Set(chrono::Utc::now()),
+        assigned: Set(0),
         ..Default::default()
     }
     .insert(db.conn())
@@ -506,6 +507,11 @@ async fn probe(
         )
         .await
         .map(|_| Vec::new()),
+        Operation::ManageProducts => {
+            domain::products::create_product(db, p, &format!("product-{n}"), "Product")
+                .await
+                .map(|_| Vec::new())
+        }
         Operation::ViewOutbox => Ok(domain::mail::outbox(db, p, 50)
             .await?
             .into_iter()
@@ -706,6 +712,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     );
     let operator_only = || [u(), f(), f(), f(), f(), f(), f(), d()];
     t.insert(Operation::ManageSubscriptions, operator_only());
+    t.insert(Operation::ManageProducts, operator_only());
     t.insert(
         Operation::ViewOutbox,
         [

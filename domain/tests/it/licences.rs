@@ -36,6 +36,7 @@ async fn subscription(
         locale: Set("nl".into()),
         site_id: Set(Some(root)),
         created_at: Set(chrono::Utc::now()),
+        assigned: Set(0),
         ..Default::default()
     }
     .insert(db.conn())

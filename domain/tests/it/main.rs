@@ -14,6 +14,7 @@ mod journal;
 mod licences;
 mod moves;
 mod onboarding;
+mod products;
 mod roles;
 mod seats;
 mod sites;
