@@ -70,8 +70,8 @@ impl Sso {
     }
 
     async fn metadata(&self, provider: &Provider) -> Result<CoreProviderMetadata, Code> {
-        let mut cache = self.discovered.lock().await;
-        if let Some((at, metadata)) = cache.get(&provider.key) {
+        // The lock is not held while fetching: a slow provider must not hold up the others.
+        if let Some((at, metadata)) = self.discovered.lock().await.get(&provider.key) {
             if at.elapsed() < DISCOVERY_TTL {
                 return Ok(metadata.clone());
             }
@@ -86,7 +86,10 @@ impl Sso {
                 tracing::warn!(provider = %provider.key, err = %chain(&err), "discovery failed");
                 Code::SsoUnavailable
             })?;
-        cache.insert(provider.key.clone(), (Instant::now(), metadata.clone()));
+        self.discovered
+            .lock()
+            .await
+            .insert(provider.key.clone(), (Instant::now(), metadata.clone()));
         Ok(metadata)
     }
 
