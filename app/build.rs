@@ -21,6 +21,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             "operator",
             "import",
             "profile",
+            "tokens",
+            "developers",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;

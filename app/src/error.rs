@@ -223,6 +223,11 @@ messages! {
     "product_unknown" => product_unknown,
     "bundle_empty" => bundle_empty,
     "bundle_name_taken" => bundle_name_taken,
+    "token_expiry_past" => token_expiry_past,
+    "token_revoked" => token_revoked,
+    "no_valid_licence" => no_valid_licence,
+    "settings_too_large" => settings_too_large,
+    "settings_not_an_object" => settings_not_an_object,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -33,6 +33,7 @@ labels!(
         "licences.order" => perm_licences_order,
         "tokens.manage_own" => perm_tokens_manage_own,
         "tokens.manage_all" => perm_tokens_manage_all,
+        "apps.connect" => perm_apps_connect,
         "audit.view" => perm_audit_view,
         "settings.manage" => perm_settings_manage,
     }
@@ -46,6 +47,7 @@ labels!(
         "roles" => cat_roles,
         "licences" => cat_licences,
         "tokens" => cat_tokens,
+        "apps" => cat_apps,
         "audit" => cat_audit,
         "settings" => cat_settings,
     }
@@ -56,6 +58,7 @@ labels!(
     builtin_role, BUILTIN_ROLES, roles {
         "administrator" => builtin_administrator,
         "licence_manager" => builtin_licence_manager,
+        "application" => builtin_application,
         "user" => builtin_user,
     }
 );
@@ -85,6 +88,10 @@ labels!(
         "licence.assign" => action_licence_assign,
         "licence.unassign" => action_licence_unassign,
         "licence.claim" => action_licence_claim,
+        "token.issue" => action_token_issue,
+        "token.revoke" => action_token_revoke,
+        "service_account.create" => action_service_account_create,
+        "app_session.end" => action_app_session_end,
     }
 );
 
@@ -112,6 +119,7 @@ labels!(
         "provider" => field_provider,
         "account" => field_account,
         "subscription" => field_subscription,
+        "product" => field_product,
     }
 );
 

@@ -68,11 +68,13 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::HomePage />
                     <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/developers") view=pages::developers::DevelopersPage />
                     <Route path=path!("/admin") view=pages::admin::AdminPage />
                     <Route path=path!("/admin/roles") view=pages::roles::RolesPage />
                     <Route path=path!("/admin/import") view=pages::import::ImportPage />
                     <Route path=path!("/admin/import/:run") view=pages::import::ImportRunPage />
                     <Route path=path!("/admin/journal") view=pages::journal::JournalPage />
+                    <Route path=path!("/admin/tokens") view=pages::tokens::TokensPage />
                     <Route path=path!("/operator") view=pages::operator::OperatorPage />
                     <Route path=path!("/profile") view=pages::profile::ProfilePage />
                     <Route path=path!("/signup") view=pages::onboarding::signup::SignUpPage />

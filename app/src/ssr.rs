@@ -24,6 +24,8 @@ pub struct ServerState {
     pub sso_providers: Vec<crate::api::profile::SsoProvider>,
     /// Sessions end after this long without a request.
     pub idle_timeout: std::time::Duration,
+    /// The HTTP API's OpenAPI document (JSON), for its readable page.
+    pub api_document: std::sync::Arc<String>,
 }
 
 pub fn sso_providers() -> Vec<crate::api::profile::SsoProvider> {

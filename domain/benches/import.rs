@@ -142,6 +142,7 @@ async fn baseline(file: &Path, dir: &Path, rows: usize) -> f64 {
                 created_at: Set(now),
                 last_sign_in_at: Set(None),
                 is_operator: Set(false),
+                service_account: Set(false),
                 pending: Set(None),
                 personnel_number: Set(Some(c[6].clone())),
                 ..Default::default()

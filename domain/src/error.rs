@@ -5,7 +5,7 @@ use sea_orm::{DbErr, SqlErr};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     #[error("not found")]
     NotFound,
@@ -215,4 +215,9 @@ codes! {
     ProductUnknown => "product_unknown",
     BundleEmpty => "bundle_empty",
     BundleNameTaken => "bundle_name_taken",
+    TokenExpiryPast => "token_expiry_past",
+    TokenRevoked => "token_revoked",
+    NoValidLicence => "no_valid_licence",
+    SettingsTooLarge => "settings_too_large",
+    SettingsNotAnObject => "settings_not_an_object",
 }

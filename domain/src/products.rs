@@ -155,6 +155,15 @@ pub async fn catalogue(db: &Db, principal: &Principal) -> Result<(Vec<Product>, 
 }
 
 /// The product keys a subscription's bundle covers (no bundle: every product), sorted.
+/// A product by its key; unknown: a validation error on `product`.
+pub async fn find_by_key(conn: &impl ConnectionTrait, key: &str) -> Result<product::Model> {
+    product::Entity::find()
+        .filter(product::Column::Key.eq(key.trim()))
+        .one(conn)
+        .await?
+        .ok_or(Error::invalid("product", Code::ProductUnknown))
+}
+
 pub async fn bundle_keys(conn: &impl ConnectionTrait, bundle: Option<i32>) -> Result<Vec<String>> {
     let mut query = product::Entity::find();
     if let Some(bundle) = bundle {

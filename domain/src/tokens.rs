@@ -39,7 +39,7 @@ impl Purpose {
     }
 }
 
-pub(crate) fn digest(token: &str) -> String {
+pub fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

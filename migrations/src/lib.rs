@@ -13,6 +13,7 @@ mod m20261125_000009_onboarding;
 mod m20261126_000010_imports;
 mod m20261127_000011_sso;
 mod m20261128_000012_licences;
+mod m20261129_000013_api;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_imports::Migration),
             Box::new(m20261127_000011_sso::Migration),
             Box::new(m20261128_000012_licences::Migration),
+            Box::new(m20261129_000013_api::Migration),
         ]
     }
 }

@@ -264,6 +264,7 @@ async fn seed_big(db: &domain::Db, root: &site::Model) {
             created_at: Set(now),
             last_sign_in_at: Set(None),
             is_operator: Set(false),
+            service_account: Set(false),
             ..Default::default()
         });
         if batch.len() == 1000 {

@@ -1,4 +1,5 @@
 //! The `licentia` server as a library (the binary in `main.rs`, and the benchmarks, use it).
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod downloads;

@@ -26,9 +26,12 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
         import_limits: config.import_limits,
         sso_providers: config.sso_providers.iter().map(|p| p.public()).collect(),
         idle_timeout: config.idle_timeout,
+        api_document: std::sync::Arc::new(
+            serde_json::to_string(&crate::api::document()).unwrap_or_default(),
+        ),
     };
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(db))
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
         .with_name("licentia_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -120,11 +123,14 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
         ))
         .layer(sessions)
         .with_state(leptos_options)
+        // The HTTP API: bearer tokens, no session cookie, no sign-in gate.
+        .merge(crate::api::router(db))
 }
 
 /// The pages for people who are not signed in (yet).
 const PUBLIC_PAGES: &[&str] = &[
     "/login",
+    "/developers",
     "/signup",
     "/register",
     "/verify",

@@ -14,6 +14,7 @@ pub struct Me {
     pub operator: bool,
     pub sees_roles: bool,
     pub sees_journal: bool,
+    pub sees_tokens: bool,
     /// The user must choose a new password before using anything else.
     pub must_change_password: bool,
 }
@@ -33,6 +34,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         operator: me.operator,
         sees_roles: me.sees_roles,
         sees_journal: me.sees_journal,
+        sees_tokens: me.sees_tokens,
         must_change_password: me.must_change_password,
     }))
 }

@@ -6,6 +6,8 @@ pub mod journal;
 pub mod onboarding;
 pub mod operator;
 pub mod profile;
+pub mod reference;
 pub mod roles;
 pub mod sites;
+pub mod tokens;
 pub mod users;

@@ -35,6 +35,9 @@ pub fn AppHeader(me: Option<Me>) -> impl IntoView {
                 {me.clone().filter(|m| m.sees_journal).map(|_| view! {
                     <a href="/admin/journal" id="nav-journal" aria-current=current("/admin/journal")>{t!(i18n, common.journal)}</a>
                 })}
+                {me.clone().filter(|m| m.sees_tokens).map(|_| view! {
+                    <a href="/admin/tokens" id="nav-tokens" aria-current=current("/admin/tokens")>{t!(i18n, common.api_tokens)}</a>
+                })}
                 {me.clone().filter(|m| m.operator).map(|_| view! {
                     <a href="/operator" id="nav-operator" aria-current=current("/operator")>{t!(i18n, common.operator)}</a>
                 })}

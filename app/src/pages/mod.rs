@@ -1,5 +1,6 @@
 //! One module per page.
 pub mod admin;
+pub mod developers;
 pub mod home;
 pub mod import;
 pub mod journal;
@@ -9,3 +10,4 @@ pub mod onboarding;
 pub mod operator;
 pub mod profile;
 pub mod roles;
+pub mod tokens;

@@ -43,6 +43,17 @@ operations! {
     // Named licences, checked on the user's home site (counters on the site shown).
     ViewLicences => LicencesView,
     AssignLicence => LicencesAssign,
+    // API tokens, checked on the home site of the account they belong to (one's own tokens
+    // need only `tokens.manage_own`); service accounts are created in a site like users.
+    ManageApiTokens => TokensManageAll,
+    ManageOwnApiTokens => TokensManageOwn,
+    CreateServiceAccount => TokensManageAll,
+    // What a licensed application does for a user (checked on the user's home site; a user
+    // acting for themselves needs nothing): application sessions and stored settings.
+    ConnectApplication => AppsConnect,
+    // Application sessions as administrators see and end them.
+    ViewAppSessions => UsersView,
+    EndAppSession => UsersManage,
     // Bulk import into a site and its subsites (checks each written user as well).
     ImportUsers => UsersImport,
     // Roles, checked on the site that owns the role; grants on the granted site.

@@ -37,6 +37,7 @@ permissions! {
     LicencesOrder => "licences.order",
     TokensManageOwn => "tokens.manage_own",
     TokensManageAll => "tokens.manage_all",
+    AppsConnect => "apps.connect",
     AuditView => "audit.view",
     SettingsManage => "settings.manage",
 }
@@ -49,6 +50,7 @@ pub enum Category {
     Roles,
     Licences,
     Tokens,
+    Apps,
     Audit,
     Settings,
 }
@@ -60,6 +62,7 @@ impl Category {
         Category::Roles,
         Category::Licences,
         Category::Tokens,
+        Category::Apps,
         Category::Audit,
         Category::Settings,
     ];
@@ -71,6 +74,7 @@ impl Category {
             Category::Roles => "roles",
             Category::Licences => "licences",
             Category::Tokens => "tokens",
+            Category::Apps => "apps",
             Category::Audit => "audit",
             Category::Settings => "settings",
         }

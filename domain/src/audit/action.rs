@@ -42,6 +42,10 @@ actions! {
     LicenceAssign => "licence.assign",
     LicenceUnassign => "licence.unassign",
     LicenceClaim => "licence.claim",
+    TokenIssue => "token.issue",
+    TokenRevoke => "token.revoke",
+    ServiceAccountCreate => "service_account.create",
+    AppSessionEnd => "app_session.end",
 }
 
 impl Action {

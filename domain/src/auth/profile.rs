@@ -24,6 +24,8 @@ pub struct Me {
     /// Whether the roles page and the journal have anything to show this user.
     pub sees_roles: bool,
     pub sees_journal: bool,
+    /// Whether the API tokens page has anything for this user.
+    pub sees_tokens: bool,
     pub must_change_password: bool,
 }
 
@@ -53,6 +55,7 @@ pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
         operator: actor.operator,
         sees_roles: sees(Operation::ListRoles),
         sees_journal: sees(Operation::ViewJournal),
+        sees_tokens: sees(Operation::ManageApiTokens),
         must_change_password: found.must_change_password,
     })
 }

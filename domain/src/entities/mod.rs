@@ -1,5 +1,8 @@
 //! sea-orm entities, one per table, mirroring `migrations/`. Plain data only:
 //! behaviour lives in the area modules (`sites/`, `users/`, ...).
+pub mod api_token;
+pub mod app_session;
+pub mod app_setting;
 pub mod audit_event;
 pub mod bundle;
 pub mod bundle_product;

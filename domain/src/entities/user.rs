@@ -24,6 +24,8 @@ pub struct Model {
     pub is_operator: bool,
     pub pending: Option<String>,
     pub personnel_number: Option<String>,
+    /// An account for an external party: no password, cannot sign in, uses API tokens.
+    pub service_account: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

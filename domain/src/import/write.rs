@@ -148,6 +148,7 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
                     created_at: Set(now),
                     last_sign_in_at: Set(None),
                     is_operator: Set(false),
+                    service_account: Set(false),
                     pending: Set(None),
                     personnel_number: Set(p.row.personnel_number.clone()),
                     ..Default::default()

@@ -5,11 +5,14 @@
 //! Taking a seat is one conditional update of the subscription's `assigned` counter, so the
 //! seats hold under concurrency on both databases.
 mod assign;
+mod check;
 mod claim;
 mod counters;
 mod status;
 
 pub use assign::{assign, unassign};
+pub(crate) use check::evaluate;
+pub use check::{check, LicenceCheck};
 pub use claim::{claim, Claim};
 pub use counters::{counters, Counters};
 pub use status::{status_of, Status};

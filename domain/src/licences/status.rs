@@ -21,6 +21,8 @@ pub enum Status {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Period {
     pub subscription_id: i32,
+    /// None: every product.
+    pub bundle_id: Option<i32>,
     pub from: NaiveDate,
     pub until: NaiveDate,
     pub assigned_on: NaiveDate,
@@ -73,6 +75,7 @@ pub(crate) async fn periods(conn: &impl ConnectionTrait, user_id: i32) -> Result
             let s = subscriptions.iter().find(|s| s.id == l.subscription_id)?;
             Some(Period {
                 subscription_id: s.id,
+                bundle_id: s.bundle_id,
                 from: s.valid_from,
                 until: s.valid_until,
                 assigned_on: l.assigned_at.date_naive(),
@@ -106,6 +109,7 @@ mod tests {
     fn period(from: &str, until: &str, assigned: &str) -> Period {
         Period {
             subscription_id: 1,
+            bundle_id: None,
             from: day(from),
             until: day(until),
             assigned_on: day(assigned),

@@ -10,8 +10,10 @@ use crate::error::Result;
 pub const ADMINISTRATOR: &str = "administrator";
 pub const LICENCE_MANAGER: &str = "licence_manager";
 pub const USER: &str = "user";
+/// For the service account of a licensed application or an external party.
+pub const APPLICATION: &str = "application";
 
-pub(crate) fn builtin() -> [(&'static str, &'static str, Permissions); 3] {
+pub(crate) fn builtin() -> [(&'static str, &'static str, Permissions); 4] {
     use Permission::*;
     [
         (ADMINISTRATOR, "Administrator", Permissions::all()),
@@ -28,19 +30,47 @@ pub(crate) fn builtin() -> [(&'static str, &'static str, Permissions); 3] {
             .into_iter()
             .collect(),
         ),
+        (
+            APPLICATION,
+            "Application",
+            [SitesView, UsersView, LicencesView, AppsConnect]
+                .into_iter()
+                .collect(),
+        ),
         (USER, "User", Permissions::default()),
     ]
 }
 
-/// Creates the built-in roles that are missing; returns nothing else. Idempotent.
+/// The permissions of a built-in role (none for an unknown key).
+pub fn builtin_permissions(key: &str) -> Permissions {
+    builtin()
+        .into_iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, _, p)| p)
+        .unwrap_or_default()
+}
+
+/// Creates the built-in roles that are missing and brings the others' permissions up to date
+/// (a new permission reaches the Administrator role of an existing database). Idempotent.
 pub async fn ensure_builtin(conn: &impl ConnectionTrait) -> Result<()> {
     for (key, name, permissions) in builtin() {
-        let exists = role::Entity::find()
+        let existing = role::Entity::find()
             .filter(role::Column::BuiltinKey.eq(key))
             .one(conn)
-            .await?
-            .is_some();
-        if !exists {
+            .await?;
+        if let Some(existing) = &existing {
+            if existing.permissions != permissions.to_stored() {
+                role::Entity::update_many()
+                    .col_expr(
+                        role::Column::Permissions,
+                        sea_orm::sea_query::Expr::value(permissions.to_stored()),
+                    )
+                    .filter(role::Column::Id.eq(existing.id))
+                    .exec(conn)
+                    .await?;
+            }
+        }
+        if existing.is_none() {
             role::ActiveModel {
                 public_id: Set(Uuid::new_v4()),
                 site_id: Set(None),

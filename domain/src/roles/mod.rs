@@ -7,7 +7,10 @@ mod manage;
 mod members;
 mod read;
 
-pub use builtin::{ensure_builtin, grant_builtin_unchecked, ADMINISTRATOR, LICENCE_MANAGER, USER};
+pub use builtin::{
+    builtin_permissions, ensure_builtin, grant_builtin_unchecked, ADMINISTRATOR, APPLICATION,
+    LICENCE_MANAGER, USER,
+};
 pub use grants::{set_user_grants, user_grants, GrantInfo, GrantOption, UserGrants};
 pub use manage::{create, delete, update, RoleForm};
 pub use members::{members, Member};
@@ -38,8 +41,9 @@ pub(crate) fn order(role: &role::Model) -> (usize, String) {
     let rank = match role.builtin_key.as_deref() {
         Some(ADMINISTRATOR) => 0,
         Some(LICENCE_MANAGER) => 1,
-        Some(_) => 2,
-        None => 3,
+        Some(APPLICATION) => 2,
+        Some(_) => 3,
+        None => 4,
     };
     (rank, role.name.to_lowercase())
 }

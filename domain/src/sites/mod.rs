@@ -15,6 +15,7 @@ pub use create::{create, insert_root, insert_site, NewSiteForm};
 pub use delete::delete;
 pub(crate) use lock::{release_seats, take_seats};
 pub use move_site::{move_options, move_site};
+pub use read::public_id_of;
 pub(crate) use read::resolve_by_id;
 pub use read::Resolved;
 pub use read::{

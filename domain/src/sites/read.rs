@@ -65,6 +65,15 @@ pub async fn resolve(db: &Db, public_id: Uuid) -> Result<Resolved> {
     resolve_by_id(db, site.id).await
 }
 
+/// A site's public id.
+pub async fn public_id_of(db: &Db, site_id: i32) -> Result<Uuid> {
+    Ok(site::Entity::find_by_id(site_id)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?
+        .public_id)
+}
+
 pub(crate) async fn resolve_by_id(db: &Db, site_id: i32) -> Result<Resolved> {
     let ancestor_ids = Query::select()
         .column(site_closure::Column::AncestorId)

@@ -137,6 +137,8 @@ pub async fn create(
         pending: created.pending,
         expires_on: created.expires_on,
         personnel_number: created.personnel_number,
+        locale: created.locale,
+        service_account: created.service_account,
         created_at: created.created_at,
         site_public_id: site.site.public_id,
         site_name: site.site.name,
@@ -171,6 +173,7 @@ pub async fn insert_unchecked(
         created_at: Set(Utc::now()),
         last_sign_in_at: Set(None),
         is_operator: Set(false),
+        service_account: Set(false),
         ..Default::default()
     }
     .insert(conn)

@@ -46,6 +46,8 @@ pub struct UserRow {
     pub pending: Option<String>,
     pub expires_on: Option<NaiveDate>,
     pub personnel_number: Option<String>,
+    pub locale: Option<String>,
+    pub service_account: bool,
     pub created_at: DateTime<Utc>,
     pub site_public_id: Uuid,
     pub site_name: String,
@@ -127,6 +129,8 @@ pub fn filtered_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
             user::Column::Pending,
             user::Column::ExpiresOn,
             user::Column::PersonnelNumber,
+            user::Column::Locale,
+            user::Column::ServiceAccount,
             user::Column::CreatedAt,
         ])
         .column_as(site::Column::PublicId, "site_public_id")

@@ -15,10 +15,12 @@ pub use list::{
 };
 pub use set_active::set_active;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::entities::{role_grant, session, sso_link, user};
+use crate::entities::{
+    api_token, app_session, app_setting, licence, role_grant, session, sso_link, subscription, user,
+};
 use crate::error::{Error, Result};
 use crate::sites::{self, Resolved};
 use crate::Db;
@@ -74,9 +76,52 @@ pub(crate) async fn remove_unchecked(
         .filter(sso_link::Column::UserId.eq(target.id))
         .exec(conn)
         .await?;
+    api_token::Entity::delete_many()
+        .filter(api_token::Column::UserId.eq(target.id))
+        .exec(conn)
+        .await?;
+    app_session::Entity::delete_many()
+        .filter(app_session::Column::UserId.eq(target.id))
+        .exec(conn)
+        .await?;
+    app_setting::Entity::delete_many()
+        .filter(app_setting::Column::UserId.eq(target.id))
+        .exec(conn)
+        .await?;
+    // Their licences go and the seats of those subscriptions are free again.
+    let held: Vec<i32> = licence::Entity::find()
+        .filter(licence::Column::UserId.eq(target.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| l.subscription_id)
+        .collect();
+    if !held.is_empty() {
+        licence::Entity::delete_many()
+            .filter(licence::Column::UserId.eq(target.id))
+            .exec(conn)
+            .await?;
+        subscription::Entity::update_many()
+            .col_expr(
+                subscription::Column::Assigned,
+                sea_orm::sea_query::Expr::col(subscription::Column::Assigned).sub(1),
+            )
+            .filter(subscription::Column::Id.is_in(held))
+            .exec(conn)
+            .await?;
+    }
     let deleted = user::Entity::delete_by_id(target.id).exec(conn).await?;
     if deleted.rows_affected == 0 {
         return Err(Error::NotFound);
     }
     sites::release_seats(conn, target.site_id, 1, 1).await
+}
+
+/// The acting principal's own account.
+pub async fn own_account(db: &Db, principal: &crate::Principal) -> Result<user::Model> {
+    let id = principal.user_id().ok_or(Error::Unauthenticated)?;
+    user::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::Unauthenticated)
 }

@@ -206,6 +206,17 @@ async fn fixture(db: &Db) -> Fixture {
     .insert(db.conn())
     .await
     .unwrap();
+    // Kim holds a licence and has a session of the reader open.
+    let operator = Principal::load(db, operator_id).await.unwrap();
+    domain::products::create_product(db, &operator, "reader", "Reader")
+        .await
+        .unwrap();
+    let kim_self = Principal::load(db, kim.id).await.unwrap();
+    let today = chrono::Utc::now().date_naive();
+    domain::licences::claim(db, &kim_self, today).await.unwrap();
+    domain::applications::open(db, &kim_self, kim.public_id, "reader", today)
+        .await
+        .unwrap();
     let waiting = add_user(db, demo.klimop, "waiting.one").await;
     set_pending(db, waiting.id).await;
     let txn = db.write().await.unwrap();
@@ -494,6 +505,59 @@ async fn probe(
                 .await
                 .map(|_| Vec::new())
         }
+        Operation::ManageApiTokens => {
+            let today = chrono::Utc::now().date_naive();
+            domain::api_tokens::issue(db, p, fx.kim, token_form(&tag), today)
+                .await
+                .map(|_| Vec::new())
+        }
+        Operation::ManageOwnApiTokens => {
+            let today = chrono::Utc::now().date_naive();
+            let own = match p.user_id() {
+                Some(id) => {
+                    user::Entity::find_by_id(id)
+                        .one(db.conn())
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .public_id
+                }
+                None => fx.kim,
+            };
+            domain::api_tokens::issue(db, p, own, token_form(&tag), today)
+                .await
+                .map(|_| Vec::new())
+        }
+        Operation::CreateServiceAccount => domain::api_tokens::create_service_account(
+            db,
+            p,
+            fx.klimop,
+            &format!("Party {tag}"),
+            false,
+        )
+        .await
+        .map(|_| Vec::new()),
+        Operation::ConnectApplication => {
+            let value = serde_json::json!({ "speed": n });
+            domain::applications::put_settings(db, p, fx.kim, "reader", &value)
+                .await
+                .map(|_| Vec::new())
+        }
+        Operation::ViewAppSessions => Ok(domain::applications::sessions_of(db, p, fx.kim)
+            .await?
+            .into_iter()
+            .map(|s| s.product)
+            .collect()),
+        Operation::EndAppSession => {
+            let today = chrono::Utc::now().date_naive();
+            let kim = users_principal(db, fx.kim).await;
+            let session = domain::applications::open(db, &kim, fx.kim, "reader", today)
+                .await
+                .unwrap();
+            domain::applications::end(db, p, session.public_id)
+                .await
+                .map(|_| Vec::new())
+        }
         Operation::ManageSubscriptions => subscriptions::create(
             db,
             p,
@@ -520,6 +584,24 @@ async fn probe(
     }
 }
 
+fn token_form(tag: &str) -> domain::api_tokens::NewToken {
+    domain::api_tokens::NewToken {
+        name: format!("Token {tag}"),
+        expires_on: "2099-12-31".into(),
+    }
+}
+
+/// The principal of a user, by public id.
+async fn users_principal(db: &Db, public_id: Uuid) -> Principal {
+    let found = user::Entity::find()
+        .filter(user::Column::PublicId.eq(public_id))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    Principal::load(db, found.id).await.unwrap()
+}
+
 fn outcome(result: Result<Vec<String>, Error>, read: bool) -> Outcome {
     match result {
         Ok(mut names) if read => {
@@ -542,7 +624,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     let d = || Done;
     let all_sites = ["Scholengroep Horizon", "De Regenboog", "De Klimop"];
     let klimop_users = ["klimop.admin", "kim.klimop", "waiting.one"];
-    let builtin = ["Administrator", "Licence manager", "User"];
+    let builtin = ["Administrator", "Application", "Licence manager", "User"];
     let with = |extra: &[&'static str]| {
         let mut all: Vec<&str> = builtin.to_vec();
         all.extend_from_slice(extra);
@@ -633,13 +715,15 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
         [u(), n(), n(), kim(), kim(), f(), f(), kim()],
     );
     t.insert(Operation::SetUserGrants, write_in_klimop());
-    // Kim's link is journaled in De Klimop.
+    // Kim's link and licence claim are journaled in De Klimop.
     let kim_link = "sso.link Test User (kim.klimop)";
+    let kim_claim = "licence.claim Test User (kim.klimop)";
     let both = || {
         rows(&[
             "site.create De Regenboog",
             "site.create De Klimop",
             kim_link,
+            kim_claim,
         ])
     };
     t.insert(
@@ -648,7 +732,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
             u(),
             n(),
             rows(&["site.create De Regenboog"]),
-            rows(&["site.create De Klimop", kim_link]),
+            rows(&["site.create De Klimop", kim_link, kim_claim]),
             both(),
             n(),
             n(),
@@ -686,7 +770,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     );
     t.insert(Operation::RemoveUserLink, write_in_klimop());
     // The organisation's 100 licences, none assigned; De Klimop's three users have none.
-    let counted = || rows(&["100/100 valid, 3 without"]);
+    let counted = || rows(&["99/100 valid, 2 without"]);
     t.insert(
         Operation::ViewLicences,
         [
@@ -703,6 +787,42 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     t.insert(
         Operation::AssignLicence,
         [u(), n(), n(), d(), d(), d(), f(), d()],
+    );
+    // Tokens of someone else need tokens.manage_all on their site; one's own tokens
+    // tokens.manage_own on one's own (the licence manager and the viewer have neither).
+    t.insert(
+        Operation::ManageApiTokens,
+        [u(), n(), n(), d(), d(), f(), f(), d()],
+    );
+    t.insert(
+        Operation::ManageOwnApiTokens,
+        [u(), n(), d(), d(), d(), f(), f(), d()],
+    );
+    t.insert(
+        Operation::CreateServiceAccount,
+        [u(), n(), n(), d(), d(), f(), f(), d()],
+    );
+    t.insert(
+        Operation::ConnectApplication,
+        [u(), n(), n(), d(), d(), f(), f(), d()],
+    );
+    let reader = || rows(&["reader"]);
+    t.insert(
+        Operation::ViewAppSessions,
+        [
+            u(),
+            n(),
+            n(),
+            reader(),
+            reader(),
+            reader(),
+            reader(),
+            reader(),
+        ],
+    );
+    t.insert(
+        Operation::EndAppSession,
+        [u(), n(), n(), d(), d(), f(), f(), d()],
     );
     // A preview writes nothing: it reads as the rows it would import.
     let import = |n: usize| rows(&[&format!("import.p{n}")]);
@@ -743,6 +863,7 @@ fn is_read(operation: Operation) -> bool {
             | Operation::ImportUsers
             | Operation::ViewUserLinks
             | Operation::ViewLicences
+            | Operation::ViewAppSessions
     )
 }
 

@@ -1,0 +1,48 @@
+//! Who is calling the API: the account of a bearer token that is known, not revoked and not
+//! expired, and whose account may still be used (active, not expired, not pending).
+use chrono::{Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+
+use crate::entities::api_token;
+use crate::error::{Error, Result};
+use crate::{Db, Principal};
+
+/// The last use is written at most this often per token, so that checks stay reads.
+const LAST_USE_PRECISION: Duration = Duration::seconds(60);
+
+pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Principal> {
+    let secret = secret.trim();
+    if !secret.starts_with(super::PREFIX) {
+        return Err(Error::Unauthenticated);
+    }
+    let found = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(crate::tokens::digest(secret)))
+        .one(db.conn())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    if found.revoked_at.is_some() || found.expires_on.is_some_and(|day| day < today) {
+        return Err(Error::Unauthenticated);
+    }
+    let principal = Principal::load(db, found.user_id).await?;
+    if matches!(principal, Principal::Anonymous) {
+        return Err(Error::Unauthenticated);
+    }
+    let now = Utc::now();
+    let stale = found
+        .last_used_at
+        .is_none_or(|used| used + LAST_USE_PRECISION <= now);
+    if stale {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
+            .filter(api_token::Column::Id.eq(found.id))
+            .filter(
+                Condition::any()
+                    .add(api_token::Column::LastUsedAt.is_null())
+                    .add(api_token::Column::LastUsedAt.lte(now - LAST_USE_PRECISION)),
+            )
+            .exec(db.conn())
+            .await?;
+    }
+    Ok(principal)
+}

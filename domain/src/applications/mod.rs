@@ -1,0 +1,35 @@
+//! What licensed applications keep here for their users: application sessions (opened,
+//! kept alive with a heartbeat, closed; counted per user, seen by the user and their
+//! administrators, ended by administrators) and one JSON settings document per user and
+//! product. An application acts with its service account's token; a user's own token acts
+//! for that user alone.
+mod sessions;
+mod settings;
+mod sign_in;
+
+pub use sessions::{close, end, heartbeat, open, sessions_of, AppSession, IDLE_LIMIT};
+pub use settings::{get_settings, put_settings, MAX_SETTINGS_BYTES};
+pub use sign_in::{authenticate_user, Authenticated};
+
+use uuid::Uuid;
+
+use crate::access::{self, Operation};
+use crate::entities::user;
+use crate::error::Result;
+use crate::sites::Resolved;
+use crate::users::resolve;
+use crate::{Db, Principal};
+
+/// The user an application acts for: the principal themselves, or anyone in a site where the
+/// principal may connect applications.
+pub(crate) async fn acting_for(
+    db: &Db,
+    principal: &Principal,
+    user: Uuid,
+) -> Result<(user::Model, Resolved)> {
+    let (target, site) = resolve(db, user).await?;
+    if principal.user_id() != Some(target.id) {
+        access::require(principal, Operation::ConnectApplication, &site.scope)?;
+    }
+    Ok((target, site))
+}

@@ -1,0 +1,59 @@
+//! A licensed application signs a user in with their username and password: the same checks
+//! and throttling as the sign-in page, then the claim of a free licence (as at sign-in), and
+//! the answer the application needs: who it is and what their licence covers.
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::access::{self, Operation};
+use crate::entities::user;
+use crate::error::{Code, Error, Result};
+use crate::licences::{self, LicenceCheck};
+use crate::{auth, sites, validate, Db, Principal};
+
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: user::Model,
+    pub licence: LicenceCheck,
+}
+
+/// Only users the application may act for can be signed in through it; any other username
+/// gets the same answer as a wrong password.
+pub async fn authenticate_user(
+    db: &Db,
+    principal: &Principal,
+    username: &str,
+    password: &str,
+    product: Option<&str>,
+    today: NaiveDate,
+) -> Result<Authenticated> {
+    if matches!(principal, Principal::Anonymous) {
+        return Err(Error::Unauthenticated);
+    }
+    if let Some(key) = product {
+        crate::products::find_by_key(db.conn(), key).await?;
+    }
+    let wanted = validate::username(username).unwrap_or_default();
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(wanted))
+        .one(db.conn())
+        .await?;
+    if let Some(found) = &found {
+        let site = sites::resolve_by_id(db, found.site_id).await?;
+        let allowed = principal.user_id() == Some(found.id)
+            || access::allows(principal, Operation::ConnectApplication, &site.scope);
+        if !allowed {
+            // Still spend the time of a password check, so the answer tells nothing.
+            let _ = auth::password::verify(None, password.to_string()).await;
+            return Err(Error::Refused(Code::InvalidCredentials));
+        }
+    }
+    let signed_in = auth::sign_in(db, username, password, None).await?;
+    let user = user::Entity::find_by_id(signed_in.user_id)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let me = Principal::load(db, user.id).await?;
+    licences::claim(db, &me, today).await?;
+    let licence = licences::evaluate(db, user.id, product, today).await?;
+    Ok(Authenticated { user, licence })
+}

@@ -1,0 +1,153 @@
+//! The API's request and response bodies (and their schemas in the OpenAPI document).
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// An account as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub active: bool,
+    /// Their own expiry date, if they have one (a site's date may apply too).
+    pub expires_on: Option<NaiveDate>,
+    /// Preferred language (`nl`, `fr`, `en`), if chosen.
+    pub locale: Option<String>,
+    pub site_id: Uuid,
+    /// An external party's account (no password, cannot sign in).
+    pub service_account: bool,
+}
+
+/// The state of a user's licence: `none`, `active` (since `since`), `upcoming` (from `since`)
+/// or `expired` (since `since`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Licence {
+    /// A valid licence that covers the product asked about (or any, when none was).
+    pub valid: bool,
+    #[schema(example = "active")]
+    pub status: String,
+    pub since: Option<NaiveDate>,
+    /// The last day of the valid licence.
+    pub until: Option<NaiveDate>,
+    /// The product keys the valid licence covers.
+    pub products: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProductQuery {
+    /// A product key (`reader`); without it, any valid licence counts.
+    pub product: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+    /// The product the application is; its answer's `valid` is for that product.
+    pub product: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Authenticated {
+    pub user: User,
+    pub licence: Licence,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpenSession {
+    /// The product key of the application.
+    pub product: String,
+}
+
+/// An application session: open while heartbeats arrive (at most 10 minutes apart).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppSession {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub product: String,
+    pub opened_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Site {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub seat_limit: i32,
+    pub used_seats: i32,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// Part of a name, username or e-mail address.
+    pub search: Option<String>,
+    /// Also the users of every subsite.
+    pub include_subsites: Option<bool>,
+    /// Zero-based page of 25.
+    #[param(minimum = 0)]
+    pub page: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+impl From<domain::entities::user::Model> for User {
+    fn from(u: domain::entities::user::Model) -> Self {
+        User {
+            id: u.public_id,
+            username: u.username,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            email: u.email,
+            active: u.active,
+            expires_on: u.expires_on,
+            locale: u.locale,
+            // Filled in by the caller, which knows the site's public id.
+            site_id: Uuid::nil(),
+            service_account: u.service_account,
+        }
+    }
+}
+
+impl From<domain::licences::LicenceCheck> for Licence {
+    fn from(c: domain::licences::LicenceCheck) -> Self {
+        use domain::licences::Status;
+        let (status, since) = match c.status {
+            Status::None => ("none", None),
+            Status::ActiveSince(d) => ("active", Some(d)),
+            Status::ActiveFrom(d) => ("upcoming", Some(d)),
+            Status::ExpiredSince(d) => ("expired", Some(d)),
+        };
+        Licence {
+            valid: c.valid,
+            status: status.to_string(),
+            since,
+            until: c.until,
+            products: c.products,
+        }
+    }
+}
+
+impl From<domain::applications::AppSession> for AppSession {
+    fn from(s: domain::applications::AppSession) -> Self {
+        AppSession {
+            id: s.public_id,
+            user_id: s.user_id,
+            product: s.product,
+            opened_at: s.opened_at,
+            last_seen_at: s.last_seen_at,
+        }
+    }
+}
