@@ -78,6 +78,12 @@ fn TokensPanel(
     };
     let default_expiry = data.default_expiry.clone();
     let me = data.me.clone();
+    let token_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(form)) = (issue.value().get(), token_form.get()) {
+            form.reset();
+        }
+    });
     let accounts = data.accounts.clone();
     let tokens = data.tokens.clone();
     view! {
@@ -101,7 +107,7 @@ fn TokensPanel(
                         } />
                 </div>
             })}
-            <ActionForm action=issue attr:class="form grid-form" attr:id="token-form">
+            <ActionForm action=issue node_ref=token_form attr:class="form grid-form" attr:id="token-form">
                 <div class="field">
                     <label for="token-owner">{t!(i18n, tokens.account)}</label>
                     <select id="token-owner" name="owner" required>
@@ -252,6 +258,12 @@ fn AccountsPanel(data: TokensPage, create: ServerAction<CreateServiceAccount>) -
         })
     });
     let site = data.site;
+    let account_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(form)) = (create.value().get(), account_form.get()) {
+            form.reset();
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="accounts-title">
             <h2 id="accounts-title">{t!(i18n, tokens.service_accounts)}</h2>
@@ -271,7 +283,7 @@ fn AccountsPanel(data: TokensPage, create: ServerAction<CreateServiceAccount>) -
                     </ul>
                 }.into_any()
             }}
-            <ActionForm action=create attr:class="form" attr:id="account-form">
+            <ActionForm action=create node_ref=account_form attr:class="form account-form" attr:id="account-form">
                 <input type="hidden" name="site" value=site.to_string() />
                 <div class="field">
                     <label for="account-name">{t!(i18n, tokens.party_name)}</label>
