@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "profile",
             "tokens",
             "developers",
+            "overview",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and integration tests (SQLite and a real PostgreSQL server, started
 # here when none runs), a real OpenID provider (oidc-provider from npm, started here), the build,
-# and the end-to-end tests in headless Chromium.
+# and the end-to-end tests in headless Chromium. LICENTIA_LONG=1 adds the long checks
+# (schemathesis against the HTTP API for 5 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -29,4 +30,9 @@ cargo leptos build
 
 echo "== end-to-end tests in Chromium"
 (cd end2end && npm test)
+
+if [ "${LICENTIA_LONG:-}" = 1 ]; then
+  echo "== long mode: schemathesis against the HTTP API"
+  scripts/schemathesis.sh
+fi
 echo "All tests passed."

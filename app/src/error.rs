@@ -228,6 +228,10 @@ messages! {
     "no_valid_licence" => no_valid_licence,
     "settings_too_large" => settings_too_large,
     "settings_not_an_object" => settings_not_an_object,
+    "quantity_invalid" => quantity_invalid,
+    "activation_too_soon" => activation_too_soon,
+    "phone_invalid" => phone_invalid,
+    "comment_too_long" => comment_too_long,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -11,6 +11,8 @@ pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
 pub const SESSION_USER_AGENT: &str = "user_agent";
 pub const SESSION_CLIENT_ADDRESS: &str = "client_address";
 pub const SESSION_METHOD: &str = "method";
+/// What the licence claim at sign-in came to, for the overview page to say once.
+pub const SESSION_LICENCE_CLAIM: &str = "licence_claim";
 /// Absolute session lifetime, whatever the activity (the idle timeout is the store's expiry).
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 
@@ -161,4 +163,28 @@ pub async fn begin_session(
             .map_err(failed)?;
     }
     Ok(())
+}
+
+/// The licence claim at sign-in (as Sociel has it): a user without a valid licence takes a
+/// free one of their organisation. What it came to is kept in the session for the overview
+/// page: `claimed`, `upcoming:<date>` or `none_free` (nothing when the licence was valid).
+/// A failure here does not stop the sign-in; it is logged.
+pub async fn claim_licence(db: &Db, session: &Session, user_id: i32) {
+    use domain::licences::Claim;
+    let today = chrono::Utc::now().date_naive();
+    let outcome = match Principal::load(db, user_id).await {
+        Ok(principal) => domain::licences::claim(db, &principal, today).await,
+        Err(e) => Err(e),
+    };
+    let note = match outcome {
+        Ok(Claim::AlreadyValid(_)) => return,
+        Ok(Claim::Claimed(_)) => "claimed".to_string(),
+        Ok(Claim::NotYetActive(day)) => format!("upcoming:{day}"),
+        Ok(Claim::NoneFree) => "none_free".to_string(),
+        Err(e) => {
+            tracing::error!(error = %e, "licence claim at sign-in");
+            return;
+        }
+    };
+    let _ = session.insert(SESSION_LICENCE_CLAIM, note).await;
 }

@@ -21,7 +21,87 @@ pub async fn seed_if_empty(db: &Db) -> Result<DemoSummary> {
         return Ok(DemoSummary { created: false });
     }
     seed(db).await?;
+    seed_licences(db).await?;
     Ok(DemoSummary { created: true })
+}
+
+/// The demo's products and licences: a reading tool and a text-to-speech tool in an
+/// "Ultimate Bundle", a subscription of 20 seats valid this school year and its renewal for
+/// the next (upcoming), and licences for Lotte and Pieter (Sofie has none).
+pub async fn seed_licences(db: &Db) -> Result<()> {
+    use chrono::{Datelike, NaiveDate, Utc};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+
+    use crate::entities::{bundle, subscription, user};
+    let (all, _) = crate::products::catalogue_unchecked(db).await?;
+    if all.is_empty() {
+        crate::products::insert_product(db, "reader", "Reader").await?;
+        crate::products::insert_product(db, "speech", "Text to speech").await?;
+        crate::products::insert_bundle(
+            db,
+            "Ultimate Bundle",
+            &["reader".to_string(), "speech".to_string()],
+        )
+        .await?;
+    }
+    let bundle_id = bundle::Entity::find()
+        .filter(bundle::Column::Name.eq("Ultimate Bundle"))
+        .one(db.conn())
+        .await?
+        .map(|b| b.id);
+    let Some(root) = site::Entity::find()
+        .filter(site::Column::Name.eq(ORGANISATION))
+        .filter(site::Column::ParentId.is_null())
+        .order_by_desc(site::Column::Id)
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(());
+    };
+    // The school year around today: 1 September to 31 August.
+    let today = Utc::now().date_naive();
+    let start_year = if today.month() >= 9 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today);
+    for (offset, from, until) in [
+        (0, day(start_year, 9, 1), day(start_year + 1, 8, 31)),
+        (1, day(start_year + 1, 9, 1), day(start_year + 2, 8, 31)),
+    ] {
+        let serial = format!("{}{}", 9_100_000 + root.id * 10 + offset, start_year % 100);
+        subscription::ActiveModel {
+            serial: Set(serial),
+            seats: Set(20),
+            valid_from: Set(from),
+            valid_until: Set(until),
+            locale: Set("nl".into()),
+            site_id: Set(Some(root.id)),
+            created_at: Set(Utc::now()),
+            assigned: Set(0),
+            bundle_id: Set(bundle_id),
+            ..Default::default()
+        }
+        .insert(db.conn())
+        .await?;
+    }
+    let admin = user::Entity::find()
+        .filter(user::Column::Username.eq(ADMIN_USERNAME))
+        .one(db.conn())
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    let admin = crate::Principal::load(db, admin.id).await?;
+    for username in ["lotte.janssens", "pieter.claes"] {
+        if let Some(found) = user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(db.conn())
+            .await?
+        {
+            crate::licences::assign(db, &admin, found.public_id, today).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Seeds the demo organisation (another one, if called again).

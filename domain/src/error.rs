@@ -17,6 +17,9 @@ pub enum Error {
     Conflict(Code),
     #[error("invalid {field}: {code:?}")]
     Validation { field: &'static str, code: Code },
+    /// A reference to something that does not exist (e.g. a product key): 404 with its code.
+    #[error("unknown {field}: {code:?}")]
+    Unknown { field: &'static str, code: Code },
     #[error("refused: {0:?}")]
     Refused(Code),
     /// Refused, naming the places that stand in the way (e.g. where a role is still granted).
@@ -37,14 +40,14 @@ impl Error {
             Error::Forbidden => Code::Forbidden,
             Error::Unauthenticated => Code::Unauthenticated,
             Error::Conflict(code) | Error::Refused(code) | Error::RefusedAt(code, _) => *code,
-            Error::Validation { code, .. } => *code,
+            Error::Validation { code, .. } | Error::Unknown { code, .. } => *code,
             Error::Internal(_) => Code::Internal,
         }
     }
 
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Error::Validation { field, .. } => Some(field),
+            Error::Validation { field, .. } | Error::Unknown { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -60,7 +63,7 @@ impl Error {
     /// HTTP status for the REST API and for server-side rendering alike.
     pub fn http_status(&self) -> u16 {
         match self {
-            Error::NotFound => 404,
+            Error::NotFound | Error::Unknown { .. } => 404,
             Error::Forbidden => 403,
             Error::Unauthenticated => 401,
             Error::Conflict(_) => 409,
@@ -220,4 +223,8 @@ codes! {
     NoValidLicence => "no_valid_licence",
     SettingsTooLarge => "settings_too_large",
     SettingsNotAnObject => "settings_not_an_object",
+    QuantityInvalid => "quantity_invalid",
+    ActivationTooSoon => "activation_too_soon",
+    PhoneInvalid => "phone_invalid",
+    CommentTooLong => "comment_too_long",
 }

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod onboarding;
 pub mod operators;
 pub mod products;
+pub mod purchases;
 pub mod roles;
 pub mod sessions;
 pub mod sheet;

@@ -49,6 +49,11 @@ pub async fn create_product(
     name: &str,
 ) -> Result<Product> {
     access::require_operator(principal, Operation::ManageProducts)?;
+    insert_product(db, key, name).await
+}
+
+/// Creates a product without an access check (the operator's command line).
+pub async fn insert_product(db: &Db, key: &str, name: &str) -> Result<Product> {
     let key = product_key(key)?;
     let name = validate::site_name(name)?;
     let txn = db.write().await?;
@@ -81,6 +86,11 @@ pub async fn create_bundle(
     products: &[String],
 ) -> Result<Bundle> {
     access::require_operator(principal, Operation::ManageProducts)?;
+    insert_bundle(db, name, products).await
+}
+
+/// Creates a bundle without an access check (the operator's command line).
+pub async fn insert_bundle(db: &Db, name: &str, products: &[String]) -> Result<Bundle> {
     let name = validate::site_name(name)?;
     let found = product::Entity::find()
         .filter(product::Column::Key.is_in(products.iter().map(|k| k.trim())))
@@ -125,6 +135,11 @@ pub async fn create_bundle(
 /// Every product and bundle, for the operator pages.
 pub async fn catalogue(db: &Db, principal: &Principal) -> Result<(Vec<Product>, Vec<Bundle>)> {
     access::require_operator(principal, Operation::ManageProducts)?;
+    catalogue_unchecked(db).await
+}
+
+/// Every product and bundle, without an access check (the operator's command line).
+pub async fn catalogue_unchecked(db: &Db) -> Result<(Vec<Product>, Vec<Bundle>)> {
     let products = product::Entity::find()
         .order_by_asc(product::Column::Name)
         .all(db.conn())
@@ -155,13 +170,16 @@ pub async fn catalogue(db: &Db, principal: &Principal) -> Result<(Vec<Product>, 
 }
 
 /// The product keys a subscription's bundle covers (no bundle: every product), sorted.
-/// A product by its key; unknown: a validation error on `product`.
+/// A product by its key; unknown: `product_unknown` on `product` (404).
 pub async fn find_by_key(conn: &impl ConnectionTrait, key: &str) -> Result<product::Model> {
     product::Entity::find()
         .filter(product::Column::Key.eq(key.trim()))
         .one(conn)
         .await?
-        .ok_or(Error::invalid("product", Code::ProductUnknown))
+        .ok_or(Error::Unknown {
+            field: "product",
+            code: Code::ProductUnknown,
+        })
 }
 
 pub async fn bundle_keys(conn: &impl ConnectionTrait, bundle: Option<i32>) -> Result<Vec<String>> {

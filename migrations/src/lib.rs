@@ -14,6 +14,7 @@ mod m20261126_000010_imports;
 mod m20261127_000011_sso;
 mod m20261128_000012_licences;
 mod m20261129_000013_api;
+mod m20261130_000014_purchase_requests;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_sso::Migration),
             Box::new(m20261128_000012_licences::Migration),
             Box::new(m20261129_000013_api::Migration),
+            Box::new(m20261130_000014_purchase_requests::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! Commands: `serve` (default), `migrate`, `demo`, `check`.
+//! Commands: `serve` (default), `migrate`, `demo`, `check`, `operator`, `subscription`,
+//! `product`, `token`.
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 
@@ -35,6 +36,60 @@ enum Command {
         #[command(subcommand)]
         command: SubscriptionCommand,
     },
+    /// Manage products and bundles (what subscriptions are for and applications ask about).
+    Product {
+        #[command(subcommand)]
+        command: ProductCommand,
+    },
+    /// Issue an API token for an account (e.g. a vendor application's service account).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProductCommand {
+    /// Create a product. Its key is what applications ask for.
+    Create {
+        /// 2 to 40 lower-case letters, digits and dashes, e.g. `reader`.
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a bundle of existing products.
+    Bundle {
+        #[arg(long)]
+        name: String,
+        /// Product keys, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        products: Vec<String>,
+    },
+    /// List the products and bundles.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (once: only its hash is kept).
+    Create {
+        /// The account the token acts as.
+        #[arg(long)]
+        username: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// The last day it works, YYYY-MM-DD (none: until revoked).
+        #[arg(long, default_value = "")]
+        expires: String,
+    },
+}
+
+/// A domain refusal as one line: its code and, for input, the field.
+fn refusal(what: &str, err: &domain::Error) -> Error {
+    let field = err.field().map(|f| format!(" ({f})")).unwrap_or_default();
+    format!("{what}: {}{field}", err.code().as_str()).into()
 }
 
 #[derive(Subcommand)]
@@ -91,6 +146,7 @@ pub async fn run(args: Args) -> Result<(), Error> {
         Command::Demo => {
             let db = domain::Db::connect_and_migrate(&config.database_url).await?;
             domain::demo::seed(&db).await?;
+            domain::demo::seed_licences(&db).await?;
             print_demo_credentials();
             Ok(())
         }
@@ -162,6 +218,32 @@ pub async fn run(args: Args) -> Result<(), Error> {
                 }
             }
         }
+        Command::Product { command } => {
+            let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+            product_command(&db, command).await
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    username,
+                    name,
+                    expires,
+                },
+        } => {
+            let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+            let form = domain::api_tokens::NewToken {
+                name,
+                expires_on: expires,
+            };
+            let today = chrono::Utc::now().date_naive();
+            match domain::api_tokens::issue_unchecked(&db, &username, form, today).await {
+                Ok(issued) => {
+                    println!("{}", issued.secret);
+                    Ok(())
+                }
+                Err(err) => Err(refusal("token not created", &err)),
+            }
+        }
         Command::Check => {
             let db = domain::Db::connect_and_migrate(&config.database_url).await?;
             let problems = domain::sites::seat_counter_mismatches(&db).await?;
@@ -171,6 +253,45 @@ pub async fn run(args: Args) -> Result<(), Error> {
             } else {
                 Err(problems.join("\n").into())
             }
+        }
+    }
+}
+
+async fn product_command(db: &domain::Db, command: ProductCommand) -> Result<(), Error> {
+    use domain::products;
+    match command {
+        ProductCommand::Create { key, name } => {
+            match products::insert_product(db, &key, &name).await {
+                Ok(created) => {
+                    println!("Product {} ({}) created.", created.key, created.name);
+                    Ok(())
+                }
+                Err(err) => Err(refusal("product not created", &err)),
+            }
+        }
+        ProductCommand::Bundle {
+            name,
+            products: keys,
+        } => match products::insert_bundle(db, &name, &keys).await {
+            Ok(created) => {
+                println!(
+                    "Bundle \"{}\" created: {}.",
+                    created.name,
+                    created.products.join(", ")
+                );
+                Ok(())
+            }
+            Err(err) => Err(refusal("bundle not created", &err)),
+        },
+        ProductCommand::List => {
+            let (all, bundles) = products::catalogue_unchecked(db).await?;
+            for p in all {
+                println!("product {}\t{}", p.key, p.name);
+            }
+            for b in bundles {
+                println!("bundle  {}\t{}", b.name, b.products.join(","));
+            }
+            Ok(())
         }
     }
 }

@@ -144,3 +144,67 @@ async fn should_create_a_subscription_and_queue_its_confirmation() {
         "Your Licentia subscription 24681357"
     );
 }
+
+#[tokio::test]
+async fn should_create_products_bundles_and_a_token() {
+    let dir = std::env::temp_dir().join(format!("licentia-cli-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("cli.db").display());
+    let run = |args: &[&str]| licentia(&url).args(args).output().unwrap();
+    assert!(run(&["demo"]).status.success());
+    for (key, name) in [("reader", "Reader"), ("speech", "Text to speech")] {
+        let created = run(&["product", "create", "--key", key, "--name", name]);
+        assert!(created.status.success(), "{created:?}");
+    }
+    let refused = run(&["product", "create", "--key", "Reader!", "--name", "X"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("product_key_invalid"));
+    let bundle = run(&[
+        "product",
+        "bundle",
+        "--name",
+        "Ultimate Bundle",
+        "--products",
+        "reader,speech",
+    ]);
+    assert!(bundle.status.success(), "{bundle:?}");
+    let unknown = run(&[
+        "product",
+        "bundle",
+        "--name",
+        "Odd",
+        "--products",
+        "reader,nope",
+    ]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("product_unknown"));
+    let list = String::from_utf8_lossy(&run(&["product", "list"]).stdout).to_string();
+    assert!(list.contains("product reader\tReader"), "{list}");
+    assert!(
+        list.contains("bundle  Ultimate Bundle\treader,speech"),
+        "{list}"
+    );
+
+    let token = run(&[
+        "token",
+        "create",
+        "--username",
+        "directeur",
+        "--name",
+        "Tests",
+    ]);
+    assert!(token.status.success(), "{token:?}");
+    let secret = String::from_utf8_lossy(&token.stdout).trim().to_string();
+    let db = domain::Db::connect(&url).await.unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let principal = domain::api_tokens::authenticate(&db, &secret, today)
+        .await
+        .unwrap();
+    let me = user::Entity::find_by_id(principal.user_id().unwrap())
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(me.username, "directeur");
+    let nobody = run(&["token", "create", "--username", "nobody", "--name", "X"]);
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("not_found"));
+}

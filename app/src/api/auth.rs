@@ -47,7 +47,9 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
     let arrival = arrival().await;
     let address = arrival.client_address.clone();
     let signed_in = domain::auth::sign_in(&db, &username, &password, address.as_deref()).await?;
-    begin_session(&session().await?, signed_in.user_id, "password", arrival).await?;
+    let session = session().await?;
+    begin_session(&session, signed_in.user_id, "password", arrival).await?;
+    crate::ssr::claim_licence(&db, &session, signed_in.user_id).await;
     if let Some(locale) = signed_in.locale {
         remember_locale_cookie(&locale);
     }

@@ -5,6 +5,7 @@ pub mod import;
 pub mod journal;
 pub mod onboarding;
 pub mod operator;
+pub mod overview;
 pub mod profile;
 pub mod reference;
 pub mod roles;

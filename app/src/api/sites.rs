@@ -33,6 +33,8 @@ pub struct SiteDetails {
     pub can_move: bool,
     pub can_manage_users: bool,
     pub can_assign_roles: bool,
+    pub can_view_licences: bool,
+    pub can_assign_licences: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -71,6 +73,8 @@ impl From<domain::sites::SiteDetails> for SiteDetails {
             can_move: d.can_move,
             can_manage_users: d.can_manage_users,
             can_assign_roles: d.can_assign_roles,
+            can_view_licences: d.can_view_licences,
+            can_assign_licences: d.can_assign_licences,
         }
     }
 }

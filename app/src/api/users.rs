@@ -18,11 +18,37 @@ pub struct UserRow {
     pub created_on: String,
     pub site_id: Uuid,
     pub site_name: String,
+    /// `none`, `active`, `upcoming` or `expired` (empty: not shown to this administrator).
+    pub licence: String,
+    /// ISO date: since (active, expired) or from (upcoming).
+    pub licence_date: String,
+    pub service_account: bool,
+    /// The signed-in administrator's own row (nobody takes their own licence away).
+    pub is_me: bool,
+}
+
+/// A licence state as the list shows it.
+#[cfg(feature = "ssr")]
+pub fn licence_state(status: domain::licences::Status) -> (String, String) {
+    use domain::licences::Status;
+    let (kind, date) = match status {
+        Status::None => ("none", None),
+        Status::ActiveSince(d) => ("active", Some(d)),
+        Status::ActiveFrom(d) => ("upcoming", Some(d)),
+        Status::ExpiredSince(d) => ("expired", Some(d)),
+    };
+    (
+        kind.to_string(),
+        date.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserPage {
     pub rows: Vec<UserRow>,
+    /// Whether the Licence column is shown.
+    pub shows_licences: bool,
     pub total: u64,
     pub page: u64,
     pub page_size: u64,
@@ -53,6 +79,10 @@ impl From<domain::users::UserRow> for UserRow {
             created_on: r.created_at.format("%Y-%m-%d").to_string(),
             site_id: r.site_public_id,
             site_name: r.site_name,
+            licence: String::new(),
+            licence_date: String::new(),
+            service_account: r.service_account,
+            is_me: false,
         }
     }
 }
@@ -83,8 +113,23 @@ pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPa
         None => domain::sites::home_site(&db, &principal).await?,
     };
     let page = domain::users::list(&db, &principal, site, filter.into()).await?;
+    let licences = page.licences;
     Ok(UserPage {
-        rows: page.rows.into_iter().map(Into::into).collect(),
+        shows_licences: licences.is_some(),
+        rows: page
+            .rows
+            .into_iter()
+            .map(|r| {
+                let status = licences.as_ref().and_then(|l| l.get(&r.id)).copied();
+                let is_me = principal.user_id() == Some(r.id);
+                let mut row = UserRow::from(r);
+                row.is_me = is_me;
+                if let Some(status) = status {
+                    (row.licence, row.licence_date) = licence_state(status);
+                }
+                row
+            })
+            .collect(),
         total: page.total,
         page: page.page,
         page_size: page.page_size,
@@ -188,4 +233,46 @@ pub async fn bulk_users(
             .collect(),
         queued: report.queued,
     })
+}
+
+/// The counters above the list: seats of valid subscriptions and how many are free, seats of
+/// coming ones, and users of the site (with subsites) without a valid licence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicenceCounters {
+    pub valid_total: i64,
+    pub valid_unused: i64,
+    pub upcoming: i64,
+    pub without_licence: u64,
+}
+
+#[server(endpoint = "licence_counters")]
+pub async fn count_licences(site: Uuid) -> Result<LicenceCounters, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let today = chrono::Utc::now().date_naive();
+    let c = domain::licences::counters(&db, &principal, site, today).await?;
+    Ok(LicenceCounters {
+        valid_total: c.valid_total,
+        valid_unused: c.valid_unused,
+        upcoming: c.upcoming,
+        without_licence: c.without_licence,
+    })
+}
+
+/// Gives the user a free licence; answers their new state (kind, date).
+#[server(endpoint = "assign_licence")]
+pub async fn assign_licence(user: Uuid) -> Result<(String, String), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let today = chrono::Utc::now().date_naive();
+    let status = domain::licences::assign(&db, &principal, user, today).await?;
+    Ok(licence_state(status))
+}
+
+/// Takes the user's current and coming licences away; answers their new state.
+#[server(endpoint = "unassign_licence")]
+pub async fn unassign_licence(user: Uuid) -> Result<(String, String), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let today = chrono::Utc::now().date_naive();
+    domain::licences::unassign(&db, &principal, user, today).await?;
+    let status = domain::licences::status_of(&db, &principal, user, today).await?;
+    Ok(licence_state(status))
 }

@@ -17,6 +17,7 @@ pub fn OperatorPage() -> impl IntoView {
         <PageShell>
             <div class="operator-layout">
                 <Subscriptions />
+                <PurchaseInbox />
                 <Outbox />
             </div>
         </PageShell>
@@ -115,6 +116,82 @@ fn Subscriptions() -> impl IntoView {
                                                     view! { {s.claimed_by} }.into_any()
                                                 }}</td>
                                             </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Licence purchase requests from the organisations, newest first; each can be marked handled.
+#[component]
+fn PurchaseInbox() -> impl IntoView {
+    use crate::api::overview::{mark_request_handled, purchase_inbox};
+    use leptos::task::spawn_local;
+    let i18n = use_i18n();
+    let refresh = RwSignal::new(0u32);
+    let error = RwSignal::new(None);
+    let list = Resource::new(move || refresh.get(), |_| purchase_inbox());
+    view! {
+        <section class="panel" aria-labelledby="inbox-title">
+            <h2 id="inbox-title">{t!(i18n, operator.purchase_inbox)}</h2>
+            <ErrorMessage error=error />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="empty-state" id="inbox-empty">{t!(i18n, operator.no_requests)}</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <div class="table-wrap">
+                                <table class="table" id="purchase-inbox">
+                                    <thead><tr>
+                                        <th scope="col">{t!(i18n, overview.sent_on)}</th>
+                                        <th scope="col">{t!(i18n, operator.organisation)}</th>
+                                        <th scope="col" class="numeric">{t!(i18n, overview.quantity)}</th>
+                                        <th scope="col">{t!(i18n, overview.activation_on)}</th>
+                                        <th scope="col">{t!(i18n, operator.contact)}</th>
+                                        <th scope="col">{t!(i18n, overview.status)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|r| {
+                                            let id = r.id;
+                                            let handled = r.status == "handled";
+                                            view! {
+                                                <tr data-organisation=r.organisation.clone()>
+                                                    <td class="nowrap">{r.sent_on.clone()}</td>
+                                                    <td>{r.organisation.clone()}
+                                                        {(!r.comment.is_empty()).then(|| view! { <span class="user-email">{r.comment.clone()}</span> })}
+                                                    </td>
+                                                    <td class="numeric">{r.quantity}</td>
+                                                    <td class="nowrap">{r.activation_on.clone()}</td>
+                                                    <td>{r.requester.clone()}
+                                                        <span class="user-email">{r.email.clone()}</span>
+                                                        {(!r.phone.is_empty()).then(|| view! { <span class="user-email">{r.phone.clone()}</span> })}
+                                                    </td>
+                                                    <td>{if handled {
+                                                        view! { <span class="pill pill-request-handled">{t!(i18n, overview.request_handled)}</span> }.into_any()
+                                                    } else {
+                                                        view! {
+                                                            <button type="button" class="button mark-handled"
+                                                                on:click=move |_| spawn_local(async move {
+                                                                    match mark_request_handled(id).await {
+                                                                        Ok(()) => { error.set(None); refresh.update(|n| *n += 1); }
+                                                                        Err(e) => error.set(Some(e)),
+                                                                    }
+                                                                })>
+                                                                {t!(i18n, operator.mark_handled)}
+                                                            </button>
+                                                        }.into_any()
+                                                    }}</td>
+                                                </tr>
+                                            }
                                         }).collect_view()}
                                     </tbody>
                                 </table>

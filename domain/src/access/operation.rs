@@ -43,6 +43,8 @@ operations! {
     // Named licences, checked on the user's home site (counters on the site shown).
     ViewLicences => LicencesView,
     AssignLicence => LicencesAssign,
+    // Licence purchase requests, sent for the organisation of the requester's site.
+    OrderLicences => LicencesOrder,
     // API tokens, checked on the home site of the account they belong to (one's own tokens
     // need only `tokens.manage_own`); service accounts are created in a site like users.
     ManageApiTokens => TokensManageAll,

@@ -49,6 +49,34 @@ pub async fn issue(
 ) -> Result<Issued> {
     let (owner, site) = resolve(db, owner).await?;
     require_manage(principal, &owner, &site)?;
+    insert(db, principal, owner, site, form, today).await
+}
+
+/// Issues a token for the account named `username` without an access check (the operator's
+/// command line); journaled without an actor.
+pub async fn issue_unchecked(
+    db: &Db,
+    username: &str,
+    form: NewToken,
+    today: NaiveDate,
+) -> Result<Issued> {
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(validate::username(username)?))
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (owner, site) = resolve(db, found.public_id).await?;
+    insert(db, &Principal::Anonymous, owner, site, form, today).await
+}
+
+async fn insert(
+    db: &Db,
+    principal: &Principal,
+    owner: user::Model,
+    site: Resolved,
+    form: NewToken,
+    today: NaiveDate,
+) -> Result<Issued> {
     let name = validate::site_name(&form.name)?;
     let expires_on = validate::optional_date("expires_on", &form.expires_on)?;
     if expires_on.is_some_and(|day| day < today) {

@@ -12,6 +12,7 @@ pub mod import_run;
 pub mod job;
 pub mod licence;
 pub mod product;
+pub mod purchase_request;
 pub mod role;
 pub mod role_grant;
 pub mod session;

@@ -8,6 +8,7 @@ mod assign;
 mod check;
 mod claim;
 mod counters;
+mod mine;
 mod status;
 
 pub use assign::{assign, unassign};
@@ -15,4 +16,6 @@ pub(crate) use check::evaluate;
 pub use check::{check, LicenceCheck};
 pub use claim::{claim, Claim};
 pub use counters::{counters, Counters};
+pub use mine::{mine, MyLicence};
+pub(crate) use status::statuses;
 pub use status::{status_of, Status};

@@ -84,6 +84,44 @@ pub(crate) async fn periods(conn: &impl ConnectionTrait, user_id: i32) -> Result
         .collect())
 }
 
+/// The licence states of many users at once (a page of the user list): two statements.
+pub(crate) async fn statuses(
+    conn: &impl ConnectionTrait,
+    user_ids: &[i32],
+    today: NaiveDate,
+) -> Result<std::collections::HashMap<i32, Status>> {
+    let held = licence::Entity::find()
+        .filter(licence::Column::UserId.is_in(user_ids.iter().copied()))
+        .all(conn)
+        .await?;
+    let mut ids: Vec<i32> = held.iter().map(|l| l.subscription_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let subscriptions = subscription::Entity::find()
+        .filter(subscription::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    let mut periods: std::collections::HashMap<i32, Vec<Period>> = Default::default();
+    for l in &held {
+        if let Some(s) = subscriptions.iter().find(|s| s.id == l.subscription_id) {
+            periods.entry(l.user_id).or_default().push(Period {
+                subscription_id: s.id,
+                bundle_id: s.bundle_id,
+                from: s.valid_from,
+                until: s.valid_until,
+                assigned_on: l.assigned_at.date_naive(),
+            });
+        }
+    }
+    Ok(user_ids
+        .iter()
+        .map(|id| {
+            let held = periods.get(id).map(Vec::as_slice).unwrap_or_default();
+            (*id, Status::of(held, today))
+        })
+        .collect())
+}
+
 /// A user's licence state: their own, or as an administrator who may see licences there.
 pub async fn status_of(
     db: &Db,

@@ -74,6 +74,23 @@ pub enum Template {
         /// The first problems, with their rows.
         problems: Vec<RowProblem>,
     },
+    /// A licence purchase request, to the vendor's operators.
+    PurchaseRequest(Purchase),
+    /// The requester's copy of their purchase request.
+    PurchaseRequestCopy(Purchase),
+}
+
+/// What a purchase request says, in every mail about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub requester: String,
+    pub organisation: String,
+    pub quantity: i32,
+    /// ISO date.
+    pub activation_on: String,
+    pub email: String,
+    pub phone: String,
+    pub comment: String,
 }
 
 /// A problem of an imported row, rendered in the recipient's language.
@@ -96,6 +113,8 @@ impl Template {
             Template::RegistrationApproved { .. } => "registration_approved",
             Template::RegistrationRejected { .. } => "registration_rejected",
             Template::ImportReport { .. } => "import_report",
+            Template::PurchaseRequest(_) => "purchase_request",
+            Template::PurchaseRequestCopy(_) => "purchase_request_copy",
         }
     }
 }

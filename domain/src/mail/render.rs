@@ -172,6 +172,35 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
             list: problems.iter().map(|p| problem_line(p, t)).collect(),
             link: Some(format!("{base}/admin/import/{run}")),
         },
+        Template::PurchaseRequest(p) => purchase(p, Some(format!("{base}/operator"))),
+        Template::PurchaseRequestCopy(p) => purchase(p, Some(format!("{base}/"))),
+    }
+}
+
+/// The facts of a purchase request (the same for the operators and the requester's copy).
+fn purchase(p: &super::Purchase, link: Option<String>) -> Content {
+    let mut facts = vec![
+        ("purchase.organisation", p.organisation.clone()),
+        ("purchase.requester", p.requester.clone()),
+        ("purchase.quantity", p.quantity.to_string()),
+        ("purchase.activation_on", p.activation_on.clone()),
+        ("purchase.email", p.email.clone()),
+    ];
+    if !p.phone.is_empty() {
+        facts.push(("purchase.phone", p.phone.clone()));
+    }
+    if !p.comment.is_empty() {
+        facts.push(("purchase.comment", p.comment.clone()));
+    }
+    Content {
+        name: None,
+        params: vec![
+            ("organisation", p.organisation.clone()),
+            ("quantity", p.quantity.to_string()),
+        ],
+        facts,
+        list: vec![],
+        link,
     }
 }
 
@@ -374,6 +403,24 @@ mod tests {
                 name: s("An"),
                 site: s("De Klimop"),
             },
+            Template::PurchaseRequest(super::super::Purchase {
+                requester: s("Ann Peeters"),
+                organisation: s("Scholengroep Horizon"),
+                quantity: 25,
+                activation_on: s("2027-09-01"),
+                email: s("ann@horizon.example"),
+                phone: s("+32 2 123 45 67"),
+                comment: s("For the new class"),
+            }),
+            Template::PurchaseRequestCopy(super::super::Purchase {
+                requester: s("Ann Peeters"),
+                organisation: s("Scholengroep Horizon"),
+                quantity: 25,
+                activation_on: s("2027-09-01"),
+                email: s("ann@horizon.example"),
+                phone: String::new(),
+                comment: String::new(),
+            }),
             Template::ImportReport {
                 name: s("Els"),
                 file_name: s("leerlingen.xlsx"),

@@ -39,6 +39,8 @@ pub struct SiteDetails {
     pub can_move: bool,
     pub can_manage_users: bool,
     pub can_assign_roles: bool,
+    pub can_view_licences: bool,
+    pub can_assign_licences: bool,
 }
 
 /// A site with its ancestors (itself first), for access decisions and inherited dates.
@@ -201,6 +203,8 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
         // The grant dialog shows the current grants first: it needs both.
         can_assign_roles: access::allows(principal, Operation::SetUserGrants, &resolved.scope)
             && access::allows(principal, Operation::ViewUserGrants, &resolved.scope),
+        can_view_licences: access::allows(principal, Operation::ViewLicences, &resolved.scope),
+        can_assign_licences: access::allows(principal, Operation::AssignLicence, &resolved.scope),
     }
 }
 

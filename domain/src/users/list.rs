@@ -58,6 +58,8 @@ pub struct UserRow {
 #[derive(Debug, Clone)]
 pub struct UserPage {
     pub rows: Vec<UserRow>,
+    /// Each row's licence (by user id), when the principal may view licences there.
+    pub licences: Option<std::collections::HashMap<i32, crate::licences::Status>>,
     pub total: u64,
     pub page: u64,
     pub page_size: u64,
@@ -94,8 +96,16 @@ pub async fn list(
         }
         None => 0,
     };
+    let licences = if access::allows(principal, Operation::ViewLicences, &site.scope) {
+        let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+        let today = chrono::Utc::now().date_naive();
+        Some(crate::licences::statuses(db.conn(), &ids, today).await?)
+    } else {
+        None
+    };
     Ok(UserPage {
         rows,
+        licences,
         total,
         page: query.page,
         page_size: PAGE_SIZE,

@@ -505,6 +505,22 @@ async fn probe(
                 .await
                 .map(|_| Vec::new())
         }
+        Operation::OrderLicences => {
+            let today = chrono::Utc::now().date_naive();
+            domain::purchases::request(
+                db,
+                p,
+                domain::purchases::RequestForm {
+                    quantity: "5".into(),
+                    activation_on: (today + chrono::Duration::days(30)).to_string(),
+                    email: format!("{tag}@example.org"),
+                    ..Default::default()
+                },
+                today,
+            )
+            .await
+            .map(|_| Vec::new())
+        }
         Operation::ManageApiTokens => {
             let today = chrono::Utc::now().date_naive();
             domain::api_tokens::issue(db, p, fx.kim, token_form(&tag), today)
@@ -787,6 +803,11 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     t.insert(
         Operation::AssignLicence,
         [u(), n(), n(), d(), d(), d(), f(), d()],
+    );
+    // A purchase request is for the requester's own organisation.
+    t.insert(
+        Operation::OrderLicences,
+        [u(), n(), d(), d(), d(), d(), f(), d()],
     );
     // Tokens of someone else need tokens.manage_all on their site; one's own tokens
     // tokens.manage_own on one's own (the licence manager and the viewer have neither).

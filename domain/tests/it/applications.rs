@@ -120,7 +120,10 @@ db_test!(should_check_a_licence_per_product, |db: Db| async move {
         licences::check(&db, me, *pupil, Some("nonsense"), today())
             .await
             .unwrap_err(),
-        Error::invalid("product", Code::ProductUnknown)
+        Error::Unknown {
+            field: "product",
+            code: Code::ProductUnknown
+        }
     );
     // Past the subscription: expired.
     let later = today() + Duration::days(301);
@@ -277,7 +280,10 @@ db_test!(
             applications::put_settings(&db, me, *pupil, "unknown", &again)
                 .await
                 .unwrap_err(),
-            Error::invalid("product", Code::ProductUnknown)
+            Error::Unknown {
+                field: "product",
+                code: Code::ProductUnknown
+            }
         );
         // Someone without the right: nothing read, nothing written.
         let lotte = user::Entity::find()

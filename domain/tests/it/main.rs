@@ -17,6 +17,7 @@ mod licences;
 mod moves;
 mod onboarding;
 mod products;
+mod purchases;
 mod roles;
 mod seats;
 mod sites;

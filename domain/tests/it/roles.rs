@@ -205,7 +205,13 @@ db_test!(
         let names: Vec<&str> = offered.options.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(
             names,
-            ["Administrator", "Licence manager", "User", "Group role"]
+            [
+                "Administrator",
+                "Licence manager",
+                "Application",
+                "User",
+                "Group role"
+            ]
         );
         roles::set_user_grants(
             &db,

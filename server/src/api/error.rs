@@ -59,6 +59,15 @@ impl ApiError {
         }
     }
 
+    /// The same error with another status (e.g. a user's wrong password as 401).
+    pub fn with_status(self, status: StatusCode) -> Self {
+        ApiError { status, ..self }
+    }
+
+    pub fn code(&self) -> &str {
+        &self.error.code
+    }
+
     pub fn not_found(locale: Locale) -> Self {
         ApiError::new(domain::Error::NotFound, locale)
     }

@@ -13,6 +13,9 @@ use super::ApiState;
 
 type Answer<T> = Result<T, ApiError>;
 
+/// The last page a user list may be asked for (as the document says).
+pub const MAX_PAGE: u64 = 100_000;
+
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -43,10 +46,13 @@ pub async fn me(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Us
 
 /// Signs a user in for the application: their username and password, checked and throttled
 /// as on the sign-in page. A user without a valid licence claims a free one, as at sign-in.
+/// A wrong username or password is 401 `invalid_credentials`; an account that may not sign in
+/// (inactive, expired, pending) is 403 with its reason; too many failures 429.
 #[utoipa::path(post, path = "/api/v1/authenticate", tag = "applications",
     request_body = Credentials,
     responses((status = 200, body = Authenticated), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn authenticate(
     State(state): State<ApiState>,
     caller: Caller,
@@ -61,7 +67,16 @@ pub async fn authenticate(
         today(),
     )
     .await
-    .map_err(|e| caller.fail(e))?;
+    .map_err(|e| {
+        let refused = matches!(e, domain::Error::Refused(_));
+        let error = caller.fail(e);
+        match error.code() {
+            "invalid_credentials" => error.with_status(StatusCode::UNAUTHORIZED),
+            "too_many_attempts" => error.with_status(StatusCode::TOO_MANY_REQUESTS),
+            _ if refused => error.with_status(StatusCode::FORBIDDEN),
+            _ => error,
+        }
+    })?;
     Ok(Json(Authenticated {
         user: with_site(&state, &caller, done.user).await?,
         licence: done.licence.into(),
@@ -233,6 +248,10 @@ pub async fn site_users(
     ApiPath(site): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<UserListQuery>,
 ) -> Answer<Json<UserPage>> {
+    let page = query.page.unwrap_or(0);
+    if page > MAX_PAGE {
+        return Err(ApiError::bad_request(caller.locale, Some("page")));
+    }
     let page = domain::users::list(
         &state.db,
         &caller.principal,
@@ -240,7 +259,7 @@ pub async fn site_users(
         domain::users::UserQuery {
             search: query.search.unwrap_or_default(),
             include_subsites: query.include_subsites.unwrap_or(false),
-            page: query.page.unwrap_or(0).min(1_000_000),
+            page,
             ..Default::default()
         },
     )

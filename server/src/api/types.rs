@@ -91,7 +91,7 @@ pub struct UserListQuery {
     /// Also the users of every subsite.
     pub include_subsites: Option<bool>,
     /// Zero-based page of 25.
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 100000)]
     pub page: Option<u64>,
 }
 

@@ -221,6 +221,7 @@ pub async fn callback(
     {
         return refuse(Code::Internal);
     }
+    app::ssr::claim_licence(&ctx.db, &session, signed_in.user_id).await;
     let mut response = Redirect::to(&pending.next).into_response();
     if let Some(cookie) = signed_in
         .locale

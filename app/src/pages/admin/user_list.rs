@@ -32,6 +32,13 @@ pub fn UserList(
     let site = details.node.id;
     let can_manage = details.can_manage_users;
     let can_assign = details.can_assign_roles;
+    let can_assign_licences = details.can_assign_licences;
+    let shows_counters = details.can_view_licences;
+    let ctx = super::use_admin();
+    let counters = Resource::new(
+        move || ctx.version.get(),
+        move |_| crate::api::users::count_licences(site),
+    );
     let adding = super::use_admin().adding_user;
     let navigate = use_navigate();
     let go = {
@@ -110,6 +117,13 @@ pub fn UserList(
             <Show when=move || adding.get()>
                 <NewUserForm site=site free=free open=adding />
             </Show>
+            {shows_counters.then(|| view! {
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        counters.await.ok().map(|c| view! { <LicenceCounters counters=c /> })
+                    })}
+                </Suspense>
+            })}
             <div class="toolbar">
                 <form class="search-form" role="search" on:submit=on_search.clone()>
                     <label for="user-search" class="visually-hidden">{t!(i18n, admin.search_users)}</label>
@@ -127,7 +141,7 @@ pub fn UserList(
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage can_assign=can_assign selection=selection /> }.into_any(),
+                        Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage can_assign=can_assign can_assign_licences=can_assign_licences selection=selection /> }.into_any(),
                         Err(e) => view! {
                             <crate::components::error_message::ErrorMessage error=Signal::stored(Some(e)) />
                         }.into_any(),
@@ -145,10 +159,12 @@ fn UserTable(
     site: Uuid,
     can_manage: bool,
     can_assign: bool,
+    can_assign_licences: bool,
     selection: Selection,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let f = filter.get_untracked();
+    let shows_licences = page.shows_licences;
     if page.rows.is_empty() {
         let searching = !f.search.is_empty();
         return view! {
@@ -273,6 +289,7 @@ fn UserTable(
                         {header("name", t!(i18n, admin.col_name).into_any())}
                         {header("username", t!(i18n, admin.col_username).into_any())}
                         {show_site.then(|| view! { <th scope="col">{t!(i18n, admin.col_site)}</th> })}
+                        {shows_licences.then(|| view! { <th scope="col">{t!(i18n, admin.col_licence)}</th> })}
                         {header("created", t!(i18n, admin.col_created).into_any())}
                         <th scope="col">{t!(i18n, admin.col_active)}</th>
                         {(can_manage || can_assign).then(|| view! { <th scope="col"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th> })}
@@ -280,7 +297,7 @@ fn UserTable(
                 </thead>
                 <tbody>
                     {page.rows.into_iter().map(|row| view! {
-                        <UserRowView row=row show_site=show_site can_manage=can_manage can_assign=can_assign selection=selection />
+                        <UserRowView row=row show_site=show_site can_manage=can_manage can_assign=can_assign shows_licence=shows_licences can_assign_licence=can_assign_licences selection=selection />
                     }).collect_view()}
                 </tbody>
             </table>
@@ -312,6 +329,29 @@ fn UserTable(
         </div>
     }
     .into_any()
+}
+
+/// Valid unused of total, upcoming, users without a licence (as Sociel shows them).
+#[component]
+fn LicenceCounters(counters: crate::api::users::LicenceCounters) -> impl IntoView {
+    let i18n = use_i18n();
+    let c = counters;
+    view! {
+        <dl class="licence-counters" id="licence-counters">
+            <div>
+                <dt>{t!(i18n, admin.licences_free)}</dt>
+                <dd id="licences-free">{move || td_string!(i18n.get_locale(), admin.licences_free_of, free = c.valid_unused, total = c.valid_total).to_string()}</dd>
+            </div>
+            <div>
+                <dt>{t!(i18n, admin.licences_upcoming)}</dt>
+                <dd id="licences-upcoming">{c.upcoming}</dd>
+            </div>
+            <div>
+                <dt>{t!(i18n, admin.users_without_licence)}</dt>
+                <dd id="users-without-licence">{c.without_licence}</dd>
+            </div>
+        </dl>
+    }
 }
 
 /// Page numbers to show: first, last and the neighbours of the current one, with gaps.

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::use_admin;
-use crate::api::users::{delete_user, set_user_active, UserRow};
+use crate::api::users::{assign_licence, delete_user, set_user_active, unassign_licence, UserRow};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::i18n::*;
 
@@ -13,6 +13,8 @@ pub fn UserRowView(
     show_site: bool,
     can_manage: bool,
     can_assign: bool,
+    shows_licence: bool,
+    can_assign_licence: bool,
     selection: super::bulk_bar::Selection,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -83,10 +85,14 @@ pub fn UserRowView(
                     "verify" => Some(view! { <span class="pill pill-queued">{t!(i18n, admin.pending_verify)}</span> }.into_any()),
                     _ => None,
                 }}
+                {row.service_account.then(|| view! { <span class="pill">{t!(i18n, tokens.service_account)}</span> })}
                 {(!row.email.is_empty()).then(|| view! { <span class="user-email">{row.email.clone()}</span> })}
             </td>
             <td class="mono">{row.username.clone()}</td>
             {show_site.then(|| view! { <td>{row.site_name.clone()}</td> })}
+            {shows_licence.then(|| view! {
+                <LicenceCell user=id name=name.clone() kind=row.licence.clone() date=row.licence_date.clone() can_assign=can_assign_licence && !row.is_me />
+            })}
             <td class="nowrap">{row.created_on.clone()}</td>
             <td>
                 <label class="switch">
@@ -141,5 +147,90 @@ pub fn UserRowView(
                 </td>
             })}
         </tr>
+    }
+}
+
+/// A user's licence: its state and date, and (with the right) assign or take away.
+#[component]
+fn LicenceCell(
+    user: uuid::Uuid,
+    name: String,
+    kind: String,
+    date: String,
+    can_assign: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_admin();
+    let state = RwSignal::new((kind, date));
+    let confirm = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let label = move || {
+        let (kind, date) = state.get();
+        let locale = i18n.get_locale();
+        match kind.as_str() {
+            "active" => td_string!(locale, admin.licence_active_since, date = date).to_string(),
+            "upcoming" => td_string!(locale, admin.licence_active_from, date = date).to_string(),
+            "expired" => td_string!(locale, admin.licence_expired_since, date = date).to_string(),
+            _ => td_string!(locale, admin.licence_none).to_string(),
+        }
+    };
+    let holds = move || matches!(state.get().0.as_str(), "active" | "upcoming");
+    let run = move |take_away: bool| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = if take_away {
+                unassign_licence(user).await
+            } else {
+                assign_licence(user).await
+            };
+            busy.set(false);
+            match result {
+                Ok(now) => {
+                    state.set(now);
+                    ctx.error.set(None);
+                    // The counters change with it.
+                    ctx.version.update(|v| *v += 1);
+                }
+                Err(e) => ctx.failed(e),
+            }
+        });
+    };
+    let assign_name = name.clone();
+    let unassign_name = name.clone();
+    let dialog_name = name;
+    view! {
+        <td class="licence-cell">
+            <span class=move || format!("pill pill-licence-{}", state.get().0) data-licence=move || state.get().0>{label}</span>
+            {can_assign.then(|| view! {
+                <Show when=holds fallback=move || {
+                    let assign_name = assign_name.clone();
+                    view! {
+                        <button type="button" class="link-button assign-licence" disabled=move || busy.get()
+                            aria-label=move || td_string!(i18n.get_locale(), admin.assign_licence_to, name = assign_name.clone()).to_string()
+                            on:click=move |_| run(false)>
+                            {t!(i18n, admin.assign_licence)}
+                        </button>
+                    }
+                }>
+                    {
+                        let unassign_name = unassign_name.clone();
+                        view! {
+                            <button type="button" class="link-button unassign-licence" disabled=move || busy.get()
+                                aria-label=move || td_string!(i18n.get_locale(), admin.unassign_licence_of, name = unassign_name.clone()).to_string()
+                                on:click=move |_| confirm.set(true)>
+                                {t!(i18n, admin.unassign_licence)}
+                            </button>
+                        }
+                    }
+                </Show>
+                <ConfirmDialog
+                    open=confirm
+                    title=Signal::derive(move || format!("{} – {}", td_string!(i18n.get_locale(), admin.unassign_licence), dialog_name))
+                    message=Signal::derive(move || td_string!(i18n.get_locale(), admin.confirm_unassign_licence).to_string())
+                    confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), admin.unassign_licence).to_string())
+                    on_confirm=Callback::new(move |_| run(true))
+                />
+            })}
+        </td>
     }
 }

@@ -1,0 +1,140 @@
+//! The overview after sign-in: the user's licence (and what the claim at sign-in came to),
+//! the products it covers, their application sessions, and licence purchase requests.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    /// `none`, `active`, `upcoming` or `expired`, and its date (ISO).
+    pub licence: String,
+    pub licence_date: String,
+    /// The last day of the valid licence (ISO) or empty.
+    pub until: String,
+    /// Names of the products the valid licence covers.
+    pub products: Vec<String>,
+    pub sessions: Vec<AppSessionRow>,
+    /// What the claim at sign-in came to (`claimed`, `upcoming:<date>`, `none_free`), once.
+    pub claim: String,
+    pub can_order: bool,
+    pub requests: Vec<RequestRow>,
+    /// The first activation date a request may ask for (ISO).
+    pub earliest_activation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSessionRow {
+    pub product: String,
+    /// "YYYY-MM-DD HH:MM" UTC.
+    pub opened_at: String,
+    pub last_seen_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRow {
+    pub id: Uuid,
+    pub organisation: String,
+    pub requester: String,
+    pub quantity: i32,
+    pub activation_on: String,
+    pub email: String,
+    pub phone: String,
+    pub comment: String,
+    /// `new` or `handled`.
+    pub status: String,
+    pub sent_on: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::purchases::PurchaseRequest> for RequestRow {
+    fn from(r: domain::purchases::PurchaseRequest) -> Self {
+        RequestRow {
+            id: r.public_id,
+            organisation: r.organisation,
+            requester: r.requester,
+            quantity: r.quantity,
+            activation_on: r.activation_on.to_string(),
+            email: r.email,
+            phone: r.phone.unwrap_or_default(),
+            comment: r.comment.unwrap_or_default(),
+            status: r.status,
+            sent_on: r.created_at.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+#[server(endpoint = "my_overview")]
+pub async fn my_overview() -> Result<Overview, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let today = chrono::Utc::now().date_naive();
+    let mine = domain::licences::mine(&db, &principal, today).await?;
+    let me = domain::users::own_account(&db, &principal).await?;
+    let sessions = domain::applications::sessions_of(&db, &principal, me.public_id).await?;
+    let requests = domain::purchases::mine(&db, &principal).await?;
+    let session = crate::ssr::session().await?;
+    let claim: String = session
+        .remove(crate::ssr::SESSION_LICENCE_CLAIM)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let (licence, licence_date) = crate::api::users::licence_state(mine.check.status);
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    Ok(Overview {
+        licence,
+        licence_date,
+        until: mine.check.until.map(|d| d.to_string()).unwrap_or_default(),
+        products: mine.products.into_iter().map(|p| p.name).collect(),
+        sessions: sessions
+            .into_iter()
+            .map(|s| AppSessionRow {
+                product: s.product_name,
+                opened_at: stamp(s.opened_at),
+                last_seen_at: stamp(s.last_seen_at),
+            })
+            .collect(),
+        claim,
+        can_order: mine.can_order,
+        requests: requests.into_iter().map(Into::into).collect(),
+        earliest_activation: (today + chrono::Duration::days(domain::purchases::LEAD_DAYS))
+            .to_string(),
+    })
+}
+
+#[server(endpoint = "request_licences")]
+pub async fn request_licences(
+    quantity: String,
+    activation_on: String,
+    email: String,
+    #[server(default)] phone: String,
+    #[server(default)] comment: String,
+) -> Result<RequestRow, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let today = chrono::Utc::now().date_naive();
+    let form = domain::purchases::RequestForm {
+        quantity,
+        activation_on,
+        email,
+        phone,
+        comment,
+    };
+    Ok(domain::purchases::request(&db, &principal, form, today)
+        .await?
+        .into())
+}
+
+/// Every purchase request, for the operators' inbox.
+#[server(endpoint = "purchase_inbox")]
+pub async fn purchase_inbox() -> Result<Vec<RequestRow>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let rows = domain::purchases::inbox(&db, &principal).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+#[server(endpoint = "mark_request_handled")]
+pub async fn mark_request_handled(request: Uuid) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::purchases::mark_handled(&db, &principal, request).await?)
+}

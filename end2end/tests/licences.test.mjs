@@ -1,0 +1,123 @@
+// Licences end to end, in real Chromium, on the demo's products and subscriptions: the
+// director's sign-in claims a free licence and the overview says so; the user list shows the
+// counters and each user's licence, an administrator takes one away (after a confirmation)
+// and assigns it again with the keyboard; a purchase request is refused when it comes too
+// soon, sent when right, seen by the operator in the inbox and marked handled, and the
+// requester sees its status. axe-core on the overview, the user list and the operator page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, startBrowser, licentiaCli, seriousViolations, hydrated, screenshots } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function signIn(page, username, password) {
+  await page.goto(`${server.url}/login`);
+  await hydrated(page);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.press('#password', 'Enter');
+  await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/operator');
+  await hydrated(page);
+}
+
+function isoDaysAhead(days) {
+  const d = new Date(Date.now() + days * 24 * 3600 * 1000);
+  return d.toISOString().slice(0, 10);
+}
+
+test('claim at sign-in, the licence column, and a purchase request to the operator', async () => {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  // The director had no licence: signing in takes a free one.
+  await signIn(page, 'directeur', 'Horizon-2026');
+  await page.locator('#claim-note', { hasText: 'free licence' }).waitFor();
+  assert.equal(await page.locator('#my-licence').getAttribute('data-licence'), 'active');
+  assert.match(await page.locator('#my-products').innerText(), /Reader/);
+  assert.equal(await page.locator('#session-count').innerText(), '0');
+  assert.deepEqual(await seriousViolations(page), [], 'overview accessibility');
+  await page.screenshot({ path: join(screenshots, 'overview-en.png'), fullPage: true });
+
+  // The user list: counters and the Licence column.
+  await page.goto(`${server.url}/admin`);
+  await hydrated(page);
+  await page.locator('#licence-counters').waitFor();
+  assert.match(await page.locator('#licences-free').innerText(), /17 of 20/);
+  assert.equal(await page.locator('#licences-upcoming').innerText(), '20');
+  const lotte = page.locator('tr[data-username="lotte.janssens"]');
+  assert.equal(await lotte.locator('[data-licence]').getAttribute('data-licence'), 'active');
+  const sofie = page.locator('tr[data-username="sofie.maes"]');
+  assert.equal(await sofie.locator('[data-licence]').getAttribute('data-licence'), 'none');
+  // Nobody takes their own licence away: the director's row offers no button.
+  assert.equal(await page.locator('tr[data-username="directeur"] .unassign-licence').count(), 0);
+  assert.deepEqual(await seriousViolations(page), [], 'user list accessibility with licences');
+  await page.screenshot({ path: join(screenshots, 'licences-list-en.png'), fullPage: true });
+
+  // Take Lotte's licence away: it asks first; then assign it again, with the keyboard.
+  await lotte.locator('.unassign-licence').focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.locator('dialog[open]');
+  await dialog.waitFor();
+  await dialog.locator('button.button-danger').focus();
+  await page.keyboard.press('Enter');
+  await lotte.locator('[data-licence="none"]').waitFor();
+  await page.locator('#licences-free', { hasText: '18 of 20' }).waitFor();
+  await lotte.locator('.assign-licence').focus();
+  await page.keyboard.press('Enter');
+  await lotte.locator('[data-licence="active"]').waitFor();
+  await page.locator('#licences-free', { hasText: '17 of 20' }).waitFor();
+
+  // A purchase request: too soon is refused, saying why; then sent.
+  await page.goto(`${server.url}/`);
+  await hydrated(page);
+  await page.fill('#order-quantity', '25');
+  await page.fill('#order-activation', isoDaysAhead(5));
+  await page.fill('#order-email', 'ann@horizon.example');
+  // The browser's own check (min date) would stop the form: let the server say it.
+  await page.evaluate(() => document.querySelector('#order-activation').removeAttribute('min'));
+  await page.press('#order-email', 'Enter');
+  await page.locator('#order-form .alert-error[data-code="activation_too_soon"]', { hasText: '14 days' }).waitFor();
+  assert.equal(await page.locator('#order-activation').getAttribute('aria-invalid'), 'true');
+  await page.fill('#order-activation', isoDaysAhead(30));
+  await page.fill('#order-comment', 'For the new class');
+  await page.click('#send-order');
+  await page.locator('#my-requests .pill-request-new').waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'overview with a request accessibility');
+
+  // The operator's inbox.
+  await licentiaCli(server, ['operator', 'create', '--username', 'olga', '--first-name', 'Olga',
+    '--last-name', 'Operator', '--email', 'olga@licentia.example'], { LICENTIA_OPERATOR_PASSWORD: 'Operator-2026' });
+  const operatorContext = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
+  const operator = await operatorContext.newPage();
+  await signIn(operator, 'olga', 'Operator-2026');
+  await operator.goto(`${server.url}/operator`);
+  await hydrated(operator);
+  const request = operator.locator('#purchase-inbox tr[data-organisation="Scholengroep Horizon"]');
+  await request.waitFor();
+  assert.match(await request.innerText(), /25/);
+  assert.deepEqual(await seriousViolations(operator), [], 'operator inbox accessibility');
+  await operator.screenshot({ path: join(screenshots, 'operator-inbox-nl.png'), fullPage: true });
+  await request.locator('.mark-handled').click();
+  await request.locator('.pill-request-handled').waitFor();
+  await operatorContext.close();
+
+  await page.reload();
+  await hydrated(page);
+  await page.locator('#my-requests .pill-request-handled').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
