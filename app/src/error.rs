@@ -232,6 +232,11 @@ messages! {
     "activation_too_soon" => activation_too_soon,
     "phone_invalid" => phone_invalid,
     "comment_too_long" => comment_too_long,
+    "institution_number_invalid" => institution_number_invalid,
+    "institution_number_taken" => institution_number_taken,
+    "institution_unknown" => institution_unknown,
+    "institution_already_linked" => institution_already_linked,
+    "user_unknown" => user_unknown,
 }
 
 #[cfg(all(test, feature = "ssr"))]

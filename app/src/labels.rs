@@ -92,6 +92,9 @@ labels!(
         "token.revoke" => action_token_revoke,
         "service_account.create" => action_service_account_create,
         "app_session.end" => action_app_session_end,
+        "subscription.claim" => action_subscription_claim,
+        "institution.link" => action_institution_link,
+        "institution.withdraw" => action_institution_withdraw,
     }
 );
 
@@ -120,6 +123,7 @@ labels!(
         "account" => field_account,
         "subscription" => field_subscription,
         "product" => field_product,
+        "institution_number" => field_institution_number,
     }
 );
 
@@ -174,6 +178,7 @@ mod tests {
             for key in [
                 domain::roles::ADMINISTRATOR,
                 domain::roles::LICENCE_MANAGER,
+                domain::roles::APPLICATION,
                 domain::roles::USER,
             ] {
                 assert!(builtin_role(locale, key).is_some(), "{key}");

@@ -227,4 +227,9 @@ codes! {
     ActivationTooSoon => "activation_too_soon",
     PhoneInvalid => "phone_invalid",
     CommentTooLong => "comment_too_long",
+    InstitutionNumberInvalid => "institution_number_invalid",
+    InstitutionNumberTaken => "institution_number_taken",
+    InstitutionUnknown => "institution_unknown",
+    InstitutionAlreadyLinked => "institution_already_linked",
+    UserUnknown => "user_unknown",
 }

@@ -11,6 +11,7 @@ pub mod entities;
 pub mod error;
 pub mod identity;
 pub mod import;
+pub mod institutions;
 pub mod jobs;
 pub mod licences;
 pub mod mail;

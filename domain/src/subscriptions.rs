@@ -154,3 +154,148 @@ fn row(s: subscription::Model, claimed_by: Option<String>) -> SubscriptionRow {
         created_at: s.created_at,
     }
 }
+
+/// The seats of the subscriptions valid on `today`, per organisation that holds any: what its
+/// root site's seat limit follows. Never below the seats in use (the tree's arithmetic must
+/// hold); an organisation without subscriptions keeps the limit it was given.
+async fn valid_seats(
+    conn: &impl sea_orm::ConnectionTrait,
+    root: i32,
+    today: NaiveDate,
+) -> Result<Option<i32>> {
+    let held = subscription::Entity::find()
+        .filter(subscription::Column::SiteId.eq(root))
+        .all(conn)
+        .await?;
+    if held.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        held.iter()
+            .filter(|s| s.valid_from <= today && today <= s.valid_until)
+            .map(|s| s.seats)
+            .sum(),
+    ))
+}
+
+/// Sets the root site's seat limit to the seats of its subscriptions valid today (at least
+/// its seats in use). Answers whether it changed.
+pub(crate) async fn sync_root(
+    conn: &impl sea_orm::ConnectionTrait,
+    root: i32,
+    today: NaiveDate,
+) -> Result<bool> {
+    let Some(seats) = valid_seats(conn, root, today).await? else {
+        return Ok(false);
+    };
+    let Some(site) = site::Entity::find_by_id(root).one(conn).await? else {
+        return Ok(false);
+    };
+    let limit = seats.max(site.used_seats);
+    if limit == site.seat_limit {
+        return Ok(false);
+    }
+    site::Entity::update_many()
+        .col_expr(
+            site::Column::SeatLimit,
+            sea_orm::sea_query::Expr::value(limit),
+        )
+        .filter(site::Column::Id.eq(root))
+        .exec(conn)
+        .await?;
+    Ok(true)
+}
+
+/// Brings every organisation's seat limit in line with its subscriptions valid today (the
+/// server runs this at start and every hour; a renewal takes over on its first day).
+pub async fn sync_root_limits(db: &Db, today: NaiveDate) -> Result<u64> {
+    let roots: Vec<i32> = subscription::Entity::find()
+        .filter(subscription::Column::SiteId.is_not_null())
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .filter_map(|s| s.site_id)
+        .collect::<std::collections::BTreeSet<i32>>()
+        .into_iter()
+        .collect();
+    let mut changed = 0;
+    for root in roots {
+        let txn = db.write().await?;
+        if sync_root(&*txn, root, today).await? {
+            changed += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(changed)
+}
+
+/// An organisation's subscriptions (current, upcoming and past), for its administrators.
+pub async fn of_organisation(
+    db: &Db,
+    principal: &Principal,
+    root: uuid::Uuid,
+) -> Result<Vec<SubscriptionRow>> {
+    let resolved = crate::sites::resolve(db, root).await?;
+    access::require(principal, Operation::ClaimSubscription, &resolved.scope)?;
+    let root_id = resolved.scope.root_id().ok_or(Error::NotFound)?;
+    let found = subscription::Entity::find()
+        .filter(subscription::Column::SiteId.eq(root_id))
+        .order_by_desc(subscription::Column::ValidFrom)
+        .all(db.conn())
+        .await?;
+    Ok(found.into_iter().map(|s| row(s, None)).collect())
+}
+
+/// An administrator of an organisation adds another subscription to it with its serial
+/// number (a renewal, or more seats); the root's seat limit follows at once if it is valid
+/// today, or on its first day.
+pub async fn claim_additional(
+    db: &Db,
+    principal: &Principal,
+    root: uuid::Uuid,
+    serial: &str,
+    today: NaiveDate,
+) -> Result<SubscriptionRow> {
+    let resolved = crate::sites::resolve(db, root).await?;
+    access::require(principal, Operation::ClaimSubscription, &resolved.scope)?;
+    if resolved.site.parent_id.is_some() {
+        return Err(Error::NotFound);
+    }
+    let info = crate::onboarding::check_serial(db, serial).await?;
+    let txn = db.write().await?;
+    let claimed = subscription::Entity::update_many()
+        .col_expr(
+            subscription::Column::SiteId,
+            sea_orm::sea_query::Expr::value(resolved.site.id),
+        )
+        .col_expr(
+            subscription::Column::ClaimedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(subscription::Column::Serial.eq(&info.serial))
+        .filter(subscription::Column::SiteId.is_null())
+        .exec(&*txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(Error::invalid("serial", Code::SerialClaimed));
+    }
+    sync_root(&*txn, resolved.site.id, today).await?;
+    crate::audit::record(
+        &*txn,
+        principal,
+        crate::audit::Event {
+            action: crate::audit::Action::SubscriptionClaim,
+            target: resolved.site.name.clone(),
+            site: &resolved.site,
+            changes: vec![crate::audit::Change::set("subscription", &info.serial)],
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let found = subscription::Entity::find()
+        .filter(subscription::Column::Serial.eq(&info.serial))
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(row(found, Some(resolved.site.name)))
+}

@@ -240,6 +240,31 @@ pub fn language(raw: &str) -> Result<String> {
     }
 }
 
+/// An optional institution number: 1 to 20 letters and digits (dashes and dots allowed
+/// inside); empty means none.
+pub fn institution_number(raw: &str) -> Result<Option<String>> {
+    let number = raw.trim();
+    if number.is_empty() {
+        return Ok(None);
+    }
+    let valid = number.chars().count() <= 20
+        && number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && number
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if valid {
+        Ok(Some(number.to_uppercase()))
+    } else {
+        Err(Error::invalid(
+            "institution_number",
+            Code::InstitutionNumberInvalid,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

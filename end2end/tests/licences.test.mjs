@@ -121,3 +121,77 @@ test('claim at sign-in, the licence column, and a purchase request to the operat
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('application sessions seen and ended by the administrator; an institution link withdrawn', async () => {
+  const context = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  // An application opens a session of the reader for Lotte, with a token of the director.
+  const token = (await licentiaCli(server, ['token', 'create', '--username', 'directeur', '--name', 'e2e'])).trim();
+  const api = async (method, path, body) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, body: response.status === 204 ? null : await response.json() };
+  };
+  const sites = await api('GET', '/api/v1/sites');
+  const root = sites.body.find((s) => s.parent_id === null);
+  const users = await api('GET', `/api/v1/sites/${root.id}/users?search=lotte`);
+  const lotte = users.body.users[0];
+  const opened = await api('POST', `/api/v1/users/${lotte.id}/sessions`, { product: 'reader' });
+  assert.equal(opened.status, 201, JSON.stringify(opened.body));
+
+  await signIn(page, 'directeur', 'Horizon-2026');
+  await page.goto(`${server.url}/admin`);
+  await hydrated(page);
+  const row = page.locator('tr[data-username="lotte.janssens"]');
+  await row.locator('.user-app-sessions').click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.locator('#app-sessions li', { hasText: 'Reader' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'application sessions dialog accessibility');
+  await dialog.locator('.end-app-session').focus();
+  await page.keyboard.press('Enter');
+  await dialog.locator('#no-app-sessions').waitFor();
+  await page.keyboard.press('Escape');
+  const beat = await api('PUT', `/api/v1/sessions/${opened.body.id}`);
+  assert.equal(beat.status, 404, 'an ended session is gone for the application too');
+
+  // De Klimop gets its institution number; the operator links the director to it.
+  await page.click('a[data-site="De Klimop"]');
+  await page.locator('#site-info-title', { hasText: 'De Klimop' }).waitFor();
+  await page.fill('#site-institution', '041234');
+  await page.press('#site-institution', 'Enter');
+  await page.locator('.status-visible').waitFor();
+  const operatorContext = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
+  const operator = await operatorContext.newPage();
+  await signIn(operator, 'olga', 'Operator-2026');
+  await operator.goto(`${server.url}/operator`);
+  await hydrated(operator);
+  await operator.fill('#link-username', 'directeur');
+  await operator.fill('#link-number', '041234');
+  await operator.press('#link-number', 'Enter');
+  await operator.locator('#institution-links td', { hasText: 'directeur' }).waitFor();
+  await operatorContext.close();
+
+  // The director sees the link on the profile and withdraws consent, with the keyboard.
+  await page.goto(`${server.url}/profile`);
+  await hydrated(page);
+  const link = page.locator('#institutions li[data-institution="041234"]');
+  await link.waitFor();
+  assert.match(await link.innerText(), /De Klimop/);
+  assert.deepEqual(await seriousViolations(page), [], 'profile with an institution accessibility');
+  await page.screenshot({ path: join(screenshots, 'profile-institution-nl.png'), fullPage: true });
+  await link.locator('.withdraw-consent').focus();
+  await page.keyboard.press('Enter');
+  const confirm = page.locator('dialog[open]');
+  await confirm.waitFor();
+  await confirm.locator('button.button-danger').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#no-institutions').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -15,6 +15,7 @@ mod m20261127_000011_sso;
 mod m20261128_000012_licences;
 mod m20261129_000013_api;
 mod m20261130_000014_purchase_requests;
+mod m20261201_000015_institutions;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_licences::Migration),
             Box::new(m20261129_000013_api::Migration),
             Box::new(m20261130_000014_purchase_requests::Migration),
+            Box::new(m20261201_000015_institutions::Migration),
         ]
     }
 }

@@ -315,7 +315,7 @@ async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
     let worker = crate::mail_worker::MailWorker::new(db.clone(), &config, public_url)
         .map_err(|e| format!("mail configuration: {e}"))?;
     let router = crate::routes::app(&config, db.clone(), leptos);
-    tokio::spawn(clean_sessions(db.clone()));
+    tokio::spawn(housekeeping(db.clone()));
     tokio::spawn(worker.run());
     tokio::spawn(crate::import_worker::ImportWorker::new(db.clone(), &config).run());
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -337,7 +337,7 @@ fn print_demo_credentials() {
 }
 
 /// Removes expired sessions every hour.
-async fn clean_sessions(db: domain::Db) {
+async fn housekeeping(db: domain::Db) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
@@ -346,6 +346,11 @@ async fn clean_sessions(db: domain::Db) {
         }
         if let Err(err) = domain::auth::throttle::forget_old(&db).await {
             tracing::warn!(%err, "cleaning sign-in throttling failed");
+        }
+        // A renewal takes over the seat limit on its first day.
+        let today = chrono::Utc::now().date_naive();
+        if let Err(err) = domain::subscriptions::sync_root_limits(&db, today).await {
+            tracing::warn!(%err, "following the subscriptions' seats failed");
         }
     }
 }

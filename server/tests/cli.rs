@@ -152,7 +152,8 @@ async fn should_create_products_bundles_and_a_token() {
     let url = format!("sqlite://{}", dir.join("cli.db").display());
     let run = |args: &[&str]| licentia(&url).args(args).output().unwrap();
     assert!(run(&["demo"]).status.success());
-    for (key, name) in [("reader", "Reader"), ("speech", "Text to speech")] {
+    // The demo has `reader` and `speech` already.
+    for (key, name) in [("atlas", "Atlas"), ("maths", "Maths")] {
         let created = run(&["product", "create", "--key", key, "--name", name]);
         assert!(created.status.success(), "{created:?}");
     }
@@ -163,9 +164,9 @@ async fn should_create_products_bundles_and_a_token() {
         "product",
         "bundle",
         "--name",
-        "Ultimate Bundle",
+        "Study Bundle",
         "--products",
-        "reader,speech",
+        "atlas,maths",
     ]);
     assert!(bundle.status.success(), "{bundle:?}");
     let unknown = run(&[

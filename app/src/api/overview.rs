@@ -138,3 +138,34 @@ pub async fn mark_request_handled(request: Uuid) -> Result<(), AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     Ok(domain::purchases::mark_handled(&db, &principal, request).await?)
 }
+
+/// A user's open application sessions, for their administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserAppSession {
+    pub id: Uuid,
+    pub product: String,
+    pub opened_at: String,
+    pub last_seen_at: String,
+}
+
+#[server(endpoint = "user_app_sessions")]
+pub async fn user_app_sessions(user: Uuid) -> Result<Vec<UserAppSession>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    let sessions = domain::applications::sessions_of(&db, &principal, user).await?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| UserAppSession {
+            id: s.public_id,
+            product: s.product_name,
+            opened_at: stamp(s.opened_at),
+            last_seen_at: stamp(s.last_seen_at),
+        })
+        .collect())
+}
+
+#[server(endpoint = "end_app_session")]
+pub async fn end_app_session(session: Uuid) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::applications::end(&db, &principal, session).await?)
+}

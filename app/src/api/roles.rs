@@ -15,6 +15,7 @@ pub const PERMISSION_GROUPS: &[(&str, &[&str])] = &[
         &["licences.view", "licences.assign", "licences.order"],
     ),
     ("tokens", &["tokens.manage_own", "tokens.manage_all"]),
+    ("apps", &["apps.connect"]),
     ("audit", &["audit.view"]),
     ("settings", &["settings.manage"]),
 ];

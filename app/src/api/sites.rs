@@ -23,6 +23,7 @@ pub struct SiteDetails {
     pub registration_flow: String,
     /// One per line.
     pub allowed_domains: String,
+    pub institution_number: String,
     /// ISO date or empty.
     pub expires_on: String,
     pub effective_expires_on: String,
@@ -35,6 +36,7 @@ pub struct SiteDetails {
     pub can_assign_roles: bool,
     pub can_view_licences: bool,
     pub can_assign_licences: bool,
+    pub can_claim_subscription: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -64,6 +66,7 @@ impl From<domain::sites::SiteDetails> for SiteDetails {
             registration_code: d.registration_code.unwrap_or_default(),
             registration_flow: d.registration_flow,
             allowed_domains: d.allowed_domains.join("\n"),
+            institution_number: d.institution_number.unwrap_or_default(),
             expires_on: iso(d.expires_on),
             effective_expires_on: iso(d.effective_expires_on),
             is_root: d.is_root,
@@ -75,6 +78,7 @@ impl From<domain::sites::SiteDetails> for SiteDetails {
             can_assign_roles: d.can_assign_roles,
             can_view_licences: d.can_view_licences,
             can_assign_licences: d.can_assign_licences,
+            can_claim_subscription: d.can_claim_subscription,
         }
     }
 }
@@ -109,6 +113,7 @@ pub async fn create_site(
         .into())
 }
 
+#[allow(clippy::too_many_arguments)] // a form: one argument per field
 #[server(endpoint = "update_site")]
 pub async fn update_site(
     site: Uuid,
@@ -118,6 +123,7 @@ pub async fn update_site(
     expires_on: String,
     registration_flow: String,
     allowed_domains: String,
+    #[server(default)] institution_number: String,
 ) -> Result<SiteDetails, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let form = domain::sites::SiteForm {
@@ -127,6 +133,7 @@ pub async fn update_site(
         expires_on,
         registration_flow,
         allowed_domains,
+        institution_number,
     };
     Ok(domain::sites::update(&db, &principal, site, form)
         .await?

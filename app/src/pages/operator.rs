@@ -18,6 +18,7 @@ pub fn OperatorPage() -> impl IntoView {
             <div class="operator-layout">
                 <Subscriptions />
                 <PurchaseInbox />
+                <InstitutionLinks />
                 <Outbox />
             </div>
         </PageShell>
@@ -192,6 +193,81 @@ fn PurchaseInbox() -> impl IntoView {
                                                     }}</td>
                                                 </tr>
                                             }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Links of individual accounts to schools, by the school's institution number.
+#[component]
+fn InstitutionLinks() -> impl IntoView {
+    use crate::api::profile::{institution_links, LinkInstitution};
+    let i18n = use_i18n();
+    let link = ServerAction::<LinkInstitution>::new();
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(el)) = (link.value().get(), form.get()) {
+            el.reset();
+        }
+    });
+    let list = Resource::new(move || link.version().get(), |_| institution_links());
+    let error = Signal::derive(move || link.value().get().and_then(|r| r.err()));
+    let invalid = move |field: &'static str| aria_invalid(error, field);
+    let status = Signal::derive(move || {
+        matches!(link.value().get(), Some(Ok(_)))
+            .then(|| td_string!(i18n.get_locale(), operator.linked).to_string())
+    });
+    view! {
+        <section class="panel" aria-labelledby="institution-links-title">
+            <h2 id="institution-links-title">{t!(i18n, operator.institution_links)}</h2>
+            <p class="help">{t!(i18n, operator.institution_links_help)}</p>
+            <ActionForm action=link node_ref=form attr:class="form inline-form" attr:id="institution-link-form">
+                <div class="field">
+                    <label for="link-username">{t!(i18n, operator.link_username)}</label>
+                    <input id="link-username" name="username" type="text" required maxlength="100"
+                        autocomplete="off" aria-invalid=invalid("username") />
+                </div>
+                <div class="field">
+                    <label for="link-number">{t!(i18n, admin.institution_number)}</label>
+                    <input id="link-number" name="institution_number" type="text" required maxlength="20"
+                        aria-invalid=invalid("institution_number") />
+                </div>
+                <button type="submit" class="button button-primary" id="link-institution"
+                    disabled=move || link.pending().get()>{t!(i18n, operator.link_account)}</button>
+            </ActionForm>
+            <ErrorMessage error=error />
+            <StatusMessage text=status />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="empty-state">{t!(i18n, operator.no_links)}</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <div class="table-wrap">
+                                <table class="table" id="institution-links">
+                                    <thead><tr>
+                                        <th scope="col">{t!(i18n, operator.link_username)}</th>
+                                        <th scope="col">{t!(i18n, operator.organisation)}</th>
+                                        <th scope="col">{t!(i18n, admin.institution_number)}</th>
+                                        <th scope="col">{t!(i18n, operator.linked_on)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|r| view! {
+                                            <tr>
+                                                <td class="mono">{r.username}</td>
+                                                <td>{r.institution}</td>
+                                                <td class="mono">{r.institution_number}</td>
+                                                <td class="nowrap">{r.linked_on}</td>
+                                            </tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>

@@ -43,6 +43,8 @@ operations! {
     // Named licences, checked on the user's home site (counters on the site shown).
     ViewLicences => LicencesView,
     AssignLicence => LicencesAssign,
+    // Subscriptions of an organisation: seen and added (with a serial) on its root site.
+    ClaimSubscription => SettingsManage,
     // Licence purchase requests, sent for the organisation of the requester's site.
     OrderLicences => LicencesOrder,
     // API tokens, checked on the home site of the account they belong to (one's own tokens
@@ -72,6 +74,7 @@ operations! {
     ManageSubscriptions => SettingsManage,
     ViewOutbox => SettingsManage,
     ManageProducts => SettingsManage,
+    LinkInstitution => SettingsManage,
 }
 
 impl Operation {
@@ -79,7 +82,10 @@ impl Operation {
     pub fn operator_only(self) -> bool {
         matches!(
             self,
-            Operation::ManageSubscriptions | Operation::ViewOutbox | Operation::ManageProducts
+            Operation::ManageSubscriptions
+                | Operation::ViewOutbox
+                | Operation::ManageProducts
+                | Operation::LinkInstitution
         )
     }
 }

@@ -46,6 +46,9 @@ actions! {
     TokenRevoke => "token.revoke",
     ServiceAccountCreate => "service_account.create",
     AppSessionEnd => "app_session.end",
+    SubscriptionClaim => "subscription.claim",
+    InstitutionLink => "institution.link",
+    InstitutionWithdraw => "institution.withdraw",
 }
 
 impl Action {

@@ -9,6 +9,7 @@ pub mod bundle_product;
 pub mod import_file;
 pub mod import_result;
 pub mod import_run;
+pub mod institution_link;
 pub mod job;
 pub mod licence;
 pub mod product;

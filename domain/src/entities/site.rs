@@ -18,6 +18,9 @@ pub struct Model {
     pub registration_flow: String,
     pub allowed_domains: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The school's official institution number, if it has one (unique).
+    #[sea_orm(unique)]
+    pub institution_number: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -89,6 +89,7 @@ pub async fn insert_site(
         // for a defaulted column added by ALTER TABLE.
         registration_flow: Set(crate::onboarding::FLOW_IMMEDIATE.to_string()),
         allowed_domains: Set(None),
+        institution_number: Set(None),
         expires_on: Set(None),
         created_at: Set(Utc::now()),
         ..Default::default()

@@ -29,6 +29,7 @@ pub struct SiteDetails {
     pub registration_code: Option<String>,
     pub registration_flow: String,
     pub allowed_domains: Vec<String>,
+    pub institution_number: Option<String>,
     pub expires_on: Option<NaiveDate>,
     /// The date that applies: its own, else the nearest ancestor's.
     pub effective_expires_on: Option<NaiveDate>,
@@ -41,6 +42,8 @@ pub struct SiteDetails {
     pub can_assign_roles: bool,
     pub can_view_licences: bool,
     pub can_assign_licences: bool,
+    /// A root site whose subscriptions the principal sees and adds to.
+    pub can_claim_subscription: bool,
 }
 
 /// A site with its ancestors (itself first), for access decisions and inherited dates.
@@ -192,6 +195,7 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
             .lines()
             .map(str::to_string)
             .collect(),
+        institution_number: site.institution_number.clone(),
         expires_on: site.expires_on,
         effective_expires_on: resolved.effective_expires_on(),
         is_root: site.parent_id.is_none(),
@@ -205,6 +209,8 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
             && access::allows(principal, Operation::ViewUserGrants, &resolved.scope),
         can_view_licences: access::allows(principal, Operation::ViewLicences, &resolved.scope),
         can_assign_licences: access::allows(principal, Operation::AssignLicence, &resolved.scope),
+        can_claim_subscription: site.parent_id.is_none()
+            && access::allows(principal, Operation::ClaimSubscription, &resolved.scope),
     }
 }
 

@@ -22,6 +22,8 @@ pub struct SiteForm {
     pub registration_flow: String,
     /// E-mail domains registrations are limited to (empty: any).
     pub allowed_domains: String,
+    /// The school's official institution number (empty: none).
+    pub institution_number: String,
 }
 
 pub async fn update(
@@ -38,6 +40,7 @@ pub async fn update(
     let expires_on = validate::optional_date("expires_on", &form.expires_on)?;
     let registration_flow = validate::registration_flow(&form.registration_flow)?;
     let allowed_domains = validate::allowed_domains(&form.allowed_domains)?;
+    let institution_number = validate::institution_number(&form.institution_number)?;
     let limit_changes = seat_limit != resolved.site.seat_limit;
     if limit_changes {
         // The seats of a subsite are the parent's: changing them is the parent's business.
@@ -82,14 +85,26 @@ pub async fn update(
             site::Column::AllowedDomains,
             Expr::value(allowed_domains.clone()),
         )
+        .col_expr(
+            site::Column::InstitutionNumber,
+            Expr::value(institution_number.clone()),
+        )
         .filter(site::Column::Id.eq(current.id))
         .filter(Expr::col(site::Column::UsedSeats).lte(seat_limit))
         .exec(&*txn)
         .await
-        .map_err(|e| Error::from_db_unique(e, Code::RegistrationCodeTaken))
-        .map_err(|e| match e {
-            Error::Conflict(code) => Error::invalid("registration_code", code),
-            other => other,
+        .map_err(|e| {
+            // Two unique columns: say which one is taken.
+            let detail = e.to_string();
+            let (field, code) = if detail.contains("institution") {
+                ("institution_number", Code::InstitutionNumberTaken)
+            } else {
+                ("registration_code", Code::RegistrationCodeTaken)
+            };
+            match Error::from_db_unique(e, code) {
+                Error::Conflict(code) => Error::invalid(field, code),
+                other => other,
+            }
         })?;
     let show = |v: &Option<String>| v.clone().unwrap_or_default();
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
@@ -118,6 +133,11 @@ pub async fn update(
                     "allowed_domains",
                     show(&current.allowed_domains).replace('\n', ", "),
                     show(&allowed_domains).replace('\n', ", "),
+                ),
+                Change::new(
+                    "institution_number",
+                    show(&current.institution_number),
+                    show(&institution_number),
                 ),
             ],
         },

@@ -48,6 +48,7 @@ fn rows(names: &[&str]) -> Outcome {
 
 struct Fixture {
     principals: Vec<Principal>,
+    root: Uuid,
     klimop: Uuid,
     kim: Uuid,
     administrator: Uuid,
@@ -217,6 +218,12 @@ async fn fixture(db: &Db) -> Fixture {
     domain::applications::open(db, &kim_self, kim.public_id, "reader", today)
         .await
         .unwrap();
+    site::Entity::update_many()
+        .col_expr(site::Column::InstitutionNumber, Expr::value("KLIMOP1"))
+        .filter(site::Column::Id.eq(klimop.id))
+        .exec(db.conn())
+        .await
+        .unwrap();
     let waiting = add_user(db, demo.klimop, "waiting.one").await;
     set_pending(db, waiting.id).await;
     let txn = db.write().await.unwrap();
@@ -243,6 +250,7 @@ async fn fixture(db: &Db) -> Fixture {
             Principal::load(db, viewer.id).await.unwrap(),
             Principal::load(db, operator_id).await.unwrap(),
         ],
+        root: demo.root,
         klimop: demo.klimop,
         kim: kim.public_id,
         administrator: builtin(roles::ADMINISTRATOR).await,
@@ -505,6 +513,25 @@ async fn probe(
                 .await
                 .map(|_| Vec::new())
         }
+        Operation::ClaimSubscription => {
+            let serial = format!("{}", 800_000 + n);
+            subscriptions::insert(
+                db,
+                SubscriptionForm {
+                    serial: serial.clone(),
+                    seats: "10".into(),
+                    valid_from: "2020-01-01".into(),
+                    valid_until: "2099-12-31".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            let today = chrono::Utc::now().date_naive();
+            subscriptions::claim_additional(db, p, fx.root, &serial, today)
+                .await
+                .map(|_| Vec::new())
+        }
         Operation::OrderLicences => {
             let today = chrono::Utc::now().date_naive();
             domain::purchases::request(
@@ -587,6 +614,18 @@ async fn probe(
         )
         .await
         .map(|_| Vec::new()),
+        Operation::LinkInstitution => {
+            // Set again: the site edits before this one clear it.
+            site::Entity::update_many()
+                .col_expr(site::Column::InstitutionNumber, Expr::value("KLIMOP1"))
+                .filter(site::Column::PublicId.eq(fx.klimop))
+                .exec(db.conn())
+                .await
+                .unwrap();
+            domain::institutions::link(db, p, "kim.klimop", "KLIMOP1")
+                .await
+                .map(|_| Vec::new())
+        }
         Operation::ManageProducts => {
             domain::products::create_product(db, p, &format!("product-{n}"), "Product")
                 .await
@@ -804,6 +843,11 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
         Operation::AssignLicence,
         [u(), n(), n(), d(), d(), d(), f(), d()],
     );
+    // Adding a subscription is for the organisation's own administrators.
+    t.insert(
+        Operation::ClaimSubscription,
+        [u(), n(), n(), n(), d(), f(), f(), d()],
+    );
     // A purchase request is for the requester's own organisation.
     t.insert(
         Operation::OrderLicences,
@@ -854,6 +898,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     let operator_only = || [u(), f(), f(), f(), f(), f(), f(), d()];
     t.insert(Operation::ManageSubscriptions, operator_only());
     t.insert(Operation::ManageProducts, operator_only());
+    t.insert(Operation::LinkInstitution, operator_only());
     t.insert(
         Operation::ViewOutbox,
         [

@@ -11,6 +11,7 @@ mod bulk;
 mod helpers;
 mod import;
 mod import_apply;
+mod institutions;
 mod jobs;
 mod journal;
 mod licences;
@@ -22,6 +23,7 @@ mod roles;
 mod seats;
 mod sites;
 mod sso;
+mod subscriptions;
 mod users;
 
 /// Defines `name::sqlite` and `name::postgres`, each running `body(db)` on a fresh database.

@@ -191,6 +191,7 @@ async fn open_klimop(db: &Db, demo: &Demo, code: &str, flow: &str, domains: &str
             expires_on: String::new(),
             registration_flow: flow.into(),
             allowed_domains: domains.into(),
+            institution_number: String::new(),
         },
     )
     .await

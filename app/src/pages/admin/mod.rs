@@ -1,6 +1,7 @@
 //! The administrator page: the structure tree on the left, the selected site's information
 //! and its user list on the right. All state that matters sits in the query string, so a
 //! reload or a shared link shows the same view.
+mod app_sessions_dialog;
 mod approvals;
 mod bulk_bar;
 mod grant_dialog;
@@ -9,6 +10,7 @@ mod move_dialog;
 mod new_site;
 mod new_user;
 mod site_info;
+mod subscriptions;
 mod tree;
 mod user_list;
 mod user_row;
@@ -175,6 +177,7 @@ fn AdminContent() -> impl IntoView {
                         match details.await {
                             Ok(d) => view! {
                                 <site_info::SiteInfo details=d.clone() />
+                                {d.can_claim_subscription.then(|| view! { <subscriptions::OrgSubscriptions site=d.node.id /> })}
                                 <approvals::Approvals site=d.node.id can_decide=d.can_manage_users />
                                 <user_list::UserList details=d users=users filter=filter />
                             }.into_any(),

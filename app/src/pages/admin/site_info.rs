@@ -107,6 +107,14 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
                     <p class="help" id="domains-help">{t!(i18n, admin.allowed_domains_help)}</p>
                 </div>
                 <div class="field">
+                    <label for="site-institution">{t!(i18n, admin.institution_number)}</label>
+                    <input id="site-institution" name="institution_number" type="text" maxlength="20"
+                        value=d.institution_number.clone() readonly=readonly
+                        aria-describedby="institution-help"
+                        aria-invalid=move || field_error("institution_number")().then_some("true") />
+                    <p class="help" id="institution-help">{t!(i18n, admin.institution_number_help)}</p>
+                </div>
+                <div class="field">
                     <label for="site-expiry">{t!(i18n, admin.expiry_date)}</label>
                     <input id="site-expiry" name="expires_on" type="date" value=d.expires_on.clone()
                         readonly=readonly aria-describedby="expiry-help"

@@ -22,6 +22,7 @@ pub fn UserRowView(
     let confirm = RwSignal::new(false);
     let granting = RwSignal::new(false);
     let showing_links = RwSignal::new(false);
+    let showing_sessions = RwSignal::new(false);
     let home = row.site_id;
     let id = row.id;
     let name = format!("{} {}", row.first_name, row.last_name);
@@ -59,6 +60,8 @@ pub fn UserRowView(
     let dialog_name = name.clone();
     let links_name = name.clone();
     let links_label = name.clone();
+    let sessions_name = name.clone();
+    let sessions_label = name.clone();
     view! {
         <tr class:inactive=move || !active.get() class:selected=move || selection.contains(id) data-username=row.username.clone()>
             {can_manage.then(|| view! {
@@ -127,6 +130,17 @@ pub fn UserRowView(
                             </svg>
                         </button>
                         <super::links_dialog::LinksDialog open=showing_links user=id name=links_name.clone() />
+                    })}
+                    {can_manage.then(|| view! {
+                        <button type="button" class="icon-button user-app-sessions"
+                            aria-label=move || td_string!(i18n.get_locale(), admin.app_sessions_label, name = sessions_label.clone()).to_string()
+                            aria-haspopup="dialog"
+                            on:click=move |_| showing_sessions.set(true)>
+                            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+                                <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-6v2h3v2H7v-2h3v-2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm0 2v9h16V6H4z"/>
+                            </svg>
+                        </button>
+                        <super::app_sessions_dialog::AppSessionsDialog open=showing_sessions user=id name=sessions_name.clone() />
                     })}
                     {can_manage.then(|| view! {
                     <button type="button" class="icon-button delete-user"
