@@ -39,6 +39,7 @@ impl std::ops::Deref for WriteTxn {
 impl WriteTxn {
     pub async fn commit(self) -> Result<()> {
         self.txn.commit().await?;
+        crate::cache::invalidate_all();
         Ok(())
     }
 }

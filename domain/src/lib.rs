@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod db;
 pub mod demo;
 pub mod entities;

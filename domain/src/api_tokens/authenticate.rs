@@ -4,9 +4,13 @@ use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
+use crate::cache::{self, TtlCache};
 use crate::entities::api_token;
 use crate::error::{Error, Result};
 use crate::{Db, Principal};
+
+/// A token's row and its account's principal, by the token's digest.
+static TOKENS: TtlCache<String, (api_token::Model, Principal)> = TtlCache::new();
 
 /// The last use is written at most this often per token, so that checks stay reads.
 const LAST_USE_PRECISION: Duration = Duration::seconds(60);
@@ -16,15 +20,24 @@ pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Pri
     if !secret.starts_with(super::PREFIX) {
         return Err(Error::Unauthenticated);
     }
-    let found = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(crate::tokens::digest(secret)))
-        .one(db.conn())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
+    let digest = crate::tokens::digest(secret);
+    let (mut found, principal) = match TOKENS.get(&digest) {
+        Some(hit) => hit,
+        None => {
+            let generation = cache::generation();
+            let found = api_token::Entity::find()
+                .filter(api_token::Column::TokenHash.eq(&digest))
+                .one(db.conn())
+                .await?
+                .ok_or(Error::Unauthenticated)?;
+            let principal = Principal::load(db, found.user_id).await?;
+            TOKENS.put(digest.clone(), generation, (found.clone(), principal.clone()));
+            (found, principal)
+        }
+    };
     if found.revoked_at.is_some() || found.expires_on.is_some_and(|day| day < today) {
         return Err(Error::Unauthenticated);
     }
-    let principal = Principal::load(db, found.user_id).await?;
     if matches!(principal, Principal::Anonymous) {
         return Err(Error::Unauthenticated);
     }
@@ -43,6 +56,8 @@ pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Pri
             )
             .exec(db.conn())
             .await?;
+        found.last_used_at = Some(now);
+        TOKENS.put(digest, cache::generation(), (found, principal.clone()));
     }
     Ok(principal)
 }

@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::status::{periods, Status};
-use crate::access::{self, Operation};
+use crate::access::{self, Operation, SiteScope};
+use crate::cache::{self, TtlCache};
 use crate::error::Result;
 use crate::users::resolve;
 use crate::{products, Db, Principal};
@@ -28,12 +29,30 @@ pub async fn check(
     product: Option<&str>,
     today: NaiveDate,
 ) -> Result<LicenceCheck> {
-    let (target, site) = resolve(db, user).await?;
-    if principal.user_id() != Some(target.id) {
-        access::require(principal, Operation::ViewLicences, &site.scope)?;
+    let key = (user, product.map(str::to_string), today);
+    let generation = cache::generation();
+    let (target_id, scope, answer) = match CHECKS.get(&key) {
+        Some(hit) => (hit.0, hit.1, Some(hit.2)),
+        None => {
+            let (target, site) = resolve(db, user).await?;
+            (target.id, site.scope, None)
+        }
+    };
+    // The decision is taken on every call, from the (possibly cached) facts.
+    if principal.user_id() != Some(target_id) {
+        access::require(principal, Operation::ViewLicences, &scope)?;
     }
-    evaluate(db, target.id, product, today).await
+    if let Some(answer) = answer {
+        return Ok(answer);
+    }
+    let answer = evaluate(db, target_id, product, today).await?;
+    CHECKS.put(key, generation, (target_id, scope, answer.clone()));
+    Ok(answer)
 }
+
+/// Licence checks by (user, product, day): the user's id and site scope, and the answer.
+type CheckKey = (Uuid, Option<String>, NaiveDate);
+static CHECKS: TtlCache<CheckKey, (i32, SiteScope, LicenceCheck)> = TtlCache::new();
 
 /// The check itself, for callers that decided access already.
 pub(crate) async fn evaluate(
