@@ -113,6 +113,20 @@ test('claim at sign-in, the licence column, and a purchase request to the operat
   await operator.screenshot({ path: join(screenshots, 'operator-inbox-nl.png'), fullPage: true });
   await request.locator('.mark-handled').click();
   await request.locator('.pill-request-handled').waitFor();
+  // Products and bundles: the demo's, and a new one with the keyboard.
+  await operator.locator('#products tr[data-product="reader"]').waitFor();
+  await operator.locator('#bundles tr[data-bundle="Ultimate Bundle"]').waitFor();
+  await operator.fill('#product-key', 'atlas');
+  await operator.fill('#product-name', 'Atlas');
+  await operator.press('#product-name', 'Enter');
+  await operator.locator('#products tr[data-product="atlas"]').waitFor();
+  await operator.fill('#bundle-name', 'Atlas en lezen');
+  await operator.fill('#bundle-products', 'atlas, nope');
+  await operator.press('#bundle-products', 'Enter');
+  await operator.locator('#bundle-form + .alert-error[data-code="product_unknown"]').waitFor();
+  await operator.fill('#bundle-products', 'atlas, reader');
+  await operator.press('#bundle-products', 'Enter');
+  await operator.locator('#bundles tr[data-bundle="Atlas en lezen"]').waitFor();
   await operatorContext.close();
 
   await page.reload();

@@ -131,3 +131,65 @@ pub async fn add_subscription(site: Uuid, serial: String) -> Result<OrgSubscript
         domain::subscriptions::claim_additional(&db, &principal, site, &serial, today).await?;
     Ok(org_row(added))
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleRow {
+    pub name: String,
+    pub products: Vec<String>,
+}
+
+/// Every product and bundle, for the operators.
+#[server(endpoint = "catalogue")]
+pub async fn catalogue() -> Result<(Vec<ProductRow>, Vec<BundleRow>), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let (products, bundles) = domain::products::catalogue(&db, &principal).await?;
+    Ok((
+        products
+            .into_iter()
+            .map(|p| ProductRow {
+                key: p.key,
+                name: p.name,
+            })
+            .collect(),
+        bundles
+            .into_iter()
+            .map(|b| BundleRow {
+                name: b.name,
+                products: b.products,
+            })
+            .collect(),
+    ))
+}
+
+#[server(endpoint = "create_product")]
+pub async fn create_product(key: String, name: String) -> Result<ProductRow, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let created = domain::products::create_product(&db, &principal, &key, &name).await?;
+    Ok(ProductRow {
+        key: created.key,
+        name: created.name,
+    })
+}
+
+/// A bundle of products named by their keys, separated by commas or spaces.
+#[server(endpoint = "create_bundle")]
+pub async fn create_bundle(name: String, products: String) -> Result<BundleRow, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let keys: Vec<String> = products
+        .split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
+    let created = domain::products::create_bundle(&db, &principal, &name, &keys).await?;
+    Ok(BundleRow {
+        name: created.name,
+        products: created.products,
+    })
+}

@@ -17,6 +17,7 @@ pub fn OperatorPage() -> impl IntoView {
         <PageShell>
             <div class="operator-layout">
                 <Subscriptions />
+                <super::operator_products::Products />
                 <PurchaseInbox />
                 <InstitutionLinks />
                 <Outbox />

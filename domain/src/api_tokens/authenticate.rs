@@ -31,7 +31,11 @@ pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Pri
                 .await?
                 .ok_or(Error::Unauthenticated)?;
             let principal = Principal::load(db, found.user_id).await?;
-            TOKENS.put(digest.clone(), generation, (found.clone(), principal.clone()));
+            TOKENS.put(
+                digest.clone(),
+                generation,
+                (found.clone(), principal.clone()),
+            );
             (found, principal)
         }
     };
