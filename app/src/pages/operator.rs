@@ -229,7 +229,7 @@ fn InstitutionLinks() -> impl IntoView {
         <section class="panel" aria-labelledby="institution-links-title">
             <h2 id="institution-links-title">{t!(i18n, operator.institution_links)}</h2>
             <p class="help">{t!(i18n, operator.institution_links_help)}</p>
-            <ActionForm action=link node_ref=form attr:class="form inline-form" attr:id="institution-link-form">
+            <ActionForm action=link node_ref=form attr:class="form row-form" attr:id="institution-link-form">
                 <div class="field">
                     <label for="link-username">{t!(i18n, operator.link_username)}</label>
                     <input id="link-username" name="username" type="text" required maxlength="100"

@@ -80,7 +80,7 @@ pub fn Products() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <ActionForm action=product node_ref=product_form attr:class="form inline-form" attr:id="product-form">
+            <ActionForm action=product node_ref=product_form attr:class="form row-form" attr:id="product-form">
                 <div class="field">
                     <label for="product-key">{t!(i18n, operator.product_key)}</label>
                     <input id="product-key" name="key" type="text" required maxlength="40"
@@ -96,7 +96,7 @@ pub fn Products() -> impl IntoView {
                     disabled=move || product.pending().get()>{t!(i18n, operator.create_product)}</button>
             </ActionForm>
             <ErrorMessage error=product_error />
-            <ActionForm action=bundle node_ref=bundle_form attr:class="form inline-form" attr:id="bundle-form">
+            <ActionForm action=bundle node_ref=bundle_form attr:class="form row-form" attr:id="bundle-form">
                 <div class="field">
                     <label for="bundle-name">{t!(i18n, operator.bundle_name)}</label>
                     <input id="bundle-name" name="name" type="text" required maxlength="100"

@@ -77,7 +77,7 @@ pub fn OrgSubscriptions(site: Uuid) -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <ActionForm action=add attr:class="form inline-form" attr:id="add-subscription-form">
+            <ActionForm action=add attr:class="form row-form" attr:id="add-subscription-form">
                 <input type="hidden" name="site" value=site.to_string() />
                 <div class="field">
                     <label for="add-serial">{t!(i18n, admin.add_subscription_serial)}</label>
