@@ -237,6 +237,17 @@ messages! {
     "institution_unknown" => institution_unknown,
     "institution_already_linked" => institution_already_linked,
     "user_unknown" => user_unknown,
+    "property_key_invalid" => property_key_invalid,
+    "property_key_taken" => property_key_taken,
+    "property_label_required" => property_label_required,
+    "property_kind_invalid" => property_kind_invalid,
+    "property_choices_required" => property_choices_required,
+    "property_unknown" => property_unknown,
+    "property_value_required" => property_value_required,
+    "property_text_too_long" => property_text_too_long,
+    "property_number_invalid" => property_number_invalid,
+    "property_date_invalid" => property_date_invalid,
+    "property_choice_invalid" => property_choice_invalid,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -95,6 +95,8 @@ labels!(
         "subscription.claim" => action_subscription_claim,
         "institution.link" => action_institution_link,
         "institution.withdraw" => action_institution_withdraw,
+        "property.define" => action_property_define,
+        "property.remove" => action_property_remove,
     }
 );
 
@@ -124,6 +126,7 @@ labels!(
         "subscription" => field_subscription,
         "product" => field_product,
         "institution_number" => field_institution_number,
+        "kind" => field_kind,
     }
 );
 

@@ -19,6 +19,7 @@ pub mod mail;
 pub mod onboarding;
 pub mod operators;
 pub mod products;
+pub mod properties;
 pub mod purchases;
 pub mod roles;
 pub mod sessions;

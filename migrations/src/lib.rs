@@ -16,6 +16,7 @@ mod m20261128_000012_licences;
 mod m20261129_000013_api;
 mod m20261130_000014_purchase_requests;
 mod m20261201_000015_institutions;
+mod m20261202_000016_properties;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_api::Migration),
             Box::new(m20261130_000014_purchase_requests::Migration),
             Box::new(m20261201_000015_institutions::Migration),
+            Box::new(m20261202_000016_properties::Migration),
         ]
     }
 }

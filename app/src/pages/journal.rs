@@ -207,7 +207,7 @@ fn EntryRow(entry: JournalEntry) -> impl IntoView {
                         let (before, after) = (c.before.clone(), c.after.clone());
                         view! {
                             <li>
-                                <span class="change-field">{move || field(i18n.get_locale(), &name).map(str::to_string).unwrap_or_else(|| name.clone())} ": "</span>
+                                <span class="change-field">{move || field(i18n.get_locale(), &name).map(str::to_string).unwrap_or_else(|| name.strip_prefix("property:").unwrap_or(&name).to_string())} ": "</span>
                                 {(!c.before.is_empty()).then(|| view! { <del>{move || journal_value(i18n.get_locale(), &f1, &before)}</del> " → " })}
                                 <ins>{move || journal_value(i18n.get_locale(), &f2, &after)}</ins>
                             </li>

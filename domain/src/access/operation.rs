@@ -43,6 +43,9 @@ operations! {
     // Named licences, checked on the user's home site (counters on the site shown).
     ViewLicences => LicencesView,
     AssignLicence => LicencesAssign,
+    // Custom properties: defined on the organisation's root site, read with the users.
+    ManageProperties => SettingsManage,
+    ViewProperties => UsersView,
     // Subscriptions of an organisation: seen and added (with a serial) on its root site.
     ClaimSubscription => SettingsManage,
     // Licence purchase requests, sent for the organisation of the requester's site.

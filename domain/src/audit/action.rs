@@ -49,6 +49,8 @@ actions! {
     SubscriptionClaim => "subscription.claim",
     InstitutionLink => "institution.link",
     InstitutionWithdraw => "institution.withdraw",
+    PropertyDefine => "property.define",
+    PropertyRemove => "property.remove",
 }
 
 impl Action {

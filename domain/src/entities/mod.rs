@@ -13,6 +13,8 @@ pub mod institution_link;
 pub mod job;
 pub mod licence;
 pub mod product;
+pub mod property_definition;
+pub mod property_value;
 pub mod purchase_request;
 pub mod role;
 pub mod role_grant;

@@ -212,6 +212,21 @@ async fn fixture(db: &Db) -> Fixture {
     domain::products::create_product(db, &operator, "reader", "Reader")
         .await
         .unwrap();
+    domain::properties::define(
+        db,
+        &operator,
+        demo.root,
+        domain::properties::DefinitionForm {
+            key: "department".into(),
+            label_nl: "Afdeling".into(),
+            label_fr: "Département".into(),
+            label_en: "Department".into(),
+            kind: "text".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let kim_self = Principal::load(db, kim.id).await.unwrap();
     let today = chrono::Utc::now().date_naive();
     domain::licences::claim(db, &kim_self, today).await.unwrap();
@@ -614,6 +629,26 @@ async fn probe(
         )
         .await
         .map(|_| Vec::new()),
+        Operation::ManageProperties => domain::properties::define(
+            db,
+            p,
+            fx.klimop,
+            domain::properties::DefinitionForm {
+                key: format!("prop_{tag}"),
+                label_nl: "Eigenschap".into(),
+                label_fr: "Propriété".into(),
+                label_en: "Property".into(),
+                kind: "number".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
+        Operation::ViewProperties => Ok(domain::properties::definitions(db, p, fx.klimop)
+            .await?
+            .into_iter()
+            .map(|d| d.key)
+            .collect()),
         Operation::LinkInstitution => {
             // Set again: the site edits before this one clear it.
             site::Entity::update_many()
@@ -779,6 +814,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
             "site.create De Klimop",
             kim_link,
             kim_claim,
+            "property.define department",
         ])
     };
     t.insert(
@@ -842,6 +878,25 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     t.insert(
         Operation::AssignLicence,
         [u(), n(), n(), d(), d(), d(), f(), d()],
+    );
+    // Properties are the organisation's: defined on its root, read where users are read.
+    t.insert(
+        Operation::ManageProperties,
+        [u(), n(), n(), n(), d(), f(), f(), d()],
+    );
+    let department = || rows(&["department"]);
+    t.insert(
+        Operation::ViewProperties,
+        [
+            u(),
+            n(),
+            n(),
+            department(),
+            department(),
+            department(),
+            department(),
+            department(),
+        ],
     );
     // Adding a subscription is for the organisation's own administrators.
     t.insert(
@@ -930,6 +985,7 @@ fn is_read(operation: Operation) -> bool {
             | Operation::ViewUserLinks
             | Operation::ViewLicences
             | Operation::ViewAppSessions
+            | Operation::ViewProperties
     )
 }
 

@@ -18,6 +18,7 @@ mod licences;
 mod moves;
 mod onboarding;
 mod products;
+mod properties;
 mod purchases;
 mod roles;
 mod seats;

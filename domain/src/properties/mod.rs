@@ -1,0 +1,11 @@
+//! Custom properties per organisation (as Class and Klic have them): a definition (key, labels
+//! in nl/fr/en, type text / number / date / choice, required or not) owned by the root site,
+//! and one value per user, checked against its type and stored normalised. Administrators of
+//! the organisation define them; whoever may edit a user sets that user's values.
+mod define;
+mod kind;
+mod values;
+
+pub use define::{define, definitions, remove, Definition, DefinitionForm};
+pub use kind::Kind;
+pub use values::{set_values, values_of, PropertyValue};

@@ -1,0 +1,143 @@
+//! A user's property values: read with the user list's right, written with the right to edit
+//! the user, checked against each property's type, all or nothing.
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::define::Definition;
+use crate::access::{self, Operation};
+use crate::audit::{self, Action, Change, Event};
+use crate::entities::{property_definition, property_value};
+use crate::error::{Code, Error, Result};
+use crate::users::{resolve, user_label};
+use crate::{Db, Principal};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyValue {
+    pub definition: Definition,
+    /// Normalised; `None` when not set.
+    pub value: Option<String>,
+}
+
+/// Every property of the user's organisation with the user's value.
+pub async fn values_of(db: &Db, principal: &Principal, user: Uuid) -> Result<Vec<PropertyValue>> {
+    let (target, site) = resolve(db, user).await?;
+    access::require(principal, Operation::ViewProperties, &site.scope)?;
+    let root = site.scope.root_id().ok_or(Error::NotFound)?;
+    let definitions = property_definition::Entity::find()
+        .filter(property_definition::Column::SiteId.eq(root))
+        .order_by_asc(property_definition::Column::Key)
+        .all(db.conn())
+        .await?;
+    let values = property_value::Entity::find()
+        .filter(property_value::Column::UserId.eq(target.id))
+        .all(db.conn())
+        .await?;
+    Ok(definitions
+        .iter()
+        .map(|d| PropertyValue {
+            definition: Definition::of(d),
+            value: values
+                .iter()
+                .find(|v| v.definition_id == d.id)
+                .map(|v| v.value.clone()),
+        })
+        .collect())
+}
+
+/// Sets the user's values of the named properties (by key); empty clears one. Every value is
+/// checked first: one refusal (naming the property's key) and nothing is written.
+pub async fn set_values(
+    db: &Db,
+    principal: &Principal,
+    user: Uuid,
+    values: &[(String, String)],
+) -> Result<()> {
+    let (target, site) = resolve(db, user).await?;
+    access::require(principal, Operation::EditUser, &site.scope)?;
+    let root = site.scope.root_id().ok_or(Error::NotFound)?;
+    let definitions = property_definition::Entity::find()
+        .filter(property_definition::Column::SiteId.eq(root))
+        .all(db.conn())
+        .await?;
+    let current = property_value::Entity::find()
+        .filter(property_value::Column::UserId.eq(target.id))
+        .all(db.conn())
+        .await?;
+    let mut planned = Vec::with_capacity(values.len());
+    for (key, raw) in values {
+        let definition = definitions
+            .iter()
+            .find(|d| &d.key == key)
+            .ok_or_else(|| Error::RefusedAt(Code::PropertyUnknown, vec![key.clone()]))?;
+        let described = Definition::of(definition);
+        let value = described
+            .kind
+            .normalise(raw, &described.choices)
+            .map_err(|e| Error::RefusedAt(e.code(), vec![key.clone()]))?;
+        if value.is_none() && described.required {
+            return Err(Error::RefusedAt(
+                Code::PropertyValueRequired,
+                vec![key.clone()],
+            ));
+        }
+        let before = current
+            .iter()
+            .find(|v| v.definition_id == definition.id)
+            .map(|v| v.value.clone());
+        if before != value {
+            planned.push((definition, before, value));
+        }
+    }
+    if planned.is_empty() {
+        return Ok(());
+    }
+    let txn = db.write().await?;
+    let mut changes = Vec::with_capacity(planned.len());
+    for (definition, before, value) in planned {
+        match &value {
+            Some(value) => {
+                property_value::Entity::insert(property_value::ActiveModel {
+                    user_id: Set(target.id),
+                    definition_id: Set(definition.id),
+                    value: Set(value.clone()),
+                    ..Default::default()
+                })
+                .on_conflict(
+                    OnConflict::columns([
+                        property_value::Column::UserId,
+                        property_value::Column::DefinitionId,
+                    ])
+                    .update_column(property_value::Column::Value)
+                    .to_owned(),
+                )
+                .exec(&*txn)
+                .await?;
+            }
+            None => {
+                property_value::Entity::delete_many()
+                    .filter(property_value::Column::UserId.eq(target.id))
+                    .filter(property_value::Column::DefinitionId.eq(definition.id))
+                    .exec(&*txn)
+                    .await?;
+            }
+        }
+        changes.push(Change::new(
+            &format!("property:{}", definition.key),
+            before.unwrap_or_default(),
+            value.unwrap_or_default(),
+        ));
+    }
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::UserUpdate,
+            target: user_label(&target),
+            site: &site.site,
+            changes,
+        },
+    )
+    .await?;
+    txn.commit().await
+}
