@@ -248,6 +248,7 @@ messages! {
     "property_number_invalid" => property_number_invalid,
     "property_date_invalid" => property_date_invalid,
     "property_choice_invalid" => property_choice_invalid,
+    "personnel_number_unknown" => personnel_number_unknown,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -243,4 +243,5 @@ codes! {
     PropertyNumberInvalid => "property_number_invalid",
     PropertyDateInvalid => "property_date_invalid",
     PropertyChoiceInvalid => "property_choice_invalid",
+    PersonnelNumberUnknown => "personnel_number_unknown",
 }

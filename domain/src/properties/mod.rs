@@ -3,9 +3,11 @@
 //! and one value per user, checked against its type and stored normalised. Administrators of
 //! the organisation define them; whoever may edit a user sets that user's values.
 mod define;
+mod import;
 mod kind;
 mod values;
 
 pub use define::{define, definitions, remove, Definition, DefinitionForm};
+pub use import::{import_values, preview_values, LineProblem, PlannedValue, ValuesPreview};
 pub use kind::Kind;
 pub use values::{set_values, values_of, PropertyValue};

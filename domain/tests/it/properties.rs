@@ -242,3 +242,120 @@ db_test!(
             .is_empty());
     }
 );
+
+db_test!(
+    should_import_values_from_lines_of_personnel_number_property_value,
+    |db: Db| async move {
+        use sea_orm::sea_query::Expr;
+        let demo = demo(&db).await;
+        let admin = &demo.admin;
+        properties::define(&db, admin, demo.root, form("budget", "number", "", false))
+            .await
+            .unwrap();
+        properties::define(
+            &db,
+            admin,
+            demo.root,
+            form("department", "choice", "Care\nKitchen", true),
+        )
+        .await
+        .unwrap();
+        for (username, number) in [
+            ("lotte.janssens", "P001"),
+            ("pieter.claes", "P002"),
+            ("emma.willems", "P003"),
+        ] {
+            domain::entities::user::Entity::update_many()
+                .col_expr(
+                    domain::entities::user::Column::PersonnelNumber,
+                    Expr::value(number),
+                )
+                .filter(domain::entities::user::Column::Username.eq(username))
+                .exec(db.conn())
+                .await
+                .unwrap();
+        }
+        let file = "personeelsnummer;eigenschap;waarde\n\
+                P001;budget;1250,50\n\
+                P001;Department (en);kitchen\n\
+                P002;budget;veel\n\
+                P009;budget;10\n\
+                P002;shoe_size;42\n\
+                P002;department;\n\
+                P003;budget;5\n";
+        // Preview: nothing written; Emma (P003) is in De Regenboog, outside De Klimop's subtree
+        // when importing there, but inside the root's.
+        let preview = properties::preview_values(&db, admin, demo.root, file.as_bytes())
+            .await
+            .unwrap();
+        let planned: Vec<(usize, &str, &str, Option<&str>)> = preview
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.line,
+                    c.username.as_str(),
+                    c.key.as_str(),
+                    c.after.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            planned,
+            vec![
+                (2, "lotte.janssens", "budget", Some("1250.5")),
+                (3, "lotte.janssens", "department", Some("Kitchen")),
+                (8, "emma.willems", "budget", Some("5")),
+            ]
+        );
+        let problems: Vec<(usize, Code)> =
+            preview.problems.iter().map(|p| (p.line, p.code)).collect();
+        assert_eq!(
+            problems,
+            vec![
+                (4, Code::PropertyNumberInvalid),
+                (5, Code::PersonnelNumberUnknown),
+                (6, Code::PropertyUnknown),
+                (7, Code::PropertyValueRequired),
+            ]
+        );
+        let lotte = user_id(&db, "lotte.janssens").await;
+        assert!(properties::values_of(&db, admin, lotte)
+            .await
+            .unwrap()
+            .iter()
+            .all(|v| v.value.is_none()));
+
+        // Importing into De Klimop finds nobody: personnel numbers are looked up in its subtree.
+        let there = properties::preview_values(&db, admin, demo.klimop, file.as_bytes())
+            .await
+            .unwrap();
+        assert!(there.changes.is_empty());
+
+        let done = properties::import_values(&db, admin, demo.root, file.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(done.changes.len(), 3);
+        let values: Vec<Option<String>> = properties::values_of(&db, admin, lotte)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| v.value)
+            .collect();
+        assert_eq!(values, vec![Some("1250.5".into()), Some("Kitchen".into())]);
+        // Again: nothing left to change.
+        let again = properties::import_values(&db, admin, demo.root, file.as_bytes())
+            .await
+            .unwrap();
+        assert!(again.changes.is_empty());
+        assert_eq!(again.unchanged, 3);
+        // A subsite administrator may not import at the root.
+        let klimop_admin = admin_of(&db, demo.klimop, "klimop.admin").await;
+        assert_eq!(
+            properties::import_values(&db, &klimop_admin, demo.root, file.as_bytes())
+                .await
+                .unwrap_err(),
+            Error::NotFound
+        );
+    }
+);
