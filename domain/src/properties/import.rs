@@ -5,8 +5,7 @@
 //! personnel number among the users of the site and its subsites.
 use std::collections::HashMap;
 
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::define::Definition;
@@ -180,33 +179,8 @@ pub async fn import_values(
     let txn = db.write().await?;
     let mut per_user: Vec<(i32, Vec<Change>)> = Vec::new();
     for (change, (user_id, definition_id)) in plan.preview.changes.iter().zip(&plan.targets) {
-        match &change.after {
-            Some(value) => {
-                property_value::Entity::insert(property_value::ActiveModel {
-                    user_id: Set(*user_id),
-                    definition_id: Set(*definition_id),
-                    value: Set(value.clone()),
-                    ..Default::default()
-                })
-                .on_conflict(
-                    OnConflict::columns([
-                        property_value::Column::UserId,
-                        property_value::Column::DefinitionId,
-                    ])
-                    .update_column(property_value::Column::Value)
-                    .to_owned(),
-                )
-                .exec(&*txn)
-                .await?;
-            }
-            None => {
-                property_value::Entity::delete_many()
-                    .filter(property_value::Column::UserId.eq(*user_id))
-                    .filter(property_value::Column::DefinitionId.eq(*definition_id))
-                    .exec(&*txn)
-                    .await?;
-            }
-        }
+        super::values::write_value(&*txn, *user_id, *definition_id, change.after.as_deref())
+            .await?;
         let entry = Change::new(
             &format!("property:{}", change.key),
             change.before.clone().unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! A user's property values: read with the user list's right, written with the right to edit
 //! the user, checked against each property's type, all or nothing.
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::define::Definition;
@@ -95,33 +95,7 @@ pub async fn set_values(
     let txn = db.write().await?;
     let mut changes = Vec::with_capacity(planned.len());
     for (definition, before, value) in planned {
-        match &value {
-            Some(value) => {
-                property_value::Entity::insert(property_value::ActiveModel {
-                    user_id: Set(target.id),
-                    definition_id: Set(definition.id),
-                    value: Set(value.clone()),
-                    ..Default::default()
-                })
-                .on_conflict(
-                    OnConflict::columns([
-                        property_value::Column::UserId,
-                        property_value::Column::DefinitionId,
-                    ])
-                    .update_column(property_value::Column::Value)
-                    .to_owned(),
-                )
-                .exec(&*txn)
-                .await?;
-            }
-            None => {
-                property_value::Entity::delete_many()
-                    .filter(property_value::Column::UserId.eq(target.id))
-                    .filter(property_value::Column::DefinitionId.eq(definition.id))
-                    .exec(&*txn)
-                    .await?;
-            }
-        }
+        write_value(&*txn, target.id, definition.id, value.as_deref()).await?;
         changes.push(Change::new(
             &format!("property:{}", definition.key),
             before.unwrap_or_default(),
@@ -140,4 +114,41 @@ pub async fn set_values(
     )
     .await?;
     txn.commit().await
+}
+
+/// Stores a user's value of a property (`None` clears it), inside the caller's transaction.
+pub(crate) async fn write_value(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    definition_id: i32,
+    value: Option<&str>,
+) -> Result<()> {
+    match value {
+        Some(value) => {
+            property_value::Entity::insert(property_value::ActiveModel {
+                user_id: Set(user_id),
+                definition_id: Set(definition_id),
+                value: Set(value.to_string()),
+                ..Default::default()
+            })
+            .on_conflict(
+                OnConflict::columns([
+                    property_value::Column::UserId,
+                    property_value::Column::DefinitionId,
+                ])
+                .update_column(property_value::Column::Value)
+                .to_owned(),
+            )
+            .exec(conn)
+            .await?;
+        }
+        None => {
+            property_value::Entity::delete_many()
+                .filter(property_value::Column::UserId.eq(user_id))
+                .filter(property_value::Column::DefinitionId.eq(definition_id))
+                .exec(conn)
+                .await?;
+        }
+    }
+    Ok(())
 }
