@@ -159,7 +159,10 @@ pub async fn sessions_of(db: &Db, principal: &Principal, user: Uuid) -> Result<V
         .order_by_desc(app_session::Column::OpenedAt)
         .all(db.conn())
         .await?;
-    let catalogue = product::Entity::find().all(db.conn()).await?;
+    let catalogue = product::Entity::find()
+        .filter(product::Column::Id.is_in(rows.iter().map(|s| s.product_id)))
+        .all(db.conn())
+        .await?;
     Ok(rows
         .iter()
         .filter_map(|s| {

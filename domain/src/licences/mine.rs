@@ -6,7 +6,8 @@ use super::check::{evaluate, LicenceCheck};
 use crate::access::{self, Operation};
 use crate::error::{Error, Result};
 use crate::products::Product;
-use crate::{products, sites, users, Db, Principal};
+use crate::{sites, users, Db, Principal};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 #[derive(Debug, Clone)]
 pub struct MyLicence {
@@ -20,10 +21,18 @@ pub struct MyLicence {
 pub async fn mine(db: &Db, principal: &Principal, today: NaiveDate) -> Result<MyLicence> {
     let me = users::own_account(db, principal).await?;
     let check = evaluate(db, me.id, None, today).await?;
-    let (all, _) = products::catalogue_unchecked(db).await?;
-    let covered = all
+    // Only the covered products, by key (not the whole catalogue with its bundles).
+    let covered = crate::entities::product::Entity::find()
+        .filter(crate::entities::product::Column::Key.is_in(check.products.iter().cloned()))
+        .order_by_asc(crate::entities::product::Column::Name)
+        .all(db.conn())
+        .await?
         .into_iter()
-        .filter(|p| check.products.contains(&p.key))
+        .map(|p| Product {
+            public_id: p.public_id,
+            key: p.key,
+            name: p.name,
+        })
         .collect();
     let site = sites::resolve_by_id(db, me.site_id).await?;
     let can_order = match access::require(principal, Operation::OrderLicences, &site.scope) {
