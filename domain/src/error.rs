@@ -244,4 +244,10 @@ codes! {
     PropertyDateInvalid => "property_date_invalid",
     PropertyChoiceInvalid => "property_choice_invalid",
     PersonnelNumberUnknown => "personnel_number_unknown",
+    PropertyOperatorInvalid => "property_operator_invalid",
+    GroupNameRequired => "group_name_required",
+    GroupNameTaken => "group_name_taken",
+    GroupScheduleInvalid => "group_schedule_invalid",
+    GroupTooManyConditions => "group_too_many_conditions",
+    GroupInactive => "group_inactive",
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod error;
+pub mod groups;
 pub mod identity;
 pub mod import;
 pub mod institutions;

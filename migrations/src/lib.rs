@@ -17,6 +17,7 @@ mod m20261129_000013_api;
 mod m20261130_000014_purchase_requests;
 mod m20261201_000015_institutions;
 mod m20261202_000016_properties;
+mod m20261203_000017_dynamic_groups;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_purchase_requests::Migration),
             Box::new(m20261201_000015_institutions::Migration),
             Box::new(m20261202_000016_properties::Migration),
+            Box::new(m20261203_000017_dynamic_groups::Migration),
         ]
     }
 }

@@ -46,6 +46,10 @@ operations! {
     // Custom properties: defined on the organisation's root site, read with the users.
     ManageProperties => SettingsManage,
     ViewProperties => UsersView,
+    // Dynamic groups, checked on the site they select users in (what a group grants is
+    // checked as granting it by hand would be, when the group is saved).
+    ManageGroups => UsersManage,
+    ViewGroups => UsersView,
     // Subscriptions of an organisation: seen and added (with a serial) on its root site.
     ClaimSubscription => SettingsManage,
     // Licence purchase requests, sent for the organisation of the requester's site.

@@ -51,6 +51,11 @@ actions! {
     InstitutionWithdraw => "institution.withdraw",
     PropertyDefine => "property.define",
     PropertyRemove => "property.remove",
+    GroupCreate => "group.create",
+    GroupUpdate => "group.update",
+    GroupRemove => "group.remove",
+    GroupJoin => "group.join",
+    GroupLeave => "group.leave",
 }
 
 impl Action {

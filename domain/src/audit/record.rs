@@ -46,7 +46,10 @@ pub async fn record(
     principal: &Principal,
     event: Event<'_>,
 ) -> Result<()> {
-    entry(principal, event).insert(conn).await?;
+    let (actor_id, actor_name, client_address) = actor(principal);
+    entry(actor_id, &actor_name, client_address, event)
+        .insert(conn)
+        .await?;
     Ok(())
 }
 
@@ -56,8 +59,32 @@ pub async fn record_many(
     principal: &Principal,
     events: Vec<Event<'_>>,
 ) -> Result<()> {
-    let entries: Vec<audit_event::ActiveModel> =
-        events.into_iter().map(|e| entry(principal, e)).collect();
+    let (actor_id, actor_name, client_address) = actor(principal);
+    let entries: Vec<audit_event::ActiveModel> = events
+        .into_iter()
+        .map(|e| entry(actor_id, &actor_name, client_address.clone(), e))
+        .collect();
+    insert_chunked(conn, entries).await
+}
+
+/// Records events done by the system on its own (a scheduled job), named `actor` in the
+/// journal, in the caller's transaction.
+pub async fn record_system(
+    conn: &impl ConnectionTrait,
+    actor: &str,
+    events: Vec<Event<'_>>,
+) -> Result<()> {
+    let entries: Vec<audit_event::ActiveModel> = events
+        .into_iter()
+        .map(|e| entry(None, actor, None, e))
+        .collect();
+    insert_chunked(conn, entries).await
+}
+
+async fn insert_chunked(
+    conn: &impl ConnectionTrait,
+    entries: Vec<audit_event::ActiveModel>,
+) -> Result<()> {
     for chunk in entries.chunks(500) {
         audit_event::Entity::insert_many(chunk.to_vec())
             .exec(conn)
@@ -66,15 +93,23 @@ pub async fn record_many(
     Ok(())
 }
 
-fn entry(principal: &Principal, event: Event<'_>) -> audit_event::ActiveModel {
-    let (actor_id, actor_name, client_address) = match principal {
+fn actor(principal: &Principal) -> (Option<i32>, String, Option<String>) {
+    match principal {
         Principal::Anonymous => (None, String::new(), None),
         Principal::User(actor) => (
             Some(actor.user_id),
             actor.username.clone(),
             actor.client_address.clone(),
         ),
-    };
+    }
+}
+
+fn entry(
+    actor_id: Option<i32>,
+    actor_name: &str,
+    client_address: Option<String>,
+    event: Event<'_>,
+) -> audit_event::ActiveModel {
     // Only differences are worth recording.
     let changes: Vec<Change> = event
         .changes
@@ -84,7 +119,7 @@ fn entry(principal: &Principal, event: Event<'_>) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         at: Set(Utc::now()),
         actor_id: Set(actor_id),
-        actor_name: Set(actor_name),
+        actor_name: Set(truncate(actor_name, 100)),
         action: Set(event.action.code().to_string()),
         target_kind: Set(event.action.target_kind().to_string()),
         target_label: Set(truncate(&event.target, 300)),

@@ -8,6 +8,8 @@ pub struct Model {
     pub subscription_id: i32,
     pub user_id: i32,
     pub assigned_at: DateTimeUtc,
+    /// The dynamic group that gave it (leaving the group takes it away).
+    pub group_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,8 @@ pub mod app_setting;
 pub mod audit_event;
 pub mod bundle;
 pub mod bundle_product;
+pub mod dynamic_group;
+pub mod group_member;
 pub mod import_file;
 pub mod import_result;
 pub mod import_run;

@@ -8,6 +8,8 @@ pub struct Model {
     pub user_id: i32,
     pub role_id: i32,
     pub site_id: i32,
+    /// The dynamic group that gave it (leaving the group takes it away).
+    pub group_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

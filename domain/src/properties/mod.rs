@@ -3,6 +3,7 @@
 //! and one value per user, checked against its type and stored normalised. Administrators of
 //! the organisation define them; whoever may edit a user sets that user's values.
 mod define;
+pub mod filter;
 mod import;
 mod kind;
 mod values;

@@ -229,7 +229,7 @@ async fn refuse_last_administrator(
 }
 
 /// The roles that can be granted on a site: built-in ones and those owned on its ancestry.
-async fn usable_roles(db: &Db, scope: &SiteScope) -> Result<Vec<role::Model>> {
+pub(crate) async fn usable_roles(db: &Db, scope: &SiteScope) -> Result<Vec<role::Model>> {
     let mut roles = role::Entity::find()
         .filter(
             sea_orm::Condition::any()

@@ -47,6 +47,7 @@ pub struct SiteDetails {
 }
 
 /// A site with its ancestors (itself first), for access decisions and inherited dates.
+#[derive(Debug, Clone)]
 pub struct Resolved {
     pub site: site::Model,
     pub ancestors: Vec<site::Model>,

@@ -227,6 +227,23 @@ async fn fixture(db: &Db) -> Fixture {
     )
     .await
     .unwrap();
+    // A dynamic group of De Klimop (set-up: not journaled).
+    domain::entities::dynamic_group::ActiveModel {
+        public_id: Set(Uuid::new_v4()),
+        site_id: Set(klimop.id),
+        name: Set("Klimop staff".into()),
+        rule: Set("[]".into()),
+        active: Set(true),
+        schedule: Set("manual".into()),
+        last_joined: Set(0),
+        last_left: Set(0),
+        last_ungranted: Set(0),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await
+    .unwrap();
     let kim_self = Principal::load(db, kim.id).await.unwrap();
     let today = chrono::Utc::now().date_naive();
     domain::licences::claim(db, &kim_self, today).await.unwrap();
@@ -649,6 +666,23 @@ async fn probe(
             .into_iter()
             .map(|d| d.key)
             .collect()),
+        Operation::ManageGroups => domain::groups::save(
+            db,
+            p,
+            domain::groups::GroupForm {
+                site: fx.klimop,
+                name: format!("Group {tag}"),
+                active: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
+        Operation::ViewGroups => Ok(domain::groups::list(db, p, fx.klimop)
+            .await?
+            .into_iter()
+            .map(|g| g.name)
+            .collect()),
         Operation::LinkInstitution => {
             // Set again: the site edits before this one clear it.
             site::Entity::update_many()
@@ -898,6 +932,13 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
             department(),
         ],
     );
+    // Groups select users of a site: managed with the users, seen with them.
+    t.insert(Operation::ManageGroups, write_in_klimop());
+    let staff = || rows(&["Klimop staff"]);
+    t.insert(
+        Operation::ViewGroups,
+        [u(), n(), n(), staff(), staff(), staff(), staff(), staff()],
+    );
     // Adding a subscription is for the organisation's own administrators.
     t.insert(
         Operation::ClaimSubscription,
@@ -986,6 +1027,7 @@ fn is_read(operation: Operation) -> bool {
             | Operation::ViewLicences
             | Operation::ViewAppSessions
             | Operation::ViewProperties
+            | Operation::ViewGroups
     )
 }
 

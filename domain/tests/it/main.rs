@@ -8,6 +8,7 @@ mod api_tokens;
 mod applications;
 mod auth;
 mod bulk;
+mod groups;
 mod helpers;
 mod import;
 mod import_apply;
