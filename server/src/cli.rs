@@ -1,5 +1,5 @@
 //! Commands: `serve` (default), `migrate`, `demo`, `check`, `operator`, `subscription`,
-//! `product`, `token`.
+//! `product`, `token`, `group`.
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 
@@ -45,6 +45,20 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Dynamic groups: recompute members now (the server also does on each group's schedule).
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GroupCommand {
+    /// Recompute the members of every active group, or of the groups with this name.
+    Run {
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -218,6 +232,25 @@ pub async fn run(args: Args) -> Result<(), Error> {
                 }
             }
         }
+        Command::Group {
+            command: GroupCommand::Run { name },
+        } => {
+            let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+            let reports = domain::groups::run_unchecked(&db, name.as_deref()).await?;
+            if reports.is_empty() {
+                return Err("no active group to run".into());
+            }
+            for (name, report) in reports {
+                match report.problem {
+                    Some(problem) => println!("{name}: unchanged ({problem})"),
+                    None => println!(
+                        "{name}: {} members, {} joined, {} left, {} granted, {} without a free licence",
+                        report.members, report.joined, report.left, report.granted, report.ungranted
+                    ),
+                }
+            }
+            Ok(())
+        }
         Command::Product { command } => {
             let db = domain::Db::connect_and_migrate(&config.database_url).await?;
             product_command(&db, command).await
@@ -316,6 +349,7 @@ async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
         .map_err(|e| format!("mail configuration: {e}"))?;
     let router = crate::routes::app(&config, db.clone(), leptos);
     tokio::spawn(housekeeping(db.clone()));
+    tokio::spawn(schedule_groups(db.clone()));
     tokio::spawn(worker.run());
     tokio::spawn(crate::import_worker::ImportWorker::new(db.clone(), &config).run());
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -334,6 +368,17 @@ fn print_demo_credentials() {
         domain::demo::ADMIN_USERNAME,
         domain::demo::ADMIN_PASSWORD
     );
+}
+
+/// Queues the runs of dynamic groups whose time has come, every minute.
+async fn schedule_groups(db: domain::Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(err) = domain::groups::enqueue_due(&db, chrono::Utc::now()).await {
+            tracing::warn!(%err, "queueing dynamic groups failed");
+        }
+    }
 }
 
 /// Removes expired sessions every hour.

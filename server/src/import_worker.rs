@@ -1,5 +1,5 @@
-//! Background work on users: imports and large bulk actions. Applies imports claims an import job, applies its run batch by batch
-//! and renews the job's lease after each one. A crash leaves the run at its last committed
+//! Background work on users: imports, large bulk actions and dynamic group runs. Each job is
+//! claimed, done batch by batch, and its lease renewed after each batch. A crash leaves the run at its last committed
 //! batch; the job is taken over one lease later (by this process after a restart, or by
 //! another) and resumes there. A failed batch is retried with back-off.
 use std::time::Duration;
@@ -39,12 +39,16 @@ impl ImportWorker {
         loop {
             let imported = self.apply_next().await;
             let bulk = self.bulk_next().await;
-            for outcome in [&imported, &bulk] {
+            let groups = self.group_next().await;
+            for outcome in [&imported, &bulk, &groups] {
                 if let Err(err) = outcome {
                     tracing::warn!(%err, "background worker");
                 }
             }
-            if matches!(imported, Ok(true)) || matches!(bulk, Ok(true)) {
+            if [imported, bulk, groups]
+                .iter()
+                .any(|o| matches!(o, Ok(true)))
+            {
                 continue;
             }
             tokio::time::sleep(self.poll).await;
@@ -66,6 +70,36 @@ impl ImportWorker {
                     .map(|_| ())
             }
             Err(err) => Err(domain::Error::Internal(format!("bulk job payload: {err}"))),
+        };
+        match outcome {
+            Ok(()) => jobs::complete(&self.db, job.id, None).await?,
+            Err(err) => jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?,
+        }
+        Ok(true)
+    }
+
+    /// Recomputes the next queued dynamic group, renewing the lease after every batch (a run
+    /// cut short is completed by whoever takes the job next); false when none was due.
+    pub async fn group_next(&self) -> Result<bool, domain::Error> {
+        let Some(job) = jobs::claim(&self.db, domain::groups::JOB_KIND, self.lease).await? else {
+            return Ok(false);
+        };
+        let outcome = match serde_json::from_str::<domain::groups::GroupJob>(&job.payload) {
+            Ok(payload) => {
+                let (db, lease, id) = (self.db.clone(), self.lease, job.id);
+                tokio::spawn(async move {
+                    let renew_db = db.clone();
+                    domain::groups::run_job(&db, payload, move || {
+                        let db = renew_db.clone();
+                        async move { jobs::renew(&db, id, lease).await }
+                    })
+                    .await
+                })
+                .await
+                .unwrap_or_else(|err| Err(domain::Error::Internal(format!("group task: {err}"))))
+                .map(|_| ())
+            }
+            Err(err) => Err(domain::Error::Internal(format!("group job payload: {err}"))),
         };
         match outcome {
             Ok(()) => jobs::complete(&self.db, job.id, None).await?,

@@ -209,3 +209,85 @@ async fn should_create_products_bundles_and_a_token() {
     let nobody = run(&["token", "create", "--username", "nobody", "--name", "X"]);
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("not_found"));
 }
+
+#[tokio::test]
+async fn should_run_dynamic_groups_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("licentia-cli-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("cli.db").display());
+    let run = |args: &[&str]| licentia(&url).args(args).output().unwrap();
+    assert!(run(&["demo"]).status.success());
+    let none = run(&["group", "run"]);
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no active group"));
+
+    let db = domain::Db::connect(&url).await.unwrap();
+    let admin_id = user::Entity::find()
+        .filter(user::Column::Username.eq("directeur"))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let admin = domain::Principal::load(&db, admin_id).await.unwrap();
+    let root = domain::sites::home_site(&db, &admin).await.unwrap();
+    domain::properties::define(
+        &db,
+        &admin,
+        root,
+        domain::properties::DefinitionForm {
+            key: "team".into(),
+            label_nl: "Team".into(),
+            label_fr: "Équipe".into(),
+            label_en: "Team".into(),
+            kind: "text".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let lotte = user::Entity::find()
+        .filter(user::Column::Username.eq("lotte.janssens"))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    domain::properties::set_values(
+        &db,
+        &admin,
+        lotte.public_id,
+        &[("team".into(), "Blue".into())],
+    )
+    .await
+    .unwrap();
+    domain::groups::save(
+        &db,
+        &admin,
+        domain::groups::GroupForm {
+            site: root,
+            name: "Blue team".into(),
+            conditions: vec![domain::properties::filter::Condition {
+                key: "team".into(),
+                op: domain::properties::filter::Op::Equals,
+                value: "blue".into(),
+            }],
+            active: true,
+            schedule: "manual".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let first = run(&["group", "run", "--name", "Blue team"]);
+    assert!(first.status.success(), "{first:?}");
+    let printed = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(
+        printed.contains("Blue team: 1 members, 1 joined, 0 left"),
+        "{printed}"
+    );
+    let again = String::from_utf8_lossy(&run(&["group", "run"]).stdout).to_string();
+    assert!(
+        again.contains("Blue team: 1 members, 0 joined, 0 left"),
+        "{again}"
+    );
+}

@@ -2,7 +2,7 @@
 //! queued as jobs by the server's housekeeping; "run now" queues one at once.
 use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -138,4 +138,24 @@ where
     Fut: std::future::Future<Output = Result<()>>,
 {
     recompute_unchecked(db, payload.group, RunOptions::default(), after_batch).await
+}
+
+/// Recomputes now every active group (or those named `name`) for the command line, in name
+/// order; returns each group's name and report.
+pub async fn run_unchecked(db: &Db, name: Option<&str>) -> Result<Vec<(String, RunReport)>> {
+    let mut select = dynamic_group::Entity::find().filter(dynamic_group::Column::Active.eq(true));
+    if let Some(name) = name {
+        select = select.filter(dynamic_group::Column::Name.eq(name));
+    }
+    let groups = select
+        .order_by_asc(dynamic_group::Column::Name)
+        .all(db.conn())
+        .await?;
+    let mut reports = Vec::with_capacity(groups.len());
+    for group in groups {
+        let report =
+            recompute_unchecked(db, group.id, RunOptions::default(), || async { Ok(()) }).await?;
+        reports.push((group.name, report));
+    }
+    Ok(reports)
 }
