@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "tokens",
             "developers",
             "overview",
+            "groups",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;

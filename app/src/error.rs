@@ -249,6 +249,12 @@ messages! {
     "property_date_invalid" => property_date_invalid,
     "property_choice_invalid" => property_choice_invalid,
     "personnel_number_unknown" => personnel_number_unknown,
+    "property_operator_invalid" => property_operator_invalid,
+    "group_name_required" => group_name_required,
+    "group_name_taken" => group_name_taken,
+    "group_schedule_invalid" => group_schedule_invalid,
+    "group_too_many_conditions" => group_too_many_conditions,
+    "group_inactive" => group_inactive,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -97,6 +97,11 @@ labels!(
         "institution.withdraw" => action_institution_withdraw,
         "property.define" => action_property_define,
         "property.remove" => action_property_remove,
+        "group.create" => action_group_create,
+        "group.update" => action_group_update,
+        "group.remove" => action_group_remove,
+        "group.join" => action_group_join,
+        "group.leave" => action_group_leave,
     }
 );
 
@@ -127,6 +132,11 @@ labels!(
         "product" => field_product,
         "institution_number" => field_institution_number,
         "kind" => field_kind,
+        "group" => field_group,
+        "rule" => field_rule,
+        "schedule" => field_schedule,
+        "grant" => field_grant,
+        "members" => field_members,
     }
 );
 

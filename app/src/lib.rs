@@ -75,6 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/import/:run") view=pages::import::ImportRunPage />
                     <Route path=path!("/admin/journal") view=pages::journal::JournalPage />
                     <Route path=path!("/admin/tokens") view=pages::tokens::TokensPage />
+                    <Route path=path!("/admin/groups") view=pages::groups::GroupsPage />
+                    <Route path=path!("/admin/properties") view=pages::groups::properties::PropertiesPageView />
                     <Route path=path!("/operator") view=pages::operator::OperatorPage />
                     <Route path=path!("/profile") view=pages::profile::ProfilePage />
                     <Route path=path!("/signup") view=pages::onboarding::signup::SignUpPage />

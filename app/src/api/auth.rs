@@ -15,6 +15,7 @@ pub struct Me {
     pub sees_roles: bool,
     pub sees_journal: bool,
     pub sees_tokens: bool,
+    pub sees_groups: bool,
     /// The user must choose a new password before using anything else.
     pub must_change_password: bool,
 }
@@ -35,6 +36,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         sees_roles: me.sees_roles,
         sees_journal: me.sees_journal,
         sees_tokens: me.sees_tokens,
+        sees_groups: me.sees_groups,
         must_change_password: me.must_change_password,
     }))
 }

@@ -59,7 +59,7 @@ pub struct ImportRun {
 pub const SHOWN_PROBLEMS: u64 = 500;
 
 #[cfg(feature = "ssr")]
-mod upload {
+pub(crate) mod upload {
     use super::*;
 
     /// The form fields of an upload.

@@ -32,6 +32,10 @@ pub fn AppHeader(me: Option<Me>) -> impl IntoView {
                 {me.clone().filter(|m| m.sees_roles).map(|_| view! {
                     <a href="/admin/roles" id="nav-roles" aria-current=current("/admin/roles")>{t!(i18n, common.roles)}</a>
                 })}
+                {me.clone().filter(|m| m.sees_groups).map(|_| view! {
+                    <a href="/admin/groups" id="nav-groups"
+                        aria-current=move || current("/admin/groups")().or(current("/admin/properties")())>{t!(i18n, common.groups)}</a>
+                })}
                 {me.clone().filter(|m| m.sees_journal).map(|_| view! {
                     <a href="/admin/journal" id="nav-journal" aria-current=current("/admin/journal")>{t!(i18n, common.journal)}</a>
                 })}

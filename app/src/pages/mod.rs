@@ -1,6 +1,7 @@
 //! One module per page.
 pub mod admin;
 pub mod developers;
+pub mod groups;
 pub mod home;
 pub mod import;
 pub mod journal;

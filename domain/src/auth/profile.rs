@@ -26,6 +26,8 @@ pub struct Me {
     pub sees_journal: bool,
     /// Whether the API tokens page has anything for this user.
     pub sees_tokens: bool,
+    /// Whether the groups and properties pages have anything for this user.
+    pub sees_groups: bool,
     pub must_change_password: bool,
 }
 
@@ -56,6 +58,7 @@ pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
         sees_roles: sees(Operation::ListRoles),
         sees_journal: sees(Operation::ViewJournal),
         sees_tokens: sees(Operation::ManageApiTokens),
+        sees_groups: sees(Operation::ViewGroups),
         must_change_password: found.must_change_password,
     })
 }

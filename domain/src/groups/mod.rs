@@ -7,12 +7,14 @@
 //! A run is idempotent: it works from the difference between who matches and who is a member,
 //! so a run cut short (a crash, a restart) is completed by the next one. A rule that names a
 //! removed property changes nothing: the group keeps its members and shows the problem.
+mod choices;
 mod grants;
 mod manage;
 mod read;
 mod recompute;
 mod schedule;
 
+pub use choices::{choices, Choices};
 pub use manage::{remove, save, GroupForm};
 pub use read::{get, list, preview, Group, Preview, PreviewMember};
 pub use recompute::{recompute, recompute_unchecked, RunOptions, RunReport};

@@ -177,6 +177,33 @@ pub async fn definitions(db: &Db, principal: &Principal, site: Uuid) -> Result<V
         .collect())
 }
 
+/// The properties page of a site: the organisation's definitions and what the principal may
+/// do with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    pub site: Uuid,
+    pub site_name: String,
+    pub definitions: Vec<Definition>,
+    /// Define and remove (on the organisation's root).
+    pub can_manage: bool,
+    /// Import values for the users of the site.
+    pub can_import: bool,
+}
+
+pub async fn overview(db: &Db, principal: &Principal, site: Uuid) -> Result<Overview> {
+    let resolved = sites::resolve(db, site).await?;
+    let definitions = definitions(db, principal, site).await?;
+    let org = organisation(db, site).await?;
+    Ok(Overview {
+        site: resolved.site.public_id,
+        site_name: resolved.site.name.clone(),
+        definitions,
+        can_manage: access::allows(principal, Operation::ManageProperties, &org.scope),
+        can_import: access::allows(principal, Operation::ImportUsers, &resolved.scope)
+            && access::allows(principal, Operation::EditUser, &resolved.scope),
+    })
+}
+
 /// Removes a property and every user's value of it.
 pub async fn remove(db: &Db, principal: &Principal, definition: Uuid) -> Result<()> {
     let found = property_definition::Entity::find()

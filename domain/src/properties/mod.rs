@@ -8,7 +8,7 @@ mod import;
 mod kind;
 mod values;
 
-pub use define::{define, definitions, remove, Definition, DefinitionForm};
+pub use define::{define, definitions, overview, remove, Definition, DefinitionForm, Overview};
 pub use import::{import_values, preview_values, LineProblem, PlannedValue, ValuesPreview};
 pub use kind::Kind;
 pub use values::{set_values, values_of, PropertyValue};

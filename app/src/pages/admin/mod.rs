@@ -9,6 +9,7 @@ mod links_dialog;
 mod move_dialog;
 mod new_site;
 mod new_user;
+mod properties_dialog;
 mod site_info;
 mod subscriptions;
 mod tree;

@@ -23,6 +23,7 @@ pub fn UserRowView(
     let granting = RwSignal::new(false);
     let showing_links = RwSignal::new(false);
     let showing_sessions = RwSignal::new(false);
+    let showing_properties = RwSignal::new(false);
     let home = row.site_id;
     let id = row.id;
     let name = format!("{} {}", row.first_name, row.last_name);
@@ -62,6 +63,8 @@ pub fn UserRowView(
     let links_label = name.clone();
     let sessions_name = name.clone();
     let sessions_label = name.clone();
+    let properties_name = name.clone();
+    let properties_label = name.clone();
     view! {
         <tr class:inactive=move || !active.get() class:selected=move || selection.contains(id) data-username=row.username.clone()>
             {can_manage.then(|| view! {
@@ -119,6 +122,19 @@ pub fn UserRowView(
                             </svg>
                         </button>
                         <super::grant_dialog::GrantDialog open=granting user=id home=home />
+                    })}
+                    {can_manage.then(|| view! {
+                        <button type="button" class="icon-button user-properties"
+                            aria-label=move || td_string!(i18n.get_locale(), admin.properties_label, name = properties_label.clone()).to_string()
+                            aria-haspopup="dialog"
+                            on:click=move |_| showing_properties.set(true)>
+                            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+                                <path fill="currentColor" d="M3 5a2 2 0 0 1 2-2h6.6a2 2 0 0 1 1.4.6l8.4 8.4a2 2 0 0 1 0 2.8l-6.6 6.6a2 2 0 0 1-2.8 0L3.6 13A2 2 0 0 1 3 11.6V5zm4.5 4a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z"/>
+                            </svg>
+                        </button>
+                        <Show when=move || showing_properties.get()>
+                            <super::properties_dialog::PropertiesDialog open=showing_properties user=id name=properties_name.clone() />
+                        </Show>
                     })}
                     {can_manage.then(|| view! {
                         <button type="button" class="icon-button user-links"

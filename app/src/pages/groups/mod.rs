@@ -1,0 +1,110 @@
+//! `/admin/groups`: dynamic groups (a rule over properties for the users of a site, what the
+//! group grants, when it runs) with a preview of who matches, "run now" and removal; and
+//! `/admin/properties`, the properties the rules are built on.
+mod editor;
+mod list;
+pub mod properties;
+mod tabs;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::groups::{load_groups_page, GroupRow};
+use crate::components::error_message::ErrorMessage;
+use crate::components::page_shell::PageShell;
+use crate::i18n::*;
+use tabs::GroupTabs;
+
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), groups.page_title) />
+        <PageShell>
+            <GroupTabs current="groups" />
+            <GroupsContent />
+        </PageShell>
+    }
+}
+
+/// What the editor shows: nothing, a new group, or a saved one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Editing {
+    Closed,
+    New,
+    Group(GroupRow),
+}
+
+#[component]
+fn GroupsContent() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let editing = RwSignal::new(Editing::Closed);
+    let page = Resource::new(move || version.get(), |_| load_groups_page(None));
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
+                    Ok(data) => {
+                        let data = StoredValue::new(data);
+                        view! {
+                            <div class="groups-layout">
+                                <list::GroupList data=data version=version editing=editing />
+                                {move || match editing.get() {
+                                    Editing::Closed => None,
+                                    open => Some(view! {
+                                        <editor::GroupEditor data=data editing=open close=editing version=version />
+                                    }),
+                                }}
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// An operator code as the rule editor and the list show it.
+pub(crate) fn op_label(locale: Locale, op: &str) -> String {
+    match op {
+        "not_equals" => td_string!(locale, groups.op_not_equals),
+        "contains" => td_string!(locale, groups.op_contains),
+        "less_than" => td_string!(locale, groups.op_less_than),
+        "greater_than" => td_string!(locale, groups.op_greater_than),
+        "is_set" => td_string!(locale, groups.op_is_set),
+        "is_empty" => td_string!(locale, groups.op_is_empty),
+        _ => td_string!(locale, groups.op_equals),
+    }
+    .to_string()
+}
+
+/// The operators that fit a property type (as the domain decides).
+pub(crate) fn ops_for(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "text" => &["equals", "not_equals", "contains", "is_set", "is_empty"],
+        "number" | "date" => &[
+            "equals",
+            "not_equals",
+            "less_than",
+            "greater_than",
+            "is_set",
+            "is_empty",
+        ],
+        _ => &["equals", "not_equals", "is_set", "is_empty"],
+    }
+}
+
+pub(crate) fn takes_value(op: &str) -> bool {
+    !matches!(op, "is_set" | "is_empty")
+}
+
+pub(crate) fn schedule_label(locale: Locale, schedule: &str) -> String {
+    match schedule {
+        "hourly" => td_string!(locale, groups.schedule_hourly),
+        "manual" => td_string!(locale, groups.schedule_manual),
+        _ => td_string!(locale, groups.schedule_nightly),
+    }
+    .to_string()
+}
