@@ -1,7 +1,8 @@
 //! The demo organisation of the licentieserver manual: the tree shows 9/20, 1/2 and 0/3.
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::entities::site;
+use crate::entities::{site, user};
 use crate::error::Result;
 use crate::users::{insert_unchecked, NewUserForm};
 use crate::{roles, sites, Db};
@@ -30,9 +31,9 @@ pub async fn seed_if_empty(db: &Db) -> Result<DemoSummary> {
 /// the next (upcoming), and licences for Lotte and Pieter (Sofie has none).
 pub async fn seed_licences(db: &Db) -> Result<()> {
     use chrono::{Datelike, NaiveDate, Utc};
-    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+    use sea_orm::{ActiveModelTrait, QueryOrder, Set};
 
-    use crate::entities::{bundle, subscription, user};
+    use crate::entities::{bundle, subscription};
     let (all, _) = crate::products::catalogue_unchecked(db).await?;
     if all.is_empty() {
         crate::products::insert_product(db, "reader", "Reader").await?;
@@ -145,6 +146,20 @@ pub async fn seed(db: &Db) -> Result<()> {
     .await?;
     let regenboog = sites::resolve(db, regenboog.id).await?;
     add(db, regenboog.site.id, "emma.willems", "Emma", "Willems", "").await?;
+    // Personnel numbers, as an HR export would carry them (property imports use them).
+    for (username, number) in [
+        (ADMIN_USERNAME, "HZ-1000"),
+        ("lotte.janssens", "HZ-1001"),
+        ("pieter.claes", "HZ-1002"),
+        ("sofie.maes", "HZ-1003"),
+        ("emma.willems", "HZ-1004"),
+    ] {
+        user::Entity::update_many()
+            .col_expr(user::Column::PersonnelNumber, Expr::value(number))
+            .filter(user::Column::Username.eq(username))
+            .exec(db.conn())
+            .await?;
+    }
     Ok(())
 }
 

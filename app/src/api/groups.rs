@@ -1,9 +1,7 @@
 //! Custom properties and dynamic groups: the properties page (definitions, values in bulk),
 //! a user's values, and the groups page (rules, preview, run, remove).
 use leptos::prelude::*;
-#[cfg(feature = "ssr")]
-use leptos::server_fn::codec::MultipartData;
-use leptos::server_fn::codec::{Json, MultipartFormData};
+use leptos::server_fn::codec::{Json, MultipartData, MultipartFormData};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -234,7 +232,9 @@ pub struct ConditionRow {
 }
 
 #[cfg(feature = "ssr")]
-fn conditions(rows: Vec<ConditionRow>) -> Result<Vec<domain::properties::filter::Condition>, AppError> {
+fn conditions(
+    rows: Vec<ConditionRow>,
+) -> Result<Vec<domain::properties::filter::Condition>, AppError> {
     use domain::properties::filter::{Condition, Op};
     rows.into_iter()
         .map(|r| {

@@ -82,7 +82,9 @@ fn Editor(user: Uuid, values: Vec<UserValue>, open: RwSignal<bool>) -> impl Into
             match result {
                 Ok(()) => {
                     error.set(None);
-                    status.set(Some(td_string!(i18n.get_locale_untracked(), admin.properties_saved).to_string()));
+                    status.set(Some(
+                        td_string!(i18n.get_locale_untracked(), admin.properties_saved).to_string(),
+                    ));
                 }
                 Err(e) => {
                     status.set(None);

@@ -33,7 +33,13 @@ pub fn GroupEditor(
     };
     let group_id = saved.as_ref().map(|g| g.id);
     let name = RwSignal::new(saved.as_ref().map(|g| g.name.clone()).unwrap_or_default());
-    let site = RwSignal::new(saved.as_ref().map(|g| g.site).unwrap_or(page.site).to_string());
+    let site = RwSignal::new(
+        saved
+            .as_ref()
+            .map(|g| g.site)
+            .unwrap_or(page.site)
+            .to_string(),
+    );
     let conditions = RwSignal::new(
         saved
             .as_ref()
@@ -315,7 +321,11 @@ fn ConditionEditor(
             .into_iter()
             .find(|d| d.key == key)
     };
-    let kind = move || definition().map(|d| d.kind).unwrap_or_else(|| "text".into());
+    let kind = move || {
+        definition()
+            .map(|d| d.kind)
+            .unwrap_or_else(|| "text".into())
+    };
     let position = move || {
         conditions
             .get()
@@ -425,7 +435,7 @@ fn PreviewView(preview: GroupPreview, saved: bool) -> impl IntoView {
             {(shown > 0).then(|| view! {
                 <ul class="preview-people">
                     {preview.sample.into_iter().map(|p| view! {
-                        <li><span class="user-name">{p.name}</span>" "<span class="mono user-email">{p.username}</span>" · "{p.site_name}</li>
+                        <li><span class="user-name">{p.name}</span><span class="user-email"><span class="mono">{p.username}</span>" · "{p.site_name}</span></li>
                     }).collect_view()}
                 </ul>
                 {(count as usize > shown).then(|| view! {

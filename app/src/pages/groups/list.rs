@@ -14,10 +14,10 @@ pub fn GroupList(
     data: StoredValue<GroupsPage>,
     version: RwSignal<u32>,
     editing: RwSignal<Editing>,
+    error: RwSignal<Option<AppError>>,
+    status: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let error = RwSignal::new(None::<AppError>);
-    let status = RwSignal::new(None::<String>);
     let page = data.get_value();
     let can_manage = page.can_manage;
     let groups = page.groups.clone();
@@ -119,7 +119,9 @@ fn GroupRowView(
             match run_group(id).await {
                 Ok(()) => {
                     error.set(None);
-                    status.set(Some(td_string!(i18n.get_locale_untracked(), groups.run_queued).to_string()));
+                    status.set(Some(
+                        td_string!(i18n.get_locale_untracked(), groups.run_queued).to_string(),
+                    ));
                     version.update(|n| *n += 1);
                 }
                 Err(e) => error.set(Some(e)),
@@ -144,8 +146,13 @@ fn GroupRowView(
         if g.grant_role.is_some() {
             let role = crate::labels::journal_value(locale, "role", &g.grant_role_name);
             parts.push(
-                td_string!(locale, groups.grants_role, role = role, site = g.grant_site_name.clone())
-                    .to_string(),
+                td_string!(
+                    locale,
+                    groups.grants_role,
+                    role = role,
+                    site = g.grant_site_name.clone()
+                )
+                .to_string(),
             );
         }
         if parts.is_empty() {

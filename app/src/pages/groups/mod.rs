@@ -40,6 +40,9 @@ fn GroupsContent() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
     let editing = RwSignal::new(Editing::Closed);
+    // Outside the list: they outlive the reload a run or a removal causes.
+    let error = RwSignal::new(None::<crate::error::AppError>);
+    let status = RwSignal::new(None::<String>);
     let page = Resource::new(move || version.get(), |_| load_groups_page(None));
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
@@ -50,7 +53,7 @@ fn GroupsContent() -> impl IntoView {
                         let data = StoredValue::new(data);
                         view! {
                             <div class="groups-layout">
-                                <list::GroupList data=data version=version editing=editing />
+                                <list::GroupList data=data version=version editing=editing error=error status=status />
                                 {move || match editing.get() {
                                     Editing::Closed => None,
                                     open => Some(view! {

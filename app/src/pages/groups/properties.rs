@@ -7,7 +7,8 @@ use leptos_meta::Title;
 
 use super::tabs::GroupTabs;
 use crate::api::groups::{
-    load_properties_page, remove_property, DefineProperty, PropertiesPage, PropertyDef, ValuesResult,
+    load_properties_page, remove_property, DefineProperty, PropertiesPage, PropertyDef,
+    ValuesResult,
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
@@ -43,9 +44,8 @@ fn PropertiesContent() -> impl IntoView {
     let i18n = use_i18n();
     let define = ServerAction::<DefineProperty>::new();
     let removed = RwSignal::new(0u32);
-    let imported = RwSignal::new(0u32);
     let page = Resource::new(
-        move || (define.version().get(), removed.get(), imported.get()),
+        move || (define.version().get(), removed.get()),
         |_| load_properties_page(None),
     );
     view! {
@@ -56,7 +56,7 @@ fn PropertiesContent() -> impl IntoView {
                     Ok(data) => view! {
                         <div class="groups-layout">
                             <DefinitionsPanel data=data.clone() define=define removed=removed />
-                            {data.can_import.then(|| view! { <ValuesPanel data=data.clone() imported=imported /> })}
+                            {data.can_import.then(|| view! { <ValuesPanel data=data.clone() /> })}
                         </div>
                     }.into_any(),
                 }
@@ -198,7 +198,11 @@ fn DefinitionRow(
         });
     });
     let label = StoredValue::new(d.clone());
-    let shown = move || label.get_value().label(crate::locale_code(i18n.get_locale()));
+    let shown = move || {
+        label
+            .get_value()
+            .label(crate::locale_code(i18n.get_locale()))
+    };
     let kind = d.kind.clone();
     view! {
         <tr data-property=d.key.clone()>
@@ -228,7 +232,7 @@ fn DefinitionRow(
 }
 
 #[component]
-fn ValuesPanel(data: PropertiesPage, imported: RwSignal<u32>) -> impl IntoView {
+fn ValuesPanel(data: PropertiesPage) -> impl IntoView {
     let i18n = use_i18n();
     let form = NodeRef::<leptos::html::Form>::new();
     let preview = RwSignal::new(None::<ValuesResult>);
@@ -257,7 +261,6 @@ fn ValuesPanel(data: PropertiesPage, imported: RwSignal<u32>) -> impl IntoView {
                     Ok(found) if write => {
                         preview.set(None);
                         done.set(Some(found));
-                        imported.update(|n| *n += 1);
                     }
                     Ok(found) => preview.set(Some(found)),
                     Err(e) => error.set(Some(e)),
@@ -265,7 +268,7 @@ fn ValuesPanel(data: PropertiesPage, imported: RwSignal<u32>) -> impl IntoView {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (write, form, busy, error, imported);
+        let _ = (write, form, busy, error);
     };
     let on_change = move |_| {
         preview.set(None);
@@ -288,7 +291,7 @@ fn ValuesPanel(data: PropertiesPage, imported: RwSignal<u32>) -> impl IntoView {
         <section class="panel" aria-labelledby="values-title">
             <h2 id="values-title">{t!(i18n, groups.values_title)}</h2>
             <p class="help">{t!(i18n, groups.values_intro)}</p>
-            <pre class="code-sample" aria-label=move || td_string!(i18n.get_locale(), groups.values_example)>"personnel_number;property;value\nP-1001;department;Care\nP-1002;budget;1250,50"</pre>
+            <pre class="code-sample" aria-label=move || td_string!(i18n.get_locale(), groups.values_example)>"personnel_number;property;value\nHZ-1001;department;Care\nHZ-1002;budget;1250,50"</pre>
             <form node_ref=form class="form" id="values-form"
                 on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send(false); }>
                 <input type="hidden" name="site" value=data.site.to_string() />
@@ -318,8 +321,11 @@ fn ValuesPanel(data: PropertiesPage, imported: RwSignal<u32>) -> impl IntoView {
 fn ValuesPreviewView(result: ValuesResult) -> impl IntoView {
     let i18n = use_i18n();
     let summary = {
-        let (changes, unchanged, problems) =
-            (result.changes.len(), result.unchanged, result.problems.len());
+        let (changes, unchanged, problems) = (
+            result.changes.len(),
+            result.unchanged,
+            result.problems.len(),
+        );
         move || {
             td_string!(
                 i18n.get_locale(),
@@ -382,7 +388,7 @@ fn LineProblems(result: ValuesResult) -> impl IntoView {
                             view! {
                                 <tr data-code=p.code.clone()>
                                     <td>{p.line}</td>
-                                    <td>{move || error.message(i18n.get_locale())}{(!p.details.is_empty()).then(|| format!(" ({})", p.details.join(", ")))}</td>
+                                    <td>{move || error.message(i18n.get_locale())}</td>
                                 </tr>
                             }
                         }).collect_view()}
