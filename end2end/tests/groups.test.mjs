@@ -140,6 +140,17 @@ test('a property, values from CSV, a group that grants a licence, its run, the l
   await page.locator('#include-subsites').check();
   const emma = page.locator('tr[data-username="emma.willems"]');
   await emma.locator('[data-licence="active"]').waitFor();
+  // Filtered on the property, with its column (keyboard: choose, type, Enter).
+  await page.locator('#filter-property').selectOption('contract');
+  await page.fill('#filter-property-value', 'Permanent');
+  await page.press('#filter-property-value', 'Enter');
+  await page.waitForURL((url) => url.searchParams.get('pv') === 'Permanent');
+  await page.locator('#user-table tbody tr').first().waitFor();
+  const filtered = await page.locator('#user-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.username));
+  assert.deepEqual(filtered.sort(), ['emma.willems', 'sofie.maes']);
+  assert.equal(await page.locator('tr[data-username="sofie.maes"] .property-cell').innerText(), 'Permanent');
+  assert.deepEqual(await seriousViolations(page), [], 'user list with a property filter');
+  await page.screenshot({ path: join(screenshots, 'users-by-property-en.png'), fullPage: true });
 
   // Sofie's contract changes in her properties dialog; the next run takes the licence back.
   await sofie.locator('.user-properties').click();

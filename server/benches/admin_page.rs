@@ -87,8 +87,9 @@ async fn main() {
         sort: UserSort::Name,
         descending: false,
         page: 3,
+        ..UserQuery::default()
     };
-    let stmt = list_query(root.id, &query).build(db.backend());
+    let stmt = list_query(root.id, &query, &Default::default()).build(db.backend());
     let body = format!(
         "site={}&filter[search]=an&filter[include_subsites]=true&filter[sort]=name&filter[descending]=false&filter[page]=3",
         root.public_id

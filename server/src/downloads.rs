@@ -97,6 +97,11 @@ pub struct ExportQuery {
     sort: String,
     #[serde(default)]
     desc: Option<String>,
+    /// A property key: its value is shown, sorted by (`sort=property`) or filtered on (`pv`).
+    #[serde(default)]
+    prop: String,
+    #[serde(default)]
+    pv: String,
 }
 
 /// `GET /admin/users/export.{xlsx,csv}`: the list filtered as on the page.
@@ -125,10 +130,14 @@ pub async fn export(db: Db, session: Session, parts: Parts, extension: &str) -> 
         sort: match query.sort.as_str() {
             "username" => domain::users::UserSort::Username,
             "created" => domain::users::UserSort::Created,
+            "property" if !query.prop.is_empty() => domain::users::UserSort::Property,
             _ => domain::users::UserSort::Name,
         },
         descending: flag(&query.desc),
         page: 0,
+        property: (!query.prop.is_empty() && !query.pv.trim().is_empty())
+            .then(|| (query.prop.clone(), query.pv.clone())),
+        sort_key: query.prop,
     };
     let locale = locale(&parts.headers);
     match domain::users::export(

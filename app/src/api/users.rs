@@ -18,6 +18,8 @@ pub struct UserRow {
     pub created_on: String,
     pub site_id: Uuid,
     pub site_name: String,
+    /// The value of the property chosen in the filter (empty: none chosen or no value).
+    pub property_value: String,
     /// `none`, `active`, `upcoming` or `expired` (empty: not shown to this administrator).
     pub licence: String,
     /// ISO date: since (active, expired) or from (upcoming).
@@ -63,6 +65,12 @@ pub struct UserFilter {
     pub sort: String,
     pub descending: bool,
     pub page: u64,
+    /// A property key: its value is shown in a column, sortable (`sort = "property"`).
+    #[serde(default)]
+    pub property: String,
+    /// Only users with this value of the property (text: containing it).
+    #[serde(default)]
+    pub property_value: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -79,6 +87,7 @@ impl From<domain::users::UserRow> for UserRow {
             created_on: r.created_at.format("%Y-%m-%d").to_string(),
             site_id: r.site_public_id,
             site_name: r.site_name,
+            property_value: r.property_value.unwrap_or_default(),
             licence: String::new(),
             licence_date: String::new(),
             service_account: r.service_account,
@@ -97,10 +106,14 @@ impl From<UserFilter> for domain::users::UserQuery {
             sort: match f.sort.as_str() {
                 "username" => UserSort::Username,
                 "created" => UserSort::Created,
+                "property" if !f.property.is_empty() => UserSort::Property,
                 _ => UserSort::Name,
             },
             descending: f.descending,
             page: f.page,
+            property: (!f.property.is_empty() && !f.property_value.trim().is_empty())
+                .then(|| (f.property.clone(), f.property_value.clone())),
+            sort_key: f.property,
         }
     }
 }
@@ -217,6 +230,8 @@ pub async fn bulk_users(
     };
     let selection = if all_matching {
         Selection::Matching {
+            property: (!filter.property.is_empty() && !filter.property_value.trim().is_empty())
+                .then(|| (filter.property.clone(), filter.property_value.clone())),
             search: filter.search,
             include_subsites: filter.include_subsites,
         }

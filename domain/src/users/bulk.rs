@@ -56,6 +56,9 @@ pub enum Selection {
     Matching {
         search: String,
         include_subsites: bool,
+        /// The list's property filter (key, value), if any.
+        #[serde(default)]
+        property: Option<(String, String)>,
     },
 }
 
@@ -138,15 +141,17 @@ async fn plan(
         Selection::Matching {
             search,
             include_subsites,
+            property,
         } => {
             let query = UserQuery {
                 search: search.clone(),
                 include_subsites: *include_subsites,
                 sort: UserSort::Name,
-                descending: false,
-                page: 0,
+                property: property.clone(),
+                ..UserQuery::default()
             };
-            filtered_query(home.site.id, &query)
+            let parts = super::list::PropertyParts::of(db, &home.scope, &query).await?;
+            filtered_query(home.site.id, &query, &parts)
                 .select_only()
                 .column(user::Column::Id)
                 .into_tuple::<i32>()

@@ -137,6 +137,7 @@ pub async fn create(
         pending: created.pending,
         expires_on: created.expires_on,
         personnel_number: created.personnel_number,
+        property_value: None,
         locale: created.locale,
         service_account: created.service_account,
         created_at: created.created_at,

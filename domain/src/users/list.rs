@@ -1,6 +1,6 @@
 //! The paged, sorted, searchable user list of a site (optionally with all its subsites).
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, FromQueryResult, JoinType, Order, QueryFilter,
     QueryOrder, QuerySelect, RelationTrait, Select,
@@ -21,6 +21,8 @@ pub enum UserSort {
     Name,
     Username,
     Created,
+    /// By the value of the property named in `UserQuery::sort_key`.
+    Property,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -31,6 +33,71 @@ pub struct UserQuery {
     pub descending: bool,
     /// Zero-based.
     pub page: u64,
+    /// Only users whose property (by key) has this value: text properties contain it (in any
+    /// case), other types equal it.
+    pub property: Option<(String, String)>,
+    /// The property key the list is sorted by (with `UserSort::Property`) and whose value
+    /// the list shows.
+    pub sort_key: String,
+}
+
+/// The properties a query names, checked against the organisation's definitions.
+#[derive(Debug, Clone, Default)]
+pub struct PropertyParts {
+    pub filter: Vec<crate::properties::filter::Checked>,
+    /// The shown (and maybe sorted by) property: its id and type.
+    pub shown: Option<(i32, crate::properties::Kind)>,
+}
+
+impl PropertyParts {
+    /// Checks the query's property filter and shown property in the organisation of `site`.
+    pub async fn of(
+        db: &Db,
+        scope: &crate::access::SiteScope,
+        query: &UserQuery,
+    ) -> Result<PropertyParts> {
+        use crate::entities::property_definition;
+        if query.property.is_none() && query.sort_key.is_empty() {
+            return Ok(PropertyParts::default());
+        }
+        let root = scope.root_id().ok_or(crate::Error::NotFound)?;
+        let definitions = property_definition::Entity::find()
+            .filter(property_definition::Column::SiteId.eq(root))
+            .all(db.conn())
+            .await?;
+        let filter = match &query.property {
+            Some((key, value)) => {
+                use crate::properties::filter::{check, Condition, Op};
+                let text = definitions
+                    .iter()
+                    .any(|d| &d.key == key && d.kind == crate::properties::Kind::Text.as_str());
+                let condition = Condition {
+                    key: key.clone(),
+                    op: if text { Op::Contains } else { Op::Equals },
+                    value: value.clone(),
+                };
+                check(&[condition], &definitions)?
+            }
+            None => Vec::new(),
+        };
+        let shown = definitions
+            .iter()
+            .find(|d| d.key == query.sort_key)
+            .map(|d| {
+                (
+                    d.id,
+                    crate::properties::Kind::parse(&d.kind)
+                        .unwrap_or(crate::properties::Kind::Text),
+                )
+            });
+        if shown.is_none() && !query.sort_key.is_empty() {
+            return Err(crate::Error::RefusedAt(
+                crate::Code::PropertyUnknown,
+                vec![query.sort_key.clone()],
+            ));
+        }
+        Ok(PropertyParts { filter, shown })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
@@ -51,6 +118,8 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     pub site_public_id: Uuid,
     pub site_name: String,
+    /// The value of the shown property (`UserQuery::sort_key`), if any.
+    pub property_value: Option<String>,
     /// Rows matching the filter in all pages (a window count, so one statement a page).
     pub total: i64,
 }
@@ -75,7 +144,8 @@ pub async fn list(
 ) -> Result<UserPage> {
     let site = resolve(db, site_id).await?;
     access::require(principal, Operation::ListUsers, &site.scope)?;
-    let rows = list_query(site.site.id, &query)
+    let parts = PropertyParts::of(db, &site.scope, &query).await?;
+    let rows = list_query(site.site.id, &query, &parts)
         .into_model::<UserRow>()
         .all(db.conn())
         .await?;
@@ -87,7 +157,7 @@ pub async fn list(
                 page: 0,
                 ..query.clone()
             };
-            list_query(site.site.id, &first)
+            list_query(site.site.id, &first, &parts)
                 .into_model::<UserRow>()
                 .one(db.conn())
                 .await?
@@ -113,14 +183,18 @@ pub async fn list(
 }
 
 /// The one SQL statement behind a page of the list (also run bare by the benchmark).
-pub fn list_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
-    filtered_query(site_id, query)
+pub fn list_query(site_id: i32, query: &UserQuery, parts: &PropertyParts) -> Select<user::Entity> {
+    filtered_query(site_id, query, parts)
         .limit(PAGE_SIZE)
         .offset(query.page.saturating_mul(PAGE_SIZE))
 }
 
 /// Every user matching the filter, sorted, not paged (the list's pages, the export).
-pub fn filtered_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
+pub fn filtered_query(
+    site_id: i32,
+    query: &UserQuery,
+    parts: &PropertyParts,
+) -> Select<user::Entity> {
     let placement = if query.include_subsites {
         Condition::all().add(user::Column::SiteId.in_subquery(crate::sites::subtree([site_id])))
     } else {
@@ -145,9 +219,11 @@ pub fn filtered_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
         ])
         .column_as(site::Column::PublicId, "site_public_id")
         .column_as(site::Column::Name, "site_name")
+        .column_as(shown_value(parts), "property_value")
         .column_as(Expr::cust("COUNT(*) OVER ()"), "total")
         .join(JoinType::InnerJoin, user::Relation::Site.def())
-        .filter(placement);
+        .filter(placement)
+        .filter(crate::properties::filter::condition(&parts.filter));
     if let Some(pattern) = crate::validate::contains_pattern(&query.search) {
         let like = |col: user::Column| -> SimpleExpr {
             Func::lower(Expr::col((user::Entity, col)))
@@ -172,6 +248,38 @@ pub fn filtered_query(site_id: i32, query: &UserQuery) -> Select<user::Entity> {
             .order_by(user::Column::FirstName, order.clone()),
         UserSort::Username => select.order_by(user::Column::Username, order.clone()),
         UserSort::Created => select.order_by(user::Column::CreatedAt, order.clone()),
+        // Users without a value come last, either way.
+        UserSort::Property => match parts.shown {
+            Some((_, crate::properties::Kind::Number)) => select.order_by_with_nulls(
+                Func::cast_as(shown_value(parts), "NUMERIC"),
+                order.clone(),
+                NullOrdering::Last,
+            ),
+            _ => select.order_by_with_nulls(shown_value(parts), order.clone(), NullOrdering::Last),
+        },
     };
     select.order_by(user::Column::Id, order)
+}
+
+/// The shown property's value of each user, as a correlated subquery (NULL without one).
+fn shown_value(parts: &PropertyParts) -> Expr {
+    use crate::entities::property_value;
+    match parts.shown {
+        Some((definition, _)) => Expr::SubQuery(
+            None,
+            Box::new(
+                sea_orm::sea_query::Query::select()
+                    .column(property_value::Column::Value)
+                    .from(property_value::Entity)
+                    .and_where(property_value::Column::DefinitionId.eq(definition))
+                    .and_where(
+                        Expr::col((property_value::Entity, property_value::Column::UserId))
+                            .equals((user::Entity, user::Column::Id)),
+                    )
+                    .to_owned()
+                    .into(),
+            ),
+        ),
+        None => Func::cast_as(Expr::val(Option::<String>::None), "TEXT").into(),
+    }
 }

@@ -13,6 +13,7 @@ fn matching(search: &str) -> Selection {
     Selection::Matching {
         search: search.into(),
         include_subsites: true,
+        property: None,
     }
 }
 

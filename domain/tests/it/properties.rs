@@ -359,3 +359,149 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    should_filter_sort_and_export_users_by_property,
+    |db: Db| async move {
+        use domain::users::{UserQuery, UserSort};
+        let demo = demo(&db).await;
+        let admin = &demo.admin;
+        properties::define(&db, admin, demo.root, form("budget", "number", "", false))
+            .await
+            .unwrap();
+        properties::define(&db, admin, demo.root, form("team", "text", "", false))
+            .await
+            .unwrap();
+        for (username, budget, team) in [
+            ("lotte.janssens", "900", "Blue birds"),
+            ("pieter.claes", "1200,5", "Red"),
+            ("sofie.maes", "80", "blue"),
+        ] {
+            let id = user_id(&db, username).await;
+            properties::set_values(
+                &db,
+                admin,
+                id,
+                &[
+                    ("budget".into(), budget.into()),
+                    ("team".into(), team.into()),
+                ],
+            )
+            .await
+            .unwrap();
+        }
+        let names = |page: domain::users::UserPage| {
+            page.rows
+                .into_iter()
+                .map(|r| (r.username, r.property_value.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        // Sorted by a number: numerically, with the value shown.
+        let by_budget = UserQuery {
+            sort: UserSort::Property,
+            sort_key: "budget".into(),
+            descending: true,
+            property: Some(("budget".into(), String::new())),
+            ..Default::default()
+        };
+        let listed = names(
+            domain::users::list(
+                &db,
+                admin,
+                demo.root,
+                UserQuery {
+                    property: None,
+                    ..by_budget
+                },
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!(
+            listed[..3],
+            [
+                ("pieter.claes".to_string(), "1200.5".to_string()),
+                ("lotte.janssens".to_string(), "900".to_string()),
+                ("sofie.maes".to_string(), "80".to_string()),
+            ]
+        );
+        // A text property filters on "contains", in any case.
+        let blue = UserQuery {
+            property: Some(("team".into(), "BLUE".into())),
+            sort_key: "team".into(),
+            ..Default::default()
+        };
+        let listed = names(
+            domain::users::list(&db, admin, demo.root, blue.clone())
+                .await
+                .unwrap(),
+        );
+        assert_eq!(
+            listed,
+            [
+                ("lotte.janssens".to_string(), "Blue birds".to_string()),
+                ("sofie.maes".to_string(), "blue".to_string()),
+            ]
+        );
+        // A number filters on equality, the value as typed.
+        let exact = UserQuery {
+            property: Some(("budget".into(), "1200,50".into())),
+            ..Default::default()
+        };
+        let listed = names(
+            domain::users::list(&db, admin, demo.root, exact)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(listed, [("pieter.claes".to_string(), String::new())]);
+        assert_eq!(
+            domain::users::list(
+                &db,
+                admin,
+                demo.root,
+                UserQuery {
+                    property: Some(("budget".into(), "lots".into())),
+                    ..Default::default()
+                }
+            )
+            .await
+            .map(|_| ()),
+            Err(Error::RefusedAt(
+                Code::PropertyNumberInvalid,
+                vec!["budget".into()]
+            ))
+        );
+        // The export has a column per property, labelled in the language asked for.
+        let (_, csv) = domain::users::export(
+            &db,
+            admin,
+            demo.root,
+            blue,
+            domain::sheet::Format::Csv,
+            "fr",
+        )
+        .await
+        .unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        let header = csv.lines().next().unwrap();
+        assert!(header.ends_with("budget (fr);team (fr)"), "{header}");
+        assert!(csv.contains("sofie.maes"));
+        assert!(!csv.contains("pieter.claes"));
+        assert!(csv.contains("900;Blue birds"), "{csv}");
+        // "All matching" in a bulk action means the filtered users only.
+        let report = domain::users::bulk(
+            &db,
+            admin,
+            demo.root,
+            domain::users::Selection::Matching {
+                search: String::new(),
+                include_subsites: true,
+                property: Some(("team".into(), "blue".into())),
+            },
+            domain::users::BulkAction::Deactivate,
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.changed, 2);
+    }
+);

@@ -87,6 +87,14 @@ pub fn admin_href(site: Uuid, filter: &UserFilter) -> String {
     if filter.descending {
         href.push_str("&desc=1");
     }
+    if !filter.property.is_empty() {
+        href.push_str("&prop=");
+        href.push_str(&crate::url::encode(&filter.property));
+        if !filter.property_value.is_empty() {
+            href.push_str("&pv=");
+            href.push_str(&crate::url::encode(&filter.property_value));
+        }
+    }
     if filter.page > 0 {
         href.push_str(&format!("&page={}", filter.page + 1));
     }
@@ -135,6 +143,8 @@ fn AdminContent() -> impl IntoView {
                 .and_then(|p| p.parse::<u64>().ok())
                 .unwrap_or(1)
                 .saturating_sub(1),
+            property: q.get("prop").unwrap_or_default(),
+            property_value: q.get("pv").unwrap_or_default(),
         }
     });
     // Messages belong to the site they were about.

@@ -80,6 +80,50 @@ pub fn UserList(
             });
         }
     };
+    let on_property = {
+        let go = go.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let field = |name: &str| {
+                use wasm_bindgen::JsCast;
+                ev.target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                    .and_then(|form| form.elements().named_item(name))
+                    .and_then(|el| {
+                        el.clone()
+                            .dyn_into::<web_sys::HtmlInputElement>()
+                            .map(|i| i.value())
+                            .or_else(|el| {
+                                el.dyn_into::<web_sys::HtmlSelectElement>()
+                                    .map(|s| s.value())
+                            })
+                            .ok()
+                    })
+                    .unwrap_or_default()
+            };
+            let property = field("prop");
+            let current = filter.get_untracked();
+            go(UserFilter {
+                property_value: if property.is_empty() {
+                    String::new()
+                } else {
+                    field("pv")
+                },
+                sort: if property.is_empty() && current.sort == "property" {
+                    "name".into()
+                } else {
+                    current.sort.clone()
+                },
+                property,
+                page: 0,
+                ..current
+            });
+        }
+    };
+    let properties = Resource::new(
+        move || site,
+        |site| crate::api::groups::load_properties_page(Some(site)),
+    );
     let free = details.node.seat_limit - details.node.used_seats;
     // A new filter (or site) is a new list: the selection starts empty.
     let selection = Selection::new();
@@ -132,6 +176,33 @@ pub fn UserList(
                         prop:value=move || filter.get().search />
                     <button type="submit" class="button">{t!(i18n, admin.search)}</button>
                 </form>
+                <Suspense fallback=|| ()>
+                    {move || {
+                        let on_property = on_property.clone();
+                        Suspend::new(async move {
+                        let definitions = properties.await.map(|p| p.definitions).unwrap_or_default();
+                        (!definitions.is_empty()).then(|| view! {
+                            <form class="search-form property-filter" id="property-filter" on:submit=on_property.clone()>
+                                <label for="filter-property" class="visually-hidden">{t!(i18n, admin.filter_property)}</label>
+                                <select id="filter-property" name="prop">
+                                    <option value="">{t!(i18n, admin.filter_property_none)}</option>
+                                    {definitions.into_iter().map(|d| {
+                                        let key = d.key.clone();
+                                        let value = d.key.clone();
+                                        let selected = move || filter.get().property == key;
+                                        let label = move || d.label(crate::locale_code(i18n.get_locale()));
+                                        view! { <option value=value selected=selected>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <label for="filter-property-value" class="visually-hidden">{t!(i18n, admin.filter_property_value)}</label>
+                                <input id="filter-property-value" name="pv" type="text" class="input-search"
+                                    placeholder=move || td_string!(i18n.get_locale(), admin.filter_property_value)
+                                    prop:value=move || filter.get().property_value />
+                                <button type="submit" class="button">{t!(i18n, admin.filter_apply)}</button>
+                            </form>
+                        })
+                    })}}
+                </Suspense>
                 <label class="switch-label">
                     <input type="checkbox" role="switch" id="include-subsites"
                         prop:checked=move || filter.get().include_subsites on:change=on_subsites />
@@ -140,8 +211,9 @@ pub fn UserList(
             </div>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
+                    let labels = properties.await.map(|p| p.definitions).unwrap_or_default();
                     match users.await {
-                        Ok(page) => view! { <UserTable page=page filter=filter site=site can_manage=can_manage can_assign=can_assign can_assign_licences=can_assign_licences selection=selection /> }.into_any(),
+                        Ok(page) => view! { <UserTable page=page labels=labels filter=filter site=site can_manage=can_manage can_assign=can_assign can_assign_licences=can_assign_licences selection=selection /> }.into_any(),
                         Err(e) => view! {
                             <crate::components::error_message::ErrorMessage error=Signal::stored(Some(e)) />
                         }.into_any(),
@@ -155,6 +227,7 @@ pub fn UserList(
 #[component]
 fn UserTable(
     page: UserPage,
+    labels: Vec<crate::api::groups::PropertyDef>,
     filter: Memo<UserFilter>,
     site: Uuid,
     can_manage: bool,
@@ -166,7 +239,7 @@ fn UserTable(
     let f = filter.get_untracked();
     let shows_licences = page.shows_licences;
     if page.rows.is_empty() {
-        let searching = !f.search.is_empty();
+        let searching = !f.search.is_empty() || !f.property_value.is_empty();
         return view! {
             <div class="empty-state" id="users-empty">
                 <p>{if searching { t!(i18n, admin.no_users_match).into_any() } else { t!(i18n, admin.no_users).into_any() }}</p>
@@ -175,6 +248,8 @@ fn UserTable(
         .into_any();
     }
     let show_site = f.include_subsites;
+    let shown_property = labels.into_iter().find(|d| d.key == f.property);
+    let show_property = shown_property.is_some();
     let sort_link = move |key: &'static str| {
         let f = filter.get();
         let active = f.sort == key;
@@ -289,6 +364,10 @@ fn UserTable(
                         {header("name", t!(i18n, admin.col_name).into_any())}
                         {header("username", t!(i18n, admin.col_username).into_any())}
                         {show_site.then(|| view! { <th scope="col">{t!(i18n, admin.col_site)}</th> })}
+                        {shown_property.map(|d| {
+                            let label = move || d.label(crate::locale_code(i18n.get_locale()));
+                            header("property", view! { {label} }.into_any())
+                        })}
                         {shows_licences.then(|| view! { <th scope="col">{t!(i18n, admin.col_licence)}</th> })}
                         {header("created", t!(i18n, admin.col_created).into_any())}
                         <th scope="col">{t!(i18n, admin.col_active)}</th>
@@ -297,7 +376,7 @@ fn UserTable(
                 </thead>
                 <tbody>
                     {page.rows.into_iter().map(|row| view! {
-                        <UserRowView row=row show_site=show_site can_manage=can_manage can_assign=can_assign shows_licence=shows_licences can_assign_licence=can_assign_licences selection=selection />
+                        <UserRowView row=row show_site=show_site show_property=show_property can_manage=can_manage can_assign=can_assign shows_licence=shows_licences can_assign_licence=can_assign_licences selection=selection />
                     }).collect_view()}
                 </tbody>
             </table>

@@ -11,6 +11,7 @@ use crate::i18n::*;
 pub fn UserRowView(
     row: UserRow,
     show_site: bool,
+    show_property: bool,
     can_manage: bool,
     can_assign: bool,
     shows_licence: bool,
@@ -96,6 +97,7 @@ pub fn UserRowView(
             </td>
             <td class="mono">{row.username.clone()}</td>
             {show_site.then(|| view! { <td>{row.site_name.clone()}</td> })}
+            {show_property.then(|| view! { <td class="property-cell">{row.property_value.clone()}</td> })}
             {shows_licence.then(|| view! {
                 <LicenceCell user=id name=name.clone() kind=row.licence.clone() date=row.licence_date.clone() can_assign=can_assign_licence && !row.is_me />
             })}
