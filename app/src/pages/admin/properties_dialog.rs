@@ -123,7 +123,7 @@ fn Editor(user: Uuid, values: Vec<UserValue>, open: RwSignal<bool>) -> impl Into
                 };
                 view! {
                     <div class="field" data-property=v.definition.key.clone()>
-                        <label for=id>{label}{required.then(|| " *")}</label>
+                        <label for=id>{label}{required.then_some(" *")}</label>
                         {input}
                     </div>
                 }

@@ -28,7 +28,7 @@ pub fn GroupEditor(
     let i18n = use_i18n();
     let page = data.get_value();
     let saved = match &editing {
-        Editing::Group(g) => Some(g.clone()),
+        Editing::Group(g) => Some((**g).clone()),
         _ => None,
     };
     let group_id = saved.as_ref().map(|g| g.id);

@@ -223,7 +223,7 @@ fn GroupRowView(
                 <td class="actions nowrap">
                     <button type="button" class="button button-quiet edit-group"
                         aria-label=move || td_string!(i18n.get_locale(), groups.edit_label, name = edit_name.clone()).to_string()
-                        on:click=move |_| editing.set(Editing::Group(row.get_value()))>{t!(i18n, groups.edit)}</button>
+                        on:click=move |_| editing.set(Editing::Group(Box::new(row.get_value())))>{t!(i18n, groups.edit)}</button>
                     <button type="button" class="button run-group" disabled=!g.active
                         aria-label=move || td_string!(i18n.get_locale(), groups.run_label, name = run_name.clone()).to_string()
                         on:click=run_now>{t!(i18n, groups.run_now)}</button>

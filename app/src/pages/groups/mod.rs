@@ -32,7 +32,7 @@ pub fn GroupsPage() -> impl IntoView {
 pub(crate) enum Editing {
     Closed,
     New,
-    Group(GroupRow),
+    Group(Box<GroupRow>),
 }
 
 #[component]
