@@ -255,6 +255,20 @@ messages! {
     "group_schedule_invalid" => group_schedule_invalid,
     "group_too_many_conditions" => group_too_many_conditions,
     "group_inactive" => group_inactive,
+    "import_config_invalid" => import_config_invalid,
+    "import_config_line_invalid" => import_config_line_invalid,
+    "import_config_target_unknown" => import_config_target_unknown,
+    "import_no_config" => import_no_config,
+    "import_double_placement" => import_double_placement,
+    "registration_form_invalid" => registration_form_invalid,
+    "disclaimer_too_long" => disclaimer_too_long,
+    "disclaimer_not_accepted" => disclaimer_not_accepted,
+    "field_required" => field_required,
+    "birth_date_in_future" => birth_date_in_future,
+    "part_unknown" => part_unknown,
+    "announcement_kind_invalid" => announcement_kind_invalid,
+    "announcement_over" => announcement_over,
+    "updates_choice_invalid" => updates_choice_invalid,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -102,6 +102,7 @@ labels!(
         "group.remove" => action_group_remove,
         "group.join" => action_group_join,
         "group.leave" => action_group_leave,
+        "import.configure" => action_import_configure,
     }
 );
 
@@ -137,6 +138,11 @@ labels!(
         "schedule" => field_schedule,
         "grant" => field_grant,
         "members" => field_members,
+        "mapping" => field_mapping,
+        "match_on" => field_match_on,
+        "date_format" => field_date_format,
+        "end_old_placements" => field_end_old_placements,
+        "registration_form" => field_registration_form,
     }
 );
 

@@ -164,6 +164,7 @@ async fn preview(file: &Path, dir: &Path, rows: usize) -> f64 {
     let options = Options {
         mode: Mode::AddOnly,
         allow_deletes: false,
+        sync: false,
     };
     let checked = import::preview(&db, &principal, site, &parsed, options)
         .await
@@ -187,6 +188,7 @@ async fn apply(file: &Path, dir: &Path, rows: usize) -> f64 {
             options: Options {
                 mode: Mode::AddOnly,
                 allow_deletes: false,
+                sync: false,
             },
             locale: "nl".into(),
         },

@@ -81,14 +81,7 @@ fn validate_form(form: &RequestForm, today: NaiveDate) -> Result<Valid> {
         return Err(Error::invalid("activation_on", Code::ActivationTooSoon));
     }
     let email = validate::email(&form.email)?;
-    let phone = form.phone.trim();
-    let phone_ok = phone.chars().count() <= 40
-        && phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-/().".contains(c));
-    if !phone_ok {
-        return Err(Error::invalid("phone", Code::PhoneInvalid));
-    }
+    let phone = validate::optional_phone(&form.phone)?.unwrap_or_default();
     let comment = form.comment.trim();
     if comment.chars().count() > MAX_COMMENT {
         return Err(Error::invalid("comment", Code::CommentTooLong));

@@ -265,6 +265,20 @@ pub fn institution_number(raw: &str) -> Result<Option<String>> {
     }
 }
 
+/// A telephone number as people type it (digits, spaces, `+ - / ( ) .`), at most 40
+/// characters; empty is none.
+pub fn optional_phone(raw: &str) -> Result<Option<String>> {
+    let phone = raw.trim();
+    let valid = phone.chars().count() <= 40
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-/().".contains(c));
+    if !valid {
+        return Err(Error::invalid("phone", Code::PhoneInvalid));
+    }
+    Ok(Some(phone.to_string()).filter(|p| !p.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,3 +377,4 @@ mod tests {
         assert!(username("").is_err());
     }
 }
+

@@ -18,6 +18,9 @@ mod m20261130_000014_purchase_requests;
 mod m20261201_000015_institutions;
 mod m20261202_000016_properties;
 mod m20261203_000017_dynamic_groups;
+mod m20261204_000018_import_configs;
+mod m20261205_000019_registration_form;
+mod m20261206_000020_announcements;
 
 pub struct Migrator;
 
@@ -42,6 +45,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_institutions::Migration),
             Box::new(m20261202_000016_properties::Migration),
             Box::new(m20261203_000017_dynamic_groups::Migration),
+            Box::new(m20261204_000018_import_configs::Migration),
+            Box::new(m20261205_000019_registration_form::Migration),
+            Box::new(m20261206_000020_announcements::Migration),
         ]
     }
 }

@@ -1,4 +1,4 @@
-//! Background work on users: imports, large bulk actions and dynamic group runs. Each job is
+//! Background work: imports, large bulk actions, dynamic group runs and announcement mail. Each job is
 //! claimed, done batch by batch, and its lease renewed after each batch. A crash leaves the run at its last committed
 //! batch; the job is taken over one lease later (by this process after a restart, or by
 //! another) and resumes there. A failed batch is retried with back-off.
@@ -100,6 +100,36 @@ impl ImportWorker {
                 .map(|_| ())
             }
             Err(err) => Err(domain::Error::Internal(format!("group job payload: {err}"))),
+        };
+        match outcome {
+            Ok(()) => jobs::complete(&self.db, job.id, None).await?,
+            Err(err) => jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?,
+        }
+        Ok(true)
+    }
+
+    /// Mails the next posted announcement to the users who want updates, batch by batch (the
+    /// checkpoint is the announcement's; a run cut short resumes); false when none was due.
+    pub async fn announcement_next(&self) -> Result<bool, domain::Error> {
+        use domain::announcements::{mail_batch, MailJob, JOB_KIND as MAIL_JOB};
+        let Some(job) = jobs::claim(&self.db, MAIL_JOB, self.lease).await? else {
+            return Ok(false);
+        };
+        let outcome = match serde_json::from_str::<MailJob>(&job.payload) {
+            Ok(payload) => loop {
+                match mail_batch(&self.db, payload).await {
+                    Ok(true) => {
+                        if let Err(err) = jobs::renew(&self.db, job.id, self.lease).await {
+                            break Err(err);
+                        }
+                    }
+                    Ok(false) => break Ok(()),
+                    Err(err) => break Err(err),
+                }
+            },
+            Err(err) => Err(domain::Error::Internal(format!(
+                "announcement job payload: {err}"
+            ))),
         };
         match outcome {
             Ok(()) => jobs::complete(&self.db, job.id, None).await?,

@@ -63,6 +63,7 @@ async fn should_resume_an_import_killed_mid_run_without_duplicating_or_losing_ro
             options: Options {
                 mode: Mode::AddOnly,
                 allow_deletes: false,
+                sync: false,
             },
             locale: "nl".into(),
         },

@@ -35,6 +35,8 @@ pub struct ImportPreview {
     /// Rows with at least one problem (skipped when applied).
     pub problem_rows: u64,
     pub shortages: Vec<Shortage>,
+    /// What happens differently from what the file says (an employee not moved).
+    pub warnings: Vec<RowProblem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,8 +76,8 @@ pub(crate) mod upload {
     pub async fn read(data: MultipartData, max_bytes: usize) -> Result<Form, AppError> {
         let invalid = || AppError::code(crate::error::INVALID_REQUEST);
         let mut form = data.into_inner().ok_or_else(invalid)?;
-        let (mut site, mut locale, mut mode, mut allow_deletes) =
-            (None, String::new(), String::new(), false);
+        let (mut site, mut locale, mut mode, mut allow_deletes, mut sync) =
+            (None, String::new(), String::new(), false, false);
         let (mut file_name, mut content) = (String::new(), Vec::new());
         while let Some(mut field) = form.next_field().await.map_err(|_| invalid())? {
             match field.name().unwrap_or_default() {
@@ -96,6 +98,7 @@ pub(crate) mod upload {
                         "locale" => locale = value,
                         "mode" => mode = value,
                         "allow_deletes" => allow_deletes = value == "on" || value == "true",
+                        "sync" => sync = value == "on" || value == "true",
                         _ => {}
                     }
                 }
@@ -111,6 +114,7 @@ pub(crate) mod upload {
                 options: domain::import::Options {
                     mode,
                     allow_deletes,
+                    sync,
                 },
                 locale,
             },
@@ -154,11 +158,24 @@ pub async fn preview_import(data: MultipartData) -> Result<ImportPreview, AppErr
         Some(site) => site,
         None => domain::sites::home_site(&db, &principal).await?,
     };
-    let parsed = import::parse_rows(&import::read_table(&form.upload.content, limits)?)?;
+    let parsed = import::parse_for_site(
+        &db,
+        site,
+        &form.upload.content,
+        limits,
+        form.upload.options.sync,
+    )
+    .await?;
     let preview = import::preview(&db, &principal, site, &parsed, form.upload.options).await?;
     let mut rows: Vec<usize> = preview.issues.iter().map(|i| i.row).collect();
     rows.dedup();
     let count = |action| preview.count(action) as u64;
+    let problem = |i: &import::RowIssue| RowProblem {
+        row: i32::try_from(i.row).unwrap_or(i32::MAX),
+        column: upload::column_label(&form.locale, i.column),
+        code: i.code.as_str().to_string(),
+        details: i.details.clone(),
+    };
     Ok(ImportPreview {
         file_name: form.upload.file_name,
         add: count(Action::Add),
@@ -169,12 +186,13 @@ pub async fn preview_import(data: MultipartData) -> Result<ImportPreview, AppErr
             .issues
             .iter()
             .take(SHOWN_PROBLEMS as usize)
-            .map(|i| RowProblem {
-                row: i32::try_from(i.row).unwrap_or(i32::MAX),
-                column: upload::column_label(&form.locale, i.column),
-                code: i.code.as_str().to_string(),
-                details: i.details.clone(),
-            })
+            .map(problem)
+            .collect(),
+        warnings: preview
+            .warnings
+            .iter()
+            .take(SHOWN_PROBLEMS as usize)
+            .map(problem)
             .collect(),
         shortages: preview
             .shortages
@@ -247,4 +265,58 @@ pub async fn recent_imports(site: Option<Uuid>) -> Result<Vec<ImportRun>, AppErr
         .into_iter()
         .map(upload::run)
         .collect())
+}
+
+/// The organisation's HR synchronisation, as the import page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSettings {
+    pub exists: bool,
+    /// `Source header = target`, one per line.
+    pub mapping: String,
+    /// `username` or `personnel_number`.
+    pub match_on: String,
+    /// `auto`, `dmy`, `mdy` or `ymd`.
+    pub date_format: String,
+    pub end_old_placements: bool,
+    pub can_edit: bool,
+    pub targets: Vec<String>,
+}
+
+#[server(endpoint = "load_sync_settings")]
+pub async fn load_sync_settings(site: Option<Uuid>) -> Result<SyncSettings, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let site = match site {
+        Some(site) => site,
+        None => domain::sites::home_site(&db, &principal).await?,
+    };
+    let o = domain::import::sync::overview(&db, &principal, site).await?;
+    let config = o.config.clone().unwrap_or_default();
+    Ok(SyncSettings {
+        exists: o.config.is_some(),
+        mapping: config.mapping_text(),
+        match_on: config.match_on.as_str().to_string(),
+        date_format: config.date_format.as_str().to_string(),
+        end_old_placements: config.end_old_placements,
+        can_edit: o.can_edit,
+        targets: o.targets,
+    })
+}
+
+#[server(endpoint = "save_sync_settings")]
+pub async fn save_sync_settings(
+    site: Uuid,
+    mapping: String,
+    match_on: String,
+    date_format: String,
+    #[server(default)] end_old_placements: Option<String>,
+) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let form = domain::import::sync::SyncForm {
+        mapping,
+        match_on,
+        date_format,
+        end_old_placements: end_old_placements.is_some(),
+    };
+    domain::import::sync::save_config(&db, &principal, site, form).await?;
+    Ok(())
 }

@@ -62,6 +62,38 @@ pub struct CodeInfo {
     pub flow: String,
     pub email_required: bool,
     pub allowed_domains: Vec<String>,
+    pub form: RegistrationFormSettings,
+    /// (id, name, depth) of the parts one may register in.
+    pub parts: Vec<(Uuid, String, usize)>,
+}
+
+/// A site's registration form: each optional field `off`, `optional` or `required`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RegistrationFormSettings {
+    pub phone: String,
+    pub address: String,
+    pub personnel_number: String,
+    pub birth_date: String,
+    pub organisation_part: String,
+    pub newsletter: bool,
+    pub disclaimer: String,
+    pub beside_sign_in: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::onboarding::RegistrationFields> for RegistrationFormSettings {
+    fn from(f: domain::onboarding::RegistrationFields) -> Self {
+        RegistrationFormSettings {
+            phone: f.phone.as_str().into(),
+            address: f.address.as_str().into(),
+            personnel_number: f.personnel_number.as_str().into(),
+            birth_date: f.birth_date.as_str().into(),
+            organisation_part: f.organisation_part.as_str().into(),
+            newsletter: f.newsletter,
+            disclaimer: f.disclaimer,
+            beside_sign_in: f.beside_sign_in,
+        }
+    }
 }
 
 #[server(endpoint = "check_code")]
@@ -74,7 +106,47 @@ pub async fn check_code(code: String) -> Result<CodeInfo, AppError> {
         flow: info.flow,
         email_required: info.email_required,
         allowed_domains: info.allowed_domains,
+        form: info.fields.into(),
+        parts: info.parts,
     })
+}
+
+/// The registration form settings of a site (its administrators' site form).
+#[server(endpoint = "load_registration_form")]
+pub async fn load_registration_form(site: Uuid) -> Result<RegistrationFormSettings, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::onboarding::form_of(&db, &principal, site)
+        .await?
+        .into())
+}
+
+#[allow(clippy::too_many_arguments)] // a form: one argument per field
+#[server(endpoint = "save_registration_form")]
+pub async fn save_registration_form(
+    site: Uuid,
+    phone: String,
+    address: String,
+    personnel_number: String,
+    birth_date: String,
+    organisation_part: String,
+    #[server(default)] newsletter: Option<String>,
+    #[server(default)] disclaimer: String,
+    #[server(default)] beside_sign_in: Option<String>,
+) -> Result<(), AppError> {
+    use domain::onboarding::{FieldRule, RegistrationFields};
+    let (db, principal) = crate::ssr::principal().await?;
+    let fields = RegistrationFields {
+        phone: FieldRule::parse(&phone)?,
+        address: FieldRule::parse(&address)?,
+        personnel_number: FieldRule::parse(&personnel_number)?,
+        birth_date: FieldRule::parse(&birth_date)?,
+        organisation_part: FieldRule::parse(&organisation_part)?,
+        newsletter: newsletter.is_some(),
+        disclaimer,
+        beside_sign_in: beside_sign_in.is_some(),
+    };
+    domain::onboarding::set_form(&db, &principal, site, fields).await?;
+    Ok(())
 }
 
 /// Registers with a code; answers the site's flow (what happens next).
@@ -88,6 +160,13 @@ pub async fn register(
     username: String,
     password: String,
     locale: String,
+    #[server(default)] phone: String,
+    #[server(default)] address: String,
+    #[server(default)] personnel_number: String,
+    #[server(default)] birth_date: String,
+    #[server(default)] part: String,
+    #[server(default)] newsletter: Option<String>,
+    #[server(default)] disclaimer: Option<String>,
 ) -> Result<String, AppError> {
     let db = crate::ssr::db()?;
     let form = domain::onboarding::RegistrationForm {
@@ -98,6 +177,15 @@ pub async fn register(
         username,
         password,
         locale,
+        extra: domain::onboarding::ExtraAnswers {
+            phone,
+            address,
+            personnel_number,
+            birth_date,
+            part: Uuid::parse_str(part.trim()).ok(),
+            newsletter: newsletter.is_some(),
+            disclaimer_accepted: disclaimer.is_some(),
+        },
     };
     Ok(domain::onboarding::register(&db, form).await?)
 }

@@ -1,4 +1,5 @@
 //! Building blocks shared by the pages.
+pub mod announcements;
 pub mod confirm_dialog;
 pub mod error_message;
 pub mod header;

@@ -24,7 +24,11 @@ pub fn PageShell(children: ChildrenFn) -> impl IntoView {
         <Suspense fallback=|| view! { <header class="topbar"></header> }>
             {move || Suspend::new(async move {
                 let me = me.await.ok().flatten();
-                view! { <AppHeader me=me /> }
+                let signed_in = me.is_some();
+                view! {
+                    <AppHeader me=me />
+                    {signed_in.then(|| view! { <super::announcements::AnnouncementsBar /> })}
+                }
             })}
         </Suspense>
         <main id="main" class="main" tabindex="-1">

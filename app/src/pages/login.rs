@@ -27,6 +27,21 @@ pub fn LoginPage() -> impl IntoView {
         })
     });
     let providers = Resource::new(|| (), |_| sign_in_providers());
+    // Opened with a site's code (`?code=…`): its register panel beside, if the site wants it.
+    let code = query.read_untracked().get("code").unwrap_or_default();
+    let beside = Resource::new(
+        move || code.clone(),
+        |code| async move {
+            if code.is_empty() {
+                return None;
+            }
+            crate::api::onboarding::check_code(code)
+                .await
+                .ok()
+                .filter(|info| info.form.beside_sign_in)
+        },
+    );
+    let register = ServerAction::<crate::api::onboarding::Register>::new();
     Effect::new(move |_| {
         if let Some(Ok(target)) = login.value().get() {
             let _ = window().location().set_href(&target);
@@ -96,6 +111,23 @@ pub fn LoginPage() -> impl IntoView {
                         <a href="/signup" id="signup-link">{t!(i18n, auth.create)}</a>
                     </p>
                 </section>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        beside.await.map(|info| view! {
+                            <section class="card login-card register-beside" aria-labelledby="register-beside-title">
+                                <h2 id="register-beside-title">{t!(i18n, onboarding.register_title)}</h2>
+                                {move || match register.value().get().and_then(|r| r.ok()) {
+                                    Some(flow) => view! {
+                                        <super::onboarding::register::Registered flow=flow next=next() />
+                                    }.into_any(),
+                                    None => view! {
+                                        <super::onboarding::register::RegistrationForm info=info.clone() action=register id_prefix="reg-" />
+                                    }.into_any(),
+                                }}
+                            </section>
+                        })
+                    })}
+                </Suspense>
                 <p class="login-tagline">{t!(i18n, auth.tagline)}</p>
             </main>
         </div>

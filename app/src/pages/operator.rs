@@ -19,6 +19,7 @@ pub fn OperatorPage() -> impl IntoView {
                 <Subscriptions />
                 <super::operator_products::Products />
                 <PurchaseInbox />
+                <super::operator_announcements::Announcements />
                 <InstitutionLinks />
                 <Outbox />
             </div>

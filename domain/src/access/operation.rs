@@ -67,6 +67,8 @@ operations! {
     EndAppSession => UsersManage,
     // Bulk import into a site and its subsites (checks each written user as well).
     ImportUsers => UsersImport,
+    // The organisation's HR import configuration, on its root site.
+    ConfigureImport => SettingsManage,
     // Roles, checked on the site that owns the role; grants on the granted site.
     ListRoles => RolesView,
     CreateRole => RolesManage,
@@ -82,6 +84,7 @@ operations! {
     ViewOutbox => SettingsManage,
     ManageProducts => SettingsManage,
     LinkInstitution => SettingsManage,
+    ManageAnnouncements => SettingsManage,
 }
 
 impl Operation {
@@ -93,6 +96,7 @@ impl Operation {
                 | Operation::ViewOutbox
                 | Operation::ManageProducts
                 | Operation::LinkInstitution
+                | Operation::ManageAnnouncements
         )
     }
 }

@@ -56,6 +56,7 @@ actions! {
     GroupRemove => "group.remove",
     GroupJoin => "group.join",
     GroupLeave => "group.leave",
+    ImportConfigure => "import.configure",
 }
 
 impl Action {

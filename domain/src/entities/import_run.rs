@@ -25,6 +25,8 @@ pub struct Model {
     pub failure: Option<String>,
     pub created_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// Applied through the organisation's HR configuration.
+    pub sync: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table, mirroring `migrations/`. Plain data only:
 //! behaviour lives in the area modules (`sites/`, `users/`, ...).
+pub mod announcement;
 pub mod api_token;
 pub mod app_session;
 pub mod app_setting;
@@ -8,6 +9,7 @@ pub mod bundle;
 pub mod bundle_product;
 pub mod dynamic_group;
 pub mod group_member;
+pub mod import_config;
 pub mod import_file;
 pub mod import_result;
 pub mod import_run;

@@ -21,6 +21,8 @@ pub struct Model {
     /// The school's official institution number, if it has one (unique).
     #[sea_orm(unique)]
     pub institution_number: Option<String>,
+    /// The self-registration form's fields (JSON); none: the standard form.
+    pub registration_form: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

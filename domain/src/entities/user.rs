@@ -26,6 +26,14 @@ pub struct Model {
     pub personnel_number: Option<String>,
     /// An account for an external party: no password, cannot sign in, uses API tokens.
     pub service_account: bool,
+    /// Filled in at self-registration when the site's form asks for them.
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub birth_date: Option<Date>,
+    pub newsletter: bool,
+    pub disclaimer_accepted_at: Option<DateTimeUtc>,
+    /// Announcements: `inform`, `none`, or not chosen yet.
+    pub updates_choice: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use super::columns::Columns;
 use super::preview::{preview, Mode, Options};
-use super::rows::{parse_rows, ImportRow, Parsed, RowIssue};
+use super::rows::{ImportRow, Parsed, RowIssue};
 use super::run::{RowMessage, CANCELLED, DONE, FAILED, RUNNING};
-use super::table::{read_table, Limits};
+use super::table::Limits;
 use super::write::{hash_passwords, BatchWriter, Outcomes};
 use crate::entities::{import_file, import_result, import_run, site, user};
 use crate::error::{Error, Result};
@@ -103,7 +103,7 @@ impl Applier {
             max_bytes: file.content.len(),
             max_rows: usize::MAX,
         };
-        let parsed = parse_rows(&read_table(&file.content, limits)?)?;
+        let parsed = super::parse_upload(db, site.id, &file.content, limits, run.sync).await?;
         Ok(Some(Applier {
             run_id,
             site_public_id: site.public_id,
@@ -138,6 +138,7 @@ impl Applier {
         let options = Options {
             mode: Mode::parse(&run.mode).unwrap_or(Mode::AddOnly),
             allow_deletes: run.allow_deletes,
+            sync: run.sync,
         };
         let parsed = Parsed {
             columns: self.columns.clone(),

@@ -1,6 +1,7 @@
 //! The header row: which column holds what. Names are recognised in Dutch, French and
 //! English, without regard to case, accents, spaces or punctuation. The first column is
 //! always the action (`+`, `-`, `*`), whatever its header says.
+use super::property_columns::{PropertyColumn, PropertyHeaders};
 use crate::error::{Code, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,6 +46,11 @@ impl Column {
             Column::Subsite => "subsite",
             Column::Roles => "roles",
         }
+    }
+
+    /// The header this column is written under in a rewritten upload (the template's own).
+    pub fn header(self) -> &'static str {
+        self.names()[0]
     }
 
     /// Header names recognised (normalised: lower case, letters and digits only), the
@@ -114,7 +120,7 @@ impl Column {
 }
 
 /// Lower case, accents dropped, only letters and digits (`E-mail adres` → `emailadres`).
-fn normalise(header: &str) -> String {
+pub(super) fn normalise(header: &str) -> String {
     header
         .chars()
         .filter_map(|c| {
@@ -137,16 +143,25 @@ fn normalise(header: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
     positions: Vec<(Column, usize)>,
+    /// The organisation's properties the file has columns for.
+    properties: Vec<(PropertyColumn, usize)>,
 }
 
 impl Columns {
-    /// Recognises a header row. Unknown headers are refused by name (a typo must not drop a
-    /// column silently); usernames are required, and so is a known action column first.
+    /// Recognises a header row without custom properties.
     pub fn recognise(header: &[String]) -> Result<Columns> {
+        Columns::recognise_with(header, &PropertyHeaders::default())
+    }
+
+    /// Recognises a header row. Unknown headers are refused by name (a typo must not drop a
+    /// column silently); usernames are required, and so is a known action column first. A
+    /// header naming one of `properties` is that property's column.
+    pub fn recognise_with(header: &[String], properties: &PropertyHeaders) -> Result<Columns> {
         if header.iter().all(|h| h.trim().is_empty()) {
             return Err(Error::invalid("file", Code::ImportNoHeader));
         }
         let mut positions = vec![(Column::Action, 0)];
+        let mut property_positions: Vec<(PropertyColumn, usize)> = Vec::new();
         let mut unknown = Vec::new();
         for (index, raw) in header.iter().enumerate().skip(1) {
             let name = normalise(raw);
@@ -162,7 +177,13 @@ impl Columns {
                     unknown.push(raw.trim().to_string());
                 }
                 Some(column) => positions.push((column, index)),
-                None => unknown.push(raw.trim().to_string()),
+                None => match properties.find(raw) {
+                    Some(p) if property_positions.iter().any(|(q, _)| q.key == p.key) => {
+                        unknown.push(raw.trim().to_string());
+                    }
+                    Some(p) => property_positions.push((p.clone(), index)),
+                    None => unknown.push(raw.trim().to_string()),
+                },
             }
         }
         if !unknown.is_empty() {
@@ -174,7 +195,15 @@ impl Columns {
                 vec![Column::Username.key().to_string()],
             ));
         }
-        Ok(Columns { positions })
+        Ok(Columns {
+            positions,
+            properties: property_positions,
+        })
+    }
+
+    /// The property columns, with their index.
+    pub fn properties(&self) -> &[(PropertyColumn, usize)] {
+        &self.properties
     }
 
     pub fn has(&self, column: Column) -> bool {

@@ -6,10 +6,12 @@ mod apply;
 mod columns;
 mod guard;
 mod preview;
+mod property_columns;
 mod result_file;
 mod roles;
 mod rows;
 mod run;
+pub mod sync;
 mod table;
 mod template;
 mod write;
@@ -17,11 +19,46 @@ mod write;
 pub use apply::{Applier, ADDED, BATCH, DELETED, ERROR, MAILED_PROBLEMS, UPDATED};
 pub use columns::{Column, Columns};
 pub use preview::{preview, Mode, Options, Planned, Preview, SeatShortage};
+pub use property_columns::{PropertyColumn, PropertyHeaders};
 pub use result_file::result_file;
-pub use rows::{parse_rows, Action, ImportRow, Parsed, RowIssue};
+pub use rows::{parse_rows, parse_rows_with, Action, ImportRow, Parsed, RowIssue};
 pub use run::{
     cancel, file_and_results, recent, results, start, status, ImportJob, RowMessage, RowResult,
     RunStatus, Upload, CANCELLED, DONE, FAILED, JOB_KIND, RUNNING,
 };
 pub use table::{read_table, Limits, Table};
 pub use template::template;
+
+/// Reads and parses an upload for an import into `site` (by id): the properties of its
+/// organisation are columns too; with `sync`, the organisation's HR configuration rewrites
+/// the upload first.
+pub(crate) async fn parse_upload(
+    db: &crate::Db,
+    site_id: i32,
+    content: &[u8],
+    limits: Limits,
+    sync: bool,
+) -> crate::Result<Parsed> {
+    let headers = PropertyHeaders::load(db, site_id).await?;
+    let table = read_table(content, limits)?;
+    let table = match sync {
+        true => sync::config_by_site_id(db, site_id)
+            .await?
+            .ok_or(crate::Error::Refused(crate::Code::ImportNoConfig))?
+            .apply(&table, &headers),
+        false => table,
+    };
+    parse_rows_with(&table, &headers)
+}
+
+/// The same for the site's public id (the upload form's preview).
+pub async fn parse_for_site(
+    db: &crate::Db,
+    site: uuid::Uuid,
+    content: &[u8],
+    limits: Limits,
+    sync: bool,
+) -> crate::Result<Parsed> {
+    let resolved = crate::sites::resolve(db, site).await?;
+    parse_upload(db, resolved.site.id, content, limits, sync).await
+}

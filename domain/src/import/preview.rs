@@ -30,6 +30,9 @@ pub struct Options {
     pub mode: Mode,
     /// `-` rows delete only when this is ticked.
     pub allow_deletes: bool,
+    /// Through the organisation's HR configuration (see [`super::sync`]): rows add or update,
+    /// matched as it says, placements moved only when it allows.
+    pub sync: bool,
 }
 
 /// What a valid row will do, and where.
@@ -58,6 +61,9 @@ pub struct SeatShortage {
 pub struct Preview {
     pub planned: Vec<Planned>,
     pub issues: Vec<RowIssue>,
+    /// What happens differently from what the file says, without stopping the row (an HR
+    /// sync that does not move an employee placed elsewhere).
+    pub warnings: Vec<RowIssue>,
     pub shortages: Vec<SeatShortage>,
 }
 
@@ -94,9 +100,32 @@ pub async fn preview(
     let in_subtree: HashSet<i32> = subtree.iter().map(|s| s.id).collect();
     let subtree_ids: Vec<i32> = in_subtree.iter().copied().collect();
     let role_names = RoleNames::load(db, principal, &target.scope, &subtree_ids).await?;
+    let sync = match options.sync {
+        true => Some(
+            super::sync::config_by_site_id(db, target.site.id)
+                .await?
+                .ok_or(crate::Error::Refused(Code::ImportNoConfig))?,
+        ),
+        false => None,
+    };
+    let options = match sync {
+        // An HR export adds and updates; it never deletes.
+        Some(_) => Options {
+            mode: Mode::AddAndUpdate,
+            allow_deletes: false,
+            sync: true,
+        },
+        None => options,
+    };
+    let rows = match &sync {
+        Some(config) if config.match_on == super::sync::MatchOn::PersonnelNumber => {
+            by_personnel_number(db, &parsed.rows, &subtree_ids).await?
+        }
+        _ => parsed.rows.clone(),
+    };
 
     let mut existing: HashMap<String, user::Model> = HashMap::new();
-    let usernames: Vec<String> = parsed.rows.iter().map(|r| r.username.clone()).collect();
+    let usernames: Vec<String> = rows.iter().map(|r| r.username.clone()).collect();
     for chunk in usernames.chunks(500) {
         for found in user::Entity::find()
             .filter(user::Column::Username.is_in(chunk.to_vec()))
@@ -110,7 +139,15 @@ pub async fn preview(
     let acting = principal.user_id();
     let mut planned = Vec::new();
     let mut issues = parsed.issues.clone();
-    for row in &parsed.rows {
+    let mut warnings = Vec::new();
+    let site_name = |id: i32| {
+        subtree
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    for row in &rows {
         // Users outside the importing subtree are as unknown as users that do not exist.
         let found = existing
             .get(&row.username)
@@ -130,6 +167,20 @@ pub async fn preview(
                 }
             },
             None => found.map_or(target.site.id, |u| u.site_id),
+        };
+        // An employee the HR file places elsewhere: moved only when the organisation ends old
+        // placements automatically; otherwise they stay, and the preview says so.
+        let site_id = match (found, &sync) {
+            (Some(user), Some(config)) if user.site_id != site_id && !config.end_old_placements => {
+                warnings.push(issue(
+                    row,
+                    Column::Subsite,
+                    Code::ImportDoublePlacement,
+                    vec![site_name(user.site_id), site_name(site_id)],
+                ));
+                user.site_id
+            }
+            _ => site_id,
         };
         let action = match (row.action, found, options.mode) {
             (Action::Add, None, Mode::UpdateOnly) => {
@@ -235,11 +286,49 @@ pub async fn preview(
             })
         })
         .collect();
+    warnings.sort_by_key(|i| i.row);
     Ok(Preview {
         planned,
         issues,
+        warnings,
         shortages,
     })
+}
+
+/// Rows matched on the personnel number: a row whose number belongs to a user of the subtree
+/// takes that user's username (whatever the file's username column says).
+async fn by_personnel_number(
+    db: &Db,
+    rows: &[ImportRow],
+    subtree: &[i32],
+) -> Result<Vec<ImportRow>> {
+    let numbers: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.personnel_number.clone())
+        .collect();
+    let mut usernames: HashMap<String, String> = HashMap::new();
+    for chunk in numbers.chunks(500) {
+        for found in user::Entity::find()
+            .filter(user::Column::PersonnelNumber.is_in(chunk.to_vec()))
+            .filter(user::Column::SiteId.is_in(subtree.to_vec()))
+            .all(db.conn())
+            .await?
+        {
+            if let Some(number) = found.personnel_number {
+                usernames.insert(number, found.username);
+            }
+        }
+    }
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let mut row = r.clone();
+            if let Some(username) = r.personnel_number.as_ref().and_then(|n| usernames.get(n)) {
+                row.username = username.clone();
+            }
+            row
+        })
+        .collect())
 }
 
 fn found_site(p: &Planned, existing: &HashMap<String, user::Model>) -> Option<i32> {

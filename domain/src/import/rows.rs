@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::columns::{Column, Columns};
+use super::property_columns::PropertyHeaders;
 use super::table::{Table, CELL_ERROR, CELL_FORMULA};
 use crate::error::{Code, Result};
 use crate::validate;
@@ -48,6 +49,9 @@ pub struct ImportRow {
     /// A subsite by name or path (`School/Klas 1A`) below the importing site.
     pub subsite: Option<String>,
     pub roles: Vec<String>,
+    /// Custom property values of the row's non-empty property cells, normalised:
+    /// (definition id, key, value). An empty cell leaves the value alone.
+    pub properties: Vec<(i32, String, String)>,
 }
 
 /// Why a row (or one of its cells) cannot be imported.
@@ -66,8 +70,14 @@ pub struct Parsed {
     pub issues: Vec<RowIssue>,
 }
 
-/// Parses a table: the first non-empty row is the header, empty rows are skipped.
+/// Parses a table without custom properties.
 pub fn parse_rows(table: &Table) -> Result<Parsed> {
+    parse_rows_with(table, &PropertyHeaders::default())
+}
+
+/// Parses a table: the first non-empty row is the header, empty rows are skipped; headers
+/// naming one of `properties` are property columns.
+pub fn parse_rows_with(table: &Table, properties: &PropertyHeaders) -> Result<Parsed> {
     let mut lines = table
         .rows
         .iter()
@@ -77,7 +87,7 @@ pub fn parse_rows(table: &Table) -> Result<Parsed> {
     let Some((_, header)) = lines.next() else {
         return Err(crate::Error::invalid("file", Code::ImportNoHeader));
     };
-    let columns = Columns::recognise(header)?;
+    let columns = Columns::recognise_with(header, properties)?;
     let mut rows = Vec::new();
     let mut issues = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -178,6 +188,27 @@ fn parse_row(
         .collect();
     let personnel_number = optional(Column::PersonnelNumber);
     let subsite = optional(Column::Subsite);
+    let mut values = Vec::new();
+    for (property, index) in columns.properties() {
+        let raw = cells.get(*index).map(|c| c.trim()).unwrap_or_default();
+        let refused = |code: Code| RowIssue {
+            row,
+            column: None,
+            code,
+            details: vec![property.key.clone()],
+        };
+        match raw {
+            CELL_ERROR => issues.push(refused(Code::ImportCellError)),
+            CELL_FORMULA => issues.push(refused(Code::ImportFormula)),
+            raw => match property.kind.normalise(raw, &property.choices) {
+                Ok(Some(value)) => {
+                    values.push((property.definition_id, property.key.clone(), value))
+                }
+                Ok(None) => {}
+                Err(e) => issues.push(refused(e.code())),
+            },
+        }
+    }
     if !issues.is_empty() {
         return None;
     }
@@ -193,6 +224,7 @@ fn parse_row(
         personnel_number,
         subsite,
         roles,
+        properties: values,
     })
 }
 

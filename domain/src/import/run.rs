@@ -10,8 +10,7 @@ use uuid::Uuid;
 
 use super::columns::Column;
 use super::preview::{Mode, Options};
-use super::rows::parse_rows;
-use super::table::{read_table, Limits};
+use super::table::Limits;
 use crate::access::{self, Operation};
 use crate::entities::{import_file, import_result, import_run};
 use crate::error::{Code, Error, Result};
@@ -118,7 +117,7 @@ pub async fn start(
     let target = sites::resolve(db, site).await?;
     access::require(principal, Operation::ImportUsers, &target.scope)?;
     let started_by = principal.user_id().ok_or(Error::Unauthenticated)?;
-    let parsed = parse_rows(&read_table(&content, limits)?)?;
+    let parsed = super::parse_upload(db, target.site.id, &content, limits, options.sync).await?;
     let total = super::apply::units(&parsed).len();
 
     let public_id = Uuid::new_v4();
@@ -131,6 +130,7 @@ pub async fn start(
         file_name: Set(file_name.chars().take(255).collect()),
         mode: Set(options.mode.code().to_string()),
         allow_deletes: Set(options.allow_deletes),
+        sync: Set(options.sync),
         status: Set(RUNNING.to_string()),
         cancel_requested: Set(false),
         total_rows: Set(i32::try_from(total).unwrap_or(i32::MAX)),

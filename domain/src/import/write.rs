@@ -1,6 +1,6 @@
 //! Writing one checked batch of an import inside its transaction: adds (seats taken per site
 //! for the whole batch, users inserted together), updates and moves, deletions, role grants,
-//! each journaled; every row's outcome noted for its result.
+//! custom property values, each journaled; every row's outcome noted for its result.
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -16,8 +16,9 @@ use super::rows::{Action, ImportRow};
 use super::run::RowMessage;
 use crate::audit::{self, Change, Event};
 use crate::auth::password;
-use crate::entities::{role_grant, site, user};
+use crate::entities::{property_value, role_grant, site, user};
 use crate::error::{Code, Error, Result};
+use crate::properties::write_value;
 use crate::sites::{release_seats, take_seats};
 use crate::users::{remove_unchecked, user_label};
 use crate::Principal;
@@ -160,23 +161,30 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
                 .exec(self.conn)
                 .await?;
         }
-        let with_roles: Vec<&&Planned> = accepted.iter().filter(|p| !p.roles.is_empty()).collect();
-        if !with_roles.is_empty() {
+        let needing_ids: Vec<&&Planned> = accepted
+            .iter()
+            .filter(|p| !p.roles.is_empty() || !p.row.properties.is_empty())
+            .collect();
+        if !needing_ids.is_empty() {
             let ids: HashMap<String, i32> = user::Entity::find()
                 .select_only()
                 .column(user::Column::Username)
                 .column(user::Column::Id)
                 .filter(
-                    user::Column::Username.is_in(with_roles.iter().map(|p| p.row.username.clone())),
+                    user::Column::Username
+                        .is_in(needing_ids.iter().map(|p| p.row.username.clone())),
                 )
                 .into_tuple::<(String, i32)>()
                 .all(self.conn)
                 .await?
                 .into_iter()
                 .collect();
-            for p in with_roles {
+            for p in needing_ids {
                 if let Some(id) = ids.get(&p.row.username) {
                     grant(self.conn, *id, p.site_id, &p.roles).await?;
+                    for (definition, _, value) in &p.row.properties {
+                        write_value(self.conn, *id, *definition, Some(value)).await?;
+                    }
                 }
             }
         }
@@ -194,6 +202,9 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
             let mut changes = vec![Change::set("username", &p.row.username)];
             if let Some(date) = p.row.expires_on {
                 changes.push(Change::set("expires_on", date));
+            }
+            for (_, key, value) in &p.row.properties {
+                changes.push(Change::set(&format!("property:{key}"), value));
             }
             events.push(Event {
                 action: audit::Action::UserCreate,
@@ -250,8 +261,24 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
                 release_seats(self.conn, target.site_id, 1, 1).await?;
             }
             let hash = self.hashes.get(&p.row.row).cloned();
-            let (model, changes) = self.changed(target, p, hash.is_some()).await?;
+            let (model, mut changes) = self.changed(target, p, hash.is_some()).await?;
             let mut model = model;
+            if !p.row.properties.is_empty() {
+                let before: HashMap<i32, String> = property_value::Entity::find()
+                    .filter(property_value::Column::UserId.eq(target.id))
+                    .all(self.conn)
+                    .await?
+                    .into_iter()
+                    .map(|v| (v.definition_id, v.value))
+                    .collect();
+                for (definition, key, value) in &p.row.properties {
+                    let was = before.get(definition).cloned().unwrap_or_default();
+                    if &was != value {
+                        write_value(self.conn, target.id, *definition, Some(value)).await?;
+                        changes.push(Change::new(&format!("property:{key}"), was, value));
+                    }
+                }
+            }
             if let Some(hash) = hash {
                 model.password_hash = Set(Some(hash));
                 model.must_change_password = Set(true);

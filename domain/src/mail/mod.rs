@@ -78,6 +78,17 @@ pub enum Template {
     PurchaseRequest(Purchase),
     /// The requester's copy of their purchase request.
     PurchaseRequestCopy(Purchase),
+    /// An operator's notice, to a user who wants updates.
+    Announcement {
+        name: String,
+        /// `maintenance`, `outage` or `update`.
+        notice: String,
+        title: String,
+        body: String,
+        /// "YYYY-MM-DD HH:MM" (UTC).
+        starts_at: String,
+        ends_at: String,
+    },
 }
 
 /// What a purchase request says, in every mail about it.
@@ -115,6 +126,7 @@ impl Template {
             Template::ImportReport { .. } => "import_report",
             Template::PurchaseRequest(_) => "purchase_request",
             Template::PurchaseRequestCopy(_) => "purchase_request_copy",
+            Template::Announcement { .. } => "announcement",
         }
     }
 }

@@ -174,6 +174,27 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
         },
         Template::PurchaseRequest(p) => purchase(p, Some(format!("{base}/operator"))),
         Template::PurchaseRequestCopy(p) => purchase(p, Some(format!("{base}/"))),
+        Template::Announcement {
+            name,
+            notice,
+            title,
+            body,
+            starts_at,
+            ends_at,
+        } => Content {
+            name: Some(name.clone()),
+            params: vec![
+                ("kind", t(&format!("announcement.kind_{notice}"))),
+                ("title", title.clone()),
+                ("body", body.clone()),
+            ],
+            facts: vec![
+                ("announcement.from", format!("{starts_at} UTC")),
+                ("announcement.until", format!("{ends_at} UTC")),
+            ],
+            list: vec![],
+            link: Some(format!("{base}/profile")),
+        },
     }
 }
 
@@ -412,6 +433,14 @@ mod tests {
                 phone: s("+32 2 123 45 67"),
                 comment: s("For the new class"),
             }),
+            Template::Announcement {
+                name: s("An"),
+                notice: s("maintenance"),
+                title: s("Maintenance on Saturday"),
+                body: s("Licentia is unavailable from 8:00 to 10:00."),
+                starts_at: s("2026-12-05 08:00"),
+                ends_at: s("2026-12-05 10:00"),
+            },
             Template::PurchaseRequestCopy(super::super::Purchase {
                 requester: s("Ann Peeters"),
                 organisation: s("Scholengroep Horizon"),

@@ -3,11 +3,13 @@
 //! active at once, after confirming their address ([`confirm_email`]), or after an
 //! administrator approves them ([`decide`]).
 mod approval;
+mod form;
 mod registration;
 mod serial;
 mod verification;
 
 pub use approval::{decide, pending, PendingUser};
+pub use form::{form_of, set_form, ExtraAnswers, FieldRule, RegistrationFields, MAX_DISCLAIMER};
 pub use registration::{check_code, register, CodeInfo, RegistrationForm};
 pub use serial::{check_serial, sign_up, SerialInfo, SignUpForm};
 pub use verification::{confirm_email, Confirmed};

@@ -1,12 +1,17 @@
 //! Self-registration with a site's registration code. The code stops working when it is
 //! changed or removed, when the site (or an ancestor) has expired, or when no seat is free;
-//! each says so in its own words.
+//! each says so in its own words. The site's form may ask more (see [`super::form`]),
+//! including the part of the organisation (a subsite) to register in.
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::form::{self, ExtraAnswers, RegistrationFields};
 
 use super::{FLOW_APPROVAL, FLOW_VERIFY, PENDING_APPROVAL, PENDING_VERIFY};
 use crate::auth::password;
-use crate::entities::site;
+use crate::entities::{site, user};
 use crate::error::{Code, Error, Result};
 use crate::mail::{self, Template};
 use crate::tokens::{self, Purpose};
@@ -21,6 +26,11 @@ pub struct CodeInfo {
     /// Registration needs an e-mail address (verification flow, or limited domains).
     pub email_required: bool,
     pub allowed_domains: Vec<String>,
+    /// The site's form: its optional fields, newsletter, disclaimer.
+    pub fields: RegistrationFields,
+    /// The parts of the organisation one may register in (the site and its subsites, with
+    /// their depth), when the form asks for one.
+    pub parts: Vec<(Uuid, String, usize)>,
 }
 
 /// The registration form as typed.
@@ -34,6 +44,8 @@ pub struct RegistrationForm {
     pub password: String,
     /// The page's language: the account's and its mails'.
     pub locale: String,
+    /// The fields the site's form adds.
+    pub extra: ExtraAnswers,
 }
 
 fn unknown() -> Error {
@@ -67,13 +79,45 @@ async fn site_of(db: &Db, raw: &str) -> Result<(site::Model, CodeInfo)> {
         .lines()
         .map(str::to_string)
         .collect();
+    let fields = RegistrationFields::of(&found);
+    let parts = if fields.organisation_part.shown() {
+        parts_of(db, &found).await?
+    } else {
+        Vec::new()
+    };
     let info = CodeInfo {
         site_name: found.name.clone(),
         flow: found.registration_flow.clone(),
         email_required: found.registration_flow == FLOW_VERIFY || !allowed_domains.is_empty(),
         allowed_domains,
+        fields,
+        parts,
     };
     Ok((found, info))
+}
+
+/// The site and its subsites as a tree in order: (id, name, depth).
+async fn parts_of(db: &Db, top: &site::Model) -> Result<Vec<(Uuid, String, usize)>> {
+    let below = site::Entity::find()
+        .filter(site::Column::Id.in_subquery(sites::subtree([top.id])))
+        .order_by_asc(site::Column::Name)
+        .all(db.conn())
+        .await?;
+    let mut ordered = Vec::with_capacity(below.len());
+    let mut stack = vec![(top.id, 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        if let Some(s) = below.iter().find(|s| s.id == id) {
+            ordered.push((s.public_id, s.name.clone(), depth));
+        }
+        stack.extend(
+            below
+                .iter()
+                .rev()
+                .filter(|s| s.parent_id == Some(id))
+                .map(|s| (s.id, depth + 1)),
+        );
+    }
+    Ok(ordered)
 }
 
 /// Whether a code can be used now, and what the form needs.
@@ -107,6 +151,18 @@ pub async fn register(db: &Db, form: RegistrationForm) -> Result<String> {
         }
     }
     let username = validate::username(&form.username)?;
+    let extra = form::check(&info.fields, &form.extra, Utc::now().date_naive())?;
+    // The part chosen: a site of the code's subtree (the code's site itself by default).
+    let home = match extra.part {
+        Some(part) => info
+            .parts
+            .iter()
+            .find(|(id, _, _)| *id == part)
+            .ok_or(Error::invalid("part", Code::PartUnknown))
+            .map(|_| part)?,
+        None => site.public_id,
+    };
+    let home = sites::resolve(db, home).await?.site;
     let plain = validate::new_password(&form.password, &username)?;
     let locale = validate::language(&form.locale).unwrap_or_else(|_| "nl".into());
     let password_hash = password::hash(plain).await?;
@@ -119,7 +175,7 @@ pub async fn register(db: &Db, form: RegistrationForm) -> Result<String> {
     let txn = db.write().await?;
     let created = insert_unchecked(
         &*txn,
-        site.id,
+        home.id,
         NewUser {
             username,
             first_name,
@@ -136,6 +192,22 @@ pub async fn register(db: &Db, form: RegistrationForm) -> Result<String> {
         Code::NoFreeSeat => Error::invalid("code", Code::SiteFull),
         _ => e,
     })?;
+    user::Entity::update_many()
+        .col_expr(user::Column::Phone, Expr::value(extra.phone.clone()))
+        .col_expr(user::Column::Address, Expr::value(extra.address.clone()))
+        .col_expr(
+            user::Column::PersonnelNumber,
+            Expr::value(extra.personnel_number.clone()),
+        )
+        .col_expr(user::Column::BirthDate, Expr::value(extra.birth_date))
+        .col_expr(user::Column::Newsletter, Expr::value(extra.newsletter))
+        .col_expr(
+            user::Column::DisclaimerAcceptedAt,
+            Expr::value(extra.disclaimer_accepted.then(Utc::now)),
+        )
+        .filter(user::Column::Id.eq(created.id))
+        .exec(&*txn)
+        .await?;
     if let (Some(PENDING_VERIFY), Some(to)) = (pending, &email) {
         let token = tokens::issue(&*txn, created.id, Purpose::Verify).await?;
         mail::queue(

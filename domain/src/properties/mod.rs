@@ -11,4 +11,5 @@ mod values;
 pub use define::{define, definitions, overview, remove, Definition, DefinitionForm, Overview};
 pub use import::{import_values, preview_values, LineProblem, PlannedValue, ValuesPreview};
 pub use kind::Kind;
+pub(crate) use values::write_value;
 pub use values::{set_values, values_of, PropertyValue};

@@ -503,6 +503,7 @@ async fn probe(
             let options = domain::import::Options {
                 mode: domain::import::Mode::AddAndUpdate,
                 allow_deletes: false,
+                sync: false,
             };
             Ok(domain::import::preview(db, p, fx.klimop, &parsed, options)
                 .await?
@@ -666,6 +667,19 @@ async fn probe(
             .into_iter()
             .map(|d| d.key)
             .collect()),
+        Operation::ConfigureImport => domain::import::sync::save_config(
+            db,
+            p,
+            fx.klimop,
+            domain::import::sync::SyncForm {
+                mapping: format!("Nr {tag} = personnel_number"),
+                match_on: "personnel_number".into(),
+                date_format: "auto".into(),
+                end_old_placements: false,
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
         Operation::ManageGroups => domain::groups::save(
             db,
             p,
@@ -695,6 +709,24 @@ async fn probe(
                 .await
                 .map(|_| Vec::new())
         }
+        Operation::ManageAnnouncements => domain::announcements::create(
+            db,
+            p,
+            domain::announcements::AnnouncementForm {
+                kind: "update".into(),
+                title_nl: format!("Versie {tag}"),
+                title_fr: format!("Version {tag}"),
+                title_en: format!("Version {tag}"),
+                body_nl: "Nieuw".into(),
+                body_fr: "Nouveau".into(),
+                body_en: "New".into(),
+                starts_at: "2099-01-01T08:00".into(),
+                ends_at: "2099-01-02T08:00".into(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .map(|_| Vec::new()),
         Operation::ManageProducts => {
             domain::products::create_product(db, p, &format!("product-{n}"), "Product")
                 .await
@@ -932,6 +964,11 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
             department(),
         ],
     );
+    // The HR configuration is the organisation's: set on its root by its administrators.
+    t.insert(
+        Operation::ConfigureImport,
+        [u(), n(), n(), n(), d(), f(), f(), d()],
+    );
     // Groups select users of a site: managed with the users, seen with them.
     t.insert(Operation::ManageGroups, write_in_klimop());
     let staff = || rows(&["Klimop staff"]);
@@ -995,6 +1032,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     t.insert(Operation::ManageSubscriptions, operator_only());
     t.insert(Operation::ManageProducts, operator_only());
     t.insert(Operation::LinkInstitution, operator_only());
+    t.insert(Operation::ManageAnnouncements, operator_only());
     t.insert(
         Operation::ViewOutbox,
         [

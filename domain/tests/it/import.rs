@@ -23,6 +23,7 @@ fn options(mode: Mode, allow_deletes: bool) -> Options {
     Options {
         mode,
         allow_deletes,
+        sync: false,
     }
 }
 

@@ -25,6 +25,7 @@ fn upload(lines: &[&str], mode: Mode, allow_deletes: bool) -> Upload {
         options: Options {
             mode,
             allow_deletes,
+            sync: false,
         },
         locale: "en".into(),
     }
@@ -405,6 +406,7 @@ db_test!(
                 options: Options {
                     mode: Mode::AddOnly,
                     allow_deletes: false,
+                    sync: false,
                 },
                 locale: "nl".into(),
             },
@@ -579,6 +581,7 @@ db_test!(
         let options = Options {
             mode: Mode::AddOnly,
             allow_deletes: false,
+            sync: false,
         };
         let checked = import::preview(&db, &importer, demo.root, &parsed, options)
             .await

@@ -207,6 +207,7 @@ fn registration(code: &str, username: &str, email: &str) -> RegistrationForm {
         username: username.into(),
         password: "Zonnebloem-42".into(),
         locale: "nl".into(),
+        extra: Default::default(),
     }
 }
 
@@ -594,5 +595,143 @@ db_test!(
         auth::sign_in(&db, "tweede", right, Some("10.0.0.3"))
             .await
             .unwrap();
+    }
+);
+
+db_test!(
+    should_ask_what_the_sites_registration_form_asks,
+    |db: Db| async move {
+        use domain::onboarding::{ExtraAnswers, FieldRule, RegistrationFields};
+        let demo = demo(&db).await;
+        open_klimop(&db, &demo, "klimop-2026", "immediate", "", 10).await;
+        // A class below De Klimop to register in.
+        let class = sites::create(
+            &db,
+            &demo.admin,
+            demo.klimop,
+            sites::NewSiteForm {
+                name: "Klas 3B".into(),
+                seat_limit: "5".into(),
+            },
+        )
+        .await
+        .unwrap();
+        onboarding::set_form(
+            &db,
+            &demo.admin,
+            demo.klimop,
+            RegistrationFields {
+                phone: FieldRule::Required,
+                birth_date: FieldRule::Optional,
+                organisation_part: FieldRule::Required,
+                newsletter: true,
+                disclaimer: "  I follow the school rules.  ".into(),
+                beside_sign_in: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let info = onboarding::check_code(&db, "klimop-2026").await.unwrap();
+        assert!(info.fields.beside_sign_in);
+        assert_eq!(info.fields.disclaimer, "I follow the school rules.");
+        let parts: Vec<(String, usize)> =
+            info.parts.iter().map(|(_, n, d)| (n.clone(), *d)).collect();
+        assert_eq!(
+            parts,
+            [("De Klimop".to_string(), 0), ("Klas 3B".to_string(), 1)]
+        );
+
+        let good = ExtraAnswers {
+            phone: "+32 3 123 45 67".into(),
+            birth_date: "2012-05-04".into(),
+            part: Some(class.id),
+            newsletter: true,
+            disclaimer_accepted: true,
+            ..Default::default()
+        };
+        let with = |extra: ExtraAnswers| RegistrationForm {
+            extra,
+            ..registration("klimop-2026", "noor.p", "")
+        };
+        for (extra, want) in [
+            (
+                ExtraAnswers {
+                    phone: String::new(),
+                    ..good.clone()
+                },
+                Error::invalid("phone", Code::FieldRequired),
+            ),
+            (
+                ExtraAnswers {
+                    phone: "call me".into(),
+                    ..good.clone()
+                },
+                Error::invalid("phone", Code::PhoneInvalid),
+            ),
+            (
+                ExtraAnswers {
+                    disclaimer_accepted: false,
+                    ..good.clone()
+                },
+                Error::invalid("disclaimer", Code::DisclaimerNotAccepted),
+            ),
+            (
+                ExtraAnswers {
+                    part: None,
+                    ..good.clone()
+                },
+                Error::invalid("part", Code::FieldRequired),
+            ),
+            (
+                ExtraAnswers {
+                    part: Some(demo.regenboog),
+                    ..good.clone()
+                },
+                Error::invalid("part", Code::PartUnknown),
+            ),
+            (
+                ExtraAnswers {
+                    birth_date: "2999-01-01".into(),
+                    ..good.clone()
+                },
+                Error::invalid("birth_date", Code::BirthDateInFuture),
+            ),
+        ] {
+            assert_eq!(
+                onboarding::register(&db, with(extra)).await.err(),
+                Some(want)
+            );
+        }
+        assert_eq!(
+            onboarding::register(&db, with(good)).await.unwrap(),
+            "immediate"
+        );
+        let noor = domain::entities::user::Entity::find()
+            .filter(domain::entities::user::Column::Username.eq("noor.p"))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        let class_site = sites::resolve(&db, class.id).await.unwrap().site;
+        assert_eq!(noor.site_id, class_site.id, "registered in the part chosen");
+        assert_eq!(noor.phone.as_deref(), Some("+32 3 123 45 67"));
+        assert_eq!(noor.birth_date, "2012-05-04".parse().ok());
+        assert!(noor.newsletter);
+        assert!(noor.disclaimer_accepted_at.is_some());
+        assert_counters_exact(&db).await;
+        // Only who edits the site sets its form.
+        let regenboog_admin = admin_of(&db, demo.regenboog, "regenboog.admin").await;
+        assert_eq!(
+            onboarding::set_form(
+                &db,
+                &regenboog_admin,
+                demo.klimop,
+                RegistrationFields::default()
+            )
+            .await
+            .err(),
+            Some(Error::NotFound)
+        );
     }
 );

@@ -10,6 +10,7 @@ mod move_dialog;
 mod new_site;
 mod new_user;
 mod properties_dialog;
+mod registration_form;
 mod site_info;
 mod subscriptions;
 mod tree;

@@ -33,6 +33,7 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
     let site_id = d.node.id;
     let site_name = d.node.name.clone();
     let flow = d.registration_flow.clone();
+    let code = d.registration_code.clone();
     view! {
         <section class="panel" aria-labelledby="site-info-title">
             <div class="panel-head">
@@ -146,5 +147,8 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
             </ActionForm>
             {can_move.then(|| view! { <super::move_dialog::MoveDialog open=moving site=site_id name=site_name.clone() /> })}
         </section>
+        {(!readonly).then(|| view! {
+            <super::registration_form::RegistrationFormPanel site=site_id code=code.clone() />
+        })}
     }
 }

@@ -2,6 +2,7 @@
 //! one run (progress bar that survives a reload, cancel, report, result file).
 mod problems;
 mod run;
+mod sync;
 mod upload;
 
 pub use run::ImportRunPage;

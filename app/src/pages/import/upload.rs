@@ -48,6 +48,11 @@ fn ImportContent() -> impl IntoView {
     });
     let details = Resource::new(move || site.get(), load_site_details);
     let recent = Resource::new(move || site.get(), recent_imports);
+    let save_sync = ServerAction::<crate::api::import::SaveSyncSettings>::new();
+    let sync = Resource::new(
+        move || (site.get(), save_sync.version().get()),
+        |(site, _)| crate::api::import::load_sync_settings(site),
+    );
     // The site imported into: the one in the address, or the principal's home site.
     let chosen = Signal::derive(move || {
         site.get()
@@ -171,6 +176,16 @@ fn ImportContent() -> impl IntoView {
                     <input type="checkbox" name="allow_deletes" id="import-allow-deletes" />
                     <span>{t!(i18n, import.allow_deletes)}</span>
                 </label>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        sync.await.ok().filter(|s| s.exists).map(|_| view! {
+                            <label class="choice">
+                                <input type="checkbox" name="sync" id="import-sync" />
+                                <span>{t!(i18n, import.use_sync)}</span>
+                            </label>
+                        })
+                    })}
+                </Suspense>
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" id="import-check" disabled=move || busy.get()>
                         {t!(i18n, import.check)}
@@ -193,6 +208,13 @@ fn ImportContent() -> impl IntoView {
                 on_confirm=start
             />
         </section>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let settings = sync.await.ok()?;
+                let site = chosen.get_untracked()?;
+                Some(view! { <super::sync::SyncPanel site=site settings=settings save=save_sync /> })
+            })}
+        </Suspense>
         <section class="panel" aria-labelledby="recent-title">
             <h2 id="recent-title">{t!(i18n, import.recent)}</h2>
             <Transition fallback=|| ()>
@@ -243,6 +265,10 @@ fn PreviewPanel(
                     </p>
                 }
             }).collect_view()}
+            {(!preview.warnings.is_empty()).then(|| view! {
+                <h3>{t!(i18n, import.warnings_title)}</h3>
+                <ProblemTable problems=preview.warnings.clone() id="preview-warnings" />
+            })}
             {(!preview.problems.is_empty()).then(|| view! {
                 <h3>{t!(i18n, import.problems_title)}</h3>
                 <p class="muted">{t!(i18n, import.problems_skipped)}</p>

@@ -30,13 +30,18 @@ pub fn NameFields(
     }
 }
 
+/// `id_prefix` keeps the ids apart when the form sits beside the sign-in form.
 #[component]
-pub fn UsernameField(error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn UsernameField(
+    error: Signal<Option<AppError>>,
+    #[prop(optional, into)] id_prefix: String,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let id = format!("{id_prefix}username");
     view! {
         <div class="field">
-            <label for="username">{t!(i18n, auth.username)} {required()}</label>
-            <input id="username" name="username" type="text" required maxlength="100"
+            <label for=id.clone()>{t!(i18n, auth.username)} {required()}</label>
+            <input id=id name="username" type="text" required maxlength="100"
                 autocapitalize="none" spellcheck="false" autocomplete="username"
                 aria-invalid=aria_invalid(error, "username") />
         </div>
@@ -44,14 +49,19 @@ pub fn UsernameField(error: Signal<Option<AppError>>) -> impl IntoView {
 }
 
 #[component]
-pub fn PasswordField(error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn PasswordField(
+    error: Signal<Option<AppError>>,
+    #[prop(optional, into)] id_prefix: String,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let id = format!("{id_prefix}password");
+    let rules = format!("{id_prefix}password-rules");
     view! {
         <div class="field full-row">
-            <label for="password">{t!(i18n, auth.password)} {required()}</label>
-            <input id="password" name="password" type="password" required autocomplete="new-password"
-                aria-describedby="password-rules" aria-invalid=aria_invalid(error, "password") />
-            <p class="help" id="password-rules">{t!(i18n, onboarding.password_rules)}</p>
+            <label for=id.clone()>{t!(i18n, auth.password)} {required()}</label>
+            <input id=id name="password" type="password" required autocomplete="new-password"
+                aria-describedby=rules.clone() aria-invalid=aria_invalid(error, "password") />
+            <p class="help" id=rules>{t!(i18n, onboarding.password_rules)}</p>
         </div>
     }
 }

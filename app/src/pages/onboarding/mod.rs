@@ -1,4 +1,5 @@
 //! The pages for getting in: sign-up, registration, mailed links, passwords, privacy.
+mod extra_fields;
 mod fields;
 pub mod password;
 pub mod privacy;

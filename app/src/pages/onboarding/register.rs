@@ -14,6 +14,7 @@ pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let prefilled = query.read_untracked().get("code").unwrap_or_default();
+    let next = query.read_untracked().get("next").unwrap_or_default();
     let check = ServerAction::<CheckCode>::new();
     let register = ServerAction::<Register>::new();
     let info = move || check.value().get().and_then(|r| r.ok());
@@ -27,7 +28,7 @@ pub fn RegisterPage() -> impl IntoView {
             {move || {
                 let prefilled = prefilled.clone();
                 match (flow(), info()) {
-                (Some(flow), _) => view! { <Registered flow=flow /> }.into_any(),
+                (Some(flow), _) => view! { <Registered flow=flow next=next.clone() /> }.into_any(),
                 (None, Some(info)) => view! { <RegistrationForm info=info action=register /> }.into_any(),
                 (None, None) => view! {
                     <p class="muted">{t!(i18n, onboarding.code_intro)}</p>
@@ -51,8 +52,9 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
+/// What happens next; signing in leads back to `next` (the page the user came from).
 #[component]
-fn Registered(flow: String) -> impl IntoView {
+pub fn Registered(flow: String, #[prop(optional)] next: String) -> impl IntoView {
     let i18n = use_i18n();
     let text = move || {
         let locale = i18n.get_locale();
@@ -64,12 +66,20 @@ fn Registered(flow: String) -> impl IntoView {
     };
     view! {
         <p id="registered" role="status">{text}</p>
-        <a class="button button-primary button-wide" href="/login" id="to-sign-in">{t!(i18n, auth.submit)}</a>
+        <a class="button button-primary button-wide" id="to-sign-in"
+            href=if next.is_empty() { "/login".to_string() } else { format!("/login?next={}", crate::url::encode(&next)) }>
+            {t!(i18n, auth.submit)}
+        </a>
     }
 }
 
+/// `id_prefix` keeps the ids apart when the form sits beside the sign-in form.
 #[component]
-fn RegistrationForm(info: CodeInfo, action: ServerAction<Register>) -> impl IntoView {
+pub fn RegistrationForm(
+    info: CodeInfo,
+    action: ServerAction<Register>,
+    #[prop(optional, into)] id_prefix: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let locale = locale_code();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
@@ -82,7 +92,7 @@ fn RegistrationForm(info: CodeInfo, action: ServerAction<Register>) -> impl Into
         <ActionForm action=action attr:class="form grid-form" attr:id="register-form">
             <input type="hidden" name="code" value=info.code.clone() />
             <input type="hidden" name="locale" prop:value=locale />
-            <NameFields error=error autofocus=true />
+            <NameFields error=error autofocus=id_prefix.is_empty() />
             <div class="field">
                 <label for="email">{t!(i18n, admin.email)}
                     {if email_required { required().into_any() } else { view! { " (" {t!(i18n, admin.optional)} ")" }.into_any() }}
@@ -93,8 +103,9 @@ fn RegistrationForm(info: CodeInfo, action: ServerAction<Register>) -> impl Into
                     {(!domains.is_empty()).then(|| view! { {t!(i18n, onboarding.domains_only)} " " {domains.clone()} })}
                 </p>
             </div>
-            <UsernameField error=error />
-            <PasswordField error=error />
+            <UsernameField error=error id_prefix=id_prefix.clone() />
+            <PasswordField error=error id_prefix=id_prefix.clone() />
+            <super::extra_fields::ExtraFields info=info.clone() error=error />
             <div class="full-row"><ErrorMessage error=error /></div>
             <div class="form-actions full-row">
                 <button type="submit" class="button button-primary" id="register"

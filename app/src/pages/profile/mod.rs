@@ -4,6 +4,7 @@ mod details;
 mod institutions;
 mod links;
 mod sessions;
+mod updates;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,6 +64,7 @@ fn ProfileContent() -> impl IntoView {
                                         <details::Access profile=p.clone() />
                                         <links::SignInLinks profile=p.clone() refetch=refetch />
                                         <institutions::Institutions />
+                                        <updates::Updates />
                                     </div>
                                     <sessions::Sessions sessions=p.sessions.clone() providers=p.providers.clone() refetch=refetch />
                                 </div>

@@ -1,0 +1,103 @@
+//! Announcements under the header: the first time, the question whether to hear about
+//! maintenance and updates; for those who want them, a banner per notice running now; for
+//! those who do not, a bell to see the notices and opt in.
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::announcements::{choose_updates, my_announcements, AnnouncementsForMe, Notice};
+use crate::i18n::*;
+
+#[component]
+pub fn AnnouncementsBar() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let mine = Resource::new(move || version.get(), |_| my_announcements());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                mine.await.ok().map(|m| view! { <Bar mine=m version=version /> })
+            })}
+        </Suspense>
+    }
+}
+
+fn kind_label(locale: Locale, kind: &str) -> &'static str {
+    match kind {
+        "outage" => td_string!(locale, common.announcement_outage),
+        "update" => td_string!(locale, common.announcement_update),
+        _ => td_string!(locale, common.announcement_maintenance),
+    }
+}
+
+#[component]
+fn Bar(mine: AnnouncementsForMe, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let choose = move |choice: &'static str| {
+        spawn_local(async move {
+            if choose_updates(choice.to_string()).await.is_ok() {
+                version.update(|v| *v += 1);
+            }
+        });
+    };
+    let open = RwSignal::new(false);
+    let count = mine.running.len();
+    match mine.choice.as_str() {
+        "" => view! {
+            <section class="announce-ask" id="updates-question" aria-labelledby="updates-question-title">
+                <p id="updates-question-title">{t!(i18n, common.updates_question)}</p>
+                <div class="button-group">
+                    <button type="button" class="button button-primary" id="updates-inform"
+                        on:click=move |_| choose("inform")>{t!(i18n, common.updates_inform)}</button>
+                    <button type="button" class="button" id="updates-none"
+                        on:click=move |_| choose("none")>{t!(i18n, common.updates_none)}</button>
+                </div>
+            </section>
+        }
+        .into_any(),
+        "inform" => view! {
+            <div class="announce-list" id="announcements">
+                {mine.running.into_iter().map(|n| view! { <Banner notice=n /> }).collect_view()}
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <div class="announce-bell-row">
+                <button type="button" class="icon-button announce-bell" id="announcements-bell"
+                    aria-expanded=move || open.get().to_string() aria-controls="announcements-panel"
+                    aria-label=move || td_string!(i18n.get_locale(), common.announcements_bell, count = count).to_string()
+                    on:click=move |_| open.update(|o| *o = !*o)>
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z"/>
+                    </svg>
+                    {(count > 0).then(|| view! { <span class="bell-count" aria-hidden="true">{count}</span> })}
+                </button>
+            </div>
+            <Show when=move || open.get()>
+                <section class="announce-panel" id="announcements-panel" aria-labelledby="announcements-panel-title">
+                    <h2 id="announcements-panel-title">{t!(i18n, common.announcements)}</h2>
+                    {if mine.running.is_empty() {
+                        view! { <p class="muted">{t!(i18n, common.no_announcements)}</p> }.into_any()
+                    } else {
+                        mine.running.clone().into_iter().map(|n| view! { <Banner notice=n /> }).collect_view().into_any()
+                    }}
+                    <button type="button" class="button button-primary" id="updates-opt-in"
+                        on:click=move |_| choose("inform")>{t!(i18n, common.updates_opt_in)}</button>
+                </section>
+            </Show>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Banner(notice: Notice) -> impl IntoView {
+    let i18n = use_i18n();
+    let n = StoredValue::new(notice.clone());
+    let code = move || crate::locale_code(i18n.get_locale());
+    view! {
+        <div class=format!("announce announce-{}", notice.kind) role="status" data-announcement=notice.kind.clone()>
+            <strong>{move || kind_label(i18n.get_locale(), &n.get_value().kind)}": " {move || n.get_value().title(code())}</strong>
+            <span>{move || n.get_value().body(code())}</span>
+            <span class="muted">{move || td_string!(i18n.get_locale(), common.announcement_until, until = n.get_value().ends_at).to_string()}</span>
+        </div>
+    }
+}

@@ -1,0 +1,117 @@
+//! The site's self-registration form, under its information: which optional fields it shows
+//! and requires, the newsletter, a disclaimer, and the register panel on the sign-in page.
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::api::onboarding::{
+    load_registration_form, RegistrationFormSettings, SaveRegistrationForm,
+};
+use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
+use crate::i18n::*;
+
+#[component]
+pub fn RegistrationFormPanel(site: Uuid, code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SaveRegistrationForm>::new();
+    let settings = Resource::new(
+        move || (site, save.version().get()),
+        |(site, _)| load_registration_form(site),
+    );
+    view! {
+        <details class="panel registration-form-panel" id="registration-form-panel">
+            <summary><h2 class="inline-heading">{t!(i18n, admin.registration_form)}</h2></summary>
+            <p class="help">{t!(i18n, admin.registration_form_intro)}</p>
+            {(!code.is_empty()).then(|| {
+                let link = format!("/login?code={}", crate::url::encode(&code));
+                view! {
+                    <p class="help">{t!(i18n, admin.registration_link)} " "
+                        <a class="mono" href=link.clone() id="registration-link">{link.clone()}</a>
+                    </p>
+                }
+            })}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Ok(s) => view! { <SettingsForm site=site s=s save=save /> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </details>
+    }
+}
+
+#[component]
+fn SettingsForm(
+    site: Uuid,
+    s: RegistrationFormSettings,
+    save: ServerAction<SaveRegistrationForm>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let status = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(|r| r.ok())
+            .map(|_| td_string!(i18n.get_locale(), common.saved).to_string())
+    });
+    let rule = move |name: &'static str, current: String, label: &'static str| {
+        let id = format!("reg-rule-{name}");
+        let label = move || match label {
+            "phone" => td_string!(i18n.get_locale(), onboarding.phone),
+            "address" => td_string!(i18n.get_locale(), onboarding.address),
+            "personnel_number" => td_string!(i18n.get_locale(), onboarding.personnel_number),
+            "birth_date" => td_string!(i18n.get_locale(), onboarding.birth_date),
+            _ => td_string!(i18n.get_locale(), onboarding.organisation_part),
+        };
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <select id=id name=name>
+                    {["off", "optional", "required"].into_iter().map(|value| {
+                        let selected = current == value || (current.is_empty() && value == "off");
+                        let shown = move || match value {
+                            "optional" => td_string!(i18n.get_locale(), admin.field_optional),
+                            "required" => td_string!(i18n.get_locale(), admin.field_required),
+                            _ => td_string!(i18n.get_locale(), admin.field_off),
+                        };
+                        view! { <option value=value selected=selected>{shown}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    view! {
+        <ActionForm action=save attr:class="form grid-form" attr:id="registration-form-settings">
+            <input type="hidden" name="site" value=site.to_string() />
+            {rule("phone", s.phone.clone(), "phone")}
+            {rule("address", s.address.clone(), "address")}
+            {rule("personnel_number", s.personnel_number.clone(), "personnel_number")}
+            {rule("birth_date", s.birth_date.clone(), "birth_date")}
+            {rule("organisation_part", s.organisation_part.clone(), "organisation_part")}
+            <div class="field full-row">
+                <label class="checkbox">
+                    <input type="checkbox" name="newsletter" id="reg-offer-newsletter" checked=s.newsletter />
+                    {t!(i18n, admin.offer_newsletter)}
+                </label>
+                <label class="checkbox">
+                    <input type="checkbox" name="beside_sign_in" id="reg-beside-sign-in" checked=s.beside_sign_in />
+                    {t!(i18n, admin.register_beside_sign_in)}
+                </label>
+            </div>
+            <div class="field full-row">
+                <label for="reg-disclaimer-setting">{t!(i18n, admin.disclaimer)}</label>
+                <textarea id="reg-disclaimer-setting" name="disclaimer" rows="3" maxlength="2000"
+                    aria-describedby="reg-disclaimer-help" aria-invalid=aria_invalid(error, "disclaimer")
+                    prop:value=s.disclaimer.clone()></textarea>
+                <p class="help" id="reg-disclaimer-help">{t!(i18n, admin.disclaimer_help)}</p>
+            </div>
+            <div class="full-row"><ErrorMessage error=error /></div>
+            <div class="form-actions full-row">
+                <button type="submit" class="button button-primary" id="save-registration-form"
+                    disabled=move || save.pending().get()>{t!(i18n, common.save)}</button>
+                <StatusMessage text=status />
+            </div>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,56 @@
+//! The profile's choice whether to hear about maintenance, outages and new versions.
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::announcements::{choose_updates, my_announcements};
+use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::error::AppError;
+use crate::i18n::*;
+
+#[component]
+pub fn Updates() -> impl IntoView {
+    let i18n = use_i18n();
+    let mine = Resource::new(|| (), |_| my_announcements());
+    let error = RwSignal::new(None::<AppError>);
+    let status = RwSignal::new(None::<String>);
+    let choose = move |choice: String| {
+        spawn_local(async move {
+            match choose_updates(choice).await {
+                Ok(()) => {
+                    error.set(None);
+                    status.set(Some(
+                        td_string!(i18n.get_locale_untracked(), common.saved).to_string(),
+                    ));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="updates-title">
+            <h2 id="updates-title">{t!(i18n, common.announcements)}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let choice = mine.await.map(|m| m.choice).unwrap_or_default();
+                    view! {
+                        <fieldset class="choice-group" id="updates-choice">
+                            <legend>{t!(i18n, common.updates_question)}</legend>
+                            <label class="choice">
+                                <input type="radio" name="updates" value="inform" checked=choice == "inform"
+                                    on:change=move |_| choose("inform".into()) />
+                                <span>{t!(i18n, common.updates_inform)}</span>
+                            </label>
+                            <label class="choice">
+                                <input type="radio" name="updates" value="none" checked=choice == "none"
+                                    on:change=move |_| choose("none".into()) />
+                                <span>{t!(i18n, common.updates_none)}</span>
+                            </label>
+                        </fieldset>
+                    }
+                })}
+            </Suspense>
+            <ErrorMessage error=error />
+            <StatusMessage text=status />
+        </section>
+    }
+}
