@@ -377,4 +377,3 @@ mod tests {
         assert!(username("").is_err());
     }
 }
-

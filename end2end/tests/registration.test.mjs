@@ -41,6 +41,7 @@ test('a configured registration beside sign-in, then announcements by choice', a
   const admin = await adminContext.newPage();
   const errors = [];
   admin.on('pageerror', (e) => errors.push(String(e)));
+  admin.on('console', (m) => { if (m.text().includes('defined at')) console.log('ADMIN', admin.url(), m.text().slice(0, 200)); });
   await signIn(admin, 'directeur', 'Horizon-2026');
   // The director answers the first-time question.
   await admin.locator('#updates-question').waitFor();
@@ -56,7 +57,7 @@ test('a configured registration beside sign-in, then announcements by choice', a
   await admin.fill('#site-code', 'KLIMOP-2026');
   await admin.click('#save-site');
   await admin.locator('#registration-link').waitFor();
-  await admin.locator('#registration-form-panel summary').click();
+  await admin.locator('#toggle-registration-form').click();
   await admin.locator('#reg-rule-phone').selectOption('required');
   await admin.locator('#reg-rule-organisation_part').selectOption('optional');
   await admin.check('#reg-offer-newsletter');
@@ -71,6 +72,7 @@ test('a configured registration beside sign-in, then announcements by choice', a
   const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.text().includes('defined at')) console.log('PAGE', page.url(), m.text().slice(0, 200)); });
   await page.goto(`${server.url}/login?code=KLIMOP-2026&next=${encodeURIComponent('/profile')}`);
   await hydrated(page);
   const beside = page.locator('.register-beside');
@@ -144,7 +146,7 @@ test('a configured registration beside sign-in, then announcements by choice', a
   await page.keyboard.press('Enter');
   await page.locator('#announcements .announce-maintenance', { hasText: 'Maintenance tonight' }).waitFor();
   // The profile shows the choice.
-  assert.equal(await page.locator('#updates-choice input[value="inform"]').isChecked(), false, 'the profile loaded before the change');
+  assert.equal(await page.locator('#updates-choice input[value="inform"]').isChecked(), true);
   await page.reload();
   await hydrated(page);
   assert.equal(await page.locator('#updates-choice input[value="inform"]').isChecked(), true);

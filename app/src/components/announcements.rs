@@ -4,20 +4,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::announcements::{choose_updates, my_announcements, AnnouncementsForMe, Notice};
+use crate::api::announcements::{choose_updates, AnnouncementsForMe, Notice};
 use crate::i18n::*;
 
 #[component]
-pub fn AnnouncementsBar() -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let mine = Resource::new(move || version.get(), |_| my_announcements());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                mine.await.ok().map(|m| view! { <Bar mine=m version=version /> })
-            })}
-        </Suspense>
-    }
+pub fn AnnouncementsBar(mine: AnnouncementsForMe, version: RwSignal<u32>) -> impl IntoView {
+    view! { <Bar mine=mine version=version /> }
 }
 
 fn kind_label(locale: Locale, kind: &str) -> &'static str {
@@ -53,6 +45,8 @@ fn Bar(mine: AnnouncementsForMe, version: RwSignal<u32>) -> impl IntoView {
             </section>
         }
         .into_any(),
+        // Nothing at all when nothing runs (an empty list would leave nothing to hydrate).
+        "inform" if mine.running.is_empty() => ().into_any(),
         "inform" => view! {
             <div class="announce-list" id="announcements">
                 {mine.running.into_iter().map(|n| view! { <Banner notice=n /> }).collect_view()}

@@ -10,6 +10,14 @@ use crate::error::AppError;
 pub fn PageShell(children: ChildrenFn) -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     provide_context(MeResource(me));
+    // Created here, beside the user (not inside its Suspense): the server and the browser
+    // create resources in the same order, so hydration finds each one's data.
+    let announcements_version = RwSignal::new(0u32);
+    let announcements = Resource::new(
+        move || announcements_version.get(),
+        |_| async move { crate::api::announcements::my_announcements().await.ok() },
+    );
+    provide_context(AnnouncementsResource(announcements, announcements_version));
     // Signed out: to the sign-in page; a password to change first: to that page; then back.
     Effect::new(move |_| {
         let gate = match me.get() {
@@ -21,16 +29,23 @@ pub fn PageShell(children: ChildrenFn) -> impl IntoView {
         let _ = window().location().set_href(&target);
     });
     view! {
-        <Suspense fallback=|| view! { <header class="topbar"></header> }>
+        // One Suspend for the header and the announcements under it: no Suspense nested in
+        // another's, which hydrates in the order the server streamed it.
+        <Transition fallback=|| view! { <header class="topbar"></header> }>
             {move || Suspend::new(async move {
                 let me = me.await.ok().flatten();
-                let signed_in = me.is_some();
+                let mine = match me {
+                    Some(_) => announcements.await,
+                    None => None,
+                };
                 view! {
                     <AppHeader me=me />
-                    {signed_in.then(|| view! { <super::announcements::AnnouncementsBar /> })}
+                    {mine.map(|m| view! {
+                        <super::announcements::AnnouncementsBar mine=m version=announcements_version />
+                    })}
                 }
             })}
-        </Suspense>
+        </Transition>
         <main id="main" class="main" tabindex="-1">
             {children()}
         </main>
@@ -57,3 +72,11 @@ pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
 pub fn use_me() -> Option<MeResource> {
     use_context::<MeResource>()
 }
+
+/// The signed-in user's announcements as loaded by the shell, and the version that reloads
+/// them (the profile's choice uses both).
+#[derive(Clone, Copy)]
+pub struct AnnouncementsResource(
+    pub Resource<Option<crate::api::announcements::AnnouncementsForMe>>,
+    pub RwSignal<u32>,
+);

@@ -12,14 +12,17 @@ use crate::i18n::*;
 #[component]
 pub fn RegistrationFormPanel(site: Uuid, code: String) -> impl IntoView {
     let i18n = use_i18n();
-    let save = ServerAction::<SaveRegistrationForm>::new();
-    let settings = Resource::new(
-        move || (site, save.version().get()),
-        |(site, _)| load_registration_form(site),
-    );
+    let open = RwSignal::new(false);
     view! {
-        <details class="panel registration-form-panel" id="registration-form-panel">
-            <summary><h2 class="inline-heading">{t!(i18n, admin.registration_form)}</h2></summary>
+        <section class="panel registration-form-panel" id="registration-form-panel" aria-labelledby="registration-form-title">
+            <div class="panel-head">
+                <h2 id="registration-form-title">{t!(i18n, admin.registration_form)}</h2>
+                <button type="button" class="button" id="toggle-registration-form"
+                    aria-expanded=move || open.get().to_string() aria-controls="registration-form-body"
+                    on:click=move |_| open.update(|o| *o = !*o)>
+                    {move || if open.get() { td_string!(i18n.get_locale(), admin.hide) } else { td_string!(i18n.get_locale(), admin.show) }}
+                </button>
+            </div>
             <p class="help">{t!(i18n, admin.registration_form_intro)}</p>
             {(!code.is_empty()).then(|| {
                 let link = format!("/login?code={}", crate::url::encode(&code));
@@ -29,15 +32,32 @@ pub fn RegistrationFormPanel(site: Uuid, code: String) -> impl IntoView {
                     </p>
                 }
             })}
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match settings.await {
-                        Ok(s) => view! { <SettingsForm site=site s=s save=save /> }.into_any(),
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </details>
+            <Show when=move || open.get()>
+                <div id="registration-form-body">
+                    <Loaded site=site />
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// The settings, loaded when the panel is opened (never during the server's rendering).
+#[component]
+fn Loaded(site: Uuid) -> impl IntoView {
+    let save = ServerAction::<SaveRegistrationForm>::new();
+    let settings = LocalResource::new(move || {
+        save.version().track();
+        load_registration_form(site)
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(s) => view! { <SettingsForm site=site s=s save=save /> }.into_any(),
+                    Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -2,15 +2,18 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::announcements::{choose_updates, my_announcements};
+use crate::api::announcements::choose_updates;
 use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::components::page_shell::AnnouncementsResource;
 use crate::error::AppError;
 use crate::i18n::*;
 
 #[component]
 pub fn Updates() -> impl IntoView {
     let i18n = use_i18n();
-    let mine = Resource::new(|| (), |_| my_announcements());
+    let Some(AnnouncementsResource(mine, version)) = use_context::<AnnouncementsResource>() else {
+        return ().into_any();
+    };
     let error = RwSignal::new(None::<AppError>);
     let status = RwSignal::new(None::<String>);
     let choose = move |choice: String| {
@@ -18,6 +21,7 @@ pub fn Updates() -> impl IntoView {
             match choose_updates(choice).await {
                 Ok(()) => {
                     error.set(None);
+                    version.update(|v| *v += 1);
                     status.set(Some(
                         td_string!(i18n.get_locale_untracked(), common.saved).to_string(),
                     ));
@@ -53,4 +57,5 @@ pub fn Updates() -> impl IntoView {
             <StatusMessage text=status />
         </section>
     }
+    .into_any()
 }
