@@ -31,11 +31,7 @@ impl AppError {
     /// The message in the user's language; a `%s` in it takes the first detail (e.g. the
     /// seconds to wait), which is then not listed again.
     pub fn message(&self, locale: Locale) -> String {
-        let text = message(locale, &self.code);
-        match self.details.first() {
-            Some(first) if text.contains("%s") => text.replace("%s", first),
-            _ => text.to_string(),
-        }
+        fill(message(locale, &self.code), &self.details)
     }
 
     /// The details to list under the message (those not already in it).
@@ -46,6 +42,18 @@ impl AppError {
             self.details.clone()
         }
     }
+}
+
+/// Each `%s` of a message takes the next detail (the last one again when they run out).
+fn fill(text: &str, details: &[String]) -> String {
+    let mut parts = text.split("%s");
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for (n, rest) in parts.enumerate() {
+        let detail = details.get(n).or(details.last()).map(String::as_str);
+        out.push_str(detail.unwrap_or("%s"));
+        out.push_str(rest);
+    }
+    out
 }
 
 impl std::fmt::Display for AppError {
@@ -287,5 +295,18 @@ mod tests {
         for code in CLIENT_CODES {
             assert!(KNOWN_CODES.contains(code));
         }
+    }
+
+    #[test]
+    fn should_fill_each_placeholder_with_the_next_detail() {
+        let two = |d: &[&str]| {
+            fill(
+                "in %s, to %s.",
+                &d.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(two(&["A", "B"]), "in A, to B.");
+        assert_eq!(two(&["A"]), "in A, to A.");
+        assert_eq!(two(&[]), "in %s, to %s.");
     }
 }

@@ -145,7 +145,9 @@ test('a property, values from CSV, a group that grants a licence, its run, the l
   await page.fill('#filter-property-value', 'Permanent');
   await page.press('#filter-property-value', 'Enter');
   await page.waitForURL((url) => url.searchParams.get('pv') === 'Permanent');
-  await page.locator('#user-table tbody tr').first().waitFor();
+  // The list keeps its rows while the filtered page loads: wait for the property's column.
+  await page.locator('#user-table tbody tr .property-cell').first().waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#user-table tbody tr').length === 2);
   const filtered = await page.locator('#user-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.username));
   assert.deepEqual(filtered.sort(), ['emma.willems', 'sofie.maes']);
   assert.equal(await page.locator('tr[data-username="sofie.maes"] .property-cell').innerText(), 'Permanent');

@@ -34,7 +34,8 @@ async function signIn(page) {
   await page.fill('#username', 'directeur');
   await page.fill('#password', 'Horizon-2026');
   await page.press('#password', 'Enter');
-  await page.waitForURL(/\/admin$/);
+  // On the administration page itself (the sign-in page's address ends in next=/admin too).
+  await page.waitForURL((url) => url.pathname === '/admin');
   await hydrated(page);
 }
 
@@ -189,6 +190,42 @@ test('an administrator imports users from the filled-in template and exports the
   assert.match(await page.locator('[role=alert]').innerText(), /geen rekenblad/);
   await page.screenshot({ path: join(screenshots, 'import-error-nl.png'), fullPage: true });
 
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an HR export through the organisation’s configuration: matched, added, not moved', async () => {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await signIn(page);
+  await page.goto(`${server.url}/admin/import`);
+  await hydrated(page);
+  // No configuration yet: the upload form does not offer it.
+  await page.locator('#sync-form').waitFor();
+  assert.equal(await page.locator('#import-sync').count(), 0);
+  await page.fill('#sync-mapping', 'Emp No = personnel_number\nGiven name = first_name\nFamily name = last_name\nLocation = subsite');
+  await page.locator('#sync-match').selectOption('personnel_number');
+  await page.locator('#sync-dates').selectOption('mdy');
+  await page.click('#save-sync');
+  await page.locator('#sync-form .status-visible').waitFor();
+  await page.locator('#import-sync').waitFor();
+
+  const work = mkdtempSync(join(tmpdir(), 'licentia-hr-'));
+  const file = join(work, 'hr-export.csv');
+  writeFileSync(file, 'Emp No;Given name;Family name;Location;Salary\n'
+    + 'HZ-1003;Sofie;Maes;De Klimop;3100\nHZ-2001;Nora;Nieuw;De Regenboog;2800\n');
+  await page.setInputFiles('#import-file', file);
+  await page.check('#import-sync');
+  await page.click('#import-check');
+  await page.locator('#import-preview').waitFor();
+  assert.match(await page.locator('#import-counts').innerText(), /1\s+to add[\s\S]*1\s+to update/i);
+  const warning = page.locator('#preview-warnings');
+  await warning.waitFor();
+  assert.match(await warning.innerText(), /Scholengroep Horizon.*De Klimop/s);
+  assert.deepEqual(await seriousViolations(page), [], 'import page with HR synchronisation');
+  await page.screenshot({ path: join(screenshots, 'hr-sync-preview-en.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });

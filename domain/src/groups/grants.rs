@@ -20,22 +20,45 @@ use crate::error::Result;
 /// What leaving took from each user (for the journal), by user id.
 pub(crate) type Taken = HashMap<i32, Vec<Change>>;
 
-/// Takes `users` (all members: `None`) out of the group with what it gave them.
+/// What to take back.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Take {
+    pub licences: bool,
+    pub roles: bool,
+    /// The users leave the group too (a changed grant keeps the members: the next run gives
+    /// the new one).
+    pub members: bool,
+}
+
+impl Take {
+    pub const ALL: Take = Take {
+        licences: true,
+        roles: true,
+        members: true,
+    };
+}
+
+/// Takes back what the group gave `users` (all members: `None`).
 pub(crate) async fn take_away(
     txn: &WriteTxn,
     group: &dynamic_group::Model,
     users: Option<&[i32]>,
+    take: Take,
 ) -> Result<Taken> {
     let of_users = |column: licence::Column| match users {
         Some(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
         None => Condition::all(),
     };
     let mut taken = Taken::new();
-    let licences = licence::Entity::find()
-        .filter(licence::Column::GroupId.eq(group.id))
-        .filter(of_users(licence::Column::UserId))
-        .all(&**txn)
-        .await?;
+    let licences = if !take.licences {
+        Vec::new()
+    } else {
+        licence::Entity::find()
+            .filter(licence::Column::GroupId.eq(group.id))
+            .filter(of_users(licence::Column::UserId))
+            .all(&**txn)
+            .await?
+    };
     if !licences.is_empty() {
         let subscriptions = subscription::Entity::find()
             .filter(subscription::Column::Id.is_in(licences.iter().map(|l| l.subscription_id)))
@@ -69,17 +92,21 @@ pub(crate) async fn take_away(
                 .await?;
         }
     }
-    let grants = role_grant::Entity::find()
-        .filter(role_grant::Column::GroupId.eq(group.id))
-        .filter(match users {
-            Some(ids) => {
-                Condition::all().add(role_grant::Column::UserId.is_in(ids.iter().copied()))
-            }
-            None => Condition::all(),
-        })
-        .find_also_related(role::Entity)
-        .all(&**txn)
-        .await?;
+    let grants = if !take.roles {
+        Vec::new()
+    } else {
+        role_grant::Entity::find()
+            .filter(role_grant::Column::GroupId.eq(group.id))
+            .filter(match users {
+                Some(ids) => {
+                    Condition::all().add(role_grant::Column::UserId.is_in(ids.iter().copied()))
+                }
+                None => Condition::all(),
+            })
+            .find_also_related(role::Entity)
+            .all(&**txn)
+            .await?
+    };
     if !grants.is_empty() {
         for (grant, role) in &grants {
             let name = role.as_ref().map(role_name).unwrap_or_default();
@@ -92,6 +119,9 @@ pub(crate) async fn take_away(
             .filter(role_grant::Column::Id.is_in(grants.iter().map(|(g, _)| g.id)))
             .exec(&**txn)
             .await?;
+    }
+    if !take.members {
+        return Ok(taken);
     }
     group_member::Entity::delete_many()
         .filter(group_member::Column::GroupId.eq(group.id))

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::grants::take_away;
+use super::grants::{take_away, Take};
 use super::schedule::Schedule;
 use super::MAX_CONDITIONS;
 use crate::access::{self, Operation};
@@ -134,12 +134,17 @@ pub async fn save(db: &Db, principal: &Principal, form: GroupForm) -> Result<Uui
                 Change::new("active", found.active, form.active),
                 Change::new("schedule", &found.schedule, schedule.as_str()),
             ];
-            let grants_changed = found.grant_product_id != checked.product.as_ref().map(|p| p.id)
-                || (found.grant_role_id, found.grant_site_id)
-                    != (checked.role.map(|(r, _)| r), checked.role.map(|(_, s)| s));
-            if grants_changed {
+            let licence_changed = found.grant_product_id != checked.product.as_ref().map(|p| p.id);
+            let role_changed = (found.grant_role_id, found.grant_site_id)
+                != (checked.role.map(|(r, _)| r), checked.role.map(|(_, s)| s));
+            if licence_changed || role_changed {
                 // What the group gave under the old grant goes; the next run gives the new one.
-                take_away(&txn, &found, None).await?;
+                let take = Take {
+                    licences: licence_changed,
+                    roles: role_changed,
+                    members: false,
+                };
+                take_away(&txn, &found, None, take).await?;
                 changes.push(Change::new(
                     "grant",
                     found
@@ -229,7 +234,7 @@ pub async fn remove(db: &Db, principal: &Principal, group: Uuid) -> Result<()> {
         .count(db.conn())
         .await?;
     let txn = db.write().await?;
-    take_away(&txn, &found, None).await?;
+    take_away(&txn, &found, None, Take::ALL).await?;
     dynamic_group::Entity::delete_by_id(found.id)
         .exec(&*txn)
         .await?;

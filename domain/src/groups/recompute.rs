@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Se
 use uuid::Uuid;
 
 use super::grants::{
-    give_licences, give_role, lacking_licence, lacking_role, role_name, take_away,
+    give_licences, give_role, lacking_licence, lacking_role, role_name, take_away, Take,
 };
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
@@ -164,7 +164,7 @@ where
         }
         let users = users_by_id(db, chunk).await?;
         let txn = db.write().await?;
-        let taken = take_away(&txn, &group, Some(chunk)).await?;
+        let taken = take_away(&txn, &group, Some(chunk), Take::ALL).await?;
         let events = chunk
             .iter()
             .filter_map(|id| {

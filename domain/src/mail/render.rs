@@ -239,9 +239,18 @@ fn problem_line(problem: &super::RowProblem, t: &dyn Fn(&str) -> String) -> Stri
 /// (app/locales/*/errors.json), so that mail, files and pages say the same.
 fn error_message(code: &str, details: &[String], t: &dyn Fn(&str) -> String) -> String {
     let message = t(&format!("error.{code}"));
-    match (message.contains("%s"), details.first()) {
-        (true, Some(first)) => message.replace("%s", first),
-        (false, Some(_)) => format!("{message} {}", details.join(", ")),
+    match (message.contains("%s"), details.is_empty()) {
+        // Each `%s` takes the next detail (the last one again when they run out).
+        (true, false) => {
+            let mut parts = message.split("%s");
+            let mut out = parts.next().unwrap_or_default().to_string();
+            for (n, rest) in parts.enumerate() {
+                out.push_str(details.get(n).or(details.last()).map_or("", String::as_str));
+                out.push_str(rest);
+            }
+            out
+        }
+        (false, false) => format!("{message} {}", details.join(", ")),
         _ => message,
     }
 }

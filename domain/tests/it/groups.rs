@@ -533,6 +533,24 @@ db_test!(
             .any(|(a, t)| a == "group.join" && t.contains("g.dora")));
         assert!(by_group.iter().any(|(a, _)| a == "licence.assign"));
 
+        // A changed grant takes back what the old one gave; the members stay.
+        groups::save(
+            &db,
+            admin,
+            GroupForm {
+                id: Some(care),
+                grant_product: product.clone(),
+                ..form(root, "Care", vec![when("department", Op::Equals, "Care")])
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(role_grants().await, 0);
+        assert_eq!(usernames_of_members(&db, care).await, ["g.dora", "g.evi"]);
+        assert!(licences_by_group(&db)
+            .await
+            .contains(&("g.dora".into(), Some(group_id))));
+
         // Removing the group takes away what it gave; Evi keeps her own licence.
         groups::remove(&db, admin, care).await.unwrap();
         let held = licences_by_group(&db).await;

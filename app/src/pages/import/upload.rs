@@ -211,7 +211,8 @@ fn ImportContent() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let settings = sync.await.ok()?;
-                let site = chosen.get_untracked()?;
+                let home = details.await.ok()?.node.id;
+                let site = site.get_untracked().unwrap_or(home);
                 Some(view! { <super::sync::SyncPanel site=site settings=settings save=save_sync /> })
             })}
         </Suspense>
