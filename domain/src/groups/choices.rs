@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::access::{self, Operation};
-use crate::entities::{bundle_product, product, property_definition, site, subscription};
+use crate::entities::{bundle_product, product, property_definition, subscription};
 use crate::error::{Error, Result};
 use crate::properties::Definition;
 use crate::{sites, Db, Principal};
@@ -66,25 +66,7 @@ pub async fn choices(db: &Db, principal: &Principal, site: Uuid) -> Result<Choic
         .into_iter()
         .map(|r| (r.public_id, r.name, r.builtin_key))
         .collect();
-    let subtree = site::Entity::find()
-        .filter(site::Column::Id.in_subquery(sites::subtree([resolved.site.id])))
-        .order_by_asc(site::Column::Name)
-        .all(db.conn())
-        .await?;
-    let mut ordered = Vec::with_capacity(subtree.len());
-    let mut stack = vec![(resolved.site.id, 0usize)];
-    while let Some((id, depth)) = stack.pop() {
-        if let Some(s) = subtree.iter().find(|s| s.id == id) {
-            ordered.push((s.public_id, s.name.clone(), depth));
-        }
-        stack.extend(
-            subtree
-                .iter()
-                .rev()
-                .filter(|s| s.parent_id == Some(id))
-                .map(|s| (s.id, depth + 1)),
-        );
-    }
+    let ordered = sites::indented_subtree(db, resolved.site.id).await?;
     Ok(Choices {
         site: resolved.site.public_id,
         site_name: resolved.site.name.clone(),

@@ -4,7 +4,7 @@
 //! including the part of the organisation (a subsite) to register in.
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::form::{self, ExtraAnswers, RegistrationFields};
@@ -81,7 +81,7 @@ async fn site_of(db: &Db, raw: &str) -> Result<(site::Model, CodeInfo)> {
         .collect();
     let fields = RegistrationFields::of(&found);
     let parts = if fields.organisation_part.shown() {
-        parts_of(db, &found).await?
+        sites::indented_subtree(db, found.id).await?
     } else {
         Vec::new()
     };
@@ -94,30 +94,6 @@ async fn site_of(db: &Db, raw: &str) -> Result<(site::Model, CodeInfo)> {
         parts,
     };
     Ok((found, info))
-}
-
-/// The site and its subsites as a tree in order: (id, name, depth).
-async fn parts_of(db: &Db, top: &site::Model) -> Result<Vec<(Uuid, String, usize)>> {
-    let below = site::Entity::find()
-        .filter(site::Column::Id.in_subquery(sites::subtree([top.id])))
-        .order_by_asc(site::Column::Name)
-        .all(db.conn())
-        .await?;
-    let mut ordered = Vec::with_capacity(below.len());
-    let mut stack = vec![(top.id, 0usize)];
-    while let Some((id, depth)) = stack.pop() {
-        if let Some(s) = below.iter().find(|s| s.id == id) {
-            ordered.push((s.public_id, s.name.clone(), depth));
-        }
-        stack.extend(
-            below
-                .iter()
-                .rev()
-                .filter(|s| s.parent_id == Some(id))
-                .map(|s| (s.id, depth + 1)),
-        );
-    }
-    Ok(ordered)
 }
 
 /// Whether a code can be used now, and what the form needs.

@@ -16,10 +16,10 @@ pub use delete::delete;
 pub(crate) use lock::{release_seats, take_seats};
 pub use move_site::{move_options, move_site};
 pub use read::public_id_of;
-pub(crate) use read::resolve_by_id;
 pub use read::Resolved;
 pub use read::{
     details, home_site, in_readable, resolve, scopes_of, seat_counter_mismatches, subtree, tree,
     SiteDetails, SiteNode,
 };
+pub(crate) use read::{indented_subtree, resolve_by_id};
 pub use update::{update, SiteForm};

@@ -269,6 +269,31 @@ pub async fn scopes_of(db: &Db, site_ids: &[i32]) -> Result<HashMap<i32, SiteSco
     Ok(scopes)
 }
 
+/// The site `top` and every site below it as a tree in order, names sorted among siblings:
+/// (public id, name, depth below `top`). For pickers; no access check (the caller's).
+pub(crate) async fn indented_subtree(db: &Db, top: i32) -> Result<Vec<(Uuid, String, usize)>> {
+    let below = site::Entity::find()
+        .filter(site::Column::Id.in_subquery(subtree([top])))
+        .order_by_asc(site::Column::Name)
+        .all(db.conn())
+        .await?;
+    let mut ordered = Vec::with_capacity(below.len());
+    let mut stack = vec![(top, 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        if let Some(s) = below.iter().find(|s| s.id == id) {
+            ordered.push((s.public_id, s.name.clone(), depth));
+        }
+        stack.extend(
+            below
+                .iter()
+                .rev()
+                .filter(|s| s.parent_id == Some(id))
+                .map(|s| (s.id, depth + 1)),
+        );
+    }
+    Ok(ordered)
+}
+
 /// The ids of the sites in the subtrees of `roots` (the roots included), as a subquery.
 pub fn subtree(roots: impl IntoIterator<Item = i32>) -> SelectStatement {
     Query::select()
