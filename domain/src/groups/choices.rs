@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::access::{self, Operation};
-use crate::entities::{bundle_product, product, property_definition, subscription};
+use crate::entities::{bundle_product, product, subscription};
 use crate::error::{Error, Result};
 use crate::properties::Definition;
 use crate::{sites, Db, Principal};
@@ -30,10 +30,7 @@ pub async fn choices(db: &Db, principal: &Principal, site: Uuid) -> Result<Choic
     let resolved = sites::resolve(db, site).await?;
     access::require(principal, Operation::ViewGroups, &resolved.scope)?;
     let root = resolved.scope.root_id().ok_or(Error::NotFound)?;
-    let definitions = property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .order_by_asc(property_definition::Column::Key)
-        .all(db.conn())
+    let definitions = crate::properties::of_organisation(db.conn(), root)
         .await?
         .iter()
         .map(Definition::of)

@@ -12,7 +12,7 @@ use super::schedule::Schedule;
 use super::MAX_CONDITIONS;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{dynamic_group, group_member, product, property_definition};
+use crate::entities::{dynamic_group, group_member, product};
 use crate::error::{Code, Error, Result};
 use crate::properties::filter::{self, Condition};
 use crate::sites::{self, Resolved};
@@ -58,10 +58,7 @@ pub(crate) async fn check(db: &Db, principal: &Principal, form: &GroupForm) -> R
         return Err(Error::Refused(Code::GroupTooManyConditions));
     }
     let root = site.scope.root_id().ok_or(Error::NotFound)?;
-    let definitions = property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .all(db.conn())
-        .await?;
+    let definitions = crate::properties::of_organisation(db.conn(), root).await?;
     filter::check(&form.conditions, &definitions)?;
     let rule = serde_json::to_string(&form.conditions)
         .map_err(|e| Error::Internal(format!("group rule: {e}")))?;

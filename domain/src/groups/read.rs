@@ -11,7 +11,7 @@ use super::recompute::matching;
 use super::schedule::{Schedule, JOB_KIND};
 use crate::access::{self, Operation};
 use crate::entities::user;
-use crate::entities::{dynamic_group, group_member, job, product, property_definition, role, site};
+use crate::entities::{dynamic_group, group_member, job, product, role, site};
 use crate::error::{Error, Result};
 use crate::jobs;
 use crate::properties::filter::{self, Condition};
@@ -188,10 +188,7 @@ pub async fn preview(
     let resolved = sites::resolve(db, site).await?;
     access::require(principal, Operation::ViewGroups, &resolved.scope)?;
     let root = resolved.scope.root_id().ok_or(Error::NotFound)?;
-    let definitions = property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .all(db.conn())
-        .await?;
+    let definitions = crate::properties::of_organisation(db.conn(), root).await?;
     let checked = filter::check(conditions, &definitions)?;
     let ids: Vec<i32> = matching(resolved.site.id, &checked)
         .into_tuple::<i32>()

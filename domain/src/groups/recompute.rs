@@ -14,7 +14,7 @@ use super::grants::{
 };
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{dynamic_group, group_member, property_definition, role, site, user};
+use crate::entities::{dynamic_group, group_member, role, site, user};
 use crate::error::{Error, Result};
 use crate::properties::filter::{self, Condition};
 use crate::users::user_label;
@@ -96,10 +96,7 @@ pub(crate) async fn rule_of(
 ) -> Result<std::result::Result<Vec<filter::Checked>, String>> {
     let conditions: Vec<Condition> = serde_json::from_str(&group.rule)
         .map_err(|e| Error::Internal(format!("group rule: {e}")))?;
-    let definitions = property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .all(db.conn())
-        .await?;
+    let definitions = crate::properties::of_organisation(db.conn(), root).await?;
     Ok(filter::check(&conditions, &definitions).map_err(|e| {
         let key = e.details().first().cloned().unwrap_or_default();
         format!("{}:{key}", e.code().as_str())

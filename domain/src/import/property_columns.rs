@@ -3,8 +3,6 @@
 //! its cells are checked against the property's type like any other cell.
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
 use super::columns::normalise;
 use crate::entities::property_definition;
 use crate::error::{Error, Result};
@@ -50,10 +48,7 @@ impl PropertyHeaders {
     pub async fn load(db: &Db, site_id: i32) -> Result<PropertyHeaders> {
         let resolved = sites::resolve_by_id(db, site_id).await?;
         let root = resolved.scope.root_id().ok_or(Error::NotFound)?;
-        let definitions = property_definition::Entity::find()
-            .filter(property_definition::Column::SiteId.eq(root))
-            .all(db.conn())
-            .await?;
+        let definitions = crate::properties::of_organisation(db.conn(), root).await?;
         Ok(PropertyHeaders::of(&definitions))
     }
 

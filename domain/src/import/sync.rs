@@ -255,9 +255,7 @@ pub async fn overview(db: &Db, principal: &Principal, site: Uuid) -> Result<Sync
     let root_id = resolved.scope.root_id().ok_or(Error::NotFound)?;
     let root = sites::resolve_by_id(db, root_id).await?;
     let mut targets: Vec<String> = TARGETS.iter().map(|c| c.key().to_string()).collect();
-    let mut keys: Vec<String> = crate::entities::property_definition::Entity::find()
-        .filter(crate::entities::property_definition::Column::SiteId.eq(root_id))
-        .all(db.conn())
+    let mut keys: Vec<String> = crate::properties::of_organisation(db.conn(), root_id)
         .await?
         .into_iter()
         .map(|d| d.key)

@@ -167,10 +167,7 @@ pub async fn definitions(db: &Db, principal: &Principal, site: Uuid) -> Result<V
     let resolved = sites::resolve(db, site).await?;
     access::require(principal, Operation::ViewProperties, &resolved.scope)?;
     let root = resolved.scope.root_id().ok_or(Error::NotFound)?;
-    Ok(property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .order_by_asc(property_definition::Column::Key)
-        .all(db.conn())
+    Ok(of_organisation(db.conn(), root)
         .await?
         .iter()
         .map(Definition::of)
@@ -202,6 +199,19 @@ pub async fn overview(db: &Db, principal: &Principal, site: Uuid) -> Result<Over
         can_import: access::allows(principal, Operation::ImportUsers, &resolved.scope)
             && access::allows(principal, Operation::EditUser, &resolved.scope),
     })
+}
+
+/// The properties of the organisation whose root site is `root`, by key (unchecked: for the
+/// domain's own reads after their access check).
+pub(crate) async fn of_organisation(
+    conn: &impl sea_orm::ConnectionTrait,
+    root: i32,
+) -> Result<Vec<property_definition::Model>> {
+    Ok(property_definition::Entity::find()
+        .filter(property_definition::Column::SiteId.eq(root))
+        .order_by_asc(property_definition::Column::Key)
+        .all(conn)
+        .await?)
 }
 
 /// Removes a property and every user's value of it.

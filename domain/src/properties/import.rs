@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::define::Definition;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{property_definition, property_value, user};
+use crate::entities::{property_value, user};
 use crate::error::{Code, Error, Result};
 use crate::import::{read_table, Limits};
 use crate::users::user_label;
@@ -60,10 +60,7 @@ async fn plan(db: &Db, principal: &Principal, site: Uuid, bytes: &[u8]) -> Resul
     access::require(principal, Operation::EditUser, &resolved.scope)?;
     let root = resolved.scope.root_id().ok_or(Error::NotFound)?;
     let table = read_table(bytes, Limits::default())?;
-    let definitions = property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .all(db.conn())
-        .await?;
+    let definitions = crate::properties::of_organisation(db.conn(), root).await?;
     let find_definition = |name: &str| {
         let wanted = name.trim().to_lowercase();
         definitions.iter().find(|d| {

@@ -8,6 +8,7 @@ mod import;
 mod kind;
 mod values;
 
+pub(crate) use define::of_organisation;
 pub use define::{define, definitions, overview, remove, Definition, DefinitionForm, Overview};
 pub use import::{import_values, preview_values, LineProblem, PlannedValue, ValuesPreview};
 pub use kind::Kind;

@@ -1,13 +1,13 @@
 //! A user's property values: read with the user list's right, written with the right to edit
 //! the user, checked against each property's type, all or nothing.
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::define::Definition;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{property_definition, property_value};
+use crate::entities::property_value;
 use crate::error::{Code, Error, Result};
 use crate::users::{resolve, user_label};
 use crate::{Db, Principal};
@@ -24,11 +24,7 @@ pub async fn values_of(db: &Db, principal: &Principal, user: Uuid) -> Result<Vec
     let (target, site) = resolve(db, user).await?;
     access::require(principal, Operation::ViewProperties, &site.scope)?;
     let root = site.scope.root_id().ok_or(Error::NotFound)?;
-    let definitions = property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .order_by_asc(property_definition::Column::Key)
-        .all(db.conn())
-        .await?;
+    let definitions = crate::properties::of_organisation(db.conn(), root).await?;
     let values = property_value::Entity::find()
         .filter(property_value::Column::UserId.eq(target.id))
         .all(db.conn())
@@ -56,10 +52,7 @@ pub async fn set_values(
     let (target, site) = resolve(db, user).await?;
     access::require(principal, Operation::EditUser, &site.scope)?;
     let root = site.scope.root_id().ok_or(Error::NotFound)?;
-    let definitions = property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .all(db.conn())
-        .await?;
+    let definitions = crate::properties::of_organisation(db.conn(), root).await?;
     let current = property_value::Entity::find()
         .filter(property_value::Column::UserId.eq(target.id))
         .all(db.conn())

@@ -3,12 +3,12 @@
 //! formula injection.
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::list::{filtered_query, UserQuery, UserRow};
 use crate::access::{self, Operation};
-use crate::entities::{property_definition, property_value};
+use crate::entities::property_value;
 use crate::error::Result;
 use crate::mail::text;
 use crate::sheet::{self, Format, Table};
@@ -26,10 +26,7 @@ async fn property_columns(
     rows: &[UserRow],
 ) -> Result<(Vec<Column>, HashMap<(i32, i32), String>)> {
     let root = site.scope.root_id().ok_or(crate::Error::NotFound)?;
-    let definitions: Vec<Column> = property_definition::Entity::find()
-        .filter(property_definition::Column::SiteId.eq(root))
-        .order_by_asc(property_definition::Column::Key)
-        .all(db.conn())
+    let definitions: Vec<Column> = crate::properties::of_organisation(db.conn(), root)
         .await?
         .iter()
         .map(|d| Column {

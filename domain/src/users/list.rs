@@ -56,15 +56,11 @@ impl PropertyParts {
         scope: &crate::access::SiteScope,
         query: &UserQuery,
     ) -> Result<PropertyParts> {
-        use crate::entities::property_definition;
         if query.property.is_none() && query.sort_key.is_empty() {
             return Ok(PropertyParts::default());
         }
         let root = scope.root_id().ok_or(crate::Error::NotFound)?;
-        let definitions = property_definition::Entity::find()
-            .filter(property_definition::Column::SiteId.eq(root))
-            .all(db.conn())
-            .await?;
+        let definitions = crate::properties::of_organisation(db.conn(), root).await?;
         let filter = match &query.property {
             Some((key, value)) => {
                 use crate::properties::filter::{check, Condition, Op};
