@@ -162,6 +162,7 @@ pub fn journal_value(locale: Locale, field: &str, value: &str) -> String {
         ("registration_flow", "verify") => td_string!(locale, admin.flow_verify).to_string(),
         ("registration_flow", "approval") => td_string!(locale, admin.flow_approval).to_string(),
         ("pending", "approval") => td_string!(locale, journal.pending_approval).to_string(),
+        (_, domain::audit::OUTSIDE_VIEW) => td_string!(locale, journal.site_outside).to_string(),
         (_, value) => match value
             .strip_prefix('@')
             .and_then(|key| builtin_role(locale, key))

@@ -236,8 +236,14 @@ pub async fn of_organisation(
     root: uuid::Uuid,
 ) -> Result<Vec<SubscriptionRow>> {
     let resolved = crate::sites::resolve(db, root).await?;
+    // The organisation's subscriptions are its root's: asked on the root itself (a subsite's
+    // administrator does not see them).
+    if resolved.site.parent_id.is_some() {
+        access::require(principal, Operation::ViewSites, &resolved.scope)?;
+        return Err(Error::NotFound);
+    }
     access::require(principal, Operation::ClaimSubscription, &resolved.scope)?;
-    let root_id = resolved.scope.root_id().ok_or(Error::NotFound)?;
+    let root_id = resolved.site.id;
     let found = subscription::Entity::find()
         .filter(subscription::Column::SiteId.eq(root_id))
         .order_by_desc(subscription::Column::ValidFrom)

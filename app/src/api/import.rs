@@ -160,6 +160,7 @@ pub async fn preview_import(data: MultipartData) -> Result<ImportPreview, AppErr
     };
     let parsed = import::parse_for_site(
         &db,
+        &principal,
         site,
         &form.upload.content,
         limits,

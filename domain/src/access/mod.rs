@@ -1,9 +1,11 @@
 //! Access control, in one place. Every domain operation calls [`require`] with its own
 //! [`Operation`] (or filters its query with [`readable`]) before it touches data. The
 //! decisions are pure functions of the principal's grants and the target site's ancestry.
+mod authority;
 mod operation;
 mod permission;
 
+pub use authority::{contains, require_contains, require_over, Authority};
 pub use operation::Operation;
 pub use permission::{Category, Permission, Permissions};
 
@@ -11,7 +13,7 @@ use crate::error::{Code, Error, Result};
 use crate::identity::Principal;
 
 /// The target of a decision: a site and its ancestors (itself first, root last).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteScope {
     pub ancestry: Vec<i32>,
 }

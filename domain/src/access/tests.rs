@@ -219,3 +219,125 @@ fn should_group_every_permission_in_its_area() {
         assert!(permission.code().starts_with(permission.category().code()));
     }
 }
+
+fn authority(grants: &[(i32, Permissions)]) -> Authority {
+    Authority {
+        operator: false,
+        grants: grants.iter().map(|(s, p)| (scope(*s), *p)).collect(),
+    }
+}
+
+fn of(permissions: &[Permission]) -> Permissions {
+    permissions.iter().copied().collect()
+}
+
+/// Rule 1 as a table: actor × target, `true` where the actor's authority contains the
+/// target's (wherever the target is placed).
+#[test]
+fn should_contain_a_target_only_when_every_grant_is_held_by_the_actor_there() {
+    let licence_manager = of(&[
+        Permission::SitesView,
+        Permission::UsersView,
+        Permission::LicencesView,
+        Permission::LicencesAssign,
+    ]);
+    let custom = of(&[Permission::UsersView, Permission::UsersManage]);
+    let custom_actor = actor(
+        9,
+        REGENBOOG,
+        vec![Grant {
+            site_id: REGENBOOG,
+            permissions: custom,
+        }],
+    );
+    let parent_licence_manager = actor(
+        10,
+        ROOT,
+        vec![Grant {
+            site_id: ROOT,
+            permissions: licence_manager,
+        }],
+    );
+    let targets: Vec<(&str, Authority)> = vec![
+        ("plain user", authority(&[])),
+        (
+            "user role only",
+            authority(&[(REGENBOOG, Permissions::default())]),
+        ),
+        ("peer admin", authority(&[(REGENBOOG, Permissions::all())])),
+        (
+            "placed below, administrator above",
+            authority(&[(ROOT, Permissions::all())]),
+        ),
+        (
+            "licence manager of the subsite",
+            authority(&[(REGENBOOG, licence_manager)]),
+        ),
+        (
+            "custom role of the subsite",
+            authority(&[(REGENBOOG, custom)]),
+        ),
+        (
+            "service account with the application role",
+            authority(&[(REGENBOOG, of(&[Permission::AppsConnect]))]),
+        ),
+        (
+            "admin of the sibling",
+            authority(&[(KLIMOP, Permissions::all())]),
+        ),
+        (
+            "operator",
+            Authority {
+                operator: true,
+                grants: Vec::new(),
+            },
+        ),
+    ];
+    let actors: Vec<(&str, Principal, [bool; 9])> = vec![
+        (
+            "subsite admin",
+            admin_of(REGENBOOG),
+            [true, true, true, false, true, true, true, false, false],
+        ),
+        (
+            "parent admin",
+            admin_of(ROOT),
+            [true, true, true, true, true, true, true, true, false],
+        ),
+        (
+            "licence manager of the parent",
+            parent_licence_manager,
+            [true, true, false, false, true, false, false, false, false],
+        ),
+        (
+            "custom role (users) of the subsite",
+            custom_actor,
+            [true, true, false, false, false, true, false, false, false],
+        ),
+        (
+            "operator",
+            Principal::User(Actor {
+                operator: true,
+                ..match actor(1, ROOT, vec![]) {
+                    Principal::User(a) => a,
+                    Principal::Anonymous => unreachable!(),
+                }
+            }),
+            [true; 9],
+        ),
+    ];
+    for (actor_name, principal, expected) in &actors {
+        for ((target_name, target), want) in targets.iter().zip(expected) {
+            assert_eq!(
+                contains(principal, target),
+                *want,
+                "{actor_name} over {target_name}"
+            );
+            let decision = require_contains(principal, target);
+            assert_eq!(decision.is_ok(), *want);
+            if !want {
+                assert_eq!(decision, Err(Error::Refused(Code::UserOutOfReach)));
+            }
+        }
+    }
+}

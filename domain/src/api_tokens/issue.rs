@@ -29,15 +29,22 @@ pub struct Issued {
     pub token: ApiToken,
 }
 
-/// Managing someone's tokens needs `tokens.manage_all` on their home site; one's own tokens
-/// need `tokens.manage_own` (or `tokens.manage_all`) on one's own.
-fn require_manage(principal: &Principal, owner: &user::Model, site: &Resolved) -> Result<()> {
+/// Managing someone's tokens needs `tokens.manage_all` on their home site and authority over
+/// them; one's own tokens need `tokens.manage_own` (or `tokens.manage_all`) on one's own.
+async fn require_manage(
+    db: &Db,
+    principal: &Principal,
+    owner: &user::Model,
+    site: &Resolved,
+) -> Result<()> {
     if principal.user_id() == Some(owner.id)
         && access::allows(principal, Operation::ManageOwnApiTokens, &site.scope)
     {
         return Ok(());
     }
-    access::require(principal, Operation::ManageApiTokens, &site.scope)
+    access::require(principal, Operation::ManageApiTokens, &site.scope)?;
+    let authority = crate::users::authority(db.conn(), owner).await?;
+    access::require_contains(principal, &authority)
 }
 
 pub async fn issue(
@@ -48,7 +55,12 @@ pub async fn issue(
     today: NaiveDate,
 ) -> Result<Issued> {
     let (owner, site) = resolve(db, owner).await?;
-    require_manage(principal, &owner, &site)?;
+    require_manage(db, principal, &owner, &site).await?;
+    // A token acts as its account: issued only for oneself or for a service account, never
+    // in the name of a person (who would then be impersonated by whoever holds it).
+    if principal.user_id() != Some(owner.id) && !owner.service_account {
+        return Err(Error::Refused(Code::TokenOwnerNotAllowed));
+    }
     insert(db, principal, owner, site, form, today).await
 }
 
@@ -140,7 +152,7 @@ pub async fn revoke(db: &Db, principal: &Principal, token: Uuid) -> Result<()> {
         .await?
         .ok_or(Error::NotFound)?;
     let (owner, site) = resolve(db, owner.public_id).await?;
-    require_manage(principal, &owner, &site)?;
+    require_manage(db, principal, &owner, &site).await?;
     let txn = db.write().await?;
     let revoked = api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(Utc::now()))

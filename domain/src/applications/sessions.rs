@@ -124,8 +124,8 @@ pub async fn close(db: &Db, principal: &Principal, session: Uuid) -> Result<()> 
 /// An administrator ends a user's session (journaled).
 pub async fn end(db: &Db, principal: &Principal, session: Uuid) -> Result<()> {
     let (found, owner, product) = find(db, session).await?;
-    let (_, site) = resolve(db, owner.public_id).await?;
-    access::require(principal, Operation::EndAppSession, &site.scope)?;
+    let crate::users::Target { site, .. } =
+        crate::users::target(db, principal, Operation::EndAppSession, owner.public_id).await?;
     let txn = db.write().await?;
     app_session::Entity::delete_by_id(found.id)
         .exec(&*txn)
@@ -148,10 +148,12 @@ pub async fn end(db: &Db, principal: &Principal, session: Uuid) -> Result<()> {
 /// there, or an application connected there.
 pub async fn sessions_of(db: &Db, principal: &Principal, user: Uuid) -> Result<Vec<AppSession>> {
     let (target, site) = resolve(db, user).await?;
+    // An application connected there serves every user of the site (it reads, it changes
+    // nothing of the account); an administrator sees the sessions of users in their reach.
     if principal.user_id() != Some(target.id)
         && !access::allows(principal, Operation::ConnectApplication, &site.scope)
     {
-        access::require(principal, Operation::ViewAppSessions, &site.scope)?;
+        crate::users::target(db, principal, Operation::ViewAppSessions, user).await?;
     }
     let rows = app_session::Entity::find()
         .filter(app_session::Column::UserId.eq(target.id))

@@ -7,9 +7,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Action, Change};
+use std::collections::HashSet;
+
+use super::{Action, Change, OUTSIDE_VIEW};
 use crate::access::{self, Operation, Readable};
-use crate::entities::audit_event;
+use crate::entities::{audit_event, site_closure};
 use crate::error::{Code, Error, Result};
 use crate::{sites, validate, Db, Principal};
 
@@ -78,8 +80,13 @@ pub async fn list(
         let total = rows.len() as u64;
         (rows, total)
     };
+    let readable = access::readable(principal, Operation::ViewJournal)?;
+    let visible = visible_sites(db, &readable, &entries).await?;
     Ok(JournalPage {
-        entries: entries.into_iter().map(entry).collect(),
+        entries: entries
+            .into_iter()
+            .map(|row| entry(row, &visible))
+            .collect(),
         total,
         page: query.page,
         page_size: PAGE_SIZE,
@@ -143,14 +150,59 @@ fn start_of(day: NaiveDate) -> Option<DateTime<Utc>> {
     day.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
 }
 
-fn entry(row: audit_event::Model) -> JournalEntry {
+/// The sites named by the entries' changes that the reader may see (`None`: all of them).
+async fn visible_sites(
+    db: &Db,
+    readable: &Readable,
+    rows: &[audit_event::Model],
+) -> Result<Option<HashSet<i32>>> {
+    let Readable::Subtrees(roots) = readable else {
+        return Ok(None);
+    };
+    let mut named: Vec<i32> = rows
+        .iter()
+        .flat_map(|row| serde_json::from_str::<Vec<Change>>(&row.changes).unwrap_or_default())
+        .flat_map(|c| [c.before_site, c.after_site])
+        .flatten()
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut visible = HashSet::new();
+    for chunk in named.chunks(500) {
+        visible.extend(
+            site_closure::Entity::find()
+                .select_only()
+                .column(site_closure::Column::DescendantId)
+                .filter(site_closure::Column::DescendantId.is_in(chunk.to_vec()))
+                .filter(site_closure::Column::AncestorId.is_in(roots.clone()))
+                .into_tuple::<i32>()
+                .all(db.conn())
+                .await?,
+        );
+    }
+    Ok(Some(visible))
+}
+
+fn entry(row: audit_event::Model, visible: &Option<HashSet<i32>>) -> JournalEntry {
+    let shown = |site: Option<i32>, name: String| match (site, visible) {
+        (Some(id), Some(visible)) if !visible.contains(&id) => OUTSIDE_VIEW.to_string(),
+        _ => name,
+    };
+    let changes: Vec<Change> = serde_json::from_str(&row.changes).unwrap_or_default();
     JournalEntry {
         at: row.at,
         actor: row.actor_name,
         action: row.action,
         target: row.target_label,
         site: row.site_name,
-        changes: serde_json::from_str(&row.changes).unwrap_or_default(),
+        changes: changes
+            .into_iter()
+            .map(|c| Change {
+                before: shown(c.before_site, c.before),
+                after: shown(c.after_site, c.after),
+                ..c
+            })
+            .collect(),
         client_address: row.client_address,
     }
 }

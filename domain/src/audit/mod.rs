@@ -6,4 +6,4 @@ mod record;
 
 pub use action::Action;
 pub use list::{list, JournalEntry, JournalPage, JournalQuery, EXPORT_LIMIT, PAGE_SIZE};
-pub use record::{record, record_many, record_system, Change, Event};
+pub use record::{record, record_many, record_system, Change, Event, OUTSIDE_VIEW};

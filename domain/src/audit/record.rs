@@ -14,7 +14,16 @@ pub struct Change {
     pub field: String,
     pub before: String,
     pub after: String,
+    /// For values that name a site: the sites' ids, so that a reader who may not see a site
+    /// reads [`OUTSIDE_VIEW`] instead of its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_site: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_site: Option<i32>,
 }
+
+/// What a reader sees instead of the name of a site outside their view (the UI translates it).
+pub const OUTSIDE_VIEW: &str = "@outside_view";
 
 impl Change {
     pub fn new(field: &str, before: impl ToString, after: impl ToString) -> Change {
@@ -22,6 +31,19 @@ impl Change {
             field: field.to_string(),
             before: before.to_string(),
             after: after.to_string(),
+            before_site: None,
+            after_site: None,
+        }
+    }
+
+    /// A change from one site to another (a move), named by the sites' names.
+    pub fn sites(field: &str, before: Option<&site::Model>, after: &site::Model) -> Change {
+        Change {
+            field: field.to_string(),
+            before: before.map(|s| s.name.clone()).unwrap_or_default(),
+            after: after.name.clone(),
+            before_site: before.map(|s| s.id),
+            after_site: Some(after.id),
         }
     }
 

@@ -105,7 +105,7 @@ pub async fn profile(db: &Db, principal: &Principal) -> Result<Profile> {
         email: found.email,
         email_verified: found.email_verified,
         locale: found.locale,
-        access_until: found.expires_on.or_else(|| site.effective_expires_on()),
+        access_until: site.user_expires_on(found.expires_on),
         site_name: site.site.name,
         has_password: found.password_hash.is_some(),
         last_sign_in_at: found.last_sign_in_at,

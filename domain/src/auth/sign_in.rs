@@ -72,12 +72,9 @@ pub async fn refusal(db: &Db, found: &user::Model) -> Result<Option<Code>> {
         None => {}
     }
     let today = Utc::now().date_naive();
-    let expires = match found.expires_on {
-        Some(date) => Some(date),
-        None => sites::resolve_by_id(db, found.site_id)
-            .await?
-            .effective_expires_on(),
-    };
+    let expires = sites::resolve_by_id(db, found.site_id)
+        .await?
+        .user_expires_on(found.expires_on);
     Ok(expires
         .filter(|date| *date < today)
         .map(|_| Code::AccountExpired))

@@ -118,6 +118,7 @@ pub async fn save(db: &Db, principal: &Principal, form: GroupForm) -> Result<Uui
                 .ok_or(Error::NotFound)?;
             let home = sites::resolve_by_id(db, found.site_id).await?;
             access::require(principal, Operation::ManageGroups, &home.scope)?;
+            require_can_give(db, principal, &found, &home).await?;
             Some(found)
         }
         None => None,
@@ -226,6 +227,7 @@ pub async fn remove(db: &Db, principal: &Principal, group: Uuid) -> Result<()> {
         .ok_or(Error::NotFound)?;
     let site = sites::resolve_by_id(db, found.site_id).await?;
     access::require(principal, Operation::ManageGroups, &site.scope)?;
+    require_can_give(db, principal, &found, &site).await?;
     let members = group_member::Entity::find()
         .filter(group_member::Column::GroupId.eq(found.id))
         .count(db.conn())
@@ -247,4 +249,30 @@ pub async fn remove(db: &Db, principal: &Principal, group: Uuid) -> Result<()> {
     )
     .await?;
     txn.commit().await
+}
+
+/// Changing or removing a group takes away what it gave: only someone who could give it may.
+async fn require_can_give(
+    db: &Db,
+    principal: &Principal,
+    group: &dynamic_group::Model,
+    site: &sites::Resolved,
+) -> Result<()> {
+    if group.grant_product_id.is_some() {
+        access::require(principal, Operation::AssignLicence, &site.scope)?;
+    }
+    if let Some(role_id) = group.grant_role_id {
+        let on = match group.grant_site_id {
+            Some(on) if on != site.site.id => sites::resolve_by_id(db, on).await?,
+            _ => site.clone(),
+        };
+        access::require(principal, Operation::SetUserGrants, &on.scope)
+            .map_err(|_| Error::Refused(Code::PermissionNotHeld))?;
+        let role = crate::entities::role::Entity::find_by_id(role_id)
+            .one(db.conn())
+            .await?
+            .ok_or(Error::NotFound)?;
+        access::require_held(principal, &on.scope, crate::roles::permissions_of(&role))?;
+    }
+    Ok(())
 }

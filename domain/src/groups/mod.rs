@@ -9,6 +9,7 @@
 //! removed property changes nothing: the group keeps its members and shows the problem.
 mod choices;
 mod grants;
+pub(crate) mod guard;
 mod manage;
 mod read;
 mod recompute;

@@ -217,6 +217,13 @@ pub async fn preview(
             .one(db.conn())
             .await?
             .ok_or(Error::NotFound)?;
+        // The saved group is read only by those who may see it, and only against its own
+        // site (a foreign group id is not found).
+        let own_site = sites::resolve_by_id(db, found.site_id).await?;
+        access::require(principal, Operation::ViewGroups, &own_site.scope)?;
+        if found.site_id != resolved.site.id {
+            return Err(Error::NotFound);
+        }
         let members = group_member::Entity::find()
             .filter(group_member::Column::GroupId.eq(found.id))
             .count(db.conn())

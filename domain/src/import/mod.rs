@@ -51,14 +51,21 @@ pub(crate) async fn parse_upload(
     parse_rows_with(&table, &headers)
 }
 
-/// The same for the site's public id (the upload form's preview).
+/// The same for the site's public id (the upload form's preview), for a principal who may
+/// import there: asked before anything of the upload is read.
 pub async fn parse_for_site(
     db: &crate::Db,
+    principal: &crate::Principal,
     site: uuid::Uuid,
     content: &[u8],
     limits: Limits,
     sync: bool,
 ) -> crate::Result<Parsed> {
     let resolved = crate::sites::resolve(db, site).await?;
+    crate::access::require(
+        principal,
+        crate::access::Operation::ImportUsers,
+        &resolved.scope,
+    )?;
     parse_upload(db, resolved.site.id, content, limits, sync).await
 }

@@ -12,6 +12,7 @@ use super::rows::{Action, ImportRow, Parsed, RowIssue};
 use crate::access::{self, Operation, SiteScope};
 use crate::entities::{site, user};
 use crate::error::{Code, Result};
+use crate::groups::guard::{self, Guard, Prospect};
 use crate::{sites, Db, Principal};
 
 /// What an upload may do, as administrators know it from Moodle's user upload.
@@ -136,6 +137,31 @@ pub async fn preview(
         }
     }
 
+    // Users whose authority is not contained in the importer's are out of reach of updates
+    // and deletions (an update could set their password or e-mail address).
+    let found_ids: Vec<i32> = existing
+        .values()
+        .filter(|u| in_subtree.contains(&u.site_id))
+        .map(|u| u.id)
+        .collect();
+    let authorities = crate::users::authorities(db.conn(), &found_ids).await?;
+    let out_of_reach = |user: &user::Model| {
+        authorities
+            .get(&user.id)
+            .is_some_and(|authority| !access::contains(principal, authority))
+    };
+    let root = target.scope.root_id().ok_or(crate::Error::NotFound)?;
+    let guard = Guard::load(db.conn(), principal, root).await?;
+    let current_values = if guard.is_empty() {
+        HashMap::new()
+    } else {
+        crate::groups::guard::values_of(db.conn(), &found_ids).await?
+    };
+    let dates: HashMap<i32, Option<chrono::NaiveDate>> = subtree
+        .iter()
+        .chain(target.ancestors.iter())
+        .map(|s| (s.id, s.expires_on))
+        .collect();
     let acting = principal.user_id();
     let mut planned = Vec::new();
     let mut issues = parsed.issues.clone();
@@ -205,6 +231,12 @@ pub async fn preview(
             }
             (Action::Delete, Some(_), _) => Ok(Action::Delete),
         };
+        let action = match (action, found) {
+            (Ok(Action::Update | Action::Delete), Some(user)) if out_of_reach(user) => {
+                Err((Column::Username, Code::UserOutOfReach))
+            }
+            (action, _) => action,
+        };
         let action = match action {
             Ok(action) => action,
             Err((column, code)) => {
@@ -241,6 +273,50 @@ pub async fn preview(
         {
             issues.push(issue(row, Column::Action, Code::Forbidden, Vec::new()));
             continue;
+        }
+        // A user's date cannot go beyond the one their site imposes.
+        if let (Some(day), false) = (row.expires_on, action == Action::Delete) {
+            let bound = paths
+                .scope(site_id, &target.scope)
+                .ancestry
+                .iter()
+                .filter_map(|id| dates.get(id).copied().flatten())
+                .min();
+            if let Some(bound) = bound.filter(|bound| day > *bound) {
+                issues.push(issue(
+                    row,
+                    Column::ExpiresOn,
+                    Code::ExpiryBeyondInherited,
+                    vec![bound.to_string()],
+                ));
+                continue;
+            }
+        }
+        // No one becomes a member of a group giving what the importer could not give.
+        if action != Action::Delete && !guard.is_empty() {
+            let mut values = found
+                .and_then(|u| current_values.get(&u.id))
+                .cloned()
+                .unwrap_or_default();
+            for (definition, _, value) in &row.properties {
+                values.insert(*definition, value.clone());
+            }
+            let ancestry = paths.scope(site_id, &target.scope).ancestry;
+            let prospect = Prospect {
+                user_id: found.map(|u| u.id),
+                ancestry: &ancestry,
+                eligible: found.is_none_or(guard::eligible),
+                values: &values,
+            };
+            if guard.refuses(&prospect) {
+                issues.push(issue(
+                    row,
+                    Column::Action,
+                    Code::GroupGrantNotHeld,
+                    Vec::new(),
+                ));
+                continue;
+            }
         }
         planned.push(Planned {
             row: row.clone(),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
-use crate::access::{self, Permissions, SiteScope};
+use crate::access::{self, Permission, Permissions, SiteScope};
 use crate::entities::role;
 use crate::error::{Code, Result};
 use crate::roles::{permissions_of, ADMINISTRATOR, LICENCE_MANAGER, USER};
@@ -85,7 +85,10 @@ impl RoleNames {
             .get(&normalise(name))
             .and_then(|roles| roles.iter().find(|r| r.site_id.is_none_or(&usable)))
             .ok_or(Code::ImportRoleUnknown)?;
-        if !self.held.includes(permissions_of(found)) {
+        // Granting needs `roles.assign`, and holding what the role grants.
+        if !self.held.contains(Permission::RolesAssign)
+            || !self.held.includes(permissions_of(found))
+        {
             return Err(Code::ImportRoleNotAllowed);
         }
         Ok(found.id)

@@ -345,7 +345,7 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
         if p.site_id != target.site_id {
             let from = self.site(target.site_id).await?;
             let to = self.site(p.site_id).await?;
-            changes.push(Change::new("site", from.name, to.name));
+            changes.push(Change::sites("site", Some(&from), &to));
             model.site_id = Set(p.site_id);
         }
         if password {

@@ -10,7 +10,7 @@ use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{licence, subscription};
 use crate::error::{Code, Error, Result};
-use crate::users::{resolve, user_label};
+use crate::users::{self, user_label, Target};
 use crate::{Db, Principal};
 
 /// Assigns a free licence to `user` (nothing happens when theirs is valid already).
@@ -20,8 +20,8 @@ pub async fn assign(
     user: Uuid,
     today: NaiveDate,
 ) -> Result<Status> {
-    let (target, site) = resolve(db, user).await?;
-    access::require(principal, Operation::AssignLicence, &site.scope)?;
+    let Target { user: target, .. } =
+        users::target(db, principal, Operation::AssignLicence, user).await?;
     let status = Status::of(&periods(db.conn(), target.id).await?, today);
     if status.is_valid() {
         return Ok(status);
@@ -34,8 +34,8 @@ pub async fn assign(
 /// Takes away `user`'s current and coming licences (expired ones stay as history); their
 /// seats are free again. Not one's own.
 pub async fn unassign(db: &Db, principal: &Principal, user: Uuid, today: NaiveDate) -> Result<()> {
-    let (target, site) = resolve(db, user).await?;
-    access::require(principal, Operation::AssignLicence, &site.scope)?;
+    let Target { user: target, site } =
+        users::target(db, principal, Operation::AssignLicence, user).await?;
     access::require_not_self(principal, target.id, Code::CannotUnassignOwnLicence)?;
     let current: Vec<i32> = periods(db.conn(), target.id)
         .await?

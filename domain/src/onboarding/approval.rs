@@ -55,6 +55,17 @@ pub async fn decide(db: &Db, principal: &Principal, user_id: Uuid, approve: bool
     if target.pending.as_deref() != Some(PENDING_APPROVAL) {
         return Err(Error::Refused(Code::NotPending));
     }
+    if approve {
+        let eligible = target.active && !target.service_account;
+        crate::groups::guard::check_user(
+            db.conn(),
+            principal,
+            &target,
+            &site.scope.ancestry,
+            eligible,
+        )
+        .await?;
+    }
     let name = format!("{} {}", target.first_name, target.last_name);
     let txn = db.write().await?;
     let template = if approve {

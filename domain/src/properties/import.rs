@@ -13,6 +13,7 @@ use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{property_value, user};
 use crate::error::{Code, Error, Result};
+use crate::groups::guard::{self, Guard, Prospect};
 use crate::import::{read_table, Limits};
 use crate::users::user_label;
 use crate::{sites, Db, Principal};
@@ -81,10 +82,29 @@ async fn plan(db: &Db, principal: &Principal, site: Uuid, bytes: &[u8]) -> Resul
         .all(db.conn())
         .await?;
     let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
+    let authorities = crate::users::authorities(db.conn(), &ids).await?;
     let current = property_value::Entity::find()
         .filter(property_value::Column::UserId.is_in(ids))
         .all(db.conn())
         .await?;
+    // Values that would make someone a new member of a group giving what the importer could
+    // not give are refused line by line (see `groups::guard`).
+    let guard = Guard::load(db.conn(), principal, root).await?;
+    let mut values: HashMap<i32, HashMap<i32, String>> = HashMap::new();
+    for v in &current {
+        values
+            .entry(v.user_id)
+            .or_default()
+            .insert(v.definition_id, v.value.clone());
+    }
+    let mut home_sites: Vec<i32> = people.iter().map(|p| p.site_id).collect();
+    home_sites.sort_unstable();
+    home_sites.dedup();
+    let scopes = if guard.is_empty() {
+        HashMap::new()
+    } else {
+        sites::scopes_of(db.conn(), &home_sites).await?
+    };
     let mut plan = Plan {
         preview: ValuesPreview::default(),
         targets: Vec::new(),
@@ -113,6 +133,13 @@ async fn plan(db: &Db, principal: &Principal, site: Uuid, bytes: &[u8]) -> Resul
             problem(Code::PersonnelNumberUnknown, vec![cell(0).to_string()]);
             continue;
         };
+        if authorities
+            .get(&person.id)
+            .is_some_and(|authority| !access::contains(principal, authority))
+        {
+            problem(Code::UserOutOfReach, vec![cell(0).to_string()]);
+            continue;
+        }
         let Some(definition) = find_definition(cell(1)) else {
             problem(Code::PropertyUnknown, vec![cell(1).to_string()]);
             continue;
@@ -136,6 +163,27 @@ async fn plan(db: &Db, principal: &Principal, site: Uuid, bytes: &[u8]) -> Resul
         if before == after {
             plan.preview.unchanged += 1;
             continue;
+        }
+        if !guard.is_empty() {
+            let mut prospective = values.get(&person.id).cloned().unwrap_or_default();
+            match &after {
+                Some(value) => prospective.insert(definition.id, value.clone()),
+                None => prospective.remove(&definition.id),
+            };
+            let prospect = Prospect {
+                user_id: Some(person.id),
+                ancestry: scopes
+                    .get(&person.site_id)
+                    .map(|s| s.ancestry.as_slice())
+                    .unwrap_or_default(),
+                eligible: guard::eligible(person),
+                values: &prospective,
+            };
+            if guard.refuses(&prospect) {
+                problem(Code::GroupGrantNotHeld, vec![cell(0).to_string()]);
+                continue;
+            }
+            values.insert(person.id, prospective);
         }
         plan.preview.changes.push(PlannedValue {
             line,

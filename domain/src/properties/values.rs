@@ -4,11 +4,14 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use std::collections::HashMap;
+
 use super::define::Definition;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::property_value;
 use crate::error::{Code, Error, Result};
+use crate::groups::guard::{self, Guard, Prospect};
 use crate::users::{resolve, user_label};
 use crate::{Db, Principal};
 
@@ -49,8 +52,8 @@ pub async fn set_values(
     user: Uuid,
     values: &[(String, String)],
 ) -> Result<()> {
-    let (target, site) = resolve(db, user).await?;
-    access::require(principal, Operation::EditUser, &site.scope)?;
+    let crate::users::Target { user: target, site } =
+        crate::users::target(db, principal, Operation::EditUser, user).await?;
     let root = site.scope.root_id().ok_or(Error::NotFound)?;
     let definitions = crate::properties::of_organisation(db.conn(), root).await?;
     let current = property_value::Entity::find()
@@ -84,6 +87,28 @@ pub async fn set_values(
     }
     if planned.is_empty() {
         return Ok(());
+    }
+    let guard = Guard::load(db.conn(), principal, root).await?;
+    if !guard.is_empty() {
+        let mut values: HashMap<i32, String> = current
+            .iter()
+            .map(|v| (v.definition_id, v.value.clone()))
+            .collect();
+        for (definition, _, value) in &planned {
+            match value {
+                Some(value) => values.insert(definition.id, value.clone()),
+                None => values.remove(&definition.id),
+            };
+        }
+        let prospect = Prospect {
+            user_id: Some(target.id),
+            ancestry: &site.scope.ancestry,
+            eligible: guard::eligible(&target),
+            values: &values,
+        };
+        if guard.refuses(&prospect) {
+            return Err(Error::Refused(Code::GroupGrantNotHeld));
+        }
     }
     let txn = db.write().await?;
     let mut changes = Vec::with_capacity(planned.len());

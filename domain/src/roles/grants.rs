@@ -77,6 +77,8 @@ pub async fn set_user_grants(
     access::require(principal, Operation::ListUsers, &home.scope)?;
     let on = sites::resolve(db, site).await?;
     access::require(principal, Operation::SetUserGrants, &on.scope)?;
+    let authority = crate::users::authority(db.conn(), &target).await?;
+    access::require_contains(principal, &authority)?;
 
     let usable = usable_roles(db, &on.scope).await?;
     let wanted: HashSet<Uuid> = roles.into_iter().collect();

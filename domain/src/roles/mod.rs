@@ -48,3 +48,28 @@ pub(crate) fn order(role: &role::Model) -> (usize, String) {
     };
     (rank, role.name.to_lowercase())
 }
+
+/// Every permission granted to anyone on one of `sites` (what holding those sites' subtrees
+/// gives their administrators).
+pub(crate) async fn granted_on(
+    conn: &impl sea_orm::ConnectionTrait,
+    sites: Vec<i32>,
+) -> Result<Permissions> {
+    use crate::entities::role_grant;
+    use sea_orm::QuerySelect;
+    if sites.is_empty() {
+        return Ok(Permissions::default());
+    }
+    let stored: Vec<String> = role_grant::Entity::find()
+        .select_only()
+        .column(role::Column::Permissions)
+        .inner_join(role::Entity)
+        .filter(role_grant::Column::SiteId.is_in(sites))
+        .distinct()
+        .into_tuple::<String>()
+        .all(conn)
+        .await?;
+    Ok(stored.iter().fold(Permissions::default(), |all, p| {
+        all.union(Permissions::parse(p))
+    }))
+}

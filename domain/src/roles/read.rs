@@ -75,7 +75,7 @@ pub(crate) async fn describe(
         .await?;
     let counts: HashMap<i32, i64> = counts.into_iter().collect();
     let owner_ids: Vec<i32> = roles.iter().filter_map(|r| r.site_id).collect();
-    let scopes = sites::scopes_of(db, &owner_ids).await?;
+    let scopes = sites::scopes_of(db.conn(), &owner_ids).await?;
     let owners: HashMap<i32, site::Model> = if owner_ids.is_empty() {
         HashMap::new()
     } else {

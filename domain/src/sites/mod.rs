@@ -6,6 +6,7 @@
 //! hold under concurrency. Locks are always taken child before parent (no deadlocks).
 mod create;
 mod delete;
+pub mod expiry;
 mod lock;
 mod move_site;
 mod read;

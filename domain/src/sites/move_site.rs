@@ -35,6 +35,23 @@ pub async fn move_site(
     if target.scope.root_id() != moving.scope.root_id() {
         return Err(Error::Refused(Code::MoveAcrossOrganisations));
     }
+    // Whoever holds a grant above the new parent (and not above the old one) gains it over the
+    // moved subtree: the mover must hold all of it there, and no one may join a group giving
+    // what the mover could not give.
+    let gained = crate::roles::granted_on(
+        db.conn(),
+        target
+            .scope
+            .ancestry
+            .iter()
+            .copied()
+            .filter(|id| !old_parent.within(*id))
+            .collect(),
+    )
+    .await?;
+    access::require_held(principal, &target.scope, gained)?;
+    crate::groups::guard::check_site_move(db.conn(), principal, &moving.scope, &target.scope)
+        .await?;
 
     let txn = db.write().await?;
     let current = lock_site(&*txn, moving.site.id).await?;
@@ -82,11 +99,6 @@ pub async fn move_site(
             .exec(&*txn)
             .await?;
     }
-    let old_name = moving
-        .ancestors
-        .get(1)
-        .map(|s| s.name.clone())
-        .unwrap_or_default();
     audit::record(
         &*txn,
         principal,
@@ -94,7 +106,11 @@ pub async fn move_site(
             action: Action::SiteMove,
             target: current.name.clone(),
             site: &current,
-            changes: vec![Change::new("parent", old_name, &target.site.name)],
+            changes: vec![Change::sites(
+                "parent",
+                moving.ancestors.get(1),
+                &target.site,
+            )],
         },
     )
     .await?;

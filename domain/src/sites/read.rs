@@ -31,7 +31,7 @@ pub struct SiteDetails {
     pub allowed_domains: Vec<String>,
     pub institution_number: Option<String>,
     pub expires_on: Option<NaiveDate>,
-    /// The date that applies: its own, else the nearest ancestor's.
+    /// The date that applies: the earliest of its own and its ancestors'.
     pub effective_expires_on: Option<NaiveDate>,
     pub is_root: bool,
     pub can_manage: bool,
@@ -55,8 +55,15 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// The date that applies: the earliest of its own and its ancestors' (a date imposed from
+    /// above binds everything below; a later date below it changes nothing).
     pub fn effective_expires_on(&self) -> Option<NaiveDate> {
-        self.ancestors.iter().find_map(|s| s.expires_on)
+        self.ancestors.iter().filter_map(|s| s.expires_on).min()
+    }
+
+    /// A user's last day here: the earlier of their own date and the site's.
+    pub fn user_expires_on(&self, own: Option<NaiveDate>) -> Option<NaiveDate> {
+        own.into_iter().chain(self.effective_expires_on()).min()
     }
 }
 
@@ -246,25 +253,27 @@ pub async fn seat_counter_mismatches(db: &Db) -> Result<Vec<String>> {
 }
 
 /// The scopes (ancestries) of several sites in one query, for deciding about many rows.
-pub async fn scopes_of(db: &Db, site_ids: &[i32]) -> Result<HashMap<i32, SiteScope>> {
-    if site_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = site_closure::Entity::find()
-        .filter(site_closure::Column::DescendantId.is_in(site_ids.iter().copied()))
-        .order_by_asc(site_closure::Column::DescendantId)
-        .order_by_asc(site_closure::Column::Depth)
-        .all(db.conn())
-        .await?;
+pub async fn scopes_of(
+    conn: &impl sea_orm::ConnectionTrait,
+    site_ids: &[i32],
+) -> Result<HashMap<i32, SiteScope>> {
     let mut scopes: HashMap<i32, SiteScope> = HashMap::new();
-    for row in rows {
-        scopes
-            .entry(row.descendant_id)
-            .or_insert_with(|| SiteScope {
-                ancestry: Vec::new(),
-            })
-            .ancestry
-            .push(row.ancestor_id);
+    for chunk in site_ids.chunks(500) {
+        let rows = site_closure::Entity::find()
+            .filter(site_closure::Column::DescendantId.is_in(chunk.iter().copied()))
+            .order_by_asc(site_closure::Column::DescendantId)
+            .order_by_asc(site_closure::Column::Depth)
+            .all(conn)
+            .await?;
+        for row in rows {
+            scopes
+                .entry(row.descendant_id)
+                .or_insert_with(|| SiteScope {
+                    ancestry: Vec::new(),
+                })
+                .ancestry
+                .push(row.ancestor_id);
+        }
     }
     Ok(scopes)
 }

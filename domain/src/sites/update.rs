@@ -41,6 +41,13 @@ pub async fn update(
     let registration_flow = validate::registration_flow(&form.registration_flow)?;
     let allowed_domains = validate::allowed_domains(&form.allowed_domains)?;
     let institution_number = validate::institution_number(&form.institution_number)?;
+    super::expiry::check_site(principal, &resolved, expires_on)?;
+    // A new registration code lets anyone sign up here: not into a group giving what the
+    // principal could not give.
+    if registration_code.is_some() && registration_code != resolved.site.registration_code {
+        crate::groups::guard::check_newcomer(db.conn(), principal, &resolved.scope.ancestry)
+            .await?;
+    }
     let limit_changes = seat_limit != resolved.site.seat_limit;
     if limit_changes {
         // The seats of a subsite are the parent's: changing them is the parent's business.

@@ -7,11 +7,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{Identity, Link};
-use crate::access::{self, Operation};
+use crate::access::Operation;
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{sso_link, user};
 use crate::error::{Code, Error, Result};
-use crate::users::{resolve, user_label};
+use crate::users::user_label;
 use crate::{sites, Db, Principal};
 
 fn shown(row: sso_link::Model) -> Link {
@@ -42,10 +42,8 @@ pub async fn mine(db: &Db, principal: &Principal) -> Result<Vec<Link>> {
 
 /// Another user's links, for an administrator of their site (or the user themselves).
 pub async fn links_of(db: &Db, principal: &Principal, user: Uuid) -> Result<Vec<Link>> {
-    let (target, site) = resolve(db, user).await?;
-    if principal.user_id() != Some(target.id) {
-        access::require(principal, Operation::ViewUserLinks, &site.scope)?;
-    }
+    let crate::users::Target { user: target, .. } =
+        crate::users::own_or_target(db, principal, Operation::ViewUserLinks, user).await?;
     let rows = links_by_user(db.conn(), target.id).await?;
     Ok(rows.into_iter().map(shown).collect())
 }
@@ -119,11 +117,9 @@ pub async fn link(db: &Db, principal: &Principal, identity: Identity) -> Result<
 /// Removes `user`'s link with `provider`: their own, or as an administrator of their site.
 /// Users without a password keep their last link (else they could never sign in again).
 pub async fn unlink(db: &Db, principal: &Principal, user: Uuid, provider: &str) -> Result<()> {
-    let (target, site) = resolve(db, user).await?;
+    let crate::users::Target { user: target, site } =
+        crate::users::own_or_target(db, principal, Operation::RemoveUserLink, user).await?;
     let own = principal.user_id() == Some(target.id);
-    if !own {
-        access::require(principal, Operation::RemoveUserLink, &site.scope)?;
-    }
     let txn = db.write().await?;
     let links = links_by_user(&*txn, target.id).await?;
     let Some(removed) = links.iter().find(|l| l.provider == provider) else {

@@ -19,6 +19,7 @@ use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{site, user};
 use crate::error::{Code, Error, Result};
+use crate::groups::guard::{self, Guard, Prospect};
 use crate::sites::{self, release_seats, take_seats, Resolved};
 use crate::{jobs, Db, Principal};
 
@@ -123,6 +124,8 @@ pub async fn run_job(db: &Db, job: BulkJob) -> Result<BulkReport> {
 
 struct Plan {
     targets: Vec<user::Model>,
+    /// Users left alone before anything is written: out of the principal's reach.
+    skipped: Vec<(String, Code)>,
     sites: HashMap<i32, Resolved>,
     destination: Option<Resolved>,
 }
@@ -193,9 +196,26 @@ async fn plan(
         if let Entry::Vacant(slot) = sites_by_id.entry(target.site_id) {
             let resolved = sites::resolve_by_id(db, target.site_id).await?;
             access::require(principal, action.operation(), &resolved.scope)?;
+            if let BulkAction::SetExpiry(day) = action {
+                sites::expiry::check_user(&resolved, *day)?;
+            }
             slot.insert(resolved);
         }
     }
+    // Users whose authority is not contained in the principal's are left alone (the report
+    // names them; it names no site).
+    let ids: Vec<i32> = targets.iter().map(|t| t.id).collect();
+    let authorities = super::authorities(db.conn(), &ids).await?;
+    let mut skipped = Vec::new();
+    targets.retain(|t| {
+        let reachable = authorities
+            .get(&t.id)
+            .is_none_or(|authority| access::contains(principal, authority));
+        if !reachable {
+            skipped.push((user_label(t), Code::UserOutOfReach));
+        }
+        reachable
+    });
     let destination = match action {
         BulkAction::Move(to) => {
             let resolved = sites::resolve(db, *to).await?;
@@ -207,8 +227,42 @@ async fn plan(
         }
         _ => None,
     };
+    // Activations and moves must not make anyone a new member of a group giving what the
+    // principal could not give (see `groups::guard`): those users are left alone.
+    if matches!(action, BulkAction::Activate | BulkAction::Move(_)) {
+        let root = home.scope.root_id().ok_or(Error::NotFound)?;
+        let guard = Guard::load(db.conn(), principal, root).await?;
+        if !guard.is_empty() {
+            let ids: Vec<i32> = targets.iter().map(|t| t.id).collect();
+            let values = guard::values_of(db.conn(), &ids).await?;
+            let none = HashMap::new();
+            targets.retain(|t| {
+                let (ancestry, eligible) = match &destination {
+                    Some(to) => (&to.scope.ancestry, guard::eligible(t)),
+                    None => (
+                        match sites_by_id.get(&t.site_id) {
+                            Some(site) => &site.scope.ancestry,
+                            None => return false,
+                        },
+                        t.pending.is_none() && !t.service_account,
+                    ),
+                };
+                let refused = guard.refuses(&Prospect {
+                    user_id: Some(t.id),
+                    ancestry,
+                    eligible,
+                    values: values.get(&t.id).unwrap_or(&none),
+                });
+                if refused {
+                    skipped.push((user_label(t), Code::GroupGrantNotHeld));
+                }
+                !refused
+            });
+        }
+    }
     Ok(Plan {
         targets,
+        skipped,
         sites: sites_by_id,
         destination,
     })
@@ -220,7 +274,10 @@ async fn write(
     plan: Plan,
     action: &BulkAction,
 ) -> Result<BulkReport> {
-    let mut report = BulkReport::default();
+    let mut report = BulkReport {
+        skipped: plan.skipped.clone(),
+        ..BulkReport::default()
+    };
     let acting = principal.user_id();
     for chunk in plan.targets.chunks(CHUNK) {
         let txn = db.write().await?;
@@ -322,7 +379,7 @@ async fn write(
                     (
                         Action::UserUpdate,
                         to,
-                        vec![Change::new("site", &home.site.name, &to.site.name)],
+                        vec![Change::sites("site", Some(&home.site), &to.site)],
                     )
                 }
                 BulkAction::Delete => {

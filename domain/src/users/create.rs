@@ -91,6 +91,7 @@ pub async fn create(
     let invite = form.invite;
     let locale = form.locale.clone();
     let new_user = form.validate().await?;
+    crate::groups::guard::check_newcomer(db.conn(), principal, &site.scope.ancestry).await?;
 
     let txn = db.write().await?;
     let created = insert_unchecked(&*txn, site.site.id, new_user).await?;

@@ -2,15 +2,14 @@
 //! freed.
 use uuid::Uuid;
 
-use super::resolve;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::error::{Code, Result};
 use crate::{Db, Principal};
 
 pub async fn delete(db: &Db, principal: &Principal, user_id: Uuid) -> Result<()> {
-    let (target, site) = resolve(db, user_id).await?;
-    access::require(principal, Operation::DeleteUser, &site.scope)?;
+    let super::Target { user: target, site } =
+        super::target(db, principal, Operation::DeleteUser, user_id).await?;
     access::require_not_self(principal, target.id, Code::CannotDeleteSelf)?;
 
     let txn = db.write().await?;

@@ -5,6 +5,7 @@ mod delete;
 mod export;
 mod list;
 mod set_active;
+mod target;
 
 pub use bulk::{bulk, run_job, BulkAction, BulkJob, BulkReport, Selection, INLINE_LIMIT};
 pub use create::{create, insert_unchecked, NewUser, NewUserForm};
@@ -15,6 +16,7 @@ pub use list::{
     PAGE_SIZE,
 };
 pub use set_active::set_active;
+pub use target::{authorities, authority, own_or_target, target, Target};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;

@@ -3,7 +3,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::resolve;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::user;
@@ -11,10 +10,20 @@ use crate::error::{Code, Error, Result};
 use crate::{Db, Principal};
 
 pub async fn set_active(db: &Db, principal: &Principal, user_id: Uuid, active: bool) -> Result<()> {
-    let (target, site) = resolve(db, user_id).await?;
-    access::require(principal, Operation::SetUserActive, &site.scope)?;
+    let super::Target { user: target, site } =
+        super::target(db, principal, Operation::SetUserActive, user_id).await?;
     if !active {
         access::require_not_self(principal, target.id, Code::CannotDeactivateSelf)?;
+    } else if !target.active {
+        let eligible = target.pending.is_none() && !target.service_account;
+        crate::groups::guard::check_user(
+            db.conn(),
+            principal,
+            &target,
+            &site.scope.ancestry,
+            eligible,
+        )
+        .await?;
     }
     let txn = db.write().await?;
     let changed = user::Entity::update_many()

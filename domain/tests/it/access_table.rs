@@ -98,7 +98,7 @@ async fn grant(db: &Db, user_id: i32, role_id: i32, site_id: i32) {
 
 async fn fixture(db: &Db) -> Fixture {
     let demo = demo(db).await;
-    // Room for the probes: the root gets 100 seats, De Klimop 60 (not journaled: set-up).
+    // Room for the probes: the root gets 100 seats, De Klimop 75 (not journaled: set-up).
     site::Entity::update_many()
         .col_expr(site::Column::SeatLimit, Expr::value(100))
         .filter(site::Column::ParentId.is_null())
@@ -109,13 +109,13 @@ async fn fixture(db: &Db) -> Fixture {
     let root = site_id(db, demo.root).await;
     let regenboog = site_id(db, demo.regenboog).await;
     site::Entity::update_many()
-        .col_expr(site::Column::SeatLimit, Expr::value(60))
+        .col_expr(site::Column::SeatLimit, Expr::value(75))
         .filter(site::Column::Id.eq(klimop.id))
         .exec(db.conn())
         .await
         .unwrap();
     site::Entity::update_many()
-        .col_expr(site::Column::UsedSeats, Expr::value(66))
+        .col_expr(site::Column::UsedSeats, Expr::value(81))
         .filter(site::Column::Id.eq(root.id))
         .exec(db.conn())
         .await
@@ -582,8 +582,18 @@ async fn probe(
             .map(|_| Vec::new())
         }
         Operation::ManageApiTokens => {
+            // Tokens are issued for oneself or a service account (here one in De Klimop).
             let today = chrono::Utc::now().date_naive();
-            domain::api_tokens::issue(db, p, fx.kim, token_form(&tag), today)
+            let party = domain::api_tokens::create_service_account(
+                db,
+                &fx.principals[4],
+                fx.klimop,
+                &format!("Party {tag}"),
+                false,
+            )
+            .await
+            .unwrap();
+            domain::api_tokens::issue(db, p, party.public_id, token_form(&tag), today)
                 .await
                 .map(|_| Vec::new())
         }
@@ -912,6 +922,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     );
     t.insert(Operation::DecideRegistration, write_in_klimop());
     let google = || rows(&["google"]);
+    let out_of_reach = || Other("Refused(UserOutOfReach)".into());
     t.insert(
         Operation::ViewUserLinks,
         [
@@ -921,7 +932,8 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
             google(),
             google(),
             google(),
-            google(),
+            // Kim manages licences in De Klimop: more than users:view holds.
+            out_of_reach(),
             google(),
         ],
     );
@@ -1014,7 +1026,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
             reader(),
             reader(),
             reader(),
-            reader(),
+            out_of_reach(),
             reader(),
         ],
     );

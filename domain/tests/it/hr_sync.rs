@@ -28,9 +28,10 @@ fn upload(content: &str, sync: bool) -> Upload {
 }
 
 async fn preview(db: &Db, p: &Principal, site: Uuid, up: &Upload) -> import::Preview {
-    let parsed = import::parse_for_site(db, site, &up.content, Limits::default(), up.options.sync)
-        .await
-        .unwrap();
+    let parsed =
+        import::parse_for_site(db, p, site, &up.content, Limits::default(), up.options.sync)
+            .await
+            .unwrap();
     import::preview(db, p, site, &parsed, up.options)
         .await
         .unwrap()
@@ -151,9 +152,16 @@ db_test!(
         // Without the property an unknown column is still refused by name.
         let unknown = "Actie;Gebruikersnaam;Shoe size\n+;x.y;42\n";
         assert_eq!(
-            import::parse_for_site(&db, demo.root, unknown.as_bytes(), Limits::default(), false)
-                .await
-                .err(),
+            import::parse_for_site(
+                &db,
+                &demo.admin,
+                demo.root,
+                unknown.as_bytes(),
+                Limits::default(),
+                false
+            )
+            .await
+            .err(),
             Some(Error::RefusedAt(
                 Code::ImportUnknownColumn,
                 vec!["Shoe size".into()]
@@ -194,6 +202,7 @@ db_test!(
         // Without a configuration there is nothing to sync with.
         let refused = import::parse_for_site(
             &db,
+            admin,
             demo.root,
             HR_EXPORT.as_bytes(),
             Limits::default(),
