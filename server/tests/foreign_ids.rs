@@ -14,6 +14,8 @@ struct World {
     app: axum::Router,
     cookie: String,
     db: domain::Db,
+    /// The Klimop administrator's own API token.
+    token: String,
 }
 
 async fn world() -> (World, Ids) {
@@ -83,10 +85,29 @@ async fn world() -> (World, Ids) {
         .unwrap()
         .unwrap();
 
+    let foreign = foreign_things(&db, regenboog.public_id, &emma).await;
+    let token = domain::api_tokens::issue_unchecked(
+        &db,
+        "klimop.admin",
+        domain::api_tokens::NewToken {
+            name: "Scripts".into(),
+            expires_on: String::new(),
+        },
+        chrono::Utc::now().date_naive(),
+    )
+    .await
+    .unwrap()
+    .secret;
+
     let app = http_support::router(&db);
     let cookie = http_support::sign_in_as(&app, "klimop.admin", "Klimop-2026").await;
     (
-        World { app, cookie, db },
+        World {
+            app,
+            cookie,
+            db,
+            token,
+        },
         Ids {
             root: root.public_id,
             regenboog: regenboog.public_id,
@@ -95,8 +116,129 @@ async fn world() -> (World, Ids) {
             lotte: lotte.public_id,
             admin: admin.public_id,
             foreign_role: foreign_role.public_id,
+            foreign,
         },
     )
+}
+
+/// Things of De Regenboog (or of the organisation's root) made by the root's administrator:
+/// a property, a group, an import run, a service account's token, Emma's application session
+/// and linked sign-in.
+async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) -> Foreign {
+    let director = user::Entity::find()
+        .filter(user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let boss = domain::Principal::load(db, director.id).await.unwrap();
+    let root = domain::sites::home_site(db, &boss).await.unwrap();
+    let property = domain::properties::define(
+        db,
+        &boss,
+        root,
+        domain::properties::DefinitionForm {
+            key: "department".into(),
+            label_nl: "Afdeling".into(),
+            label_fr: "Département".into(),
+            label_en: "Department".into(),
+            kind: "text".into(),
+            choices: String::new(),
+            required: false,
+        },
+    )
+    .await
+    .unwrap()
+    .public_id;
+    let group = domain::groups::save(
+        db,
+        &boss,
+        domain::groups::GroupForm {
+            id: None,
+            site: regenboog,
+            name: "Regenboog staff".into(),
+            conditions: Vec::new(),
+            active: true,
+            schedule: "manual".into(),
+            grant_product: String::new(),
+            grant_role: None,
+            grant_site: None,
+        },
+    )
+    .await
+    .unwrap();
+    let run = domain::import::start(
+        db,
+        &boss,
+        regenboog,
+        domain::import::Upload {
+            file_name: "rows.csv".into(),
+            content: b"Actie;Gebruikersnaam;Voornaam;Achternaam\n+;regen.new;Regen;New\n".to_vec(),
+            options: domain::import::Options {
+                mode: domain::import::Mode::AddOnly,
+                allow_deletes: false,
+                sync: false,
+            },
+            locale: "en".into(),
+        },
+        domain::import::Limits::default(),
+    )
+    .await
+    .unwrap();
+    let party = domain::api_tokens::create_service_account(db, &boss, regenboog, "Partner", true)
+        .await
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let token = domain::api_tokens::issue(
+        db,
+        &boss,
+        party.public_id,
+        domain::api_tokens::NewToken {
+            name: "Partner".into(),
+            expires_on: String::new(),
+        },
+        today,
+    )
+    .await
+    .unwrap()
+    .token
+    .public_id;
+    domain::demo::seed_licences(db).await.unwrap();
+    domain::licences::assign(db, &boss, emma.public_id, today)
+        .await
+        .unwrap();
+    let as_emma = domain::Principal::load(db, emma.id).await.unwrap();
+    let session = domain::applications::open(db, &as_emma, emma.public_id, "reader", today)
+        .await
+        .unwrap()
+        .public_id;
+    domain::sso::link(
+        db,
+        &as_emma,
+        domain::sso::Identity {
+            provider: "google".into(),
+            issuer: "http://127.0.0.1:55601".into(),
+            subject: "emma".into(),
+            email: None,
+        },
+    )
+    .await
+    .unwrap();
+    Foreign {
+        property,
+        group,
+        run,
+        token,
+        session,
+    }
+}
+
+struct Foreign {
+    property: Uuid,
+    group: Uuid,
+    run: Uuid,
+    token: Uuid,
+    session: Uuid,
 }
 
 struct Ids {
@@ -107,6 +249,7 @@ struct Ids {
     lotte: Uuid,
     admin: Uuid,
     foreign_role: Uuid,
+    foreign: Foreign,
 }
 
 impl World {
@@ -129,89 +272,437 @@ fn assert_nothing_foreign(what: &str, body: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn should_answer_not_found_for_every_foreign_id() {
-    let (w, ids) = world().await;
-    let stranger = Uuid::new_v4();
+/// How a server function is tried with things outside the caller's subtree.
+enum Row {
+    /// Calls (URL-encoded or JSON body) that name something foreign: each answers 404
+    /// `not_found` and changes nothing.
+    Foreign(Vec<String>),
+    /// Uploads (multipart fields, with a small file) naming a foreign site.
+    Upload(Vec<(&'static str, String)>),
+    /// The vendor's own work: a customer's administrator is refused (403 `forbidden`).
+    Operator(String),
+    /// Takes no id of anything (acts on the caller's own account or session, or is public):
+    /// why it needs no foreign-id row.
+    NoId(&'static str),
+}
+
+/// Every server function, by endpoint. A function missing here fails
+/// `should_have_a_row_for_every_server_function_and_api_route`.
+fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
+    use Row::*;
+    let f = &ids.foreign;
+    let stranger = Uuid::nil();
     let list_filter = "filter[search]=&filter[include_subsites]=true&filter[sort]=name&filter[descending]=false&filter[page]=0";
-    let calls: Vec<(&str, String)> = vec![
-        ("site_details", format!("site={}", ids.regenboog)),
-        ("site_details", format!("site={}", ids.root)),
-        ("site_details", format!("site={stranger}")),
+    let journal_filter = "filter[actor]=&filter[action]=&filter[from]=&filter[to]=&filter[page]=0";
+    let bulk = |site: Uuid, user: Uuid| {
+        format!("site={site}&users[0]={user}&all_matching=false&action=activate&{list_filter}")
+    };
+    vec![
+        // Sites.
+        ("site_tree", NoId("lists the caller's own subtrees (see the listing test)")),
+        (
+            "site_details",
+            Foreign(vec![
+                format!("site={}", ids.regenboog),
+                format!("site={}", ids.root),
+                format!("site={stranger}"),
+            ]),
+        ),
         (
             "update_site",
-            format!(
+            Foreign(vec![format!(
                 "site={}&name=Mine&seat_limit=2&registration_code=&expires_on=&registration_flow=immediate&allowed_domains=",
                 ids.regenboog
-            ),
+            )]),
         ),
-        ("delete_site", format!("site={}", ids.regenboog)),
+        ("delete_site", Foreign(vec![format!("site={}", ids.regenboog)])),
         (
             "create_site",
-            format!("parent={}&name=Mine&seat_limit=0", ids.regenboog),
+            Foreign(vec![format!("parent={}&name=Mine&seat_limit=0", ids.regenboog)]),
         ),
-        ("move_options", format!("site={}", ids.regenboog)),
+        ("move_options", Foreign(vec![format!("site={}", ids.regenboog)])),
         (
             "move_site",
-            format!("site={}&new_parent={}", ids.regenboog, ids.klimop),
+            Foreign(vec![format!("site={}&new_parent={}", ids.regenboog, ids.klimop)]),
         ),
-        ("list_users", format!("site={}&{list_filter}", ids.regenboog)),
-        ("list_users", format!("site={}&{list_filter}", ids.root)),
+        // Users.
+        (
+            "list_users",
+            Foreign(vec![
+                format!("site={}&{list_filter}", ids.regenboog),
+                format!("site={}&{list_filter}", ids.root),
+            ]),
+        ),
         (
             "create_user",
-            format!(
+            Foreign(vec![format!(
                 "site={}&username=intruder&first_name=I&last_name=N&email=&password=",
                 ids.regenboog
-            ),
+            )]),
         ),
-        ("set_user_active", format!("user={}&active=false", ids.emma)),
-        ("delete_user", format!("user={}", ids.emma)),
-        ("delete_user", format!("user={}", ids.lotte)),
-        ("user_grants", format!("user={}", ids.emma)),
         (
-            "user_grants",
+            "set_user_active",
+            Foreign(vec![format!("user={}&active=false", ids.emma)]),
+        ),
+        (
+            "delete_user",
+            Foreign(vec![format!("user={}", ids.emma), format!("user={}", ids.lotte)]),
+        ),
+        (
+            "bulk_users",
+            Foreign(vec![bulk(ids.regenboog, ids.emma), bulk(ids.klimop, ids.emma)]),
+        ),
+        ("licence_counters", Foreign(vec![format!("site={}", ids.regenboog)])),
+        ("assign_licence", Foreign(vec![format!("user={}", ids.emma)])),
+        ("unassign_licence", Foreign(vec![format!("user={}", ids.emma)])),
+        ("pending_users", Foreign(vec![format!("site={}", ids.regenboog), format!("site={}", ids.root)])),
+        (
+            "decide_registration",
+            Foreign(vec![
+                format!("user={}&approve=true", ids.emma),
+                format!("user={}&approve=false", ids.lotte),
+            ]),
+        ),
+        ("user_app_sessions", Foreign(vec![format!("user={}", ids.emma)])),
+        ("end_app_session", Foreign(vec![format!("session={}", f.session)])),
+        ("user_links", Foreign(vec![format!("user={}", ids.emma)])),
+        (
+            "remove_user_link",
+            Foreign(vec![format!("user={}&provider=google", ids.emma)]),
+        ),
+        // Roles.
+        ("list_roles", NoId("lists the roles the caller sees (see the listing test)")),
+        ("user_grants", Foreign(vec![
+            format!("user={}", ids.emma),
             format!("user={}&site={}", ids.admin, ids.regenboog),
-        ),
+        ])),
         (
             "set_user_grants",
-            format!(r#"{{"user":"{}","site":"{}","roles":[]}}"#, ids.emma, ids.klimop),
-        ),
-        (
-            "set_user_grants",
-            format!(r#"{{"user":"{}","site":"{}","roles":[]}}"#, ids.admin, ids.regenboog),
-        ),
-        (
-            "set_user_grants",
-            format!(
-                r#"{{"user":"{}","site":"{}","roles":["{}"]}}"#,
-                ids.admin, ids.klimop, ids.foreign_role
-            ),
+            Foreign(vec![
+                format!(r#"{{"user":"{}","site":"{}","roles":[]}}"#, ids.emma, ids.klimop),
+                format!(r#"{{"user":"{}","site":"{}","roles":[]}}"#, ids.admin, ids.regenboog),
+                format!(
+                    r#"{{"user":"{}","site":"{}","roles":["{}"]}}"#,
+                    ids.admin, ids.klimop, ids.foreign_role
+                ),
+            ]),
         ),
         (
             "create_role",
-            format!(r#"{{"site":"{}","name":"Mine","permissions":["users.view"]}}"#, ids.regenboog),
+            Foreign(vec![format!(
+                r#"{{"site":"{}","name":"Mine","permissions":["users.view"]}}"#,
+                ids.regenboog
+            )]),
         ),
         (
             "update_role",
-            format!(r#"{{"role":"{}","name":"Mine","permissions":[]}}"#, ids.foreign_role),
+            Foreign(vec![format!(
+                r#"{{"role":"{}","name":"Mine","permissions":[]}}"#,
+                ids.foreign_role
+            )]),
         ),
-        ("delete_role", format!("role={}", ids.foreign_role)),
-        ("role_members", format!("role={}", ids.foreign_role)),
-        ("role_members", format!("role={stranger}")),
-        ("pending_users", format!("site={}", ids.regenboog)),
-        ("pending_users", format!("site={}", ids.root)),
-        ("decide_registration", format!("user={}&approve=true", ids.emma)),
-        ("decide_registration", format!("user={}&approve=false", ids.lotte)),
+        ("delete_role", Foreign(vec![format!("role={}", ids.foreign_role)])),
+        (
+            "role_members",
+            Foreign(vec![format!("role={}", ids.foreign_role), format!("role={stranger}")]),
+        ),
+        // Journal.
         (
             "list_journal",
-            format!("filter[site]={}&filter[actor]=&filter[action]=&filter[from]=&filter[to]=&filter[page]=0", ids.regenboog),
+            Foreign(vec![format!("filter[site]={}&{journal_filter}", ids.regenboog)]),
         ),
-    ];
+        // Properties and groups.
+        ("properties_page", Foreign(vec![format!("site={}", ids.regenboog)])),
+        ("define_property", Foreign(vec![format!(
+            "site={}&key=shoe&label_nl=Schoen&label_fr=Chaussure&label_en=Shoe&kind=text",
+            ids.root
+        )])),
+        ("remove_property", Foreign(vec![format!("id={}", f.property)])),
+        ("user_properties", Foreign(vec![format!("user={}", ids.emma)])),
+        (
+            "set_user_properties",
+            Foreign(vec![format!(r#"{{"user":"{}","values":[]}}"#, ids.emma)]),
+        ),
+        ("preview_property_values", Upload(vec![("site", ids.regenboog.to_string())])),
+        ("import_property_values", Upload(vec![("site", ids.regenboog.to_string())])),
+        ("groups_page", Foreign(vec![format!("site={}", ids.regenboog)])),
+        (
+            "save_group",
+            Foreign(vec![
+                format!(
+                    r#"{{"group":{{"id":null,"site":"{}","name":"Mine","conditions":[],"active":true,"schedule":"manual","grant_product":"","grant_role":null,"grant_site":null}}}}"#,
+                    ids.regenboog
+                ),
+                format!(
+                    r#"{{"group":{{"id":"{}","site":"{}","name":"Mine","conditions":[],"active":true,"schedule":"manual","grant_product":"","grant_role":null,"grant_site":null}}}}"#,
+                    f.group, ids.klimop
+                ),
+            ]),
+        ),
+        (
+            "preview_group",
+            Foreign(vec![
+                format!(r#"{{"site":"{}","rule":[],"group":null}}"#, ids.regenboog),
+                format!(r#"{{"site":"{}","rule":[],"group":"{}"}}"#, ids.klimop, f.group),
+            ]),
+        ),
+        ("run_group", Foreign(vec![format!("id={}", f.group)])),
+        ("remove_group", Foreign(vec![format!("id={}", f.group)])),
+        // Import.
+        (
+            "preview_import",
+            Upload(vec![("site", ids.regenboog.to_string()), ("mode", "add".into())]),
+        ),
+        (
+            "start_import",
+            Upload(vec![("site", ids.regenboog.to_string()), ("mode", "add".into())]),
+        ),
+        ("import_status", Foreign(vec![format!("run={}", f.run)])),
+        ("import_problems", Foreign(vec![format!("run={}&locale=en", f.run)])),
+        ("cancel_import", Foreign(vec![format!("run={}", f.run)])),
+        ("recent_imports", Foreign(vec![format!("site={}", ids.regenboog)])),
+        ("load_sync_settings", Foreign(vec![format!("site={}", ids.regenboog)])),
+        (
+            "save_sync_settings",
+            Foreign(vec![format!(
+                "site={}&mapping=&match_on=username&date_format=auto",
+                ids.regenboog
+            )]),
+        ),
+        // Registration.
+        ("load_registration_form", Foreign(vec![format!("site={}", ids.regenboog)])),
+        (
+            "save_registration_form",
+            Foreign(vec![format!(
+                "site={}&phone=off&address=off&personnel_number=off&birth_date=off&organisation_part=off",
+                ids.regenboog
+            )]),
+        ),
+        // Subscriptions and tokens.
+        (
+            "organisation_subscriptions",
+            Foreign(vec![format!("site={}", ids.root), format!("site={}", ids.klimop)]),
+        ),
+        (
+            "add_subscription",
+            Foreign(vec![format!("site={}&serial=12345678", ids.root)]),
+        ),
+        ("api_tokens", Foreign(vec![format!("site={}", ids.regenboog)])),
+        (
+            "create_service_account",
+            Foreign(vec![format!("site={}&name=Spy", ids.regenboog)]),
+        ),
+        (
+            "issue_api_token",
+            Foreign(vec![format!("owner={}&name=Spy", ids.emma)]),
+        ),
+        ("revoke_api_token", Foreign(vec![format!("token={}", f.token)])),
+        // The caller's own account and sessions.
+        ("my_profile", NoId("the caller's own profile")),
+        ("save_profile", NoId("the caller's own profile")),
+        ("unlink_mine", NoId("the caller's own linked sign-in, by provider")),
+        ("end_session", Foreign(vec!["handle=not-one-of-mine".into()])),
+        ("end_other_sessions", NoId("the caller's own sessions")),
+        ("my_institutions", NoId("the caller's own institution links")),
+        ("withdraw_institution", Foreign(vec![format!("link={stranger}")])),
+        ("my_overview", NoId("the caller's own overview")),
+        ("request_licences", NoId("for the caller's own organisation")),
+        ("my_announcements", NoId("the caller's own notices")),
+        ("choose_updates", NoId("the caller's own choice")),
+        ("change_password", NoId("the caller's own password")),
+        ("current_user", NoId("who the caller is")),
+        ("set_language", NoId("the caller's own language")),
+        ("logout", NoId("ends the caller's own session")),
+        // Public (no session needed).
+        ("login", NoId("public: signs in by username and password")),
+        ("sign_in_providers", NoId("public: the configured providers")),
+        ("api_reference", NoId("public: the API's documentation")),
+        ("check_serial", NoId("public: a serial number, answers only whether it can be claimed")),
+        ("sign_up", NoId("public: creates a new organisation")),
+        ("check_code", NoId("public: a registration code")),
+        ("register", NoId("public: registers with a code")),
+        ("confirm_email", NoId("public: a mailed single-use token")),
+        ("request_reset", NoId("public: never tells whether the account exists")),
+        ("password_link", NoId("public: a mailed single-use token")),
+        ("set_password", NoId("public: a mailed single-use token")),
+        // The vendor's pages.
+        ("list_subscriptions", Operator(String::new())),
+        (
+            "create_subscription",
+            Operator("serial=123456&seats=5&valid_from=2026-01-01&valid_until=2026-12-31&contact_email=&locale=nl".into()),
+        ),
+        ("list_outbox", Operator(String::new())),
+        ("catalogue", Operator(String::new())),
+        ("create_product", Operator("key=spy&name=Spy".into())),
+        ("create_bundle", Operator("name=Spy&products=reader".into())),
+        ("purchase_inbox", Operator(String::new())),
+        ("mark_request_handled", Operator(format!("request={stranger}"))),
+        ("load_announcements", Operator(String::new())),
+        (
+            "post_announcement",
+            Operator("kind=maintenance&title_nl=a&title_fr=a&title_en=a&body_nl=a&body_fr=a&body_en=a&starts_at=2026-01-01T00:00&ends_at=2099-01-01T00:00".into()),
+        ),
+        ("remove_announcement", Operator(format!("id={stranger}"))),
+        ("institution_links", Operator(String::new())),
+        (
+            "link_institution",
+            Operator("username=emma.willems&institution_number=123456".into()),
+        ),
+    ]
+}
+
+/// Every route of the HTTP API (method, path as documented): the calls naming something
+/// foreign, or why a route names nothing.
+fn api_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
+    use Row::*;
+    let f = &ids.foreign;
+    vec![
+        (("get", "/api/v1/me"), NoId("the token's own account")),
+        (
+            ("post", "/api/v1/authenticate"),
+            NoId("by username and password; a foreign user is invalid credentials (api.rs)"),
+        ),
+        (
+            ("get", "/api/v1/users/{user}/licence"),
+            Foreign(vec![format!("/api/v1/users/{}/licence", ids.emma)]),
+        ),
+        (
+            ("post", "/api/v1/users/{user}/sessions"),
+            Foreign(vec![format!("/api/v1/users/{}/sessions", ids.emma)]),
+        ),
+        (
+            ("get", "/api/v1/users/{user}/sessions"),
+            Foreign(vec![format!("/api/v1/users/{}/sessions", ids.emma)]),
+        ),
+        (
+            ("put", "/api/v1/sessions/{session}"),
+            Foreign(vec![format!("/api/v1/sessions/{}", f.session)]),
+        ),
+        (
+            ("delete", "/api/v1/sessions/{session}"),
+            Foreign(vec![format!("/api/v1/sessions/{}", f.session)]),
+        ),
+        (
+            ("get", "/api/v1/users/{user}/settings/{product}"),
+            Foreign(vec![format!("/api/v1/users/{}/settings/reader", ids.emma)]),
+        ),
+        (
+            ("put", "/api/v1/users/{user}/settings/{product}"),
+            Foreign(vec![format!("/api/v1/users/{}/settings/reader", ids.emma)]),
+        ),
+        (
+            ("get", "/api/v1/sites"),
+            NoId("lists the token's own subtrees"),
+        ),
+        (
+            ("get", "/api/v1/sites/{site}/users"),
+            Foreign(vec![
+                format!("/api/v1/sites/{}/users", ids.regenboog),
+                format!("/api/v1/sites/{}/users", ids.root),
+            ]),
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_have_a_row_for_every_server_function_and_api_route() {
+    let (_, ids) = world().await;
+    let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    let listed: std::collections::BTreeSet<String> = rows(&ids)
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let why_not = rows(&ids)
+        .into_iter()
+        .map(|(name, row)| (name.to_string(), row))
+        .chain(
+            api_rows(&ids)
+                .into_iter()
+                .map(|((method, path), row)| (format!("{method} {path}"), row)),
+        );
+    for (name, row) in why_not {
+        if let Row::NoId(why) = row {
+            assert!(why.len() > 10, "{name}: say why it names nothing foreign");
+        }
+    }
+    let missing: Vec<&String> = registered.difference(&listed).collect();
+    let unknown: Vec<&String> = listed.difference(&registered).collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "server functions without a foreign-id row: {missing:?}; rows without a function: {unknown:?}"
+    );
+    let document = serde_json::to_value(licentia::api::document()).unwrap();
+    let mut routes = std::collections::BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            routes.insert((method.clone(), path.clone()));
+        }
+    }
+    let listed: std::collections::BTreeSet<(String, String)> = api_rows(&ids)
+        .iter()
+        .map(|((m, p), _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(routes, listed, "every API route needs a foreign-id row");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_answer_not_found_for_every_foreign_id() {
+    let (w, ids) = world().await;
     let mut failures = Vec::new();
-    for (function, body) in calls {
-        let (status, text) = w.call(function, body.clone()).await;
-        if status != StatusCode::NOT_FOUND || !text.contains("\"not_found\"") {
-            failures.push(format!("{function}({body}) → {status} {text}"));
+    let not_found = |status: StatusCode, text: &str| {
+        status == StatusCode::NOT_FOUND && text.contains("\"not_found\"")
+    };
+    for (function, row) in rows(&ids) {
+        match row {
+            Row::Foreign(bodies) => {
+                for body in bodies {
+                    let (status, text) = w.call(function, body.clone()).await;
+                    if !not_found(status, &text) {
+                        failures.push(format!("{function}({body}) → {status} {text}"));
+                    }
+                }
+            }
+            Row::Upload(fields) => {
+                let (status, bytes) = http_support::call_multipart(
+                    &w.app,
+                    &w.cookie,
+                    function,
+                    &fields,
+                    b"Actie;Gebruikersnaam\n+;spy\n",
+                )
+                .await;
+                let text = String::from_utf8_lossy(&bytes);
+                if !not_found(status, &text) {
+                    failures.push(format!("{function}(upload {fields:?}) → {status} {text}"));
+                }
+            }
+            Row::Operator(body) => {
+                let (status, text) = w.call(function, body.clone()).await;
+                if status != StatusCode::FORBIDDEN || !text.contains("\"forbidden\"") {
+                    failures.push(format!(
+                        "{function}({body}) → {status} {text} (operators only)"
+                    ));
+                }
+            }
+            Row::NoId(_) => {}
+        }
+    }
+    for ((method, _), row) in api_rows(&ids) {
+        let Row::Foreign(paths) = row else { continue };
+        for path in paths {
+            let body = match method {
+                "post" => Some(r#"{"product":"reader"}"#.to_string()),
+                "put" => Some("{}".to_string()),
+                _ => None,
+            };
+            let (status, bytes) =
+                http_support::api(&w.app, &w.token, &method.to_uppercase(), &path, body).await;
+            let text = String::from_utf8_lossy(&bytes);
+            if !not_found(status, &text) {
+                failures.push(format!("{method} {path} → {status} {text}"));
+            }
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
@@ -227,6 +718,12 @@ async fn should_answer_not_found_for_every_foreign_id() {
         .unwrap()
         .unwrap();
     assert!(emma.active);
+    let links = domain::entities::sso_link::Entity::find()
+        .filter(domain::entities::sso_link::Column::UserId.eq(emma.id))
+        .all(w.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 1, "Emma's linked sign-in stays");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

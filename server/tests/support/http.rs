@@ -93,3 +93,70 @@ async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Vec<St
         .to_vec();
     (status, cookies, bytes)
 }
+
+/// Calls a multipart server function (an upload) with text fields and one file.
+#[allow(dead_code)]
+pub async fn call_multipart(
+    app: &axum::Router,
+    cookie: &str,
+    function: &str,
+    fields: &[(&str, String)],
+    file: &[u8],
+) -> (StatusCode, Vec<u8>) {
+    let boundary = "licentia-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rows.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (status, _, bytes) = send(
+        app,
+        Request::post(format!("/api/{function}"))
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    (status, bytes)
+}
+
+/// Calls the HTTP API with a bearer token.
+#[allow(dead_code)]
+pub async fn api(
+    app: &axum::Router,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> (StatusCode, Vec<u8>) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    let (status, _, bytes) = send(
+        app,
+        request
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap(),
+    )
+    .await;
+    (status, bytes)
+}
