@@ -9,6 +9,7 @@ mod api_tokens;
 mod applications;
 mod auth;
 mod authority;
+mod bound;
 mod bulk;
 mod escalation;
 mod groups;
