@@ -17,6 +17,8 @@ pub fn locale_code(locale: i18n::Locale) -> &'static str {
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod csp;
 pub mod error;
 pub mod labels;
 pub mod pages;
@@ -33,6 +35,8 @@ use crate::i18n::*;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html>

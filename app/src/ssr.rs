@@ -28,7 +28,19 @@ pub struct ServerState {
     pub idle_timeout: std::time::Duration,
     /// The HTTP API's OpenAPI document (JSON), for its readable page.
     pub api_document: std::sync::Arc<String>,
+    /// Cookies only over HTTPS.
+    pub secure_cookies: bool,
 }
+
+/// The client's address as the server worked it out (the peer, or behind a trusted proxy
+/// the address it forwarded); put among a request's extensions by the server.
+#[derive(Debug, Clone, Default)]
+pub struct ClientAddress(pub Option<String>);
+
+/// The cookie that marks a browser that signed in before (see `domain::auth::devices`); only
+/// sent to the sign-in.
+pub const DEVICE_COOKIE: &str = "licentia_device";
+const DEVICE_COOKIE_PATH: &str = "/api/login";
 
 pub fn sso_providers() -> Vec<crate::api::profile::SsoProvider> {
     use_context::<ServerState>()
@@ -94,13 +106,61 @@ pub async fn principal_of(db: &Db, session: &Session) -> Result<Principal, AppEr
     Ok(principal)
 }
 
-/// The peer address of this request (for the journal). Behind a proxy this is the proxy.
+/// The client address of this request (for the journal and the throttling): the peer, or
+/// behind a trusted proxy the address it forwarded.
 pub async fn client_address() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    client_address_of(&parts)
+}
+
+/// The client address of a request, from its parts (plain axum handlers).
+pub fn client_address_of(parts: &http::request::Parts) -> Option<String> {
     use axum::extract::ConnectInfo;
-    leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .ok()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+    match parts.extensions.get::<ClientAddress>() {
+        Some(ClientAddress(address)) => address.clone(),
+        None => parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string()),
+    }
+}
+
+/// The device tokens the browser sent in its cookie.
+pub async fn device_tokens() -> Vec<String> {
+    let Ok(headers) = leptos_axum::extract::<http::HeaderMap>().await else {
+        return Vec::new();
+    };
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == DEVICE_COOKIE)
+        .flat_map(|(_, value)| domain::auth::devices::tokens_in(value))
+        .collect()
+}
+
+/// Gives the browser its device cookie: `token` first, then its others. HttpOnly, a year.
+pub fn set_device_cookie(token: &str, others: &[String]) {
+    let secure = use_context::<ServerState>().is_some_and(|s| s.secure_cookies);
+    let value = domain::auth::devices::cookie_value(token, others);
+    let cookie = format!(
+        "{DEVICE_COOKIE}={value}; Path={DEVICE_COOKIE_PATH}; Max-Age={}; HttpOnly; SameSite=Strict{}",
+        domain::auth::devices::LIFETIME_DAYS * 24 * 3600,
+        if secure { "; Secure" } else { "" }
+    );
+    if let (Some(opts), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie),
+    ) {
+        opts.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Counts a request of this kind from this client against its window's allowance.
+pub async fn limit(db: &Db, kind: domain::auth::throttle::Request) -> Result<(), AppError> {
+    Ok(domain::auth::throttle::request(db, kind, client_address().await.as_deref()).await?)
 }
 
 /// How a sign-in arrived: the browser and the address, as the session list shows them.

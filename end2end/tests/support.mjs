@@ -155,20 +155,71 @@ export async function startServer({ mailSink, sso } = {}) {
   };
 }
 
+/**
+ * Console messages a test may cause without failing: a server function's refusal (wrong
+ * password, a form error) is an HTTP 4xx, which Chromium logs as a failed resource load.
+ * Everything else logged as an error (a Content-Security-Policy violation, a panic of the
+ * wasm, an uncaught exception) fails the test that closes the context, or the file.
+ */
+const expectedConsoleError = /^Failed to load resource: the server responded with a status of 4\d\d/;
+
+/** Records the console errors of every page of `context` and checks them on close. */
+function watchConsole(context) {
+  const errors = [];
+  context.on('console', (message) => {
+    if (message.type() === 'error' && !expectedConsoleError.test(message.text())) {
+      errors.push(`${message.text()} (${message.location().url || 'no url'})`);
+    }
+  });
+  context.on('weberror', (error) => errors.push(String(error.error())));
+  const close = context.close.bind(context);
+  let checked = false;
+  const check = () => {
+    if (checked) return;
+    checked = true;
+    if (errors.length) throw new Error(`errors in the browser console:\n${errors.join('\n')}`);
+  };
+  context.close = async (...args) => {
+    await close(...args);
+    check();
+  };
+  context.consoleErrors = errors;
+  context.checkConsole = check;
+  return context;
+}
+
 export async function startBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-dev-shm-usage'],
   });
+  const contexts = [];
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = watchConsole(await newContext(...args));
+    contexts.push(context);
+    return context;
+  };
+  browser.newPage = async (...args) => (await browser.newContext(...args)).newPage();
+  const close = browser.close.bind(browser);
+  browser.close = async (...args) => {
+    await close(...args);
+    for (const context of contexts) context.checkConsole();
+  };
+  return browser;
 }
 
 const axeSource = readFileSync(join(root, 'end2end', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
 /** Runs axe-core (WCAG 2.1 A/AA rules) and returns the serious and critical violations. */
 export async function seriousViolations(page) {
-  await page.addScriptTag({ content: axeSource });
+  // Evaluated through the DevTools protocol: the page's Content-Security-Policy (rightly)
+  // refuses inline scripts, and axe is no part of the page.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Runtime.evaluate', { expression: axeSource });
+  await cdp.detach();
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     return await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

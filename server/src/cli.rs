@@ -392,6 +392,9 @@ async fn housekeeping(db: domain::Db) {
         if let Err(err) = domain::auth::throttle::forget_old(&db).await {
             tracing::warn!(%err, "cleaning sign-in throttling failed");
         }
+        if let Err(err) = domain::auth::devices::forget_old(&db).await {
+            tracing::warn!(%err, "forgetting unused device cookies failed");
+        }
         // A renewal takes over the seat limit on its first day.
         let today = chrono::Utc::now().date_naive();
         if let Err(err) = domain::subscriptions::sync_root_limits(&db, today).await {

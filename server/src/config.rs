@@ -5,8 +5,12 @@ use std::time::Duration;
 pub struct Config {
     /// `sqlite://data/licentia.db` (default) or `postgres://…`.
     pub database_url: String,
-    /// Send cookies only over HTTPS (set in production behind TLS).
+    /// Send cookies only over HTTPS: by default when the public URL is https;
+    /// `LICENTIA_SECURE_COOKIES` overrides, both ways.
     pub secure_cookies: bool,
+    /// The proxies whose `X-Forwarded-For` is believed (`LICENTIA_TRUSTED_PROXIES`; default
+    /// none: the connection's peer is the client).
+    pub trusted_proxies: crate::proxies::TrustedProxies,
     /// Sessions end after this long without a request.
     pub idle_timeout: Duration,
     /// The address users reach the server at, for links in mail (default: the listen address).
@@ -41,7 +45,13 @@ impl Config {
         Config {
             database_url: var("LICENTIA_DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/licentia.db".into()),
-            secure_cookies: var("LICENTIA_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
+            secure_cookies: secure_cookies(
+                var("LICENTIA_SECURE_COOKIES").as_deref(),
+                var("LICENTIA_PUBLIC_URL").as_deref(),
+            ),
+            trusted_proxies: crate::proxies::TrustedProxies::parse(
+                &var("LICENTIA_TRUSTED_PROXIES").unwrap_or_default(),
+            ),
             idle_timeout: Duration::from_secs(
                 var("LICENTIA_IDLE_TIMEOUT_MINUTES")
                     .and_then(|v| v.parse::<u64>().ok())
@@ -90,5 +100,33 @@ impl Config {
             ),
             sso_providers: crate::sso::providers::from_vars(var),
         }
+    }
+}
+
+/// `LICENTIA_SECURE_COOKIES` when set (`1`/`true`/`on` or `0`/`false`/`off`), else whether the
+/// public URL is https.
+fn secure_cookies(setting: Option<&str>, public_url: Option<&str>) -> bool {
+    match setting.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        Some("1" | "true" | "on" | "yes") => true,
+        Some("0" | "false" | "off" | "no") => false,
+        _ => public_url.is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secure_cookies;
+
+    #[test]
+    fn should_make_cookies_secure_for_an_https_public_url_unless_told_otherwise() {
+        let https = Some("https://licentia.example");
+        let http = Some("http://127.0.0.1:3000");
+        assert!(secure_cookies(None, https));
+        assert!(!secure_cookies(None, http));
+        assert!(!secure_cookies(None, None));
+        assert!(!secure_cookies(Some("0"), https));
+        assert!(!secure_cookies(Some("false"), https));
+        assert!(secure_cookies(Some("1"), http));
+        assert!(secure_cookies(Some("true"), None));
     }
 }

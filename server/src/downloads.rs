@@ -1,7 +1,7 @@
 //! File downloads beside the pages: the journal as CSV, the import template, the user export
 //! and an import's result file. Thin: find the principal, ask the domain, send the bytes with
 //! a file name; refusals as a status and the error code.
-use axum::extract::{ConnectInfo, Path, Query};
+use axum::extract::{Path, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,10 +13,7 @@ use uuid::Uuid;
 
 /// The signed-in principal of a download request (anonymous when signed out).
 pub async fn principal(db: &Db, session: &Session, parts: &Parts) -> Result<Principal, Response> {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    let peer = app::ssr::client_address_of(parts);
     app::ssr::principal_of(db, session)
         .await
         .map(|p| p.from_address(peer))

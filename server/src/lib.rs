@@ -6,6 +6,8 @@ pub mod downloads;
 pub mod import_worker;
 pub mod journal_csv;
 pub mod mail_worker;
+pub mod proxies;
 pub mod routes;
+pub mod security;
 pub mod session_store;
 pub mod sso;

@@ -29,7 +29,18 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
         api_document: std::sync::Arc::new(
             serde_json::to_string(&crate::api::document()).unwrap_or_default(),
         ),
+        secure_cookies: config.secure_cookies,
     };
+    let own_origin = std::sync::Arc::new(crate::security::OwnOrigin::from_public_url(
+        config.public_url.as_deref(),
+    ));
+    let headers = crate::security::Headers {
+        hsts: config
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.to_ascii_lowercase().starts_with("https://")),
+    };
+    let proxies = std::sync::Arc::new(config.trusted_proxies.clone());
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
         .with_name("licentia_session")
@@ -122,9 +133,22 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
             sign_in_gate,
         ))
         .layer(sessions)
+        // Outside the sessions: a refused request loads none.
+        .layer(middleware::from_fn_with_state(
+            own_origin,
+            crate::security::refuse_cross_site,
+        ))
         .with_state(leptos_options)
-        // The HTTP API: bearer tokens, no session cookie, no sign-in gate.
+        // The HTTP API: bearer tokens, no session cookie, no sign-in gate, no cross-site guard.
         .merge(crate::api::router(db))
+        .layer(middleware::from_fn_with_state(
+            proxies,
+            crate::proxies::client_address,
+        ))
+        .layer(middleware::from_fn_with_state(
+            headers,
+            crate::security::security_headers,
+        ))
 }
 
 /// The pages for people who are not signed in (yet).

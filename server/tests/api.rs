@@ -446,3 +446,33 @@ async fn should_answer_errors_as_json_in_the_callers_language() {
     let (status, _) = call(&w.app, "GET", "/api/v1/me", t, None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// An application's failed sign-ins of a user are counted per calling account and user: they
+/// end in 429 for the application, never in a locked web sign-in for the user.
+#[tokio::test]
+async fn should_not_lock_the_web_sign_in_after_an_applications_failures() {
+    let w = world().await;
+    let t = Some(w.token.as_str());
+    let wrong = json!({ "username": "pupil.api", "password": "nope" });
+    for _ in 0..domain::auth::throttle::APPLICATION_THRESHOLD {
+        let (status, _) = call(
+            &w.app,
+            "POST",
+            "/api/v1/authenticate",
+            t,
+            Some(wrong.clone()),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let right = json!({ "username": "pupil.api", "password": "Reading-2026" });
+    let (status, error) = call(&w.app, "POST", "/api/v1/authenticate", t, Some(right), None).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
+    );
+    // The pupil signs in on the page as usual.
+    let cookie = http_support::sign_in_as(&w.app, "pupil.api", "Reading-2026").await;
+    assert!(cookie.starts_with("licentia_session="));
+}

@@ -44,11 +44,16 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 /// Signs in; answers the local path to go to next. The session gets a new id.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
-    use crate::ssr::{arrival, begin_session, db, session};
+    use crate::ssr::{arrival, begin_session, db, device_tokens, session, set_device_cookie};
     let db = db()?;
     let arrival = arrival().await;
-    let address = arrival.client_address.clone();
-    let signed_in = domain::auth::sign_in(&db, &username, &password, address.as_deref()).await?;
+    let client = domain::auth::Client {
+        address: arrival.client_address.clone(),
+        devices: device_tokens().await,
+    };
+    let browser = domain::auth::sign_in_from(&db, &username, &password, &client).await?;
+    set_device_cookie(&browser.device, &client.devices);
+    let signed_in = browser.signed_in;
     let session = session().await?;
     begin_session(&session, signed_in.user_id, "password", arrival).await?;
     crate::ssr::claim_licence(&db, &session, signed_in.user_id).await;
@@ -98,34 +103,4 @@ fn remember_locale_cookie(locale: &str) {
     }
 }
 
-/// Only local paths: never send someone to another host after signing in.
-pub fn safe_next(next: &str) -> String {
-    let local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.starts_with("/login");
-    if local {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn should_only_return_to_local_pages() {
-        assert_eq!(safe_next("/admin?site=1"), "/admin?site=1");
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil",
-            "",
-            "/login",
-        ] {
-            assert_eq!(safe_next(bad), "/");
-        }
-    }
-}
+pub use crate::url::safe_next;

@@ -18,7 +18,13 @@ pub struct SerialInfo {
 #[server(endpoint = "check_serial")]
 pub async fn check_serial(serial: String) -> Result<SerialInfo, AppError> {
     let db = crate::ssr::db()?;
-    let info = domain::onboarding::check_serial(&db, &serial).await?;
+    let keys = domain::auth::throttle::Keys::lookup(
+        "serial",
+        crate::ssr::client_address().await.as_deref(),
+    );
+    let info =
+        domain::auth::throttle::guarded(&db, &keys, domain::onboarding::check_serial(&db, &serial))
+            .await?;
     Ok(SerialInfo {
         serial: info.serial,
         seats: info.seats,
@@ -41,6 +47,7 @@ pub async fn sign_up(
     locale: String,
 ) -> Result<(), AppError> {
     let db = crate::ssr::db()?;
+    crate::ssr::limit(&db, domain::auth::throttle::Request::Registration).await?;
     let form = domain::onboarding::SignUpForm {
         serial,
         organisation,
@@ -99,7 +106,11 @@ impl From<domain::onboarding::RegistrationFields> for RegistrationFormSettings {
 #[server(endpoint = "check_code")]
 pub async fn check_code(code: String) -> Result<CodeInfo, AppError> {
     let db = crate::ssr::db()?;
-    let info = domain::onboarding::check_code(&db, &code).await?;
+    let keys =
+        domain::auth::throttle::Keys::lookup("code", crate::ssr::client_address().await.as_deref());
+    let info =
+        domain::auth::throttle::guarded(&db, &keys, domain::onboarding::check_code(&db, &code))
+            .await?;
     Ok(CodeInfo {
         code: code.trim().to_uppercase(),
         site_name: info.site_name,
@@ -169,6 +180,7 @@ pub async fn register(
     #[server(default)] disclaimer: Option<String>,
 ) -> Result<String, AppError> {
     let db = crate::ssr::db()?;
+    crate::ssr::limit(&db, domain::auth::throttle::Request::Registration).await?;
     let form = domain::onboarding::RegistrationForm {
         code,
         first_name,
@@ -210,6 +222,7 @@ pub async fn confirm_email(token: String) -> Result<Confirmed, AppError> {
 #[server(endpoint = "request_reset")]
 pub async fn request_reset(login: String, locale: String) -> Result<(), AppError> {
     let db = crate::ssr::db()?;
+    crate::ssr::limit(&db, domain::auth::throttle::Request::PasswordReset).await?;
     Ok(domain::auth::request_reset(&db, &login, &locale).await?)
 }
 

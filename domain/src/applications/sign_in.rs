@@ -47,7 +47,8 @@ pub async fn authenticate_user(
             return Err(Error::Refused(Code::InvalidCredentials));
         }
     }
-    let signed_in = auth::sign_in(db, username, password, None).await?;
+    let caller = principal.user_id().ok_or(Error::Unauthenticated)?;
+    let signed_in = auth::sign_in_for_application(db, caller, username, password).await?;
     let user = user::Entity::find_by_id(signed_in.user_id)
         .one(db.conn())
         .await?

@@ -1,4 +1,5 @@
 //! Signing in, and what the signed-in user may see of themselves.
+pub mod devices;
 pub mod password;
 mod profile;
 mod reset;
@@ -7,4 +8,5 @@ pub mod throttle;
 
 pub use profile::{me, profile, set_language, update_profile, Me, Profile, ProfileForm};
 pub use reset::{change_password, request_reset, set_password_with_token, token_owner};
-pub use sign_in::{refusal, sign_in, SignedIn};
+pub(crate) use sign_in::sign_in_for_application;
+pub use sign_in::{refusal, sign_in, sign_in_from, BrowserSignIn, Client, SignedIn};

@@ -2,7 +2,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{password, throttle};
+use super::{devices, password, throttle};
 use crate::entities::user;
 use crate::error::{Code, Error, Result};
 use crate::onboarding::PENDING_VERIFY;
@@ -16,6 +16,22 @@ pub struct SignedIn {
     pub must_change_password: bool,
 }
 
+/// Where a sign-in comes from: the client address (for the address's counter) and the
+/// device tokens of the browser's cookie (see [`super::devices`]).
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub address: Option<String>,
+    pub devices: Vec<String>,
+}
+
+/// A password sign-in from a browser: what [`sign_in`] answers, and the device token this
+/// browser keeps for the account from now on.
+#[derive(Debug, Clone)]
+pub struct BrowserSignIn {
+    pub signed_in: SignedIn,
+    pub device: String,
+}
+
 /// Checks a username and password. Wrong username and wrong password give the same answer
 /// in the same time; an inactive, expired or pending account is told so (after the password
 /// matched). Repeated failures per account and per client address are throttled.
@@ -26,25 +42,74 @@ pub async fn sign_in(
     client_address: Option<&str>,
 ) -> Result<SignedIn> {
     let username = validate::username(username).unwrap_or_default();
+    let found = find(db, &username).await?;
     let keys = throttle::Keys::new(&username, client_address);
-    let had_failures = throttle::check(db, &keys).await?;
-    let found = if username.is_empty() {
-        None
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Username.eq(username))
-            .one(db.conn())
-            .await?
+    checked(db, found, plain, &keys).await
+}
+
+/// A password sign-in from a browser: as [`sign_in`], but a browser that signed in to this
+/// account before (a valid device token) is throttled on its own counter, not on the
+/// account's or the address's; a successful sign-in gives the browser its device token.
+pub async fn sign_in_from(
+    db: &Db,
+    username: &str,
+    plain: &str,
+    client: &Client,
+) -> Result<BrowserSignIn> {
+    let username = validate::username(username).unwrap_or_default();
+    let found = find(db, &username).await?;
+    let known = match &found {
+        Some(user) => devices::recognise(db, user.id, &client.devices).await?,
+        None => None,
     };
+    let keys = match &known {
+        Some((device, _)) => throttle::Keys::device(*device),
+        None => throttle::Keys::new(&username, client.address.as_deref()),
+    };
+    let signed_in = checked(db, found, plain, &keys).await?;
+    let device = devices::remember(db, signed_in.user_id, known).await?;
+    Ok(BrowserSignIn { signed_in, device })
+}
+
+/// An application signing a user in through the HTTP API: throttled per calling account and
+/// user, apart from the web sign-in (an application's failures do not lock the user out of
+/// the sign-in page, nor the page's the application).
+pub(crate) async fn sign_in_for_application(
+    db: &Db,
+    caller_id: i32,
+    username: &str,
+    plain: &str,
+) -> Result<SignedIn> {
+    let username = validate::username(username).unwrap_or_default();
+    let found = find(db, &username).await?;
+    let keys = throttle::Keys::application(caller_id, &username);
+    checked(db, found, plain, &keys).await
+}
+
+async fn find(db: &Db, username: &str) -> Result<Option<user::Model>> {
+    if username.is_empty() {
+        return Ok(None);
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db.conn())
+        .await?)
+}
+
+/// The attempt is taken on `keys` before the password is checked (see `throttle`).
+async fn checked(
+    db: &Db,
+    found: Option<user::Model>,
+    plain: &str,
+    keys: &throttle::Keys,
+) -> Result<SignedIn> {
+    throttle::take(db, keys).await?;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password::verify(stored, plain.to_string()).await?;
     let Some(found) = found.filter(|_| matches) else {
-        throttle::failed(db, &keys).await?;
         return Err(Error::Refused(Code::InvalidCredentials));
     };
-    if had_failures {
-        throttle::succeeded(db, &keys).await?;
-    }
+    throttle::succeeded(db, keys).await?;
     if let Some(code) = refusal(db, &found).await? {
         return Err(Error::Refused(code));
     }

@@ -28,5 +28,6 @@ pub mod site;
 pub mod site_closure;
 pub mod sso_link;
 pub mod subscription;
+pub mod trusted_device;
 pub mod user;
 pub mod user_token;

@@ -91,6 +91,10 @@ pub(crate) async fn remove_unchecked(
         .filter(app_setting::Column::UserId.eq(target.id))
         .exec(conn)
         .await?;
+    crate::entities::trusted_device::Entity::delete_many()
+        .filter(crate::entities::trusted_device::Column::UserId.eq(target.id))
+        .exec(conn)
+        .await?;
     // Their licences go and the seats of those subscriptions are free again.
     let held: Vec<i32> = licence::Entity::find()
         .filter(licence::Column::UserId.eq(target.id))

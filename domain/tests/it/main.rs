@@ -31,6 +31,7 @@ mod seats;
 mod sites;
 mod sso;
 mod subscriptions;
+mod throttle;
 mod users;
 
 /// Defines `name::sqlite` and `name::postgres`, each running `body(db)` on a fresh database.

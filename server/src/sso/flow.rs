@@ -2,7 +2,6 @@
 //! fresh state, nonce and PKCE verifier kept in the session; `callback` takes them out again
 //! (once: a replayed state finds nothing), checks what came back and links or signs in. Every
 //! refusal sends the browser back to the page it came from with a code the page translates.
-use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -93,7 +92,7 @@ pub async fn start(
     parts: Parts,
 ) -> Response {
     let linking = query.intent == "link";
-    let next = app::api::auth::safe_next(&query.next);
+    let next = app::url::safe_next(&query.next);
     let Some(provider) = ctx.sso.provider(&key) else {
         return back(linking, &next, Code::SsoProviderUnknown);
     };
@@ -191,10 +190,7 @@ pub async fn callback(
         Ok(identity) => identity,
         Err(code) => return refuse(code),
     };
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    let peer = app::ssr::client_address_of(&parts);
     if let Some(user_id) = pending.link_user {
         let principal = match app::ssr::principal_of(&ctx.db, &session).await {
             Ok(principal) if principal.user_id() == Some(user_id) => principal.from_address(peer),
@@ -222,7 +218,7 @@ pub async fn callback(
         return refuse(Code::Internal);
     }
     app::ssr::claim_licence(&ctx.db, &session, signed_in.user_id).await;
-    let mut response = Redirect::to(&pending.next).into_response();
+    let mut response = Redirect::to(&app::url::safe_next(&pending.next)).into_response();
     if let Some(cookie) = signed_in
         .locale
         .as_deref()

@@ -1,0 +1,32 @@
+//! The Content-Security-Policy of every page: scripts only from this server or carrying the
+//! response's nonce (Leptos puts it on its hydration and streaming scripts), WebAssembly
+//! compilation allowed (`'wasm-unsafe-eval'`, not `eval`), no framing, no plugins, forms and
+//! `<base>` bound to this server. Responses that are not pages get the stricter
+//! [`NOT_A_PAGE`] (set by the server for everything that has none).
+
+/// The policy of a page rendered with `nonce`.
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The policy of every response that is not a page (data, files, errors).
+pub const NOT_A_PAGE: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Sets the page's policy on the response being rendered (during server rendering).
+pub fn set_page_policy() {
+    use leptos::prelude::use_context;
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&page_policy(&nonce)) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
