@@ -29,10 +29,7 @@ pub async fn target(
     user: Uuid,
 ) -> Result<Target> {
     let (found, site) = super::resolve(db, user).await?;
-    access::require(principal, operation, &site.scope)?;
-    let authority = authority(db.conn(), &found).await?;
-    access::require_contains(principal, &authority)?;
-    Ok(Target { user: found, site })
+    reach(db, principal, operation, found, site).await
 }
 
 /// The principal's own account (no permission needed), or another user as [`target`].
@@ -46,6 +43,17 @@ pub async fn own_or_target(
     if principal.user_id() == Some(found.id) {
         return Ok(Target { user: found, site });
     }
+    reach(db, principal, operation, found, site).await
+}
+
+/// The two questions: the operation on the user's site, then authority over them.
+async fn reach(
+    db: &Db,
+    principal: &Principal,
+    operation: Operation,
+    found: user::Model,
+    site: Resolved,
+) -> Result<Target> {
     access::require(principal, operation, &site.scope)?;
     let authority = authority(db.conn(), &found).await?;
     access::require_contains(principal, &authority)?;
