@@ -119,6 +119,7 @@ codes! {
     AccountExpired => "account_expired",
     NameRequired => "name_required",
     NameTooLong => "name_too_long",
+    SiteNameReserved => "site_name_reserved",
     SeatLimitNotANumber => "seat_limit_not_a_number",
     SeatLimitNegative => "seat_limit_negative",
     SeatLimitTooLarge => "seat_limit_too_large",

@@ -65,6 +65,7 @@ pub async fn sign_up(db: &Db, form: SignUpForm) -> Result<()> {
     let info = check_serial(db, &form.serial).await?;
     let organisation = validate::site_name(&form.organisation)
         .map_err(|e| Error::invalid("organisation", e.code()))?;
+    sites::check_root_name(db.conn(), "organisation", &organisation, None).await?;
     let first_name =
         validate::person_name("first_name", &form.first_name, Code::FirstNameRequired)?;
     let last_name = validate::person_name("last_name", &form.last_name, Code::LastNameRequired)?;

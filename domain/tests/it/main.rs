@@ -29,6 +29,7 @@ mod sites;
 mod sso;
 mod subscriptions;
 mod users;
+mod vendor;
 
 /// Defines `name::sqlite` and `name::postgres`, each running `body(db)` on a fresh database.
 #[macro_export]
