@@ -31,6 +31,8 @@ pub struct Config {
     pub import_batch: usize,
     /// A pause between an import's batches (lets other writers in on SQLite).
     pub import_pause: Duration,
+    /// Days an uploaded import file is kept after its run has ended.
+    pub import_retention_days: u32,
     /// Single sign-on providers (see `sso::providers`).
     pub sso_providers: Vec<crate::sso::providers::Provider>,
 }
@@ -88,6 +90,9 @@ impl Config {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0),
             ),
+            import_retention_days: var("LICENTIA_IMPORT_RETENTION_DAYS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(domain::import::RETENTION_DAYS),
             sso_providers: crate::sso::providers::from_vars(var),
         }
     }

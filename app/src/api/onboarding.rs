@@ -240,7 +240,7 @@ pub async fn change_password(
     next: String,
 ) -> Result<String, AppError> {
     use crate::ssr::{internal, session, SESSION_SIGNED_IN_AT, SESSION_USER};
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_changing_password().await?;
     domain::auth::change_password(&db, &principal, &current, &password, &confirm).await?;
     let user_id = principal.user_id().ok_or_else(|| internal("no user"))?;
     let session = session().await?;

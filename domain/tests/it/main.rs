@@ -14,6 +14,7 @@ mod helpers;
 mod hr_sync;
 mod import;
 mod import_apply;
+mod import_retention;
 mod institutions;
 mod jobs;
 mod journal;
