@@ -9,6 +9,7 @@ mod api_tokens;
 mod applications;
 mod auth;
 mod bulk;
+mod challenge;
 mod groups;
 mod helpers;
 mod hr_sync;

@@ -58,6 +58,7 @@ async fn sign_up_as(db: &Db, serial: &str, organisation: &str) -> Result<(), Cod
             password: "Schaduw-Vendor-2027".into(),
             privacy_accepted: true,
             locale: "nl".into(),
+            proof: None,
         },
     )
     .await
