@@ -28,6 +28,13 @@ pub struct ServerState {
     pub idle_timeout: std::time::Duration,
     /// The HTTP API's OpenAPI document (JSON), for its readable page.
     pub api_document: std::sync::Arc<String>,
+    /// Serial sign-up asks for a solved proof-of-work challenge.
+    pub signup_challenge: bool,
+}
+
+/// Whether serial sign-up asks for a solved challenge (`LICENTIA_SIGNUP_CHALLENGE`).
+pub fn signup_challenge() -> bool {
+    use_context::<ServerState>().is_some_and(|s| s.signup_challenge)
 }
 
 pub fn sso_providers() -> Vec<crate::api::profile::SsoProvider> {

@@ -9,6 +9,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Sessions end after this long without a request.
     pub idle_timeout: Duration,
+    /// Serial sign-up asks for a solved proof-of-work challenge (against robots).
+    pub signup_challenge: bool,
     /// The address users reach the server at, for links in mail (default: the listen address).
     pub public_url: Option<String>,
     /// `smtp://host:port`, `smtp://host:587?tls=required` or `smtps://user:pass@host:465`;
@@ -50,6 +52,8 @@ impl Config {
                     .unwrap_or(30)
                     * 60,
             ),
+            signup_challenge: var("LICENTIA_SIGNUP_CHALLENGE")
+                .is_some_and(|v| v == "1" || v == "true"),
             public_url: var("LICENTIA_PUBLIC_URL"),
             smtp_url: var("LICENTIA_SMTP_URL"),
             mail_from: var("LICENTIA_MAIL_FROM")

@@ -29,6 +29,7 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
         api_document: std::sync::Arc::new(
             serde_json::to_string(&crate::api::document()).unwrap_or_default(),
         ),
+        signup_challenge: config.signup_challenge,
     };
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
