@@ -30,6 +30,13 @@ pub struct ServerState {
     pub api_document: std::sync::Arc<String>,
     /// Cookies only over HTTPS.
     pub secure_cookies: bool,
+    /// Serial sign-up asks for a solved proof-of-work challenge.
+    pub signup_challenge: bool,
+}
+
+/// Whether serial sign-up asks for a solved challenge (`LICENTIA_SIGNUP_CHALLENGE`).
+pub fn signup_challenge() -> bool {
+    use_context::<ServerState>().is_some_and(|s| s.signup_challenge)
 }
 
 /// The client's address as the server worked it out (the peer, or behind a trusted proxy
@@ -72,7 +79,9 @@ pub fn internal(detail: &str) -> AppError {
 }
 
 /// The acting principal of this request: anonymous unless the session holds a user that
-/// still may sign in and the absolute timeout has not passed.
+/// still may sign in and the absolute timeout has not passed. A user who must choose a new
+/// password is refused here (`password_change_required`, 403) until they have: every server
+/// function goes through this, but the few of [`principal_changing_password`].
 pub async fn principal() -> Result<(Db, Principal), AppError> {
     let db = db()?;
     let session = session().await?;
@@ -80,28 +89,41 @@ pub async fn principal() -> Result<(Db, Principal), AppError> {
     Ok((db, principal.from_address(client_address().await)))
 }
 
+/// The acting principal also while a new password must be chosen: only for what changing it
+/// needs (the current user, the language, the password change itself, the frame's notices).
+pub async fn principal_changing_password() -> Result<(Db, Principal), AppError> {
+    let db = db()?;
+    let session = session().await?;
+    let principal = session_principal(&db, &session).await?;
+    Ok((db, principal.from_address(client_address().await)))
+}
+
 /// The principal a session stands for (also used by plain axum handlers such as the CSV
-/// export). Ends the session when its user may no longer act or it is too old.
-pub async fn principal_of(db: &Db, session: &Session) -> Result<Principal, AppError> {
-    let user_id: Option<i32> = session
-        .get(SESSION_USER)
-        .await
-        .map_err(|_| internal("session"))?;
+/// export), refused while a new password must be chosen.
+pub async fn principal_of(db: &Db, session: &Session) -> Result<Principal, domain::Error> {
+    session_principal(db, session).await?.usable()
+}
+
+/// The principal a session stands for. Ends the session when its user may no longer act or
+/// it is too old.
+async fn session_principal(db: &Db, session: &Session) -> Result<Principal, domain::Error> {
+    let failed = |_| domain::Error::Internal("session store".into());
+    let user_id: Option<i32> = session.get(SESSION_USER).await.map_err(failed)?;
     let Some(user_id) = user_id else {
         return Ok(Principal::Anonymous);
     };
     let signed_in_at: i64 = session
         .get(SESSION_SIGNED_IN_AT)
         .await
-        .map_err(|_| internal("session"))?
+        .map_err(failed)?
         .unwrap_or(0);
     if chrono::Utc::now().timestamp() - signed_in_at > ABSOLUTE_TIMEOUT_SECS {
-        session.flush().await.map_err(|_| internal("session"))?;
+        session.flush().await.map_err(failed)?;
         return Ok(Principal::Anonymous);
     }
     let principal = Principal::load(db, user_id).await?;
     if matches!(principal, Principal::Anonymous) {
-        session.flush().await.map_err(|_| internal("session"))?;
+        session.flush().await.map_err(failed)?;
     }
     Ok(principal)
 }

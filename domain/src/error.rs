@@ -13,6 +13,9 @@ pub enum Error {
     Forbidden,
     #[error("not signed in")]
     Unauthenticated,
+    /// Signed in, but a new password must be chosen before anything else (403).
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("conflict: {0:?}")]
     Conflict(Code),
     #[error("invalid {field}: {code:?}")]
@@ -39,6 +42,7 @@ impl Error {
             Error::NotFound => Code::NotFound,
             Error::Forbidden => Code::Forbidden,
             Error::Unauthenticated => Code::Unauthenticated,
+            Error::PasswordChangeRequired => Code::PasswordChangeRequired,
             Error::Conflict(code) | Error::Refused(code) | Error::RefusedAt(code, _) => *code,
             Error::Validation { code, .. } | Error::Unknown { code, .. } => *code,
             Error::Internal(_) => Code::Internal,
@@ -64,7 +68,7 @@ impl Error {
     pub fn http_status(&self) -> u16 {
         match self {
             Error::NotFound | Error::Unknown { .. } => 404,
-            Error::Forbidden => 403,
+            Error::Forbidden | Error::PasswordChangeRequired => 403,
             Error::Unauthenticated => 401,
             Error::Conflict(_) => 409,
             Error::Validation { .. } | Error::Refused(_) | Error::RefusedAt(..) => 422,
@@ -119,6 +123,7 @@ codes! {
     AccountExpired => "account_expired",
     NameRequired => "name_required",
     NameTooLong => "name_too_long",
+    SiteNameReserved => "site_name_reserved",
     SeatLimitNotANumber => "seat_limit_not_a_number",
     SeatLimitNegative => "seat_limit_negative",
     SeatLimitTooLarge => "seat_limit_too_large",
@@ -168,9 +173,13 @@ codes! {
     PasswordWeak => "password_weak",
     PasswordMismatch => "password_mismatch",
     PasswordRequired => "password_required",
+    PasswordChangeRequired => "password_change_required",
     EmailRequired => "email_required",
     EmailDomainNotAllowed => "email_domain_not_allowed",
     PrivacyNotAccepted => "privacy_not_accepted",
+    ChallengeInvalid => "challenge_invalid",
+    ChallengeExpired => "challenge_expired",
+    ChallengeUsed => "challenge_used",
     SerialInvalid => "serial_invalid",
     SerialUnknown => "serial_unknown",
     SerialClaimed => "serial_claimed",
@@ -207,6 +216,7 @@ codes! {
     ImportRoleUnknown => "import_role_unknown",
     ImportRoleNotAllowed => "import_role_not_allowed",
     ImportNotRunning => "import_not_running",
+    ImportFileRemoved => "import_file_removed",
     SsoNotLinked => "sso_not_linked",
     SsoLinkedElsewhere => "sso_linked_elsewhere",
     SsoLastSignInMethod => "sso_last_sign_in_method",

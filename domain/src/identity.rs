@@ -22,6 +22,9 @@ pub struct Actor {
     pub grants: Vec<Grant>,
     /// The address the request came from, for the journal.
     pub client_address: Option<String>,
+    /// The user must choose a new password first: until then [`Principal::usable`] refuses
+    /// them everything but what changing it needs.
+    pub must_change_password: bool,
 }
 
 /// A role's permissions on a site; holds for the site's whole subtree.
@@ -47,6 +50,18 @@ impl Principal {
                 client_address: address,
                 ..actor
             }),
+        }
+    }
+
+    /// The principal for anything but changing the password (and reading who is signed in):
+    /// while the user must choose a new password, refused with `password_change_required`.
+    /// Every server function and API call passes here, where the principal is loaded.
+    pub fn usable(self) -> Result<Principal> {
+        match &self {
+            Principal::User(actor) if actor.must_change_password => {
+                Err(crate::Error::PasswordChangeRequired)
+            }
+            _ => Ok(self),
         }
     }
 
@@ -84,6 +99,7 @@ impl Principal {
             operator: user.is_operator,
             grants,
             client_address: None,
+            must_change_password: user.must_change_password,
         }))
     }
 }

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod challenge;
 pub mod db;
 pub mod demo;
 pub mod entities;

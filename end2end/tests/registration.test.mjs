@@ -1,6 +1,6 @@
 // Configurable registration and announcements end to end, in real Chromium: the director gives
 // De Klimop a code and a registration form (phone required, a class to choose, a disclaimer,
-// the register panel beside sign-in); a newcomer opens the sign-in page with the code, registers
+// the register panel beside sign-in, the check against robots); a newcomer opens the sign-in page with the code, registers
 // beside it with the keyboard, signs in and lands on the page they came from; at the first
 // sign-in they say "no updates" and get a bell; an operator posts a maintenance notice; the bell
 // counts it, the newcomer opts in and sees the banner. axe-core on each page.
@@ -62,6 +62,8 @@ test('a configured registration beside sign-in, then announcements by choice', a
   await admin.locator('#reg-rule-organisation_part').selectOption('optional');
   await admin.check('#reg-offer-newsletter');
   await admin.check('#reg-beside-sign-in');
+  // Registering asks the browser to prove it is not a robot (a proof-of-work challenge).
+  await admin.check('#reg-challenge');
   await admin.fill('#reg-disclaimer-setting', 'I follow the school rules.');
   await admin.click('#save-registration-form');
   await admin.locator('#registration-form-settings .status-visible').waitFor();
@@ -95,6 +97,9 @@ test('a configured registration beside sign-in, then announcements by choice', a
   await page.locator('#reg-part').selectOption({ label: 'De Klimop' });
   await page.focus('#reg-disclaimer');
   await page.keyboard.press('Space');
+  // The check against robots runs while the form is filled in and says when it is done.
+  await beside.locator('#robot-check[data-state="done"]').waitFor({ timeout: 30000 });
+  assert.match(await beside.locator('#robot-check').innerText(), /not a robot/);
   await page.focus('#register');
   await page.keyboard.press('Enter');
   await beside.locator('#registered').waitFor();

@@ -21,6 +21,7 @@ mod m20261203_000017_dynamic_groups;
 mod m20261204_000018_import_configs;
 mod m20261205_000019_registration_form;
 mod m20261206_000020_announcements;
+mod m20261207_000021_vendor_and_challenge;
 mod m20261208_000022_sign_in_surface;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_import_configs::Migration),
             Box::new(m20261205_000019_registration_form::Migration),
             Box::new(m20261206_000020_announcements::Migration),
+            Box::new(m20261207_000021_vendor_and_challenge::Migration),
             Box::new(m20261208_000022_sign_in_surface::Migration),
         ]
     }

@@ -348,7 +348,7 @@ async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
     let worker = crate::mail_worker::MailWorker::new(db.clone(), &config, public_url)
         .map_err(|e| format!("mail configuration: {e}"))?;
     let router = crate::routes::app(&config, db.clone(), leptos);
-    tokio::spawn(housekeeping(db.clone()));
+    tokio::spawn(housekeeping(db.clone(), config.import_retention_days));
     tokio::spawn(schedule_groups(db.clone()));
     tokio::spawn(worker.run());
     tokio::spawn(crate::import_worker::ImportWorker::new(db.clone(), &config).run());
@@ -381,13 +381,16 @@ async fn schedule_groups(db: domain::Db) {
     }
 }
 
-/// Removes expired sessions every hour.
-async fn housekeeping(db: domain::Db) {
+/// Removes expired sessions every hour (and queues the removal of old import files).
+async fn housekeeping(db: domain::Db, import_retention_days: u32) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
         if let Err(err) = domain::sessions::delete_expired(&db).await {
             tracing::warn!(%err, "cleaning expired sessions failed");
+        }
+        if let Err(err) = domain::import::schedule_cleanup(&db, import_retention_days).await {
+            tracing::warn!(%err, "queueing the removal of old import files failed");
         }
         if let Err(err) = domain::auth::throttle::forget_old(&db).await {
             tracing::warn!(%err, "cleaning sign-in throttling failed");

@@ -13,6 +13,8 @@ pub struct Config {
     pub trusted_proxies: crate::proxies::TrustedProxies,
     /// Sessions end after this long without a request.
     pub idle_timeout: Duration,
+    /// Serial sign-up asks for a solved proof-of-work challenge (against robots).
+    pub signup_challenge: bool,
     /// The address users reach the server at, for links in mail (default: the listen address).
     pub public_url: Option<String>,
     /// `smtp://host:port`, `smtp://host:587?tls=required` or `smtps://user:pass@host:465`;
@@ -35,6 +37,8 @@ pub struct Config {
     pub import_batch: usize,
     /// A pause between an import's batches (lets other writers in on SQLite).
     pub import_pause: Duration,
+    /// Days an uploaded import file is kept after its run has ended.
+    pub import_retention_days: u32,
     /// Single sign-on providers (see `sso::providers`).
     pub sso_providers: Vec<crate::sso::providers::Provider>,
 }
@@ -58,6 +62,8 @@ impl Config {
                     .unwrap_or(30)
                     * 60,
             ),
+            signup_challenge: var("LICENTIA_SIGNUP_CHALLENGE")
+                .is_some_and(|v| v == "1" || v == "true"),
             public_url: var("LICENTIA_PUBLIC_URL"),
             smtp_url: var("LICENTIA_SMTP_URL"),
             mail_from: var("LICENTIA_MAIL_FROM")
@@ -98,6 +104,9 @@ impl Config {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0),
             ),
+            import_retention_days: var("LICENTIA_IMPORT_RETENTION_DAYS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(domain::import::RETENTION_DAYS),
             sso_providers: crate::sso::providers::from_vars(var),
         }
     }

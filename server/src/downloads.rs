@@ -17,7 +17,7 @@ pub async fn principal(db: &Db, session: &Session, parts: &Parts) -> Result<Prin
     app::ssr::principal_of(db, session)
         .await
         .map(|p| p.from_address(peer))
-        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        .map_err(refused)
 }
 
 /// The interface language from the cookie the language switch sets (Dutch by default).
@@ -161,6 +161,13 @@ pub async fn import_result(db: Db, session: Session, parts: Parts, run: Path<Uui
     let locale = locale(&parts.headers);
     match domain::import::result_file(&db, &principal, run.0, app::locale_code(locale)).await {
         Ok((name, bytes)) => attachment(&name, Format::Xlsx.content_type(), bytes),
+        // Removed after the retention period: the reason in the reader's language.
+        Err(err @ domain::Error::Refused(domain::Code::ImportFileRemoved)) => (
+            StatusCode::GONE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            app::error::AppError::from(err).message(locale),
+        )
+            .into_response(),
         Err(err) => refused(err),
     }
 }

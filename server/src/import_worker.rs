@@ -17,6 +17,7 @@ pub struct ImportWorker {
     pause: Duration,
     poll: Duration,
     policy: RetryPolicy,
+    retention_days: u32,
 }
 
 impl ImportWorker {
@@ -27,6 +28,7 @@ impl ImportWorker {
             batch: config.import_batch,
             pause: config.import_pause,
             poll: config.job_poll,
+            retention_days: config.import_retention_days,
             policy: RetryPolicy {
                 first_delay: Duration::from_secs(5),
                 ..RetryPolicy::default()
@@ -40,12 +42,13 @@ impl ImportWorker {
             let imported = self.apply_next().await;
             let bulk = self.bulk_next().await;
             let groups = self.group_next().await;
-            for outcome in [&imported, &bulk, &groups] {
+            let cleaned = self.cleanup_next().await;
+            for outcome in [&imported, &bulk, &groups, &cleaned] {
                 if let Err(err) = outcome {
                     tracing::warn!(%err, "background worker");
                 }
             }
-            if [imported, bulk, groups]
+            if [imported, bulk, groups, cleaned]
                 .iter()
                 .any(|o| matches!(o, Ok(true)))
             {
@@ -53,6 +56,28 @@ impl ImportWorker {
             }
             tokio::time::sleep(self.poll).await;
         }
+    }
+
+    /// Removes the uploaded files kept longer than the retention period (queued by the
+    /// housekeeping of any process; idempotent); false when none was due.
+    pub async fn cleanup_next(&self) -> Result<bool, domain::Error> {
+        use domain::import::{remove_old_files, CleanupJob, CLEANUP_JOB_KIND};
+        let Some(job) = jobs::claim(&self.db, CLEANUP_JOB_KIND, self.lease).await? else {
+            return Ok(false);
+        };
+        let payload = serde_json::from_str::<CleanupJob>(&job.payload).unwrap_or(CleanupJob {
+            retention_days: self.retention_days,
+        });
+        match remove_old_files(&self.db, payload, chrono::Utc::now()).await {
+            Ok(removed) => {
+                if removed > 0 {
+                    tracing::info!(removed, "old import files removed");
+                }
+                jobs::complete(&self.db, job.id, None).await?;
+            }
+            Err(err) => jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?,
+        }
+        Ok(true)
     }
 
     /// Runs the next queued bulk action on users; false when none was due.

@@ -30,6 +30,7 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
             serde_json::to_string(&crate::api::document()).unwrap_or_default(),
         ),
         secure_cookies: config.secure_cookies,
+        signup_challenge: config.signup_challenge,
     };
     let own_origin = std::sync::Arc::new(crate::security::OwnOrigin::from_public_url(
         config.public_url.as_deref(),

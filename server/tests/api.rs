@@ -476,3 +476,107 @@ async fn should_not_lock_the_web_sign_in_after_an_applications_failures() {
     let cookie = http_support::sign_in_as(&w.app, "pupil.api", "Reading-2026").await;
     assert!(cookie.starts_with("licentia_session="));
 }
+
+/// A user who must choose a new password: every server function but the password change and
+/// who-am-I, and every API call with their token, answer `password_change_required` (403)
+/// until the password is changed; an application signing them in is told so.
+#[tokio::test]
+async fn should_refuse_everything_until_a_required_password_change() {
+    let w = world().await;
+    domain::users::create(
+        &w.db,
+        &w.admin,
+        w.klimop,
+        domain::users::NewUserForm {
+            username: "nina.nieuw".into(),
+            first_name: "Nina".into(),
+            last_name: "Nieuw".into(),
+            password: "Eerste-keer-2026".into(),
+            must_change_password: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let today = Utc::now().date_naive();
+    let own = api_tokens::issue_unchecked(
+        &w.db,
+        "nina.nieuw",
+        NewToken {
+            name: "Own".into(),
+            expires_on: String::new(),
+        },
+        today,
+    )
+    .await
+    .unwrap()
+    .secret;
+    let refused = |status: StatusCode, body: &Value| {
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("password_change_required")),
+            "{body}"
+        );
+    };
+    let server_fn = |cookie: String, function: &'static str, body: &'static str| {
+        let app = w.app.clone();
+        async move {
+            let (status, bytes) =
+                http_support::call(&app, &cookie, function, body.to_string()).await;
+            let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            (status, value)
+        }
+    };
+
+    let cookie = http_support::sign_in_as(&w.app, "nina.nieuw", "Eerste-keer-2026").await;
+    let (status, body) = server_fn(cookie.clone(), "my_profile", "").await;
+    refused(status, &body);
+    let (status, body) = server_fn(cookie.clone(), "my_overview", "").await;
+    refused(status, &body);
+    let (status, body) = http_support::get(&w.app, &cookie, "/admin/users/export.csv").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body:?}");
+    // Who is signed in can be read (the page sends them to change the password).
+    let (status, me) = server_fn(cookie.clone(), "current_user", "").await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["must_change_password"], true);
+    // The API: their own token is refused; an application signing them in is told.
+    let (status, body) = call(&w.app, "GET", "/api/v1/me", Some(&own), None, None).await;
+    refused(status, &body);
+    let credentials = json!({ "username": "nina.nieuw", "password": "Eerste-keer-2026" });
+    let (status, signed) = call(
+        &w.app,
+        "POST",
+        "/api/v1/authenticate",
+        Some(&w.token),
+        Some(credentials),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{signed}");
+    assert_eq!(signed["must_change_password"], true);
+
+    let (status, next) = server_fn(
+        cookie,
+        "change_password",
+        "current=Eerste-keer-2026&password=Eigen-keuze-2026&confirm=Eigen-keuze-2026&next=/",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{next}");
+    let cookie = http_support::sign_in_as(&w.app, "nina.nieuw", "Eigen-keuze-2026").await;
+    let (status, body) = server_fn(cookie.clone(), "my_profile", "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(&w.app, "GET", "/api/v1/me", Some(&own), None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["username"], "nina.nieuw");
+    let credentials = json!({ "username": "nina.nieuw", "password": "Eigen-keuze-2026" });
+    let (_, signed) = call(
+        &w.app,
+        "POST",
+        "/api/v1/authenticate",
+        Some(&w.token),
+        Some(credentials),
+        None,
+    )
+    .await;
+    assert_eq!(signed["must_change_password"], false, "{signed}");
+}

@@ -525,6 +525,10 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ("request_reset", NoId("public: never tells whether the account exists")),
         ("password_link", NoId("public: a mailed single-use token")),
         ("set_password", NoId("public: a mailed single-use token")),
+        (
+            "issue_challenge",
+            NoId("public: a fresh proof-of-work challenge, about nothing stored"),
+        ),
         // The vendor's pages.
         ("list_subscriptions", Operator(String::new())),
         (
@@ -817,4 +821,18 @@ async fn should_keep_the_operator_pages_to_operators() {
         claimed.err().map(|e| e.code()),
         Some(domain::Code::SerialUnknown)
     );
+}
+
+/// `issue_challenge` (the registration forms' check against robots) takes no id and hands out
+/// nothing of anyone: a fresh, signed challenge each time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_issue_challenges_that_name_nothing() {
+    let (w, _) = world().await;
+    let (status, first) = w.call("issue_challenge", String::new()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_nothing_foreign("issue_challenge", &first);
+    let challenge: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(challenge["algorithm"], "SHA-256");
+    let (_, second) = w.call("issue_challenge", String::new()).await;
+    assert_ne!(first, second);
 }

@@ -62,7 +62,7 @@ pub struct AnnouncementsForMe {
 
 #[server(endpoint = "my_announcements")]
 pub async fn my_announcements() -> Result<AnnouncementsForMe, AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_changing_password().await?;
     let current = domain::announcements::current(&db, &principal, chrono::Utc::now()).await?;
     Ok(AnnouncementsForMe {
         choice: current.choice.unwrap_or_default(),

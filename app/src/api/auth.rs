@@ -22,7 +22,7 @@ pub struct Me {
 
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_changing_password().await?;
     if matches!(principal, domain::Principal::Anonymous) {
         return Ok(None);
     }
@@ -81,7 +81,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// Remembers the interface language for the signed-in user (the cookie is set by the client).
 #[server(endpoint = "set_language")]
 pub async fn set_language(language: String) -> Result<(), AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_changing_password().await?;
     if matches!(principal, domain::Principal::Anonymous) {
         return Ok(());
     }

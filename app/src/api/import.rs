@@ -55,6 +55,9 @@ pub struct ImportRun {
     pub deleted: i32,
     pub errors: i32,
     pub started: String,
+    /// The uploaded file is still stored (removed after the retention period), so the result
+    /// file can be downloaded.
+    pub file_kept: bool,
 }
 
 /// The most problems a page shows (the result file has them all).
@@ -142,6 +145,7 @@ pub(crate) mod upload {
             deleted: s.deleted,
             errors: s.errors,
             started: s.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            file_kept: s.file_kept,
         }
     }
 }

@@ -13,6 +13,42 @@ pub struct SerialInfo {
     pub seats: i32,
     pub valid_from: String,
     pub valid_until: String,
+    /// The sign-up form asks for a solved challenge (the server's setting).
+    pub challenge: bool,
+}
+
+/// A proof-of-work challenge for the browser to solve (see `domain::challenge`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub algorithm: String,
+    pub challenge: String,
+    pub maxnumber: u64,
+    pub salt: String,
+    pub signature: String,
+}
+
+/// The browser's answer to a [`Challenge`], sent as JSON in the form's `proof` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Solution {
+    pub algorithm: String,
+    pub challenge: String,
+    pub number: u64,
+    pub salt: String,
+    pub signature: String,
+}
+
+/// A new challenge for the registration or sign-up form.
+#[server(endpoint = "issue_challenge")]
+pub async fn issue_challenge() -> Result<Challenge, AppError> {
+    let db = crate::ssr::db()?;
+    let c = domain::challenge::issue(&db, chrono::Utc::now()).await?;
+    Ok(Challenge {
+        algorithm: c.algorithm,
+        challenge: c.challenge,
+        maxnumber: c.maxnumber,
+        salt: c.salt,
+        signature: c.signature,
+    })
 }
 
 #[server(endpoint = "check_serial")]
@@ -30,6 +66,7 @@ pub async fn check_serial(serial: String) -> Result<SerialInfo, AppError> {
         seats: info.seats,
         valid_from: info.valid_from.to_string(),
         valid_until: info.valid_until.to_string(),
+        challenge: crate::ssr::signup_challenge(),
     })
 }
 
@@ -45,6 +82,7 @@ pub async fn sign_up(
     password: String,
     #[server(default)] privacy: bool,
     locale: String,
+    #[server(default)] proof: String,
 ) -> Result<(), AppError> {
     let db = crate::ssr::db()?;
     crate::ssr::limit(&db, domain::auth::throttle::Request::Registration).await?;
@@ -58,6 +96,7 @@ pub async fn sign_up(
         password,
         privacy_accepted: privacy,
         locale,
+        proof: crate::ssr::signup_challenge().then_some(proof),
     };
     Ok(domain::onboarding::sign_up(&db, form).await?)
 }
@@ -85,6 +124,8 @@ pub struct RegistrationFormSettings {
     pub newsletter: bool,
     pub disclaimer: String,
     pub beside_sign_in: bool,
+    /// Registering needs a solved proof-of-work challenge.
+    pub challenge: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -99,6 +140,7 @@ impl From<domain::onboarding::RegistrationFields> for RegistrationFormSettings {
             newsletter: f.newsletter,
             disclaimer: f.disclaimer,
             beside_sign_in: f.beside_sign_in,
+            challenge: f.challenge,
         }
     }
 }
@@ -143,6 +185,7 @@ pub async fn save_registration_form(
     #[server(default)] newsletter: Option<String>,
     #[server(default)] disclaimer: String,
     #[server(default)] beside_sign_in: Option<String>,
+    #[server(default)] challenge: Option<String>,
 ) -> Result<(), AppError> {
     use domain::onboarding::{FieldRule, RegistrationFields};
     let (db, principal) = crate::ssr::principal().await?;
@@ -155,6 +198,7 @@ pub async fn save_registration_form(
         newsletter: newsletter.is_some(),
         disclaimer,
         beside_sign_in: beside_sign_in.is_some(),
+        challenge: challenge.is_some(),
     };
     domain::onboarding::set_form(&db, &principal, site, fields).await?;
     Ok(())
@@ -178,6 +222,7 @@ pub async fn register(
     #[server(default)] part: String,
     #[server(default)] newsletter: Option<String>,
     #[server(default)] disclaimer: Option<String>,
+    #[server(default)] proof: String,
 ) -> Result<String, AppError> {
     let db = crate::ssr::db()?;
     crate::ssr::limit(&db, domain::auth::throttle::Request::Registration).await?;
@@ -197,6 +242,7 @@ pub async fn register(
             part: Uuid::parse_str(part.trim()).ok(),
             newsletter: newsletter.is_some(),
             disclaimer_accepted: disclaimer.is_some(),
+            proof,
         },
     };
     Ok(domain::onboarding::register(&db, form).await?)
@@ -253,7 +299,7 @@ pub async fn change_password(
     next: String,
 ) -> Result<String, AppError> {
     use crate::ssr::{internal, session, SESSION_SIGNED_IN_AT, SESSION_USER};
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_changing_password().await?;
     domain::auth::change_password(&db, &principal, &current, &password, &confirm).await?;
     let user_id = principal.user_id().ok_or_else(|| internal("no user"))?;
     let session = session().await?;

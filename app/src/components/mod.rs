@@ -7,3 +7,4 @@ pub mod language_switch;
 pub mod modal;
 pub mod page_shell;
 pub mod public_page;
+pub mod robot_check;

@@ -24,6 +24,7 @@ fn actor(user_id: i32, site_id: i32, grants: Vec<Grant>) -> Principal {
         operator: false,
         grants,
         client_address: None,
+        must_change_password: false,
     })
 }
 

@@ -45,6 +45,8 @@ pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Pri
     if matches!(principal, Principal::Anonymous) {
         return Err(Error::Unauthenticated);
     }
+    // An account that must choose a new password is refused until it has.
+    let principal = principal.usable()?;
     let now = Utc::now();
     let stale = found
         .last_used_at

@@ -23,6 +23,8 @@ pub struct Model {
     pub institution_number: Option<String>,
     /// The self-registration form's fields (JSON); none: the standard form.
     pub registration_form: Option<String>,
+    /// The vendor's own organisation (its root site; one at most): home of the operators.
+    pub is_vendor: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

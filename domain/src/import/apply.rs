@@ -269,6 +269,17 @@ async fn finish(
         .exec(&*txn)
         .await?;
     if ended.rows_affected == 1 {
+        // No initial password stays stored once the run has ended.
+        if let Some(file) = import_file::Entity::find_by_id(run.id).one(&*txn).await? {
+            import_file::Entity::update_many()
+                .col_expr(
+                    import_file::Column::Content,
+                    Expr::value(super::stored::masked(&file.content)),
+                )
+                .filter(import_file::Column::RunId.eq(run.id))
+                .exec(&*txn)
+                .await?;
+        }
         let fresh = import_run::Entity::find_by_id(run.id)
             .one(&*txn)
             .await?

@@ -53,6 +53,11 @@ impl Column {
         self.names()[0]
     }
 
+    /// Whether `raw` is a header this column is recognised by (in any language).
+    pub(super) fn is_named(self, raw: &str) -> bool {
+        self.names().contains(&normalise(raw).as_str())
+    }
+
     /// Header names recognised (normalised: lower case, letters and digits only), the
     /// template's own first.
     fn names(self) -> &'static [&'static str] {

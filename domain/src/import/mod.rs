@@ -8,9 +8,11 @@ mod guard;
 mod preview;
 mod property_columns;
 mod result_file;
+mod retention;
 mod roles;
 mod rows;
 mod run;
+mod stored;
 pub mod sync;
 mod table;
 mod template;
@@ -21,6 +23,9 @@ pub use columns::{Column, Columns};
 pub use preview::{preview, Mode, Options, Planned, Preview, SeatShortage};
 pub use property_columns::{PropertyColumn, PropertyHeaders};
 pub use result_file::result_file;
+pub use retention::{
+    remove_old_files, schedule_cleanup, CleanupJob, CLEANUP_JOB_KIND, RETENTION_DAYS,
+};
 pub use rows::{parse_rows, parse_rows_with, Action, ImportRow, Parsed, RowIssue};
 pub use run::{
     cancel, file_and_results, recent, results, start, status, ImportJob, RowMessage, RowResult,

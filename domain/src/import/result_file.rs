@@ -1,11 +1,12 @@
 //! The downloadable result of an import: the uploaded rows as they were, with a result and a
-//! message column each, as .xlsx (whatever the uploaded format).
+//! message column each, as .xlsx (whatever the uploaded format); password cells masked once
+//! the run has ended.
 use std::collections::HashMap;
 
 use uuid::Uuid;
 
 use super::run::{file_and_results, RowResult};
-use super::table::{read_table, Limits};
+use super::stored::read_stored;
 use crate::error::Result;
 use crate::mail::{describe_problem, text};
 use crate::sheet::{xlsx_table, Table};
@@ -19,11 +20,7 @@ pub async fn result_file(
     locale: &str,
 ) -> Result<(String, Vec<u8>)> {
     let (file_name, content, results) = file_and_results(db, principal, run).await?;
-    let limits = Limits {
-        max_bytes: content.len(),
-        max_rows: usize::MAX,
-    };
-    let table = read_table(&content, limits)?;
+    let table = read_stored(&content)?;
     let by_row: HashMap<usize, &RowResult> = results
         .iter()
         .filter_map(|r| usize::try_from(r.row).ok().map(|row| (row, r)))

@@ -3,7 +3,8 @@
 //! ([`super::apply`]). The page polls [`status`]; the administrator may cancel.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -78,6 +79,9 @@ pub struct RunStatus {
     pub errors: i32,
     pub created_at: chrono::DateTime<Utc>,
     pub finished_at: Option<chrono::DateTime<Utc>>,
+    /// The uploaded file is still stored (the result file can be built); removed after the
+    /// retention period.
+    pub file_kept: bool,
 }
 
 /// The result of one row.
@@ -173,7 +177,13 @@ async fn visible_run(db: &Db, principal: &Principal, run: Uuid) -> Result<import
 pub async fn status(db: &Db, principal: &Principal, run: Uuid) -> Result<RunStatus> {
     let found = visible_run(db, principal, run).await?;
     let site = sites::resolve_by_id(db, found.site_id).await?;
+    let file_kept = import_file::Entity::find()
+        .filter(import_file::Column::RunId.eq(found.id))
+        .count(db.conn())
+        .await?
+        > 0;
     Ok(RunStatus {
+        file_kept,
         public_id: found.public_id,
         file_name: found.file_name,
         site_public_id: site.site.public_id,
@@ -246,10 +256,11 @@ pub async fn file_and_results(
     run: Uuid,
 ) -> Result<(String, Vec<u8>, Vec<RowResult>)> {
     let found = visible_run(db, principal, run).await?;
+    // Removed after the retention period: say so rather than "not found".
     let file = import_file::Entity::find_by_id(found.id)
         .one(db.conn())
         .await?
-        .ok_or(Error::NotFound)?;
+        .ok_or(Error::Refused(Code::ImportFileRemoved))?;
     let rows = results(db, principal, run, false, None).await?;
     Ok((found.file_name, file.content, rows))
 }

@@ -66,6 +66,8 @@ pub struct RegistrationFields {
     pub disclaimer: String,
     /// The sign-in page (opened with the site's code) shows the register panel beside it.
     pub beside_sign_in: bool,
+    /// Registering needs a proof-of-work challenge solved by the browser (against robots).
+    pub challenge: bool,
 }
 
 /// The longest disclaimer.
@@ -150,6 +152,9 @@ fn summary(f: &RegistrationFields) -> String {
     if f.beside_sign_in {
         parts.push("beside_sign_in".into());
     }
+    if f.challenge {
+        parts.push("challenge".into());
+    }
     parts.join(", ")
 }
 
@@ -165,6 +170,8 @@ pub struct ExtraAnswers {
     pub part: Option<Uuid>,
     pub newsletter: bool,
     pub disclaimer_accepted: bool,
+    /// The solved challenge (JSON), when the form asks for one.
+    pub proof: String,
 }
 
 /// The answers checked against the form.

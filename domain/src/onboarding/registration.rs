@@ -128,6 +128,9 @@ pub async fn register(db: &Db, form: RegistrationForm) -> Result<String> {
     }
     let username = validate::username(&form.username)?;
     let extra = form::check(&info.fields, &form.extra, Utc::now().date_naive())?;
+    if info.fields.challenge {
+        crate::challenge::verify(db, &form.extra.proof, Utc::now()).await?;
+    }
     // The part chosen: a site of the code's subtree (the code's site itself by default).
     let home = match extra.part {
         Some(part) => info

@@ -35,6 +35,9 @@ pub struct SignUpForm {
     pub privacy_accepted: bool,
     /// The page's language: the account's and the verification mail's.
     pub locale: String,
+    /// The solved challenge (JSON) when the server asks for one (`LICENTIA_SIGNUP_CHALLENGE`);
+    /// none: not asked.
+    pub proof: Option<String>,
 }
 
 /// Whether a serial number can be claimed: known, not yet claimed, not expired.
@@ -65,6 +68,7 @@ pub async fn sign_up(db: &Db, form: SignUpForm) -> Result<()> {
     let info = check_serial(db, &form.serial).await?;
     let organisation = validate::site_name(&form.organisation)
         .map_err(|e| Error::invalid("organisation", e.code()))?;
+    sites::check_root_name(db.conn(), "organisation", &organisation, None).await?;
     let first_name =
         validate::person_name("first_name", &form.first_name, Code::FirstNameRequired)?;
     let last_name = validate::person_name("last_name", &form.last_name, Code::LastNameRequired)?;
@@ -75,6 +79,9 @@ pub async fn sign_up(db: &Db, form: SignUpForm) -> Result<()> {
         return Err(Error::invalid("privacy", Code::PrivacyNotAccepted));
     }
     let locale = validate::language(&form.locale).unwrap_or_else(|_| "nl".into());
+    if let Some(proof) = &form.proof {
+        crate::challenge::verify(db, proof, Utc::now()).await?;
+    }
     let password_hash = password::hash(plain).await?;
     roles::ensure_builtin(db.conn()).await?;
 

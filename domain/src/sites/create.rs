@@ -91,6 +91,7 @@ pub async fn insert_site(
         allowed_domains: Set(None),
         institution_number: Set(None),
         expires_on: Set(None),
+        is_vendor: Set(false),
         created_at: Set(Utc::now()),
         ..Default::default()
     }

@@ -11,6 +11,7 @@ mod lock;
 mod move_site;
 mod read;
 mod update;
+mod vendor;
 
 pub use create::{create, insert_root, insert_site, NewSiteForm};
 pub use delete::delete;
@@ -24,3 +25,4 @@ pub use read::{
 };
 pub(crate) use read::{indented_subtree, resolve_by_id};
 pub use update::{update, SiteForm};
+pub use vendor::{check_root_name, same_name, vendor_root, VENDOR_ORGANISATION};

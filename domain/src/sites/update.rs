@@ -35,6 +35,9 @@ pub async fn update(
     let resolved = resolve(db, public_id).await?;
     access::require(principal, Operation::EditSite, &resolved.scope)?;
     let name = validate::site_name(&form.name)?;
+    if resolved.site.parent_id.is_none() && !super::same_name(&name, &resolved.site.name) {
+        super::check_root_name(db.conn(), "name", &name, Some(resolved.site.id)).await?;
+    }
     let seat_limit = validate::seat_limit(&form.seat_limit)?;
     let registration_code = validate::registration_code(&form.registration_code)?;
     let expires_on = validate::optional_date("expires_on", &form.expires_on)?;

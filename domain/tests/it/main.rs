@@ -11,12 +11,14 @@ mod auth;
 mod authority;
 mod bound;
 mod bulk;
+mod challenge;
 mod escalation;
 mod groups;
 mod helpers;
 mod hr_sync;
 mod import;
 mod import_apply;
+mod import_retention;
 mod institutions;
 mod jobs;
 mod journal;
@@ -33,6 +35,7 @@ mod sso;
 mod subscriptions;
 mod throttle;
 mod users;
+mod vendor;
 
 /// Defines `name::sqlite` and `name::postgres`, each running `body(db)` on a fresh database.
 #[macro_export]

@@ -76,6 +76,7 @@ fn sign_up_form(serial: &str, username: &str) -> SignUpForm {
         password: "Linde-bomen-2027".into(),
         privacy_accepted: true,
         locale: "en".into(),
+        proof: None,
     }
 }
 

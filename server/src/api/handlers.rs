@@ -36,7 +36,8 @@ async fn with_site(
 
 /// The token's own account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = User), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn me(State(state): State<ApiState>, caller: Caller) -> Answer<Json<User>> {
     let account = domain::users::own_account(&state.db, &caller.principal)
         .await
@@ -78,6 +79,7 @@ pub async fn authenticate(
         }
     })?;
     Ok(Json(Authenticated {
+        must_change_password: done.user.must_change_password,
         user: with_site(&state, &caller, done.user).await?,
         licence: done.licence.into(),
     }))
@@ -218,7 +220,8 @@ pub async fn put_settings(
 
 /// The sites the token may see: its subtrees, as a flat list with parents.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "administration",
-    responses((status = 200, body = Vec<Site>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Site>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn sites(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<Site>>> {
     let tree = domain::sites::tree(&state.db, &caller.principal)
         .await

@@ -56,6 +56,9 @@ pub struct Credentials {
 pub struct Authenticated {
     pub user: User,
     pub licence: Licence,
+    /// The user must choose a new password (on the sign-in page) before they may do anything
+    /// else there; the application should send them to change it.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

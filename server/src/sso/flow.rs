@@ -102,7 +102,7 @@ pub async fn start(
             Ok(Principal::Anonymous) => {
                 return Redirect::to("/login?next=/profile").into_response()
             }
-            Err(_) => return back(linking, &next, Code::Internal),
+            Err(err) => return back(linking, &next, err.code()),
         }
     } else {
         None
@@ -196,7 +196,7 @@ pub async fn callback(
             Ok(principal) if principal.user_id() == Some(user_id) => principal.from_address(peer),
             // Signed out (or in as someone else) while away at the provider.
             Ok(_) => return refuse(Code::Unauthenticated),
-            Err(_) => return refuse(Code::Internal),
+            Err(err) => return refuse(err.code()),
         };
         return match domain::sso::link(&ctx.db, &principal, identity).await {
             Ok(()) => Redirect::to(&format!("/profile?linked={}", provider.key)).into_response(),

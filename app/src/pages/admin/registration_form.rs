@@ -118,6 +118,10 @@ fn SettingsForm(
                     <input type="checkbox" name="beside_sign_in" id="reg-beside-sign-in" checked=s.beside_sign_in />
                     {t!(i18n, admin.register_beside_sign_in)}
                 </label>
+                <label class="checkbox">
+                    <input type="checkbox" name="challenge" id="reg-challenge" checked=s.challenge />
+                    {t!(i18n, admin.registration_challenge)}
+                </label>
             </div>
             <div class="field full-row">
                 <label for="reg-disclaimer-setting">{t!(i18n, admin.disclaimer)}</label>

@@ -126,6 +126,11 @@ fn RunView(run: ImportRun, tick: RwSignal<u32>) -> impl IntoView {
             <li class:bad={run.errors > 0}><strong>{run.errors}</strong> " " {t!(i18n, import.errors)}</li>
         </ul>
         <ErrorMessage error=Signal::derive(move || cancel_error.get()) />
+        {(!running && !run.file_kept).then(|| view! {
+            <p class="muted" id="run-file-removed">
+                {move || td_string!(i18n.get_locale(), errors.import_file_removed).to_string()}
+            </p>
+        })}
         <div class="form-actions">
             {running.then(|| view! {
                 <button type="button" class="button button-danger" id="run-cancel"
@@ -133,7 +138,7 @@ fn RunView(run: ImportRun, tick: RwSignal<u32>) -> impl IntoView {
                     {t!(i18n, import.cancel)}
                 </button>
             })}
-            {(!running).then(|| view! {
+            {(!running && run.file_kept).then(|| view! {
                 <a class="button" id="run-result" href=format!("/admin/import/{id}/result.xlsx") download="">
                     {t!(i18n, import.download_result)}
                 </a>

@@ -7,6 +7,7 @@ use super::fields::{required, NameFields, PasswordField, UsernameField};
 use crate::api::onboarding::{CheckCode, CodeInfo, Register};
 use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::public_page::{locale_code, PublicPage};
+use crate::components::robot_check::RobotCheck;
 use crate::i18n::*;
 
 #[component]
@@ -86,6 +87,10 @@ pub fn RegistrationForm(
     let invalid = move |field: &'static str| aria_invalid(error, field);
     let email_required = info.email_required;
     let domains = info.allowed_domains.join(", ");
+    // A check against robots, when the site asks for one: the button waits for its answer.
+    let needs_check = info.form.challenge;
+    let checked = RwSignal::new(!needs_check);
+    let round = Signal::derive(move || action.version().get());
     view! {
         <p class="muted" id="code-accepted">{t!(i18n, onboarding.code_accepted, site = info.site_name.clone())}</p>
         <p class="help">{t!(i18n, onboarding.required_fields)}</p>
@@ -106,10 +111,11 @@ pub fn RegistrationForm(
             <UsernameField error=error id_prefix=id_prefix.clone() />
             <PasswordField error=error id_prefix=id_prefix.clone() />
             <super::extra_fields::ExtraFields info=info.clone() error=error />
+            {needs_check.then(|| view! { <RobotCheck round=round ready=checked /> })}
             <div class="full-row"><ErrorMessage error=error /></div>
             <div class="form-actions full-row">
                 <button type="submit" class="button button-primary" id="register"
-                    disabled=move || action.pending().get()>{t!(i18n, onboarding.register_submit)}</button>
+                    disabled=move || action.pending().get() || !checked.get()>{t!(i18n, onboarding.register_submit)}</button>
             </div>
         </ActionForm>
     }

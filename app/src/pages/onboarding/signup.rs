@@ -8,6 +8,7 @@ use super::fields::{required, NameFields, PasswordField, UsernameField};
 use crate::api::onboarding::{CheckSerial, SerialInfo, SignUp};
 use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::public_page::{locale_code, PublicPage};
+use crate::components::robot_check::RobotCheck;
 use crate::i18n::*;
 
 #[component]
@@ -92,6 +93,10 @@ fn SignUpForm(info: SerialInfo, action: ServerAction<SignUp>) -> impl IntoView {
     let locale = locale_code();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let invalid = move |field: &'static str| aria_invalid(error, field);
+    // A check against robots, when the server asks for one: the button waits for its answer.
+    let needs_check = info.challenge;
+    let checked = RwSignal::new(!needs_check);
+    let round = Signal::derive(move || action.version().get());
     view! {
         <p class="muted" id="serial-accepted">
             {t!(i18n, onboarding.serial_accepted, serial = info.serial.clone(), seats = info.seats, from = info.valid_from.clone(), until = info.valid_until.clone())}
@@ -124,10 +129,11 @@ fn SignUpForm(info: SerialInfo, action: ServerAction<SignUp>) -> impl IntoView {
                     </span>
                 </label>
             </div>
+            {needs_check.then(|| view! { <RobotCheck round=round ready=checked /> })}
             <div class="full-row"><ErrorMessage error=error /></div>
             <div class="form-actions full-row">
                 <button type="submit" class="button button-primary" id="create-account"
-                    disabled=move || action.pending().get()>{t!(i18n, onboarding.create_account)}</button>
+                    disabled=move || action.pending().get() || !checked.get()>{t!(i18n, onboarding.create_account)}</button>
             </div>
         </ActionForm>
     }
