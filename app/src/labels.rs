@@ -146,6 +146,10 @@ labels!(
     }
 );
 
+/// How the journal writes a site outside the reader's view (`domain::audit::OUTSIDE_VIEW`; the
+/// browser build has no domain crate).
+const OUTSIDE_VIEW: &str = "@outside_view";
+
 /// A value in a journal entry's summary, as shown: permission codes and built-in roles (`@key`)
 /// translated, yes/no for switches, anything else as recorded.
 pub fn journal_value(locale: Locale, field: &str, value: &str) -> String {
@@ -162,7 +166,7 @@ pub fn journal_value(locale: Locale, field: &str, value: &str) -> String {
         ("registration_flow", "verify") => td_string!(locale, admin.flow_verify).to_string(),
         ("registration_flow", "approval") => td_string!(locale, admin.flow_approval).to_string(),
         ("pending", "approval") => td_string!(locale, journal.pending_approval).to_string(),
-        (_, domain::audit::OUTSIDE_VIEW) => td_string!(locale, journal.site_outside).to_string(),
+        (_, OUTSIDE_VIEW) => td_string!(locale, journal.site_outside).to_string(),
         (_, value) => match value
             .strip_prefix('@')
             .and_then(|key| builtin_role(locale, key))
@@ -187,6 +191,7 @@ mod tests {
 
     #[test]
     fn should_name_every_domain_code_in_every_language() {
+        assert_eq!(OUTSIDE_VIEW, domain::audit::OUTSIDE_VIEW);
         for locale in [Locale::nl, Locale::fr, Locale::en] {
             for p in domain::access::Permission::ALL {
                 assert!(permission(locale, p.code()).is_some(), "{}", p.code());
