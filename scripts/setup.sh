@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine with rustup lacks. Each step runs only when needed.
-#   scripts/setup.sh          toolchain for building and running (wasm32, cargo-leptos, wasm-bindgen)
-#   scripts/setup.sh --test   also Chromium, PostgreSQL, an SMTP server (aiosmtpd), openpyxl and the browser-test packages
+#   scripts/setup.sh          toolchain for building and running (wasm32, cargo-leptos, wasm-bindgen,
+#                             wasm-opt for release builds)
+#   scripts/setup.sh --test   also Chromium, PostgreSQL, an SMTP server (aiosmtpd), openpyxl, nginx,
+#                             wrk, brotli and the browser-test packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO_LEPTOS_VERSION=0.3.10
@@ -20,6 +22,20 @@ fi
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
+# `cargo leptos build --release` runs wasm-opt and would download it (no network): binaryen
+# from npm (132 ships wasm-opt as a node script; Debian's 108 breaks the wasm), on the PATH
+# through cargo's bin folder. Needs Node.js and npm.
+BINARYEN_VERSION=132
+BINARYEN_DIR="${LICENTIA_TOOLS:-$HOME/.cache/licentia-tools}/binaryen"
+if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  if ! command -v npm >/dev/null; then
+    sudo_if_needed apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq nodejs npm
+  fi
+  npm install --silent --no-audit --no-fund --prefix "$BINARYEN_DIR" "binaryen@$BINARYEN_VERSION"
+  mkdir -p "$HOME/.cargo/bin"
+  ln -sf "$BINARYEN_DIR/node_modules/.bin/wasm-opt" "$HOME/.cargo/bin/wasm-opt"
+fi
 
 if [ "${1:-}" = "--test" ]; then
   missing=()
@@ -32,6 +48,12 @@ if [ "${1:-}" = "--test" ]; then
   /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3 python3-aiosmtpd)
   # Fills a downloaded import template in the import's browser test (scripts/fill-template.py).
   /usr/bin/python3 -c "import openpyxl" 2>/dev/null || missing+=(python3-openpyxl)
+  # Several processes behind a proxy (scripts/cluster), load for the benchmarks, and the
+  # precompressed assets of a release build (scripts/release.sh).
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || missing+=(libnginx-mod-http-brotli-static)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v brotli >/dev/null || missing+=(brotli)
   if [ ${#missing[@]} -gt 0 ]; then
     sudo_if_needed apt-get update -qq
     DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq "${missing[@]}"

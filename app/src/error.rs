@@ -97,6 +97,9 @@ impl From<domain::Error> for AppError {
             if let Ok(status) = http::StatusCode::from_u16(err.http_status()) {
                 opts.set_status(status);
             }
+            if let Some(seconds) = err.retry_after() {
+                opts.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
         }
         AppError {
             code: err.code().as_str().to_string(),
@@ -177,6 +180,9 @@ messages! {
     "move_to_same_parent" => move_to_same_parent,
     "root_site_not_movable" => root_site_not_movable,
     "too_many_attempts" => too_many_attempts,
+    "server_busy" => server_busy,
+    "backup_needs_sqlite" => backup_needs_sqlite,
+    "backup_file_exists" => backup_file_exists,
     "email_not_verified" => email_not_verified,
     "awaiting_approval" => awaiting_approval,
     "password_weak" => password_weak,

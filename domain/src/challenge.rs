@@ -89,7 +89,7 @@ async fn secret(db: &Db) -> Result<Vec<u8>> {
         secret: Set(hex(&bytes)),
         created_at: Set(Utc::now()),
     }
-    .insert(db.conn())
+    .insert(&*db.autocommit().await)
     .await;
     match inserted {
         Ok(_) => Ok(bytes.to_vec()),
@@ -148,7 +148,7 @@ pub async fn verify(db: &Db, proof: &str, now: DateTime<Utc>) -> Result<()> {
         return Err(invalid());
     }
     // Once: the challenge's key is unique, so of two processes taking it only one succeeds.
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     used_challenge::Entity::delete_many()
         .filter(used_challenge::Column::ExpiresAt.lt(now))
         .exec(&*txn)

@@ -27,6 +27,8 @@ pub struct Db {
 pub struct WriteTxn {
     txn: DatabaseTransaction,
     _guard: Option<OwnedMutexGuard<()>>,
+    /// Committing clears the caches of every process (see [`crate::cache`]).
+    announce: bool,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -38,9 +40,32 @@ impl std::ops::Deref for WriteTxn {
 
 impl WriteTxn {
     pub async fn commit(self) -> Result<()> {
+        if self.announce && self.txn.get_database_backend() == DbBackend::Postgres {
+            // Delivered to every listening process when (and only if) the transaction commits.
+            self.txn
+                .execute_unprepared(&format!("NOTIFY {}", crate::cache::CHANNEL))
+                .await?;
+        }
         self.txn.commit().await?;
-        crate::cache::invalidate_all();
+        if self.announce {
+            crate::cache::invalidate_all();
+        }
         Ok(())
+    }
+}
+
+/// The connection for one autocommit write (a single statement outside a transaction); on
+/// SQLite it holds the process's writer lock, so that such writes queue with the transactions
+/// instead of meeting them as `SQLITE_BUSY`.
+pub struct Autocommit<'a> {
+    conn: &'a DatabaseConnection,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for Autocommit<'_> {
+    type Target = DatabaseConnection;
+    fn deref(&self) -> &DatabaseConnection {
+        self.conn
     }
 }
 
@@ -118,13 +143,63 @@ impl Db {
         self.conn.get_database_backend()
     }
 
+    /// The connection for a single write statement outside a transaction (see [`Autocommit`]).
+    /// The statement's effect is not announced to caches: use it only for rows no cache holds
+    /// (sessions, sign-in times, throttling), or call [`crate::cache::changed`] after it.
+    pub async fn autocommit(&self) -> Autocommit<'_> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        Autocommit {
+            conn: &self.conn,
+            _guard: guard,
+        }
+    }
+
     /// Begins a write transaction (for SQLite, after taking the in-process writer lock).
+    /// Committing it clears the caches of every server process.
     pub async fn write(&self) -> Result<WriteTxn> {
+        self.begin_write(true).await
+    }
+
+    /// A write transaction over rows no cache holds (sign-in throttling, the job queue's
+    /// bookkeeping, used challenges, application sessions): committing it leaves the caches.
+    pub async fn write_uncached(&self) -> Result<WriteTxn> {
+        self.begin_write(false).await
+    }
+
+    async fn begin_write(&self, announce: bool) -> Result<WriteTxn> {
         let guard = match &self.write_lock {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
         let txn = self.conn.begin().await?;
-        Ok(WriteTxn { txn, _guard: guard })
+        Ok(WriteTxn {
+            txn,
+            _guard: guard,
+            announce,
+        })
+    }
+
+    /// Connections in the pool: (open, idle).
+    pub fn pool_state(&self) -> (u32, usize) {
+        match self.backend() {
+            DbBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DbBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+
+    /// Closes the pool (at shutdown, after the last request).
+    pub async fn close(&self) -> Result<()> {
+        self.conn.close_by_ref().await?;
+        Ok(())
     }
 }

@@ -28,6 +28,10 @@ pub enum Error {
     /// Refused, naming the places that stand in the way (e.g. where a role is still granted).
     #[error("refused: {0:?} ({1:?})")]
     RefusedAt(Code, Vec<String>),
+    /// Too much work in flight (e.g. the password pool's queue is full): 503 with
+    /// `Retry-After`. Nothing was changed; the same request may be sent again.
+    #[error("busy: retry after {retry_after} s")]
+    Busy { retry_after: u32 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -45,7 +49,16 @@ impl Error {
             Error::PasswordChangeRequired => Code::PasswordChangeRequired,
             Error::Conflict(code) | Error::Refused(code) | Error::RefusedAt(code, _) => *code,
             Error::Validation { code, .. } | Error::Unknown { code, .. } => *code,
+            Error::Busy { .. } => Code::ServerBusy,
             Error::Internal(_) => Code::Internal,
+        }
+    }
+
+    /// Seconds to wait before trying again (`Retry-After`), for errors that have one.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Error::Busy { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -72,6 +85,7 @@ impl Error {
             Error::Unauthenticated => 401,
             Error::Conflict(_) => 409,
             Error::Validation { .. } | Error::Refused(_) | Error::RefusedAt(..) => 422,
+            Error::Busy { .. } => 503,
             Error::Internal(_) => 500,
         }
     }
@@ -118,6 +132,9 @@ codes! {
     Forbidden => "forbidden",
     Unauthenticated => "unauthenticated",
     Internal => "internal",
+    ServerBusy => "server_busy",
+    BackupNeedsSqlite => "backup_needs_sqlite",
+    BackupFileExists => "backup_file_exists",
     InvalidCredentials => "invalid_credentials",
     AccountInactive => "account_inactive",
     AccountExpired => "account_expired",

@@ -97,7 +97,7 @@ pub async fn claim(db: &Db, kind: &str, lease: Duration) -> Result<Option<job::M
             return Ok(None);
         };
         let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
-        let txn = db.write().await?;
+        let txn = db.write_uncached().await?;
         let claimed = job::Entity::update_many()
             .col_expr(job::Column::LockedUntil, Expr::value(until))
             .col_expr(
@@ -127,7 +127,7 @@ fn free_at(now: DateTime<Utc>) -> sea_orm::Condition {
 
 /// Marks a claimed job done, replacing its payload (e.g. without the secrets a mail carried).
 pub async fn complete(db: &Db, id: i32, payload: Option<String>) -> Result<()> {
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     let mut update = job::Entity::update_many()
         .col_expr(job::Column::Status, Expr::value(DONE))
         .col_expr(
@@ -143,11 +143,32 @@ pub async fn complete(db: &Db, id: i32, payload: Option<String>) -> Result<()> {
     txn.commit().await
 }
 
+/// Gives a claimed job back at once, without counting the attempt (a worker that stops between
+/// two steps): any process's worker may take it up where it was left.
+pub async fn release(db: &Db, id: i32) -> Result<()> {
+    let txn = db.write_uncached().await?;
+    job::Entity::update_many()
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).sub(1),
+        )
+        .col_expr(job::Column::RunAfter, Expr::value(Utc::now()))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Status.eq(QUEUED))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await
+}
+
 /// Extends the lease of a job this worker holds (long jobs renew it as they progress, so a
 /// crashed worker's job is taken over one lease after its last sign of life).
 pub async fn renew(db: &Db, id: i32, lease: Duration) -> Result<()> {
     let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     job::Entity::update_many()
         .col_expr(job::Column::LockedUntil, Expr::value(until))
         .filter(job::Column::Id.eq(id))
@@ -165,7 +186,7 @@ pub async fn fail(db: &Db, claimed: &job::Model, error: &str, policy: RetryPolic
     let delay = chrono::Duration::from_std(policy.delay(claimed.attempts))
         .unwrap_or(chrono::TimeDelta::MAX);
     let error: String = error.chars().take(500).collect();
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     job::Entity::update_many()
         .col_expr(
             job::Column::Status,

@@ -200,7 +200,7 @@ pub async fn mark_handled(db: &Db, principal: &Principal, request: Uuid) -> Resu
         .col_expr(purchase_request::Column::Status, Expr::value("handled"))
         .col_expr(purchase_request::Column::HandledAt, Expr::value(Utc::now()))
         .filter(purchase_request::Column::PublicId.eq(request))
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     if updated.rows_affected == 0 {
         return Err(Error::NotFound);

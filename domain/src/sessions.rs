@@ -73,7 +73,7 @@ pub async fn save(
                 ])
                 .to_owned(),
         )
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(())
 }
@@ -88,14 +88,14 @@ pub async fn create(
 ) -> Result<bool> {
     let inserted = session::Entity::insert(row(id, meta, data, expires_at))
         .on_conflict_do_nothing()
-        .exec_without_returning(db.conn())
+        .exec_without_returning(&*db.autocommit().await)
         .await?;
     Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(1)))
 }
 
 pub async fn delete(db: &Db, id: &str) -> Result<()> {
     session::Entity::delete_by_id(id.to_string())
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(())
 }
@@ -103,7 +103,7 @@ pub async fn delete(db: &Db, id: &str) -> Result<()> {
 pub async fn delete_expired(db: &Db) -> Result<u64> {
     let deleted = session::Entity::delete_many()
         .filter(session::Column::ExpiresAt.lte(Utc::now()))
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(deleted.rows_affected)
 }
@@ -171,7 +171,7 @@ pub async fn end(db: &Db, principal: &Principal, wanted: &str) -> Result<()> {
     }
     session::Entity::delete_many()
         .filter(session::Column::Id.is_in(ids))
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(())
 }
@@ -182,7 +182,7 @@ pub async fn end_others(db: &Db, principal: &Principal, current: &str) -> Result
     let ended = session::Entity::delete_many()
         .filter(session::Column::UserId.eq(user_id))
         .filter(session::Column::Id.ne(current))
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(ended.rows_affected)
 }

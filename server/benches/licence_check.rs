@@ -1,24 +1,35 @@
-//! `cargo bench -p licentia --bench licence_check`: see BENCHMARKS.md. Needs `wrk` (Debian).
+//! `cargo bench -p licentia --bench licence_check`: see BENCHMARKS.md. Needs `wrk` (Debian);
+//! `LICENTIA_BENCH_PG=postgres://user@host:port` adds a run on PostgreSQL (a new database).
 //!
-//! Licence checks per second over HTTP (`GET /api/v1/users/{id}/licence?product=reader` with a
-//! service account's bearer token, on the real router over SQLite: token lookup, principal,
-//! access check, the user's licences and the bundle's products) against a bare axum handler
-//! that returns the same JSON without a database, each served on its own port in this process
-//! and loaded by `wrk` (1 thread, 16 connections, 10 s), alternating, three rounds each.
+//! Licence checks over HTTP (`GET /api/v1/users/{id}/licence?product=reader` with a service
+//! account's bearer token, on the real router: token → principal, access check, the user's
+//! licences and products) for 10,000 distinct users picked at random by `wrk` (a Lua script),
+//! against a bare axum handler that answers the same JSON without a database, each on its own
+//! port in this process; 1 thread, 16 connections, 10 s a round, alternating, three rounds
+//! each, medians compared. Twice: with the cache off (the path every different user takes)
+//! and on (2 s). Statements per check are counted with the cache off.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::routing::get;
-use chrono::{Duration, Utc};
-use domain::entities::subscription;
-use sea_orm::{ActiveModelTrait, Set};
+use chrono::Utc;
+use domain::entities::{licence, site, subscription};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, EntityTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 const ROUNDS: usize = 3;
+const USERS: usize = 10_000;
 
 struct Figures {
     requests_per_second: f64,
     p99_ms: f64,
+    requests: f64,
 }
 
 async fn serve(router: axum::Router) -> String {
@@ -37,29 +48,40 @@ async fn serve(router: axum::Router) -> String {
     format!("http://{address}")
 }
 
-fn wrk(url: &str, token: &str) -> Figures {
+fn wrk(url: &str, token: &str, script: &std::path::Path) -> Figures {
     let output = Command::new("wrk")
         .args(["-t1", "-c16", "-d10s", "--latency"])
         .args(["-H", &format!("Authorization: Bearer {token}")])
+        .arg("-s")
+        .arg(script)
         .arg(url)
         .output()
         .expect("wrk is needed: apt-get install wrk");
     let text = String::from_utf8_lossy(&output.stdout).to_string();
-    let requests_per_second = text
+    let field = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(str::trim))
+            .unwrap_or_else(|| panic!("no {prefix} in wrk output:\n{text}"))
+            .to_string()
+    };
+    assert!(!text.contains("Non-2xx"), "errors during the run:\n{text}");
+    assert!(
+        !text.contains("Socket errors"),
+        "socket errors during the run:\n{text}"
+    );
+    let requests = text
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no rate in wrk output:\n{text}"));
-    let p99 = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("99%"))
-        .map(str::trim)
-        .unwrap_or_else(|| panic!("no p99 in wrk output:\n{text}"));
-    let non_2xx = text.contains("Non-2xx");
-    assert!(!non_2xx, "errors during the run:\n{text}");
+        .find_map(|l| {
+            l.trim()
+                .split_once(" requests in ")
+                .map(|(n, _)| n.trim().to_string())
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0.0);
     Figures {
-        requests_per_second,
-        p99_ms: milliseconds(p99),
+        requests_per_second: field("Requests/sec:").parse().unwrap(),
+        p99_ms: milliseconds(&field("99%")),
+        requests,
     }
 }
 
@@ -82,65 +104,84 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-#[tokio::main]
-async fn main() {
-    let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("bench.db").display());
-    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
-    domain::demo::seed(&db).await.unwrap();
-    domain::products::insert_product(&db, "reader", "Reader")
+/// The demo organisation with `USERS` pupils, each holding a licence for every product, and a
+/// service account's token; answers the pupils' ids and the token.
+async fn prepare(db: &domain::Db) -> (Vec<Uuid>, String) {
+    domain::demo::seed(db).await.unwrap();
+    domain::products::insert_product(db, "reader", "Reader")
         .await
         .unwrap();
     let today = Utc::now().date_naive();
     let admin = domain::auth::sign_in(
-        &db,
+        db,
         domain::demo::ADMIN_USERNAME,
         domain::demo::ADMIN_PASSWORD,
         None,
     )
     .await
     .unwrap();
-    let admin = domain::Principal::load(&db, admin.user_id).await.unwrap();
-    let tree = domain::sites::tree(&db, &admin).await.unwrap();
+    let admin = domain::Principal::load(db, admin.user_id).await.unwrap();
+    let tree = domain::sites::tree(db, &admin).await.unwrap();
     let root = tree.iter().find(|s| s.parent_id.is_none()).unwrap().id;
-    let root_id = domain::sites::resolve(&db, root).await.unwrap().site.id;
-    subscription::ActiveModel {
+    let root_id = domain::sites::resolve(db, root).await.unwrap().site.id;
+    site::Entity::update_many()
+        .col_expr(site::Column::SeatLimit, Expr::value(USERS as i32 + 100))
+        .filter(site::Column::Id.eq(root_id))
+        .exec(db.conn())
+        .await
+        .unwrap();
+    let subscription = subscription::ActiveModel {
         serial: Set("60000001".into()),
-        seats: Set(20),
-        valid_from: Set(today - Duration::days(10)),
-        valid_until: Set(today + Duration::days(300)),
+        seats: Set(USERS as i32 + 10),
+        valid_from: Set(today - chrono::Duration::days(10)),
+        valid_until: Set(today + chrono::Duration::days(300)),
         locale: Set("nl".into()),
         site_id: Set(Some(root_id)),
         created_at: Set(Utc::now()),
-        assigned: Set(0),
+        assigned: Set(USERS as i32),
         bundle_id: Set(None),
         ..Default::default()
     }
     .insert(db.conn())
     .await
     .unwrap();
-    let pupil = domain::users::create(
-        &db,
-        &admin,
-        root,
-        domain::users::NewUserForm {
-            username: "pupil.bench".into(),
-            first_name: "Pia".into(),
-            last_name: "Bench".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    domain::licences::assign(&db, &admin, pupil.public_id, today)
-        .await
-        .unwrap();
-    let party = domain::api_tokens::create_service_account(&db, &admin, root, "Bench app", true)
+    let mut pupils = Vec::with_capacity(USERS);
+    for chunk in 0..USERS / 500 {
+        let txn = db.write().await.unwrap();
+        let mut held = Vec::with_capacity(500);
+        for n in 0..500 {
+            let form = domain::users::NewUserForm {
+                username: format!("pupil.{:05}", chunk * 500 + n),
+                first_name: "Pia".into(),
+                last_name: format!("Bench {n}"),
+                ..Default::default()
+            }
+            .validate()
+            .await
+            .unwrap();
+            let created = domain::users::insert_unchecked(&*txn, root_id, form)
+                .await
+                .unwrap();
+            pupils.push(created.public_id);
+            held.push(licence::ActiveModel {
+                subscription_id: Set(subscription.id),
+                user_id: Set(created.id),
+                assigned_at: Set(Utc::now()),
+                group_id: Set(None),
+                ..Default::default()
+            });
+        }
+        licence::Entity::insert_many(held)
+            .exec(&*txn)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+    }
+    let party = domain::api_tokens::create_service_account(db, &admin, root, "Bench app", true)
         .await
         .unwrap();
     let token = domain::api_tokens::issue(
-        &db,
+        db,
         &admin,
         party.public_id,
         domain::api_tokens::NewToken {
@@ -152,7 +193,35 @@ async fn main() {
     .await
     .unwrap()
     .secret;
+    (pupils, token)
+}
 
+/// A wrk script asking for a random pupil's licence each time (the same seed every run).
+fn script(dir: &std::path::Path, pupils: &[Uuid]) -> std::path::PathBuf {
+    let mut lua = String::from("local paths = {\n");
+    for pupil in pupils {
+        lua.push_str(&format!(
+            "  \"/api/v1/users/{pupil}/licence?product=reader\",\n"
+        ));
+    }
+    lua.push_str("}\nmath.randomseed(42)\nrequest = function()\n  return wrk.format(\"GET\", paths[math.random(#paths)])\nend\n");
+    let path = dir.join("random-users.lua");
+    std::fs::write(&path, lua).unwrap();
+    path
+}
+
+struct Mode {
+    name: &'static str,
+    ttl: Duration,
+}
+
+async fn measure(backend: &str, mut db: domain::Db, dir: &std::path::Path) {
+    let (pupils, token) = prepare(&db).await;
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("licentia")
         .site_root("target/site")
@@ -160,10 +229,11 @@ async fn main() {
         .build();
     let config = licentia::config::Config::from_env();
     let real = serve(licentia::routes::app(&config, db.clone(), leptos)).await;
-    let path = format!("/api/v1/users/{}/licence?product=reader", pupil.public_id);
+    let script = script(dir, &pupils);
 
     // The same answer, without a database.
-    let body = reqwest_free_get(&real, &path, &token).await;
+    let sample = format!("/api/v1/users/{}/licence?product=reader", pupils[0]);
+    let body = raw_get(&real, &sample, &token).await;
     let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(answer["valid"], true, "{body}");
     let bare = serve(axum::Router::new().route(
@@ -175,38 +245,70 @@ async fn main() {
     ))
     .await;
 
-    let mut bare_runs = Vec::new();
-    let mut real_runs = Vec::new();
-    for _ in 0..ROUNDS {
-        bare_runs.push(wrk(&format!("{bare}{path}"), &token));
-        real_runs.push(wrk(&format!("{real}{path}"), &token));
-    }
-    let bare_rate = median(bare_runs.iter().map(|f| f.requests_per_second).collect());
-    let real_rate = median(real_runs.iter().map(|f| f.requests_per_second).collect());
-    let bare_p99 = median(bare_runs.iter().map(|f| f.p99_ms).collect());
-    let real_p99 = median(real_runs.iter().map(|f| f.p99_ms).collect());
-    println!(
-        "bare axum handler (same JSON, no database): {bare_rate:.0} req/s, p99 {bare_p99:.2} ms"
-    );
-    println!("licence check on SQLite (token, access, licences): {real_rate:.0} req/s, p99 {real_p99:.2} ms");
-    println!(
-        "ratio licence checks / bare: {:.2} (goal: at least 0.50)",
-        real_rate / bare_rate
-    );
-    for (n, (b, r)) in bare_runs.iter().zip(&real_runs).enumerate() {
+    for mode in [
+        Mode {
+            name: "cache off",
+            ttl: Duration::ZERO,
+        },
+        Mode {
+            name: "cache on (2 s)",
+            ttl: Duration::from_secs(2),
+        },
+    ] {
+        domain::cache::set_ttl(mode.ttl);
+        let mut bare_runs = Vec::new();
+        let mut real_runs = Vec::new();
+        let mut per_check = Vec::new();
+        for _ in 0..ROUNDS {
+            bare_runs.push(wrk(&bare, &token, &script));
+            let before = statements.load(Ordering::Relaxed);
+            let run = wrk(&real, &token, &script);
+            per_check.push((statements.load(Ordering::Relaxed) - before) as f64 / run.requests);
+            real_runs.push(run);
+        }
+        let rate = |runs: &[Figures]| median(runs.iter().map(|f| f.requests_per_second).collect());
+        let p99 = |runs: &[Figures]| median(runs.iter().map(|f| f.p99_ms).collect());
         println!(
-            "  round {}: bare {:.0} req/s (p99 {:.2} ms), real {:.0} req/s (p99 {:.2} ms)",
-            n + 1,
-            b.requests_per_second,
-            b.p99_ms,
-            r.requests_per_second,
-            r.p99_ms
+            "{backend}, {}: bare {:.0} req/s (p99 {:.2} ms), licence checks {:.0} req/s (p99 {:.2} ms), \
+             {:.2} statements per check; ratio {:.3}",
+            mode.name,
+            rate(&bare_runs),
+            p99(&bare_runs),
+            rate(&real_runs),
+            p99(&real_runs),
+            median(per_check),
+            rate(&real_runs) / rate(&bare_runs),
         );
     }
 }
 
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
+    measure("SQLite", db, &dir).await;
+    if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
+        let server = server.trim_end_matches('/');
+        let name = format!("bench_{}", Uuid::new_v4().simple());
+        let admin = Database::connect(format!("{server}/postgres"))
+            .await
+            .unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let db = domain::Db::connect_and_migrate(&format!("{server}/{name}"))
+            .await
+            .unwrap();
+        tokio::spawn(domain::cache::listen(db.clone()));
+        measure("PostgreSQL", db, &dir).await;
+    }
+}
+
 /// One GET with the token over a plain TCP connection (HTTP/1.1), answering the body.
-async fn reqwest_free_get(base: &str, path: &str, token: &str) -> String {
+async fn raw_get(base: &str, path: &str, token: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();

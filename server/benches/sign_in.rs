@@ -91,7 +91,105 @@ async fn main() {
         "sign-in rate / bare rate: {:.3}  (goal: at least 0.90)",
         per_second(sign_in) / per_second(bare)
     );
+    burst(&app, &stored).await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+const BURST: usize = 500;
+
+/// 500 sign-ins at once: every one answered (200, or 503 with Retry-After when the password
+/// pool's queue is full; nothing else), the process's peak memory, and the rate of successful
+/// sign-ins against bare verifies run on as many threads as the pool has workers.
+async fn burst(app: &axum::Router, stored: &str) {
+    use axum::body::Body;
+    use http::{header, Request};
+    use tower::ServiceExt;
+    let pool = domain::auth::password::state();
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..BURST)
+        .map(|n| {
+            let app = app.clone();
+            // Different addresses: the burst is a school's worth of people, not one guesser.
+            let address = format!("10.1.{}.{}", n / 250, n % 250 + 1);
+            tokio::spawn(async move {
+                let response = app
+                    .oneshot(
+                        Request::post("/api/login")
+                            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                            .header(header::ACCEPT, "application/json")
+                            .header("x-forwarded-for", address)
+                            .body(Body::from(format!(
+                                "username={}&password={}&next=/admin",
+                                domain::demo::ADMIN_USERNAME,
+                                domain::demo::ADMIN_PASSWORD
+                            )))
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                let retry = response.headers().contains_key(header::RETRY_AFTER);
+                (response.status().as_u16(), retry, Instant::now())
+            })
+        })
+        .collect();
+    let (mut ok, mut busy, mut other) = (0usize, 0usize, Vec::new());
+    let mut last_ok = start;
+    for task in tasks {
+        let (status, retry, at) = task.await.unwrap();
+        match (status, retry) {
+            (200, _) => {
+                ok += 1;
+                last_ok = last_ok.max(at);
+            }
+            (503, true) => busy += 1,
+            _ => other.push(status),
+        }
+    }
+    let sign_in_rate = ok as f64 / (last_ok - start).as_secs_f64();
+    // The same number of bare verifies, as many at once as the pool runs.
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(pool.workers));
+    let start = Instant::now();
+    let bare: Vec<_> = (0..ok)
+        .map(|_| {
+            let (gate, hash) = (gate.clone(), stored.to_string());
+            tokio::spawn(async move {
+                let _turn = gate.acquire().await.unwrap();
+                tokio::task::spawn_blocking(move || {
+                    bare_verify(&hash, domain::demo::ADMIN_PASSWORD)
+                })
+                .await
+                .unwrap()
+            })
+        })
+        .collect();
+    for task in bare {
+        assert!(task.await.unwrap());
+    }
+    let bare_rate = ok as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "burst of {BURST} sign-ins (pool: {} workers, queue {}): {ok} signed in, {busy} busy (503 + Retry-After), other answers {other:?}",
+        pool.workers, pool.queue
+    );
+    println!(
+        "  signed in {sign_in_rate:.1}/s, bare verifies on {} threads {bare_rate:.1}/s: ratio {:.3} (goal: at least 0.90)",
+        pool.workers,
+        sign_in_rate / bare_rate
+    );
+    println!(
+        "  peak resident memory of the process: {} MB (goal: under 300)",
+        peak_mb()
+    );
+    assert!(other.is_empty(), "every sign-in answered 200 or 503");
+}
+
+/// VmHWM of this process, in MB.
+fn peak_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
 }
 
 fn bare_verify(stored: &str, password: &str) -> bool {

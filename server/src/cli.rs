@@ -19,6 +19,16 @@ enum Command {
         /// Do not seed the demo organisation on an empty database.
         #[arg(long)]
         no_demo: bool,
+        /// Do not migrate at start (several processes: run `licentia migrate` once before;
+        /// `/readyz` answers 503 while migrations are pending).
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Write a consistent copy of the SQLite database to FILE while the server runs (for
+    /// PostgreSQL, use pg_dump: see the README).
+    Backup {
+        /// The copy to write; it must not exist yet.
+        file: std::path::PathBuf,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -150,8 +160,25 @@ type Error = Box<dyn std::error::Error>;
 
 pub async fn run(args: Args) -> Result<(), Error> {
     let config = Config::from_env();
-    match args.command.unwrap_or(Command::Serve { no_demo: false }) {
-        Command::Serve { no_demo } => serve(config, no_demo).await,
+    let serve_by_default = Command::Serve {
+        no_demo: false,
+        no_migrate: false,
+    };
+    match args.command.unwrap_or(serve_by_default) {
+        Command::Serve {
+            no_demo,
+            no_migrate,
+        } => serve(config, no_demo, no_migrate).await,
+        Command::Backup { file } => {
+            let db = domain::Db::connect(&config.database_url).await?;
+            match domain::backup::write(&db, &file).await {
+                Ok(bytes) => {
+                    println!("Backup written to {} ({bytes} bytes).", file.display());
+                    Ok(())
+                }
+                Err(err) => Err(format!("backup not written: {}", err.code().as_str()).into()),
+            }
+        }
         Command::Migrate => {
             domain::Db::connect_and_migrate(&config.database_url).await?;
             println!("Database is up to date.");
@@ -329,36 +356,75 @@ async fn product_command(db: &domain::Db, command: ProductCommand) -> Result<(),
     }
 }
 
-async fn serve(config: Config, no_demo: bool) -> Result<(), Error> {
-    let db = domain::Db::connect_and_migrate(&config.database_url).await?;
-    domain::roles::ensure_builtin(db.conn()).await?;
-    if !no_demo && domain::demo::seed_if_empty(&db).await?.created {
-        println!(
-            "Demo organisation \"{}\" created.",
-            domain::demo::ORGANISATION
-        );
-        print_demo_credentials();
+async fn serve(config: Config, no_demo: bool, no_migrate: bool) -> Result<(), Error> {
+    let db = if no_migrate {
+        domain::Db::connect(&config.database_url).await?
+    } else {
+        domain::Db::connect_and_migrate(&config.database_url).await?
+    };
+    if !no_migrate {
+        domain::roles::ensure_builtin(db.conn()).await?;
+        if !no_demo && domain::demo::seed_if_empty(&db).await?.created {
+            println!(
+                "Demo organisation \"{}\" created.",
+                domain::demo::ORGANISATION
+            );
+            print_demo_credentials();
+        }
     }
+    let hashing = domain::auth::password::configure(domain::auth::password::size_from_env());
+    tracing::info!(
+        workers = hashing.workers,
+        queue = hashing.queue,
+        "password hashing pool"
+    );
     let leptos = get_configuration(None)?.leptos_options;
     let addr = leptos.site_addr;
     let public_url = config
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let worker = crate::mail_worker::MailWorker::new(db.clone(), &config, public_url)
-        .map_err(|e| format!("mail configuration: {e}"))?;
-    let router = crate::routes::app(&config, db.clone(), leptos);
-    tokio::spawn(housekeeping(db.clone(), config.import_retention_days));
-    tokio::spawn(schedule_groups(db.clone()));
-    tokio::spawn(worker.run());
-    tokio::spawn(crate::import_worker::ImportWorker::new(db.clone(), &config).run());
+    let lifecycle = crate::lifecycle::Lifecycle::new();
+    let mail = crate::mail_worker::MailWorker::new(db.clone(), &config, public_url)
+        .map_err(|e| format!("mail configuration: {e}"))?
+        .with_stop(lifecycle.stop());
+    let imports =
+        crate::import_worker::ImportWorker::new(db.clone(), &config).with_stop(lifecycle.stop());
+    let router = crate::routes::app_with(&config, db.clone(), leptos, lifecycle.clone());
+    lifecycle.spawn("mail", mail.run());
+    lifecycle.spawn("jobs", imports.run());
+    lifecycle.spawn(
+        "housekeeping",
+        housekeeping(db.clone(), config.import_retention_days, lifecycle.stop()),
+    );
+    lifecycle.spawn("groups", schedule_groups(db.clone(), lifecycle.stop()));
+    // Not watched by readiness through `spawn`: it reports through `cache::listening`.
+    tokio::spawn(domain::cache::listen(db.clone()));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("Licentia is running at http://{addr}");
+    let draining = {
+        let lifecycle = lifecycle.clone();
+        let drain = config.drain;
+        async move {
+            crate::lifecycle::signal().await;
+            tracing::info!(
+                drain_ms = drain.as_millis() as u64,
+                "stopping: draining, then closing the listener"
+            );
+            lifecycle.begin_draining();
+            tokio::time::sleep(drain).await;
+        }
+    };
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
+    .with_graceful_shutdown(draining)
     .await?;
+    tracing::info!("requests finished; stopping the workers");
+    lifecycle.stop_workers(config.shutdown_patience).await;
+    db.close().await?;
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -371,10 +437,11 @@ fn print_demo_credentials() {
 }
 
 /// Queues the runs of dynamic groups whose time has come, every minute.
-async fn schedule_groups(db: domain::Db) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+async fn schedule_groups(db: domain::Db, mut stop: crate::lifecycle::Stop) {
     loop {
-        tick.tick().await;
+        if stop.sleep(std::time::Duration::from_secs(60)).await {
+            return;
+        }
         if let Err(err) = domain::groups::enqueue_due(&db, chrono::Utc::now()).await {
             tracing::warn!(%err, "queueing dynamic groups failed");
         }
@@ -382,10 +449,12 @@ async fn schedule_groups(db: domain::Db) {
 }
 
 /// Removes expired sessions every hour (and queues the removal of old import files).
-async fn housekeeping(db: domain::Db, import_retention_days: u32) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
+async fn housekeeping(
+    db: domain::Db,
+    import_retention_days: u32,
+    mut stop: crate::lifecycle::Stop,
+) {
+    while !stop.requested() {
         if let Err(err) = domain::sessions::delete_expired(&db).await {
             tracing::warn!(%err, "cleaning expired sessions failed");
         }
@@ -403,5 +472,6 @@ async fn housekeeping(db: domain::Db, import_retention_days: u32) {
         if let Err(err) = domain::subscriptions::sync_root_limits(&db, today).await {
             tracing::warn!(%err, "following the subscriptions' seats failed");
         }
+        stop.sleep(std::time::Duration::from_secs(3600)).await;
     }
 }

@@ -41,6 +41,12 @@ pub struct Config {
     pub import_retention_days: u32,
     /// Single sign-on providers (see `sso::providers`).
     pub sso_providers: Vec<crate::sso::providers::Provider>,
+    /// After SIGTERM: how long the process keeps accepting while it tells the proxy to go
+    /// elsewhere (`/readyz` 503, `Connection: close`) before it closes its listener.
+    pub drain: Duration,
+    /// After the listener closed and requests finished: how long workers may take to finish
+    /// their step (an import its batch) before they are cut off.
+    pub shutdown_patience: Duration,
 }
 
 impl Config {
@@ -108,6 +114,16 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(domain::import::RETENTION_DAYS),
             sso_providers: crate::sso::providers::from_vars(var),
+            drain: Duration::from_millis(
+                var("LICENTIA_DRAIN_MS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1000),
+            ),
+            shutdown_patience: Duration::from_secs(
+                var("LICENTIA_SHUTDOWN_SECONDS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(20),
+            ),
         }
     }
 }

@@ -9,9 +9,11 @@ use domain::jobs::{self, RetryPolicy};
 use domain::Db;
 
 use crate::config::Config;
+use crate::lifecycle::Stop;
 
 pub struct ImportWorker {
     db: Db,
+    stop: Stop,
     lease: Duration,
     batch: usize,
     pause: Duration,
@@ -24,6 +26,7 @@ impl ImportWorker {
     pub fn new(db: Db, config: &Config) -> ImportWorker {
         ImportWorker {
             db,
+            stop: Stop::never(),
             lease: config.job_lease,
             batch: config.import_batch,
             pause: config.import_pause,
@@ -36,9 +39,14 @@ impl ImportWorker {
         }
     }
 
-    /// Applies imports and bulk actions until the process ends.
-    pub async fn run(self) {
-        loop {
+    /// Stops between two steps when `stop` comes (an import gives its job back).
+    pub fn with_stop(self, stop: Stop) -> ImportWorker {
+        ImportWorker { stop, ..self }
+    }
+
+    /// Applies imports and bulk actions until the process ends or stops.
+    pub async fn run(mut self) {
+        while !self.stop.requested() {
             let imported = self.apply_next().await;
             let bulk = self.bulk_next().await;
             let groups = self.group_next().await;
@@ -54,7 +62,8 @@ impl ImportWorker {
             {
                 continue;
             }
-            tokio::time::sleep(self.poll).await;
+            let poll = self.poll;
+            self.stop.sleep(poll).await;
         }
     }
 
@@ -176,6 +185,7 @@ impl ImportWorker {
                     lease: self.lease,
                     batch: self.batch,
                     pause: self.pause,
+                    stop: self.stop.clone(),
                 };
                 tokio::spawn(async move { apply(&db, payload.run, job.id, settings).await })
                     .await
@@ -188,7 +198,11 @@ impl ImportWorker {
             ))),
         };
         match outcome {
-            Ok(()) => jobs::complete(&self.db, job.id, None).await?,
+            Ok(Step::Finished) => jobs::complete(&self.db, job.id, None).await?,
+            Ok(Step::Stopped) => {
+                tracing::info!(run = %job.payload, "import paused for shutdown; job given back");
+                jobs::release(&self.db, job.id).await?;
+            }
             Err(err) => {
                 tracing::warn!(%err, run = %job.payload, "import batch failed; retried later");
                 jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?;
@@ -202,17 +216,28 @@ struct Settings {
     lease: Duration,
     batch: usize,
     pause: Duration,
+    stop: Stop,
 }
 
-async fn apply(db: &Db, run: i32, job: i32, settings: Settings) -> Result<(), domain::Error> {
+/// How an import's job ended this time.
+enum Step {
+    Finished,
+    /// The process is stopping: the batch done so far is committed, the rest waits.
+    Stopped,
+}
+
+async fn apply(db: &Db, run: i32, job: i32, mut settings: Settings) -> Result<Step, domain::Error> {
     let Some(applier) = Applier::load(db, run, settings.batch).await? else {
-        return Ok(());
+        return Ok(Step::Finished);
     };
     while applier.step(db).await? {
+        if settings.stop.requested() {
+            return Ok(Step::Stopped);
+        }
         jobs::renew(db, job, settings.lease).await?;
-        if !settings.pause.is_zero() {
-            tokio::time::sleep(settings.pause).await;
+        if !settings.pause.is_zero() && settings.stop.sleep(settings.pause).await {
+            return Ok(Step::Stopped);
         }
     }
-    Ok(())
+    Ok(Step::Finished)
 }

@@ -20,6 +20,7 @@ const LEASE: Duration = Duration::from_secs(120);
 
 pub struct MailWorker {
     db: Db,
+    stop: crate::lifecycle::Stop,
     public_url: String,
     from: Mailbox,
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
@@ -42,6 +43,7 @@ impl MailWorker {
         };
         Ok(MailWorker {
             db,
+            stop: crate::lifecycle::Stop::never(),
             public_url,
             from: config.mail_from.parse()?,
             smtp,
@@ -54,15 +56,21 @@ impl MailWorker {
         })
     }
 
-    /// Delivers mail until the process ends.
-    pub async fn run(self) {
-        loop {
+    /// Stops between two mails when `stop` comes.
+    pub fn with_stop(self, stop: crate::lifecycle::Stop) -> MailWorker {
+        MailWorker { stop, ..self }
+    }
+
+    /// Delivers mail until the process ends or stops.
+    pub async fn run(mut self) {
+        while !self.stop.requested() {
             match self.deliver_next().await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(err) => tracing::warn!(%err, "mail worker"),
             }
-            tokio::time::sleep(self.poll).await;
+            let poll = self.poll;
+            self.stop.sleep(poll).await;
         }
     }
 

@@ -15,6 +15,22 @@ use crate::config::Config;
 use crate::session_store::DbSessionStore;
 
 pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Router {
+    app_with(
+        config,
+        db,
+        leptos_options,
+        crate::lifecycle::Lifecycle::new(),
+    )
+}
+
+/// The application of a serving process, whose lifecycle readiness and draining follow.
+pub fn app_with(
+    config: &Config,
+    db: domain::Db,
+    leptos_options: LeptosOptions,
+    lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
+) -> Router {
+    crate::observe::metrics::install();
     let sso = crate::sso::Context {
         sso: crate::sso::Sso::new(config.sso_providers.clone()),
         db: db.clone(),
@@ -141,7 +157,9 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
         ))
         .with_state(leptos_options)
         // The HTTP API: bearer tokens, no session cookie, no sign-in gate, no cross-site guard.
-        .merge(crate::api::router(db))
+        .merge(crate::api::router(db.clone()))
+        // For the operator's probes and scrapes (nginx keeps /metrics on loopback).
+        .merge(probes(db, lifecycle.clone()))
         .layer(middleware::from_fn_with_state(
             proxies,
             crate::proxies::client_address,
@@ -150,6 +168,24 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
             headers,
             crate::security::security_headers,
         ))
+        .layer(middleware::from_fn_with_state(
+            lifecycle,
+            crate::observe::requests::observe,
+        ))
+}
+
+fn probes(db: domain::Db, lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>) -> Router {
+    use crate::observe::{health, metrics};
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route(
+            "/readyz",
+            get(health::readyz).with_state(health::Probe {
+                db: db.clone(),
+                lifecycle,
+            }),
+        )
+        .route("/metrics", get(metrics::scrape).with_state(db))
 }
 
 /// The pages for people who are not signed in (yet).

@@ -4,14 +4,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::time::Duration;
 
-use domain::entities::{import_result, import_run, user};
-use domain::import::{Limits, Mode, Options, Upload};
+use domain::entities::import_result;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 #[path = "support/process.rs"]
 mod process;
 use process::{start_licentia, wait_until};
+#[path = "support/big_import.rs"]
+mod big_import;
+use big_import::{imported, progress, start_big_import};
 
 const ROWS: usize = 2_000;
 
@@ -21,71 +23,9 @@ async fn should_resume_an_import_killed_mid_run_without_duplicating_or_losing_ro
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("import.db").display());
     let db = domain::Db::connect_and_migrate(&url).await.unwrap();
-    domain::roles::ensure_builtin(db.conn()).await.unwrap();
-    let root = domain::sites::insert_root(&db, "Scholengroep Groot", 5_000)
-        .await
-        .unwrap();
-    let admin = domain::users::NewUserForm {
-        username: "importeur".into(),
-        first_name: "Ilse".into(),
-        last_name: "Importeur".into(),
-        ..Default::default()
-    }
-    .validate()
-    .await
-    .unwrap();
-    let txn = db.write().await.unwrap();
-    let admin = domain::users::insert_unchecked(&*txn, root.id, admin)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    domain::roles::grant_builtin_unchecked(
-        db.conn(),
-        admin.id,
-        domain::roles::ADMINISTRATOR,
-        root.id,
-    )
-    .await
-    .unwrap();
-    let principal = domain::Principal::load(&db, admin.id).await.unwrap();
-
-    let mut file = String::from("Actie;Gebruikersnaam;Voornaam;Achternaam");
-    for i in 0..ROWS {
-        file.push_str(&format!("\n+;leerling.{i:05};Leerling;Nummer {i}"));
-    }
-    let run = domain::import::start(
-        &db,
-        &principal,
-        root.public_id,
-        Upload {
-            file_name: "groot.csv".into(),
-            content: file.into_bytes(),
-            options: Options {
-                mode: Mode::AddOnly,
-                allow_deletes: false,
-                sync: false,
-            },
-            locale: "nl".into(),
-        },
-        Limits::default(),
-    )
-    .await
-    .unwrap();
-    let progress = || async {
-        import_run::Entity::find()
-            .filter(import_run::Column::PublicId.eq(run))
-            .one(db.conn())
-            .await
-            .unwrap()
-            .unwrap()
-    };
-    let imported = || async {
-        user::Entity::find()
-            .filter(user::Column::Username.starts_with("leerling."))
-            .count(db.conn())
-            .await
-            .unwrap()
-    };
+    let run = start_big_import(&db, ROWS).await;
+    let progress = || progress(&db, run);
+    let imported = || imported(&db);
     let env = [
         ("LICENTIA_IMPORT_BATCH", "50".to_string()),
         ("LICENTIA_IMPORT_PAUSE_MS", "40".to_string()),

@@ -7,10 +7,11 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use crate::cache::{self, TtlCache};
 use crate::entities::api_token;
 use crate::error::{Error, Result};
+use crate::identity::load::{self, TokenState};
 use crate::{Db, Principal};
 
-/// A token's row and its account's principal, by the token's digest.
-static TOKENS: TtlCache<String, (api_token::Model, Principal)> = TtlCache::new();
+/// A token's state and its account's principal, by the token's digest.
+static TOKENS: TtlCache<String, (TokenState, Principal)> = TtlCache::new();
 
 /// The last use is written at most this often per token, so that checks stay reads.
 const LAST_USE_PRECISION: Duration = Duration::seconds(60);
@@ -25,12 +26,10 @@ pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Pri
         Some(hit) => hit,
         None => {
             let generation = cache::generation();
-            let found = api_token::Entity::find()
-                .filter(api_token::Column::TokenHash.eq(&digest))
-                .one(db.conn())
+            // One statement: the token, its account, the account's sites' last day, its grants.
+            let (found, principal) = load::by_token(db, &digest, today)
                 .await?
                 .ok_or(Error::Unauthenticated)?;
-            let principal = Principal::load(db, found.user_id).await?;
             TOKENS.put(
                 digest.clone(),
                 generation,
@@ -39,7 +38,7 @@ pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Pri
             (found, principal)
         }
     };
-    if found.revoked_at.is_some() || found.expires_on.is_some_and(|day| day < today) {
+    if found.revoked || found.expires_on.is_some_and(|day| day < today) {
         return Err(Error::Unauthenticated);
     }
     if matches!(principal, Principal::Anonymous) {
@@ -52,6 +51,7 @@ pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Pri
         .last_used_at
         .is_none_or(|used| used + LAST_USE_PRECISION <= now);
     if stale {
+        let writer = db.autocommit().await;
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
             .filter(api_token::Column::Id.eq(found.id))
@@ -60,8 +60,9 @@ pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Pri
                     .add(api_token::Column::LastUsedAt.is_null())
                     .add(api_token::Column::LastUsedAt.lte(now - LAST_USE_PRECISION)),
             )
-            .exec(db.conn())
+            .exec(&*writer)
             .await?;
+        drop(writer);
         found.last_used_at = Some(now);
         TOKENS.put(digest, cache::generation(), (found, principal.clone()));
     }

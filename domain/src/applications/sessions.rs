@@ -52,7 +52,7 @@ pub async fn open(
         return Err(Error::Refused(Code::NoValidLicence));
     }
     let now = Utc::now();
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     app_session::Entity::delete_many()
         .filter(app_session::Column::UserId.eq(target.id))
         .filter(app_session::Column::LastSeenAt.lt(now - IDLE_LIMIT))
@@ -99,7 +99,7 @@ pub async fn heartbeat(db: &Db, principal: &Principal, session: Uuid) -> Result<
     app_session::Entity::update_many()
         .col_expr(app_session::Column::LastSeenAt, Expr::value(now))
         .filter(app_session::Column::Id.eq(found.id))
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(info(
         &app_session::Model {
@@ -116,7 +116,7 @@ pub async fn close(db: &Db, principal: &Principal, session: Uuid) -> Result<()> 
     let (found, owner, _) = find(db, session).await?;
     acting_for(db, principal, owner.public_id).await?;
     app_session::Entity::delete_by_id(found.id)
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(())
 }
@@ -126,7 +126,7 @@ pub async fn end(db: &Db, principal: &Principal, session: Uuid) -> Result<()> {
     let (found, owner, product) = find(db, session).await?;
     let crate::users::Target { site, .. } =
         crate::users::target(db, principal, Operation::EndAppSession, owner.public_id).await?;
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     app_session::Entity::delete_by_id(found.id)
         .exec(&*txn)
         .await?;

@@ -61,7 +61,7 @@ pub async fn put_settings(
             .update_columns([app_setting::Column::Value, app_setting::Column::UpdatedAt])
             .to_owned(),
     )
-    .exec(db.conn())
+    .exec(&*db.autocommit().await)
     .await?;
     Ok(())
 }

@@ -45,7 +45,7 @@ pub async fn remember(db: &Db, user_id: i32, known: Option<(i32, String)>) -> Re
         trusted_device::Entity::update_many()
             .col_expr(trusted_device::Column::LastUsedAt, Expr::value(now))
             .filter(trusted_device::Column::Id.eq(id))
-            .exec(db.conn())
+            .exec(&*db.autocommit().await)
             .await?;
         return Ok(token);
     }
@@ -58,7 +58,7 @@ pub async fn remember(db: &Db, user_id: i32, known: Option<(i32, String)>) -> Re
         last_used_at: Set(now),
         ..Default::default()
     }
-    .insert(db.conn())
+    .insert(&*db.autocommit().await)
     .await?;
     Ok(token)
 }
@@ -91,7 +91,7 @@ pub async fn forget_old(db: &Db) -> Result<u64> {
             trusted_device::Column::LastUsedAt
                 .lt(Utc::now() - chrono::Duration::days(LIFETIME_DAYS)),
         )
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(deleted.rows_affected)
 }

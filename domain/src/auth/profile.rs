@@ -72,7 +72,7 @@ pub async fn set_language(db: &Db, principal: &Principal, language: &str) -> Res
     user::Entity::update_many()
         .col_expr(user::Column::Locale, Expr::value(language))
         .filter(user::Column::Id.eq(actor.user_id))
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(())
 }

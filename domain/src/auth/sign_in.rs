@@ -96,16 +96,35 @@ async fn find(db: &Db, username: &str) -> Result<Option<user::Model>> {
         .await?)
 }
 
-/// The attempt is taken on `keys` before the password is checked (see `throttle`).
+/// The attempt is taken on `keys` before the password is checked (see `throttle`); every
+/// outcome is counted (`licentia_sign_ins_total`, by its code).
 async fn checked(
     db: &Db,
     found: Option<user::Model>,
     plain: &str,
     keys: &throttle::Keys,
 ) -> Result<SignedIn> {
+    let outcome = verified(db, found, plain, keys).await;
+    let label = match &outcome {
+        Ok(_) => "success",
+        Err(err) => err.code().as_str(),
+    };
+    metrics::counter!("licentia_sign_ins_total", "method" => "password", "outcome" => label)
+        .increment(1);
+    outcome
+}
+
+async fn verified(
+    db: &Db,
+    found: Option<user::Model>,
+    plain: &str,
+    keys: &throttle::Keys,
+) -> Result<SignedIn> {
+    // A place for the verify first: a busy server refuses before the attempt is counted.
+    let admission = password::admit()?;
     throttle::take(db, keys).await?;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
-    let matches = password::verify(stored, plain.to_string()).await?;
+    let matches = password::verify_admitted(admission, stored, plain.to_string()).await?;
     let Some(found) = found.filter(|_| matches) else {
         return Err(Error::Refused(Code::InvalidCredentials));
     };
@@ -116,7 +135,7 @@ async fn checked(
     user::Entity::update_many()
         .col_expr(user::Column::LastSignInAt, Expr::value(Utc::now()))
         .filter(user::Column::Id.eq(found.id))
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(SignedIn {
         user_id: found.id,
@@ -128,19 +147,34 @@ async fn checked(
 /// Why this user may not use the system now, if they may not: deactivated, or past their own
 /// expiry date or (without one) the nearest site expiry date up the tree.
 pub async fn refusal(db: &Db, found: &user::Model) -> Result<Option<Code>> {
-    if !found.active {
-        return Ok(Some(Code::AccountInactive));
+    let site_expires_on = sites::resolve_by_id(db, found.site_id)
+        .await?
+        .effective_expires_on();
+    Ok(refusal_of(
+        found.active,
+        found.pending.as_deref(),
+        found.expires_on.into_iter().chain(site_expires_on).min(),
+        Utc::now().date_naive(),
+    ))
+}
+
+/// [`refusal`] from what was read already: the account's state and its last day (the earliest
+/// of its own date and its sites').
+pub(crate) fn refusal_of(
+    active: bool,
+    pending: Option<&str>,
+    expires_on: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Option<Code> {
+    if !active {
+        return Some(Code::AccountInactive);
     }
-    match found.pending.as_deref() {
-        Some(PENDING_VERIFY) => return Ok(Some(Code::EmailNotVerified)),
-        Some(_) => return Ok(Some(Code::AwaitingApproval)),
+    match pending {
+        Some(PENDING_VERIFY) => return Some(Code::EmailNotVerified),
+        Some(_) => return Some(Code::AwaitingApproval),
         None => {}
     }
-    let today = Utc::now().date_naive();
-    let expires = sites::resolve_by_id(db, found.site_id)
-        .await?
-        .user_expires_on(found.expires_on);
-    Ok(expires
+    expires_on
         .filter(|date| *date < today)
-        .map(|_| Code::AccountExpired))
+        .map(|_| Code::AccountExpired)
 }

@@ -140,7 +140,7 @@ fn affected(outcome: std::result::Result<u64, sea_orm::DbErr>) -> Result<bool> {
 /// writer (SQLite) makes parallel attempts take their turns, each seeing the ones before.
 pub async fn take(db: &Db, keys: &Keys) -> Result<()> {
     let now = Utc::now();
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     let open = Expr::col((Entity, Column::BlockedUntil))
         .is_null()
         .or(Expr::col((Entity, Column::BlockedUntil)).lte(now));
@@ -188,7 +188,7 @@ pub async fn succeeded(db: &Db, keys: &Keys) -> Result<()> {
     if keys.counters.is_empty() {
         return Ok(());
     }
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     for counter in &keys.counters {
         if counter.shared {
             let failures = Expr::col(Column::Failures);
@@ -267,7 +267,7 @@ pub async fn request(db: &Db, kind: Request, address: Option<&str>) -> Result<()
     let (limit, window) = kind.limit();
     let key = format!("request:{}:{address}", kind.name());
     let now = Utc::now();
-    let txn = db.write().await?;
+    let txn = db.write_uncached().await?;
     let ended = Expr::col((Entity, Column::BlockedUntil))
         .is_null()
         .or(Expr::col((Entity, Column::BlockedUntil)).lte(now));
@@ -309,7 +309,7 @@ pub async fn request(db: &Db, kind: Request, address: Option<&str>) -> Result<()
 pub async fn forget_old(db: &Db) -> Result<u64> {
     let deleted = Entity::delete_many()
         .filter(Column::UpdatedAt.lt(Utc::now() - chrono::Duration::days(1)))
-        .exec(db.conn())
+        .exec(&*db.autocommit().await)
         .await?;
     Ok(deleted.rows_affected)
 }

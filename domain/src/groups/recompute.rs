@@ -1,7 +1,9 @@
 //! Recomputing a group's members: who matches the rule now against who is a member, then the
 //! leavers and the joiners batch by batch (each batch one transaction, journaled), then what
 //! the group gives to members that lack it. Working from the difference makes a run
-//! idempotent and lets a run cut short be completed by the next.
+//! idempotent and lets a run cut short be completed by the next. A run whose changes fit in
+//! one batch (the usual case) is one transaction with its outcome: its members and "last run"
+//! become visible together.
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
@@ -14,11 +16,54 @@ use super::grants::{
 };
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
+use crate::db::WriteTxn;
 use crate::entities::{dynamic_group, group_member, role, site, user};
 use crate::error::{Error, Result};
 use crate::properties::filter::{self, Condition};
 use crate::users::user_label;
 use crate::{sites, Db, Principal};
+
+/// The transactions of a run: one per batch, or for a run written whole, one for everything
+/// including the outcome.
+struct Writes<'a> {
+    db: &'a Db,
+    whole: bool,
+    open: Option<WriteTxn>,
+}
+
+impl Writes<'_> {
+    async fn txn(&mut self) -> Result<&WriteTxn> {
+        if self.open.is_none() {
+            self.open = Some(self.db.write().await?);
+        }
+        self.open
+            .as_ref()
+            .ok_or_else(|| Error::Internal("no transaction".into()))
+    }
+
+    /// Ends a batch: committed now, unless the run is written whole. True when committed
+    /// (the caller then gives a sign of life).
+    async fn end_batch(&mut self) -> Result<bool> {
+        if self.whole {
+            return Ok(false);
+        }
+        self.commit().await?;
+        Ok(true)
+    }
+
+    /// From now on one transaction per batch (what is written so far is committed).
+    async fn split(&mut self) -> Result<()> {
+        self.whole = false;
+        self.commit().await
+    }
+
+    async fn commit(&mut self) -> Result<()> {
+        if let Some(txn) = self.open.take() {
+            txn.commit().await?;
+        }
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
@@ -154,14 +199,19 @@ where
     let batch = options.batch.max(1);
     let mut batches = 0usize;
     let stop = |batches: usize| options.stop_after.is_some_and(|limit| batches >= limit);
+    let mut writes = Writes {
+        db,
+        whole: leaving.len() + joining.len() <= batch,
+        open: None,
+    };
 
     for chunk in leaving.chunks(batch) {
         if stop(batches) {
             return Ok(report);
         }
         let users = users_by_id(db, chunk).await?;
-        let txn = db.write().await?;
-        let taken = take_away(&txn, &group, Some(chunk), Take::ALL).await?;
+        let txn = writes.txn().await?;
+        let taken = take_away(txn, &group, Some(chunk), Take::ALL).await?;
         let events = chunk
             .iter()
             .filter_map(|id| {
@@ -176,11 +226,12 @@ where
                 })
             })
             .collect();
-        audit::record_system(&*txn, &actor, events).await?;
-        txn.commit().await?;
+        audit::record_system(&**txn, &actor, events).await?;
         report.left += chunk.len();
         batches += 1;
-        after_batch().await?;
+        if writes.end_batch().await? {
+            after_batch().await?;
+        }
     }
     for chunk in joining.chunks(batch) {
         if stop(batches) {
@@ -188,7 +239,7 @@ where
         }
         let users = users_by_id(db, chunk).await?;
         let now = Utc::now();
-        let txn = db.write().await?;
+        let txn = writes.txn().await?;
         let rows: Vec<group_member::ActiveModel> = chunk
             .iter()
             .map(|id| group_member::ActiveModel {
@@ -198,7 +249,7 @@ where
                 ..Default::default()
             })
             .collect();
-        group_member::Entity::insert_many(rows).exec(&*txn).await?;
+        group_member::Entity::insert_many(rows).exec(&**txn).await?;
         let events = chunk
             .iter()
             .filter_map(|id| {
@@ -211,24 +262,26 @@ where
                 })
             })
             .collect();
-        audit::record_system(&*txn, &actor, events).await?;
-        txn.commit().await?;
+        audit::record_system(&**txn, &actor, events).await?;
         report.joined += chunk.len();
         batches += 1;
-        after_batch().await?;
+        if writes.end_batch().await? {
+            after_batch().await?;
+        }
     }
     if let Some(product) = group.grant_product_id {
-        let txn = db.write().await?;
-        let lacking = lacking_licence(&txn, group.id, product, today).await?;
-        txn.commit().await?;
+        let lacking = lacking_licence(writes.txn().await?, group.id, product, today).await?;
+        if lacking.len() > batch {
+            writes.split().await?;
+        }
         for (n, chunk) in lacking.chunks(batch).enumerate() {
             if stop(batches) {
                 return Ok(report);
             }
             let users = users_by_id(db, chunk).await?;
-            let txn = db.write().await?;
+            let txn = writes.txn().await?;
             let (given, none_free) =
-                give_licences(&txn, group.id, root, product, chunk, today).await?;
+                give_licences(txn, group.id, root, product, chunk, today).await?;
             let events = given
                 .iter()
                 .filter_map(|(id, serial)| {
@@ -244,11 +297,12 @@ where
                     })
                 })
                 .collect();
-            audit::record_system(&*txn, &actor, events).await?;
-            txn.commit().await?;
+            audit::record_system(&**txn, &actor, events).await?;
             report.granted += given.len();
             batches += 1;
-            after_batch().await?;
+            if writes.end_batch().await? {
+                after_batch().await?;
+            }
             if none_free > 0 {
                 // No seat left: the rest of the members wait for the next run.
                 report.ungranted = lacking.len() - (n * batch + chunk.len() - none_free);
@@ -260,16 +314,17 @@ where
         let granted_role = role::Entity::find_by_id(role_id).one(db.conn()).await?;
         let on_site = sites::resolve_by_id(db, on).await?;
         if let Some(granted_role) = granted_role {
-            let txn = db.write().await?;
-            let lacking = lacking_role(&txn, group.id, role_id, on).await?;
-            txn.commit().await?;
+            let lacking = lacking_role(writes.txn().await?, group.id, role_id, on).await?;
+            if lacking.len() > batch {
+                writes.split().await?;
+            }
             for chunk in lacking.chunks(batch) {
                 if stop(batches) {
                     return Ok(report);
                 }
                 let users = users_by_id(db, chunk).await?;
-                let txn = db.write().await?;
-                give_role(&txn, group.id, role_id, on, chunk).await?;
+                let txn = writes.txn().await?;
+                give_role(txn, group.id, role_id, on, chunk).await?;
                 let events = chunk
                     .iter()
                     .filter_map(|id| {
@@ -284,17 +339,21 @@ where
                         })
                     })
                     .collect();
-                audit::record_system(&*txn, &actor, events).await?;
-                txn.commit().await?;
+                audit::record_system(&**txn, &actor, events).await?;
                 report.granted += chunk.len();
                 batches += 1;
-                after_batch().await?;
+                if writes.end_batch().await? {
+                    after_batch().await?;
+                }
             }
         }
     }
     report.members = current.len() + report.joined - report.left;
     report.finished = true;
-    finish(db, &group, &report).await?;
+    // The outcome, in the same transaction as the changes when the run is written whole.
+    record_outcome(writes.txn().await?, &group, &report).await?;
+    writes.commit().await?;
+    after_batch().await?;
     Ok(report)
 }
 
@@ -347,10 +406,19 @@ async fn organisation_sites(db: &Db, root: i32) -> Result<HashMap<i32, site::Mod
         .collect())
 }
 
-/// Records the run's outcome on the group.
+/// Records the run's outcome on the group (in its own transaction).
 async fn finish(db: &Db, group: &dynamic_group::Model, report: &RunReport) -> Result<()> {
-    let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
     let txn = db.write().await?;
+    record_outcome(&txn, group, report).await?;
+    txn.commit().await
+}
+
+async fn record_outcome(
+    txn: &WriteTxn,
+    group: &dynamic_group::Model,
+    report: &RunReport,
+) -> Result<()> {
+    let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
     dynamic_group::Entity::update_many()
         .col_expr(dynamic_group::Column::LastRunAt, Expr::value(Utc::now()))
         .col_expr(
@@ -370,9 +438,9 @@ async fn finish(db: &Db, group: &dynamic_group::Model, report: &RunReport) -> Re
             Expr::value(report.problem.clone()),
         )
         .filter(dynamic_group::Column::Id.eq(group.id))
-        .exec(&*txn)
+        .exec(&**txn)
         .await?;
-    txn.commit().await
+    Ok(())
 }
 
 #[cfg(test)]

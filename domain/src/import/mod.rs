@@ -45,7 +45,12 @@ pub(crate) async fn parse_upload(
     sync: bool,
 ) -> crate::Result<Parsed> {
     let headers = PropertyHeaders::load(db, site_id).await?;
-    let table = read_table(content, limits)?;
+    // Reading a workbook is CPU work (and memory): on the spreadsheet pool, off the async
+    // workers.
+    let content = content.to_vec();
+    let table = crate::work::sheets()
+        .request(move || read_table(&content, limits))
+        .await??;
     let table = match sync {
         true => sync::config_by_site_id(db, site_id)
             .await?

@@ -20,7 +20,20 @@ pub async fn result_file(
     locale: &str,
 ) -> Result<(String, Vec<u8>)> {
     let (file_name, content, results) = file_and_results(db, principal, run).await?;
-    let table = read_stored(&content)?;
+    let locale = locale.to_string();
+    // Reading the stored file and writing the workbook: on the spreadsheet pool.
+    crate::work::sheets()
+        .request(move || build(&file_name, &content, &results, &locale))
+        .await?
+}
+
+fn build(
+    file_name: &str,
+    content: &[u8],
+    results: &[RowResult],
+    locale: &str,
+) -> Result<(String, Vec<u8>)> {
+    let table = read_stored(content)?;
     let by_row: HashMap<usize, &RowResult> = results
         .iter()
         .filter_map(|r| usize::try_from(r.row).ok().map(|row| (row, r)))
@@ -35,7 +48,7 @@ pub async fn result_file(
         .skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
     let Some((_, header)) = rows.next() else {
         return Ok((
-            name(&file_name, &t("result.file")),
+            name(file_name, &t("result.file")),
             xlsx_table(&Table::default())?,
         ));
     };
@@ -63,7 +76,7 @@ pub async fn result_file(
         }
         out.rows.push(line);
     }
-    Ok((name(&file_name, &t("result.file")), xlsx_table(&out)?))
+    Ok((name(file_name, &t("result.file")), xlsx_table(&out)?))
 }
 
 fn padded(cells: &[String], width: usize) -> Vec<String> {

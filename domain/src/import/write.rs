@@ -34,17 +34,28 @@ fn refusal(code: Code) -> RowMessage {
     }
 }
 
-/// The initial passwords of the batch, hashed on the blocking pool side by side.
+/// The initial passwords of the batch, hashed on the password pool as background work: one
+/// per worker at a time, so that sign-ins take their turns between them.
 pub(super) async fn hash_passwords(planned: &[Planned]) -> Result<HashMap<usize, String>> {
+    let wanted: Vec<(usize, String)> = planned
+        .iter()
+        .filter(|p| p.action != Action::Delete)
+        .filter_map(|p| p.row.password.clone().map(|plain| (p.row.row, plain)))
+        .collect();
+    let parallel = password::background_parallelism().max(1);
+    let mut hashes = HashMap::with_capacity(wanted.len());
     let mut tasks = tokio::task::JoinSet::new();
-    for p in planned {
-        if let (Some(plain), true) = (&p.row.password, p.action != Action::Delete) {
-            let (row, plain) = (p.row.row, plain.clone());
-            tasks.spawn(async move { password::hash(plain).await.map(|h| (row, h)) });
+    let mut wanted = wanted.into_iter();
+    loop {
+        while tasks.len() < parallel {
+            let Some((row, plain)) = wanted.next() else {
+                break;
+            };
+            tasks.spawn(async move { password::hash_in_background(plain).await.map(|h| (row, h)) });
         }
-    }
-    let mut hashes = HashMap::new();
-    while let Some(done) = tasks.join_next().await {
+        let Some(done) = tasks.join_next().await else {
+            break;
+        };
         let (row, hash) = done.map_err(|e| Error::Internal(format!("hash task: {e}")))??;
         hashes.insert(row, hash);
     }

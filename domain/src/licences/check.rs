@@ -1,13 +1,13 @@
 //! What a licensed application asks: may this user use this product, until when, and which
 //! products their valid licences cover.
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::status::{periods, Status};
+use super::status::{periods, Period, Status};
 use crate::access::{self, Operation, SiteScope};
 use crate::cache::{self, TtlCache};
-use crate::error::Result;
-use crate::users::resolve;
+use crate::error::{Code, Error, Result};
 use crate::{products, Db, Principal};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,9 @@ pub struct LicenceCheck {
 }
 
 /// The user's own licence, or any user's for a principal who may view licences there.
+/// Without the cache this is one statement (after the caller's principal): the user's site
+/// ancestry for the access decision, their licences' periods with the products they cover, and
+/// whether the product asked about exists.
 pub async fn check(
     db: &Db,
     principal: &Principal,
@@ -29,23 +32,27 @@ pub async fn check(
     product: Option<&str>,
     today: NaiveDate,
 ) -> Result<LicenceCheck> {
+    let product = product.map(str::trim);
     let key = (user, product.map(str::to_string), today);
     let generation = cache::generation();
     let (target_id, scope, answer) = match CHECKS.get(&key) {
-        Some(hit) => (hit.0, hit.1, Some(hit.2)),
+        Some(hit) => (hit.0, hit.1, Ok(hit.2)),
         None => {
-            let (target, site) = resolve(db, user).await?;
-            (target.id, site.scope, None)
+            let facts = facts(db, user, product).await?;
+            let answer = facts.answer(product, today);
+            (facts.user_id, facts.scope, answer)
         }
     };
-    // The decision is taken on every call, from the (possibly cached) facts.
+    // The decision is taken on every call, from the (possibly cached) facts; an unknown
+    // product is told only to those who may see the answer.
     if principal.user_id() != Some(target_id) {
-        access::require(principal, Operation::ViewLicences, &scope)?;
+        access::require(principal, Operation::ViewLicences, &scope).inspect_err(|_| {
+            metrics::counter!("licentia_licence_checks_total", "outcome" => "refused").increment(1);
+        })?;
     }
-    if let Some(answer) = answer {
-        return Ok(answer);
-    }
-    let answer = evaluate(db, target_id, product, today).await?;
+    let answer = answer?;
+    let outcome = if answer.valid { "valid" } else { "invalid" };
+    metrics::counter!("licentia_licence_checks_total", "outcome" => outcome).increment(1);
     CHECKS.put(key, generation, (target_id, scope, answer.clone()));
     Ok(answer)
 }
@@ -53,6 +60,152 @@ pub async fn check(
 /// Licence checks by (user, product, day): the user's id and site scope, and the answer.
 type CheckKey = (Uuid, Option<String>, NaiveDate);
 static CHECKS: TtlCache<CheckKey, (i32, SiteScope, LicenceCheck)> = TtlCache::new();
+
+/// What one statement tells about a user's licences.
+struct Facts {
+    user_id: i32,
+    scope: SiteScope,
+    held: Vec<Period>,
+    /// Product keys per subscription (all products for a subscription without a bundle).
+    keys: Vec<(i32, String)>,
+    product_exists: bool,
+}
+
+const FACTS: &str = "\
+    SELECT 'a' AS kind, u.id AS user_id, c.ancestor_id AS ancestor_id, c.depth AS depth, \
+           NULL AS subscription_id, NULL AS bundle_id, NULL AS valid_from, NULL AS valid_until, \
+           NULL AS assigned_at, NULL AS product_key \
+      FROM users u JOIN site_closure c ON c.descendant_id = u.site_id \
+     WHERE u.public_id = ? \
+    UNION ALL \
+    SELECT 'l', u.id, NULL, NULL, s.id, s.bundle_id, s.valid_from, s.valid_until, \
+           l.assigned_at, p.key \
+      FROM users u \
+      JOIN licences l ON l.user_id = u.id \
+      JOIN subscriptions s ON s.id = l.subscription_id \
+      LEFT JOIN products p ON s.bundle_id IS NULL OR p.id IN \
+           (SELECT bp.product_id FROM bundle_products bp WHERE bp.bundle_id = s.bundle_id) \
+     WHERE u.public_id = ? \
+    UNION ALL \
+    SELECT 'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, p.key \
+      FROM products p WHERE p.key = ?";
+
+pub(crate) fn facts_statement(
+    backend: sea_orm::DbBackend,
+    user: Uuid,
+    product: Option<&str>,
+) -> sea_orm::Statement {
+    crate::sql::statement(
+        backend,
+        FACTS,
+        vec![
+            user.into(),
+            user.into(),
+            product.unwrap_or_default().to_string().into(),
+        ],
+    )
+}
+
+async fn facts(db: &Db, user: Uuid, product: Option<&str>) -> Result<Facts> {
+    let statement = facts_statement(db.backend(), user, product);
+    let rows = db.conn().query_all_raw(statement).await?;
+    let mut facts = Facts {
+        user_id: 0,
+        scope: SiteScope {
+            ancestry: Vec::new(),
+        },
+        held: Vec::new(),
+        keys: Vec::new(),
+        product_exists: false,
+    };
+    let mut ancestry: Vec<(i32, i32)> = Vec::new();
+    for row in &rows {
+        let kind: String = row.try_get("", "kind")?;
+        match kind.as_str() {
+            "a" => {
+                facts.user_id = row.try_get("", "user_id")?;
+                ancestry.push((row.try_get("", "depth")?, row.try_get("", "ancestor_id")?));
+            }
+            "l" => {
+                let subscription_id: i32 = row.try_get("", "subscription_id")?;
+                if !facts
+                    .held
+                    .iter()
+                    .any(|p| p.subscription_id == subscription_id)
+                {
+                    let assigned_at: DateTime<Utc> = row.try_get("", "assigned_at")?;
+                    facts.held.push(Period {
+                        subscription_id,
+                        bundle_id: row.try_get("", "bundle_id")?,
+                        from: row.try_get("", "valid_from")?,
+                        until: row.try_get("", "valid_until")?,
+                        assigned_on: assigned_at.date_naive(),
+                    });
+                }
+                if let Some(key) = row.try_get::<Option<String>>("", "product_key")? {
+                    facts.keys.push((subscription_id, key));
+                }
+            }
+            _ => facts.product_exists = true,
+        }
+    }
+    if ancestry.is_empty() {
+        return Err(Error::NotFound);
+    }
+    ancestry.sort_unstable();
+    facts.scope.ancestry = ancestry.into_iter().map(|(_, id)| id).collect();
+    Ok(facts)
+}
+
+impl Facts {
+    /// The answer, or why there is none (an unknown product).
+    fn answer(&self, product: Option<&str>, today: NaiveDate) -> Result<LicenceCheck> {
+        if product.is_some() && !self.product_exists {
+            return Err(Error::Unknown {
+                field: "product",
+                code: Code::ProductUnknown,
+            });
+        }
+        let keys: Vec<String> = self
+            .held
+            .iter()
+            .filter(|p| p.from <= today && today <= p.until)
+            .flat_map(|p| {
+                self.keys
+                    .iter()
+                    .filter(move |(s, _)| *s == p.subscription_id)
+                    .map(|(_, k)| k.clone())
+            })
+            .collect();
+        Ok(decide(&self.held, keys, product, today))
+    }
+}
+
+/// The answer from a user's licence periods and the product keys their valid ones cover.
+fn decide(
+    held: &[Period],
+    mut keys: Vec<String>,
+    product: Option<&str>,
+    today: NaiveDate,
+) -> LicenceCheck {
+    let status = Status::of(held, today);
+    let valid_now: Vec<_> = held
+        .iter()
+        .filter(|p| p.from <= today && today <= p.until)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let covered = match product {
+        Some(key) => keys.iter().any(|k| k == key),
+        None => !keys.is_empty() || !valid_now.is_empty(),
+    };
+    LicenceCheck {
+        valid: status.is_valid() && covered,
+        status,
+        until: valid_now.iter().map(|p| p.until).max(),
+        products: keys,
+    }
+}
 
 /// The check itself, for callers that decided access already.
 pub(crate) async fn evaluate(
@@ -65,25 +218,9 @@ pub(crate) async fn evaluate(
         products::find_by_key(db.conn(), key).await?;
     }
     let held = periods(db.conn(), user_id).await?;
-    let status = Status::of(&held, today);
-    let valid_now: Vec<_> = held
-        .iter()
-        .filter(|p| p.from <= today && today <= p.until)
-        .collect();
     let mut keys: Vec<String> = Vec::new();
-    for p in &valid_now {
+    for p in held.iter().filter(|p| p.from <= today && today <= p.until) {
         keys.extend(products::bundle_keys(db.conn(), p.bundle_id).await?);
     }
-    keys.sort();
-    keys.dedup();
-    let covered = match product {
-        Some(key) => keys.iter().any(|k| k == key),
-        None => !keys.is_empty() || !valid_now.is_empty(),
-    };
-    Ok(LicenceCheck {
-        valid: status.is_valid() && covered,
-        status,
-        until: valid_now.iter().map(|p| p.until).max(),
-        products: keys,
-    })
+    Ok(decide(&held, keys, product, today))
 }

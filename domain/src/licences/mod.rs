@@ -12,8 +12,8 @@ mod mine;
 mod status;
 
 pub use assign::{assign, unassign};
-pub(crate) use check::evaluate;
 pub use check::{check, LicenceCheck};
+pub(crate) use check::{evaluate, facts_statement};
 pub use claim::{claim, Claim};
 pub use counters::{counters, Counters};
 pub use mine::{mine, MyLicence};

@@ -127,5 +127,9 @@ pub async fn export(
         chrono::Utc::now().format("%Y-%m-%d"),
         format.extension()
     );
-    Ok((name, sheet::write(format, &table, locale)?))
+    let locale = locale.to_string();
+    let bytes = crate::work::sheets()
+        .request(move || sheet::write(format, &table, &locale))
+        .await??;
+    Ok((name, bytes))
 }

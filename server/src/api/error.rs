@@ -19,6 +19,10 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     pub details: Vec<String>,
+    /// The request's id (also in the `X-Request-Id` header), to quote when asking for help.
+    #[schema(nullable = false)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -26,6 +30,8 @@ pub struct ApiError {
     status: StatusCode,
     error: AppError,
     locale: Locale,
+    /// `Retry-After` in seconds (503 when busy).
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -37,6 +43,7 @@ impl ApiError {
         }
         ApiError {
             status,
+            retry_after: err.retry_after(),
             error: AppError {
                 code: err.code().as_str().to_string(),
                 field: err.field().map(str::to_string),
@@ -50,6 +57,7 @@ impl ApiError {
     pub fn bad_request(locale: Locale, field: Option<&str>) -> Self {
         ApiError {
             status: StatusCode::BAD_REQUEST,
+            retry_after: None,
             error: AppError {
                 code: app::error::INVALID_REQUEST.to_string(),
                 field: field.map(str::to_string),
@@ -80,8 +88,14 @@ impl IntoResponse for ApiError {
             details: self.error.listed_details(self.locale),
             code: self.error.code,
             field: self.error.field,
+            request_id: crate::observe::requests::current_id(),
         };
         let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -1,8 +1,7 @@
-//! Who is acting: loaded once per request from the session's user id.
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+//! Who is acting: loaded once per request from the session's user id (one statement).
+pub(crate) mod load;
 
 use crate::access::Permissions;
-use crate::entities::{role, role_grant, user};
 use crate::error::Result;
 
 #[derive(Debug, Clone)]
@@ -68,38 +67,6 @@ impl Principal {
     /// Loads the principal of a signed-in user. A user who was deleted, deactivated or has
     /// expired since signing in becomes anonymous.
     pub async fn load(db: &crate::Db, user_id: i32) -> Result<Principal> {
-        let Some(user) = user::Entity::find_by_id(user_id).one(db.conn()).await? else {
-            return Ok(Principal::Anonymous);
-        };
-        if crate::auth::refusal(db, &user).await?.is_some() {
-            return Ok(Principal::Anonymous);
-        }
-        let rows = role_grant::Entity::find()
-            .filter(role_grant::Column::UserId.eq(user_id))
-            .find_also_related(role::Entity)
-            .all(db.conn())
-            .await?;
-        let mut grants: Vec<Grant> = Vec::with_capacity(rows.len());
-        for (grant, role) in rows {
-            let permissions = role
-                .map(|r| Permissions::parse(&r.permissions))
-                .unwrap_or_default();
-            match grants.iter_mut().find(|g| g.site_id == grant.site_id) {
-                Some(existing) => existing.permissions = existing.permissions.union(permissions),
-                None => grants.push(Grant {
-                    site_id: grant.site_id,
-                    permissions,
-                }),
-            }
-        }
-        Ok(Principal::User(Actor {
-            user_id,
-            site_id: user.site_id,
-            username: user.username,
-            operator: user.is_operator,
-            grants,
-            client_address: None,
-            must_change_password: user.must_change_password,
-        }))
+        load::by_user(db, user_id, chrono::Utc::now().date_naive()).await
     }
 }

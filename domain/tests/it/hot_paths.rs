@@ -1,0 +1,255 @@
+//! The paths every request takes: a licence check answers the same in one statement as it did
+//! in many (bundles, every state, unknown product, unknown or foreign user), a check without
+//! the cache costs at most two statements (the token's principal, the user's licence facts),
+//! and no hot statement reads a large table whole (plans on SQLite and PostgreSQL).
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, Utc};
+use domain::entities::{bundle, bundle_product, licence, subscription, user};
+use domain::licences::{self, Status};
+use domain::{api_tokens, cache, sites, Code, Db, Error};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::db_test;
+use crate::helpers::*;
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+async fn subscription(
+    db: &Db,
+    root: i32,
+    serial: &str,
+    bundle: Option<i32>,
+    days: (i64, i64),
+) -> i32 {
+    subscription::ActiveModel {
+        serial: Set(serial.into()),
+        seats: Set(10),
+        valid_from: Set(today() + Duration::days(days.0)),
+        valid_until: Set(today() + Duration::days(days.1)),
+        locale: Set("nl".into()),
+        site_id: Set(Some(root)),
+        created_at: Set(Utc::now()),
+        assigned: Set(0),
+        bundle_id: Set(bundle),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await
+    .unwrap()
+    .id
+}
+
+async fn holder(db: &Db, site: Uuid, username: &str, subscriptions: &[i32]) -> Uuid {
+    let admin = demo_admin(db).await;
+    let created = domain::users::create(db, &admin, site, user_form(username))
+        .await
+        .unwrap();
+    let id = user::Entity::find()
+        .filter(user::Column::PublicId.eq(created.public_id))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    for subscription_id in subscriptions {
+        licence::ActiveModel {
+            subscription_id: Set(*subscription_id),
+            user_id: Set(id),
+            assigned_at: Set(Utc::now() - Duration::days(30)),
+            ..Default::default()
+        }
+        .insert(db.conn())
+        .await
+        .unwrap();
+    }
+    created.public_id
+}
+
+async fn demo_admin(db: &Db) -> domain::Principal {
+    let id = user::Entity::find()
+        .filter(user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    domain::Principal::load(db, id).await.unwrap()
+}
+
+db_test!(
+    should_answer_licence_checks_from_one_statement,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
+        for key in ["reader", "writer", "quiz"] {
+            domain::products::insert_product(&db, key, key)
+                .await
+                .unwrap();
+        }
+        let pack = bundle::ActiveModel {
+            public_id: Set(Uuid::new_v4()),
+            name: Set("Pack".into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db.conn())
+        .await
+        .unwrap();
+        for key in ["reader", "writer"] {
+            let product = domain::products::find_by_key(db.conn(), key).await.unwrap();
+            bundle_product::ActiveModel {
+                bundle_id: Set(pack.id),
+                product_id: Set(product.id),
+                ..Default::default()
+            }
+            .insert(db.conn())
+            .await
+            .unwrap();
+        }
+        let current = subscription(&db, root, "70000001", Some(pack.id), (-10, 100)).await;
+        let ended = subscription(&db, root, "70000002", None, (-100, -20)).await;
+        let later = subscription(&db, root, "70000003", None, (5, 200)).await;
+        let with_pack = holder(&db, demo.root, "met.pakket", &[current, ended]).await;
+        let expired = holder(&db, demo.root, "verlopen", &[ended]).await;
+        let upcoming = holder(&db, demo.root, "straks", &[later]).await;
+        let without = holder(&db, demo.root, "zonder", &[]).await;
+        let admin = demo.admin.clone();
+        let check = |user: Uuid, product: Option<&'static str>| {
+            let (db, admin) = (db.clone(), admin.clone());
+            async move { licences::check(&db, &admin, user, product, today()).await }
+        };
+
+        let reader = check(with_pack, Some("reader")).await.unwrap();
+        assert!(reader.valid);
+        assert_eq!(reader.products, ["reader", "writer"]);
+        assert_eq!(reader.until, Some(today() + Duration::days(100)));
+        assert_eq!(
+            reader.status,
+            Status::ActiveSince(today() - Duration::days(10))
+        );
+        let quiz = check(with_pack, Some("quiz")).await.unwrap();
+        assert!(!quiz.valid, "the bundle does not cover quiz");
+        assert!(check(with_pack, None).await.unwrap().valid);
+
+        let gone = check(expired, Some("reader")).await.unwrap();
+        assert!(!gone.valid);
+        assert_eq!(
+            gone.status,
+            Status::ExpiredSince(today() - Duration::days(19))
+        );
+        assert!(gone.products.is_empty());
+        let soon = check(upcoming, None).await.unwrap();
+        assert!(!soon.valid);
+        assert_eq!(soon.status, Status::ActiveFrom(today() + Duration::days(5)));
+        let none = check(without, None).await.unwrap();
+        assert_eq!((none.valid, none.status), (false, Status::None));
+
+        // Unknown things: the product is named only to those who may see the answer.
+        assert_eq!(
+            check(with_pack, Some("nope")).await.unwrap_err().code(),
+            Code::ProductUnknown
+        );
+        assert_eq!(
+            check(Uuid::new_v4(), None).await.unwrap_err(),
+            Error::NotFound
+        );
+        let outsider = admin_of(&db, demo.regenboog, "buur").await;
+        for product in [None, Some("nope"), Some("reader")] {
+            let refused = licences::check(&db, &outsider, with_pack, product, today())
+                .await
+                .unwrap_err();
+            let unknown = licences::check(&db, &outsider, Uuid::new_v4(), product, today())
+                .await
+                .unwrap_err();
+            assert_eq!(refused, unknown, "a foreign user looks like an unknown one");
+        }
+    }
+);
+
+db_test!(
+    should_check_a_licence_in_two_statements_without_the_cache,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
+        domain::products::insert_product(&db, "reader", "Reader")
+            .await
+            .unwrap();
+        let all = subscription(&db, root, "70000011", None, (-1, 30)).await;
+        let pupil = holder(&db, demo.klimop, "leerling", &[all]).await;
+        let party = api_tokens::create_service_account(&db, &demo.admin, demo.root, "App", true)
+            .await
+            .unwrap();
+        let secret = api_tokens::issue(
+            &db,
+            &demo.admin,
+            party.public_id,
+            api_tokens::NewToken {
+                name: "app".into(),
+                expires_on: String::new(),
+            },
+            today(),
+        )
+        .await
+        .unwrap()
+        .secret;
+        // The first use writes the token's last use (once a minute): not part of a check.
+        api_tokens::authenticate(&db, &secret, today())
+            .await
+            .unwrap();
+
+        let mut counted = db.clone();
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        counted.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        cache::invalidate_all();
+        let caller = api_tokens::authenticate(&counted, &secret, today())
+            .await
+            .unwrap();
+        let answer = licences::check(&counted, &caller, pupil, Some("reader"), today())
+            .await
+            .unwrap();
+        assert!(answer.valid);
+        assert_eq!(
+            statements.load(Ordering::SeqCst),
+            2,
+            "token → principal, user → licence"
+        );
+    }
+);
+
+db_test!(
+    should_read_no_large_table_whole_on_hot_paths,
+    |db: Db| async move {
+        demo(&db).await;
+        let mut problems = Vec::new();
+        for path in domain::plans::hot_paths(db.backend()) {
+            let scans = domain::plans::full_scans(&db, &path.statement)
+                .await
+                .unwrap();
+            if !scans.is_empty() {
+                problems.push(format!("{}: {scans:?}", path.name));
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+        // The check sees a missing index: without the personnel number's, that path reads all users.
+        db.conn()
+            .execute_unprepared("DROP INDEX idx_users_personnel_number")
+            .await
+            .unwrap();
+        let personnel = domain::plans::hot_paths(db.backend())
+            .into_iter()
+            .find(|p| p.name.starts_with("users by personnel number"))
+            .unwrap();
+        let scans = domain::plans::full_scans(&db, &personnel.statement)
+            .await
+            .unwrap();
+        assert!(!scans.is_empty(), "a whole-table read went unnoticed");
+    }
+);

@@ -1,0 +1,138 @@
+//! Every request: an id (the caller's `X-Request-Id` when it is a plain token, else a new
+//! one) on the response, on every log line of the request (a span) and in API error bodies;
+//! one log line and the request metrics when it is answered. The route is the path with ids
+//! replaced by `{id}`, never the query (which may carry a token); unknown paths count as one.
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing::Instrument;
+
+use crate::lifecycle::Lifecycle;
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+tokio::task_local! {
+    /// The request id, for answers that carry it in their body.
+    static CURRENT: String;
+}
+
+/// The id of the request being answered (in this task), if any.
+pub fn current_id() -> Option<String> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+fn request_id(request: &Request) -> String {
+    request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
+}
+
+/// The path as a metrics label: segments that are ids become `{id}`.
+pub fn route_of(path: &str, status: u16) -> String {
+    if status == 404 || status == 405 {
+        return "unmatched".into();
+    }
+    if path.starts_with("/pkg/") {
+        return "/pkg".into();
+    }
+    let mut route = String::with_capacity(path.len());
+    for segment in path.split('/').skip(1) {
+        route.push('/');
+        let id = segment.len() >= 8 && segment.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+            || (!segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()));
+        route.push_str(if id { "{id}" } else { segment });
+        if route.len() > 80 {
+            return "other".into();
+        }
+    }
+    if route.is_empty() {
+        route.push('/');
+    }
+    route
+}
+
+pub async fn observe(
+    State(lifecycle): State<Arc<Lifecycle>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let id = request_id(&request);
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = Instant::now();
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut response = CURRENT
+        .scope(id.clone(), next.run(request).instrument(span.clone()))
+        .await;
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    let route = route_of(&path, status);
+    let labels = [
+        ("route", route.clone()),
+        ("method", method.to_string()),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!("licentia_http_requests_total", &labels).increment(1);
+    metrics::histogram!(
+        "licentia_http_request_duration_seconds",
+        "route" => route.clone(),
+        "method" => method.to_string()
+    )
+    .record(elapsed.as_secs_f64());
+    let probe = matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics");
+    span.in_scope(|| {
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        if probe {
+            tracing::debug!(method = %method, route = %route, status, ms, "answered");
+        } else {
+            tracing::info!(method = %method, route = %route, status, ms, "answered");
+        }
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    if lifecycle.draining() {
+        // A proxy opens a new connection for its next request, to a process that stays.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_of;
+
+    #[test]
+    fn should_name_routes_without_ids_or_unknown_paths() {
+        assert_eq!(
+            route_of(
+                "/api/v1/users/6f1c2a3e-1111-4222-8333-944445555666/licence",
+                200
+            ),
+            "/api/v1/users/{id}/licence"
+        );
+        assert_eq!(
+            route_of("/admin/import/42/result.xlsx", 200),
+            "/admin/import/{id}/result.xlsx"
+        );
+        assert_eq!(route_of("/pkg/licentia.wasm", 200), "/pkg");
+        assert_eq!(route_of("/random/thing", 404), "unmatched");
+        assert_eq!(route_of("/", 200), "/");
+        assert_eq!(route_of("/api/login", 200), "/api/login");
+    }
+}
