@@ -2,7 +2,8 @@
 # The whole test suite: unit and integration tests (SQLite and a real PostgreSQL server, started
 # here when none runs), a real OpenID provider (oidc-provider from npm, started here), the build,
 # and the end-to-end tests in headless Chromium. LICENTIA_LONG=1 adds the long checks
-# (schemathesis against the HTTP API for 5 minutes).
+# (schemathesis against the HTTP API for 5 minutes; a release build and the three-process test on
+# PostgreSQL behind nginx, scripts/cluster/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -31,8 +32,14 @@ cargo leptos build
 echo "== end-to-end tests in Chromium"
 (cd end2end && npm test)
 
+echo "== the nginx site (deploy/nginx): syntax, /pkg caching and compression, /metrics kept local"
+scripts/cluster/nginx-check.sh
+
 if [ "${LICENTIA_LONG:-}" = 1 ]; then
   echo "== long mode: schemathesis against the HTTP API"
   scripts/schemathesis.sh
+  echo "== long mode: a release build, three processes on PostgreSQL behind nginx"
+  scripts/release.sh
+  scripts/cluster/run.sh
 fi
 echo "All tests passed."

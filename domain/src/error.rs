@@ -58,6 +58,9 @@ impl Error {
     pub fn retry_after(&self) -> Option<u32> {
         match self {
             Error::Busy { retry_after } => Some(*retry_after),
+            Error::RefusedAt(Code::TooManyAttempts, details) => {
+                details.first().and_then(|seconds| seconds.parse().ok())
+            }
             _ => None,
         }
     }
@@ -295,4 +298,18 @@ codes! {
     AnnouncementKindInvalid => "announcement_kind_invalid",
     AnnouncementOver => "announcement_over",
     UpdatesChoiceInvalid => "updates_choice_invalid",
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+
+    #[test]
+    fn should_tell_when_to_come_back_for_busy_and_throttled() {
+        assert_eq!(Error::Busy { retry_after: 1 }.retry_after(), Some(1));
+        let throttled = Error::RefusedAt(Code::TooManyAttempts, vec!["40".into()]);
+        assert_eq!(throttled.retry_after(), Some(40));
+        assert_eq!(Error::Busy { retry_after: 1 }.http_status(), 503);
+        assert_eq!(Error::NotFound.retry_after(), None);
+    }
 }

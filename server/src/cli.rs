@@ -180,7 +180,8 @@ pub async fn run(args: Args) -> Result<(), Error> {
             }
         }
         Command::Migrate => {
-            domain::Db::connect_and_migrate(&config.database_url).await?;
+            let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+            domain::roles::ensure_builtin(db.conn()).await?;
             println!("Database is up to date.");
             Ok(())
         }

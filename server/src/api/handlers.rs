@@ -48,12 +48,17 @@ pub async fn me(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Us
 /// Signs a user in for the application: their username and password, checked and throttled
 /// as on the sign-in page. A user without a valid licence claims a free one, as at sign-in.
 /// A wrong username or password is 401 `invalid_credentials`; an account that may not sign in
-/// (inactive, expired, pending) is 403 with its reason; too many failures 429.
+/// (inactive, expired, pending) is 403 with its reason; too many failures 429; a full password
+/// queue 503 (nothing counted): both with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/authenticate", tag = "applications",
     request_body = Credentials,
     responses((status = 200, body = Authenticated), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait")))))]
 pub async fn authenticate(
     State(state): State<ApiState>,
     caller: Caller,
