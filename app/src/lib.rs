@@ -27,7 +27,7 @@ pub mod ssr;
 pub mod url;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -43,6 +43,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // With cargo-leptos' hash-files, the names carry a content hash (hash.txt
+                // beside the binary): nginx lets browsers keep them for a year.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -64,7 +67,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/licentia.css" />
         <Link rel="icon" href="/favicon.svg" />
         <Meta name="color-scheme" content="light" />
         <I18nContextProvider>

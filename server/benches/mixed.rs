@@ -67,6 +67,9 @@ async fn main() {
     let url = format!("sqlite://{}", dir.join("mixed.db").display());
     let db = domain::Db::connect_and_migrate(&url).await.unwrap();
     domain::demo::seed(&db).await.unwrap();
+    domain::products::insert_product(&db, "reader", "Reader")
+        .await
+        .unwrap();
     let root = site::Entity::find()
         .filter(site::Column::ParentId.is_null())
         .one(db.conn())

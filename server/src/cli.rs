@@ -379,7 +379,15 @@ async fn serve(config: Config, no_demo: bool, no_migrate: bool) -> Result<(), Er
         queue = hashing.queue,
         "password hashing pool"
     );
-    let leptos = get_configuration(None)?.leptos_options;
+    let mut leptos = get_configuration(None)?.leptos_options;
+    // A build with hash-files leaves hash.txt beside the binary: the pages then name the
+    // hashed files (LEPTOS_HASH_FILES=false turns it off).
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(leptos.hash_file.as_ref())))
+            .is_some_and(|file| file.exists());
+    }
     let addr = leptos.site_addr;
     let public_url = config
         .public_url

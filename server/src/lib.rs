@@ -13,3 +13,18 @@ pub mod routes;
 pub mod security;
 pub mod session_store;
 pub mod sso;
+
+/// jemalloc, told to give freed memory back to the system within a second (a background
+/// thread purges): after an import or an export the process shrinks again instead of keeping
+/// its peak for good, as glibc's allocator did. Unprefixed, so that SQLite's own allocations
+/// (its sorter and page cache, in C) go through it too. In the library, so that the tests and
+/// the benchmarks run on the allocator the server runs on.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+#[cfg(not(target_env = "msvc"))]
+#[allow(non_upper_case_globals)]
+#[export_name = "malloc_conf"]
+pub static malloc_conf: &[u8] =
+    b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,thp:always\0";

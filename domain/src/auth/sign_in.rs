@@ -128,15 +128,21 @@ async fn verified(
     let Some(found) = found.filter(|_| matches) else {
         return Err(Error::Refused(Code::InvalidCredentials));
     };
-    throttle::succeeded(db, keys).await?;
-    if let Some(code) = refusal(db, &found).await? {
+    let refused = refusal(db, &found).await?;
+    // One commit: the attempt given back, and (when the account may be used) the time.
+    let txn = db.write_uncached().await?;
+    throttle::succeeded_in(&txn, keys).await?;
+    if refused.is_none() {
+        user::Entity::update_many()
+            .col_expr(user::Column::LastSignInAt, Expr::value(Utc::now()))
+            .filter(user::Column::Id.eq(found.id))
+            .exec(&*txn)
+            .await?;
+    }
+    txn.commit().await?;
+    if let Some(code) = refused {
         return Err(Error::Refused(code));
     }
-    user::Entity::update_many()
-        .col_expr(user::Column::LastSignInAt, Expr::value(Utc::now()))
-        .filter(user::Column::Id.eq(found.id))
-        .exec(&*db.autocommit().await)
-        .await?;
     Ok(SignedIn {
         user_id: found.id,
         locale: found.locale,
@@ -147,9 +153,7 @@ async fn verified(
 /// Why this user may not use the system now, if they may not: deactivated, or past their own
 /// expiry date or (without one) the nearest site expiry date up the tree.
 pub async fn refusal(db: &Db, found: &user::Model) -> Result<Option<Code>> {
-    let site_expires_on = sites::resolve_by_id(db, found.site_id)
-        .await?
-        .effective_expires_on();
+    let site_expires_on = sites::effective_expiry(db, found.site_id).await?;
     Ok(refusal_of(
         found.active,
         found.pending.as_deref(),

@@ -189,6 +189,12 @@ pub async fn succeeded(db: &Db, keys: &Keys) -> Result<()> {
         return Ok(());
     }
     let txn = db.write_uncached().await?;
+    succeeded_in(&txn, keys).await?;
+    txn.commit().await
+}
+
+/// [`succeeded`] inside the caller's transaction (a sign-in records its time in the same one).
+pub(crate) async fn succeeded_in(txn: &crate::db::WriteTxn, keys: &Keys) -> Result<()> {
     for counter in &keys.counters {
         if counter.shared {
             let failures = Expr::col(Column::Failures);
@@ -205,16 +211,16 @@ pub async fn succeeded(db: &Db, keys: &Keys) -> Result<()> {
                 )
                 .filter(Column::Key.eq(counter.key.clone()))
                 .filter(Column::Failures.gt(0))
-                .exec(&*txn)
+                .exec(&**txn)
                 .await?;
         } else {
             Entity::delete_many()
                 .filter(Column::Key.eq(counter.key.clone()))
-                .exec(&*txn)
+                .exec(&**txn)
                 .await?;
         }
     }
-    txn.commit().await
+    Ok(())
 }
 
 /// Runs `check` as one attempt on `keys`: taken before, given back when it succeeds.

@@ -3,7 +3,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::access::{self, Operation, Readable, SiteScope};
@@ -85,6 +87,24 @@ pub async fn public_id_of(db: &Db, site_id: i32) -> Result<Uuid> {
         .await?
         .ok_or(Error::NotFound)?
         .public_id)
+}
+
+/// The date that applies to a site (the earliest of its own and its ancestors'), in one
+/// statement.
+pub(crate) async fn effective_expiry(db: &Db, site_id: i32) -> Result<Option<NaiveDate>> {
+    let ancestor_ids = Query::select()
+        .column(site_closure::Column::AncestorId)
+        .from(site_closure::Entity)
+        .and_where(Expr::col(site_closure::Column::DescendantId).eq(site_id))
+        .to_owned();
+    let earliest: Option<Option<NaiveDate>> = site::Entity::find()
+        .select_only()
+        .column_as(Expr::col(site::Column::ExpiresOn).min(), "earliest")
+        .filter(site::Column::Id.in_subquery(ancestor_ids))
+        .into_tuple()
+        .one(db.conn())
+        .await?;
+    Ok(earliest.flatten())
 }
 
 pub(crate) async fn resolve_by_id(db: &Db, site_id: i32) -> Result<Resolved> {

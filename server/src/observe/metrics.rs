@@ -28,6 +28,16 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             match builder.install_recorder() {
                 Ok(handle) => {
                     describe();
+                    // Histograms keep their samples until the upkeep folds them into buckets:
+                    // every few seconds, scraped or not, so that memory stays flat.
+                    let upkeep = handle.clone();
+                    std::thread::Builder::new()
+                        .name("metrics-upkeep".into())
+                        .spawn(move || loop {
+                            std::thread::sleep(std::time::Duration::from_secs(5));
+                            upkeep.run_upkeep();
+                        })
+                        .ok()?;
                     Some(handle)
                 }
                 Err(err) => {
