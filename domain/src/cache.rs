@@ -20,6 +20,13 @@ pub const CHANNEL: &str = "licentia_cache";
 /// Another process may write (PostgreSQL): then entries count only while listening.
 static SHARED: AtomicBool = AtomicBool::new(false);
 static LISTENING: AtomicBool = AtomicBool::new(false);
+/// Notifications heard from the database so far.
+static HEARD: AtomicU64 = AtomicU64::new(0);
+
+/// How many notifications this process has heard (for tests and metrics).
+pub fn heard() -> u64 {
+    HEARD.load(Ordering::SeqCst)
+}
 
 fn usable() -> bool {
     !SHARED.load(Ordering::SeqCst) || LISTENING.load(Ordering::SeqCst)
@@ -48,7 +55,10 @@ pub async fn listen(db: crate::Db) {
                 tracing::info!("listening for cache invalidations");
                 loop {
                     match listener.try_recv().await {
-                        Ok(Some(_)) => invalidate_all(),
+                        Ok(Some(_)) => {
+                            HEARD.fetch_add(1, Ordering::SeqCst);
+                            invalidate_all();
+                        }
                         Ok(None) => {
                             // The connection was lost; notifications may have been missed.
                             LISTENING.store(false, Ordering::SeqCst);

@@ -26,17 +26,20 @@ db_test!(
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         for _ in 0..3 {
-            let before = cache::generation();
+            // Counted where it is heard: other tests' commits clear the cache too.
+            let before = cache::heard();
             // As another process's commit would: a notification on the channel, nothing local.
             db.conn()
                 .execute_unprepared(&format!("NOTIFY {}", cache::CHANNEL))
                 .await
                 .unwrap();
             let sent = Instant::now();
-            while cache::generation() == before {
+            while cache::heard() == before {
+                // Heard in about a millisecond; the bound leaves room for a loaded test machine
+                // (the three-process test holds revocations to 100 ms).
                 assert!(
-                    sent.elapsed() < Duration::from_millis(100),
-                    "not heard within 100 ms"
+                    sent.elapsed() < Duration::from_secs(1),
+                    "not heard within a second"
                 );
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
