@@ -16,12 +16,12 @@ use std::time::Duration;
 
 use axum::routing::get;
 use chrono::Utc;
-use domain::entities::{licence, site, subscription};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, EntityTrait, QueryFilter, Set,
-};
+use domain::entities::{licence, subscription};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, Set};
 use uuid::Uuid;
+
+#[path = "support/seed.rs"]
+mod seed;
 
 const ROUNDS: usize = 3;
 const USERS: usize = 10_000;
@@ -123,13 +123,7 @@ async fn prepare(db: &domain::Db) -> (Vec<Uuid>, String) {
     let admin = domain::Principal::load(db, admin.user_id).await.unwrap();
     let tree = domain::sites::tree(db, &admin).await.unwrap();
     let root = tree.iter().find(|s| s.parent_id.is_none()).unwrap().id;
-    let root_id = domain::sites::resolve(db, root).await.unwrap().site.id;
-    site::Entity::update_many()
-        .col_expr(site::Column::SeatLimit, Expr::value(USERS as i32 + 100))
-        .filter(site::Column::Id.eq(root_id))
-        .exec(db.conn())
-        .await
-        .unwrap();
+    let root_id = seed::root_with_room(db, USERS as i32 + 100).await.id;
     let subscription = subscription::ActiveModel {
         serial: Set("60000001".into()),
         seats: Set(USERS as i32 + 10),
@@ -145,38 +139,21 @@ async fn prepare(db: &domain::Db) -> (Vec<Uuid>, String) {
     .insert(db.conn())
     .await
     .unwrap();
-    let mut pupils = Vec::with_capacity(USERS);
-    for chunk in 0..USERS / 500 {
-        let txn = db.write().await.unwrap();
-        let mut held = Vec::with_capacity(500);
-        for n in 0..500 {
-            let form = domain::users::NewUserForm {
-                username: format!("pupil.{:05}", chunk * 500 + n),
-                first_name: "Pia".into(),
-                last_name: format!("Bench {n}"),
-                ..Default::default()
-            }
-            .validate()
-            .await
-            .unwrap();
-            let created = domain::users::insert_unchecked(&*txn, root_id, form)
-                .await
-                .unwrap();
-            pupils.push(created.public_id);
-            held.push(licence::ActiveModel {
-                subscription_id: Set(subscription.id),
-                user_id: Set(created.id),
-                assigned_at: Set(Utc::now()),
-                group_id: Set(None),
-                ..Default::default()
-            });
-        }
+    let created = seed::users(db, root_id, "pupil", USERS).await;
+    for chunk in created.chunks(500) {
+        let held = chunk.iter().map(|u| licence::ActiveModel {
+            subscription_id: Set(subscription.id),
+            user_id: Set(u.id),
+            assigned_at: Set(Utc::now()),
+            group_id: Set(None),
+            ..Default::default()
+        });
         licence::Entity::insert_many(held)
-            .exec(&*txn)
+            .exec(db.conn())
             .await
             .unwrap();
-        txn.commit().await.unwrap();
     }
+    let pupils: Vec<Uuid> = created.iter().map(|u| u.public_id).collect();
     let party = domain::api_tokens::create_service_account(db, &admin, root, "Bench app", true)
         .await
         .unwrap();

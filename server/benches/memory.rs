@@ -10,10 +10,10 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use domain::entities::site;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
+
+#[path = "support/seed.rs"]
+mod seed;
 
 const USERS: usize = 100_000;
 const IMPORTED: usize = 100_000;
@@ -48,37 +48,8 @@ fn reset_peak(pid: u32) {
 async fn seed(url: &str) {
     let db = domain::Db::connect_and_migrate(url).await.unwrap();
     domain::demo::seed(&db).await.unwrap();
-    site::Entity::update_many()
-        .col_expr(site::Column::SeatLimit, Expr::value(300_000))
-        .filter(site::Column::ParentId.is_null())
-        .exec(db.conn())
-        .await
-        .unwrap();
-    let root = site::Entity::find()
-        .filter(site::Column::ParentId.is_null())
-        .one(db.conn())
-        .await
-        .unwrap()
-        .unwrap();
-    for chunk in 0..USERS / 1000 {
-        let txn = db.write().await.unwrap();
-        for n in 0..1000 {
-            let form = domain::users::NewUserForm {
-                username: format!("user.{:06}", chunk * 1000 + n),
-                first_name: "Anna".into(),
-                last_name: format!("Janssens {n}"),
-                email: format!("user.{:06}@school.example", chunk * 1000 + n),
-                ..Default::default()
-            }
-            .validate()
-            .await
-            .unwrap();
-            domain::users::insert_unchecked(&*txn, root.id, form)
-                .await
-                .unwrap();
-        }
-        txn.commit().await.unwrap();
-    }
+    let root = seed::root_with_room(&db, 300_000).await;
+    seed::users(&db, root.id, "user", USERS).await;
     db.close().await.unwrap();
 }
 

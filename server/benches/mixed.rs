@@ -11,10 +11,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use domain::entities::{licence, site, subscription};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use domain::entities::{licence, subscription};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
+
+#[path = "support/seed.rs"]
+mod seed;
 
 const SECONDS: u64 = 60;
 const PUPILS: usize = 2_000;
@@ -70,18 +72,7 @@ async fn main() {
     domain::products::insert_product(&db, "reader", "Reader")
         .await
         .unwrap();
-    let root = site::Entity::find()
-        .filter(site::Column::ParentId.is_null())
-        .one(db.conn())
-        .await
-        .unwrap()
-        .unwrap();
-    site::Entity::update_many()
-        .col_expr(site::Column::SeatLimit, Expr::value(100_000))
-        .filter(site::Column::Id.eq(root.id))
-        .exec(db.conn())
-        .await
-        .unwrap();
+    let root = seed::root_with_room(&db, 100_000).await;
     let today = Utc::now().date_naive();
     let all = subscription::ActiveModel {
         serial: Set("61000001".into()),
@@ -98,34 +89,19 @@ async fn main() {
     .insert(db.conn())
     .await
     .unwrap();
-    let mut pupils = Vec::with_capacity(PUPILS);
-    let txn = db.write().await.unwrap();
-    for n in 0..PUPILS {
-        let form = domain::users::NewUserForm {
-            username: format!("pupil.{n:05}"),
-            first_name: "Pia".into(),
-            last_name: format!("Mixed {n}"),
-            ..Default::default()
-        }
-        .validate()
+    let created = seed::users(&db, root.id, "pupil", PUPILS).await;
+    let held = created.iter().map(|u| licence::ActiveModel {
+        subscription_id: Set(all.id),
+        user_id: Set(u.id),
+        assigned_at: Set(Utc::now()),
+        group_id: Set(None),
+        ..Default::default()
+    });
+    licence::Entity::insert_many(held)
+        .exec(db.conn())
         .await
         .unwrap();
-        let created = domain::users::insert_unchecked(&*txn, root.id, form)
-            .await
-            .unwrap();
-        licence::ActiveModel {
-            subscription_id: Set(all.id),
-            user_id: Set(created.id),
-            assigned_at: Set(Utc::now()),
-            group_id: Set(None),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await
-        .unwrap();
-        pupils.push(created.public_id);
-    }
-    txn.commit().await.unwrap();
+    let pupils: Vec<Uuid> = created.iter().map(|u| u.public_id).collect();
     let admin_id = domain::auth::sign_in(
         &db,
         domain::demo::ADMIN_USERNAME,

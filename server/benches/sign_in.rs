@@ -16,6 +16,8 @@ use uuid::Uuid;
 #[allow(dead_code)] // the benchmark uses only part of the helpers
 #[path = "../tests/support/http.rs"]
 mod http_support;
+#[path = "support/seed.rs"]
+mod seed;
 
 const ROUNDS: usize = 100;
 
@@ -106,37 +108,8 @@ async fn burst(db: &domain::Db, app: &axum::Router, stored: &str) {
     use http::{header, Request};
     use sea_orm::sea_query::Expr;
     use tower::ServiceExt;
-    let root = domain::entities::site::Entity::find()
-        .filter(domain::entities::site::Column::ParentId.is_null())
-        .one(db.conn())
-        .await
-        .unwrap()
-        .unwrap();
-    domain::entities::site::Entity::update_many()
-        .col_expr(
-            domain::entities::site::Column::SeatLimit,
-            Expr::value(BURST as i32 + 100),
-        )
-        .filter(domain::entities::site::Column::Id.eq(root.id))
-        .exec(db.conn())
-        .await
-        .unwrap();
-    let txn = db.write().await.unwrap();
-    for n in 0..BURST {
-        let form = domain::users::NewUserForm {
-            username: format!("burst.{n:03}"),
-            first_name: "Bart".into(),
-            last_name: format!("Burst {n}"),
-            ..Default::default()
-        }
-        .validate()
-        .await
-        .unwrap();
-        domain::users::insert_unchecked(&*txn, root.id, form)
-            .await
-            .unwrap();
-    }
-    txn.commit().await.unwrap();
+    let root = seed::root_with_room(db, BURST as i32 + 100).await;
+    seed::users(db, root.id, "burst", BURST).await;
     // Everyone's password is the administrator's (one hash, not 500).
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(stored))
@@ -159,7 +132,7 @@ async fn burst(db: &domain::Db, app: &axum::Router, stored: &str) {
                             .header(header::ACCEPT, "application/json")
                             .header("x-forwarded-for", address)
                             .body(Body::from(format!(
-                                "username=burst.{n:03}&password={}&next=/admin",
+                                "username=burst.{n:06}&password={}&next=/admin",
                                 domain::demo::ADMIN_PASSWORD
                             )))
                             .unwrap(),
