@@ -143,18 +143,7 @@ async fn main() {
         assert!(started.elapsed() < Duration::from_secs(60), "never ready");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let login = client
-        .post(format!("{base}/api/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(format!(
-            "username={}&password={}&next=/admin",
-            domain::demo::ADMIN_USERNAME,
-            domain::demo::ADMIN_PASSWORD
-        ))
-        .send()
-        .await
-        .unwrap();
+    let login = seed::sign_in(&client, &base).await.unwrap();
     assert_eq!(login.status(), 200);
     let page = client.get(format!("{base}/admin")).send().await.unwrap();
     assert_eq!(page.status(), 200);

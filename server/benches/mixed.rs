@@ -166,17 +166,7 @@ async fn main() {
             let client = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
                 let started = Instant::now();
-                let outcome = client
-                    .post(format!("{base}/api/login"))
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("accept", "application/json")
-                    .body(format!(
-                        "username={}&password={}&next=/admin",
-                        domain::demo::ADMIN_USERNAME,
-                        domain::demo::ADMIN_PASSWORD
-                    ))
-                    .send()
-                    .await;
+                let outcome = seed::sign_in(&client, &base).await;
                 kind.record(
                     started,
                     outcome
@@ -219,17 +209,7 @@ async fn main() {
         let site = root.public_id;
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-            client
-                .post(format!("{base}/api/login"))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("accept", "application/json")
-                .body(format!(
-                    "username={}&password={}&next=/admin",
-                    domain::demo::ADMIN_USERNAME,
-                    domain::demo::ADMIN_PASSWORD
-                ))
-                .send()
-                .await
+            seed::sign_in(&client, &base).await
                 .unwrap();
             let mut page = 0;
             while !stop.load(Ordering::Relaxed) {

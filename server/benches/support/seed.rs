@@ -49,3 +49,18 @@ pub async fn users(db: &domain::Db, site_id: i32, prefix: &str, count: usize) ->
     }
     created
 }
+
+/// The demo administrator signs in over HTTP (the `login` server function) with `client`.
+pub async fn sign_in(client: &reqwest::Client, base: &str) -> reqwest::Result<reqwest::Response> {
+    client
+        .post(format!("{base}/api/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(format!(
+            "username={}&password={}&next=/admin",
+            domain::demo::ADMIN_USERNAME,
+            domain::demo::ADMIN_PASSWORD
+        ))
+        .send()
+        .await
+}
