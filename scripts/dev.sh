@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo leptos build
+cargo leptos build --split
 mkdir -p data
 export LICENTIA_DATABASE_URL="${LICENTIA_DATABASE_URL:-sqlite://data/licentia.db}"
 export LEPTOS_OUTPUT_NAME=licentia LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo leptos build --release
+cargo leptos build --release --split
 for file in target/site/pkg/*.js target/site/pkg/*.wasm target/site/pkg/*.css; do
   [ -f "$file" ] || continue
   gzip -9 -k -f "$file"

@@ -5,7 +5,7 @@
 # that does not match the document, any schema-valid request refused other than as
 # scripts/schemathesis.toml allows, and any operation never served (the same file gives it the
 # demo's real ids). Part of the long mode: LICENTIA_LONG=1 scripts/test.sh.
-# Needs the built server (cargo leptos build).
+# Needs the built server (cargo leptos build --split).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${LICENTIA_SCHEMATHESIS_SECONDS:-300}"

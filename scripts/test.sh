@@ -27,7 +27,7 @@ cargo test -p domain -p migrations -p licentia
 cargo test -p app --features ssr --lib
 
 echo "== build (server and wasm)"
-cargo leptos build
+cargo leptos build --split
 
 echo "== end-to-end tests in Chromium"
 (cd end2end && npm test)

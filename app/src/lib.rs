@@ -21,6 +21,7 @@ pub mod components;
 pub mod csp;
 pub mod error;
 pub mod labels;
+mod lazy_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -29,7 +30,7 @@ pub mod url;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 use crate::i18n::*;
 
@@ -57,41 +58,46 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    // Effects run only in the browser: this marks the page as hydrated (the tests wait for it).
+/// Marks the page as hydrated once the shown route's view has hydrated (an effect runs only in
+/// the browser, after the view it belongs to): the end-to-end tests wait for the mark. Each
+/// route sets it itself, since a lazily loaded route hydrates after the rest of the app.
+pub(crate) fn mark_hydrated() {
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
     view! {
         <Link rel="icon" href="/favicon.svg" />
         <Meta name="color-scheme" content="light" />
         <I18nContextProvider>
             <Router>
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::home::HomePage />
-                    <Route path=path!("/login") view=pages::login::LoginPage />
-                    <Route path=path!("/developers") view=pages::developers::DevelopersPage />
-                    <Route path=path!("/admin") view=pages::admin::AdminPage />
-                    <Route path=path!("/admin/roles") view=pages::roles::RolesPage />
-                    <Route path=path!("/admin/import") view=pages::import::ImportPage />
-                    <Route path=path!("/admin/import/:run") view=pages::import::ImportRunPage />
-                    <Route path=path!("/admin/journal") view=pages::journal::JournalPage />
-                    <Route path=path!("/admin/tokens") view=pages::tokens::TokensPage />
-                    <Route path=path!("/admin/groups") view=pages::groups::GroupsPage />
-                    <Route path=path!("/admin/properties") view=pages::groups::properties::PropertiesPageView />
-                    <Route path=path!("/operator") view=pages::operator::OperatorPage />
-                    <Route path=path!("/profile") view=pages::profile::ProfilePage />
-                    <Route path=path!("/signup") view=pages::onboarding::signup::SignUpPage />
-                    <Route path=path!("/register") view=pages::onboarding::register::RegisterPage />
-                    <Route path=path!("/verify") view=pages::onboarding::verify::VerifyPage />
-                    <Route path=path!("/privacy") view=pages::onboarding::privacy::PrivacyPage />
-                    <Route path=path!("/password/forgot") view=pages::onboarding::password::ForgotPasswordPage />
-                    <Route path=path!("/password/set") view=pages::onboarding::password::SetPasswordPage />
-                    <Route path=path!("/password/change") view=pages::onboarding::password::ChangePasswordPage />
+                    <Route path=path!("/") view={Lazy::<lazy_pages::Home>::new()} />
+                    <Route path=path!("/login") view={Lazy::<lazy_pages::Login>::new()} />
+                    <Route path=path!("/developers") view={Lazy::<lazy_pages::Developers>::new()} />
+                    <Route path=path!("/admin") view={Lazy::<lazy_pages::Admin>::new()} />
+                    <Route path=path!("/admin/roles") view={Lazy::<lazy_pages::Roles>::new()} />
+                    <Route path=path!("/admin/import") view={Lazy::<lazy_pages::Import>::new()} />
+                    <Route path=path!("/admin/import/:run") view={Lazy::<lazy_pages::ImportRun>::new()} />
+                    <Route path=path!("/admin/journal") view={Lazy::<lazy_pages::Journal>::new()} />
+                    <Route path=path!("/admin/tokens") view={Lazy::<lazy_pages::Tokens>::new()} />
+                    <Route path=path!("/admin/groups") view={Lazy::<lazy_pages::Groups>::new()} />
+                    <Route path=path!("/admin/properties") view={Lazy::<lazy_pages::Properties>::new()} />
+                    <Route path=path!("/operator") view={Lazy::<lazy_pages::Operator>::new()} />
+                    <Route path=path!("/profile") view={Lazy::<lazy_pages::Profile>::new()} />
+                    <Route path=path!("/signup") view={Lazy::<lazy_pages::SignUp>::new()} />
+                    <Route path=path!("/register") view={Lazy::<lazy_pages::Register>::new()} />
+                    <Route path=path!("/verify") view={Lazy::<lazy_pages::Verify>::new()} />
+                    <Route path=path!("/privacy") view={Lazy::<lazy_pages::Privacy>::new()} />
+                    <Route path=path!("/password/forgot") view={Lazy::<lazy_pages::ForgotPassword>::new()} />
+                    <Route path=path!("/password/set") view={Lazy::<lazy_pages::SetPassword>::new()} />
+                    <Route path=path!("/password/change") view={Lazy::<lazy_pages::ChangePassword>::new()} />
                 </Routes>
             </Router>
         </I18nContextProvider>

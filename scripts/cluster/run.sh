@@ -5,7 +5,7 @@
 #   b. a token revoked through process 1 is refused by processes 2 and 3 within 100 ms;
 #   c. load through nginx while process 2 gets SIGTERM: no request fails.
 # Then process 2 must have exited cleanly (status 0), is started again, and every /readyz
-# answers 200. Needs a release build first:  cargo leptos build --release
+# answers 200. Needs a release build first:  scripts/release.sh
 #
 # Settings (environment):
 #   LICENTIA_BIN        the binary (default target/release/licentia)
@@ -34,8 +34,8 @@ say() { echo "[cluster] $*"; }
 die() { say "ERROR: $*"; exit 1; }
 
 # --- Preflight -----------------------------------------------------------------------------
-[ -x "$LICENTIA_BIN" ] || die "no binary at $LICENTIA_BIN (cargo leptos build --release)"
-ls "$SITE_ROOT"/pkg/*.wasm >/dev/null 2>&1 || die "no wasm in $SITE_ROOT/pkg (cargo leptos build --release)"
+[ -x "$LICENTIA_BIN" ] || die "no binary at $LICENTIA_BIN (cargo leptos build --release --split)"
+ls "$SITE_ROOT"/pkg/*.wasm >/dev/null 2>&1 || die "no wasm in $SITE_ROOT/pkg (cargo leptos build --release --split)"
 [ -x "$NGINX" ] || die "nginx not found (apt-get install nginx libnginx-mod-http-brotli-static)"
 command -v node >/dev/null || die "node not found"
 command -v psql >/dev/null || die "psql not found (apt-get install postgresql)"

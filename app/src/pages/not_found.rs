@@ -6,6 +6,7 @@ use crate::i18n::*;
 #[component]
 pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
+    crate::mark_hydrated();
     #[cfg(feature = "ssr")]
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
         opts.set_status(http::StatusCode::NOT_FOUND);

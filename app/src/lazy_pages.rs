@@ -1,0 +1,47 @@
+//! Every page as a lazily loaded route: with `cargo leptos build --release --split` each page's
+//! code is its own wasm file, fetched when the page is first shown (the first page of a visit
+//! waits for its file before hydrating; the page marks itself hydrated when it is).
+use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
+
+use crate::pages;
+
+/// A lazily loaded route showing a page component that takes no properties.
+macro_rules! lazy_page {
+    ($route:ident, $page:path) => {
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                crate::mark_hydrated();
+                $page().into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(Home, pages::home::HomePage);
+lazy_page!(Login, pages::login::LoginPage);
+lazy_page!(Developers, pages::developers::DevelopersPage);
+lazy_page!(Admin, pages::admin::AdminPage);
+lazy_page!(Roles, pages::roles::RolesPage);
+lazy_page!(Import, pages::import::ImportPage);
+lazy_page!(ImportRun, pages::import::ImportRunPage);
+lazy_page!(Journal, pages::journal::JournalPage);
+lazy_page!(Tokens, pages::tokens::TokensPage);
+lazy_page!(Groups, pages::groups::GroupsPage);
+lazy_page!(Properties, pages::groups::properties::PropertiesPageView);
+lazy_page!(Operator, pages::operator::OperatorPage);
+lazy_page!(Profile, pages::profile::ProfilePage);
+lazy_page!(SignUp, pages::onboarding::signup::SignUpPage);
+lazy_page!(Register, pages::onboarding::register::RegisterPage);
+lazy_page!(Verify, pages::onboarding::verify::VerifyPage);
+lazy_page!(Privacy, pages::onboarding::privacy::PrivacyPage);
+lazy_page!(ForgotPassword, pages::onboarding::password::ForgotPasswordPage);
+lazy_page!(SetPassword, pages::onboarding::password::SetPasswordPage);
+lazy_page!(ChangePassword, pages::onboarding::password::ChangePasswordPage);
