@@ -42,6 +42,12 @@ lazy_page!(SignUp, pages::onboarding::signup::SignUpPage);
 lazy_page!(Register, pages::onboarding::register::RegisterPage);
 lazy_page!(Verify, pages::onboarding::verify::VerifyPage);
 lazy_page!(Privacy, pages::onboarding::privacy::PrivacyPage);
-lazy_page!(ForgotPassword, pages::onboarding::password::ForgotPasswordPage);
+lazy_page!(
+    ForgotPassword,
+    pages::onboarding::password::ForgotPasswordPage
+);
 lazy_page!(SetPassword, pages::onboarding::password::SetPasswordPage);
-lazy_page!(ChangePassword, pages::onboarding::password::ChangePasswordPage);
+lazy_page!(
+    ChangePassword,
+    pages::onboarding::password::ChangePasswordPage
+);

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::entities::{server_secret, used_challenge};
 use crate::error::{Code, Error, Result};
+use crate::tokens::hex;
 use crate::Db;
 
 pub const ALGORITHM: &str = "SHA-256";
@@ -43,10 +44,6 @@ pub struct Solution {
     pub number: u64,
     pub salt: String,
     pub signature: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {

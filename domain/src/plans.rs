@@ -40,6 +40,10 @@ pub fn hot_paths(backend: DbBackend) -> Vec<HotPath> {
             crate::licences::facts_statement(backend, some, Some("reader")),
         ),
         built(
+            "licence check with the caller's token",
+            crate::licences::token_and_facts_statement(backend, "digest", some, Some("reader")),
+        ),
+        built(
             "user by username (sign-in)",
             user::Entity::find()
                 .filter(user::Column::Username.eq("someone"))

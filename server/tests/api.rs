@@ -407,6 +407,22 @@ async fn should_answer_errors_as_json_in_the_callers_language() {
         (status, error["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_request"))
     );
+    // A request that cannot be read is answered so only to a caller whose token holds.
+    for path in [
+        "/api/v1/users/not-a-uuid/licence",
+        &format!(
+            "/api/v1/users/{}/licence?product=a&product=b",
+            Uuid::new_v4()
+        ),
+    ] {
+        let forged = Some("lic_0000000000");
+        let (status, error) = call(&w.app, "GET", path, forged, None, None).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthenticated")),
+            "{path}"
+        );
+    }
     let (status, error) = call(&w.app, "GET", "/api/v1/nothing/here", t, None, None).await;
     assert_eq!(
         (status, error["code"].as_str()),

@@ -17,27 +17,49 @@ static TOKENS: TtlCache<String, (TokenState, Principal)> = TtlCache::new();
 const LAST_USE_PRECISION: Duration = Duration::seconds(60);
 
 pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Principal> {
-    let secret = secret.trim();
-    if !secret.starts_with(super::PREFIX) {
-        return Err(Error::Unauthenticated);
-    }
-    let digest = crate::tokens::digest(secret);
-    let (mut found, principal) = match TOKENS.get(&digest) {
+    let digest = digest_of(secret)?;
+    let loaded = match cached(&digest) {
         Some(hit) => hit,
         None => {
             let generation = cache::generation();
             // One statement: the token, its account, the account's sites' last day, its grants.
-            let (found, principal) = load::by_token(db, &digest, today)
+            let loaded = load::by_token(db, &digest, today)
                 .await?
                 .ok_or(Error::Unauthenticated)?;
-            TOKENS.put(
-                digest.clone(),
-                generation,
-                (found.clone(), principal.clone()),
-            );
-            (found, principal)
+            remember(&digest, generation, &loaded);
+            loaded
         }
     };
+    accept(db, digest, loaded, today).await
+}
+
+/// The digest a token is stored under; a secret that cannot be a token is refused unread.
+pub(crate) fn digest_of(secret: &str) -> Result<String> {
+    let secret = secret.trim();
+    if !secret.starts_with(super::PREFIX) {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(crate::tokens::digest(secret))
+}
+
+/// A token and its account as loaded before (while the cache holds them).
+pub(crate) fn cached(digest: &str) -> Option<(TokenState, Principal)> {
+    TOKENS.get(&digest.to_owned())
+}
+
+/// Keeps a loaded token and its account for the cache's time, unless a write came in between.
+pub(crate) fn remember(digest: &str, generation: u64, loaded: &(TokenState, Principal)) {
+    TOKENS.put(digest.to_string(), generation, loaded.clone());
+}
+
+/// The caller of a loaded token, if the token and its account may be used now; records the
+/// token's use (at most once a minute).
+pub(crate) async fn accept(
+    db: &Db,
+    digest: String,
+    (mut found, principal): (TokenState, Principal),
+    today: NaiveDate,
+) -> Result<Principal> {
     if found.revoked || found.expires_on.is_some_and(|day| day < today) {
         return Err(Error::Unauthenticated);
     }

@@ -95,10 +95,7 @@ async fn insert(
         return Err(Error::invalid("expires_on", Code::TokenExpiryPast));
     }
     let bytes: [u8; 32] = rand::random();
-    let secret = format!(
-        "{PREFIX}{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
+    let secret = format!("{PREFIX}{}", crate::tokens::hex(&bytes));
     let hint: String = secret.chars().take(PREFIX.len() + 6).collect();
     let txn = db.write().await?;
     let created = api_token::ActiveModel {

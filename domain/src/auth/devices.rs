@@ -50,7 +50,7 @@ pub async fn remember(db: &Db, user_id: i32, known: Option<(i32, String)>) -> Re
         return Ok(token);
     }
     let bytes: [u8; 32] = rand::random();
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = crate::tokens::hex(&bytes);
     trusted_device::ActiveModel {
         token_hash: Set(crate::tokens::digest(&token)),
         user_id: Set(user_id),

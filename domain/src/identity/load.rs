@@ -32,13 +32,25 @@ pub(crate) fn by_user_statement(backend: DbBackend, user_id: i32) -> Statement {
 }
 
 pub(crate) fn by_token_statement(backend: DbBackend, digest: &str) -> Statement {
-    let sql = format!(
-        "{COLUMNS}, t.id AS token_id, t.expires_on AS token_expires_on, \
-         t.last_used_at AS token_last_used_at, t.revoked_at AS token_revoked_at \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id {GRANTS} WHERE t.token_hash = ?"
-    );
-    crate::sql::statement(backend, &sql, vec![digest.into()])
+    crate::sql::statement(backend, &by_token_sql(""), vec![digest.into()])
 }
+
+/// The text of [`by_token_statement`], with `extra` columns (", a, b") after the token's.
+pub(crate) fn by_token_sql(extra: &str) -> String {
+    format!(
+        "{COLUMNS}, t.id AS token_id, t.expires_on AS token_expires_on, \
+         t.last_used_at AS token_last_used_at, t.revoked_at AS token_revoked_at{extra} \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id {GRANTS} WHERE t.token_hash = ?"
+    )
+}
+
+/// As many typed empty columns as [`by_token_sql`] has before its `extra` ones, for the other
+/// parts of a `UNION ALL` with it (typed, so that PostgreSQL can match the parts).
+pub(crate) const NO_TOKEN_COLUMNS: &str = "CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), \
+     CAST(NULL AS VARCHAR), CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN), CAST(NULL AS VARCHAR), \
+     CAST(NULL AS DATE), CAST(NULL AS BOOLEAN), CAST(NULL AS DATE), CAST(NULL AS INTEGER), \
+     CAST(NULL AS TEXT), CAST(NULL AS INTEGER), CAST(NULL AS DATE), CAST(NULL AS TIMESTAMPTZ), \
+     CAST(NULL AS TIMESTAMPTZ)";
 
 /// The principal of a user (anonymous when unknown, inactive, pending or expired).
 pub(crate) async fn by_user(db: &Db, user_id: i32, today: NaiveDate) -> Result<Principal> {
@@ -46,7 +58,7 @@ pub(crate) async fn by_user(db: &Db, user_id: i32, today: NaiveDate) -> Result<P
         .conn()
         .query_all_raw(by_user_statement(db.backend(), user_id))
         .await?;
-    principal_of(&rows, today)
+    principal_of(&rows.iter().collect::<Vec<_>>(), today)
 }
 
 /// The token with this digest and its account's principal; `None` for an unknown token.
@@ -59,6 +71,15 @@ pub(crate) async fn by_token(
         .conn()
         .query_all_raw(by_token_statement(db.backend(), digest))
         .await?;
+    token_of(&rows.iter().collect::<Vec<_>>(), today)
+}
+
+/// The token and its account's principal from the rows of [`by_token_statement`] (or rows of
+/// the same columns); `None` without rows.
+pub(crate) fn token_of(
+    rows: &[&QueryResult],
+    today: NaiveDate,
+) -> Result<Option<(TokenState, Principal)>> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -70,10 +91,10 @@ pub(crate) async fn by_token(
             .try_get::<Option<DateTime<Utc>>>("", "token_revoked_at")?
             .is_some(),
     };
-    Ok(Some((token, principal_of(&rows, today)?)))
+    Ok(Some((token, principal_of(rows, today)?)))
 }
 
-fn principal_of(rows: &[QueryResult], today: NaiveDate) -> Result<Principal> {
+fn principal_of(rows: &[&QueryResult], today: NaiveDate) -> Result<Principal> {
     let Some(first) = rows.first() else {
         return Ok(Principal::Anonymous);
     };

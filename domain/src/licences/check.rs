@@ -1,7 +1,7 @@
 //! What a licensed application asks: may this user use this product, until when, and which
 //! products their valid licences cover.
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, QueryResult};
 use uuid::Uuid;
 
 use super::status::{periods, Period, Status};
@@ -35,16 +35,33 @@ pub async fn check(
     let product = product.map(str::trim);
     let key = (user, product.map(str::to_string), today);
     let generation = cache::generation();
-    let (target_id, scope, answer) = match CHECKS.get(&key) {
-        Some(hit) => (hit.0, hit.1, Ok(hit.2)),
-        None => {
-            let facts = facts(db, user, product).await?;
-            let answer = facts.answer(product, today);
-            (facts.user_id, facts.scope, answer)
-        }
+    let known = match cached(&key) {
+        Some(hit) => hit,
+        None => known(facts(db, user, product).await, product, today)?,
     };
-    // The decision is taken on every call, from the (possibly cached) facts; an unknown
-    // product is told only to those who may see the answer.
+    conclude(principal, key, generation, known)
+}
+
+/// The user's id and scope, and the answer (or why there is none), from the facts read; an
+/// unknown user is the caller's error at once.
+pub(super) fn known(
+    facts: Result<Facts>,
+    product: Option<&str>,
+    today: NaiveDate,
+) -> Result<Known> {
+    let facts = facts?;
+    let answer = facts.answer(product, today);
+    Ok((facts.user_id, facts.scope, answer))
+}
+
+/// The decision, taken on every call from the (possibly cached) facts: an unknown product is
+/// told only to those who may see the answer.
+pub(super) fn conclude(
+    principal: &Principal,
+    key: CheckKey,
+    generation: u64,
+    (target_id, scope, answer): Known,
+) -> Result<LicenceCheck> {
     if principal.user_id() != Some(target_id) {
         access::require(principal, Operation::ViewLicences, &scope).inspect_err(|_| {
             metrics::counter!("licentia_licence_checks_total", "outcome" => "refused").increment(1);
@@ -57,12 +74,22 @@ pub async fn check(
     Ok(answer)
 }
 
+/// What a check knows before deciding: the user's id and site scope, and the answer.
+pub(super) type Known = (i32, SiteScope, Result<LicenceCheck>);
+
 /// Licence checks by (user, product, day): the user's id and site scope, and the answer.
-type CheckKey = (Uuid, Option<String>, NaiveDate);
+pub(super) type CheckKey = (Uuid, Option<String>, NaiveDate);
 static CHECKS: TtlCache<CheckKey, (i32, SiteScope, LicenceCheck)> = TtlCache::new();
 
+/// A check's facts as concluded before (while the cache holds them).
+pub(super) fn cached(key: &CheckKey) -> Option<Known> {
+    CHECKS
+        .get(key)
+        .map(|(target_id, scope, answer)| (target_id, scope, Ok(answer)))
+}
+
 /// What one statement tells about a user's licences.
-struct Facts {
+pub(super) struct Facts {
     user_id: i32,
     scope: SiteScope,
     held: Vec<Period>,
@@ -71,24 +98,35 @@ struct Facts {
     product_exists: bool,
 }
 
-const FACTS: &str = "\
-    SELECT 'a' AS kind, u.id AS user_id, c.ancestor_id AS ancestor_id, c.depth AS depth, \
+/// The three parts of the facts' statement (kinds `a`, `l`, `p`), each a select list and its
+/// source, joined by [`facts_sql`].
+const FACT_PARTS: [&str; 3] = [
+    "'a' AS kind, u.id AS user_id, c.ancestor_id AS ancestor_id, c.depth AS depth, \
            NULL AS subscription_id, NULL AS bundle_id, NULL AS valid_from, NULL AS valid_until, \
            NULL AS assigned_at, NULL AS product_key \
       FROM users u JOIN site_closure c ON c.descendant_id = u.site_id \
-     WHERE u.public_id = ? \
-    UNION ALL \
-    SELECT 'l', u.id, NULL, NULL, s.id, s.bundle_id, s.valid_from, s.valid_until, \
+     WHERE u.public_id = ?",
+    "'l', u.id, NULL, NULL, s.id, s.bundle_id, s.valid_from, s.valid_until, \
            l.assigned_at, p.key \
       FROM users u \
       JOIN licences l ON l.user_id = u.id \
       JOIN subscriptions s ON s.id = l.subscription_id \
       LEFT JOIN products p ON s.bundle_id IS NULL OR p.id IN \
            (SELECT bp.product_id FROM bundle_products bp WHERE bp.bundle_id = s.bundle_id) \
-     WHERE u.public_id = ? \
-    UNION ALL \
-    SELECT 'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, p.key \
-      FROM products p WHERE p.key = ?";
+     WHERE u.public_id = ?",
+    "'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, p.key \
+      FROM products p WHERE p.key = ?",
+];
+
+/// The facts' statement (parameters: the user twice, the product), with `columns` ("x, y, ")
+/// before the facts' own in every part.
+pub(super) fn facts_sql(columns: &str) -> String {
+    FACT_PARTS
+        .iter()
+        .map(|part| format!("SELECT {columns}{part}"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
 
 pub(crate) fn facts_statement(
     backend: sea_orm::DbBackend,
@@ -97,7 +135,7 @@ pub(crate) fn facts_statement(
 ) -> sea_orm::Statement {
     crate::sql::statement(
         backend,
-        FACTS,
+        &facts_sql(""),
         vec![
             user.into(),
             user.into(),
@@ -109,6 +147,11 @@ pub(crate) fn facts_statement(
 async fn facts(db: &Db, user: Uuid, product: Option<&str>) -> Result<Facts> {
     let statement = facts_statement(db.backend(), user, product);
     let rows = db.conn().query_all_raw(statement).await?;
+    facts_of(rows.iter())
+}
+
+/// The facts from the rows of [`facts_sql`] (kinds `a`, `l` and `p`); `NotFound` for an unknown user.
+pub(super) fn facts_of<'a>(rows: impl Iterator<Item = &'a QueryResult>) -> Result<Facts> {
     let mut facts = Facts {
         user_id: 0,
         scope: SiteScope {
@@ -119,7 +162,7 @@ async fn facts(db: &Db, user: Uuid, product: Option<&str>) -> Result<Facts> {
         product_exists: false,
     };
     let mut ancestry: Vec<(i32, i32)> = Vec::new();
-    for row in &rows {
+    for row in rows {
         let kind: String = row.try_get("", "kind")?;
         match kind.as_str() {
             "a" => {

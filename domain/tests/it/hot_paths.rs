@@ -1,6 +1,7 @@
 //! The paths every request takes: a licence check answers the same in one statement as it did
 //! in many (bundles, every state, unknown product, unknown or foreign user), a check without
 //! the cache costs at most two statements (the token's principal, the user's licence facts),
+//! one when the caller's token is read with the licence,
 //! and no hot statement reads a large table whole (plans on SQLite and PostgreSQL).
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -68,6 +69,35 @@ async fn holder(db: &Db, site: Uuid, username: &str, subscriptions: &[i32]) -> U
         .unwrap();
     }
     created.public_id
+}
+
+/// A service account at `site` made by the demo administrator, and its token's secret and id.
+async fn service_token(
+    db: &Db,
+    admin: &domain::Principal,
+    site: Uuid,
+    name: &str,
+) -> (String, Uuid) {
+    let party = api_tokens::create_service_account(db, admin, site, name, true)
+        .await
+        .unwrap();
+    let issued = api_tokens::issue(
+        db,
+        admin,
+        party.public_id,
+        api_tokens::NewToken {
+            name: "app".into(),
+            expires_on: String::new(),
+        },
+        today(),
+    )
+    .await
+    .unwrap();
+    // The first use writes the token's last use (once a minute): not part of a check.
+    api_tokens::authenticate(db, &issued.secret, today())
+        .await
+        .unwrap();
+    (issued.secret, issued.token.public_id)
 }
 
 async fn demo_admin(db: &Db) -> domain::Principal {
@@ -181,26 +211,7 @@ db_test!(
             .unwrap();
         let all = subscription(&db, root, "70000011", None, (-1, 30)).await;
         let pupil = holder(&db, demo.klimop, "leerling", &[all]).await;
-        let party = api_tokens::create_service_account(&db, &demo.admin, demo.root, "App", true)
-            .await
-            .unwrap();
-        let secret = api_tokens::issue(
-            &db,
-            &demo.admin,
-            party.public_id,
-            api_tokens::NewToken {
-                name: "app".into(),
-                expires_on: String::new(),
-            },
-            today(),
-        )
-        .await
-        .unwrap()
-        .secret;
-        // The first use writes the token's last use (once a minute): not part of a check.
-        api_tokens::authenticate(&db, &secret, today())
-            .await
-            .unwrap();
+        let (secret, _) = service_token(&db, &demo.admin, demo.root, "App").await;
 
         let mut counted = db.clone();
         let statements = Arc::new(AtomicUsize::new(0));
@@ -221,6 +232,103 @@ db_test!(
             2,
             "token → principal, user → licence"
         );
+    }
+);
+
+db_test!(
+    should_check_with_the_callers_token_in_one_statement,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
+        domain::products::insert_product(&db, "reader", "Reader")
+            .await
+            .unwrap();
+        let all = subscription(&db, root, "70000021", None, (-1, 30)).await;
+        let pupil = holder(&db, demo.klimop, "leerling", &[all]).await;
+        let other = holder(&db, demo.klimop, "zonder.licentie", &[]).await;
+        let (secret, _) = service_token(&db, &demo.admin, demo.root, "App").await;
+        let (outside, _) = service_token(&db, &demo.admin, demo.regenboog, "Buur").await;
+        let (revoked, revoked_id) = service_token(&db, &demo.admin, demo.root, "Oud").await;
+        api_tokens::revoke(&db, &demo.admin, revoked_id)
+            .await
+            .unwrap();
+        let caller = api_tokens::authenticate(&db, &secret, today())
+            .await
+            .unwrap();
+
+        let mut counted = db.clone();
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        counted.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        // The same answers as the check after authentication, in one statement each.
+        for (user, product) in [
+            (pupil, Some("reader")),
+            (pupil, None),
+            (other, Some("reader")),
+            (other, None),
+        ] {
+            cache::invalidate_all();
+            let before = statements.load(Ordering::SeqCst);
+            let one = licences::check_with_token(&counted, &secret, user, product, today())
+                .await
+                .unwrap();
+            assert_eq!(
+                statements.load(Ordering::SeqCst) - before,
+                1,
+                "token and licence"
+            );
+            cache::invalidate_all();
+            let two = licences::check(&db, &caller, user, product, today())
+                .await
+                .unwrap();
+            assert_eq!(one, two);
+        }
+        assert!(
+            licences::check_with_token(&db, &secret, pupil, Some("reader"), today())
+                .await
+                .unwrap()
+                .valid
+        );
+        let with = |secret: String, user: Uuid, product: Option<&'static str>| {
+            let db = db.clone();
+            async move {
+                cache::invalidate_all();
+                licences::check_with_token(&db, &secret, user, product, today())
+                    .await
+                    .unwrap_err()
+            }
+        };
+        // Unknown things, told only to a caller whose token holds.
+        assert_eq!(
+            with(secret.clone(), Uuid::new_v4(), None).await,
+            Error::NotFound
+        );
+        assert_eq!(
+            with(secret.clone(), pupil, Some("nope")).await.code(),
+            Code::ProductUnknown
+        );
+        for user in [pupil, Uuid::new_v4()] {
+            for token in [
+                revoked.clone(),
+                format!("{}0000", api_tokens::PREFIX),
+                "nope".into(),
+            ] {
+                assert_eq!(
+                    with(token, user, Some("nope")).await,
+                    Error::Unauthenticated
+                );
+            }
+        }
+        // A token of another school: a foreign user looks like an unknown one.
+        for product in [None, Some("nope"), Some("reader")] {
+            assert_eq!(
+                with(outside.clone(), pupil, product).await,
+                with(outside.clone(), Uuid::new_v4(), product).await,
+                "a foreign user looks like an unknown one"
+            );
+        }
     }
 );
 

@@ -28,6 +28,41 @@ impl FromRequestParts<ApiState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
+        let bearer = Bearer::from_request_parts(parts, state).await?;
+        bearer.caller(state).await
+    }
+}
+
+/// The request's bearer token, not yet checked, and the language for messages: for handlers
+/// that check the token in the same statement as their own reading (the licence check).
+pub struct Bearer {
+    pub secret: String,
+    pub locale: Locale,
+}
+
+impl Bearer {
+    /// The token's account, as [`Caller`] has it.
+    pub async fn caller(self, state: &ApiState) -> Result<Caller, ApiError> {
+        let today = chrono::Utc::now().date_naive();
+        let principal = domain::api_tokens::authenticate(&state.db, &self.secret, today)
+            .await
+            .map_err(|e| ApiError::new(e, self.locale))?;
+        Ok(Caller {
+            principal,
+            locale: self.locale,
+        })
+    }
+
+    /// Maps a domain error into the caller's language.
+    pub fn fail(&self, err: domain::Error) -> ApiError {
+        ApiError::new(err, self.locale)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Bearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let locale = locale_of(&parts.headers);
         let secret = parts
             .headers
@@ -38,11 +73,10 @@ impl FromRequestParts<ApiState> for Caller {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .ok_or(ApiError::new(domain::Error::Unauthenticated, locale))?;
-        let today = chrono::Utc::now().date_naive();
-        let principal = domain::api_tokens::authenticate(&state.db, secret, today)
-            .await
-            .map_err(|e| ApiError::new(e, locale))?;
-        Ok(Caller { principal, locale })
+        Ok(Bearer {
+            secret: secret.to_string(),
+            locale,
+        })
     }
 }
 

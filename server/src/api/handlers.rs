@@ -7,7 +7,7 @@ use axum::Json;
 use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiPath, ApiQuery, Body, Caller};
+use super::extract::{ApiPath, ApiQuery, Bearer, Body, Caller};
 use super::types::*;
 use super::ApiState;
 
@@ -98,19 +98,28 @@ pub async fn authenticate(
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn licence(
     State(state): State<ApiState>,
-    caller: Caller,
-    ApiPath(user): ApiPath<Uuid>,
-    ApiQuery(query): ApiQuery<ProductQuery>,
+    bearer: Bearer,
+    user: Result<ApiPath<Uuid>, ApiError>,
+    query: Result<ApiQuery<ProductQuery>, ApiError>,
 ) -> Answer<Json<Licence>> {
-    let check = domain::licences::check(
+    // The token in the same statement as the licence; a request that cannot be read is
+    // answered only to a caller whose token holds.
+    let (ApiPath(user), ApiQuery(query)) = match (user, query) {
+        (Ok(user), Ok(query)) => (user, query),
+        (Err(refused), _) | (_, Err(refused)) => {
+            bearer.caller(&state).await?;
+            return Err(refused);
+        }
+    };
+    let check = domain::licences::check_with_token(
         &state.db,
-        &caller.principal,
+        &bearer.secret,
         user,
         query.product.as_deref(),
         today(),
     )
     .await
-    .map_err(|e| caller.fail(e))?;
+    .map_err(|e| bearer.fail(e))?;
     Ok(Json(check.into()))
 }
 
