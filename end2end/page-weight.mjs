@@ -27,6 +27,18 @@ try {
   await hydrated(admin);
   await admin.waitForLoadState('networkidle');
   const kinds = {};
+  // The sign-in page too, in a fresh browser: the first page anyone sees.
+  const stranger = await browser.newContext();
+  const first = await stranger.newPage();
+  let signInBytes = 0;
+  first.on('response', async (response) => {
+    const body = await response.body().catch(() => Buffer.alloc(0));
+    signInBytes += brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  });
+  await first.goto(`${server.url}/login`);
+  await hydrated(first);
+  await first.waitForLoadState('networkidle');
+  await stranger.close();
   let total = 0;
   for (const response of responses) {
     const body = await response.body().catch(() => Buffer.alloc(0));
@@ -45,7 +57,9 @@ try {
   for (const [kind, k] of Object.entries(kinds)) {
     console.log(`${kind.padEnd(18)} ${String(k.files).padStart(4)} files ${String(k.raw).padStart(10)} B raw ${String(k.brotli).padStart(9)} B brotli`);
   }
+  if (process.env.LIST) for (const r of responses) console.log(new URL(r.url()).pathname);
   console.log(`first administrator page: ${responses.length} responses, ${(total / 1000).toFixed(0)} KB with brotli`);
+  console.log(`sign-in page (fresh browser): ${(signInBytes / 1000).toFixed(0)} KB with brotli`);
   await context.close();
 } finally {
   await browser.close();

@@ -81,7 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view={Lazy::<lazy_pages::Home>::new()} />
                     <Route path=path!("/login") view={Lazy::<lazy_pages::Login>::new()} />
                     <Route path=path!("/developers") view={Lazy::<lazy_pages::Developers>::new()} />
-                    <Route path=path!("/admin") view={Lazy::<lazy_pages::Admin>::new()} />
+                    <Route path=path!("/admin") view=lazy_pages::admin />
                     <Route path=path!("/admin/roles") view={Lazy::<lazy_pages::Roles>::new()} />
                     <Route path=path!("/admin/import") view={Lazy::<lazy_pages::Import>::new()} />
                     <Route path=path!("/admin/import/:run") view={Lazy::<lazy_pages::ImportRun>::new()} />
