@@ -21,7 +21,8 @@ pub(crate) fn xlsx_error(err: XlsxError) -> Error {
 /// a temporary file as it is written, so that a 200,000-row export holds the finished zip and
 /// one row of cells, not every cell as an object (616 MB at the peak before, for 200,000 users).
 pub fn xlsx_table(table: &Table) -> Result<Vec<u8>> {
-    let columns = |col: usize| u16::try_from(col).map_err(|_| Error::Internal("xlsx: columns".into()));
+    let columns =
+        |col: usize| u16::try_from(col).map_err(|_| Error::Internal("xlsx: columns".into()));
     // The widths first: in this mode a row cannot be changed once the next one is written.
     let mut widths: Vec<usize> = table.header.iter().map(|h| h.chars().count()).collect();
     for row in &table.rows {
