@@ -4,9 +4,11 @@
 //! leading apostrophe, so no spreadsheet program runs it. A lone symbol (the import's action
 //! column: `+`, `-`) cannot run and stays as it is, so result files can be imported again.
 mod csv;
+mod streamed;
 mod xlsx;
 
 pub use csv::{csv_cell, Csv};
+pub use streamed::Streamed;
 pub(crate) use xlsx::xlsx_error;
 pub use xlsx::{xlsx_table, Table};
 
@@ -52,17 +54,7 @@ impl Format {
 
 /// A table in the chosen format.
 pub fn write(format: Format, table: &Table, locale: &str) -> crate::Result<Vec<u8>> {
-    match format {
-        Format::Xlsx => xlsx_table(table),
-        Format::Csv => {
-            let mut csv = Csv::for_locale(locale);
-            csv.row(table.header.iter().map(String::as_str));
-            for row in &table.rows {
-                csv.row(row.iter().map(String::as_str));
-            }
-            Ok(csv.finish().into_bytes())
-        }
-    }
+    xlsx::written(format, table, locale)
 }
 
 #[cfg(test)]

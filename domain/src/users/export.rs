@@ -3,6 +3,7 @@
 //! formula injection.
 use std::collections::HashMap;
 
+use futures::TryStreamExt;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -11,44 +12,27 @@ use crate::access::{self, Operation};
 use crate::entities::property_value;
 use crate::error::Result;
 use crate::mail::text;
-use crate::sheet::{self, Format, Table};
+use crate::sheet::{self, Format};
 use crate::sites::resolve;
 use crate::{Db, Principal};
 
 /// The most rows one export holds (the import's own limit).
 pub const EXPORT_LIMIT: u64 = 200_000;
 
-/// The organisation's properties (one column each) and the exported users' values of them,
-/// by (user id, definition id).
-async fn property_columns(
-    db: &Db,
-    site: &crate::sites::Resolved,
-    rows: &[UserRow],
-) -> Result<(Vec<Column>, HashMap<(i32, i32), String>)> {
+/// Rows read, converted and handed to the writer at a time.
+const BATCH: usize = 1_000;
+
+/// The organisation's properties, one column each.
+async fn property_columns(db: &Db, site: &crate::sites::Resolved) -> Result<Vec<Column>> {
     let root = site.scope.root_id().ok_or(crate::Error::NotFound)?;
-    let definitions: Vec<Column> = crate::properties::of_organisation(db.conn(), root)
+    Ok(crate::properties::of_organisation(db.conn(), root)
         .await?
         .iter()
         .map(|d| Column {
             id: d.id,
             definition: crate::properties::Definition::of(d),
         })
-        .collect();
-    let mut values = HashMap::new();
-    if definitions.is_empty() {
-        return Ok((definitions, values));
-    }
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    for chunk in ids.chunks(1000) {
-        for v in property_value::Entity::find()
-            .filter(property_value::Column::UserId.is_in(chunk.to_vec()))
-            .all(db.conn())
-            .await?
-        {
-            values.insert((v.user_id, v.definition_id), v.value);
-        }
-    }
-    Ok((definitions, values))
+        .collect())
 }
 
 struct Column {
@@ -62,7 +46,53 @@ impl Column {
     }
 }
 
-/// The file's name and bytes.
+/// A batch of users as rows of cells, with their values of the properties.
+async fn cells(
+    db: &Db,
+    columns: &[Column],
+    locale: &str,
+    users: Vec<UserRow>,
+) -> Result<Vec<Vec<String>>> {
+    let mut values: HashMap<(i32, i32), String> = HashMap::new();
+    if !columns.is_empty() {
+        let ids: Vec<i32> = users.iter().map(|r| r.id).collect();
+        for v in property_value::Entity::find()
+            .filter(property_value::Column::UserId.is_in(ids))
+            .all(db.conn())
+            .await?
+        {
+            values.insert((v.user_id, v.definition_id), v.value);
+        }
+    }
+    let t = |key: &str| text(locale, key);
+    Ok(users
+        .into_iter()
+        .map(|r| {
+            let id = r.id;
+            let mut row = vec![
+                r.username,
+                r.first_name,
+                r.last_name,
+                r.email.unwrap_or_default(),
+                r.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+                r.personnel_number.unwrap_or_default(),
+                r.site_name,
+                t(if r.active { "export.yes" } else { "export.no" }),
+                r.created_at.format("%Y-%m-%d").to_string(),
+            ];
+            row.extend(
+                columns
+                    .iter()
+                    .map(|c| values.remove(&(id, c.id)).unwrap_or_default()),
+            );
+            row
+        })
+        .collect())
+}
+
+/// The file's name and bytes. The users are read as a stream and written as they come, a
+/// batch at a time, on the spreadsheet pool: the export holds a batch and the file, not the
+/// whole list (at most [`EXPORT_LIMIT`] rows).
 pub async fn export(
     db: &Db,
     principal: &Principal,
@@ -74,62 +104,76 @@ pub async fn export(
     let site = resolve(db, site).await?;
     access::require(principal, Operation::ListUsers, &site.scope)?;
     let parts = super::list::PropertyParts::of(db, &site.scope, &query).await?;
-    let rows = filtered_query(site.site.id, &query, &parts)
-        .limit(EXPORT_LIMIT)
-        .into_model::<UserRow>()
-        .all(db.conn())
-        .await?;
+    let columns = property_columns(db, &site).await?;
     let t = |key: &str| text(locale, key);
-    let (definitions, values) = property_columns(db, &site, &rows).await?;
-    let table = Table {
-        sheet: t("export.sheet"),
-        header: vec![
-            t("column.username"),
-            t("column.first_name"),
-            t("column.last_name"),
-            t("column.email"),
-            t("column.expires_on"),
-            t("column.personnel_number"),
-            t("export.site"),
-            t("export.active"),
-            t("export.created"),
-        ]
-        .into_iter()
-        .chain(definitions.iter().map(|d| d.label(locale).to_string()))
-        .collect(),
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                let id = r.id;
-                let mut cells = vec![
-                    r.username,
-                    r.first_name,
-                    r.last_name,
-                    r.email.unwrap_or_default(),
-                    r.expires_on.map(|d| d.to_string()).unwrap_or_default(),
-                    r.personnel_number.unwrap_or_default(),
-                    r.site_name,
-                    t(if r.active { "export.yes" } else { "export.no" }),
-                    r.created_at.format("%Y-%m-%d").to_string(),
-                ];
-                cells.extend(
-                    definitions
-                        .iter()
-                        .map(|d| values.get(&(id, d.id)).cloned().unwrap_or_default()),
-                );
-                cells
-            })
-            .collect(),
-    };
+    let header: Vec<String> = [
+        "column.username",
+        "column.first_name",
+        "column.last_name",
+        "column.email",
+        "column.expires_on",
+        "column.personnel_number",
+        "export.site",
+        "export.active",
+        "export.created",
+    ]
+    .into_iter()
+    .map(t)
+    .chain(columns.iter().map(|c| c.label(locale).to_string()))
+    .collect();
     let name = format!(
         "{}-{}.{}",
         t("export.file"),
         chrono::Utc::now().format("%Y-%m-%d"),
         format.extension()
     );
-    let locale = locale.to_string();
-    let bytes = crate::work::sheets()
-        .request(move || sheet::write(format, &table, &locale))
-        .await??;
+
+    // The writer takes batches from a short queue; the reader waits while the queue is full,
+    // and starts only once the writer runs (a queued export holds no database connection).
+    let (batches, mut received) = tokio::sync::mpsc::channel::<Vec<Vec<String>>>(2);
+    let (started, running) = tokio::sync::oneshot::channel::<()>();
+    let sheet = t("export.sheet");
+    let writer_locale = locale.to_string();
+    let writer = crate::work::sheets().request(move || {
+        let _ = started.send(());
+        let mut out = sheet::Streamed::new(format, &sheet, &header, &writer_locale)?;
+        while let Some(batch) = received.blocking_recv() {
+            for row in &batch {
+                out.row(row)?;
+            }
+        }
+        out.finish()
+    });
+    let reader = async move {
+        if running.await.is_err() {
+            // Refused (busy) or failed before it began: `writer` tells which.
+            return Ok(());
+        }
+        let mut users = filtered_query(site.site.id, &query, &parts)
+            .limit(EXPORT_LIMIT)
+            .into_model::<UserRow>()
+            .stream(db.conn())
+            .await?;
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            let next = users.try_next().await?;
+            let end = next.is_none();
+            batch.extend(next);
+            if batch.len() == BATCH || (end && !batch.is_empty()) {
+                let rows = cells(db, &columns, locale, std::mem::take(&mut batch)).await?;
+                // A writer that stopped (refused, or failed) has its answer in `writer`.
+                if batches.send(rows).await.is_err() {
+                    break;
+                }
+            }
+            if end {
+                break;
+            }
+        }
+        Ok::<_, crate::Error>(())
+    };
+    let (read, written) = tokio::join!(reader, writer);
+    let bytes = written??;
+    read?;
     Ok((name, bytes))
 }

@@ -591,3 +591,60 @@ db_test!(
         assert_eq!(issues, [(2, Code::Forbidden)]);
     }
 );
+
+db_test!(
+    should_export_more_users_than_one_batch_in_order,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let site = domain::sites::resolve(&db, demo.root)
+            .await
+            .unwrap()
+            .site
+            .id;
+        domain::entities::site::Entity::update_many()
+            .col_expr(
+                domain::entities::site::Column::SeatLimit,
+                sea_orm::sea_query::Expr::value(10_000),
+            )
+            .filter(domain::entities::site::Column::Id.eq(site))
+            .exec(db.conn())
+            .await
+            .unwrap();
+        let txn = db.write().await.unwrap();
+        for n in 0..2_345 {
+            let form = domain::users::NewUserForm {
+                username: format!("veel.{n:05}"),
+                first_name: "Anna".into(),
+                last_name: format!("Veel {n:05}"),
+                ..Default::default()
+            }
+            .validate()
+            .await
+            .unwrap();
+            domain::users::insert_unchecked(&*txn, site, form)
+                .await
+                .unwrap();
+        }
+        txn.commit().await.unwrap();
+        let query = domain::users::UserQuery {
+            search: "veel.".into(),
+            include_subsites: true,
+            sort: domain::users::UserSort::Username,
+            descending: true,
+            ..Default::default()
+        };
+        let expected: Vec<String> = (0..2_345).rev().map(|n| format!("veel.{n:05}")).collect();
+        for format in [domain::sheet::Format::Csv, domain::sheet::Format::Xlsx] {
+            let (_, bytes) =
+                domain::users::export(&db, &demo.admin, demo.root, query.clone(), format, "nl")
+                    .await
+                    .unwrap();
+            let table = import::read_table(&bytes, Limits::default()).unwrap();
+            let usernames: Vec<String> = table.rows[1..].iter().map(|r| r[0].clone()).collect();
+            assert_eq!(
+                usernames, expected,
+                "{format:?}: every row, in the list's order"
+            );
+        }
+    }
+);
