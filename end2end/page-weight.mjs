@@ -1,7 +1,8 @@
 // The weight of the first administrator page: a fresh browser (empty cache) signed in as the
 // demo administrator opens /admin; every response it needed (HTML, JS, wasm chunks, CSS, data)
 // is compressed with brotli at quality 11, as nginx serves the precompressed /pkg files.
-// Usage (after scripts/release.sh): LICENTIA_BIN=target/release/licentia node end2end/page-weight.mjs
+// Usage (after scripts/release.sh): LICENTIA_BIN=$PWD/target/release/licentia node end2end/page-weight.mjs
+// (LIST=1 also prints every path the administrator page fetched).
 import { brotliCompressSync, constants } from 'node:zlib';
 import { startServer, startBrowser, hydrated } from './tests/support.mjs';
 
