@@ -24,6 +24,8 @@ use uuid::Uuid;
 #[allow(dead_code)] // the benchmark uses only part of the helpers
 #[path = "../tests/support/http.rs"]
 mod http_support;
+#[path = "support/seed.rs"]
+mod seed;
 
 const USERS: usize = 100_000;
 const SITES: usize = 5_000;
@@ -41,12 +43,7 @@ async fn main() {
         counter.fetch_add(1, Ordering::Relaxed);
     });
     domain::demo::seed(&db).await.unwrap();
-    let root = site::Entity::find()
-        .filter(site::Column::ParentId.is_null())
-        .one(db.conn())
-        .await
-        .unwrap()
-        .unwrap();
+    let root = seed::root(&db).await;
 
     let app = http_support::router(&db);
     let cookie = sign_in(&app).await;

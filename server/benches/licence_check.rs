@@ -16,8 +16,7 @@ use std::time::Duration;
 
 use axum::routing::get;
 use chrono::Utc;
-use domain::entities::{licence, subscription};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, Database};
 use uuid::Uuid;
 
 #[path = "support/seed.rs"]
@@ -124,35 +123,7 @@ async fn prepare(db: &domain::Db) -> (Vec<Uuid>, String) {
     let tree = domain::sites::tree(db, &admin).await.unwrap();
     let root = tree.iter().find(|s| s.parent_id.is_none()).unwrap().id;
     let root_id = seed::root_with_room(db, USERS as i32 + 100).await.id;
-    let subscription = subscription::ActiveModel {
-        serial: Set("60000001".into()),
-        seats: Set(USERS as i32 + 10),
-        valid_from: Set(today - chrono::Duration::days(10)),
-        valid_until: Set(today + chrono::Duration::days(300)),
-        locale: Set("nl".into()),
-        site_id: Set(Some(root_id)),
-        created_at: Set(Utc::now()),
-        assigned: Set(USERS as i32),
-        bundle_id: Set(None),
-        ..Default::default()
-    }
-    .insert(db.conn())
-    .await
-    .unwrap();
-    let created = seed::users(db, root_id, "pupil", USERS).await;
-    for chunk in created.chunks(500) {
-        let held = chunk.iter().map(|u| licence::ActiveModel {
-            subscription_id: Set(subscription.id),
-            user_id: Set(u.id),
-            assigned_at: Set(Utc::now()),
-            group_id: Set(None),
-            ..Default::default()
-        });
-        licence::Entity::insert_many(held)
-            .exec(db.conn())
-            .await
-            .unwrap();
-    }
+    let created = seed::licensed_pupils(db, root_id, "60000001", USERS).await;
     let pupils: Vec<Uuid> = created.iter().map(|u| u.public_id).collect();
     let party = domain::api_tokens::create_service_account(db, &admin, root, "Bench app", true)
         .await

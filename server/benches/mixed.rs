@@ -11,8 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use domain::entities::{licence, subscription};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 #[path = "support/seed.rs"]
@@ -73,34 +71,7 @@ async fn main() {
         .await
         .unwrap();
     let root = seed::root_with_room(&db, 100_000).await;
-    let today = Utc::now().date_naive();
-    let all = subscription::ActiveModel {
-        serial: Set("61000001".into()),
-        seats: Set(PUPILS as i32 + 10),
-        valid_from: Set(today - chrono::Duration::days(1)),
-        valid_until: Set(today + chrono::Duration::days(300)),
-        locale: Set("nl".into()),
-        site_id: Set(Some(root.id)),
-        created_at: Set(Utc::now()),
-        assigned: Set(PUPILS as i32),
-        bundle_id: Set(None),
-        ..Default::default()
-    }
-    .insert(db.conn())
-    .await
-    .unwrap();
-    let created = seed::users(&db, root.id, "pupil", PUPILS).await;
-    let held = created.iter().map(|u| licence::ActiveModel {
-        subscription_id: Set(all.id),
-        user_id: Set(u.id),
-        assigned_at: Set(Utc::now()),
-        group_id: Set(None),
-        ..Default::default()
-    });
-    licence::Entity::insert_many(held)
-        .exec(db.conn())
-        .await
-        .unwrap();
+    let created = seed::licensed_pupils(&db, root.id, "61000001", PUPILS).await;
     let pupils: Vec<Uuid> = created.iter().map(|u| u.public_id).collect();
     let admin_id = domain::auth::sign_in(
         &db,
@@ -124,7 +95,7 @@ async fn main() {
             name: "mixed".into(),
             expires_on: String::new(),
         },
-        today,
+        Utc::now().date_naive(),
     )
     .await
     .unwrap()

@@ -18,19 +18,26 @@ const LAST_USE_PRECISION: Duration = Duration::seconds(60);
 
 pub async fn authenticate(db: &Db, secret: &str, today: NaiveDate) -> Result<Principal> {
     let digest = digest_of(secret)?;
-    let loaded = match cached(&digest) {
-        Some(hit) => hit,
-        None => {
-            let generation = cache::generation();
-            // One statement: the token, its account, the account's sites' last day, its grants.
-            let loaded = load::by_token(db, &digest, today)
-                .await?
-                .ok_or(Error::Unauthenticated)?;
-            remember(&digest, generation, &loaded);
-            loaded
-        }
-    };
+    let loaded = find(db, &digest, today).await?;
     accept(db, digest, loaded, today).await
+}
+
+/// The token and its account: from the cache, else in one statement (the token, its account,
+/// the account's sites' last day, its grants), kept for the cache's time. Unknown: refused.
+pub(crate) async fn find(
+    db: &Db,
+    digest: &str,
+    today: NaiveDate,
+) -> Result<(TokenState, Principal)> {
+    if let Some(hit) = cached(digest) {
+        return Ok(hit);
+    }
+    let generation = cache::generation();
+    let loaded = load::by_token(db, digest, today)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    remember(digest, generation, &loaded);
+    Ok(loaded)
 }
 
 /// The digest a token is stored under; a secret that cannot be a token is refused unread.

@@ -10,7 +10,7 @@ mod list;
 mod service_accounts;
 
 pub use authenticate::authenticate;
-pub(crate) use authenticate::{accept, cached, digest_of, remember};
+pub(crate) use authenticate::{accept, cached, digest_of, find, remember};
 pub use issue::{issue, issue_unchecked, revoke, Issued, NewToken};
 pub use list::{list, mine, service_accounts, Account, ApiToken, TokenState};
 pub use service_accounts::create_service_account;

@@ -1,5 +1,7 @@
 //! A principal in one statement: the account, the last day its sites allow, and its grants with
 //! their roles' permissions (one row per grant); for an API token, the token's state as well.
+use std::borrow::Borrow;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 
@@ -58,7 +60,7 @@ pub(crate) async fn by_user(db: &Db, user_id: i32, today: NaiveDate) -> Result<P
         .conn()
         .query_all_raw(by_user_statement(db.backend(), user_id))
         .await?;
-    principal_of(&rows.iter().collect::<Vec<_>>(), today)
+    principal_of(&rows, today)
 }
 
 /// The token with this digest and its account's principal; `None` for an unknown token.
@@ -71,16 +73,16 @@ pub(crate) async fn by_token(
         .conn()
         .query_all_raw(by_token_statement(db.backend(), digest))
         .await?;
-    token_of(&rows.iter().collect::<Vec<_>>(), today)
+    token_of(&rows, today)
 }
 
 /// The token and its account's principal from the rows of [`by_token_statement`] (or rows of
 /// the same columns); `None` without rows.
-pub(crate) fn token_of(
-    rows: &[&QueryResult],
+pub(crate) fn token_of<R: Borrow<QueryResult>>(
+    rows: &[R],
     today: NaiveDate,
 ) -> Result<Option<(TokenState, Principal)>> {
-    let Some(first) = rows.first() else {
+    let Some(first) = rows.first().map(Borrow::borrow) else {
         return Ok(None);
     };
     let token = TokenState {
@@ -94,8 +96,8 @@ pub(crate) fn token_of(
     Ok(Some((token, principal_of(rows, today)?)))
 }
 
-fn principal_of(rows: &[&QueryResult], today: NaiveDate) -> Result<Principal> {
-    let Some(first) = rows.first() else {
+fn principal_of<R: Borrow<QueryResult>>(rows: &[R], today: NaiveDate) -> Result<Principal> {
+    let Some(first) = rows.first().map(Borrow::borrow) else {
         return Ok(Principal::Anonymous);
     };
     let own: Option<NaiveDate> = first.try_get("", "expires_on")?;
@@ -111,7 +113,7 @@ fn principal_of(rows: &[&QueryResult], today: NaiveDate) -> Result<Principal> {
         return Ok(Principal::Anonymous);
     }
     let mut grants: Vec<Grant> = Vec::with_capacity(rows.len());
-    for row in rows {
+    for row in rows.iter().map(Borrow::borrow) {
         let Some(site_id) = row.try_get::<Option<i32>>("", "grant_site_id")? else {
             continue;
         };

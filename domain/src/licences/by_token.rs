@@ -3,10 +3,12 @@
 //! with their products, whether the product exists), as one `UNION ALL`. Nothing is told before
 //! the token is accepted: an unknown or refused token is `Unauthenticated` whatever the user.
 use chrono::NaiveDate;
+use std::sync::LazyLock;
+
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
-use super::check::{cached, conclude, facts_of, facts_sql, facts_statement, known, CheckKey};
+use super::check::{cached, conclude, facts, facts_of, facts_sql, known_of, CheckKey};
 use super::LicenceCheck;
 use crate::api_tokens;
 use crate::cache;
@@ -21,6 +23,15 @@ const NO_FACTS_COLUMNS: &str = ", 't' AS kind, CAST(NULL AS INTEGER) AS user_id,
      CAST(NULL AS DATE) AS valid_from, CAST(NULL AS DATE) AS valid_until, \
      CAST(NULL AS TIMESTAMPTZ) AS assigned_at, CAST(NULL AS VARCHAR) AS product_key";
 
+/// The text of [`token_and_facts_statement`], put together once.
+static TOKEN_AND_FACTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} UNION ALL {}",
+        load::by_token_sql(NO_FACTS_COLUMNS),
+        facts_sql(&format!("{}, ", load::NO_TOKEN_COLUMNS)),
+    )
+});
+
 /// The token's rows (kind `t`) and the facts' rows (kinds `a`, `l`, `p`) in one statement.
 pub(crate) fn token_and_facts_statement(
     backend: DbBackend,
@@ -28,14 +39,9 @@ pub(crate) fn token_and_facts_statement(
     user: Uuid,
     product: Option<&str>,
 ) -> Statement {
-    let sql = format!(
-        "{} UNION ALL {}",
-        load::by_token_sql(NO_FACTS_COLUMNS),
-        facts_sql(&format!("{}, ", load::NO_TOKEN_COLUMNS)),
-    );
     crate::sql::statement(
         backend,
-        &sql,
+        &TOKEN_AND_FACTS,
         vec![
             digest.into(),
             user.into(),
@@ -60,21 +66,6 @@ pub async fn check_with_token(
     let generation = cache::generation();
     // The facts stay a `Result` until the token is accepted: a refused token tells nothing.
     let (token, known) = match (api_tokens::cached(&digest), cached(&key)) {
-        (Some(token), Some(known)) => (token, Ok(known)),
-        (Some(token), None) => {
-            let rows = db
-                .conn()
-                .query_all_raw(facts_statement(db.backend(), user, product))
-                .await?;
-            (token, known(facts_of(rows.iter()), product, today))
-        }
-        (None, Some(known)) => {
-            let token = load::by_token(db, &digest, today)
-                .await?
-                .ok_or(Error::Unauthenticated)?;
-            api_tokens::remember(&digest, generation, &token);
-            (token, Ok(known))
-        }
         (None, None) => {
             let statement = token_and_facts_statement(db.backend(), &digest, user, product);
             let rows = db.conn().query_all_raw(statement).await?;
@@ -85,8 +76,20 @@ pub async fn check_with_token(
             api_tokens::remember(&digest, generation, &token);
             (
                 token,
-                known(facts_of(fact_rows.into_iter()), product, today),
+                known_of(facts_of(fact_rows.into_iter()), product, today),
             )
+        }
+        // One of the two is cached: the other alone is one statement.
+        (token, known) => {
+            let token = match token {
+                Some(token) => token,
+                None => api_tokens::find(db, &digest, today).await?,
+            };
+            let known = match known {
+                Some(known) => Ok(known),
+                None => known_of(facts(db, user, product).await, product, today),
+            };
+            (token, known)
         }
     };
     let principal = api_tokens::accept(db, digest, token, today).await?;

@@ -37,14 +37,14 @@ pub async fn check(
     let generation = cache::generation();
     let known = match cached(&key) {
         Some(hit) => hit,
-        None => known(facts(db, user, product).await, product, today)?,
+        None => known_of(facts(db, user, product).await, product, today)?,
     };
     conclude(principal, key, generation, known)
 }
 
 /// The user's id and scope, and the answer (or why there is none), from the facts read; an
 /// unknown user is the caller's error at once.
-pub(super) fn known(
+pub(super) fn known_of(
     facts: Result<Facts>,
     product: Option<&str>,
     today: NaiveDate,
@@ -128,6 +128,9 @@ pub(super) fn facts_sql(columns: &str) -> String {
         .join(" UNION ALL ")
 }
 
+/// The text of [`facts_statement`], put together once.
+static FACTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| facts_sql(""));
+
 pub(crate) fn facts_statement(
     backend: sea_orm::DbBackend,
     user: Uuid,
@@ -135,7 +138,7 @@ pub(crate) fn facts_statement(
 ) -> sea_orm::Statement {
     crate::sql::statement(
         backend,
-        &facts_sql(""),
+        &FACTS,
         vec![
             user.into(),
             user.into(),
@@ -144,7 +147,8 @@ pub(crate) fn facts_statement(
     )
 }
 
-async fn facts(db: &Db, user: Uuid, product: Option<&str>) -> Result<Facts> {
+/// The facts of a user's licences, in one statement.
+pub(super) async fn facts(db: &Db, user: Uuid, product: Option<&str>) -> Result<Facts> {
     let statement = facts_statement(db.backend(), user, product);
     let rows = db.conn().query_all_raw(statement).await?;
     facts_of(rows.iter())

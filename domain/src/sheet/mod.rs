@@ -52,9 +52,13 @@ impl Format {
     }
 }
 
-/// A table in the chosen format.
+/// A table in the chosen format, row by row.
 pub fn write(format: Format, table: &Table, locale: &str) -> crate::Result<Vec<u8>> {
-    xlsx::written(format, table, locale)
+    let mut out = Streamed::new(format, &table.sheet, &table.header, locale)?;
+    for row in &table.rows {
+        out.row(row)?;
+    }
+    out.finish()
 }
 
 #[cfg(test)]

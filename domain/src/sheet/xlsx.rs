@@ -1,7 +1,6 @@
-//! One-sheet .xlsx downloads of a table in memory (see [`Streamed`] for the sheet's form).
+//! One-sheet .xlsx downloads of a table in memory (see [`super::Streamed`] for the sheet's form).
 use rust_xlsxwriter::XlsxError;
 
-use super::Streamed;
 use crate::error::{Error, Result};
 
 /// A sheet: its name, header and rows of text.
@@ -16,18 +15,9 @@ pub(crate) fn xlsx_error(err: XlsxError) -> Error {
     Error::Internal(format!("xlsx: {err}"))
 }
 
-/// The table as an .xlsx file (see [`Streamed`]).
+/// The table as an .xlsx file (see [`super::Streamed`]).
 pub fn xlsx_table(table: &Table) -> Result<Vec<u8>> {
-    written(super::Format::Xlsx, table, "")
-}
-
-/// The table in the format, row by row.
-pub(crate) fn written(format: super::Format, table: &Table, locale: &str) -> Result<Vec<u8>> {
-    let mut out = Streamed::new(format, &table.sheet, &table.header, locale)?;
-    for row in &table.rows {
-        out.row(row)?;
-    }
-    out.finish()
+    super::write(super::Format::Xlsx, table, "")
 }
 
 /// Excel's rules for sheet names: at most 31 characters, none of `[]:*?/\`.

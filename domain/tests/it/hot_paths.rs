@@ -100,6 +100,17 @@ async fn service_token(
     (issued.secret, issued.token.public_id)
 }
 
+/// A handle on the same database that counts the statements run through it.
+fn counting(db: &Db) -> (Db, Arc<AtomicUsize>) {
+    let mut counted = db.clone();
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    counted.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    (counted, statements)
+}
+
 async fn demo_admin(db: &Db) -> domain::Principal {
     let id = user::Entity::find()
         .filter(user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
@@ -213,12 +224,7 @@ db_test!(
         let pupil = holder(&db, demo.klimop, "leerling", &[all]).await;
         let (secret, _) = service_token(&db, &demo.admin, demo.root, "App").await;
 
-        let mut counted = db.clone();
-        let statements = Arc::new(AtomicUsize::new(0));
-        let counter = statements.clone();
-        counted.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-        });
+        let (counted, statements) = counting(&db);
         cache::invalidate_all();
         let caller = api_tokens::authenticate(&counted, &secret, today())
             .await
@@ -256,12 +262,7 @@ db_test!(
             .await
             .unwrap();
 
-        let mut counted = db.clone();
-        let statements = Arc::new(AtomicUsize::new(0));
-        let counter = statements.clone();
-        counted.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-        });
+        let (counted, statements) = counting(&db);
         // The same answers as the check after authentication, in one statement each.
         for (user, product) in [
             (pupil, Some("reader")),

@@ -1,18 +1,24 @@
-//! Set-up shared by the benchmarks: the demo organisation's root with room in it, and many
-//! plain users (each taking a seat, as a created user does).
+//! Set-up shared by the benchmarks: the demo organisation's root with room in it, many plain
+//! users (each taking a seat, as a created user does), pupils with a licence each.
 #![allow(dead_code)] // each benchmark uses part of it
-use domain::entities::{site, user};
+use chrono::Utc;
+use domain::entities::{licence, site, subscription, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
-/// The demo organisation's root (the demo seeded before), with `seats` seats.
-pub async fn root_with_room(db: &domain::Db, seats: i32) -> site::Model {
-    let root = site::Entity::find()
+/// The demo organisation's root (the demo seeded before).
+pub async fn root(db: &domain::Db) -> site::Model {
+    site::Entity::find()
         .filter(site::Column::ParentId.is_null())
         .one(db.conn())
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+/// The demo organisation's root, with `seats` seats.
+pub async fn root_with_room(db: &domain::Db, seats: i32) -> site::Model {
+    let root = root(db).await;
     site::Entity::update_many()
         .col_expr(site::Column::SeatLimit, Expr::value(seats))
         .filter(site::Column::Id.eq(root.id))
@@ -63,4 +69,46 @@ pub async fn sign_in(client: &reqwest::Client, base: &str) -> reqwest::Result<re
         ))
         .send()
         .await
+}
+
+/// `count` pupils in `site_id`, each with a licence of one subscription for every product
+/// (serial `serial`, valid since yesterday for 300 days).
+pub async fn licensed_pupils(
+    db: &domain::Db,
+    site_id: i32,
+    serial: &str,
+    count: usize,
+) -> Vec<user::Model> {
+    let today = Utc::now().date_naive();
+    let seats = i32::try_from(count).unwrap();
+    let all = subscription::ActiveModel {
+        serial: Set(serial.into()),
+        seats: Set(seats + 10),
+        valid_from: Set(today - chrono::Duration::days(1)),
+        valid_until: Set(today + chrono::Duration::days(300)),
+        locale: Set("nl".into()),
+        site_id: Set(Some(site_id)),
+        created_at: Set(Utc::now()),
+        assigned: Set(seats),
+        bundle_id: Set(None),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await
+    .unwrap();
+    let created = users(db, site_id, "pupil", count).await;
+    for chunk in created.chunks(500) {
+        let held = chunk.iter().map(|u| licence::ActiveModel {
+            subscription_id: Set(all.id),
+            user_id: Set(u.id),
+            assigned_at: Set(Utc::now()),
+            group_id: Set(None),
+            ..Default::default()
+        });
+        licence::Entity::insert_many(held)
+            .exec(db.conn())
+            .await
+            .unwrap();
+    }
+    created
 }
