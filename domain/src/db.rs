@@ -21,6 +21,8 @@ use crate::error::Result;
 pub struct Db {
     conn: DatabaseConnection,
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Licence checks waiting to be read together.
+    batches: Arc<crate::licences::Batches>,
 }
 
 /// A write transaction; dropping it without [`WriteTxn::commit`] rolls back.
@@ -95,6 +97,10 @@ impl Db {
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .sqlx_logging(false)
+            // A connection in use is not pinged before each statement (a round trip per
+            // statement on PostgreSQL); one that sat idle for a while is, since the server may
+            // have dropped it (a restart, an idle timeout on the way).
+            .test_before_acquire_if_idle_for(Duration::from_secs(10))
             // SQLite: in the write-ahead log (set once below: it is stored in the file), fsync
             // at checkpoints rather than at every commit (the usual pairing: the file cannot be
             // corrupted; a power cut may lose the last transactions, a crash of the process
@@ -112,6 +118,7 @@ impl Db {
         Ok(Db {
             conn,
             write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
+            batches: Arc::default(),
         })
     }
 
@@ -133,6 +140,12 @@ impl Db {
         F: Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
     {
         self.conn.set_metric_callback(callback);
+        // Its own queue of licence checks, so that they are read (and counted) through it.
+        self.batches = Arc::default();
+    }
+
+    pub(crate) fn batches(&self) -> Arc<crate::licences::Batches> {
+        self.batches.clone()
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

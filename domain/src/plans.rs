@@ -14,9 +14,10 @@ use crate::entities::{
 use crate::error::Result;
 use crate::Db;
 
-/// Tables small enough (the vendor's catalogue) to be read whole.
+/// Tables small enough (the vendor's catalogue) to be read whole, and `asked`, the users a
+/// batch of licence checks asks about (at most 64).
 /// SQLite names a table by its alias in plans: the hand-written statements call them `p`, `bp`.
-const SMALL_TABLES: &[&str] = &["products", "bundles", "bundle_products", "p", "bp"];
+const SMALL_TABLES: &[&str] = &["products", "bundles", "bundle_products", "p", "bp", "asked"];
 
 pub struct HotPath {
     pub name: &'static str,
@@ -37,11 +38,26 @@ pub fn hot_paths(backend: DbBackend) -> Vec<HotPath> {
         ),
         built(
             "licence check",
-            crate::licences::facts_statement(backend, some, Some("reader")),
+            crate::licences::facts_statement(backend, None, &[some], Some("reader")),
         ),
         built(
             "licence check with the caller's token",
-            crate::licences::token_and_facts_statement(backend, "digest", some, Some("reader")),
+            crate::licences::facts_statement(backend, Some("digest"), &[some], Some("reader")),
+        ),
+        built(
+            "licence checks read together (5 users, padded to 8)",
+            crate::licences::facts_statement(
+                backend,
+                Some("digest"),
+                &[
+                    Uuid::from_u128(1),
+                    Uuid::from_u128(2),
+                    Uuid::from_u128(3),
+                    Uuid::from_u128(4),
+                    some,
+                ],
+                Some("reader"),
+            ),
         ),
         built(
             "user by username (sign-in)",

@@ -236,7 +236,10 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("bench.db").display());
     let db = domain::Db::connect_and_migrate(&url).await.unwrap();
-    measure("SQLite", db, &dir).await;
+    // `LICENTIA_BENCH_SQLITE=0` leaves SQLite out (to profile the PostgreSQL run alone).
+    if std::env::var("LICENTIA_BENCH_SQLITE").as_deref() != Ok("0") {
+        measure("SQLite", db, &dir).await;
+    }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
         let server = server.trim_end_matches('/');
         let name = format!("bench_{}", Uuid::new_v4().simple());

@@ -96,6 +96,26 @@ async fn should_probe_scrape_and_log_without_secrets() {
     let generated = headers["x-request-id"].to_str().unwrap().to_string();
     assert_eq!(generated.len(), 32, "a new id when the caller sends none");
 
+    // A licence check (a demo pupil's, as the administrator), read through the checks' queue.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let by_name = |name: &'static str| {
+        domain::entities::user::Entity::find()
+            .filter(domain::entities::user::Column::Username.eq(name))
+            .one(db.conn())
+    };
+    let admin = by_name(domain::demo::ADMIN_USERNAME)
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = domain::Principal::load(&db, admin.id).await.unwrap();
+    let pupil = by_name("lotte.janssens").await.unwrap().unwrap();
+    domain::cache::invalidate_all();
+    let today = chrono::Utc::now().date_naive();
+    let answer = domain::licences::check(&db, &admin, pupil.public_id, None, today)
+        .await
+        .unwrap();
+    let outcome = if answer.valid { "valid" } else { "invalid" };
+
     // The scrape, read by a Prometheus text-format parser.
     let (status, headers, text) = send(&app, get("/metrics")).await;
     assert_eq!(status, StatusCode::OK);
@@ -141,6 +161,14 @@ async fn should_probe_scrape_and_log_without_secrets() {
             &[("method", "password"), ("outcome", "success")]
         ) >= 1.0
     );
+    assert!(
+        matches!(
+            sample("licentia_licence_check_batch_size", &[]).map(|s| &s.value),
+            Some(prometheus_parse::Value::Histogram(buckets)) if !buckets.is_empty()
+        ),
+        "{text}"
+    );
+    assert!(value("licentia_licence_checks_total", &[("outcome", outcome)]) >= 1.0);
     assert!(value("licentia_password_workers", &[]) >= 1.0);
     assert!(value("licentia_db_pool_connections", &[]) >= 1.0);
     assert_eq!(value("licentia_imports_running", &[]), 0.0);

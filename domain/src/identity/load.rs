@@ -34,15 +34,17 @@ pub(crate) fn by_user_statement(backend: DbBackend, user_id: i32) -> Statement {
 }
 
 pub(crate) fn by_token_statement(backend: DbBackend, digest: &str) -> Statement {
-    crate::sql::statement(backend, &by_token_sql(""), vec![digest.into()])
+    crate::sql::statement(backend, &by_token_sql("", "= ?"), vec![digest.into()])
 }
 
-/// The text of [`by_token_statement`], with `extra` columns (", a, b") after the token's.
-pub(crate) fn by_token_sql(extra: &str) -> String {
+/// The text of [`by_token_statement`], with `extra` columns (", a, b") after the token's, for
+/// the tokens whose digest is `digests` ("= ?", "IN (?, ?)").
+pub(crate) fn by_token_sql(extra: &str, digests: &str) -> String {
     format!(
         "{COLUMNS}, t.id AS token_id, t.expires_on AS token_expires_on, \
          t.last_used_at AS token_last_used_at, t.revoked_at AS token_revoked_at{extra} \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id {GRANTS} WHERE t.token_hash = ?"
+         FROM api_tokens t JOIN users u ON u.id = t.user_id {GRANTS} \
+         WHERE t.token_hash {digests}"
     )
 }
 

@@ -1,9 +1,10 @@
 //! What a licensed application asks: may this user use this product, until when, and which
 //! products their valid licences cover.
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::QueryResult;
 use uuid::Uuid;
 
+use super::batch::{self, Ask};
 use super::status::{periods, Period, Status};
 use crate::access::{self, Operation, SiteScope};
 use crate::cache::{self, TtlCache};
@@ -37,7 +38,7 @@ pub async fn check(
     let generation = cache::generation();
     let known = match cached(&key) {
         Some(hit) => hit,
-        None => known_of(facts(db, user, product).await, product, today)?,
+        None => known_of(facts(db, user, product, today).await, product, today)?,
     };
     conclude(principal, key, generation, known)
 }
@@ -98,64 +99,52 @@ pub(super) struct Facts {
     product_exists: bool,
 }
 
-/// The three parts of the facts' statement (kinds `a`, `l`, `p`), each a select list and its
-/// source, joined by [`facts_sql`].
-const FACT_PARTS: [&str; 3] = [
-    "'a' AS kind, u.id AS user_id, c.ancestor_id AS ancestor_id, c.depth AS depth, \
-           NULL AS subscription_id, NULL AS bundle_id, NULL AS valid_from, NULL AS valid_until, \
-           NULL AS assigned_at, NULL AS product_key \
-      FROM users u JOIN site_closure c ON c.descendant_id = u.site_id \
-     WHERE u.public_id = ?",
-    "'l', u.id, NULL, NULL, s.id, s.bundle_id, s.valid_from, s.valid_until, \
-           l.assigned_at, p.key \
-      FROM users u \
-      JOIN licences l ON l.user_id = u.id \
-      JOIN subscriptions s ON s.id = l.subscription_id \
-      LEFT JOIN products p ON s.bundle_id IS NULL OR p.id IN \
-           (SELECT bp.product_id FROM bundle_products bp WHERE bp.bundle_id = s.bundle_id) \
-     WHERE u.public_id = ?",
-    "'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, p.key \
-      FROM products p WHERE p.key = ?",
-];
-
-/// The facts' statement (parameters: the user twice, the product), with `columns` ("x, y, ")
-/// before the facts' own in every part.
-pub(super) fn facts_sql(columns: &str) -> String {
-    FACT_PARTS
-        .iter()
-        .map(|part| format!("SELECT {columns}{part}"))
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ")
-}
-
-/// The text of [`facts_statement`], put together once.
-static FACTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| facts_sql(""));
-
-pub(crate) fn facts_statement(
-    backend: sea_orm::DbBackend,
+/// The facts of a user's licences, read with whatever other checks are waiting (one statement).
+pub(super) async fn facts(
+    db: &Db,
     user: Uuid,
     product: Option<&str>,
+    today: NaiveDate,
+) -> Result<Facts> {
+    let ask = Ask {
+        digest: None,
+        user,
+        product: product.map(str::to_string),
+        today,
+    };
+    batch::read(db, vec![ask])
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal("licence check not read".into()))?
+        .facts
+}
+
+/// The statement of the checks of these users (with the caller's token, when given): what the
+/// plans of the hot paths are checked on.
+pub(crate) fn facts_statement(
+    backend: sea_orm::DbBackend,
+    digest: Option<&str>,
+    users: &[Uuid],
+    product: Option<&str>,
 ) -> sea_orm::Statement {
-    crate::sql::statement(
-        backend,
-        &FACTS,
-        vec![
-            user.into(),
-            user.into(),
-            product.unwrap_or_default().to_string().into(),
-        ],
-    )
+    let asks: Vec<Ask> = users
+        .iter()
+        .map(|&user| Ask {
+            digest: digest.map(str::to_string),
+            user,
+            product: product.map(str::to_string),
+            today: NaiveDate::MIN,
+        })
+        .collect();
+    batch::statement(backend, &asks)
 }
 
-/// The facts of a user's licences, in one statement.
-pub(super) async fn facts(db: &Db, user: Uuid, product: Option<&str>) -> Result<Facts> {
-    let statement = facts_statement(db.backend(), user, product);
-    let rows = db.conn().query_all_raw(statement).await?;
-    facts_of(rows.iter())
-}
-
-/// The facts from the rows of [`facts_sql`] (kinds `a`, `l` and `p`); `NotFound` for an unknown user.
-pub(super) fn facts_of<'a>(rows: impl Iterator<Item = &'a QueryResult>) -> Result<Facts> {
+/// The facts from a user's rows of the checks' statement (kinds `a` and `l`), and whether the
+/// product asked about exists; `NotFound` for an unknown user.
+pub(super) fn facts_of<'a>(
+    rows: impl Iterator<Item = &'a QueryResult>,
+    product_exists: bool,
+) -> Result<Facts> {
     let mut facts = Facts {
         user_id: 0,
         scope: SiteScope {
@@ -163,7 +152,7 @@ pub(super) fn facts_of<'a>(rows: impl Iterator<Item = &'a QueryResult>) -> Resul
         },
         held: Vec::new(),
         keys: Vec::new(),
-        product_exists: false,
+        product_exists,
     };
     let mut ancestry: Vec<(i32, i32)> = Vec::new();
     for row in rows {
@@ -173,7 +162,7 @@ pub(super) fn facts_of<'a>(rows: impl Iterator<Item = &'a QueryResult>) -> Resul
                 facts.user_id = row.try_get("", "user_id")?;
                 ancestry.push((row.try_get("", "depth")?, row.try_get("", "ancestor_id")?));
             }
-            "l" => {
+            _ => {
                 let subscription_id: i32 = row.try_get("", "subscription_id")?;
                 if !facts
                     .held
@@ -193,7 +182,6 @@ pub(super) fn facts_of<'a>(rows: impl Iterator<Item = &'a QueryResult>) -> Resul
                     facts.keys.push((subscription_id, key));
                 }
             }
-            _ => facts.product_exists = true,
         }
     }
     if ancestry.is_empty() {

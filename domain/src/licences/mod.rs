@@ -5,6 +5,7 @@
 //! Taking a seat is one conditional update of the subscription's `assigned` counter, so the
 //! seats hold under concurrency on both databases.
 mod assign;
+mod batch;
 mod by_token;
 mod check;
 mod claim;
@@ -13,8 +14,8 @@ mod mine;
 mod status;
 
 pub use assign::{assign, unassign};
-pub use by_token::check_with_token;
-pub(crate) use by_token::token_and_facts_statement;
+pub(crate) use batch::Batches;
+pub use by_token::{check_many_with_token, check_with_token};
 pub use check::{check, LicenceCheck};
 pub(crate) use check::{evaluate, facts_statement};
 pub use claim::{claim, Claim};

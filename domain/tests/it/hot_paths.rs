@@ -1,8 +1,9 @@
 //! The paths every request takes: a licence check answers the same in one statement as it did
 //! in many (bundles, every state, unknown product, unknown or foreign user), a check without
 //! the cache costs at most two statements (the token's principal, the user's licence facts),
-//! one when the caller's token is read with the licence,
-//! and no hot statement reads a large table whole (plans on SQLite and PostgreSQL).
+//! one when the caller's token is read with the licence, and one for many checks read together
+//! (the same answers, alone, together and from many tasks at once), and no hot statement reads a
+//! large table whole (plans on SQLite and PostgreSQL).
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -330,6 +331,68 @@ db_test!(
                 "a foreign user looks like an unknown one"
             );
         }
+    }
+);
+
+db_test!(
+    should_read_checks_that_come_together_in_one_statement,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
+        domain::products::insert_product(&db, "reader", "Reader")
+            .await
+            .unwrap();
+        let all = subscription(&db, root, "70000031", None, (-1, 30)).await;
+        let gone = subscription(&db, root, "70000032", None, (-60, -10)).await;
+        let mut users = vec![Uuid::new_v4()];
+        for (i, held) in [vec![all], vec![], vec![gone], vec![all, gone]]
+            .into_iter()
+            .enumerate()
+        {
+            users.push(holder(&db, demo.root, &format!("samen.{i}"), &held).await);
+        }
+        let (secret, _) = service_token(&db, &demo.admin, demo.root, "App").await;
+        let checks: Vec<(Uuid, Option<&str>)> = users
+            .iter()
+            .flat_map(|&user| [(user, Some("reader")), (user, None), (user, Some("nope"))])
+            .collect();
+        // Each alone, without the cache.
+        let mut alone = Vec::new();
+        for &(user, product) in &checks {
+            cache::invalidate_all();
+            alone.push(licences::check_with_token(&db, &secret, user, product, today()).await);
+        }
+        assert!(alone.iter().any(|a| a.as_ref().is_ok_and(|a| a.valid)));
+        assert!(alone.iter().any(|a| a.as_ref().is_ok_and(|a| !a.valid)));
+        assert!(alone.iter().any(|a| a.as_ref() == Err(&Error::NotFound)));
+
+        // All together: the same answers, in one statement.
+        let (counted, statements) = counting(&db);
+        cache::invalidate_all();
+        let together = licences::check_many_with_token(&counted, &secret, &checks, today())
+            .await
+            .unwrap();
+        assert_eq!(statements.load(Ordering::SeqCst), 1, "one statement");
+        assert_eq!(together, alone);
+
+        // At the same moment from many tasks (read in batches as they come): the same answers.
+        cache::invalidate_all();
+        let tasks: Vec<_> = checks
+            .iter()
+            .map(|&(user, product)| {
+                let (db, secret) = (db.clone(), secret.clone());
+                let product = product.map(str::to_string);
+                tokio::spawn(async move {
+                    licences::check_with_token(&db, &secret, user, product.as_deref(), today())
+                        .await
+                })
+            })
+            .collect();
+        let mut concurrent = Vec::new();
+        for task in tasks {
+            concurrent.push(task.await.unwrap());
+        }
+        assert_eq!(concurrent, alone);
     }
 );
 

@@ -15,6 +15,9 @@ const BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Licence checks read by one statement: 1 to 64 (see `domain::licences`).
+const BATCH_SIZES: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// Installs the recorder (the first call; later calls, e.g. several routers in one test
@@ -24,6 +27,11 @@ pub fn install() -> Option<&'static PrometheusHandle> {
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), BUCKETS)
+                .ok()?
+                .set_buckets_for_metric(
+                    Matcher::Full("licentia_licence_check_batch_size".into()),
+                    BATCH_SIZES,
+                )
                 .ok()?;
             match builder.install_recorder() {
                 Ok(handle) => {
@@ -67,6 +75,10 @@ fn describe() {
     describe_counter!(
         "licentia_licence_checks_total",
         "Licence checks by outcome (valid, invalid, refused)"
+    );
+    describe_histogram!(
+        "licentia_licence_check_batch_size",
+        "Licence checks read together by one statement"
     );
     describe_gauge!("licentia_jobs", "Jobs not done, by kind and status");
     describe_gauge!(

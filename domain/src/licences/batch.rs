@@ -1,0 +1,312 @@
+//! Licence checks that arrive together are read together: each check queues what it must read
+//! (the caller's token when it is not cached, the user's facts, the product) and a few runners
+//! (one per core) take whatever is queued, up to [`MAX_BATCH`] checks, and read it in one
+//! statement. One check alone is read at once; under load, a statement serves as many checks as
+//! came in while the previous one ran, so the database's fixed cost per statement (on
+//! PostgreSQL, starting the plan's executor; on SQLite, the hand-off to the connection's thread)
+//! is paid once per batch instead of once per check.
+//!
+//! The statement is the token with its account and grants (kind `t`), the users' site ancestry
+//! (`a`) and licences with the products each covers (`l`), and the products asked about (`p`),
+//! as one `UNION ALL`; each row names the token or the user it belongs to.
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use super::check::{facts_of, Facts};
+use crate::error::{Error, Result};
+use crate::identity::load::{self, TokenState};
+use crate::{Db, Principal};
+
+/// The most checks one statement reads.
+const MAX_BATCH: usize = 64;
+
+/// What one check asks to be read.
+pub(super) struct Ask {
+    /// The caller's token digest, when the token is not cached.
+    pub digest: Option<String>,
+    pub user: Uuid,
+    pub product: Option<String>,
+    pub today: NaiveDate,
+}
+
+/// What was read for one check: the token (when asked; `None` inside for an unknown token) and
+/// the user's facts (`NotFound` for an unknown user).
+pub(super) struct Read {
+    pub token: Option<Result<Option<(TokenState, Principal)>>>,
+    pub facts: Result<Facts>,
+}
+
+/// The queue of one database's checks.
+#[derive(Default)]
+pub(crate) struct Batches {
+    state: Mutex<Queue>,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<(Ask, oneshot::Sender<Read>)>,
+    runners: usize,
+}
+
+/// Runners at once: one per core, so that the database works on one batch per core while the
+/// next ones fill.
+static RUNNERS: LazyLock<usize> = LazyLock::new(|| {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8)
+});
+
+impl Batches {
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Reads what these checks ask, together with whatever else is queued; the answers in order.
+pub(super) async fn read(db: &Db, asks: Vec<Ask>) -> Result<Vec<Read>> {
+    let batches = db.batches();
+    let mut answers = Vec::with_capacity(asks.len());
+    let start = {
+        let mut queue = batches.queue();
+        for ask in asks {
+            let (reply, answer) = oneshot::channel();
+            queue.waiting.push_back((ask, reply));
+            answers.push(answer);
+        }
+        let start = queue.runners < *RUNNERS;
+        if start {
+            queue.runners += 1;
+        }
+        start
+    };
+    if start {
+        tokio::spawn(run(db.clone(), batches));
+    }
+    let mut reads = Vec::with_capacity(answers.len());
+    for answer in answers {
+        reads.push(
+            answer
+                .await
+                .map_err(|_| Error::Internal("licence check not read".into()))?,
+        );
+    }
+    Ok(reads)
+}
+
+/// Takes batches off the queue until it is empty. Spawned, so that a check whose caller went
+/// away does not take the others' answers with it.
+async fn run(db: Db, batches: Arc<Batches>) {
+    let mut runner = Runner(Some(batches));
+    while let Some(batch) = runner.next() {
+        let (asks, replies): (Vec<Ask>, Vec<_>) = batch.into_iter().unzip();
+        metrics::histogram!("licentia_licence_check_batch_size").record(asks.len() as f64);
+        let reads = match db
+            .conn()
+            .query_all_raw(statement(db.backend(), &asks))
+            .await
+        {
+            Ok(rows) => answers(&asks, &rows),
+            Err(e) => {
+                let error = Error::from(e);
+                asks.iter()
+                    .map(|_| Read {
+                        token: None,
+                        facts: Err(error.clone()),
+                    })
+                    .collect()
+            }
+        };
+        for (read, reply) in reads.into_iter().zip(replies) {
+            // A caller that went away no longer waits for its answer.
+            let _ = reply.send(read);
+        }
+    }
+}
+
+/// A runner's place: given back when the queue is found empty, or if the runner is dropped
+/// (the runtime shutting down).
+struct Runner(Option<Arc<Batches>>);
+
+impl Runner {
+    /// The next batch, or `None` (and the place given back) when nothing waits.
+    fn next(&mut self) -> Option<Vec<(Ask, oneshot::Sender<Read>)>> {
+        let batches = self.0.as_ref()?;
+        let mut queue = batches.queue();
+        if queue.waiting.is_empty() {
+            queue.runners -= 1;
+            drop(queue);
+            self.0 = None;
+            return None;
+        }
+        let n = queue.waiting.len().min(MAX_BATCH);
+        Some(queue.waiting.drain(..n).collect())
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        if let Some(batches) = self.0.take() {
+            batches.queue().runners -= 1;
+        }
+    }
+}
+
+/// The rows' answers to each check.
+fn answers(asks: &[Ask], rows: &[QueryResult]) -> Vec<Read> {
+    let mut tokens: HashMap<String, Vec<&QueryResult>> = HashMap::new();
+    let mut users: HashMap<Uuid, Vec<&QueryResult>> = HashMap::new();
+    let mut products: HashSet<String> = HashSet::new();
+    let mut unreadable = None;
+    for row in rows {
+        let sorted = (|| -> Result<()> {
+            match row.try_get::<String>("", "kind")?.as_str() {
+                "t" => tokens
+                    .entry(row.try_get("", "token_hash")?)
+                    .or_default()
+                    .push(row),
+                "p" => {
+                    products.insert(row.try_get("", "product_key")?);
+                }
+                _ => users
+                    .entry(row.try_get("", "public_id")?)
+                    .or_default()
+                    .push(row),
+            }
+            Ok(())
+        })();
+        if let Err(e) = sorted {
+            unreadable = Some(e);
+        }
+    }
+    asks.iter()
+        .map(|ask| {
+            if let Some(e) = &unreadable {
+                return Read {
+                    token: None,
+                    facts: Err(e.clone()),
+                };
+            }
+            let token = ask.digest.as_ref().map(|digest| {
+                let rows = tokens.get(digest).map_or(&[][..], Vec::as_slice);
+                load::token_of(rows, ask.today)
+            });
+            let exists = ask
+                .product
+                .as_ref()
+                .is_some_and(|key| products.contains(key));
+            let rows = users.get(&ask.user).map_or(&[][..], Vec::as_slice);
+            Read {
+                token,
+                facts: facts_of(rows.iter().copied(), exists),
+            }
+        })
+        .collect()
+}
+
+/// The facts' columns, typed and empty, for the token's part of the statement.
+const NO_FACTS_COLUMNS: &str = ", 't' AS kind, t.token_hash AS token_hash, \
+     CAST(NULL AS UUID) AS public_id, CAST(NULL AS INTEGER) AS user_id, \
+     CAST(NULL AS INTEGER) AS ancestor_id, CAST(NULL AS INTEGER) AS depth, \
+     CAST(NULL AS INTEGER) AS subscription_id, CAST(NULL AS INTEGER) AS bundle_id, \
+     CAST(NULL AS DATE) AS valid_from, CAST(NULL AS DATE) AS valid_until, \
+     CAST(NULL AS TIMESTAMPTZ) AS assigned_at, CAST(NULL AS VARCHAR) AS product_key";
+
+/// The users asked about, read first and once: the parts below start from them, whatever the
+/// planner's statistics say (on a table just filled, PostgreSQL has none yet; `CROSS JOIN`
+/// keeps SQLite's join order).
+const ASKED: &str = "WITH asked AS MATERIALIZED \
+     (SELECT id, public_id, site_id FROM users WHERE public_id IN ({users})) ";
+
+/// The users' parts (kinds `a` and `l`) and the products' part (`p`): each a select list and
+/// its source, with `{products}` for its list of placeholders. A licence's products are its
+/// bundle's, or every product for a subscription without a bundle: the `OR` is on the join
+/// with the (small) catalogue alone, so that the plan still starts from the users asked about.
+const USER_PARTS: [&str; 2] = [
+    "'a' AS kind, CAST(NULL AS VARCHAR) AS token_hash, asked.public_id AS public_id, \
+           asked.id AS user_id, c.ancestor_id AS ancestor_id, c.depth AS depth, \
+           NULL AS subscription_id, NULL AS bundle_id, NULL AS valid_from, NULL AS valid_until, \
+           NULL AS assigned_at, NULL AS product_key \
+      FROM asked JOIN site_closure c ON c.descendant_id = asked.site_id",
+    "'l', NULL, asked.public_id, asked.id, NULL, NULL, s.id, s.bundle_id, s.valid_from, \
+           s.valid_until, l.assigned_at, p.key \
+      FROM asked CROSS JOIN licences l \
+      JOIN subscriptions s ON s.id = l.subscription_id \
+      LEFT JOIN bundle_products bp ON bp.bundle_id = s.bundle_id \
+      LEFT JOIN products p ON p.id = bp.product_id OR s.bundle_id IS NULL \
+     WHERE l.user_id = asked.id",
+];
+const PRODUCT_PART: &str = "'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+     p.key FROM products p WHERE p.key IN ({products})";
+
+/// The statement for these checks. Each list of values is padded (with its last value) to a
+/// power of two, so that the database sees a few statement texts and keeps their plans.
+pub(crate) fn statement(backend: DbBackend, asks: &[Ask]) -> Statement {
+    let mut digests: Vec<&str> = Vec::new();
+    let mut users: Vec<Uuid> = Vec::new();
+    let mut products: Vec<&str> = Vec::new();
+    for ask in asks {
+        if let Some(digest) = &ask.digest {
+            if !digests.contains(&digest.as_str()) {
+                digests.push(digest);
+            }
+        }
+        if !users.contains(&ask.user) {
+            users.push(ask.user);
+        }
+        if let Some(product) = &ask.product {
+            if !products.contains(&product.as_str()) {
+                products.push(product);
+            }
+        }
+    }
+    let (digests, users, products) = (padded(digests), padded(users), padded(products));
+    let mut parts = Vec::with_capacity(5);
+    let mut values: Vec<Value> = users.iter().map(|u| Value::from(*u)).collect();
+    if !digests.is_empty() {
+        parts.push(load::by_token_sql(
+            NO_FACTS_COLUMNS,
+            &format!("IN ({})", placeholders(digests.len())),
+        ));
+        values.extend(digests.iter().map(|d| Value::from(*d)));
+    }
+    let prefix = if digests.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", load::NO_TOKEN_COLUMNS)
+    };
+    parts.extend(
+        USER_PARTS
+            .iter()
+            .map(|part| format!("SELECT {prefix}{part}")),
+    );
+    if !products.is_empty() {
+        parts.push(format!(
+            "SELECT {prefix}{}",
+            PRODUCT_PART.replace("{products}", &placeholders(products.len()))
+        ));
+        values.extend(products.iter().map(|p| Value::from(*p)));
+    }
+    let asked = ASKED.replace("{users}", &placeholders(users.len()));
+    crate::sql::statement(
+        backend,
+        &format!("{asked}{}", parts.join(" UNION ALL ")),
+        values,
+    )
+}
+
+/// The values, padded with the last to the next power of two (none stay none).
+fn padded<T: Copy>(mut values: Vec<T>) -> Vec<T> {
+    if let Some(&last) = values.last() {
+        values.resize(values.len().next_power_of_two(), last);
+    }
+    values
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
