@@ -45,6 +45,28 @@ fn reset_peak(pid: u32) {
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
 }
 
+/// What the server's allocator says (`/metrics`): (allocated, resident) in MB.
+async fn allocator(client: &reqwest::Client, base: &str) -> (u64, u64) {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let gauge = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .map_or(0, |bytes| (bytes / 1_048_576.0) as u64)
+    };
+    (
+        gauge("licentia_memory_allocated_bytes"),
+        gauge("licentia_memory_resident_bytes"),
+    )
+}
+
 async fn seed(url: &str) {
     let db = domain::Db::connect_and_migrate(url).await.unwrap();
     domain::demo::seed(&db).await.unwrap();
@@ -150,6 +172,8 @@ async fn main() {
     let _ = page.bytes().await.unwrap();
     let (idle_low, idle) = settle(pid, 5).await;
     println!("idle after one administrator page load, {USERS} users: {idle} MB (lowest {idle_low} MB; goal under 100)");
+    let (allocated, resident) = allocator(&client, &base).await;
+    println!("  allocator: {allocated} MB allocated, {resident} MB resident");
 
     // A 100,000-row import, uploaded and applied by the worker.
     let mut file = String::from("Actie;Gebruikersnaam;Voornaam;Achternaam;E-mail");
@@ -201,6 +225,8 @@ async fn main() {
     );
     let (low, last) = settle(pid, 60).await;
     println!("  60 s after the import: {last} MB (lowest {low} MB; goal under 100)");
+    let (allocated, resident) = allocator(&client, &base).await;
+    println!("  allocator: {allocated} MB allocated, {resident} MB resident");
 
     // An .xlsx export of every user (200,000 now).
     reset_peak(pid);
@@ -220,6 +246,8 @@ async fn main() {
     );
     let (low, last) = settle(pid, 60).await;
     println!("  60 s after the export: {last} MB (lowest {low} MB; goal under 100)");
+    let (allocated, resident) = allocator(&client, &base).await;
+    println!("  allocator: {allocated} MB allocated, {resident} MB resident");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -170,6 +170,8 @@ async fn should_probe_scrape_and_log_without_secrets() {
     );
     assert!(value("licentia_licence_checks_total", &[("outcome", outcome)]) >= 1.0);
     assert!(value("licentia_password_workers", &[]) >= 1.0);
+    let allocated = value("licentia_memory_allocated_bytes", &[]);
+    assert!(allocated > 0.0 && allocated <= value("licentia_memory_resident_bytes", &[]));
     assert!(value("licentia_db_pool_connections", &[]) >= 1.0);
     assert_eq!(value("licentia_imports_running", &[]), 0.0);
     assert!(scrape.docs.contains_key("licentia_http_requests_total"));

@@ -115,6 +115,16 @@ fn describe() {
         "licentia_password_queue_limit",
         "Sign-ins that may wait before 503"
     );
+    describe_gauge!(
+        "licentia_memory_allocated_bytes",
+        Unit::Bytes,
+        "Bytes allocated by the process (jemalloc)"
+    );
+    describe_gauge!(
+        "licentia_memory_resident_bytes",
+        Unit::Bytes,
+        "Bytes the allocator keeps resident (jemalloc)"
+    );
 }
 
 /// Label sets of the job gauges seen before: set to zero when a queue empties.
@@ -161,7 +171,27 @@ async fn refresh(db: &domain::Db) {
     metrics::gauge!("licentia_password_running").set(pool.running as f64);
     metrics::gauge!("licentia_password_waiting").set(pool.waiting as f64);
     metrics::gauge!("licentia_password_queue_limit").set(pool.queue as f64);
+    allocator();
 }
+
+/// What the allocator holds: the bytes the program has allocated, and the bytes of memory the
+/// allocator keeps resident for them (the difference is freed memory not yet given back).
+#[cfg(not(target_env = "msvc"))]
+fn allocator() {
+    use tikv_jemalloc_ctl::{epoch, stats};
+    if epoch::advance().is_err() {
+        return;
+    }
+    if let Ok(bytes) = stats::allocated::read() {
+        metrics::gauge!("licentia_memory_allocated_bytes").set(bytes as f64);
+    }
+    if let Ok(bytes) = stats::resident::read() {
+        metrics::gauge!("licentia_memory_resident_bytes").set(bytes as f64);
+    }
+}
+
+#[cfg(target_env = "msvc")]
+fn allocator() {}
 
 pub async fn scrape(State(db): State<domain::Db>) -> impl IntoResponse {
     let Some(handle) = install() else {
