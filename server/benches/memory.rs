@@ -27,17 +27,22 @@ impl Drop for Server {
     }
 }
 
-/// (VmRSS, VmHWM) of a process, in MB.
-fn memory(pid: u32) -> (u64, u64) {
+/// Fields of a process's /proc status (sizes in kB), in MB; 0 for a field not found.
+fn status<const N: usize>(pid: u32, names: [&str; N]) -> [u64; N] {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
+    names.map(|name| {
         status
             .lines()
-            .find_map(|l| l.strip_prefix(name))
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .map_or(0, |kb| kb / 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    })
+}
+
+/// (VmRSS, VmHWM) of a process, in MB.
+fn memory(pid: u32) -> (u64, u64) {
+    let [rss, peak] = status(pid, ["VmRSS", "VmHWM"]);
+    (rss, peak)
 }
 
 /// Resets the peak (VmHWM) of a process: writing 5 to clear_refs.
@@ -48,15 +53,8 @@ fn reset_peak(pid: u32) {
 /// (RssAnon, RssFile, RssShmem) of a process, in MB: memory of its own, pages of files it maps
 /// (its binary's code among them), shared memory (SQLite's WAL index).
 fn parts(pid: u32) -> (u64, u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .map_or(0, |kb| kb / 1024)
-    };
-    (field("RssAnon:"), field("RssFile:"), field("RssShmem:"))
+    let [anon, file, shmem] = status(pid, ["RssAnon", "RssFile", "RssShmem"]);
+    (anon, file, shmem)
 }
 
 /// What the server's allocator says (`/metrics`): (allocated, resident) in MB.

@@ -67,8 +67,21 @@ impl Batches {
     }
 }
 
+/// The error of a check whose answer never came (its runner was dropped).
+pub(super) fn not_read() -> Error {
+    Error::Internal("licence check not read".into())
+}
+
+/// Reads what one check asks, together with whatever else is queued.
+pub(super) async fn read_one(db: &Db, ask: Ask) -> Result<Read> {
+    read(db, vec![ask]).await?.pop().ok_or_else(not_read)
+}
+
 /// Reads what these checks ask, together with whatever else is queued; the answers in order.
 pub(super) async fn read(db: &Db, asks: Vec<Ask>) -> Result<Vec<Read>> {
+    if asks.is_empty() {
+        return Ok(Vec::new());
+    }
     let batches = db.batches();
     let mut answers = Vec::with_capacity(asks.len());
     let start = {
@@ -89,11 +102,7 @@ pub(super) async fn read(db: &Db, asks: Vec<Ask>) -> Result<Vec<Read>> {
     }
     let mut reads = Vec::with_capacity(answers.len());
     for answer in answers {
-        reads.push(
-            answer
-                .await
-                .map_err(|_| Error::Internal("licence check not read".into()))?,
-        );
+        reads.push(answer.await.map_err(|_| not_read())?);
     }
     Ok(reads)
 }

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::batch::{self, Ask};
+use super::batch::{self, not_read, Ask};
 use super::check::{cached, conclude, known_of, CheckKey, Known};
 use super::LicenceCheck;
 use crate::api_tokens;
@@ -26,7 +26,7 @@ pub async fn check_with_token(
     check_many_with_token(db, secret, &[(user, product)], today)
         .await?
         .pop()
-        .ok_or_else(|| Error::Internal("licence check not read".into()))?
+        .ok_or_else(not_read)?
 }
 
 /// The checks of several users at once (one statement for all that are not cached), in order.
@@ -64,9 +64,7 @@ pub async fn check_many_with_token(
         if slot.is_some() {
             continue;
         }
-        let read = reads
-            .next()
-            .ok_or_else(|| Error::Internal("licence check not read".into()))?;
+        let read = reads.next().ok_or_else(not_read)?;
         if let Some(read) = read.token {
             // The facts stay a `Result` until the token is accepted: a refused token tells nothing.
             let loaded = read?.ok_or(Error::Unauthenticated)?;
@@ -85,7 +83,7 @@ pub async fn check_many_with_token(
         .into_iter()
         .zip(known)
         .map(|(key, known)| {
-            let known = known.ok_or_else(|| Error::Internal("licence check not read".into()))?;
+            let known = known.ok_or_else(not_read)?;
             conclude(&principal, key, generation, known?)
         })
         .collect())

@@ -112,11 +112,7 @@ pub(super) async fn facts(
         product: product.map(str::to_string),
         today,
     };
-    batch::read(db, vec![ask])
-        .await?
-        .pop()
-        .ok_or_else(|| Error::Internal("licence check not read".into()))?
-        .facts
+    batch::read_one(db, ask).await?.facts
 }
 
 /// The statement of the checks of these users (with the caller's token, when given): what the

@@ -46,6 +46,16 @@ async fn subscription(
     .id
 }
 
+/// The demo with the product "reader", and the internal id of its root.
+async fn with_reader(db: &Db) -> (Demo, i32) {
+    let demo = demo(db).await;
+    let root = sites::resolve(db, demo.root).await.unwrap().site.id;
+    domain::products::insert_product(db, "reader", "Reader")
+        .await
+        .unwrap();
+    (demo, root)
+}
+
 async fn holder(db: &Db, site: Uuid, username: &str, subscriptions: &[i32]) -> Uuid {
     let admin = demo_admin(db).await;
     let created = domain::users::create(db, &admin, site, user_form(username))
@@ -216,11 +226,7 @@ db_test!(
 db_test!(
     should_check_a_licence_in_two_statements_without_the_cache,
     |db: Db| async move {
-        let demo = demo(&db).await;
-        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
-        domain::products::insert_product(&db, "reader", "Reader")
-            .await
-            .unwrap();
+        let (demo, root) = with_reader(&db).await;
         let all = subscription(&db, root, "70000011", None, (-1, 30)).await;
         let pupil = holder(&db, demo.klimop, "leerling", &[all]).await;
         let (secret, _) = service_token(&db, &demo.admin, demo.root, "App").await;
@@ -245,11 +251,7 @@ db_test!(
 db_test!(
     should_check_with_the_callers_token_in_one_statement,
     |db: Db| async move {
-        let demo = demo(&db).await;
-        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
-        domain::products::insert_product(&db, "reader", "Reader")
-            .await
-            .unwrap();
+        let (demo, root) = with_reader(&db).await;
         let all = subscription(&db, root, "70000021", None, (-1, 30)).await;
         let pupil = holder(&db, demo.klimop, "leerling", &[all]).await;
         let other = holder(&db, demo.klimop, "zonder.licentie", &[]).await;
@@ -337,11 +339,7 @@ db_test!(
 db_test!(
     should_read_checks_that_come_together_in_one_statement,
     |db: Db| async move {
-        let demo = demo(&db).await;
-        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
-        domain::products::insert_product(&db, "reader", "Reader")
-            .await
-            .unwrap();
+        let (demo, root) = with_reader(&db).await;
         let all = subscription(&db, root, "70000031", None, (-1, 30)).await;
         let gone = subscription(&db, root, "70000032", None, (-60, -10)).await;
         let mut users = vec![Uuid::new_v4()];
