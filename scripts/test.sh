@@ -22,15 +22,25 @@ vars="$(scripts/start-oidc.sh)"
 export $vars
 export LICENTIA_REQUIRE_OIDC=1
 
+# What earlier runs left (test databases, SQLite files) goes first; this run's temporary files
+# go to one folder under target/, emptied here.
+scripts/clean-test-data.sh "$LICENTIA_TEST_PG"
+export TMPDIR="$PWD/target/test-tmp"
+rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
+
 echo "== unit and integration tests (SQLite and PostgreSQL)"
-cargo test -p domain -p migrations -p licentia
-cargo test -p app --features ssr --lib
+# Built first, then run under a time limit: a test that hangs fails the run within minutes and
+# shows where every thread waits (scripts/watchdog.sh), instead of using up CI's time.
+cargo test -p domain -p migrations -p licentia --no-run
+scripts/watchdog.sh 20 cargo test -p domain -p migrations -p licentia
+cargo test -p app --features ssr --lib --no-run
+scripts/watchdog.sh 10 cargo test -p app --features ssr --lib
 
 echo "== build (server and wasm)"
 cargo leptos build --split
 
 echo "== end-to-end tests in Chromium"
-(cd end2end && npm test)
+(cd end2end && ../scripts/watchdog.sh 40 npm test)
 
 echo "== the nginx site (deploy/nginx): syntax, /pkg caching and compression, /metrics kept local"
 scripts/cluster/nginx-check.sh
