@@ -53,6 +53,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || missing+=(libnginx-mod-http-brotli-static)
   command -v wrk >/dev/null || missing+=(wrk)
+  # scripts/watchdog.sh prints where a hung test waits.
+  command -v gdb >/dev/null || missing+=(gdb)
   command -v brotli >/dev/null || missing+=(brotli)
   if [ ${#missing[@]} -gt 0 ]; then
     sudo_if_needed apt-get update -qq
