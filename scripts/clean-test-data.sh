@@ -13,7 +13,7 @@ if [ -n "$url" ] && command -v psql >/dev/null; then
     done
 fi
 tmp="${TMPDIR:-/tmp}"
-for kind in tests surface- foreign- api- sso- cli- bench- stop- memory- mixed- mail- busy- import- observe-; do
+for kind in tests surface- foreign- api- sso- cli- bench- stop- memory- mixed- mail- busy- import- observe- e2e- hr-; do
   rm -rf "$tmp"/licentia-"$kind"* 2>/dev/null
 done
 exit 0
