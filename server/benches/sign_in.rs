@@ -26,7 +26,12 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("bench.db").display());
-    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
+    let mut db = domain::Db::connect_and_migrate(&url).await.unwrap();
+    db.set_metric_callback(|info| {
+        if let Some(log) = LOG.lock().unwrap().as_mut() {
+            log.push((info.statement.sql.clone(), info.elapsed));
+        }
+    });
     domain::demo::seed(&db).await.unwrap();
     let stored = user::Entity::find()
         .filter(user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
@@ -93,8 +98,39 @@ async fn main() {
         "sign-in rate / bare rate: {:.3}  (goal: at least 0.90)",
         per_second(sign_in) / per_second(bare)
     );
+    // What one of each does in the database: statements and their time.
+    *LOG.lock().unwrap() = Some(Vec::new());
+    domain::auth::sign_in(&db, domain::demo::ADMIN_USERNAME, password, None)
+        .await
+        .unwrap();
+    report("domain sign_in");
+    http_support::sign_in_as(&app, domain::demo::ADMIN_USERNAME, password).await;
+    report("sign-in over HTTP");
+    *LOG.lock().unwrap() = None;
     burst(&db, &app, &stored).await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Statements run while recording (`None`: not recording).
+static LOG: std::sync::Mutex<Option<Vec<(String, Duration)>>> = std::sync::Mutex::new(None);
+
+/// Prints and clears what was recorded.
+fn report(what: &str) {
+    let log = LOG.lock().unwrap().replace(Vec::new()).unwrap_or_default();
+    let total: Duration = log.iter().map(|(_, d)| *d).sum();
+    println!(
+        "{what}: {} statements, {:.2} ms in the database",
+        log.len(),
+        ms(total)
+    );
+    for (sql, elapsed) in &log {
+        let sql: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        println!(
+            "  {:>6.3} ms  {}",
+            ms(*elapsed),
+            sql.chars().take(110).collect::<String>()
+        );
+    }
 }
 
 const BURST: usize = 500;
@@ -104,10 +140,7 @@ const BURST: usize = 500;
 /// memory, and the rate of successful sign-ins against bare verifies run on as many threads as
 /// the pool has workers.
 async fn burst(db: &domain::Db, app: &axum::Router, stored: &str) {
-    use axum::body::Body;
-    use http::{header, Request};
     use sea_orm::sea_query::Expr;
-    use tower::ServiceExt;
     let root = seed::root_with_room(db, BURST as i32 + 100).await;
     seed::users(db, root.id, "burst", BURST).await;
     // Everyone's password is the administrator's (one hash, not 500).
@@ -118,6 +151,41 @@ async fn burst(db: &domain::Db, app: &axum::Router, stored: &str) {
         .await
         .unwrap();
     let pool = domain::auth::password::state();
+    // Rounds of (the burst, then as many bare verifies): one burst admits only what the
+    // queue holds (under a second of work), so one round alone swings with the machine.
+    let mut ratios = Vec::new();
+    for round in 1..=ROUNDS_OF_BURSTS {
+        let (ok, busy, other, sign_in_rate) = burst_once(app).await;
+        let bare_rate = bare_rate(stored, ok, pool.workers).await;
+        println!(
+            "burst {round} of {BURST} sign-ins (pool: {} workers, queue {}): {ok} signed in, {busy} busy (503 + Retry-After), other answers {other:?}; \
+             signed in {sign_in_rate:.1}/s, bare verifies on {} threads {bare_rate:.1}/s: ratio {:.3}",
+            pool.workers,
+            pool.queue,
+            pool.workers,
+            sign_in_rate / bare_rate
+        );
+        assert!(other.is_empty(), "every sign-in answered 200 or 503");
+        ratios.push(sign_in_rate / bare_rate);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "  burst: median ratio {:.3} of {ROUNDS_OF_BURSTS} rounds (goal: at least 0.90)",
+        ratios[ratios.len() / 2]
+    );
+    println!(
+        "  peak resident memory of the process: {} MB (goal: under 300)",
+        peak_mb()
+    );
+}
+
+const ROUNDS_OF_BURSTS: usize = 5;
+
+/// One burst: (signed in, busy, other statuses, successful sign-ins per second).
+async fn burst_once(app: &axum::Router) -> (usize, usize, Vec<u16>, f64) {
+    use axum::body::Body;
+    use http::{header, Request};
+    use tower::ServiceExt;
     let start = Instant::now();
     let tasks: Vec<_> = (0..BURST)
         .map(|n| {
@@ -157,11 +225,15 @@ async fn burst(db: &domain::Db, app: &axum::Router, stored: &str) {
             _ => other.push(status),
         }
     }
-    let sign_in_rate = ok as f64 / (last_ok - start).as_secs_f64();
-    // The same number of bare verifies, as many at once as the pool runs.
-    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(pool.workers));
+    let rate = ok as f64 / (last_ok - start).as_secs_f64();
+    (ok, busy, other, rate)
+}
+
+/// `count` bare verifies, `workers` at once: verifies per second.
+async fn bare_rate(stored: &str, count: usize, workers: usize) -> f64 {
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(workers));
     let start = Instant::now();
-    let bare: Vec<_> = (0..ok)
+    let bare: Vec<_> = (0..count)
         .map(|_| {
             let (gate, hash) = (gate.clone(), stored.to_string());
             tokio::spawn(async move {
@@ -177,21 +249,7 @@ async fn burst(db: &domain::Db, app: &axum::Router, stored: &str) {
     for task in bare {
         assert!(task.await.unwrap());
     }
-    let bare_rate = ok as f64 / start.elapsed().as_secs_f64();
-    println!(
-        "burst of {BURST} sign-ins (pool: {} workers, queue {}): {ok} signed in, {busy} busy (503 + Retry-After), other answers {other:?}",
-        pool.workers, pool.queue
-    );
-    println!(
-        "  signed in {sign_in_rate:.1}/s, bare verifies on {} threads {bare_rate:.1}/s: ratio {:.3} (goal: at least 0.90)",
-        pool.workers,
-        sign_in_rate / bare_rate
-    );
-    println!(
-        "  peak resident memory of the process: {} MB (goal: under 300)",
-        peak_mb()
-    );
-    assert!(other.is_empty(), "every sign-in answered 200 or 503");
+    count as f64 / start.elapsed().as_secs_f64()
 }
 
 /// VmHWM of this process, in MB.

@@ -41,10 +41,12 @@ pub async fn sign_in(
     plain: &str,
     client_address: Option<&str>,
 ) -> Result<SignedIn> {
+    // A place for the verify first: a busy server refuses before it reads or counts anything.
+    let admission = admit()?;
     let username = validate::username(username).unwrap_or_default();
     let found = find(db, &username).await?;
     let keys = throttle::Keys::new(&username, client_address);
-    checked(db, found, plain, &keys).await
+    checked(db, admission, found, plain, &keys).await
 }
 
 /// A password sign-in from a browser: as [`sign_in`], but a browser that signed in to this
@@ -56,6 +58,7 @@ pub async fn sign_in_from(
     plain: &str,
     client: &Client,
 ) -> Result<BrowserSignIn> {
+    let admission = admit()?;
     let username = validate::username(username).unwrap_or_default();
     let found = find(db, &username).await?;
     let known = match &found {
@@ -66,7 +69,7 @@ pub async fn sign_in_from(
         Some((device, _)) => throttle::Keys::device(*device),
         None => throttle::Keys::new(&username, client.address.as_deref()),
     };
-    let signed_in = checked(db, found, plain, &keys).await?;
+    let signed_in = checked(db, admission, found, plain, &keys).await?;
     let device = devices::remember(db, signed_in.user_id, known).await?;
     Ok(BrowserSignIn { signed_in, device })
 }
@@ -80,10 +83,11 @@ pub(crate) async fn sign_in_for_application(
     username: &str,
     plain: &str,
 ) -> Result<SignedIn> {
+    let admission = admit()?;
     let username = validate::username(username).unwrap_or_default();
     let found = find(db, &username).await?;
     let keys = throttle::Keys::application(caller_id, &username);
-    checked(db, found, plain, &keys).await
+    checked(db, admission, found, plain, &keys).await
 }
 
 async fn find(db: &Db, username: &str) -> Result<Option<user::Model>> {
@@ -100,28 +104,39 @@ async fn find(db: &Db, username: &str) -> Result<Option<user::Model>> {
 /// outcome is counted (`licentia_sign_ins_total`, by its code).
 async fn checked(
     db: &Db,
+    admission: password::Admission,
     found: Option<user::Model>,
     plain: &str,
     keys: &throttle::Keys,
 ) -> Result<SignedIn> {
-    let outcome = verified(db, found, plain, keys).await;
-    let label = match &outcome {
+    let outcome = verified(db, admission, found, plain, keys).await;
+    count(match &outcome {
         Ok(_) => "success",
         Err(err) => err.code().as_str(),
-    };
-    metrics::counter!("licentia_sign_ins_total", "method" => "password", "outcome" => label)
-        .increment(1);
+    });
     outcome
+}
+
+/// A place in the password pool, taken before anything is read: a busy server refuses at once
+/// (counted as such).
+fn admit() -> Result<password::Admission> {
+    password::admit().inspect_err(|err| count(err.code().as_str()))
+}
+
+fn count(outcome: &'static str) {
+    metrics::counter!("licentia_sign_ins_total", "method" => "password", "outcome" => outcome)
+        .increment(1);
 }
 
 async fn verified(
     db: &Db,
+    admission: password::Admission,
     found: Option<user::Model>,
     plain: &str,
     keys: &throttle::Keys,
 ) -> Result<SignedIn> {
-    // A place for the verify first: a busy server refuses before the attempt is counted.
-    let admission = password::admit()?;
+    // The place for the verify was taken first: a busy server refuses before the attempt is
+    // counted.
     throttle::take(db, keys).await?;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password::verify_admitted(admission, stored, plain.to_string()).await?;

@@ -161,16 +161,20 @@ pub async fn take(db: &Db, keys: &Keys) -> Result<()> {
                 .action_and_where(open.clone())
                 .to_owned(),
         )
-        .exec_without_returning(&*txn)
+        .exec_with_returning(&*txn)
         .await;
-        let taken = affected(taken)?;
-        let row = Entity::find_by_id(counter.key.clone()).one(&*txn).await?;
-        if !taken {
-            // Dropping the transaction takes back what the earlier counters took.
-            let until = row.and_then(|r| r.blocked_until).unwrap_or(now);
-            return Err(too_many(until, now));
-        }
-        let failures = row.map_or(1, |r| r.failures);
+        // The row as written (one statement); none when the counter waits.
+        let failures = match taken {
+            Ok(row) => row.failures,
+            // No row back: the condition held the counter (sea-orm says "not found").
+            Err(sea_orm::DbErr::RecordNotFound(_) | sea_orm::DbErr::RecordNotInserted) => {
+                // Dropping the transaction takes back what the earlier counters took.
+                let row = Entity::find_by_id(counter.key.clone()).one(&*txn).await?;
+                let until = row.and_then(|r| r.blocked_until).unwrap_or(now);
+                return Err(too_many(until, now));
+            }
+            Err(e) => return Err(e.into()),
+        };
         if let Some(wait) = wait_after(failures, counter.threshold) {
             Entity::update_many()
                 .col_expr(Column::BlockedUntil, Expr::value(now + wait))

@@ -22,11 +22,12 @@ pub async fn assign(
 ) -> Result<Status> {
     let Target { user: target, .. } =
         users::target(db, principal, Operation::AssignLicence, user).await?;
-    let status = Status::of(&periods(db.conn(), target.id).await?, today);
+    let held = periods(db.conn(), target.id).await?;
+    let status = Status::of(&held, today);
     if status.is_valid() {
         return Ok(status);
     }
-    take_free(db, principal, &target, today, Action::LicenceAssign)
+    take_free(db, principal, &target, &held, today, Action::LicenceAssign)
         .await?
         .ok_or(Error::Refused(Code::NoFreeLicence))
 }

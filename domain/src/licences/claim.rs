@@ -3,7 +3,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use super::status::{periods, Status};
+use super::status::{periods, Period, Status};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{licence, subscription, user};
 use crate::error::{Error, Result};
@@ -26,15 +26,17 @@ pub enum Claim {
 /// The signed-in user claims a free licence of their organisation, if they need one.
 pub async fn claim(db: &Db, principal: &Principal, today: NaiveDate) -> Result<Claim> {
     let user_id = principal.user_id().ok_or(Error::Unauthenticated)?;
+    let held = periods(db.conn(), user_id).await?;
+    let status = Status::of(&held, today);
+    if status.is_valid() {
+        return Ok(Claim::AlreadyValid(status));
+    }
     let me = user::Entity::find_by_id(user_id)
         .one(db.conn())
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let status = Status::of(&periods(db.conn(), me.id).await?, today);
-    if status.is_valid() {
-        return Ok(Claim::AlreadyValid(status));
-    }
-    if let Some(taken) = take_free(db, principal, &me, today, Action::LicenceClaim).await? {
+    let taken = take_free(db, principal, &me, &held, today, Action::LicenceClaim).await?;
+    if let Some(taken) = taken {
         return Ok(Claim::Claimed(taken));
     }
     Ok(match status {
@@ -44,11 +46,13 @@ pub async fn claim(db: &Db, principal: &Principal, today: NaiveDate) -> Result<C
 }
 
 /// Gives `target` a licence of a subscription of their organisation that is valid today and
-/// has a free seat (the one that lasts longest first); none: `Ok(None)`. Journaled as `action`.
+/// has a free seat (the one that lasts longest first) and that `held` (the target's periods)
+/// does not hold already; none: `Ok(None)`. Journaled as `action`.
 pub(crate) async fn take_free(
     db: &Db,
     principal: &Principal,
     target: &user::Model,
+    held: &[Period],
     today: NaiveDate,
     action: Action,
 ) -> Result<Option<Status>> {
@@ -56,11 +60,7 @@ pub(crate) async fn take_free(
     let Some(root) = site.scope.root_id() else {
         return Ok(None);
     };
-    let held: Vec<i32> = periods(db.conn(), target.id)
-        .await?
-        .iter()
-        .map(|p| p.subscription_id)
-        .collect();
+    let held: Vec<i32> = held.iter().map(|p| p.subscription_id).collect();
     let candidates = subscription::Entity::find()
         .filter(subscription::Column::SiteId.eq(root))
         .filter(subscription::Column::ValidFrom.lte(today))

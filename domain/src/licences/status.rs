@@ -1,6 +1,8 @@
 //! A user's licence state, from the periods of the subscriptions their licences belong to.
 use chrono::{Duration, NaiveDate};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::access::{self, Operation};
@@ -60,19 +62,24 @@ impl Status {
 }
 
 pub(crate) async fn periods(conn: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Period>> {
+    // One statement: the licences with their subscriptions.
     let held = licence::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            licence::Entity::belongs_to(subscription::Entity)
+                .from(licence::Column::SubscriptionId)
+                .to(subscription::Column::Id)
+                .into(),
+        )
+        .select_also(subscription::Entity)
         .filter(licence::Column::UserId.eq(user_id))
-        .all(conn)
-        .await?;
-    let ids: Vec<i32> = held.iter().map(|l| l.subscription_id).collect();
-    let subscriptions = subscription::Entity::find()
-        .filter(subscription::Column::Id.is_in(ids))
+        .order_by_asc(licence::Column::Id)
         .all(conn)
         .await?;
     Ok(held
         .iter()
-        .filter_map(|l| {
-            let s = subscriptions.iter().find(|s| s.id == l.subscription_id)?;
+        .filter_map(|(l, s)| {
+            let s = s.as_ref()?;
             Some(Period {
                 subscription_id: s.id,
                 bundle_id: s.bundle_id,
