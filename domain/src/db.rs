@@ -101,6 +101,14 @@ impl Db {
             // statement on PostgreSQL); one that sat idle for a while is, since the server may
             // have dropped it (a restart, an idle timeout on the way).
             .test_before_acquire_if_idle_for(Duration::from_secs(10))
+            // No reaper task: sqlx 0.9's pool counts a released connection as idle only after
+            // it has handed the connection on, so another thread taking it at that moment makes
+            // the idle count wrap below zero for an instant; a reaper sweep that reads the count
+            // then loops without end inside one poll and holds its runtime thread (the livelock
+            // described in risingwavelabs/risingwave#24991). Connections are closed when the
+            // pool closes; one that the server dropped is found by the ping above.
+            .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>)
             // SQLite: in the write-ahead log (set once below: it is stored in the file), fsync
             // at checkpoints rather than at every commit (the usual pairing: the file cannot be
             // corrupted; a power cut may lose the last transactions, a crash of the process
@@ -195,9 +203,10 @@ impl Db {
         })
     }
 
-    /// Connections in the pool: (open, idle).
+    /// Connections in the pool: (open, idle). The idle count is read without a lock and can be
+    /// off for an instant (even wrap below zero, see [`Db::connect`]): it is capped at the open.
     pub fn pool_state(&self) -> (u32, usize) {
-        match self.backend() {
+        let (open, idle) = match self.backend() {
             DbBackend::Postgres => {
                 let pool = self.conn.get_postgres_connection_pool();
                 (pool.size(), pool.num_idle())
@@ -207,12 +216,32 @@ impl Db {
                 (pool.size(), pool.num_idle())
             }
             _ => (0, 0),
-        }
+        };
+        (open, idle.min(open as usize))
     }
 
     /// Closes the pool (at shutdown, after the last request).
     pub async fn close(&self) -> Result<()> {
         self.conn.close_by_ref().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn should_run_no_pool_reaper() {
+        let dir = std::env::temp_dir().join(format!("licentia-db-{}", uuid::Uuid::new_v4()));
+        let db = Db::connect(&format!("sqlite://{}", dir.join("t.db").display()))
+            .await
+            .unwrap();
+        let options = db.conn().get_sqlite_connection_pool().options();
+        // Neither an idle timeout nor a lifetime: sqlx starts its reaper for either.
+        assert_eq!(options.get_idle_timeout(), None);
+        assert_eq!(options.get_max_lifetime(), None);
+        db.close().await.unwrap();
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
