@@ -23,6 +23,16 @@ pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Ro
     )
 }
 
+/// The page routes, generated once per process. Generating them runs the application under a
+/// root owner of its own; doing that while pages render made some of those pages wait forever
+/// (a leptos_i18n signal disposed under them: seen where several routers are built in one
+/// process, as the tests do; a server builds its one router before it serves).
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The application of a serving process, whose lifecycle readiness and draining follow.
 pub fn app_with(
     config: &Config,
@@ -58,7 +68,7 @@ pub fn app_with(
             .is_some_and(|url| url.to_ascii_lowercase().starts_with("https://")),
     };
     let proxies = std::sync::Arc::new(config.trusted_proxies.clone());
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
         .with_name("licentia_session")
         .with_http_only(true)

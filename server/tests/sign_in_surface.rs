@@ -63,10 +63,19 @@ impl Answer {
 }
 
 async fn send(app: &axum::Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
+    let what = format!("{} {}", request.method(), request.uri());
+    let limit = std::time::Duration::from_secs(60);
+    let response = tokio::time::timeout(limit, app.clone().oneshot(request))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no answer"))
+        .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let bytes = tokio::time::timeout(limit, response.into_body().collect())
+        .await
+        .unwrap_or_else(|_| panic!("{what}: body never ended"))
+        .unwrap()
+        .to_bytes();
     Answer {
         status,
         headers,
@@ -423,4 +432,50 @@ async fn should_send_cookies_only_over_https_when_the_public_url_is_https() {
         answer.header(header::STRICT_TRANSPORT_SECURITY),
         "max-age=31536000"
     );
+}
+
+/// Many pages rendered at once, among server function calls and sign-ins, while another router
+/// is built (as these tests do): every page ends. Generating the page routes again while pages
+/// rendered left some of them waiting forever; they are generated once per process now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_finish_every_page_rendered_at_once() {
+    let db = database().await;
+    let app = router(&db, |_| {});
+    let builder = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            for _ in 0..20 {
+                let _ = router(&db, |_| {});
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let requests: Vec<_> = (0..300)
+        .map(|n| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                // A few sign-ins only: the password pool is the process's, shared with the
+                // tests running beside this one.
+                let request = match n % 3 {
+                    0 => Request::get("/login").body(Body::empty()).unwrap(),
+                    2 if n < 30 => {
+                        login("directeur", if n % 2 == 0 { RIGHT } else { "wrong" }, &[])
+                    }
+                    _ => Request::post("/api/current_user")
+                        .header(header::ACCEPT, "application/json")
+                        .body(Body::empty())
+                        .unwrap(),
+                };
+                (n, send(&app, request).await)
+            })
+        })
+        .collect();
+    for request in requests {
+        let (n, answer) = request.await.unwrap();
+        if n % 3 == 0 {
+            assert_eq!(answer.status, StatusCode::OK);
+            assert!(answer.body.contains("</html>"), "{}", answer.body);
+        }
+    }
+    builder.await.unwrap();
 }
