@@ -7,8 +7,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Argon2, PasswordVerifier};
 use domain::entities::user;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -262,11 +260,9 @@ fn peak_mb() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
+/// The server's verify alone (its memory on huge pages, as the pool's workers run it).
 fn bare_verify(stored: &str, password: &str) -> bool {
-    let parsed = PasswordHash::new(stored).unwrap();
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
+    domain::auth::password::verify_on_this_thread(stored, password).unwrap()
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
