@@ -110,9 +110,6 @@ enum Blocks {
     Heap(Vec<Block>),
 }
 
-// The mapping is owned by this value alone.
-unsafe impl Send for Blocks {}
-
 impl Blocks {
     fn new(len: usize) -> Blocks {
         let bytes = len * std::mem::size_of::<Block>();
