@@ -178,6 +178,24 @@ impl Db {
         }
     }
 
+    /// Brings the planner's statistics up to date after bulk work (an import of thousands of
+    /// rows), rather than waiting for autovacuum: until then PostgreSQL plans the hot paths for
+    /// the tables' old sizes (on a table just filled, a licence check read every licence) and
+    /// keeps those plans on its pooled connections. `ANALYZE` of the tables the hot paths read on
+    /// PostgreSQL, `PRAGMA optimize` on SQLite. Best effort: a failure is logged.
+    pub async fn refresh_statistics(&self) {
+        let sql = match self.backend() {
+            DbBackend::Postgres => {
+                "ANALYZE users, licences, site_closure, sites, role_grants, subscriptions"
+            }
+            _ => "PRAGMA optimize",
+        };
+        let conn = self.autocommit().await;
+        if let Err(err) = conn.execute_unprepared(sql).await {
+            tracing::warn!(%err, "could not refresh the planner's statistics");
+        }
+    }
+
     /// Begins a write transaction (for SQLite, after taking the in-process writer lock).
     /// Committing it clears the caches of every server process.
     pub async fn write(&self) -> Result<WriteTxn> {

@@ -159,6 +159,35 @@ pub async fn plan(db: &Db, statement: &Statement) -> Result<Vec<String>> {
     Ok(lines)
 }
 
+/// The plan PostgreSQL keeps for `statement` once prepared on a pooled connection (its generic
+/// plan, made from the tables' statistics rather than from the values), line by line; on
+/// SQLite, which has no such plan, [`plan`].
+pub async fn generic_plan(db: &Db, statement: &Statement) -> Result<Vec<String>> {
+    if db.backend() != DbBackend::Postgres {
+        return plan(db, statement).await;
+    }
+    let values = statement.values.as_ref().map_or(0, |v| v.0.len());
+    let nulls = vec!["NULL"; values].join(", ");
+    let txn = db.conn().begin().await?;
+    txn.execute_unprepared("SET LOCAL plan_cache_mode = force_generic_plan")
+        .await?;
+    txn.execute_unprepared(&format!("PREPARE generic_plan AS {}", statement.sql))
+        .await?;
+    let rows = txn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("EXPLAIN EXECUTE generic_plan({nulls})"),
+        ))
+        .await;
+    txn.execute_unprepared("DEALLOCATE generic_plan").await?;
+    txn.rollback().await?;
+    let mut lines = Vec::new();
+    for row in rows? {
+        lines.push(row.try_get::<String>("", "QUERY PLAN")?);
+    }
+    Ok(lines)
+}
+
 fn reads_whole(line: &str, backend: DbBackend) -> bool {
     let line = line.trim();
     let table = match backend {

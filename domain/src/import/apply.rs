@@ -31,6 +31,9 @@ pub const ERROR: &str = "error";
 /// Rows applied per transaction.
 pub const BATCH: usize = 500;
 
+/// Rows from which a finished import refreshes the planner's statistics.
+const BULK: usize = 1_000;
+
 /// One data row of the file: parsed, or with the problems found without the database.
 #[derive(Debug, Clone)]
 pub(crate) struct Unit {
@@ -131,6 +134,9 @@ impl Applier {
             .partition_point(|u| i32::try_from(u.row).unwrap_or(i32::MAX) <= run.checkpoint);
         if start >= self.units.len() {
             finish(db, &run, DONE, None).await?;
+            if self.units.len() >= BULK {
+                db.refresh_statistics().await;
+            }
             return Ok(false);
         }
         let batch = &self.units[start..(start + self.batch).min(self.units.len())];

@@ -423,3 +423,51 @@ db_test!(
         assert!(!scans.is_empty(), "a whole-table read went unnoticed");
     }
 );
+
+db_test!(
+    should_plan_checks_by_index_once_a_bulk_import_refreshed_the_statistics,
+    |db: Db| async move {
+        let (demo, root) = with_reader(&db).await;
+        let sub = subscription(&db, root, "S-BULK", None, (-1, 100)).await;
+        holder(&db, demo.root, "bulk.first", &[sub]).await;
+        if db.backend() != sea_orm::DbBackend::Postgres {
+            // SQLite keeps no plan per connection; the refresh (PRAGMA optimize) runs.
+            db.refresh_statistics().await;
+            return;
+        }
+        // 3,000 more licensed users written at once, as an import does, before autovacuum has
+        // looked: the planner still takes the tables for small ones.
+        db.conn()
+            .execute_unprepared(
+                "INSERT INTO users (public_id, site_id, username, first_name, last_name, \
+                 email_verified, active, must_change_password, created_at, is_operator, \
+                 service_account, newsletter) \
+                 SELECT gen_random_uuid(), site_id, username || '.' || g, first_name, last_name, \
+                 email_verified, active, must_change_password, created_at, is_operator, \
+                 service_account, newsletter \
+                 FROM users, generate_series(1, 3000) g WHERE username = 'bulk.first'",
+            )
+            .await
+            .unwrap();
+        db.conn()
+            .execute_unprepared(&format!(
+                "INSERT INTO licences (subscription_id, user_id, assigned_at) \
+                 SELECT {sub}, id, now() FROM users WHERE username LIKE 'bulk.first.%'"
+            ))
+            .await
+            .unwrap();
+        db.refresh_statistics().await;
+        let together = domain::plans::hot_paths(db.backend())
+            .into_iter()
+            .find(|p| p.name.starts_with("licence checks read together"))
+            .unwrap();
+        let plan = domain::plans::generic_plan(&db, &together.statement)
+            .await
+            .unwrap();
+        assert!(plan.iter().any(|l| l.contains("on licences")), "{plan:#?}");
+        assert!(
+            !plan.iter().any(|l| l.contains("Seq Scan on licences")),
+            "a batch of checks reads every licence: {plan:#?}"
+        );
+    }
+);
