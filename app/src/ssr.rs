@@ -252,21 +252,23 @@ pub async fn begin_session(
 /// page: `claimed`, `upcoming:<date>` or `none_free` (nothing when the licence was valid).
 /// A failure here does not stop the sign-in; it is logged.
 pub async fn claim_licence(db: &Db, session: &Session, user_id: i32) {
-    use domain::licences::Claim;
     let today = chrono::Utc::now().date_naive();
-    let outcome = match Principal::load(db, user_id).await {
-        Ok(principal) => domain::licences::claim(db, &principal, today).await,
-        Err(e) => Err(e),
-    };
-    let note = match outcome {
-        Ok(Claim::AlreadyValid(_)) => return,
-        Ok(Claim::Claimed(_)) => "claimed".to_string(),
-        Ok(Claim::NotYetActive(day)) => format!("upcoming:{day}"),
-        Ok(Claim::NoneFree) => "none_free".to_string(),
-        Err(e) => {
-            tracing::error!(error = %e, "licence claim at sign-in");
-            return;
-        }
+    let claim = domain::licences::claim_for_user(db, user_id, today)
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "licence claim at sign-in"))
+        .ok();
+    note_claim(session, claim).await;
+}
+
+/// Keeps what the licence claim at sign-in came to, for the page to tell (nothing when the
+/// user already held a valid licence or the claim failed).
+pub async fn note_claim(session: &Session, claim: Option<domain::licences::Claim>) {
+    use domain::licences::Claim;
+    let note = match claim {
+        None | Some(Claim::AlreadyValid(_)) => return,
+        Some(Claim::Claimed(_)) => "claimed".to_string(),
+        Some(Claim::NotYetActive(day)) => format!("upcoming:{day}"),
+        Some(Claim::NoneFree) => "none_free".to_string(),
     };
     let _ = session.insert(SESSION_LICENCE_CLAIM, note).await;
 }

@@ -44,7 +44,9 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 /// Signs in; answers the local path to go to next. The session gets a new id.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
-    use crate::ssr::{arrival, begin_session, db, device_tokens, session, set_device_cookie};
+    use crate::ssr::{
+        arrival, begin_session, db, device_tokens, note_claim, session, set_device_cookie,
+    };
     let db = db()?;
     let arrival = arrival().await;
     let client = domain::auth::Client {
@@ -56,7 +58,7 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
     let signed_in = browser.signed_in;
     let session = session().await?;
     begin_session(&session, signed_in.user_id, "password", arrival).await?;
-    crate::ssr::claim_licence(&db, &session, signed_in.user_id).await;
+    note_claim(&session, browser.claim).await;
     if let Some(locale) = signed_in.locale {
         remember_locale_cookie(&locale);
     }

@@ -6,7 +6,7 @@ use super::{devices, password, throttle};
 use crate::entities::user;
 use crate::error::{Code, Error, Result};
 use crate::onboarding::PENDING_VERIFY;
-use crate::{sites, validate, Db};
+use crate::{licences, sites, validate, Db};
 
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -30,6 +30,8 @@ pub struct Client {
 pub struct BrowserSignIn {
     pub signed_in: SignedIn,
     pub device: String,
+    /// The licence claimed at sign-in, or why none was (`None`: the claim failed, logged).
+    pub claim: Option<licences::Claim>,
 }
 
 /// Checks a username and password. Wrong username and wrong password give the same answer
@@ -46,12 +48,15 @@ pub async fn sign_in(
     let username = validate::username(username).unwrap_or_default();
     let found = find(db, &username).await?;
     let keys = throttle::Keys::new(&username, client_address);
-    checked(db, admission, found, plain, &keys).await
+    checked(db, admission, found, plain, &keys)
+        .await
+        .map(|user| signed_in(&user))
 }
 
 /// A password sign-in from a browser: as [`sign_in`], but a browser that signed in to this
 /// account before (a valid device token) is throttled on its own counter, not on the
-/// account's or the address's; a successful sign-in gives the browser its device token.
+/// account's or the address's; a successful sign-in gives the browser its device token
+/// and claims a free licence for a user who holds no valid one ([`licences::claim_at_sign_in`]).
 pub async fn sign_in_from(
     db: &Db,
     username: &str,
@@ -69,9 +74,18 @@ pub async fn sign_in_from(
         Some((device, _)) => throttle::Keys::device(*device),
         None => throttle::Keys::new(&username, client.address.as_deref()),
     };
-    let signed_in = checked(db, admission, found, plain, &keys).await?;
-    let device = devices::remember(db, signed_in.user_id, known).await?;
-    Ok(BrowserSignIn { signed_in, device })
+    let user = checked(db, admission, found, plain, &keys).await?;
+    let device = devices::remember(db, user.id, known).await?;
+    // A sign-in that cannot claim a licence still signs in (the claim is told on the page).
+    let claim = licences::claim_at_sign_in(db, &user, Utc::now().date_naive())
+        .await
+        .inspect_err(|err| tracing::error!(%err, "licence claim at sign-in"))
+        .ok();
+    Ok(BrowserSignIn {
+        signed_in: signed_in(&user),
+        device,
+        claim,
+    })
 }
 
 /// An application signing a user in through the HTTP API: throttled per calling account and
@@ -87,7 +101,17 @@ pub(crate) async fn sign_in_for_application(
     let username = validate::username(username).unwrap_or_default();
     let found = find(db, &username).await?;
     let keys = throttle::Keys::application(caller_id, &username);
-    checked(db, admission, found, plain, &keys).await
+    checked(db, admission, found, plain, &keys)
+        .await
+        .map(|user| signed_in(&user))
+}
+
+fn signed_in(user: &user::Model) -> SignedIn {
+    SignedIn {
+        user_id: user.id,
+        locale: user.locale.clone(),
+        must_change_password: user.must_change_password,
+    }
 }
 
 async fn find(db: &Db, username: &str) -> Result<Option<user::Model>> {
@@ -108,7 +132,7 @@ async fn checked(
     found: Option<user::Model>,
     plain: &str,
     keys: &throttle::Keys,
-) -> Result<SignedIn> {
+) -> Result<user::Model> {
     let outcome = verified(db, admission, found, plain, keys).await;
     count(match &outcome {
         Ok(_) => "success",
@@ -134,7 +158,7 @@ async fn verified(
     found: Option<user::Model>,
     plain: &str,
     keys: &throttle::Keys,
-) -> Result<SignedIn> {
+) -> Result<user::Model> {
     // The place for the verify was taken first: a busy server refuses before the attempt is
     // counted.
     throttle::take(db, keys).await?;
@@ -158,11 +182,7 @@ async fn verified(
     if let Some(code) = refused {
         return Err(Error::Refused(code));
     }
-    Ok(SignedIn {
-        user_id: found.id,
-        locale: found.locale,
-        must_change_password: found.must_change_password,
-    })
+    Ok(found)
 }
 
 /// Why this user may not use the system now, if they may not: deactivated, or past their own

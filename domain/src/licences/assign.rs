@@ -4,7 +4,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::claim::take_free;
+use super::claim::{take_free, Taker};
 use super::status::{periods, Status};
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
@@ -27,9 +27,16 @@ pub async fn assign(
     if status.is_valid() {
         return Ok(status);
     }
-    take_free(db, principal, &target, &held, today, Action::LicenceAssign)
-        .await?
-        .ok_or(Error::Refused(Code::NoFreeLicence))
+    take_free(
+        db,
+        Taker::Principal(principal),
+        &target,
+        &held,
+        today,
+        Action::LicenceAssign,
+    )
+    .await?
+    .ok_or(Error::Refused(Code::NoFreeLicence))
 }
 
 /// Takes away `user`'s current and coming licences (expired ones stay as history); their

@@ -35,8 +35,38 @@ pub async fn claim(db: &Db, principal: &Principal, today: NaiveDate) -> Result<C
         .one(db.conn())
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let taken = take_free(db, principal, &me, &held, today, Action::LicenceClaim).await?;
-    if let Some(taken) = taken {
+    take_or_wait(db, Taker::Principal(principal), &me, &held, status, today).await
+}
+
+/// The claim at sign-in, for the user whose row the sign-in read (and found usable): their
+/// principal is read only when a seat is taken, for the journal.
+pub async fn claim_at_sign_in(db: &Db, me: &user::Model, today: NaiveDate) -> Result<Claim> {
+    let held = periods(db.conn(), me.id).await?;
+    let status = Status::of(&held, today);
+    if status.is_valid() {
+        return Ok(Claim::AlreadyValid(status));
+    }
+    take_or_wait(db, Taker::Themself, me, &held, status, today).await
+}
+
+/// As [`claim_at_sign_in`], for the user with this id (a sign-in that did not read the row).
+pub async fn claim_for_user(db: &Db, user_id: i32, today: NaiveDate) -> Result<Claim> {
+    let me = user::Entity::find_by_id(user_id)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    claim_at_sign_in(db, &me, today).await
+}
+
+async fn take_or_wait(
+    db: &Db,
+    taker: Taker<'_>,
+    me: &user::Model,
+    held: &[Period],
+    status: Status,
+    today: NaiveDate,
+) -> Result<Claim> {
+    if let Some(taken) = take_free(db, taker, me, held, today, Action::LicenceClaim).await? {
         return Ok(Claim::Claimed(taken));
     }
     Ok(match status {
@@ -45,12 +75,19 @@ pub async fn claim(db: &Db, principal: &Principal, today: NaiveDate) -> Result<C
     })
 }
 
+/// Who takes a free licence: someone acting for the target, or the target themself at sign-in
+/// (their principal read only when there is a seat to take, for the journal).
+pub(crate) enum Taker<'a> {
+    Principal(&'a Principal),
+    Themself,
+}
+
 /// Gives `target` a licence of a subscription of their organisation that is valid today and
 /// has a free seat (the one that lasts longest first) and that `held` (the target's periods)
 /// does not hold already; none: `Ok(None)`. Journaled as `action`.
 pub(crate) async fn take_free(
     db: &Db,
-    principal: &Principal,
+    taker: Taker<'_>,
     target: &user::Model,
     held: &[Period],
     today: NaiveDate,
@@ -72,6 +109,20 @@ pub(crate) async fn take_free(
         .order_by_desc(subscription::Column::ValidUntil)
         .all(db.conn())
         .await?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let loaded;
+    let principal = match taker {
+        Taker::Principal(principal) => principal,
+        Taker::Themself => {
+            loaded = Principal::load(db, target.id).await?;
+            if loaded.user_id() != Some(target.id) {
+                return Ok(None);
+            }
+            &loaded
+        }
+    };
     for candidate in candidates {
         let txn = db.write().await?;
         // The seat is taken only if one is still free when this runs (row-locked on

@@ -279,3 +279,45 @@ db_test!(
         assert_eq!(licence::Entity::find().count(db.conn()).await.unwrap(), 50);
     }
 );
+
+db_test!(
+    should_claim_a_free_licence_when_signing_in_from_a_browser,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        room(&db).await;
+        let today = chrono::Utc::now().date_naive();
+        let from = (today - chrono::Duration::days(1)).to_string();
+        let until = (today + chrono::Duration::days(400)).to_string();
+        let year = subscription(&db, demo.root, "1000009", 1, &from, &until).await;
+        let resolved = sites::resolve(&db, demo.root).await.unwrap();
+        let mut form = user_form("eerste");
+        form.password = "Sign-in-2026!".into();
+        let new_user = form.validate().await.unwrap();
+        let txn = db.write().await.unwrap();
+        users::insert_unchecked(&*txn, resolved.site.id, new_user)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        let sign_in = || async {
+            domain::auth::sign_in_from(
+                &db,
+                "eerste",
+                "Sign-in-2026!",
+                &domain::auth::Client::default(),
+            )
+            .await
+            .unwrap()
+            .claim
+        };
+        // The subscription that lasts longest is taken first.
+        let first = sign_in().await;
+        assert!(
+            matches!(first, Some(Claim::Claimed(s)) if s.is_valid()),
+            "{first:?}"
+        );
+        assert_eq!(assigned(&db, year).await, 1);
+        let again = sign_in().await;
+        assert!(matches!(again, Some(Claim::AlreadyValid(_))), "{again:?}");
+        assert_eq!(assigned(&db, year).await, 1);
+    }
+);
