@@ -142,7 +142,7 @@ check() { # check WHAT GOT WANTED
 }
 header() { tr -d '\r' | awk -v n="$1" -F': ' 'tolower($1) == n { print $2 }'; }
 base="http://127.0.0.1:$PROXY_PORT"
-wasm="$(find "$SITE_ROOT/pkg" -maxdepth 1 -name '*.wasm' -printf '%f\n' | head -n 1)"
+wasm="$(find "$SITE_ROOT/pkg" -maxdepth 1 -name 'licentia*.wasm' -printf '%f\n' -quit)"
 cache="$(curl -sI "$base/pkg/$wasm" | header cache-control)"
 case "$cache" in
   *immutable*|no-cache) say "ok: /pkg/$wasm Cache-Control: $cache" ;;
