@@ -178,11 +178,11 @@ pub async fn generic_plan(db: &Db, statement: &Statement) -> Result<Vec<String>>
             DbBackend::Postgres,
             format!("EXPLAIN EXECUTE generic_plan({nulls})"),
         ))
-        .await;
+        .await?;
     txn.execute_unprepared("DEALLOCATE generic_plan").await?;
     txn.rollback().await?;
     let mut lines = Vec::new();
-    for row in rows? {
+    for row in rows {
         lines.push(row.try_get::<String>("", "QUERY PLAN")?);
     }
     Ok(lines)

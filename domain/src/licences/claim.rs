@@ -26,47 +26,46 @@ pub enum Claim {
 /// The signed-in user claims a free licence of their organisation, if they need one.
 pub async fn claim(db: &Db, principal: &Principal, today: NaiveDate) -> Result<Claim> {
     let user_id = principal.user_id().ok_or(Error::Unauthenticated)?;
-    let held = periods(db.conn(), user_id).await?;
-    let status = Status::of(&held, today);
-    if status.is_valid() {
-        return Ok(Claim::AlreadyValid(status));
-    }
-    let me = user::Entity::find_by_id(user_id)
-        .one(db.conn())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    take_or_wait(db, Taker::Principal(principal), &me, &held, status, today).await
+    claim_as(db, Taker::Principal(principal), user_id, None, today).await
 }
 
 /// The claim at sign-in, for the user whose row the sign-in read (and found usable): their
 /// principal is read only when a seat is taken, for the journal.
 pub async fn claim_at_sign_in(db: &Db, me: &user::Model, today: NaiveDate) -> Result<Claim> {
-    let held = periods(db.conn(), me.id).await?;
-    let status = Status::of(&held, today);
-    if status.is_valid() {
-        return Ok(Claim::AlreadyValid(status));
-    }
-    take_or_wait(db, Taker::Themself, me, &held, status, today).await
+    claim_as(db, Taker::Themself, me.id, Some(me), today).await
 }
 
 /// As [`claim_at_sign_in`], for the user with this id (a sign-in that did not read the row).
 pub async fn claim_for_user(db: &Db, user_id: i32, today: NaiveDate) -> Result<Claim> {
-    let me = user::Entity::find_by_id(user_id)
-        .one(db.conn())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    claim_at_sign_in(db, &me, today).await
+    claim_as(db, Taker::Themself, user_id, None, today).await
 }
 
-async fn take_or_wait(
+/// The claim of `user_id` (whose row is `me` when the caller read it already): the periods
+/// first, the row only when no licence is valid.
+async fn claim_as(
     db: &Db,
     taker: Taker<'_>,
-    me: &user::Model,
-    held: &[Period],
-    status: Status,
+    user_id: i32,
+    me: Option<&user::Model>,
     today: NaiveDate,
 ) -> Result<Claim> {
-    if let Some(taken) = take_free(db, taker, me, held, today, Action::LicenceClaim).await? {
+    let held = periods(db.conn(), user_id).await?;
+    let status = Status::of(&held, today);
+    if status.is_valid() {
+        return Ok(Claim::AlreadyValid(status));
+    }
+    let read;
+    let me = match me {
+        Some(me) => me,
+        None => {
+            read = user::Entity::find_by_id(user_id)
+                .one(db.conn())
+                .await?
+                .ok_or(Error::Unauthenticated)?;
+            &read
+        }
+    };
+    if let Some(taken) = take_free(db, taker, me, &held, today, Action::LicenceClaim).await? {
         return Ok(Claim::Claimed(taken));
     }
     Ok(match status {

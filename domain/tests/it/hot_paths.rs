@@ -111,6 +111,14 @@ async fn service_token(
     (issued.secret, issued.token.public_id)
 }
 
+/// The hot path whose name starts with `name`.
+fn hot_path(db: &Db, name: &str) -> domain::plans::HotPath {
+    domain::plans::hot_paths(db.backend())
+        .into_iter()
+        .find(|p| p.name.starts_with(name))
+        .unwrap()
+}
+
 /// A handle on the same database that counts the statements run through it.
 fn counting(db: &Db) -> (Db, Arc<AtomicUsize>) {
     let mut counted = db.clone();
@@ -413,10 +421,7 @@ db_test!(
             .execute_unprepared("DROP INDEX idx_users_personnel_number")
             .await
             .unwrap();
-        let personnel = domain::plans::hot_paths(db.backend())
-            .into_iter()
-            .find(|p| p.name.starts_with("users by personnel number"))
-            .unwrap();
+        let personnel = hot_path(&db, "users by personnel number");
         let scans = domain::plans::full_scans(&db, &personnel.statement)
             .await
             .unwrap();
@@ -457,10 +462,7 @@ db_test!(
             .await
             .unwrap();
         db.refresh_statistics().await;
-        let together = domain::plans::hot_paths(db.backend())
-            .into_iter()
-            .find(|p| p.name.starts_with("licence checks read together"))
-            .unwrap();
+        let together = hot_path(&db, "licence checks read together");
         let plan = domain::plans::generic_plan(&db, &together.statement)
             .await
             .unwrap();
