@@ -1,12 +1,17 @@
 //! Licence checks that arrive together are read together: each check queues what it must read
-//! (the caller's token when it is not cached, the user's facts, the product) and one runner per
-//! database takes whatever is queued, up to [`MAX_BATCH`] checks, and reads it in one
-//! statement. One check alone is read at once; under load, a statement serves as many checks as
-//! came in while the previous one ran, so the database's fixed cost per statement (on
-//! PostgreSQL, starting the plan's executor; on SQLite, the hand-off to the connection's thread)
-//! is paid once per batch instead of once per check. One runner rather than one per core: the
-//! batches grow with the load instead of the statements (measured on two cores: 0.31 against
-//! 0.25 of the bare handler on SQLite, 0.21 against 0.18 on PostgreSQL).
+//! (the caller's token when it is not cached, the user's facts, the product) and a runner takes
+//! whatever is queued, up to [`MAX_BATCH`] checks, and reads it in one statement. One check
+//! alone is read at once; under load, a statement serves as many checks as came in while the
+//! previous one ran, so the database's fixed cost per statement (on PostgreSQL, starting the
+//! plan's executor; on SQLite, the hand-off to the connection's thread) is paid once per batch
+//! instead of once per check.
+//!
+//! Two things make the batches grow with the load rather than the statements (measured on two
+//! cores against the bare handler, PostgreSQL): before it reads, a runner lets the tasks that
+//! are ready take their turns for as long as they queue more checks (0.21 → 0.25: a statement
+//! serves 10 checks instead of 6); and a second runner starts only when [`OVERLAP`] checks wait
+//! while a statement is in flight (one runner per core, each starting at the first check, made
+//! statements of 3 checks: 0.18).
 //!
 //! The statement is the token with its account and grants (kind `t`), the users' site ancestry
 //! (`a`) and licences with the products each covers (`l`), and the products asked about (`p`),
@@ -26,6 +31,15 @@ use crate::{Db, Principal};
 
 /// The most checks one statement reads.
 const MAX_BATCH: usize = 64;
+
+/// The most statements of one database in flight at once.
+const MAX_RUNNERS: usize = 2;
+
+/// How many checks must wait for a second statement to start while one is in flight.
+const OVERLAP: usize = 4;
+
+/// The most turns a runner lets other tasks take to queue more checks before it reads.
+const GATHER_TURNS: usize = 16;
 
 /// What one check asks to be read.
 pub(super) struct Ask {
@@ -52,8 +66,8 @@ pub(crate) struct Batches {
 #[derive(Default)]
 struct Queue {
     waiting: VecDeque<(Ask, oneshot::Sender<Read>)>,
-    /// Whether a runner is taking batches off the queue.
-    running: bool,
+    /// How many runners are taking batches off the queue.
+    running: usize,
 }
 
 impl Batches {
@@ -86,8 +100,11 @@ pub(super) async fn read(db: &Db, asks: Vec<Ask>) -> Result<Vec<Read>> {
             queue.waiting.push_back((ask, reply));
             answers.push(answer);
         }
-        let start = !queue.running;
-        queue.running = true;
+        let start =
+            queue.running == 0 || (queue.running < MAX_RUNNERS && queue.waiting.len() >= OVERLAP);
+        if start {
+            queue.running += 1;
+        }
         start
     };
     if start {
@@ -104,7 +121,12 @@ pub(super) async fn read(db: &Db, asks: Vec<Ask>) -> Result<Vec<Read>> {
 /// away does not take the others' answers with it.
 async fn run(db: Db, batches: Arc<Batches>) {
     let mut runner = Runner(Some(batches));
-    while let Some(batch) = runner.next() {
+    loop {
+        // The requests already woken run first and queue their checks: they join this batch.
+        runner.gather().await;
+        let Some(batch) = runner.next() else {
+            break;
+        };
         let (asks, replies): (Vec<Ask>, Vec<_>) = batch.into_iter().unzip();
         metrics::histogram!("licentia_licence_check_batch_size").record(asks.len() as f64);
         let reads = match db
@@ -135,12 +157,32 @@ async fn run(db: Db, batches: Arc<Batches>) {
 struct Runner(Option<Arc<Batches>>);
 
 impl Runner {
+    /// Lets the tasks that are ready run before the batch is taken, for as long as they queue
+    /// more checks (a few turns at most).
+    async fn gather(&self) {
+        let Some(batches) = self.0.as_ref() else {
+            return;
+        };
+        let mut waiting = batches.queue().waiting.len();
+        let mut still = 0;
+        for _ in 0..GATHER_TURNS {
+            tokio::task::yield_now().await;
+            let now = batches.queue().waiting.len();
+            still = if now == waiting { still + 1 } else { 0 };
+            if still == 2 || now >= MAX_BATCH {
+                break;
+            }
+            waiting = now;
+        }
+    }
+
     /// The next batch, or `None` (and the place given back) when nothing waits.
     fn next(&mut self) -> Option<Vec<(Ask, oneshot::Sender<Read>)>> {
         let batches = self.0.as_ref()?;
         let mut queue = batches.queue();
-        if queue.waiting.is_empty() {
-            queue.running = false;
+        // Another runner takes a small batch when its statement is done.
+        if queue.waiting.is_empty() || (queue.running > 1 && queue.waiting.len() < OVERLAP) {
+            queue.running -= 1;
             drop(queue);
             self.0 = None;
             return None;
@@ -153,7 +195,8 @@ impl Runner {
 impl Drop for Runner {
     fn drop(&mut self) {
         if let Some(batches) = self.0.take() {
-            batches.queue().running = false;
+            let mut queue = batches.queue();
+            queue.running = queue.running.saturating_sub(1);
         }
     }
 }
