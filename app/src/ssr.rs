@@ -247,21 +247,9 @@ pub async fn begin_session(
     Ok(())
 }
 
-/// The licence claim at sign-in (as Sociel has it): a user without a valid licence takes a
-/// free one of their organisation. What it came to is kept in the session for the overview
-/// page: `claimed`, `upcoming:<date>` or `none_free` (nothing when the licence was valid).
-/// A failure here does not stop the sign-in; it is logged.
-pub async fn claim_licence(db: &Db, session: &Session, user_id: i32) {
-    let today = chrono::Utc::now().date_naive();
-    let claim = domain::licences::claim_for_user(db, user_id, today)
-        .await
-        .inspect_err(|e| tracing::error!(error = %e, "licence claim at sign-in"))
-        .ok();
-    note_claim(session, claim).await;
-}
-
-/// Keeps what the licence claim at sign-in came to, for the page to tell (nothing when the
-/// user already held a valid licence or the claim failed).
+/// Keeps what the licence claim at sign-in (with a password or a linked account: the domain
+/// claims) came to, for the overview page to tell: `claimed`, `upcoming:<date>` or
+/// `none_free` (nothing when the user already held a valid licence or the claim failed).
 pub async fn note_claim(session: &Session, claim: Option<domain::licences::Claim>) {
     use domain::licences::Claim;
     let note = match claim {

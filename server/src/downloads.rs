@@ -113,29 +113,21 @@ pub async fn export(db: Db, session: Session, parts: Parts, extension: &str) -> 
         Ok(p) => p,
         Err(response) => return response,
     };
-    let site = match query.site {
-        Some(site) => site,
-        None => match domain::sites::home_site(&db, &principal).await {
-            Ok(site) => site,
-            Err(err) => return refused(err),
-        },
+    let site = match domain::sites::site_or_home(&db, &principal, query.site).await {
+        Ok(site) => site,
+        Err(err) => return refused(err),
     };
     let flag = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "1" || v == "true");
-    let filter = domain::users::UserQuery {
+    let filter = domain::users::ListFilter {
         search: query.q,
         include_subsites: flag(&query.all),
-        sort: match query.sort.as_str() {
-            "username" => domain::users::UserSort::Username,
-            "created" => domain::users::UserSort::Created,
-            "property" if !query.prop.is_empty() => domain::users::UserSort::Property,
-            _ => domain::users::UserSort::Name,
-        },
+        sort: query.sort,
         descending: flag(&query.desc),
         page: 0,
-        property: (!query.prop.is_empty() && !query.pv.trim().is_empty())
-            .then(|| (query.prop.clone(), query.pv.clone())),
-        sort_key: query.prop,
-    };
+        property: query.prop,
+        property_value: query.pv,
+    }
+    .into();
     let locale = locale(&parts.headers);
     match domain::users::export(
         &db,

@@ -60,10 +60,7 @@ pub struct PropertiesPage {
 #[server(endpoint = "properties_page")]
 pub async fn load_properties_page(site: Option<Uuid>) -> Result<PropertiesPage, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let site = match site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     let o = domain::properties::overview(&db, &principal, site).await?;
     Ok(PropertiesPage {
         site: o.site,
@@ -165,10 +162,7 @@ pub async fn preview_property_values(data: MultipartData) -> Result<ValuesResult
     let (db, principal) = crate::ssr::principal().await?;
     let limits = crate::ssr::import_limits();
     let form = crate::api::import::upload::read(data, limits.max_bytes).await?;
-    let site = match form.site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, form.site).await?;
     Ok(
         domain::properties::preview_values(&db, &principal, site, &form.upload.content)
             .await?
@@ -182,10 +176,7 @@ pub async fn import_property_values(data: MultipartData) -> Result<ValuesResult,
     let (db, principal) = crate::ssr::principal().await?;
     let limits = crate::ssr::import_limits();
     let form = crate::api::import::upload::read(data, limits.max_bytes).await?;
-    let site = match form.site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, form.site).await?;
     Ok(
         domain::properties::import_values(&db, &principal, site, &form.upload.content)
             .await?
@@ -364,10 +355,7 @@ impl From<domain::groups::Group> for GroupRow {
 #[server(endpoint = "groups_page")]
 pub async fn load_groups_page(site: Option<Uuid>) -> Result<GroupsPage, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let site = match site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     let c = domain::groups::choices(&db, &principal, site).await?;
     Ok(GroupsPage {
         site: c.site,

@@ -93,10 +93,7 @@ pub async fn site_tree() -> Result<Vec<SiteNode>, AppError> {
 #[server(endpoint = "site_details")]
 pub async fn load_site_details(site: Option<Uuid>) -> Result<SiteDetails, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let site = match site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     Ok(domain::sites::details(&db, &principal, site).await?.into())
 }
 

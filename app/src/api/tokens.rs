@@ -95,10 +95,7 @@ fn today() -> chrono::NaiveDate {
 #[server(endpoint = "api_tokens")]
 pub async fn api_tokens(site: Option<Uuid>) -> Result<TokensPage, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let site = match site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     let details = domain::sites::details(&db, &principal, site).await?;
     let accounts = domain::api_tokens::service_accounts(&db, &principal, site).await?;
     let tokens = domain::api_tokens::list(&db, &principal, site, today()).await?;

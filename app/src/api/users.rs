@@ -97,23 +97,16 @@ impl From<domain::users::UserRow> for UserRow {
 }
 
 #[cfg(feature = "ssr")]
-impl From<UserFilter> for domain::users::UserQuery {
+impl From<UserFilter> for domain::users::ListFilter {
     fn from(f: UserFilter) -> Self {
-        use domain::users::UserSort;
-        domain::users::UserQuery {
+        domain::users::ListFilter {
             search: f.search,
             include_subsites: f.include_subsites,
-            sort: match f.sort.as_str() {
-                "username" => UserSort::Username,
-                "created" => UserSort::Created,
-                "property" if !f.property.is_empty() => UserSort::Property,
-                _ => UserSort::Name,
-            },
+            sort: f.sort,
             descending: f.descending,
             page: f.page,
-            property: (!f.property.is_empty() && !f.property_value.trim().is_empty())
-                .then(|| (f.property.clone(), f.property_value.clone())),
-            sort_key: f.property,
+            property: f.property,
+            property_value: f.property_value,
         }
     }
 }
@@ -121,10 +114,8 @@ impl From<UserFilter> for domain::users::UserQuery {
 #[server(endpoint = "list_users")]
 pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPage, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let site = match site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
+    let filter = domain::users::ListFilter::from(filter);
     let page = domain::users::list(&db, &principal, site, filter.into()).await?;
     let licences = page.licences;
     Ok(UserPage {
@@ -214,27 +205,9 @@ pub async fn bulk_users(
 ) -> Result<BulkResult, AppError> {
     use domain::users::{BulkAction, Selection};
     let (db, principal) = crate::ssr::principal().await?;
-    let action = match action.as_str() {
-        "activate" => BulkAction::Activate,
-        "deactivate" => BulkAction::Deactivate,
-        "expiry" => BulkAction::SetExpiry(match date.trim() {
-            "" => None,
-            raw => Some(
-                chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                    .map_err(|_| domain::Error::invalid("date", domain::Code::DateInvalid))?,
-            ),
-        }),
-        "move" => BulkAction::Move(target.ok_or(domain::Error::NotFound)?),
-        "delete" => BulkAction::Delete,
-        _ => return Err(AppError::code(crate::error::INVALID_REQUEST)),
-    };
+    let action = BulkAction::parse(&action, &date, target)?;
     let selection = if all_matching {
-        Selection::Matching {
-            property: (!filter.property.is_empty() && !filter.property_value.trim().is_empty())
-                .then(|| (filter.property.clone(), filter.property_value.clone())),
-            search: filter.search,
-            include_subsites: filter.include_subsites,
-        }
+        Selection::matching(filter.into())
     } else {
         Selection::Users(users)
     };

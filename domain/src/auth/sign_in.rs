@@ -76,11 +76,7 @@ pub async fn sign_in_from(
     };
     let user = checked(db, admission, found, plain, &keys).await?;
     let device = devices::remember(db, user.id, known).await?;
-    // A sign-in that cannot claim a licence still signs in (the claim is told on the page).
-    let claim = licences::claim_at_sign_in(db, &user, Utc::now().date_naive())
-        .await
-        .inspect_err(|err| tracing::error!(%err, "licence claim at sign-in"))
-        .ok();
+    let claim = licences::claim_at_sign_in(db, &user, Utc::now().date_naive()).await;
     Ok(BrowserSignIn {
         signed_in: signed_in(&user),
         device,

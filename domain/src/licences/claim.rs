@@ -29,15 +29,15 @@ pub async fn claim(db: &Db, principal: &Principal, today: NaiveDate) -> Result<C
     claim_as(db, Taker::Principal(principal), user_id, None, today).await
 }
 
-/// The claim at sign-in, for the user whose row the sign-in read (and found usable): their
-/// principal is read only when a seat is taken, for the journal.
-pub async fn claim_at_sign_in(db: &Db, me: &user::Model, today: NaiveDate) -> Result<Claim> {
-    claim_as(db, Taker::Themself, me.id, Some(me), today).await
-}
-
-/// As [`claim_at_sign_in`], for the user with this id (a sign-in that did not read the row).
-pub async fn claim_for_user(db: &Db, user_id: i32, today: NaiveDate) -> Result<Claim> {
-    claim_as(db, Taker::Themself, user_id, None, today).await
+/// The claim at sign-in (with a password or a linked account), for the user whose row the
+/// sign-in read and found usable: their principal is read only when a seat is taken, for the
+/// journal. A sign-in that cannot claim still signs in: a failure is logged and answers
+/// `None`.
+pub async fn claim_at_sign_in(db: &Db, me: &user::Model, today: NaiveDate) -> Option<Claim> {
+    claim_as(db, Taker::Themself, me.id, Some(me), today)
+        .await
+        .inspect_err(|err| tracing::error!(%err, "licence claim at sign-in"))
+        .ok()
 }
 
 /// The claim of `user_id` (whose row is `me` when the caller read it already): the periods

@@ -18,7 +18,7 @@ pub(crate) use batch::Batches;
 pub use by_token::{check_many_with_token, check_with_token};
 pub use check::{check, LicenceCheck};
 pub(crate) use check::{evaluate, facts_statement};
-pub use claim::{claim, claim_at_sign_in, claim_for_user, Claim};
+pub use claim::{claim, claim_at_sign_in, Claim};
 pub use counters::{counters, Counters};
 pub use mine::{mine, MyLicence};
 pub(crate) use status::statuses;

@@ -20,8 +20,8 @@ pub use move_site::{move_options, move_site};
 pub use read::public_id_of;
 pub use read::Resolved;
 pub use read::{
-    details, home_site, in_readable, resolve, scopes_of, seat_counter_mismatches, subtree, tree,
-    SiteDetails, SiteNode,
+    details, home_site, in_readable, resolve, scopes_of, seat_counter_mismatches, site_or_home,
+    subtree, tree, SiteDetails, SiteNode,
 };
 pub(crate) use read::{effective_expiry, indented_subtree, resolve_by_id};
 pub use update::{update, SiteForm};

@@ -162,6 +162,14 @@ pub async fn tree(db: &Db, principal: &Principal) -> Result<Vec<SiteNode>> {
         .collect())
 }
 
+/// The site a request names, or the principal's home site ([`home_site`]) when it names none.
+pub async fn site_or_home(db: &Db, principal: &Principal, site: Option<Uuid>) -> Result<Uuid> {
+    match site {
+        Some(site) => Ok(site),
+        None => home_site(db, principal).await,
+    }
+}
+
 /// The site the administrator page opens on: the first site the principal may view.
 pub async fn home_site(db: &Db, principal: &Principal) -> Result<Uuid> {
     let first = match access::readable(principal, Operation::ViewSites)? {

@@ -7,7 +7,7 @@ mod sign_in;
 use chrono::{DateTime, Utc};
 
 pub use links::{link, links_of, mine, unlink};
-pub use sign_in::sign_in;
+pub use sign_in::{sign_in, LinkedSignIn};
 
 /// An account at a provider, as a validated ID token names it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! Signing in with a linked account: the same refusals as a password sign-in (deactivated,
-//! expired, pending), journaled as the user's own act.
+//! expired, pending), journaled as the user's own act, and the same licence claim.
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -9,14 +9,23 @@ use crate::audit::{self, Action, Change, Event};
 use crate::auth::{refusal, SignedIn};
 use crate::entities::{sso_link, user};
 use crate::error::{Code, Error, Result};
+use crate::licences::{self, Claim};
 use crate::users::user_label;
 use crate::{sites, Db, Principal};
+
+/// A sign-in with a linked account, and what its licence claim came to (`None` when the claim
+/// failed: the sign-in still holds).
+#[derive(Debug)]
+pub struct LinkedSignIn {
+    pub signed_in: SignedIn,
+    pub claim: Option<Claim>,
+}
 
 pub async fn sign_in(
     db: &Db,
     identity: &Identity,
     client_address: Option<&str>,
-) -> Result<SignedIn> {
+) -> Result<LinkedSignIn> {
     let link = sso_link::Entity::find()
         .filter(sso_link::Column::Issuer.eq(&identity.issuer))
         .filter(sso_link::Column::Subject.eq(&identity.subject))
@@ -58,10 +67,14 @@ pub async fn sign_in(
     )
     .await?;
     txn.commit().await?;
-    Ok(SignedIn {
-        user_id: found.id,
-        locale: found.locale,
-        // The provider proved who this is; an initial password is no concern of theirs.
-        must_change_password: false,
+    let claim = licences::claim_at_sign_in(db, &found, now.date_naive()).await;
+    Ok(LinkedSignIn {
+        signed_in: SignedIn {
+            user_id: found.id,
+            locale: found.locale,
+            // The provider proved who this is; an initial password is no concern of theirs.
+            must_change_password: false,
+        },
+        claim,
     })
 }

@@ -41,6 +41,19 @@ pub enum BulkAction {
 }
 
 impl BulkAction {
+    /// The action a form names: `activate`, `deactivate`, `expiry` (with `date`, empty to
+    /// clear it), `move` (to `target`) or `delete`.
+    pub fn parse(action: &str, date: &str, target: Option<Uuid>) -> Result<BulkAction> {
+        Ok(match action {
+            "activate" => BulkAction::Activate,
+            "deactivate" => BulkAction::Deactivate,
+            "expiry" => BulkAction::SetExpiry(crate::validate::optional_date("date", date)?),
+            "move" => BulkAction::Move(target.ok_or(Error::NotFound)?),
+            "delete" => BulkAction::Delete,
+            _ => return Err(Error::invalid("action", Code::InvalidRequest)),
+        })
+    }
+
     fn operation(&self) -> Operation {
         match self {
             BulkAction::Activate | BulkAction::Deactivate => Operation::SetUserActive,
@@ -61,6 +74,17 @@ pub enum Selection {
         #[serde(default)]
         property: Option<(String, String)>,
     },
+}
+
+impl Selection {
+    /// Every user the list shows with this filter (on all its pages).
+    pub fn matching(filter: super::ListFilter) -> Selection {
+        Selection::Matching {
+            property: filter.property_filter(),
+            search: filter.search,
+            include_subsites: filter.include_subsites,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -41,6 +41,50 @@ pub struct UserQuery {
     pub sort_key: String,
 }
 
+/// The user list's filter as the page (and its export link) names it, before its rules.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub search: String,
+    pub include_subsites: bool,
+    /// `username`, `created` or `property`; anything else sorts by name.
+    pub sort: String,
+    pub descending: bool,
+    pub page: u64,
+    /// The property key shown (and sorted by, with `sort = "property"`).
+    pub property: String,
+    /// The value the shown property must have (ignored when empty).
+    pub property_value: String,
+}
+
+impl ListFilter {
+    /// The property filter (key, value): only with both a property and a value.
+    pub(crate) fn property_filter(&self) -> Option<(String, String)> {
+        (!self.property.is_empty() && !self.property_value.trim().is_empty())
+            .then(|| (self.property.clone(), self.property_value.clone()))
+    }
+}
+
+impl From<ListFilter> for UserQuery {
+    /// Sorting by property needs a property; filtering by one needs a value as well.
+    fn from(f: ListFilter) -> Self {
+        let property = f.property_filter();
+        UserQuery {
+            search: f.search,
+            include_subsites: f.include_subsites,
+            sort: match f.sort.as_str() {
+                "username" => UserSort::Username,
+                "created" => UserSort::Created,
+                "property" if !f.property.is_empty() => UserSort::Property,
+                _ => UserSort::Name,
+            },
+            descending: f.descending,
+            page: f.page,
+            property,
+            sort_key: f.property,
+        }
+    }
+}
+
 /// The properties a query names, checked against the organisation's definitions.
 #[derive(Debug, Clone, Default)]
 pub struct PropertyParts {

@@ -202,3 +202,59 @@ db_test!(
         assert_eq!(still_active().await, 0);
     }
 );
+
+#[test]
+fn should_read_a_bulk_action_as_the_form_names_it() {
+    let target = uuid::Uuid::new_v4();
+    let parse = |action: &str, date: &str, target| BulkAction::parse(action, date, target);
+    assert_eq!(parse("activate", "", None).unwrap(), BulkAction::Activate);
+    assert_eq!(
+        parse("deactivate", "", None).unwrap(),
+        BulkAction::Deactivate
+    );
+    assert_eq!(parse("delete", "", None).unwrap(), BulkAction::Delete);
+    assert_eq!(
+        parse("expiry", " 2027-07-31 ", None).unwrap(),
+        BulkAction::SetExpiry(NaiveDate::from_ymd_opt(2027, 7, 31))
+    );
+    // An empty date clears the user's own expiry.
+    assert_eq!(
+        parse("expiry", "", None).unwrap(),
+        BulkAction::SetExpiry(None)
+    );
+    assert_eq!(
+        parse("move", "", Some(target)).unwrap(),
+        BulkAction::Move(target)
+    );
+    let code = |result: domain::Result<BulkAction>| result.unwrap_err().code();
+    assert_eq!(code(parse("expiry", "31-07-2027", None)), Code::DateInvalid);
+    assert_eq!(code(parse("move", "", None)), Code::NotFound);
+    assert_eq!(code(parse("promote", "", None)), Code::InvalidRequest);
+}
+
+#[test]
+fn should_filter_a_matching_selection_by_property_only_with_a_value() {
+    let filter = |property: &str, value: &str| users::ListFilter {
+        search: "jan".into(),
+        include_subsites: true,
+        property: property.into(),
+        property_value: value.into(),
+        ..Default::default()
+    };
+    let Selection::Matching {
+        property,
+        search,
+        include_subsites,
+    } = Selection::matching(filter("klas", "4B"))
+    else {
+        panic!("not a matching selection");
+    };
+    assert_eq!(property, Some(("klas".into(), "4B".into())));
+    assert_eq!((search.as_str(), include_subsites), ("jan", true));
+    for (key, value) in [("klas", " "), ("", "4B")] {
+        let Selection::Matching { property, .. } = Selection::matching(filter(key, value)) else {
+            panic!("not a matching selection");
+        };
+        assert_eq!(property, None, "{key:?} {value:?}");
+    }
+}

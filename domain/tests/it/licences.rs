@@ -206,15 +206,15 @@ db_test!(
             .unwrap()
             .unwrap()
             .public_id;
+        // A seat for the administrator (the year's one is taken), so that the refusal below
+        // is the rule's and not "no licence".
+        subscription(&db, demo.root, "1000004", 1, "2026-09-01", "2027-08-31").await;
         licences::assign(&db, &demo.admin, admin_public, today)
             .await
-            .err();
+            .unwrap();
         let own = licences::unassign(&db, &demo.admin, admin_public, today).await;
         assert!(
-            matches!(
-                own,
-                Err(Error::Refused(Code::CannotUnassignOwnLicence)) | Err(Error::NotFound)
-            ),
+            matches!(own, Err(Error::Refused(Code::CannotUnassignOwnLicence))),
             "{own:?}"
         );
     }
@@ -310,6 +310,41 @@ db_test!(
             .claim
         };
         // The subscription that lasts longest is taken first.
+        let first = sign_in().await;
+        assert!(
+            matches!(first, Some(Claim::Claimed(s)) if s.is_valid()),
+            "{first:?}"
+        );
+        assert_eq!(assigned(&db, year).await, 1);
+        let again = sign_in().await;
+        assert!(matches!(again, Some(Claim::AlreadyValid(_))), "{again:?}");
+        assert_eq!(assigned(&db, year).await, 1);
+    }
+);
+
+db_test!(
+    should_claim_a_free_licence_when_signing_in_with_a_linked_account,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        room(&db).await;
+        let today = chrono::Utc::now().date_naive();
+        let from = (today - chrono::Duration::days(1)).to_string();
+        let until = (today + chrono::Duration::days(400)).to_string();
+        let year = subscription(&db, demo.root, "1000009", 1, &from, &until).await;
+        let (_, me) = member(&db, demo.root, "eerste").await;
+        let identity = domain::sso::Identity {
+            provider: "google".into(),
+            issuer: "http://127.0.0.1:55601".into(),
+            subject: "eerste-google".into(),
+            email: None,
+        };
+        domain::sso::link(&db, &me, identity.clone()).await.unwrap();
+        let sign_in = || async {
+            domain::sso::sign_in(&db, &identity, None)
+                .await
+                .unwrap()
+                .claim
+        };
         let first = sign_in().await;
         assert!(
             matches!(first, Some(Claim::Claimed(s)) if s.is_valid()),

@@ -65,8 +65,8 @@ db_test!(should_link_sign_in_and_unlink, |db: Db| async move {
     sso::link(&db, &me, first.clone()).await.unwrap();
     // Linking the same account again changes nothing.
     sso::link(&db, &me, first.clone()).await.unwrap();
-    let signed_in = sso::sign_in(&db, &first, Some("127.0.0.9")).await.unwrap();
-    assert_eq!(Some(signed_in.user_id), me.user_id());
+    let linked = sso::sign_in(&db, &first, Some("127.0.0.9")).await.unwrap();
+    assert_eq!(Some(linked.signed_in.user_id), me.user_id());
     let links = sso::mine(&db, &me).await.unwrap();
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].email.as_deref(), Some("an-google@example.test"));
@@ -124,8 +124,8 @@ db_test!(
             Code::SsoLinkedElsewhere
         );
         assert!(sso::mine(&db, &bert).await.unwrap().is_empty());
-        let signed_in = sso::sign_in(&db, &shared, None).await.unwrap();
-        assert_eq!(Some(signed_in.user_id), an.user_id());
+        let linked = sso::sign_in(&db, &shared, None).await.unwrap();
+        assert_eq!(Some(linked.signed_in.user_id), an.user_id());
     }
 );
 

@@ -203,21 +203,22 @@ pub async fn callback(
             Err(err) => refuse(err.code()),
         };
     }
-    let signed_in = match domain::sso::sign_in(&ctx.db, &identity, peer.as_deref()).await {
-        Ok(signed_in) => signed_in,
+    let linked = match domain::sso::sign_in(&ctx.db, &identity, peer.as_deref()).await {
+        Ok(linked) => linked,
         Err(err) => return refuse(err.code()),
     };
     let arrival = app::ssr::Arrival {
         user_agent: app::ssr::user_agent(&parts.headers),
         client_address: peer,
     };
+    let signed_in = linked.signed_in;
     if app::ssr::begin_session(&session, signed_in.user_id, &provider.key, arrival)
         .await
         .is_err()
     {
         return refuse(Code::Internal);
     }
-    app::ssr::claim_licence(&ctx.db, &session, signed_in.user_id).await;
+    app::ssr::note_claim(&session, linked.claim).await;
     let mut response = Redirect::to(&app::url::safe_next(&pending.next)).into_response();
     if let Some(cookie) = signed_in
         .locale
