@@ -70,12 +70,33 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::code(NETWORK),
+            ServerFnErrorErr::UnsupportedRequestMethod(_) => {
+                #[cfg(feature = "ssr")]
+                callers_error(http::StatusCode::METHOD_NOT_ALLOWED);
+                AppError::code(INVALID_REQUEST)
+            }
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::Deserialization(_)
-            | ServerFnErrorErr::UnsupportedRequestMethod(_)
-            | ServerFnErrorErr::MissingArg(_) => AppError::code(INVALID_REQUEST),
+            | ServerFnErrorErr::MissingArg(_) => invalid_request(),
             _ => AppError::code(INTERNAL),
         }
+    }
+}
+
+/// A request the server function cannot read (its arguments, its upload): `invalid_request`,
+/// answered 400 on the server.
+pub fn invalid_request() -> AppError {
+    #[cfg(feature = "ssr")]
+    callers_error(http::StatusCode::BAD_REQUEST);
+    AppError::code(INVALID_REQUEST)
+}
+
+/// On the server, a request the function cannot read (its arguments, its method) is the
+/// caller's error: answered with this status rather than server functions' default 500.
+#[cfg(feature = "ssr")]
+fn callers_error(status: http::StatusCode) {
+    if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(status);
     }
 }
 

@@ -155,6 +155,10 @@ pub fn app_with(
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
+        // Server functions are routed by path by `leptos_routes` as well: guarded here.
+        .layer(middleware::from_fn(
+            crate::security::refuse_unreadable_uploads,
+        ))
         .layer(middleware::from_fn_with_state(
             leptos_options.clone(),
             sign_in_gate,

@@ -104,6 +104,34 @@ pub async fn refuse_cross_site(
     next.run(request).await
 }
 
+/// A request to an upload server function ([`app::api::UPLOADS`]) without a multipart body
+/// and its boundary is the caller's error: answered 400 `invalid_request` before the function
+/// reads it.
+pub async fn refuse_unreadable_uploads(request: Request, next: Next) -> Response {
+    let upload = request
+        .uri()
+        .path()
+        .strip_prefix("/api/")
+        .is_some_and(|function| app::api::UPLOADS.contains(&function));
+    let multipart = upload
+        && request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| multer::parse_boundary(v).is_ok());
+    if !upload || multipart {
+        return next.run(request).await;
+    }
+    let body = serde_json::to_string(&app::error::AppError::code(app::error::INVALID_REQUEST))
+        .unwrap_or_default();
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
 /// What every response carries.
 #[derive(Debug, Clone, Copy)]
 pub struct Headers {

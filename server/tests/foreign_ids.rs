@@ -651,6 +651,75 @@ async fn should_have_a_row_for_every_server_function_and_api_route() {
     assert_eq!(routes, listed, "every API route needs a foreign-id row");
 }
 
+/// Bodies no server function reads: empty of what it needs, garbage, wrong types, bad ids,
+/// binary, JSON that is not JSON, multipart that is not multipart.
+fn malformed() -> Vec<(&'static str, Vec<u8>)> {
+    let form = "application/x-www-form-urlencoded";
+    vec![
+        (form, b"%zz%%".to_vec()),
+        (
+            form,
+            b"site=not-a-uuid&user=7&users=x&page=-1&filter=1&action[]=".to_vec(),
+        ),
+        (form, b"site[]=1&site[x]=2&name[0][1]=3".to_vec()),
+        (form, vec![0, 159, 146, 150, 255, 254, b'=', 1]),
+        ("application/json", b"{not json".to_vec()),
+        ("application/json", b"[1, 2, 3]".to_vec()),
+        (
+            "multipart/form-data; boundary=x",
+            b"not multipart at all".to_vec(),
+        ),
+        ("multipart/form-data", b"--x\r\n\r\n".to_vec()),
+        ("application/octet-stream", vec![0xde, 0xad, 0xbe, 0xef]),
+    ]
+}
+
+/// Every server function (from the registered list: a new one is tried without a row) answers
+/// malformed requests as the caller's error: a 4xx with a code, never a 5xx or no answer. A
+/// body that happens to be readable for a function without arguments may succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_answer_every_malformed_request_as_the_callers_error() {
+    let (w, _) = world().await;
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        // Signed in afresh: a function that ends the session (signing out) ends it for itself.
+        let cookie = http_support::sign_in_as(&w.app, "klimop.admin", "Klimop-2026").await;
+        for (content_type, body) in malformed() {
+            let method = method.as_str();
+            let (status, bytes) = if method == "GET" {
+                let query = String::from_utf8_lossy(&body).replace(' ', "%20");
+                let query: String = query.chars().filter(|c| c.is_ascii_graphic()).collect();
+                http_support::get(&w.app, &cookie, &format!("{path}?{query}")).await
+            } else {
+                http_support::raw(&w.app, &cookie, method, path, content_type, body.clone()).await
+            };
+            tried += 1;
+            let text = String::from_utf8_lossy(&bytes);
+            let coded = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v["code"].as_str().map(str::to_string))
+                .is_some();
+            if status.is_server_error() || (status.is_client_error() && !coded) {
+                let shown = String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(40)
+                    .collect::<String>();
+                failures.push(format!(
+                    "{method} {path} ({content_type}: {shown:?}) → {status} {text}"
+                ));
+            }
+        }
+    }
+    assert!(tried > 500, "only {tried} requests tried");
+    assert!(
+        failures.is_empty(),
+        "{} of {tried}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_answer_not_found_for_every_foreign_id() {
     let (w, ids) = world().await;

@@ -77,7 +77,7 @@ pub(crate) mod upload {
 
     /// Reads the multipart form; the file is refused as soon as it passes the size limit.
     pub async fn read(data: MultipartData, max_bytes: usize) -> Result<Form, AppError> {
-        let invalid = || AppError::code(crate::error::INVALID_REQUEST);
+        let invalid = crate::error::invalid_request;
         let mut form = data.into_inner().ok_or_else(invalid)?;
         let (mut site, mut locale, mut mode, mut allow_deletes, mut sync) =
             (None, String::new(), String::new(), false, false);
@@ -158,10 +158,7 @@ pub async fn preview_import(data: MultipartData) -> Result<ImportPreview, AppErr
     let (db, principal) = crate::ssr::principal().await?;
     let limits = crate::ssr::import_limits();
     let form = upload::read(data, limits.max_bytes).await?;
-    let site = match form.site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, form.site).await?;
     let parsed = import::parse_for_site(
         &db,
         &principal,
@@ -217,10 +214,7 @@ pub async fn start_import(data: MultipartData) -> Result<Uuid, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let limits = crate::ssr::import_limits();
     let form = upload::read(data, limits.max_bytes).await?;
-    let site = match form.site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, form.site).await?;
     Ok(domain::import::start(&db, &principal, site, form.upload, limits).await?)
 }
 
@@ -261,10 +255,7 @@ pub async fn cancel_import(run: Uuid) -> Result<(), AppError> {
 #[server(endpoint = "recent_imports")]
 pub async fn recent_imports(site: Option<Uuid>) -> Result<Vec<ImportRun>, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let site = match site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     Ok(domain::import::recent(&db, &principal, site)
         .await?
         .into_iter()
@@ -290,10 +281,7 @@ pub struct SyncSettings {
 #[server(endpoint = "load_sync_settings")]
 pub async fn load_sync_settings(site: Option<Uuid>) -> Result<SyncSettings, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let site = match site {
-        Some(site) => site,
-        None => domain::sites::home_site(&db, &principal).await?,
-    };
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     let o = domain::import::sync::overview(&db, &principal, site).await?;
     let config = o.config.clone().unwrap_or_default();
     Ok(SyncSettings {

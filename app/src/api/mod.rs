@@ -14,3 +14,14 @@ pub mod roles;
 pub mod sites;
 pub mod tokens;
 pub mod users;
+
+/// The server functions that read a multipart upload (`input = MultipartFormData`), by
+/// endpoint: the server refuses a request to them that is not multipart before the function
+/// reads it (`server_fn` would panic on a missing boundary). A function missing here fails the
+/// malformed-request test of `server/tests/foreign_ids.rs`.
+pub const UPLOADS: &[&str] = &[
+    "preview_import",
+    "start_import",
+    "preview_property_values",
+    "import_property_values",
+];

@@ -148,9 +148,10 @@ pub async fn end_session(handle: String) -> Result<(), AppError> {
 #[server(endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
+    // No session: nobody is signed in.
     let current = current_session_id()
         .await
-        .ok_or_else(|| crate::ssr::internal("no session id"))?;
+        .ok_or(domain::Error::Unauthenticated)?;
     Ok(domain::sessions::end_others(&db, &principal, &current).await?)
 }
 

@@ -62,6 +62,31 @@ pub async fn call(
     (status, bytes)
 }
 
+/// A request of any method with the session cookie and a raw body of this content type.
+#[allow(dead_code)]
+pub async fn raw(
+    app: &axum::Router,
+    cookie: &str,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Vec<u8>) {
+    let (status, _, bytes) = send(
+        app,
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    (status, bytes)
+}
+
 /// A GET with the session cookie.
 pub async fn get(app: &axum::Router, cookie: &str, path: &str) -> (StatusCode, Vec<u8>) {
     let (status, _, bytes) = send(
