@@ -210,7 +210,7 @@ fn PurchaseInbox() -> impl IntoView {
 /// Links of individual accounts to schools, by the school's institution number.
 #[component]
 fn InstitutionLinks() -> impl IntoView {
-    use crate::api::profile::{institution_links, LinkInstitution};
+    use crate::api::institutions::{institution_links, LinkInstitution};
     let i18n = use_i18n();
     let link = ServerAction::<LinkInstitution>::new();
     let form = NodeRef::<leptos::html::Form>::new();

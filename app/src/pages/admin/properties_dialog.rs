@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use crate::api::groups::{set_user_properties, user_properties, UserValue};
+use crate::api::properties::{set_user_properties, user_properties, UserValue};
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::error::AppError;
 use crate::i18n::*;

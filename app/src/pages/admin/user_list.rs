@@ -122,7 +122,7 @@ pub fn UserList(
     };
     let properties = Resource::new(
         move || site,
-        |site| crate::api::groups::load_properties_page(Some(site)),
+        |site| crate::api::properties::load_properties_page(Some(site)),
     );
     let free = details.node.seat_limit - details.node.used_seats;
     // A new filter (or site) is a new list: the selection starts empty.
@@ -227,7 +227,7 @@ pub fn UserList(
 #[component]
 fn UserTable(
     page: UserPage,
-    labels: Vec<crate::api::groups::PropertyDef>,
+    labels: Vec<crate::api::properties::PropertyDef>,
     filter: Memo<UserFilter>,
     site: Uuid,
     can_manage: bool,

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 
 use super::tabs::GroupTabs;
-use crate::api::groups::{
+use crate::api::properties::{
     load_properties_page, remove_property, DefineProperty, PropertiesPage, PropertyDef,
     ValuesResult,
 };
@@ -252,9 +252,9 @@ fn ValuesPanel(data: PropertiesPage) -> impl IntoView {
             error.set(None);
             spawn_local(async move {
                 let result = if write {
-                    crate::api::groups::import_property_values(data.into()).await
+                    crate::api::properties::import_property_values(data.into()).await
                 } else {
-                    crate::api::groups::preview_property_values(data.into()).await
+                    crate::api::properties::preview_property_values(data.into()).await
                 };
                 busy.set(false);
                 match result {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::profile::{my_institutions, withdraw_institution};
+use crate::api::institutions::{my_institutions, withdraw_institution};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::error::AppError;
