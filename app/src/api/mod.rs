@@ -14,6 +14,7 @@ pub mod properties;
 pub mod reference;
 pub mod roles;
 pub mod sites;
+pub mod subscriptions;
 pub mod tokens;
 pub mod users;
 

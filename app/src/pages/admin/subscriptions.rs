@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::use_admin;
-use crate::api::operator::{organisation_subscriptions, AddSubscription};
+use crate::api::subscriptions::{organisation_subscriptions, AddSubscription};
 use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::i18n::*;
 

@@ -1,0 +1,53 @@
+//! An organisation's subscriptions as its administrators see them, and claiming another serial
+//! number for it. (The operator's list of every subscription is in [`super::operator`].)
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// An organisation's subscription, as its administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSubscription {
+    pub serial: String,
+    pub seats: i32,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// `current`, `upcoming` or `ended`.
+    pub state: String,
+}
+
+#[cfg(feature = "ssr")]
+fn org_row(s: domain::subscriptions::SubscriptionRow) -> OrgSubscription {
+    let today = chrono::Utc::now().date_naive();
+    let state = if s.valid_from > today {
+        "upcoming"
+    } else if s.valid_until < today {
+        "ended"
+    } else {
+        "current"
+    };
+    OrgSubscription {
+        serial: s.serial,
+        seats: s.seats,
+        valid_from: s.valid_from.to_string(),
+        valid_until: s.valid_until.to_string(),
+        state: state.to_string(),
+    }
+}
+
+#[server(endpoint = "organisation_subscriptions")]
+pub async fn organisation_subscriptions(site: Uuid) -> Result<Vec<OrgSubscription>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let rows = domain::subscriptions::of_organisation(&db, &principal, site).await?;
+    Ok(rows.into_iter().map(org_row).collect())
+}
+
+#[server(endpoint = "add_subscription")]
+pub async fn add_subscription(site: Uuid, serial: String) -> Result<OrgSubscription, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let today = chrono::Utc::now().date_naive();
+    let added =
+        domain::subscriptions::claim_additional(&db, &principal, site, &serial, today).await?;
+    Ok(org_row(added))
+}
