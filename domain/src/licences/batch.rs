@@ -158,7 +158,8 @@ struct Runner(Option<Arc<Batches>>);
 
 impl Runner {
     /// Lets the tasks that are ready run before the batch is taken, for as long as they queue
-    /// more checks (a few turns at most).
+    /// more checks: until the queue has not grown for two turns, it is full, or
+    /// [`GATHER_TURNS`] have passed.
     async fn gather(&self) {
         let Some(batches) = self.0.as_ref() else {
             return;

@@ -280,15 +280,38 @@ db_test!(
     }
 );
 
+/// A subscription of one seat, valid from yesterday for 400 days; its id.
+async fn one_seat_from_yesterday(db: &Db, root: Uuid) -> i32 {
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Duration::days(1)).to_string();
+    let until = (today + chrono::Duration::days(400)).to_string();
+    subscription(db, root, "1000009", 1, &from, &until).await
+}
+
+/// The first sign-in claims the subscription's seat; the next finds the licence valid and
+/// takes nothing more.
+async fn claims_once<F, Fut>(db: &Db, subscription: i32, sign_in: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<Claim>>,
+{
+    let first = sign_in().await;
+    assert!(
+        matches!(first, Some(Claim::Claimed(s)) if s.is_valid()),
+        "{first:?}"
+    );
+    assert_eq!(assigned(db, subscription).await, 1);
+    let again = sign_in().await;
+    assert!(matches!(again, Some(Claim::AlreadyValid(_))), "{again:?}");
+    assert_eq!(assigned(db, subscription).await, 1);
+}
+
 db_test!(
     should_claim_a_free_licence_when_signing_in_from_a_browser,
     |db: Db| async move {
         let demo = demo(&db).await;
         room(&db).await;
-        let today = chrono::Utc::now().date_naive();
-        let from = (today - chrono::Duration::days(1)).to_string();
-        let until = (today + chrono::Duration::days(400)).to_string();
-        let year = subscription(&db, demo.root, "1000009", 1, &from, &until).await;
+        let year = one_seat_from_yesterday(&db, demo.root).await;
         let resolved = sites::resolve(&db, demo.root).await.unwrap();
         let mut form = user_form("eerste");
         form.password = "Sign-in-2026!".into();
@@ -309,16 +332,7 @@ db_test!(
             .unwrap()
             .claim
         };
-        // The subscription that lasts longest is taken first.
-        let first = sign_in().await;
-        assert!(
-            matches!(first, Some(Claim::Claimed(s)) if s.is_valid()),
-            "{first:?}"
-        );
-        assert_eq!(assigned(&db, year).await, 1);
-        let again = sign_in().await;
-        assert!(matches!(again, Some(Claim::AlreadyValid(_))), "{again:?}");
-        assert_eq!(assigned(&db, year).await, 1);
+        claims_once(&db, year, sign_in).await;
     }
 );
 
@@ -327,10 +341,7 @@ db_test!(
     |db: Db| async move {
         let demo = demo(&db).await;
         room(&db).await;
-        let today = chrono::Utc::now().date_naive();
-        let from = (today - chrono::Duration::days(1)).to_string();
-        let until = (today + chrono::Duration::days(400)).to_string();
-        let year = subscription(&db, demo.root, "1000009", 1, &from, &until).await;
+        let year = one_seat_from_yesterday(&db, demo.root).await;
         let (_, me) = member(&db, demo.root, "eerste").await;
         let identity = domain::sso::Identity {
             provider: "google".into(),
@@ -345,14 +356,6 @@ db_test!(
                 .unwrap()
                 .claim
         };
-        let first = sign_in().await;
-        assert!(
-            matches!(first, Some(Claim::Claimed(s)) if s.is_valid()),
-            "{first:?}"
-        );
-        assert_eq!(assigned(&db, year).await, 1);
-        let again = sign_in().await;
-        assert!(matches!(again, Some(Claim::AlreadyValid(_))), "{again:?}");
-        assert_eq!(assigned(&db, year).await, 1);
+        claims_once(&db, year, sign_in).await;
     }
 );

@@ -49,17 +49,8 @@ pub async fn call(
     } else {
         "application/x-www-form-urlencoded"
     };
-    let (status, _, bytes) = send(
-        app,
-        Request::post(format!("/api/{function}"))
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::ACCEPT, "application/json")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
-    (status, bytes)
+    let path = format!("/api/{function}");
+    raw(app, cookie, "POST", &path, content_type, body.into_bytes()).await
 }
 
 /// A request of any method with the session cookie and a raw body of this content type.
@@ -144,20 +135,9 @@ pub async fn call_multipart(
     );
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let (status, _, bytes) = send(
-        app,
-        Request::post(format!("/api/{function}"))
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .header(header::ACCEPT, "application/json")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
-    (status, bytes)
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let path = format!("/api/{function}");
+    raw(app, cookie, "POST", &path, &content_type, body).await
 }
 
 /// Calls the HTTP API with a bearer token.
