@@ -142,14 +142,261 @@ mod locale_tests {
         }
     }
 
+    /// The translations of errors are exactly the codes: none without its text (the build
+    /// would fail too), no text left over from a code that is gone.
     #[test]
-    fn should_have_a_message_for_every_error_code() {
-        let nl = keys("nl");
-        for code in crate::error::KNOWN_CODES {
+    fn should_have_a_message_for_every_error_code_and_no_other() {
+        let codes: BTreeSet<String> = wire::Code::ALL
+            .iter()
+            .map(|code| format!("errors.{code}"))
+            .collect();
+        for lang in ["nl", "fr", "en"] {
+            let errors: BTreeSet<String> = keys(lang)
+                .into_iter()
+                .filter(|key| key.starts_with("errors."))
+                .collect();
+            let differ: Vec<_> = codes.symmetric_difference(&errors).collect();
             assert!(
-                nl.contains(&format!("errors.{code}")),
-                "no translation for {code}"
+                differ.is_empty(),
+                "{lang}: errors.json and the codes differ: {differ:?}"
             );
         }
+    }
+
+    // The words of /work/shared/GLOSSARY.md (address, typography, terms), checked on every
+    // text of a language: the pages' (locales/<lang>/*.json) and the mails'
+    // (domain/src/mail/texts/<lang>.json, namespace `mail`).
+
+    /// Every text of `lang` as (`lang/ns.key`, text).
+    fn texts(lang: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(root.join("locales").join(lang)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let ns = path.file_stem().unwrap().to_string_lossy().to_string();
+                files.push((ns, path));
+            }
+        }
+        files.sort();
+        files.push((
+            "mail".to_string(),
+            root.join("../domain/src/mail/texts")
+                .join(format!("{lang}.json")),
+        ));
+        let mut texts = Vec::new();
+        for (ns, path) in files {
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for (key, value) in json.as_object().unwrap() {
+                let text = value.as_str().unwrap_or_default().to_string();
+                texts.push((format!("{lang}/{ns}.{key}"), text));
+            }
+        }
+        assert!(!texts.is_empty(), "no texts for {lang}");
+        texts
+    }
+
+    /// Fails with every offending `lang/ns.key: text`.
+    fn assert_none_offend(rule: &str, offending: &[String]) {
+        assert!(
+            offending.is_empty(),
+            "{rule} ({} texts):\n{}",
+            offending.len(),
+            offending.join("\n")
+        );
+    }
+
+    /// The text without its placeholders (`{{ count }}`, `{name}`) and `%s`.
+    fn without_placeholders(text: &str) -> String {
+        let mut out = String::new();
+        let mut depth = 0usize;
+        for c in text.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth > 0 => depth -= 1,
+                _ if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("%s", "")
+    }
+
+    #[test]
+    fn should_address_the_reader_as_je_in_dutch() {
+        let offending: Vec<String> = texts("nl")
+            .into_iter()
+            .filter(|(_, text)| {
+                without_placeholders(text)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|word| matches!(word, "u" | "uw" | "U" | "Uw"))
+            })
+            .map(|(key, text)| format!("{key}: {text}"))
+            .collect();
+        assert_none_offend("Dutch says je/jouw, never u/uw", &offending);
+    }
+
+    const NO_BREAK_SPACES: [char; 2] = ['\u{a0}', '\u{202f}'];
+
+    /// What is wrong with a French text's typography, if anything: a straight apostrophe or
+    /// quote, no no-break space before `:` `;` `?` `!` used as punctuation (followed by a
+    /// space, a quote or the end; not in `https://` or `10:30`), or none inside « ».
+    fn french_typography_problem(text: &str) -> Option<&'static str> {
+        if text.contains('\'') {
+            return Some("a straight apostrophe (use ’)");
+        }
+        if text.contains('"') {
+            return Some("a straight quote (use « »)");
+        }
+        let chars: Vec<char> = text.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+            let after = chars.get(i + 1).copied();
+            let no_break_before = before.is_some_and(|b| NO_BREAK_SPACES.contains(&b));
+            let no_break_after = after.is_some_and(|a| NO_BREAK_SPACES.contains(&a));
+            let ends_a_phrase = match after {
+                None => true,
+                Some(a) => a.is_whitespace() || matches!(a, '"' | '\'' | '’' | '”' | '»'),
+            };
+            if matches!(c, ':' | ';' | '?' | '!') && i > 0 && ends_a_phrase && !no_break_before {
+                return Some("no no-break space before : ; ? !");
+            }
+            if c == '«' && !no_break_after {
+                return Some("no no-break space after «");
+            }
+            if c == '»' && !no_break_before {
+                return Some("no no-break space before »");
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn should_use_french_typography() {
+        let offending: Vec<String> = texts("fr")
+            .into_iter()
+            .filter_map(|(key, text)| {
+                french_typography_problem(&text).map(|problem| format!("{key}: {text} ({problem})"))
+            })
+            .collect();
+        assert_none_offend("French typography", &offending);
+    }
+
+    #[test]
+    fn should_use_curly_apostrophes_in_english_and_dutch() {
+        let mut offending = Vec::new();
+        for lang in ["en", "nl"] {
+            for (key, text) in texts(lang) {
+                if text.contains('\'') || text.contains('"') {
+                    offending.push(format!("{key}: {text}"));
+                }
+            }
+        }
+        assert_none_offend(
+            "straight ' or \" (use ’, and “ ” in English, ‘ ’ in Dutch)",
+            &offending,
+        );
+    }
+
+    /// Words the glossary replaced: (language, forbidden word or word start, lower case; the
+    /// glossary's term; the keys where the word is right).
+    const REPLACED_TERMS: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "nl",
+            "sleutel",
+            "API-token (or code, for a property or product)",
+            &[],
+        ),
+        ("nl", "outbox", "uitgaande e-mails", &[]),
+        ("nl", "inbox", "aanvragen van licenties", &[]),
+        ("nl", "geclaimd", "gebruikt door / toegekend", &[]),
+        ("nl", "opgeëist", "toegekend / gekregen", &[]),
+        ("nl", "afnemen", "intrekken", &[]),
+        ("nl", "toewijz", "toekennen", &[]),
+        ("nl", "serviceaccount", "servicegebruiker", &[]),
+        ("nl", "hr-koppeling", "HR-synchronisatie", &[]),
+        ("nl", "versleuteld", "gehasht", &[]),
+        (
+            "nl",
+            "voorbeeld",
+            "voorvertoning (voorbeeld only for an example)",
+            &[
+                "groups.values_example",
+                "mail.template.example_add",
+                "mail.template.example_update",
+                "mail.template.example_delete",
+                "mail.template.help_9",
+            ],
+        ),
+        (
+            "fr",
+            "clé",
+            "jeton d’API (or code, for a property or product)",
+            &[],
+        ),
+        ("fr", "outbox", "e-mails sortants", &[]),
+        ("fr", "boîte d’envoi", "e-mails sortants", &[]),
+        ("fr", "boîte de réception", "demandes de licences", &[]),
+        ("fr", "lot", "offre groupée", &[]),
+        ("fr", "chiffré", "hachés", &[]),
+        ("fr", "page d’aperçu", "accueil (aperçu is a preview)", &[]),
+        ("fr", "numéro de personnel", "matricule", &[]),
+        (
+            "en",
+            "key",
+            "API token (or code, for a property or product)",
+            &[],
+        ),
+        ("en", "outbox", "outgoing mail", &[]),
+        ("en", "inbox", "licence requests", &[]),
+        ("en", "claim", "assign / used by", &[]),
+        ("en", "encrypted", "hashed", &[]),
+        ("en", "rights", "permissions", &[]),
+        ("en", "notice", "announcement", &[]),
+    ];
+
+    /// The glossary's one sentence for “cannot be undone”, and the words that announce it.
+    const CANNOT_BE_UNDONE: &[(&str, &[&str], &str)] = &[
+        ("nl", &["ongedaan"], "Dit kan niet ongedaan worden gemaakt."),
+        (
+            "fr",
+            &["irréversible", "définitive.", "ne peut pas être annulé"],
+            "Cette action est irréversible.",
+        ),
+        ("en", &["undone"], "This cannot be undone."),
+    ];
+
+    #[test]
+    fn should_use_the_glossary_terms() {
+        let mut offending = Vec::new();
+        for (lang, forbidden, term, allowed) in REPLACED_TERMS {
+            for (key, text) in texts(lang) {
+                let short_key = key.split_once('/').map_or(key.as_str(), |(_, k)| k);
+                if allowed.contains(&short_key) {
+                    continue;
+                }
+                let lower = without_placeholders(&text)
+                    .to_lowercase()
+                    .replace('\'', "’");
+                let at_a_word_start = lower.match_indices(forbidden).any(|(i, _)| {
+                    !lower[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
+                });
+                if at_a_word_start {
+                    offending.push(format!("{key}: {text} (“{forbidden}”: say {term})"));
+                }
+            }
+        }
+        for (lang, markers, sentence) in CANNOT_BE_UNDONE {
+            for (key, text) in texts(lang) {
+                let lower = text.to_lowercase();
+                if markers.iter().any(|m| lower.contains(m)) && !text.contains(sentence) {
+                    offending.push(format!("{key}: {text} (say “{sentence}”)"));
+                }
+            }
+        }
+        assert_none_offend("terms the glossary replaces", &offending);
     }
 }

@@ -75,7 +75,7 @@ pub async fn session() -> Result<Session, AppError> {
 
 pub fn internal(detail: &str) -> AppError {
     tracing::error!(detail, "internal error");
-    AppError::code(crate::error::INTERNAL)
+    AppError::code(crate::error::Code::Internal)
 }
 
 /// The acting principal of this request: anonymous unless the session holds a user that

@@ -28,7 +28,6 @@ after(async () => {
 async function newPage(locale) {
   const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  page.on('pageerror', (e) => { throw e; });
   return page;
 }
 

@@ -1,5 +1,6 @@
 // Starts the real server on a fresh SQLite database and a free port, and Debian's Chromium.
-import { spawn } from 'node:child_process';
+import { spawn as spawnChild } from 'node:child_process';
+import { afterEach } from 'node:test';
 import { mkdtempSync, readFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -8,6 +9,25 @@ import net from 'node:net';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Every process a test file starts (server, mail sink, command line) is stopped when the file's
+ * process ends, however it ends: a failed hook must not leave a server that keeps the test
+ * runner waiting (package.json runs node with --test-force-exit and a per-test timeout).
+ */
+const children = new Set();
+function spawn(...args) {
+  const child = spawnChild(...args);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+process.on('exit', () => {
+  for (const child of children) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
 export const root = join(here, '..', '..');
 export const screenshots = join(root, 'end2end', 'screenshots');
 mkdirSync(screenshots, { recursive: true });
@@ -158,35 +178,50 @@ export async function startServer({ mailSink, sso } = {}) {
 /**
  * Console messages a test may cause without failing: a server function's refusal (wrong
  * password, a form error) is an HTTP 4xx, which Chromium logs as a failed resource load.
- * Everything else logged as an error (a Content-Security-Policy violation, a panic of the
- * wasm, an uncaught exception) fails the test that closes the context, or the file.
+ * Everything else logged as an error or a warning (a Content-Security-Policy violation, a
+ * panic of the wasm, a reactive value read after disposal or outside a reactive context, an
+ * uncaught exception) fails the test during which it happened: one hook here, for every test
+ * of every file, so that no test can forget it.
  */
 const expectedConsoleError = /^Failed to load resource: the server responded with a status of 4\d\d/;
 
-/** Records the console errors of every page of `context` and checks them on close. */
+/** What the browser reported since the last check, for every context of every browser. */
+const browserErrors = [];
+
+/** Records the console errors and warnings and the uncaught errors of every page of `context`. */
 function watchConsole(context) {
   const errors = [];
   context.on('console', (message) => {
-    if (message.type() === 'error' && !expectedConsoleError.test(message.text())) {
-      errors.push(`${message.text()} (${message.location().url || 'no url'})`);
+    const type = message.type();
+    if ((type === 'error' && !expectedConsoleError.test(message.text())) || type === 'warning') {
+      const line = `${type}: ${message.text()} (${message.location().url || 'no url'})`;
+      errors.push(line);
+      browserErrors.push(line);
     }
   });
-  context.on('weberror', (error) => errors.push(String(error.error())));
-  const close = context.close.bind(context);
-  let checked = false;
-  const check = () => {
-    if (checked) return;
-    checked = true;
-    if (errors.length) throw new Error(`errors in the browser console:\n${errors.join('\n')}`);
+  context.on('weberror', (error) => {
+    const line = `uncaught: ${String(error.error())}`;
+    errors.push(line);
+    browserErrors.push(line);
+  });
+  // For a test that provokes an error on purpose: takes what was recorded so far, so that it
+  // does not fail the test (security.test.mjs).
+  context.takeConsoleErrors = () => {
+    const taken = errors.splice(0);
+    for (const e of taken) {
+      const at = browserErrors.indexOf(e);
+      if (at >= 0) browserErrors.splice(at, 1);
+    }
+    return taken;
   };
-  context.close = async (...args) => {
-    await close(...args);
-    check();
-  };
-  context.consoleErrors = errors;
-  context.checkConsole = check;
+  context.countConsoleErrors = () => errors.length;
   return context;
 }
+
+afterEach(() => {
+  const seen = browserErrors.splice(0);
+  if (seen.length) throw new Error(`errors in the browser console:\n${seen.join('\n')}`);
+});
 
 export async function startBrowser() {
   const browser = await chromium.launch({
@@ -195,19 +230,9 @@ export async function startBrowser() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-dev-shm-usage'],
   });
-  const contexts = [];
   const newContext = browser.newContext.bind(browser);
-  browser.newContext = async (...args) => {
-    const context = watchConsole(await newContext(...args));
-    contexts.push(context);
-    return context;
-  };
+  browser.newContext = async (...args) => watchConsole(await newContext(...args));
   browser.newPage = async (...args) => (await browser.newContext(...args)).newPage();
-  const close = browser.close.bind(browser);
-  browser.close = async (...args) => {
-    await close(...args);
-    for (const context of contexts) context.checkConsole();
-  };
   return browser;
 }
 

@@ -122,8 +122,10 @@ pub async fn refuse_unreadable_uploads(request: Request, next: Next) -> Response
     if !upload || multipart {
         return next.run(request).await;
     }
-    let body = serde_json::to_string(&app::error::AppError::code(app::error::INVALID_REQUEST))
-        .unwrap_or_default();
+    let body = serde_json::to_string(&app::error::AppError::code(
+        app::error::Code::InvalidRequest,
+    ))
+    .unwrap_or_default();
     (
         StatusCode::BAD_REQUEST,
         [(header::CONTENT_TYPE, "application/json")],

@@ -62,7 +62,7 @@ pub struct GroupRow {
     pub last_left: i32,
     pub last_ungranted: i32,
     /// An error code when the last run changed nothing, and the property it names.
-    pub problem: String,
+    pub problem: Option<crate::error::Code>,
     pub problem_key: String,
     pub running: bool,
 }
@@ -108,7 +108,7 @@ impl From<domain::groups::Group> for GroupRow {
             .last_problem
             .as_deref()
             .and_then(|p| p.split_once(':'))
-            .map(|(c, k)| (c.to_string(), k.to_string()))
+            .map(|(c, k)| (crate::error::Code::parse(c), k.to_string()))
             .unwrap_or_default();
         GroupRow {
             id: g.public_id,

@@ -13,7 +13,7 @@ use crate::error::AppError;
 pub struct RowProblem {
     pub row: i32,
     pub column: String,
-    pub code: String,
+    pub code: crate::error::Code,
     pub details: Vec<String>,
 }
 
@@ -175,7 +175,7 @@ pub async fn preview_import(data: MultipartData) -> Result<ImportPreview, AppErr
     let problem = |i: &import::RowIssue| RowProblem {
         row: i32::try_from(i.row).unwrap_or(i32::MAX),
         column: upload::column_label(&form.locale, i.column),
-        code: i.code.as_str().to_string(),
+        code: i.code,
         details: i.details.clone(),
     };
     Ok(ImportPreview {

@@ -116,7 +116,7 @@ pub struct ValueChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineProblem {
     pub line: u64,
-    pub code: String,
+    pub code: crate::error::Code,
     pub details: Vec<String>,
 }
 
@@ -148,7 +148,7 @@ impl From<domain::properties::ValuesPreview> for ValuesResult {
                 .into_iter()
                 .map(|p| LineProblem {
                     line: p.line as u64,
-                    code: p.code.as_str().to_string(),
+                    code: p.code,
                     details: p.details,
                 })
                 .collect(),

@@ -185,8 +185,8 @@ pub async fn delete_user(user: Uuid) -> Result<(), AppError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkResult {
     pub changed: u64,
-    /// (user, error code)
-    pub skipped: Vec<(String, String)>,
+    /// (user, why not)
+    pub skipped: Vec<(String, crate::error::Code)>,
     pub queued: bool,
 }
 
@@ -214,11 +214,7 @@ pub async fn bulk_users(
     let report = domain::users::bulk(&db, &principal, site, selection, action).await?;
     Ok(BulkResult {
         changed: report.changed,
-        skipped: report
-            .skipped
-            .into_iter()
-            .map(|(user, code)| (user, code.as_str().to_string()))
-            .collect(),
+        skipped: report.skipped,
         queued: report.queued,
     })
 }

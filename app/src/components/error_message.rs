@@ -9,7 +9,7 @@ pub fn ErrorMessage(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoV
     let i18n = use_i18n();
     move || {
         error.get().map(|e| {
-            let code = e.code.clone();
+            let code = e.code.as_str();
             let details = e.listed_details(i18n.get_locale_untracked());
             view! {
                 <div class="alert alert-error" role="alert" data-code=code>

@@ -4,6 +4,7 @@ pub mod confirm_dialog;
 pub mod error_message;
 pub mod header;
 pub mod language_switch;
+pub mod loaded;
 pub mod modal;
 pub mod page_shell;
 pub mod public_page;

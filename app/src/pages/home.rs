@@ -90,7 +90,7 @@ fn OverviewView(me: Me, data: Overview, order: ServerAction<RequestLicences>) ->
     view! {
         <div class="overview">
             <h1 class="overview-title">{t!(i18n, auth.welcome)}", " {me.display_name.clone()}</h1>
-            {claim_note().map(|text| view! {
+            {move || claim_note().map(|text| view! {
                 <p class="notice" class:notice-success=claimed_ok role="status" id="claim-note">{text}</p>
             })}
             <div class="overview-grid">
@@ -220,7 +220,8 @@ fn OrderPanel(data: Overview, order: ServerAction<RequestLicences>) -> impl Into
                         </tr></thead>
                         <tbody>
                             {data.requests.iter().map(|r| {
-                                let label = status_label(&r.status);
+                                let status = r.status.clone();
+                                let label = move || status_label(&status);
                                 view! {
                                     <tr>
                                         <td class="nowrap">{r.sent_on.clone()}</td>

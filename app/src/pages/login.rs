@@ -6,7 +6,7 @@ use crate::api::auth::Login;
 use crate::api::profile::sign_in_providers;
 use crate::components::error_message::ErrorMessage;
 use crate::components::language_switch::LanguageSwitch;
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::i18n::*;
 
 /// The sign-in page. After signing in the browser loads the page that was asked for (a full
@@ -23,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
             query
                 .read()
                 .get("sso_error")
-                .map(|code| AppError::code(&code))
+                .map(|code| AppError::code(Code::parse(&code).unwrap_or(Code::SsoFailed)))
         })
     });
     let providers = Resource::new(|| (), |_| sign_in_providers());

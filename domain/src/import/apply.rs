@@ -70,7 +70,7 @@ pub(crate) fn units(parsed: &Parsed) -> Vec<Unit> {
 fn message(issue: &RowIssue) -> RowMessage {
     RowMessage {
         column: issue.column.map(|c| c.key().to_string()),
-        code: issue.code.as_str().to_string(),
+        code: issue.code,
         details: issue.details.clone(),
     }
 }
@@ -322,7 +322,7 @@ async fn queue_report(conn: &impl ConnectionTrait, run: &import_run::Model) -> R
             messages.into_iter().map(move |m| mail::RowProblem {
                 row: r.row_no,
                 column: m.column,
-                code: m.code,
+                code: m.code.as_str().to_string(),
                 details: m.details,
             })
         })

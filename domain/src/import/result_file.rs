@@ -67,7 +67,9 @@ fn build(
                 let messages: Vec<String> = result
                     .messages
                     .iter()
-                    .map(|m| describe_problem(locale, m.column.as_deref(), &m.code, &m.details))
+                    .map(|m| {
+                        describe_problem(locale, m.column.as_deref(), m.code.as_str(), &m.details)
+                    })
                     .collect();
                 line.push(messages.join(" "));
             }

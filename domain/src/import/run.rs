@@ -51,7 +51,8 @@ impl Mode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowMessage {
     pub column: Option<String>,
-    pub code: String,
+    /// Stored as its wire text; a code unknown to this build reads as `internal`.
+    pub code: Code,
     pub details: Vec<String>,
 }
 

@@ -29,7 +29,7 @@ pub(super) type Outcomes = BTreeMap<usize, (&'static str, Vec<RowMessage>)>;
 fn refusal(code: Code) -> RowMessage {
     RowMessage {
         column: None,
-        code: code.as_str().to_string(),
+        code,
         details: Vec::new(),
     }
 }

@@ -73,7 +73,7 @@ fn outcomes(results: &[import::RowResult]) -> Vec<(i32, String, Vec<String>)> {
             (
                 r.row,
                 r.outcome.clone(),
-                r.messages.iter().map(|m| m.code.clone()).collect(),
+                r.messages.iter().map(|m| m.code.as_str().to_string()).collect(),
             )
         })
         .collect()
@@ -467,7 +467,7 @@ db_test!(
             .unwrap();
         assert_eq!(name, "leerlingen-resultaat.xlsx");
         let table = import::read_table(&bytes, Limits::default()).unwrap();
-        assert_eq!(table.rows[0][10..], ["Resultaat", "Melding"]);
+        assert_eq!(table.rows[0][10..], ["Resultaat", "Bericht"]);
         assert_eq!(table.rows[1][10], "Toegevoegd");
         assert_eq!(table.rows[2][10], "Fout");
         assert!(
@@ -510,7 +510,7 @@ db_test!(
         let text = String::from_utf8(csv).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
-        assert!(lines[0].starts_with("Nom d'utilisateur;Prénom;Nom;"));
+        assert!(lines[0].starts_with("Nom d’utilisateur;Prénom;Nom;"));
         assert!(lines[1].contains(";'=1+2;"), "{}", lines[1]);
 
         let (_, xlsx) = domain::users::export(

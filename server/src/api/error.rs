@@ -1,6 +1,6 @@
 //! The API's errors: JSON with the same codes as the pages, the message in the caller's
 //! language (`Accept-Language`: nl, fr or en; English by default), never a database text.
-use app::error::AppError;
+use app::error::{AppError, Code};
 use app::i18n::Locale;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 /// the field at fault for input errors, and details (e.g. places) for some refusals.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    #[schema(example = "no_valid_licence")]
-    pub code: String,
+    #[schema(value_type = String, example = "no_valid_licence")]
+    pub code: Code,
     pub message: String,
     #[schema(nullable = false)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,7 +45,7 @@ impl ApiError {
             status,
             retry_after: err.retry_after(),
             error: AppError {
-                code: err.code().as_str().to_string(),
+                code: err.code(),
                 field: err.field().map(str::to_string),
                 details: err.details().to_vec(),
             },
@@ -59,7 +59,7 @@ impl ApiError {
             status: StatusCode::BAD_REQUEST,
             retry_after: None,
             error: AppError {
-                code: app::error::INVALID_REQUEST.to_string(),
+                code: Code::InvalidRequest,
                 field: field.map(str::to_string),
                 details: Vec::new(),
             },
@@ -72,8 +72,8 @@ impl ApiError {
         ApiError { status, ..self }
     }
 
-    pub fn code(&self) -> &str {
-        &self.error.code
+    pub fn code(&self) -> Code {
+        self.error.code
     }
 
     pub fn not_found(locale: Locale) -> Self {

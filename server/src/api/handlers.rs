@@ -10,6 +10,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, ApiQuery, Bearer, Body, Caller};
 use super::types::*;
 use super::ApiState;
+use app::error::Code;
 
 type Answer<T> = Result<T, ApiError>;
 
@@ -77,8 +78,8 @@ pub async fn authenticate(
         let refused = matches!(e, domain::Error::Refused(_));
         let error = caller.fail(e);
         match error.code() {
-            "invalid_credentials" => error.with_status(StatusCode::UNAUTHORIZED),
-            "too_many_attempts" => error.with_status(StatusCode::TOO_MANY_REQUESTS),
+            Code::InvalidCredentials => error.with_status(StatusCode::UNAUTHORIZED),
+            Code::TooManyAttempts => error.with_status(StatusCode::TOO_MANY_REQUESTS),
             _ if refused => error.with_status(StatusCode::FORBIDDEN),
             _ => error,
         }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::use_admin;
 use crate::api::onboarding::{decide_registration, pending_users, PendingUser};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::loaded::LoadedList;
 use crate::i18n::*;
 
 #[component]
@@ -15,10 +16,8 @@ pub fn Approvals(site: Uuid, can_decide: bool) -> impl IntoView {
     let ctx = use_admin();
     let pending = Resource::new(move || ctx.version.get(), move |_| pending_users(site));
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let rows = pending.await.unwrap_or_default();
-                (!rows.is_empty()).then(|| view! {
+        <LoadedList load=pending quiet=true empty=|| () let:rows>
+                {view! {
                     <section class="panel" aria-labelledby="approvals-title" id="approvals">
                         <h2 id="approvals-title" class="section-title">
                             {t!(i18n, admin.approvals_title)} " (" {rows.len()} ")"
@@ -27,9 +26,8 @@ pub fn Approvals(site: Uuid, can_decide: bool) -> impl IntoView {
                             {rows.into_iter().map(|row| view! { <ApprovalRow row=row can_decide=can_decide /> }).collect_view()}
                         </ul>
                     </section>
-                })
-            })}
-        </Transition>
+                }}
+        </LoadedList>
     }
 }
 

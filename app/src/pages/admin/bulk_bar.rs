@@ -73,7 +73,7 @@ fn outcome(locale: Locale, action: &str, result: &BulkResult) -> String {
             .skipped
             .iter()
             .map(|(user, code)| {
-                let error = crate::error::AppError::code(code);
+                let error = crate::error::AppError::code(*code);
                 format!("{user} ({})", error.message(locale))
             })
             .collect();

@@ -193,7 +193,7 @@ fn AdminContent() -> impl IntoView {
                                 <approvals::Approvals site=d.node.id can_decide=d.can_manage_users />
                                 <user_list::UserList details=d users=users filter=filter />
                             }.into_any(),
-                            Err(e) if e.is(crate::error::UNAUTHENTICATED) => ().into_any(),
+                            Err(e) if e.is(crate::error::Code::Unauthenticated) => ().into_any(),
                             Err(e) => view! {
                                 <section class="panel empty-state">
                                     <ErrorMessage error=Signal::stored(Some(e)) />

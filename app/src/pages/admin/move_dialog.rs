@@ -7,7 +7,7 @@ use super::use_admin;
 use crate::api::sites::{move_options, move_site};
 use crate::components::error_message::ErrorMessage;
 use crate::components::modal::{DialogActions, Modal};
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::i18n::*;
 
 #[component]
@@ -30,7 +30,7 @@ fn MoveForm(open: RwSignal<bool>, site: Uuid, name: String) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(parent) = target.get_untracked() else {
-            error.set(Some(AppError::code("not_found")));
+            error.set(Some(AppError::code(Code::NotFound)));
             return;
         };
         saving.set(true);

@@ -8,6 +8,7 @@ use super::bulk_bar::{BulkBar, Selection};
 use super::{admin_href, new_user::NewUserForm, user_row::UserRowView};
 use crate::api::sites::SiteDetails;
 use crate::api::users::{UserFilter, UserPage};
+use crate::components::loaded::{Lenient, Loaded};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -162,11 +163,7 @@ pub fn UserList(
                 <NewUserForm site=site free=free open=adding />
             </Show>
             {shows_counters.then(|| view! {
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        counters.await.ok().map(|c| view! { <LicenceCounters counters=c /> })
-                    })}
-                </Suspense>
+                <Loaded load=counters quiet=true let:c><LicenceCounters counters=c /></Loaded>
             })}
             <div class="toolbar">
                 <form class="search-form" role="search" on:submit=on_search.clone()>
@@ -176,11 +173,9 @@ pub fn UserList(
                         prop:value=move || filter.get().search />
                     <button type="submit" class="button">{t!(i18n, admin.search)}</button>
                 </form>
-                <Suspense fallback=|| ()>
-                    {move || {
-                        let on_property = on_property.clone();
-                        Suspend::new(async move {
-                        let definitions = properties.await.map(|p| p.definitions).unwrap_or_default();
+                <Loaded load=Lenient(properties) let:page>
+                    {
+                        let definitions = page.map(|p| p.definitions).unwrap_or_default();
                         (!definitions.is_empty()).then(|| view! {
                             <form class="search-form property-filter" id="property-filter" on:submit=on_property.clone()>
                                 <label for="filter-property" class="visually-hidden">{t!(i18n, admin.filter_property)}</label>
@@ -201,25 +196,21 @@ pub fn UserList(
                                 <button type="submit" class="button">{t!(i18n, admin.filter_apply)}</button>
                             </form>
                         })
-                    })}}
-                </Suspense>
+                    }
+                </Loaded>
                 <label class="switch-label">
                     <input type="checkbox" role="switch" id="include-subsites"
                         prop:checked=move || filter.get().include_subsites on:change=on_subsites />
                     <span>{t!(i18n, admin.include_subsites)}</span>
                 </label>
             </div>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    let labels = properties.await.map(|p| p.definitions).unwrap_or_default();
-                    match users.await {
-                        Ok(page) => view! { <UserTable page=page labels=labels filter=filter site=site can_manage=can_manage can_assign=can_assign can_assign_licences=can_assign_licences selection=selection /> }.into_any(),
-                        Err(e) => view! {
-                            <crate::components::error_message::ErrorMessage error=Signal::stored(Some(e)) />
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded load=(users, Lenient(properties)) loading=true let:loaded>
+                {
+                    let (page, properties) = loaded;
+                    let labels = properties.map(|p| p.definitions).unwrap_or_default();
+                    view! { <UserTable page=page labels=labels filter=filter site=site can_manage=can_manage can_assign=can_assign can_assign_licences=can_assign_licences selection=selection /> }
+                }
+            </Loaded>
         </section>
     }
 }

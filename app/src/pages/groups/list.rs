@@ -177,9 +177,9 @@ fn GroupRowView(
             .to_string()
         }
     };
-    let problem = (!g.problem.is_empty()).then(|| {
+    let problem = g.problem.map(|code| {
         let error = AppError {
-            code: g.problem.clone(),
+            code,
             field: None,
             details: vec![g.problem_key.clone()],
         };

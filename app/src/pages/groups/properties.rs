@@ -384,9 +384,9 @@ fn LineProblems(result: ValuesResult) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {result.problems.into_iter().map(|p| {
-                            let error = AppError { code: p.code.clone(), field: None, details: p.details.clone() };
+                            let error = AppError { code: p.code, field: None, details: p.details.clone() };
                             view! {
-                                <tr data-code=p.code.clone()>
+                                <tr data-code=p.code.as_str()>
                                     <td>{p.line}</td>
                                     <td>{move || error.message(i18n.get_locale())}</td>
                                 </tr>

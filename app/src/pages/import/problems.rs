@@ -8,7 +8,7 @@ use crate::i18n::*;
 /// "E-mail address is not valid" with its details, as the error messages say it.
 fn problem_text(locale: Locale, problem: &RowProblem) -> String {
     let error = AppError {
-        code: problem.code.clone(),
+        code: problem.code,
         field: None,
         details: problem.details.clone(),
     };

@@ -11,7 +11,7 @@ use crate::api::import::{cancel_import, import_problems, import_status, ImportRu
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::ErrorMessage;
 use crate::components::page_shell::PageShell;
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::i18n::*;
 
 /// A run's status in words.
@@ -52,7 +52,7 @@ fn RunContent() -> impl IntoView {
         |(run, _)| async move {
             match run {
                 Some(run) => import_status(run).await,
-                None => Err(AppError::code("not_found")),
+                None => Err(AppError::code(Code::NotFound)),
             }
         },
     );

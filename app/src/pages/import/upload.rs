@@ -53,11 +53,6 @@ fn ImportContent() -> impl IntoView {
         move || (site.get(), save_sync.version().get()),
         |(site, _)| crate::api::import::load_sync_settings(site),
     );
-    // The site imported into: the one in the address, or the principal's home site.
-    let chosen = Signal::derive(move || {
-        site.get()
-            .or_else(|| details.get().and_then(|r| r.ok()).map(|d| d.node.id))
-    });
     let form = NodeRef::<Form>::new();
     let preview = RwSignal::new(None::<ImportPreview>);
     let error = RwSignal::new(None::<AppError>);
@@ -149,7 +144,9 @@ fn ImportContent() -> impl IntoView {
             </Suspense>
             <p class="intro">{t!(i18n, import.intro)}</p>
             <form class="form import-form" id="import-form" node_ref=form on:submit=on_preview on:change=on_change>
-                <input type="hidden" name="site" value=move || chosen.get().map(|s| s.to_string()).unwrap_or_default() />
+                // The site imported into: the one in the address; without one the server takes the
+                // principal's home site, as the details above do.
+                <input type="hidden" name="site" value=move || site.get().map(|s| s.to_string()).unwrap_or_default() />
                 <div class="field">
                     <label for="import-file">{t!(i18n, import.file)} <span aria-hidden="true">" *"</span></label>
                     <input id="import-file" name="file" type="file" required

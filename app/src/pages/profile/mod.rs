@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::profile::my_profile;
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::components::page_shell::PageShell;
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::i18n::*;
 
 #[component]
@@ -36,7 +36,7 @@ fn ProfileContent() -> impl IntoView {
         query
             .read()
             .get("sso_error")
-            .map(|code| AppError::code(&code))
+            .map(|code| AppError::code(Code::parse(&code).unwrap_or(Code::SsoFailed)))
     });
     let version = RwSignal::new(0u32);
     let profile = Resource::new(move || version.get(), |_| my_profile());

@@ -12,7 +12,7 @@ use crate::api::roles::{
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::ErrorMessage;
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::i18n::*;
 use crate::labels::{category, permission, role_name};
 
@@ -57,7 +57,7 @@ pub fn RoleEditor(
                 let result = match (role_id, site) {
                     (Some(id), _) => update_role(id, typed, permissions).await,
                     (None, Some(site)) => create_role(site, typed, permissions).await,
-                    (None, None) => Err(AppError::code("forbidden")),
+                    (None, None) => Err(AppError::code(Code::Forbidden)),
                 };
                 saving.set(false);
                 match result {

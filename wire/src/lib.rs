@@ -1,0 +1,6 @@
+//! What crosses the wire between the server and the browser, shared by `domain` (which
+//! produces it) and `app` (which shows it): the error codes and the value types pages match on.
+//! No database, no UI: it compiles to wasm.
+pub mod code;
+
+pub use code::Code;
