@@ -38,6 +38,19 @@ where
     }
 }
 
+/// A resource loaded only in the browser (e.g. a panel's settings, fetched when it opens).
+impl<T> Load for LocalResource<Result<T, AppError>>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    type Value = T;
+
+    fn start(self) -> Option<impl Future<Output = Result<T, AppError>> + Send + 'static> {
+        drop(self.try_read_untracked()?);
+        Some(self.into_future())
+    }
+}
+
 impl<A: Load, B: Load> Load for (A, B) {
     type Value = (A::Value, B::Value);
 

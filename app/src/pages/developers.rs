@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::reference::{api_reference, Operation, Schema};
-use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::Loaded;
 use crate::components::public_page::PublicPage;
 use crate::i18n::*;
 
@@ -21,23 +21,16 @@ pub fn DevelopersPage() -> impl IntoView {
             <p>
                 <a href="/api/openapi.json" id="openapi-link" rel="external">{t!(i18n, developers.openapi_link)}</a>
             </p>
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match reference.await {
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                        Ok(reference) => view! {
-                            <h2>{t!(i18n, developers.operations)}</h2>
-                            <div class="api-operations">
-                                {reference.operations.into_iter().map(|op| view! { <OperationView op=op /> }).collect_view()}
-                            </div>
-                            <h2>{t!(i18n, developers.schemas)}</h2>
-                            <div class="api-schemas">
-                                {reference.schemas.into_iter().map(|s| view! { <SchemaView schema=s /> }).collect_view()}
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded load=reference loading=true let:reference>
+                <h2>{t!(i18n, developers.operations)}</h2>
+                <div class="api-operations">
+                    {reference.operations.into_iter().map(|op| view! { <OperationView op=op /> }).collect_view()}
+                </div>
+                <h2>{t!(i18n, developers.schemas)}</h2>
+                <div class="api-schemas">
+                    {reference.schemas.into_iter().map(|s| view! { <SchemaView schema=s /> }).collect_view()}
+                </div>
+            </Loaded>
         </PublicPage>
     }
 }

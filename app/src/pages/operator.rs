@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::operator::{list_outbox, list_subscriptions, CreateSubscription};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
+use crate::components::loaded::LoadedList;
 use crate::components::page_shell::PageShell;
 use crate::components::public_page::locale_code;
 use crate::i18n::*;
@@ -89,44 +90,37 @@ fn Subscriptions() -> impl IntoView {
                         disabled=move || create.pending().get()>{t!(i18n, common.create)}</button>
                 </div>
             </ActionForm>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p class="empty-state">{t!(i18n, operator.no_subscriptions)}</p>
-                        }.into_any(),
-                        Ok(rows) => view! {
-                            <div class="table-wrap">
-                                <table class="table" id="subscriptions">
-                                    <thead><tr>
-                                        <th scope="col">{t!(i18n, onboarding.serial)}</th>
-                                        <th scope="col" class="numeric">{t!(i18n, operator.seats)}</th>
-                                        <th scope="col">{t!(i18n, operator.valid)}</th>
-                                        <th scope="col">{t!(i18n, operator.contact_email)}</th>
-                                        <th scope="col">{t!(i18n, operator.claimed_by)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {rows.into_iter().map(|s| view! {
-                                            <tr>
-                                                <td class="mono">{s.serial}</td>
-                                                <td class="numeric">{s.seats}</td>
-                                                <td class="nowrap">{s.valid_from} " – " {s.valid_until}</td>
-                                                <td>{s.contact_email}</td>
-                                                <td>{if s.claimed_by.is_empty() {
-                                                    view! { <span class="muted">{t!(i18n, operator.not_claimed)}</span> }.into_any()
-                                                } else {
-                                                    view! { {s.claimed_by} }.into_any()
-                                                }}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <LoadedList load=list let:rows
+                empty=move || view! {
+                    <p class="empty-state">{t!(i18n, operator.no_subscriptions)}</p>
+                }>
+                <div class="table-wrap">
+                    <table class="table" id="subscriptions">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, onboarding.serial)}</th>
+                            <th scope="col" class="numeric">{t!(i18n, operator.seats)}</th>
+                            <th scope="col">{t!(i18n, operator.valid)}</th>
+                            <th scope="col">{t!(i18n, operator.contact_email)}</th>
+                            <th scope="col">{t!(i18n, operator.claimed_by)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|s| view! {
+                                <tr>
+                                    <td class="mono">{s.serial}</td>
+                                    <td class="numeric">{s.seats}</td>
+                                    <td class="nowrap">{s.valid_from} " – " {s.valid_until}</td>
+                                    <td>{s.contact_email}</td>
+                                    <td>{if s.claimed_by.is_empty() {
+                                        view! { <span class="muted">{t!(i18n, operator.not_claimed)}</span> }.into_any()
+                                    } else {
+                                        view! { {s.claimed_by} }.into_any()
+                                    }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </LoadedList>
         </section>
     }
 }
@@ -144,65 +138,58 @@ fn PurchaseInbox() -> impl IntoView {
         <section class="panel" aria-labelledby="inbox-title">
             <h2 id="inbox-title">{t!(i18n, operator.purchase_inbox)}</h2>
             <ErrorMessage error=error />
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p class="empty-state" id="inbox-empty">{t!(i18n, operator.no_requests)}</p>
-                        }.into_any(),
-                        Ok(rows) => view! {
-                            <div class="table-wrap">
-                                <table class="table" id="purchase-inbox">
-                                    <thead><tr>
-                                        <th scope="col">{t!(i18n, overview.sent_on)}</th>
-                                        <th scope="col">{t!(i18n, operator.organisation)}</th>
-                                        <th scope="col" class="numeric">{t!(i18n, overview.quantity)}</th>
-                                        <th scope="col">{t!(i18n, overview.activation_on)}</th>
-                                        <th scope="col">{t!(i18n, operator.contact)}</th>
-                                        <th scope="col">{t!(i18n, overview.status)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {rows.into_iter().map(|r| {
-                                            let id = r.id;
-                                            let handled = r.status == "handled";
+            <LoadedList load=list let:rows
+                empty=move || view! {
+                    <p class="empty-state" id="inbox-empty">{t!(i18n, operator.no_requests)}</p>
+                }>
+                <div class="table-wrap">
+                    <table class="table" id="purchase-inbox">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, overview.sent_on)}</th>
+                            <th scope="col">{t!(i18n, operator.organisation)}</th>
+                            <th scope="col" class="numeric">{t!(i18n, overview.quantity)}</th>
+                            <th scope="col">{t!(i18n, overview.activation_on)}</th>
+                            <th scope="col">{t!(i18n, operator.contact)}</th>
+                            <th scope="col">{t!(i18n, overview.status)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|r| {
+                                let id = r.id;
+                                let handled = r.status == "handled";
+                                view! {
+                                    <tr data-organisation=r.organisation.clone()>
+                                        <td class="nowrap">{r.sent_on.clone()}</td>
+                                        <td>{r.organisation.clone()}
+                                            {(!r.comment.is_empty()).then(|| view! { <span class="user-email">{r.comment.clone()}</span> })}
+                                        </td>
+                                        <td class="numeric">{r.quantity}</td>
+                                        <td class="nowrap">{r.activation_on.clone()}</td>
+                                        <td>{r.requester.clone()}
+                                            <span class="user-email">{r.email.clone()}</span>
+                                            {(!r.phone.is_empty()).then(|| view! { <span class="user-email">{r.phone.clone()}</span> })}
+                                        </td>
+                                        <td>{if handled {
+                                            view! { <span class="pill pill-request-handled">{t!(i18n, overview.request_handled)}</span> }.into_any()
+                                        } else {
                                             view! {
-                                                <tr data-organisation=r.organisation.clone()>
-                                                    <td class="nowrap">{r.sent_on.clone()}</td>
-                                                    <td>{r.organisation.clone()}
-                                                        {(!r.comment.is_empty()).then(|| view! { <span class="user-email">{r.comment.clone()}</span> })}
-                                                    </td>
-                                                    <td class="numeric">{r.quantity}</td>
-                                                    <td class="nowrap">{r.activation_on.clone()}</td>
-                                                    <td>{r.requester.clone()}
-                                                        <span class="user-email">{r.email.clone()}</span>
-                                                        {(!r.phone.is_empty()).then(|| view! { <span class="user-email">{r.phone.clone()}</span> })}
-                                                    </td>
-                                                    <td>{if handled {
-                                                        view! { <span class="pill pill-request-handled">{t!(i18n, overview.request_handled)}</span> }.into_any()
-                                                    } else {
-                                                        view! {
-                                                            <button type="button" class="button mark-handled"
-                                                                on:click=move |_| spawn_local(async move {
-                                                                    match mark_request_handled(id).await {
-                                                                        Ok(()) => { error.set(None); refresh.update(|n| *n += 1); }
-                                                                        Err(e) => error.set(Some(e)),
-                                                                    }
-                                                                })>
-                                                                {t!(i18n, operator.mark_handled)}
-                                                            </button>
-                                                        }.into_any()
-                                                    }}</td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+                                                <button type="button" class="button mark-handled"
+                                                    on:click=move |_| spawn_local(async move {
+                                                        match mark_request_handled(id).await {
+                                                            Ok(()) => { error.set(None); refresh.update(|n| *n += 1); }
+                                                            Err(e) => error.set(Some(e)),
+                                                        }
+                                                    })>
+                                                    {t!(i18n, operator.mark_handled)}
+                                                </button>
+                                            }.into_any()
+                                        }}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </LoadedList>
         </section>
     }
 }
@@ -246,38 +233,31 @@ fn InstitutionLinks() -> impl IntoView {
             </ActionForm>
             <ErrorMessage error=error />
             <StatusMessage text=status />
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p class="empty-state">{t!(i18n, operator.no_links)}</p>
-                        }.into_any(),
-                        Ok(rows) => view! {
-                            <div class="table-wrap">
-                                <table class="table" id="institution-links">
-                                    <thead><tr>
-                                        <th scope="col">{t!(i18n, operator.link_username)}</th>
-                                        <th scope="col">{t!(i18n, operator.organisation)}</th>
-                                        <th scope="col">{t!(i18n, admin.institution_number)}</th>
-                                        <th scope="col">{t!(i18n, operator.linked_on)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {rows.into_iter().map(|r| view! {
-                                            <tr>
-                                                <td class="mono">{r.username}</td>
-                                                <td>{r.institution}</td>
-                                                <td class="mono">{r.institution_number}</td>
-                                                <td class="nowrap">{r.linked_on}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <LoadedList load=list let:rows
+                empty=move || view! {
+                    <p class="empty-state">{t!(i18n, operator.no_links)}</p>
+                }>
+                <div class="table-wrap">
+                    <table class="table" id="institution-links">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, operator.link_username)}</th>
+                            <th scope="col">{t!(i18n, operator.organisation)}</th>
+                            <th scope="col">{t!(i18n, admin.institution_number)}</th>
+                            <th scope="col">{t!(i18n, operator.linked_on)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|r| view! {
+                                <tr>
+                                    <td class="mono">{r.username}</td>
+                                    <td>{r.institution}</td>
+                                    <td class="mono">{r.institution_number}</td>
+                                    <td class="nowrap">{r.linked_on}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </LoadedList>
         </section>
     }
 }
@@ -303,45 +283,38 @@ fn Outbox() -> impl IntoView {
                     on:click=move |_| refresh.update(|n| *n += 1)>{t!(i18n, operator.refresh)}</button>
             </div>
             <p class="help">{t!(i18n, operator.outbox_help)}</p>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p class="empty-state">{t!(i18n, operator.no_mail)}</p>
-                        }.into_any(),
-                        Ok(rows) => view! {
-                            <div class="table-wrap">
-                                <table class="table" id="outbox">
-                                    <thead><tr>
-                                        <th scope="col">{t!(i18n, operator.queued_at)}</th>
-                                        <th scope="col">{t!(i18n, operator.recipient)}</th>
-                                        <th scope="col">{t!(i18n, operator.subject)}</th>
-                                        <th scope="col">{t!(i18n, operator.status)}</th>
-                                        <th scope="col" class="numeric">{t!(i18n, operator.attempts)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {rows.into_iter().map(|m| {
-                                            let label = status_label(&m.status);
-                                            view! {
-                                                <tr>
-                                                    <td class="nowrap">{m.queued_at}</td>
-                                                    <td>{m.to}</td>
-                                                    <td>{m.subject}</td>
-                                                    <td title=m.last_error>
-                                                        <span class=format!("pill pill-{}", m.status)>{label}</span>
-                                                    </td>
-                                                    <td class="numeric">{m.attempts}</td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <LoadedList load=list let:rows
+                empty=move || view! {
+                    <p class="empty-state">{t!(i18n, operator.no_mail)}</p>
+                }>
+                <div class="table-wrap">
+                    <table class="table" id="outbox">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, operator.queued_at)}</th>
+                            <th scope="col">{t!(i18n, operator.recipient)}</th>
+                            <th scope="col">{t!(i18n, operator.subject)}</th>
+                            <th scope="col">{t!(i18n, operator.status)}</th>
+                            <th scope="col" class="numeric">{t!(i18n, operator.attempts)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|m| {
+                                let label = status_label(&m.status);
+                                view! {
+                                    <tr>
+                                        <td class="nowrap">{m.queued_at}</td>
+                                        <td>{m.to}</td>
+                                        <td>{m.subject}</td>
+                                        <td title=m.last_error>
+                                            <span class=format!("pill pill-{}", m.status)>{label}</span>
+                                        </td>
+                                        <td class="numeric">{m.attempts}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </LoadedList>
         </section>
     }
 }

@@ -10,6 +10,7 @@ use crate::api::tokens::{
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
+use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -27,7 +28,6 @@ pub fn TokensPage() -> impl IntoView {
 
 #[component]
 fn TokensContent() -> impl IntoView {
-    let i18n = use_i18n();
     let issue = ServerAction::<IssueApiToken>::new();
     let create_account = ServerAction::<CreateServiceAccount>::new();
     let revoked = RwSignal::new(0u32);
@@ -43,19 +43,12 @@ fn TokensContent() -> impl IntoView {
         |_| api_tokens(None),
     );
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    Ok(data) => view! {
-                        <div class="tokens-layout">
-                            <TokensPanel data=data.clone() issue=issue revoked=revoked error=error />
-                            <AccountsPanel data=data create=create_account />
-                        </div>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded load=page loading=true let:data>
+            <div class="tokens-layout">
+                <TokensPanel data=data.clone() issue=issue revoked=revoked error=error />
+                <AccountsPanel data=data create=create_account />
+            </div>
+        </Loaded>
     }
 }
 

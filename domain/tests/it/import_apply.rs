@@ -73,7 +73,10 @@ fn outcomes(results: &[import::RowResult]) -> Vec<(i32, String, Vec<String>)> {
             (
                 r.row,
                 r.outcome.clone(),
-                r.messages.iter().map(|m| m.code.as_str().to_string()).collect(),
+                r.messages
+                    .iter()
+                    .map(|m| m.code.as_str().to_string())
+                    .collect(),
             )
         })
         .collect()

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::api::overview::{end_app_session, user_app_sessions};
 use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::LoadedList;
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -44,37 +45,30 @@ fn SessionList(user: Uuid) -> impl IntoView {
         });
     };
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match sessions.await {
-                    Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
-                    Ok(found) if found.is_empty() => view! {
-                        <p class="empty-state" id="no-app-sessions">{t!(i18n, admin.no_app_sessions)}</p>
-                    }.into_any(),
-                    Ok(found) => view! {
-                        <ul class="approval-list" id="app-sessions">
-                            {found.into_iter().map(|s| {
-                                let id = s.id;
-                                let product = s.product.clone();
-                                view! {
-                                    <li class="approval">
-                                        <span>
-                                            <span class="user-name">{s.product.clone()}</span>
-                                            <span class="user-email">
-                                                {move || td_string!(i18n.get_locale(), admin.app_session_times, opened = s.opened_at.clone(), seen = s.last_seen_at.clone()).to_string()}
-                                            </span>
-                                        </span>
-                                        <button type="button" class="button button-danger-quiet end-app-session"
-                                            aria-label=move || td_string!(i18n.get_locale(), admin.end_app_session_of, product = product.clone()).to_string()
-                                            on:click=move |_| end(id)>{t!(i18n, admin.end_app_session)}</button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        <LoadedList load=sessions loading=true let:found
+            empty=move || view! {
+                <p class="empty-state" id="no-app-sessions">{t!(i18n, admin.no_app_sessions)}</p>
+            }>
+            <ul class="approval-list" id="app-sessions">
+                {found.into_iter().map(|s| {
+                    let id = s.id;
+                    let product = s.product.clone();
+                    view! {
+                        <li class="approval">
+                            <span>
+                                <span class="user-name">{s.product.clone()}</span>
+                                <span class="user-email">
+                                    {move || td_string!(i18n.get_locale(), admin.app_session_times, opened = s.opened_at.clone(), seen = s.last_seen_at.clone()).to_string()}
+                                </span>
+                            </span>
+                            <button type="button" class="button button-danger-quiet end-app-session"
+                                aria-label=move || td_string!(i18n.get_locale(), admin.end_app_session_of, product = product.clone()).to_string()
+                                on:click=move |_| end(id)>{t!(i18n, admin.end_app_session)}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </LoadedList>
         <ErrorMessage error=error />
     }
 }

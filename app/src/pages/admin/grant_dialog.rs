@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::use_admin;
 use crate::api::roles::{load_user_grants, set_user_grants, UserGrants};
 use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::Loaded;
 use crate::components::modal::{DialogActions, Modal};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -86,14 +87,7 @@ fn GrantForm(open: RwSignal<bool>, user: Uuid, home: Uuid) -> impl IntoView {
                 </select>
                 <p class="help" id="grant-site-help">{t!(i18n, roles.holds_for_subtree)}</p>
             </div>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(g) => view! { <Options grants=g checked=checked /> }.into_any(),
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded load=data loading=true let:g> <Options grants=g checked=checked /> </Loaded>
             <ErrorMessage error=error />
             <DialogActions open=open id="save-grants" busy=saving>
                 {t!(i18n, common.save)}

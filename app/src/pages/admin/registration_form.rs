@@ -7,6 +7,7 @@ use crate::api::onboarding::{
     load_registration_form, RegistrationFormSettings, SaveRegistrationForm,
 };
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
+use crate::components::loaded::Loaded;
 use crate::i18n::*;
 
 #[component]
@@ -34,7 +35,7 @@ pub fn RegistrationFormPanel(site: Uuid, code: String) -> impl IntoView {
             })}
             <Show when=move || open.get()>
                 <div id="registration-form-body">
-                    <Loaded site=site />
+                    <SettingsLoader site=site />
                 </div>
             </Show>
         </section>
@@ -43,21 +44,14 @@ pub fn RegistrationFormPanel(site: Uuid, code: String) -> impl IntoView {
 
 /// The settings, loaded when the panel is opened (never during the server's rendering).
 #[component]
-fn Loaded(site: Uuid) -> impl IntoView {
+fn SettingsLoader(site: Uuid) -> impl IntoView {
     let save = ServerAction::<SaveRegistrationForm>::new();
     let settings = LocalResource::new(move || {
         save.version().track();
         load_registration_form(site)
     });
     view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(s) => view! { <SettingsForm site=site s=s save=save /> }.into_any(),
-                    Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded load=settings let:s> <SettingsForm site=site s=s save=save /> </Loaded>
     }
 }
 

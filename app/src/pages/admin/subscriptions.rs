@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::use_admin;
 use crate::api::subscriptions::{organisation_subscriptions, AddSubscription};
 use crate::components::error_message::{aria_invalid, ErrorMessage};
+use crate::components::loaded::LoadedList;
 use crate::i18n::*;
 
 #[component]
@@ -42,41 +43,34 @@ pub fn OrgSubscriptions(site: Uuid) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="org-subscriptions-title">
             <h2 id="org-subscriptions-title">{t!(i18n, admin.subscriptions)}</h2>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p class="muted" id="no-org-subscriptions">{t!(i18n, admin.no_subscriptions)}</p>
-                        }.into_any(),
-                        Ok(rows) => view! {
-                            <div class="table-wrap">
-                                <table class="table" id="org-subscriptions">
-                                    <thead><tr>
-                                        <th scope="col">{t!(i18n, onboarding.serial)}</th>
-                                        <th scope="col" class="numeric">{t!(i18n, operator.seats)}</th>
-                                        <th scope="col">{t!(i18n, operator.valid)}</th>
-                                        <th scope="col">{t!(i18n, overview.status)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {rows.into_iter().map(|s| {
-                                            let label = state_label(&s.state);
-                                            view! {
-                                                <tr data-serial=s.serial.clone()>
-                                                    <td class="mono">{s.serial.clone()}</td>
-                                                    <td class="numeric">{s.seats}</td>
-                                                    <td class="nowrap">{s.valid_from.clone()} " – " {s.valid_until.clone()}</td>
-                                                    <td><span class=format!("pill pill-subscription-{}", s.state)>{label}</span></td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <LoadedList load=list let:rows
+                empty=move || view! {
+                    <p class="muted" id="no-org-subscriptions">{t!(i18n, admin.no_subscriptions)}</p>
+                }>
+                <div class="table-wrap">
+                    <table class="table" id="org-subscriptions">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, onboarding.serial)}</th>
+                            <th scope="col" class="numeric">{t!(i18n, operator.seats)}</th>
+                            <th scope="col">{t!(i18n, operator.valid)}</th>
+                            <th scope="col">{t!(i18n, overview.status)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|s| {
+                                let label = state_label(&s.state);
+                                view! {
+                                    <tr data-serial=s.serial.clone()>
+                                        <td class="mono">{s.serial.clone()}</td>
+                                        <td class="numeric">{s.seats}</td>
+                                        <td class="nowrap">{s.valid_from.clone()} " – " {s.valid_until.clone()}</td>
+                                        <td><span class=format!("pill pill-subscription-{}", s.state)>{label}</span></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </LoadedList>
             <ActionForm action=add attr:class="form row-form" attr:id="add-subscription-form">
                 <input type="hidden" name="site" value=site.to_string() />
                 <div class="field">

@@ -12,6 +12,7 @@ use crate::api::properties::{
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
+use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -41,7 +42,6 @@ pub fn kind_label(locale: Locale, kind: &str) -> String {
 
 #[component]
 fn PropertiesContent() -> impl IntoView {
-    let i18n = use_i18n();
     let define = ServerAction::<DefineProperty>::new();
     let removed = RwSignal::new(0u32);
     let page = Resource::new(
@@ -49,19 +49,12 @@ fn PropertiesContent() -> impl IntoView {
         |_| load_properties_page(None),
     );
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    Ok(data) => view! {
-                        <div class="groups-layout">
-                            <DefinitionsPanel data=data.clone() define=define removed=removed />
-                            {data.can_import.then(|| view! { <ValuesPanel data=data.clone() /> })}
-                        </div>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded load=page loading=true let:data>
+            <div class="groups-layout">
+                <DefinitionsPanel data=data.clone() define=define removed=removed />
+                {data.can_import.then(|| view! { <ValuesPanel data=data.clone() /> })}
+            </div>
+        </Loaded>
     }
 }
 

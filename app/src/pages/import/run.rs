@@ -10,6 +10,7 @@ use super::problems::ProblemTable;
 use crate::api::import::{cancel_import, import_problems, import_status, ImportRun};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::error::{AppError, Code};
 use crate::i18n::*;
@@ -72,14 +73,7 @@ fn RunContent() -> impl IntoView {
             <div class="panel-head">
                 <h1 id="run-title">{t!(i18n, import.run_title)}</h1>
             </div>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match status.await {
-                        Ok(r) => view! { <RunView run=r tick=tick /> }.into_any(),
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded load=status loading=true let:r> <RunView run=r tick=tick /> </Loaded>
         </section>
     }
 }
@@ -165,13 +159,6 @@ fn RunProblems(run: Uuid) -> impl IntoView {
     );
     view! {
         <h2>{t!(i18n, import.problems_title)}</h2>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match problems.await {
-                    Ok(list) => view! { <ProblemTable problems=list id="run-problems" /> }.into_any(),
-                    Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded load=problems let:list> <ProblemTable problems=list id="run-problems" /> </Loaded>
     }
 }

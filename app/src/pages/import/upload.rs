@@ -12,6 +12,7 @@ use crate::api::import::{recent_imports, ImportPreview, ImportRun, SHOWN_PROBLEM
 use crate::api::sites::load_site_details;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::{Loaded, LoadedList};
 use crate::components::page_shell::PageShell;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -128,20 +129,13 @@ fn ImportContent() -> impl IntoView {
                     {t!(i18n, import.download_template)}
                 </a>
             </div>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match details.await {
-                        Ok(d) => view! {
-                            <p class="muted" id="import-site">
-                                {t!(i18n, import.into_site)} " " <strong>{d.node.name.clone()}</strong>
-                                " · " {(d.node.seat_limit - d.node.used_seats).max(0)} " " {t!(i18n, admin.free_seats)}
-                                " · " <a href=format!("/admin?site={}", d.node.id)>{t!(i18n, import.back_to_users)}</a>
-                            </p>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded load=details let:d>
+                <p class="muted" id="import-site">
+                    {t!(i18n, import.into_site)} " " <strong>{d.node.name.clone()}</strong>
+                    " · " {(d.node.seat_limit - d.node.used_seats).max(0)} " " {t!(i18n, admin.free_seats)}
+                    " · " <a href=format!("/admin?site={}", d.node.id)>{t!(i18n, import.back_to_users)}</a>
+                </p>
+            </Loaded>
             <p class="intro">{t!(i18n, import.intro)}</p>
             <form class="form import-form" id="import-form" node_ref=form on:submit=on_preview on:change=on_change>
                 // The site imported into: the one in the address; without one the server takes the
@@ -215,17 +209,10 @@ fn ImportContent() -> impl IntoView {
         </Suspense>
         <section class="panel" aria-labelledby="recent-title">
             <h2 id="recent-title">{t!(i18n, import.recent)}</h2>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match recent.await {
-                        Ok(runs) if runs.is_empty() => view! {
-                            <p class="muted" id="recent-empty">{t!(i18n, import.no_recent)}</p>
-                        }.into_any(),
-                        Ok(runs) => view! { <RecentRuns runs=runs /> }.into_any(),
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList load=recent let:runs
+                empty=move || view! {
+                    <p class="muted" id="recent-empty">{t!(i18n, import.no_recent)}</p>
+                }> <RecentRuns runs=runs />             </LoadedList>
         </section>
         </div>
     }

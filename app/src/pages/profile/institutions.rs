@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use crate::api::institutions::{my_institutions, withdraw_institution};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::components::loaded::LoadedList;
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -22,57 +23,50 @@ pub fn Institutions() -> impl IntoView {
             <p class="help">{t!(i18n, profile.institutions_help)}</p>
             <StatusMessage text=done />
             <ErrorMessage error=error />
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match links.await {
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                        Ok(found) if found.is_empty() => view! {
-                            <p class="muted" id="no-institutions">{t!(i18n, profile.no_institutions)}</p>
-                        }.into_any(),
-                        Ok(found) => view! {
-                            <ul class="approval-list" id="institutions">
-                                {found.into_iter().map(|link| {
-                                    let confirm = RwSignal::new(false);
-                                    let id = link.id;
-                                    let label = link.institution.clone();
-                                    let title = link.institution.clone();
-                                    let withdraw = Callback::new(move |_| {
-                                        spawn_local(async move {
-                                            match withdraw_institution(id).await {
-                                                Ok(()) => {
-                                                    error.set(None);
-                                                    done.set(Some(td_string!(i18n.get_locale_untracked(), profile.consent_withdrawn).to_string()));
-                                                    version.update(|v| *v += 1);
-                                                }
-                                                Err(e) => error.set(Some(e)),
-                                            }
-                                        });
-                                    });
-                                    view! {
-                                        <li class="approval" data-institution=link.institution_number.clone()>
-                                            <span>
-                                                <span class="user-name">{link.institution.clone()}</span>
-                                                <span class="user-email mono">{link.institution_number.clone()}</span>
-                                                <span class="user-email">{move || td_string!(i18n.get_locale(), profile.linked_on, date = link.linked_on.clone()).to_string()}</span>
-                                            </span>
-                                            <button type="button" class="button button-danger-quiet withdraw-consent"
-                                                aria-label=move || td_string!(i18n.get_locale(), profile.withdraw_consent_of, institution = label.clone()).to_string()
-                                                on:click=move |_| confirm.set(true)>{t!(i18n, profile.withdraw_consent)}</button>
-                                            <ConfirmDialog
-                                                open=confirm
-                                                title=Signal::derive(move || format!("{} – {}", td_string!(i18n.get_locale(), profile.withdraw_consent), title))
-                                                message=Signal::derive(move || td_string!(i18n.get_locale(), profile.confirm_withdraw).to_string())
-                                                confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), profile.withdraw_consent).to_string())
-                                                on_confirm=withdraw
-                                            />
-                                        </li>
+            <LoadedList load=links let:found
+                empty=move || view! {
+                    <p class="muted" id="no-institutions">{t!(i18n, profile.no_institutions)}</p>
+                }>
+                <ul class="approval-list" id="institutions">
+                    {found.into_iter().map(|link| {
+                        let confirm = RwSignal::new(false);
+                        let id = link.id;
+                        let label = link.institution.clone();
+                        let title = link.institution.clone();
+                        let withdraw = Callback::new(move |_| {
+                            spawn_local(async move {
+                                match withdraw_institution(id).await {
+                                    Ok(()) => {
+                                        error.set(None);
+                                        done.set(Some(td_string!(i18n.get_locale_untracked(), profile.consent_withdrawn).to_string()));
+                                        version.update(|v| *v += 1);
                                     }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+                                    Err(e) => error.set(Some(e)),
+                                }
+                            });
+                        });
+                        view! {
+                            <li class="approval" data-institution=link.institution_number.clone()>
+                                <span>
+                                    <span class="user-name">{link.institution.clone()}</span>
+                                    <span class="user-email mono">{link.institution_number.clone()}</span>
+                                    <span class="user-email">{move || td_string!(i18n.get_locale(), profile.linked_on, date = link.linked_on.clone()).to_string()}</span>
+                                </span>
+                                <button type="button" class="button button-danger-quiet withdraw-consent"
+                                    aria-label=move || td_string!(i18n.get_locale(), profile.withdraw_consent_of, institution = label.clone()).to_string()
+                                    on:click=move |_| confirm.set(true)>{t!(i18n, profile.withdraw_consent)}</button>
+                                <ConfirmDialog
+                                    open=confirm
+                                    title=Signal::derive(move || format!("{} – {}", td_string!(i18n.get_locale(), profile.withdraw_consent), title))
+                                    message=Signal::derive(move || td_string!(i18n.get_locale(), profile.confirm_withdraw).to_string())
+                                    confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), profile.withdraw_consent).to_string())
+                                    on_confirm=withdraw
+                                />
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </LoadedList>
         </section>
     }
 }

@@ -12,6 +12,7 @@ use crate::api::roles::{
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::LoadedList;
 use crate::error::{AppError, Code};
 use crate::i18n::*;
 use crate::labels::{category, permission, role_name};
@@ -184,38 +185,31 @@ fn Members(role: Uuid) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="members-title">
             <h2 id="members-title">{t!(i18n, roles.members)}</h2>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match members.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="empty-state" id="members-empty">{t!(i18n, roles.no_members)}</p>
-                        }.into_any(),
-                        Ok(list) => view! {
-                            <div class="table-wrap">
-                                <table class="table" id="member-table">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">{t!(i18n, admin.col_name)}</th>
-                                            <th scope="col">{t!(i18n, admin.col_username)}</th>
-                                            <th scope="col">{t!(i18n, roles.col_on_site)}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {list.into_iter().map(|m| view! {
-                                            <tr>
-                                                <td>{m.name}</td>
-                                                <td class="mono">{m.username}</td>
-                                                <td>{m.site_name}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList load=members loading=true let:list
+                empty=move || view! {
+                    <p class="empty-state" id="members-empty">{t!(i18n, roles.no_members)}</p>
+                }>
+                <div class="table-wrap">
+                    <table class="table" id="member-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, admin.col_name)}</th>
+                                <th scope="col">{t!(i18n, admin.col_username)}</th>
+                                <th scope="col">{t!(i18n, roles.col_on_site)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {list.into_iter().map(|m| view! {
+                                <tr>
+                                    <td>{m.name}</td>
+                                    <td class="mono">{m.username}</td>
+                                    <td>{m.site_name}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </LoadedList>
         </section>
     }
 }
