@@ -248,15 +248,10 @@ pub async fn begin_session(
 }
 
 /// Keeps what the licence claim at sign-in (with a password or a linked account: the domain
-/// claims) came to, for the overview page to tell: `claimed`, `upcoming:<date>` or
-/// `none_free` (nothing when the user already held a valid licence or the claim failed).
+/// claims) came to, for the overview page to tell once (nothing when the user already held a
+/// valid licence or the claim failed).
 pub async fn note_claim(session: &Session, claim: Option<domain::licences::Claim>) {
-    use domain::licences::Claim;
-    let note = match claim {
-        None | Some(Claim::AlreadyValid(_)) => return,
-        Some(Claim::Claimed(_)) => "claimed".to_string(),
-        Some(Claim::NotYetActive(day)) => format!("upcoming:{day}"),
-        Some(Claim::NoneFree) => "none_free".to_string(),
-    };
-    let _ = session.insert(SESSION_LICENCE_CLAIM, note).await;
+    if let Some(outcome) = claim.and_then(domain::licences::Claim::outcome) {
+        let _ = session.insert(SESSION_LICENCE_CLAIM, outcome).await;
+    }
 }

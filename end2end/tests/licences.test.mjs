@@ -45,6 +45,9 @@ test('claim at sign-in, the licence column, and a purchase request to the operat
   await signIn(page, 'directeur', 'Horizon-2026');
   await page.locator('#claim-note', { hasText: 'free licence' }).waitFor();
   assert.equal(await page.locator('#my-licence').getAttribute('data-licence'), 'active');
+  // Dates in the reader's language, never ISO: "Active since 6 December 2026".
+  const since = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  assert.equal(await page.locator('#my-licence').innerText(), `Active since ${since}`);
   assert.match(await page.locator('#my-products').innerText(), /Reader/);
   assert.equal(await page.locator('#session-count').innerText(), '0');
   assert.deepEqual(await seriousViolations(page), [], 'overview accessibility');
@@ -58,6 +61,7 @@ test('claim at sign-in, the licence column, and a purchase request to the operat
   assert.equal(await page.locator('#licences-upcoming').innerText(), '20');
   const lotte = page.locator('tr[data-username="lotte.janssens"]');
   assert.equal(await lotte.locator('[data-licence]').getAttribute('data-licence'), 'active');
+  assert.match(await lotte.locator('[data-licence]').innerText(), /^Active since \d{1,2} [A-Z][a-z]+ \d{4}$/);
   const sofie = page.locator('tr[data-username="sofie.maes"]');
   assert.equal(await sofie.locator('[data-licence]').getAttribute('data-licence'), 'none');
   // Nobody takes their own licence away: the director's row offers no button.
@@ -107,6 +111,10 @@ test('claim at sign-in, the licence column, and a purchase request to the operat
   const request = operator.locator('#purchase-inbox tr[data-organisation="Scholengroep Horizon"]');
   await request.waitFor();
   assert.match(await request.innerText(), /25/);
+  // The activation day in Dutch ("5 januari 2027"), as the operator reads it.
+  const activation = new Date(Date.now() + 30 * 24 * 3600 * 1000)
+    .toLocaleDateString('nl-BE', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  assert.ok((await request.innerText()).includes(activation), `${activation} in ${await request.innerText()}`);
   assert.deepEqual(await seriousViolations(operator), [], 'operator inbox accessibility');
   await operator.screenshot({ path: join(screenshots, 'operator-inbox-nl.png'), fullPage: true });
   await request.locator('.mark-handled').click();

@@ -2,5 +2,8 @@
 //! produces it) and `app` (which shows it): the error codes and the value types pages match on.
 //! No database, no UI: it compiles to wasm.
 pub mod code;
+pub mod licence;
+pub mod time;
 
 pub use code::Code;
+pub use licence::{ClaimOutcome, LicenceState};

@@ -8,16 +8,14 @@ use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
-    /// `none`, `active`, `upcoming` or `expired`, and its date (ISO).
-    pub licence: String,
-    pub licence_date: String,
-    /// The last day of the valid licence (ISO) or empty.
-    pub until: String,
+    pub licence: wire::LicenceState,
+    /// The last day of the valid licence.
+    pub until: Option<chrono::NaiveDate>,
     /// Names of the products the valid licence covers.
     pub products: Vec<String>,
     pub sessions: Vec<AppSessionRow>,
-    /// What the claim at sign-in came to (`claimed`, `upcoming:<date>`, `none_free`), once.
-    pub claim: String,
+    /// What the claim at sign-in came to, told once.
+    pub claim: Option<wire::ClaimOutcome>,
     pub can_order: bool,
     pub requests: Vec<RequestRow>,
     /// The first activation date a request may ask for (ISO).
@@ -27,9 +25,8 @@ pub struct Overview {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppSessionRow {
     pub product: String,
-    /// "YYYY-MM-DD HH:MM" UTC.
-    pub opened_at: String,
-    pub last_seen_at: String,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,13 +35,13 @@ pub struct RequestRow {
     pub organisation: String,
     pub requester: String,
     pub quantity: i32,
-    pub activation_on: String,
+    pub activation_on: chrono::NaiveDate,
     pub email: String,
     pub phone: String,
     pub comment: String,
     /// `new` or `handled`.
     pub status: String,
-    pub sent_on: String,
+    pub sent_on: chrono::NaiveDate,
 }
 
 #[cfg(feature = "ssr")]
@@ -55,12 +52,12 @@ impl From<domain::purchases::PurchaseRequest> for RequestRow {
             organisation: r.organisation,
             requester: r.requester,
             quantity: r.quantity,
-            activation_on: r.activation_on.to_string(),
+            activation_on: r.activation_on,
             email: r.email,
             phone: r.phone.unwrap_or_default(),
             comment: r.comment.unwrap_or_default(),
             status: r.status,
-            sent_on: r.created_at.format("%Y-%m-%d").to_string(),
+            sent_on: wire::time::local(r.created_at).date(),
         }
     }
 }
@@ -74,25 +71,21 @@ pub async fn my_overview() -> Result<Overview, AppError> {
     let sessions = domain::applications::sessions_of(&db, &principal, me.public_id).await?;
     let requests = domain::purchases::mine(&db, &principal).await?;
     let session = crate::ssr::session().await?;
-    let claim: String = session
+    let claim: Option<wire::ClaimOutcome> = session
         .remove(crate::ssr::SESSION_LICENCE_CLAIM)
         .await
         .ok()
-        .flatten()
-        .unwrap_or_default();
-    let (licence, licence_date) = crate::api::users::licence_state(mine.check.status);
-    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+        .flatten();
     Ok(Overview {
-        licence,
-        licence_date,
-        until: mine.check.until.map(|d| d.to_string()).unwrap_or_default(),
+        licence: mine.check.status.into(),
+        until: mine.check.until,
         products: mine.products.into_iter().map(|p| p.name).collect(),
         sessions: sessions
             .into_iter()
             .map(|s| AppSessionRow {
                 product: s.product_name,
-                opened_at: stamp(s.opened_at),
-                last_seen_at: stamp(s.last_seen_at),
+                opened_at: s.opened_at,
+                last_seen_at: s.last_seen_at,
             })
             .collect(),
         claim,
@@ -144,22 +137,21 @@ pub async fn mark_request_handled(request: Uuid) -> Result<(), AppError> {
 pub struct UserAppSession {
     pub id: Uuid,
     pub product: String,
-    pub opened_at: String,
-    pub last_seen_at: String,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[server(endpoint = "user_app_sessions")]
 pub async fn user_app_sessions(user: Uuid) -> Result<Vec<UserAppSession>, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     let sessions = domain::applications::sessions_of(&db, &principal, user).await?;
     Ok(sessions
         .into_iter()
         .map(|s| UserAppSession {
             id: s.public_id,
             product: s.product_name,
-            opened_at: stamp(s.opened_at),
-            last_seen_at: stamp(s.last_seen_at),
+            opened_at: s.opened_at,
+            last_seen_at: s.last_seen_at,
         })
         .collect())
 }

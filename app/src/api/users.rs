@@ -20,30 +20,11 @@ pub struct UserRow {
     pub site_name: String,
     /// The value of the property chosen in the filter (empty: none chosen or no value).
     pub property_value: String,
-    /// `none`, `active`, `upcoming` or `expired` (empty: not shown to this administrator).
-    pub licence: String,
-    /// ISO date: since (active, expired) or from (upcoming).
-    pub licence_date: String,
+    /// The licence and its day (none: not shown to this administrator).
+    pub licence: Option<wire::LicenceState>,
     pub service_account: bool,
     /// The signed-in administrator's own row (nobody takes their own licence away).
     pub is_me: bool,
-}
-
-/// A licence state as the list shows it.
-#[cfg(feature = "ssr")]
-pub fn licence_state(status: domain::licences::Status) -> (String, String) {
-    use domain::licences::Status;
-    let (kind, date) = match status {
-        Status::None => ("none", None),
-        Status::ActiveSince(d) => ("active", Some(d)),
-        Status::ActiveFrom(d) => ("upcoming", Some(d)),
-        Status::ExpiredSince(d) => ("expired", Some(d)),
-    };
-    (
-        kind.to_string(),
-        date.map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
-    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,8 +69,7 @@ impl From<domain::users::UserRow> for UserRow {
             site_id: r.site_public_id,
             site_name: r.site_name,
             property_value: r.property_value.unwrap_or_default(),
-            licence: String::new(),
-            licence_date: String::new(),
+            licence: None,
             service_account: r.service_account,
             is_me: false,
         }
@@ -128,9 +108,7 @@ pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPa
                 let is_me = principal.user_id() == Some(r.id);
                 let mut row = UserRow::from(r);
                 row.is_me = is_me;
-                if let Some(status) = status {
-                    (row.licence, row.licence_date) = licence_state(status);
-                }
+                row.licence = status.map(Into::into);
                 row
             })
             .collect(),
@@ -242,21 +220,21 @@ pub async fn count_licences(site: Uuid) -> Result<LicenceCounters, AppError> {
     })
 }
 
-/// Gives the user a free licence; answers their new state (kind, date).
+/// Gives the user a free licence; answers their new state.
 #[server(endpoint = "assign_licence")]
-pub async fn assign_licence(user: Uuid) -> Result<(String, String), AppError> {
+pub async fn assign_licence(user: Uuid) -> Result<wire::LicenceState, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let today = chrono::Utc::now().date_naive();
     let status = domain::licences::assign(&db, &principal, user, today).await?;
-    Ok(licence_state(status))
+    Ok(status.into())
 }
 
 /// Takes the user's current and coming licences away; answers their new state.
 #[server(endpoint = "unassign_licence")]
-pub async fn unassign_licence(user: Uuid) -> Result<(String, String), AppError> {
+pub async fn unassign_licence(user: Uuid) -> Result<wire::LicenceState, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let today = chrono::Utc::now().date_naive();
     domain::licences::unassign(&db, &principal, user, today).await?;
     let status = domain::licences::status_of(&db, &principal, user, today).await?;
-    Ok(licence_state(status))
+    Ok(status.into())
 }

@@ -1,9 +1,11 @@
 //! Building blocks shared by the pages.
 pub mod announcements;
 pub mod confirm_dialog;
+pub mod date;
 pub mod error_message;
 pub mod header;
 pub mod language_switch;
+pub mod licence;
 pub mod loaded;
 pub mod modal;
 pub mod page_shell;

@@ -6,9 +6,12 @@ use leptos_meta::Title;
 
 use crate::api::auth::Me;
 use crate::api::overview::{my_overview, Overview, RequestLicences};
+use crate::components::date::{date_time, long_date, DateText};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
+use crate::components::licence::LicencePill;
 use crate::components::page_shell::{use_me, PageShell};
 use crate::i18n::*;
+use wire::ClaimOutcome;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -44,45 +47,28 @@ fn HomeContent() -> impl IntoView {
 #[component]
 fn OverviewView(me: Me, data: Overview, order: ServerAction<RequestLicences>) -> impl IntoView {
     let i18n = use_i18n();
-    let licence_label = {
-        let (kind, date) = (data.licence.clone(), data.licence_date.clone());
-        move || {
-            let locale = i18n.get_locale();
-            let date = date.clone();
-            match kind.as_str() {
-                "active" => td_string!(locale, admin.licence_active_since, date = date).to_string(),
-                "upcoming" => {
-                    td_string!(locale, admin.licence_active_from, date = date).to_string()
-                }
-                "expired" => {
-                    td_string!(locale, admin.licence_expired_since, date = date).to_string()
-                }
-                _ => td_string!(locale, admin.licence_none).to_string(),
-            }
-        }
-    };
-    let claim = data.claim.clone();
+    let claim = data.claim;
     let can_order = data.can_order;
     let claim_note = move || {
         let locale = i18n.get_locale();
-        let text = match claim.split_once(':') {
-            Some(("upcoming", day)) => {
-                td_string!(locale, overview.claim_upcoming, date = day).to_string()
+        let text = match claim? {
+            ClaimOutcome::Upcoming(day) => td_string!(
+                locale,
+                overview.claim_upcoming,
+                date = long_date(locale, day)
+            )
+            .to_string(),
+            ClaimOutcome::Claimed => td_string!(locale, overview.claim_claimed).to_string(),
+            ClaimOutcome::NoneFree if can_order => {
+                td_string!(locale, overview.claim_none_free_order).to_string()
             }
-            _ => match claim.as_str() {
-                "claimed" => td_string!(locale, overview.claim_claimed).to_string(),
-                "none_free" if can_order => {
-                    td_string!(locale, overview.claim_none_free_order).to_string()
-                }
-                "none_free" => td_string!(locale, overview.claim_none_free).to_string(),
-                _ => return None,
-            },
+            ClaimOutcome::NoneFree => td_string!(locale, overview.claim_none_free).to_string(),
         };
         Some(text)
     };
-    let claimed_ok = data.claim == "claimed";
+    let claimed_ok = data.claim == Some(ClaimOutcome::Claimed);
     let session_count = data.sessions.len();
-    let until = data.until.clone();
+    let until = data.until;
     let sessions = data.sessions.clone();
     let order_panel = data
         .can_order
@@ -104,9 +90,12 @@ fn OverviewView(me: Me, data: Overview, order: ServerAction<RequestLicences>) ->
                 </section>
                 <section class="panel" aria-labelledby="ov-licence">
                     <h2 id="ov-licence">{t!(i18n, overview.licence)}</h2>
-                    <p><span class=format!("pill pill-licence-{}", data.licence) id="my-licence" data-licence=data.licence.clone()>{licence_label}</span></p>
-                    {(!until.is_empty()).then(|| view! {
-                        <p class="muted">{move || td_string!(i18n.get_locale(), overview.valid_until, date = until.clone()).to_string()}</p>
+                    <p><LicencePill state=data.licence id="my-licence" /></p>
+                    {until.map(|until| view! {
+                        <p class="muted">{move || {
+                            let locale = i18n.get_locale();
+                            td_string!(locale, overview.valid_until, date = long_date(locale, until)).to_string()
+                        }}</p>
                     })}
                     <h3>{t!(i18n, overview.products)}</h3>
                     {if data.products.is_empty() {
@@ -128,10 +117,13 @@ fn OverviewView(me: Me, data: Overview, order: ServerAction<RequestLicences>) ->
                         view! {
                             <ul class="session-list">
                                 {sessions.into_iter().map(|s| {
-                                    let opened = s.opened_at.clone();
+                                    let opened = s.opened_at;
                                     view! {
                                         <li><strong>{s.product.clone()}</strong> " "
-                                            <span class="muted">{move || td_string!(i18n.get_locale(), overview.session_since, time = opened.clone()).to_string()}</span>
+                                            <span class="muted">{move || {
+                                                let locale = i18n.get_locale();
+                                                td_string!(locale, overview.session_since, time = date_time(locale, opened)).to_string()
+                                            }}</span>
                                         </li>
                                     }
                                 }).collect_view()}
@@ -224,9 +216,9 @@ fn OrderPanel(data: Overview, order: ServerAction<RequestLicences>) -> impl Into
                                 let label = move || status_label(&status);
                                 view! {
                                     <tr>
-                                        <td class="nowrap">{r.sent_on.clone()}</td>
+                                        <td class="nowrap"><DateText date=r.sent_on /></td>
                                         <td class="numeric">{r.quantity}</td>
-                                        <td class="nowrap">{r.activation_on.clone()}</td>
+                                        <td class="nowrap"><DateText date=r.activation_on /></td>
                                         <td><span class=format!("pill pill-request-{}", r.status)>{label}</span></td>
                                     </tr>
                                 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::operator::{list_outbox, list_subscriptions, CreateSubscription};
+use crate::components::date::DateText;
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::loaded::LoadedList;
 use crate::components::page_shell::PageShell;
@@ -158,12 +159,12 @@ fn PurchaseInbox() -> impl IntoView {
                                 let handled = r.status == "handled";
                                 view! {
                                     <tr data-organisation=r.organisation.clone()>
-                                        <td class="nowrap">{r.sent_on.clone()}</td>
+                                        <td class="nowrap"><DateText date=r.sent_on /></td>
                                         <td>{r.organisation.clone()}
                                             {(!r.comment.is_empty()).then(|| view! { <span class="user-email">{r.comment.clone()}</span> })}
                                         </td>
                                         <td class="numeric">{r.quantity}</td>
-                                        <td class="nowrap">{r.activation_on.clone()}</td>
+                                        <td class="nowrap"><DateText date=r.activation_on /></td>
                                         <td>{r.requester.clone()}
                                             <span class="user-email">{r.email.clone()}</span>
                                             {(!r.phone.is_empty()).then(|| view! { <span class="user-email">{r.phone.clone()}</span> })}

@@ -23,6 +23,19 @@ pub enum Claim {
     NoneFree,
 }
 
+impl Claim {
+    /// What the overview tells once about this claim; nothing when the user already held a
+    /// valid licence.
+    pub fn outcome(self) -> Option<wire::ClaimOutcome> {
+        match self {
+            Claim::AlreadyValid(_) => None,
+            Claim::Claimed(_) => Some(wire::ClaimOutcome::Claimed),
+            Claim::NotYetActive(day) => Some(wire::ClaimOutcome::Upcoming(day)),
+            Claim::NoneFree => Some(wire::ClaimOutcome::NoneFree),
+        }
+    }
+}
+
 /// The signed-in user claims a free licence of their organisation, if they need one.
 pub async fn claim(db: &Db, principal: &Principal, today: NaiveDate) -> Result<Claim> {
     let user_id = principal.user_id().ok_or(Error::Unauthenticated)?;

@@ -30,6 +30,17 @@ pub(crate) struct Period {
     pub assigned_on: NaiveDate,
 }
 
+impl From<Status> for wire::LicenceState {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::None => wire::LicenceState::None,
+            Status::ActiveSince(day) => wire::LicenceState::Active(day),
+            Status::ActiveFrom(day) => wire::LicenceState::Upcoming(day),
+            Status::ExpiredSince(day) => wire::LicenceState::Expired(day),
+        }
+    }
+}
+
 impl Status {
     pub fn is_valid(self) -> bool {
         matches!(self, Status::ActiveSince(_))

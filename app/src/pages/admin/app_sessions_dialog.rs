@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::api::overview::{end_app_session, user_app_sessions};
+use crate::components::date::date_time;
 use crate::components::error_message::ErrorMessage;
 use crate::components::loaded::LoadedList;
 use crate::error::AppError;
@@ -58,7 +59,12 @@ fn SessionList(user: Uuid) -> impl IntoView {
                             <span>
                                 <span class="user-name">{s.product.clone()}</span>
                                 <span class="user-email">
-                                    {move || td_string!(i18n.get_locale(), admin.app_session_times, opened = s.opened_at.clone(), seen = s.last_seen_at.clone()).to_string()}
+                                    {move || {
+                                        let locale = i18n.get_locale();
+                                        let opened = date_time(locale, s.opened_at);
+                                        let seen = date_time(locale, s.last_seen_at);
+                                        td_string!(locale, admin.app_session_times, opened = opened, seen = seen).to_string()
+                                    }}
                                 </span>
                             </span>
                             <button type="button" class="button button-danger-quiet end-app-session"

@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 use super::use_admin;
 use crate::api::users::{assign_licence, delete_user, set_user_active, unassign_licence, UserRow};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::licence::LicencePill;
 use crate::i18n::*;
 
 /// One user: name, username, (site), created, the Active switch and delete.
@@ -99,7 +100,7 @@ pub fn UserRowView(
             {show_site.then(|| view! { <td>{row.site_name.clone()}</td> })}
             {show_property.then(|| view! { <td class="property-cell">{row.property_value.clone()}</td> })}
             {shows_licence.then(|| view! {
-                <LicenceCell user=id name=name.clone() kind=row.licence.clone() date=row.licence_date.clone() can_assign=can_assign_licence && !row.is_me />
+                <LicenceCell user=id name=name.clone() licence=row.licence.unwrap_or_default() can_assign=can_assign_licence && !row.is_me />
             })}
             <td class="nowrap">{row.created_on.clone()}</td>
             <td>
@@ -187,26 +188,20 @@ pub fn UserRowView(
 fn LicenceCell(
     user: uuid::Uuid,
     name: String,
-    kind: String,
-    date: String,
+    licence: wire::LicenceState,
     can_assign: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
-    let state = RwSignal::new((kind, date));
+    let state = RwSignal::new(licence);
     let confirm = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let label = move || {
-        let (kind, date) = state.get();
-        let locale = i18n.get_locale();
-        match kind.as_str() {
-            "active" => td_string!(locale, admin.licence_active_since, date = date).to_string(),
-            "upcoming" => td_string!(locale, admin.licence_active_from, date = date).to_string(),
-            "expired" => td_string!(locale, admin.licence_expired_since, date = date).to_string(),
-            _ => td_string!(locale, admin.licence_none).to_string(),
-        }
+    let holds = move || {
+        matches!(
+            state.get(),
+            wire::LicenceState::Active(_) | wire::LicenceState::Upcoming(_)
+        )
     };
-    let holds = move || matches!(state.get().0.as_str(), "active" | "upcoming");
     let run = move |take_away: bool| {
         busy.set(true);
         spawn_local(async move {
@@ -232,7 +227,7 @@ fn LicenceCell(
     let dialog_name = name;
     view! {
         <td class="licence-cell">
-            <span class=move || format!("pill pill-licence-{}", state.get().0) data-licence=move || state.get().0>{label}</span>
+            <LicencePill state=state />
             {can_assign.then(|| view! {
                 <Show when=holds fallback=move || {
                     let assign_name = assign_name.clone();

@@ -1,0 +1,116 @@
+//! Dates and times in the reader's language ("8 juni 2023", "1er juin 2023", "8 June 2023")
+//! and, for times, in Belgian time (`wire::time`), never ISO or UTC: one place for every page.
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use leptos::prelude::*;
+
+use crate::i18n::*;
+
+const MONTHS_NL: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "8 juni 2023", "1er juin 2023", "8 June 2023".
+pub fn long_date(locale: Locale, date: NaiveDate) -> String {
+    let month = date.month0() as usize;
+    let (day, year) = (date.day(), date.year());
+    match locale {
+        Locale::nl => format!("{day} {} {year}", MONTHS_NL[month]),
+        Locale::fr if day == 1 => format!("1er {} {year}", MONTHS_FR[month]),
+        Locale::fr => format!("{day} {} {year}", MONTHS_FR[month]),
+        Locale::en => format!("{day} {} {year}", MONTHS_EN[month]),
+    }
+}
+
+/// A moment in Belgian time: "8 juni 2023 om 14:05", "8 juin 2023 à 14 h 05",
+/// "8 June 2023 at 14:05".
+pub fn date_time(locale: Locale, at: DateTime<Utc>) -> String {
+    let local = wire::time::local(at);
+    let date = long_date(locale, local.date());
+    match locale {
+        Locale::nl => format!("{date} om {}", local.format("%H:%M")),
+        Locale::fr => format!("{date} à {}", local.format("%H\u{a0}h\u{a0}%M")),
+        Locale::en => format!("{date} at {}", local.format("%H:%M")),
+    }
+}
+
+/// A day, in the reader's language, as a `<time>` element.
+#[component]
+pub fn DateText(date: NaiveDate) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <time datetime=date.to_string()>{move || long_date(i18n.get_locale(), date)}</time> }
+}
+
+/// A moment, in the reader's language and Belgian time, as a `<time>` element.
+#[component]
+pub fn DateTimeText(at: DateTime<Utc>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <time datetime=at.to_rfc3339()>{move || date_time(i18n.get_locale(), at)}</time> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn should_write_dates_as_each_language_does() {
+        let day = |d| NaiveDate::from_ymd_opt(2023, 6, d).unwrap_or_default();
+        assert_eq!(long_date(Locale::nl, day(8)), "8 juni 2023");
+        assert_eq!(long_date(Locale::fr, day(8)), "8 juin 2023");
+        assert_eq!(long_date(Locale::fr, day(1)), "1er juin 2023");
+        assert_eq!(long_date(Locale::en, day(8)), "8 June 2023");
+    }
+
+    #[test]
+    fn should_write_times_in_belgian_time() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 12, 3, 13, 5, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(date_time(Locale::nl, at), "3 december 2026 om 14:05");
+        assert_eq!(
+            date_time(Locale::fr, at),
+            "3 décembre 2026 à 14\u{a0}h\u{a0}05"
+        );
+        assert_eq!(date_time(Locale::en, at), "3 December 2026 at 14:05");
+    }
+}
