@@ -25,7 +25,7 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
     /// `YYYY-MM-DD HH:MM:SS` in UTC.
-    pub at: String,
+    pub at: chrono::DateTime<chrono::Utc>,
     pub actor: String,
     pub action: String,
     pub target: String,
@@ -60,7 +60,7 @@ impl From<JournalFilter> for domain::audit::JournalQuery {
 impl From<domain::audit::JournalEntry> for JournalEntry {
     fn from(e: domain::audit::JournalEntry) -> Self {
         JournalEntry {
-            at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            at: e.at,
             actor: e.actor,
             action: e.action,
             target: e.target,

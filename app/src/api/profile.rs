@@ -21,16 +21,16 @@ pub struct LinkView {
     pub provider: String,
     pub email: String,
     /// ISO date.
-    pub linked_on: String,
-    pub last_used: Option<String>,
+    pub linked_on: chrono::NaiveDate,
+    pub last_used: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionView {
     pub handle: String,
     pub current: bool,
-    pub signed_in_at: String,
-    pub last_active: String,
+    pub signed_in_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_active: chrono::DateTime<chrono::Utc>,
     /// The browser as the user agent names it ("Chrome on Linux").
     pub browser: String,
     pub address: String,
@@ -59,10 +59,8 @@ fn link_view(link: domain::sso::Link) -> LinkView {
     LinkView {
         provider: link.provider,
         email: link.email.unwrap_or_default(),
-        linked_on: link.linked_at.date_naive().to_string(),
-        last_used: link
-            .last_used_at
-            .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+        linked_on: wire::time::local(link.linked_at).date(),
+        last_used: link.last_used_at,
     }
 }
 
@@ -86,7 +84,6 @@ pub async fn my_profile() -> Result<ProfileView, AppError> {
         .unwrap_or_default();
     let idle = chrono::Duration::from_std(idle).unwrap_or_default();
     let sessions = domain::sessions::mine(&db, &principal, current.as_deref()).await?;
-    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     Ok(ProfileView {
         username: profile.username,
         first_name: profile.first_name,
@@ -103,8 +100,8 @@ pub async fn my_profile() -> Result<ProfileView, AppError> {
             .map(|s| SessionView {
                 handle: s.handle,
                 current: s.current,
-                signed_in_at: s.signed_in_at.map(when).unwrap_or_default(),
-                last_active: when(s.expires_at - idle),
+                signed_in_at: s.signed_in_at,
+                last_active: s.expires_at - idle,
                 browser: browser_name(s.user_agent.as_deref().unwrap_or_default()),
                 address: s.client_address.unwrap_or_default(),
                 method: s.method.unwrap_or_default(),

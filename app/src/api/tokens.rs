@@ -13,12 +13,11 @@ pub struct TokenRow {
     pub owner_username: String,
     pub owner_name: String,
     pub owner_is_service_account: bool,
-    /// ISO date.
-    pub created_on: String,
-    /// ISO date or empty (never expires).
-    pub expires_on: String,
-    /// "YYYY-MM-DD HH:MM" (UTC) or empty (never used).
-    pub last_used: String,
+    pub created_on: chrono::NaiveDate,
+    /// None: never expires.
+    pub expires_on: Option<chrono::NaiveDate>,
+    /// None: never used.
+    pub last_used: Option<chrono::DateTime<chrono::Utc>>,
     /// `active`, `expired` or `revoked`.
     pub state: String,
 }
@@ -60,15 +59,9 @@ impl From<domain::api_tokens::ApiToken> for TokenRow {
             owner_username: t.owner_username,
             owner_name: t.owner_name,
             owner_is_service_account: t.owner_is_service_account,
-            created_on: t.created_at.format("%Y-%m-%d").to_string(),
-            expires_on: t
-                .expires_on
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            last_used: t
-                .last_used_at
-                .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default(),
+            created_on: wire::time::local(t.created_at).date(),
+            expires_on: t.expires_on,
+            last_used: t.last_used_at,
             state: t.state.as_str().to_string(),
         }
     }

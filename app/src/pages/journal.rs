@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::api::journal::{list_journal, JournalEntry, JournalFilter};
 use crate::api::sites::site_tree;
+use crate::components::date::DateTimeText;
 use crate::components::error_message::ErrorMessage;
 use crate::components::page_shell::PageShell;
 use crate::i18n::*;
@@ -194,7 +195,7 @@ fn EntryRow(entry: JournalEntry) -> impl IntoView {
     let label_code = code.clone();
     view! {
         <tr data-action=code>
-            <td class="nowrap mono">{entry.at.clone()} " UTC"</td>
+            <td class="nowrap"><DateTimeText at=entry.at /></td>
             <td class="mono">{entry.actor.clone()}</td>
             <td>{move || action(i18n.get_locale(), &label_code).map(str::to_string).unwrap_or_else(|| label_code.clone())}</td>
             <td>{entry.target.clone()}</td>

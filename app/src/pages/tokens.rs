@@ -9,6 +9,7 @@ use crate::api::tokens::{
     api_tokens, revoke_api_token, CreateServiceAccount, IssueApiToken, TokenRow, TokensPage,
 };
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::date::{DateText, DateTimeText};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
@@ -204,15 +205,13 @@ fn TokenRowView(
                 <span class="user-email mono">{row.owner_username.clone()}</span>
             </td>
             <td class="mono nowrap">{format!("{}…", row.hint)}</td>
-            <td class="nowrap">{if row.expires_on.is_empty() {
-                view! { <span class="muted">{t!(i18n, tokens.never_expires)}</span> }.into_any()
-            } else {
-                view! { {row.expires_on.clone()} }.into_any()
+            <td class="nowrap">{match row.expires_on {
+                None => view! { <span class="muted">{t!(i18n, tokens.never_expires)}</span> }.into_any(),
+                Some(day) => view! { <DateText date=day /> }.into_any(),
             }}</td>
-            <td class="nowrap last-used">{if row.last_used.is_empty() {
-                view! { <span class="muted">{t!(i18n, tokens.never_used)}</span> }.into_any()
-            } else {
-                view! { {row.last_used.clone()} " UTC" }.into_any()
+            <td class="nowrap last-used">{match row.last_used {
+                None => view! { <span class="muted">{t!(i18n, tokens.never_used)}</span> }.into_any(),
+                Some(at) => view! { <DateTimeText at=at /> }.into_any(),
             }}</td>
             <td><span class=format!("pill pill-token-{}", row.state)>{state_label}</span></td>
             <td class="actions">

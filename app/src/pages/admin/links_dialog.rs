@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::api::profile::{remove_user_link, sign_in_providers, user_links};
+use crate::components::date::{DateText, DateTimeText};
 use crate::components::error_message::ErrorMessage;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -61,8 +62,8 @@ fn LinkList(user: Uuid) -> impl IntoView {
                                         <span>
                                             <span class="user-name">{shown}</span>
                                             <span class="user-email">{link.email.clone()}</span>
-                                            <span class="user-email">{t!(i18n, profile.linked_since)}" "{link.linked_on.clone()}
-                                                {link.last_used.clone().map(|at| view! { " · " {t!(i18n, admin.link_last_used)}" "{at}" UTC" })}
+                                            <span class="user-email">{t!(i18n, profile.linked_since)}" "<DateText date=link.linked_on />
+                                                {link.last_used.map(|at| view! { " · " {t!(i18n, admin.link_last_used)}" "<DateTimeText at=at /> })}
                                             </span>
                                         </span>
                                         <button type="button" class="button button-danger-quiet remove-link"

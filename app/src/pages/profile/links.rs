@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 
 use crate::api::profile::{unlink_mine, LinkView, ProfileView, SsoProvider};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::date::DateText;
 use crate::components::error_message::ErrorMessage;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -94,7 +95,7 @@ fn Tile(
                 <span class="sso-text">
                     <span class="sso-name">{name.clone()}</span>
                     <span class="sso-state">{account}</span>
-                    <span class="sso-since">{t!(i18n, profile.linked_since)}" "{link.linked_on.clone()}</span>
+                    <span class="sso-since">{t!(i18n, profile.linked_since)}" "<DateText date=link.linked_on /></span>
                 </span>
             </div>
             <button type="button" class="sso-remove" id=format!("unlink-{key}")

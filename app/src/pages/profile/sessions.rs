@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::profile::{end_other_sessions, end_session, SessionView, SsoProvider};
+use crate::components::date::DateTimeText;
 use crate::components::error_message::ErrorMessage;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -55,8 +56,8 @@ pub fn Sessions(
                         <span class="user-email">{s.address.clone()}</span>
                     </td>
                     <td>{method_name(&s.method)}</td>
-                    <td class="nowrap">{s.signed_in_at.clone()}</td>
-                    <td class="nowrap">{s.last_active.clone()}</td>
+                    <td class="nowrap">{s.signed_in_at.map(|at| view! { <DateTimeText at=at /> })}</td>
+                    <td class="nowrap"><DateTimeText at=s.last_active /></td>
                     <td class="actions">
                         {(!s.current).then(|| view! {
                             <button type="button" class="button button-quiet button-danger-quiet end-session"
@@ -94,7 +95,6 @@ pub fn Sessions(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <p class="help">{t!(i18n, profile.times_utc)}</p>
             <ErrorMessage error=error />
         </section>
     }
