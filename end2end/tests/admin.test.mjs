@@ -136,10 +136,38 @@ test('an administrator manages the demo school group', async () => {
   await page.locator('#users-title', { hasText: 'Users' }).waitFor();
   await page.screenshot({ path: join(screenshots, 'admin-en.png'), fullPage: true });
   assert.deepEqual(await seriousViolations(page), [], 'administrator page accessibility (en, all subsites)');
+  // At 1280 px every row's switch and actions are in sight without scrolling the table.
+  const hidden = await page.evaluate(() => {
+    const wrap = document.querySelector('#user-table').closest('.table-wrap').getBoundingClientRect();
+    return [...document.querySelectorAll('#user-table tbody tr')].flatMap((row) => [...row.querySelectorAll('.active-switch, .actions button')])
+      .filter((el) => { const b = el.getBoundingClientRect(); return b.left < wrap.left || b.right > wrap.right; })
+      .map((el) => `${el.closest('tr').dataset.username}: ${el.className}`);
+  });
+  assert.deepEqual(hidden, [], 'user table actions visible at 1280 px');
 
   // On a phone.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(screenshots, 'admin-phone-en.png'), fullPage: true });
+  await context.close();
+});
+
+test('no page is wider than a 390 px phone', async () => {
+  const context = await browser.newContext({ locale: 'fr-BE', viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login?next=/`);
+  await hydrated(page);
+  await page.fill('#username', 'directeur');
+  await page.fill('#password', 'Horizon-2026');
+  await page.press('#password', 'Enter');
+  await page.waitForURL((url) => url.pathname === '/');
+  for (const path of ['/', '/admin', '/admin/roles', '/admin/groups', '/admin/properties', '/admin/journal',
+    '/admin/tokens', '/admin/import', '/profile', '/developers', '/privacy']) {
+    await page.goto(`${server.url}${path}`);
+    await hydrated(page);
+    await page.waitForLoadState('networkidle');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path} is ${width} px wide on a 390 px phone`);
+  }
   await context.close();
 });
 

@@ -8,8 +8,8 @@ use crate::error::AppError;
 pub struct Subscription {
     pub serial: String,
     pub seats: i32,
-    pub valid_from: String,
-    pub valid_until: String,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_until: chrono::NaiveDate,
     pub contact_email: String,
     /// The organisation that claimed it; empty while free.
     pub claimed_by: String,
@@ -24,8 +24,8 @@ pub async fn list_subscriptions() -> Result<Vec<Subscription>, AppError> {
         .map(|s| Subscription {
             serial: s.serial,
             seats: s.seats,
-            valid_from: s.valid_from.to_string(),
-            valid_until: s.valid_until.to_string(),
+            valid_from: s.valid_from,
+            valid_until: s.valid_until,
             contact_email: s.contact_email.unwrap_or_default(),
             claimed_by: s.claimed_by.unwrap_or_default(),
         })

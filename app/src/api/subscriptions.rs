@@ -11,8 +11,8 @@ use crate::error::AppError;
 pub struct OrgSubscription {
     pub serial: String,
     pub seats: i32,
-    pub valid_from: String,
-    pub valid_until: String,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_until: chrono::NaiveDate,
     /// `current`, `upcoming` or `ended`.
     pub state: String,
 }
@@ -30,8 +30,8 @@ fn org_row(s: domain::subscriptions::SubscriptionRow) -> OrgSubscription {
     OrgSubscription {
         serial: s.serial,
         seats: s.seats,
-        valid_from: s.valid_from.to_string(),
-        valid_until: s.valid_until.to_string(),
+        valid_from: s.valid_from,
+        valid_until: s.valid_until,
         state: state.to_string(),
     }
 }

@@ -14,8 +14,7 @@ pub struct UserRow {
     pub active: bool,
     /// `verify` (address not confirmed), `approval` (waiting), or empty.
     pub pending: String,
-    /// ISO date of creation.
-    pub created_on: String,
+    pub created_on: chrono::NaiveDate,
     pub site_id: Uuid,
     pub site_name: String,
     /// The value of the property chosen in the filter (empty: none chosen or no value).
@@ -65,7 +64,7 @@ impl From<domain::users::UserRow> for UserRow {
             email: r.email.unwrap_or_default(),
             active: r.active,
             pending: r.pending.unwrap_or_default(),
-            created_on: r.created_at.format("%Y-%m-%d").to_string(),
+            created_on: wire::time::local(r.created_at).date(),
             site_id: r.site_public_id,
             site_name: r.site_name,
             property_value: r.property_value.unwrap_or_default(),

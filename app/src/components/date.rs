@@ -60,6 +60,19 @@ pub fn long_date(locale: Locale, date: NaiveDate) -> String {
     }
 }
 
+/// The short form for tables: "08/06/2023" (nl, fr), "8 Jun 2023" (en).
+pub fn short_date(locale: Locale, date: NaiveDate) -> String {
+    match locale {
+        Locale::nl | Locale::fr => date.format("%d/%m/%Y").to_string(),
+        Locale::en => format!(
+            "{} {} {}",
+            date.day(),
+            &MONTHS_EN[date.month0() as usize][..3],
+            date.year()
+        ),
+    }
+}
+
 /// A moment in Belgian time: "8 juni 2023 om 14:05", "8 juin 2023 à 14 h 05",
 /// "8 June 2023 at 14:05".
 pub fn date_time(locale: Locale, at: DateTime<Utc>) -> String {
@@ -77,6 +90,13 @@ pub fn date_time(locale: Locale, at: DateTime<Utc>) -> String {
 pub fn DateText(date: NaiveDate) -> impl IntoView {
     let i18n = use_i18n();
     view! { <time datetime=date.to_string()>{move || long_date(i18n.get_locale(), date)}</time> }
+}
+
+/// A day in the short form of the reader's language (tables), as a `<time>` element.
+#[component]
+pub fn ShortDate(date: NaiveDate) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <time datetime=date.to_string()>{move || short_date(i18n.get_locale(), date)}</time> }
 }
 
 /// A moment, in the reader's language and Belgian time, as a `<time>` element.
@@ -98,6 +118,9 @@ mod tests {
         assert_eq!(long_date(Locale::fr, day(8)), "8 juin 2023");
         assert_eq!(long_date(Locale::fr, day(1)), "1er juin 2023");
         assert_eq!(long_date(Locale::en, day(8)), "8 June 2023");
+        assert_eq!(short_date(Locale::nl, day(8)), "08/06/2023");
+        assert_eq!(short_date(Locale::fr, day(8)), "08/06/2023");
+        assert_eq!(short_date(Locale::en, day(8)), "8 Jun 2023");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::operator::{list_outbox, list_subscriptions, CreateSubscription};
-use crate::components::date::DateText;
+use crate::components::date::{DateText, ShortDate};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::loaded::LoadedList;
 use crate::components::page_shell::PageShell;
@@ -109,7 +109,7 @@ fn Subscriptions() -> impl IntoView {
                                 <tr>
                                     <td class="mono">{s.serial}</td>
                                     <td class="numeric">{s.seats}</td>
-                                    <td class="nowrap">{s.valid_from} " – " {s.valid_until}</td>
+                                    <td class="nowrap"><ShortDate date=s.valid_from /> " – " <ShortDate date=s.valid_until /></td>
                                     <td>{s.contact_email}</td>
                                     <td>{if s.claimed_by.is_empty() {
                                         view! { <span class="muted">{t!(i18n, operator.not_claimed)}</span> }.into_any()

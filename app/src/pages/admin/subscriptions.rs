@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::use_admin;
 use crate::api::subscriptions::{organisation_subscriptions, AddSubscription};
+use crate::components::date::ShortDate;
 use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::loaded::LoadedList;
 use crate::i18n::*;
@@ -62,7 +63,7 @@ pub fn OrgSubscriptions(site: Uuid) -> impl IntoView {
                                     <tr data-serial=s.serial.clone()>
                                         <td class="mono">{s.serial.clone()}</td>
                                         <td class="numeric">{s.seats}</td>
-                                        <td class="nowrap">{s.valid_from.clone()} " – " {s.valid_until.clone()}</td>
+                                        <td class="nowrap"><ShortDate date=s.valid_from /> " – " <ShortDate date=s.valid_until /></td>
                                         <td><span class=format!("pill pill-subscription-{}", s.state)>{label}</span></td>
                                     </tr>
                                 }

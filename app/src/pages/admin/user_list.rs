@@ -361,8 +361,8 @@ fn UserTable(
                         })}
                         {shows_licences.then(|| view! { <th scope="col">{t!(i18n, admin.col_licence)}</th> })}
                         {header("created", t!(i18n, admin.col_created).into_any())}
-                        <th scope="col">{t!(i18n, admin.col_active)}</th>
-                        {(can_manage || can_assign).then(|| view! { <th scope="col"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th> })}
+                        <th scope="col" class="active-cell">{t!(i18n, admin.col_active)}</th>
+                        {(can_manage || can_assign).then(|| view! { <th scope="col" class="actions"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th> })}
                     </tr>
                 </thead>
                 <tbody>

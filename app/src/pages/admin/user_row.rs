@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 use super::use_admin;
 use crate::api::users::{assign_licence, delete_user, set_user_active, unassign_licence, UserRow};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::date::ShortDate;
 use crate::components::licence::LicencePill;
 use crate::i18n::*;
 
@@ -102,8 +103,8 @@ pub fn UserRowView(
             {shows_licence.then(|| view! {
                 <LicenceCell user=id name=name.clone() licence=row.licence.unwrap_or_default() can_assign=can_assign_licence && !row.is_me />
             })}
-            <td class="nowrap">{row.created_on.clone()}</td>
-            <td>
+            <td class="nowrap"><ShortDate date=row.created_on /></td>
+            <td class="active-cell">
                 <label class="switch">
                     <input type="checkbox" role="switch" class="active-switch"
                         prop:checked=move || active.get()
@@ -227,7 +228,7 @@ fn LicenceCell(
     let dialog_name = name;
     view! {
         <td class="licence-cell">
-            <LicencePill state=state />
+            <LicencePill state=state short=true />
             {can_assign.then(|| view! {
                 <Show when=holds fallback=move || {
                     let assign_name = assign_name.clone();
