@@ -231,6 +231,11 @@ test('creating, moving and deleting a subsite leaves the page working without a 
   // Delete it: asked first; afterwards the parent is selected and the page still works.
   await page.click('a[data-site="Klas 3B"]');
   await page.locator('#site-info-title', { hasText: 'Klas 3B' }).waitFor();
+  // An expiry date in the past is said before saving; a future one is not.
+  await page.fill('#site-expiry', '2020-01-31');
+  await page.locator('#site-expiry-past').waitFor();
+  await page.fill('#site-expiry', '2099-01-31');
+  await page.locator('#site-expiry-past').waitFor({ state: 'detached' });
   await page.click('#delete-subsite');
   const confirm = page.locator('dialog[open]');
   await confirm.waitFor();

@@ -154,7 +154,10 @@ test('an administrator imports users from the filled-in template and exports the
   await page.locator('#bulk-bar').waitFor();
   assert.equal(await page.locator('#bulk-count').innerText(), '5 gekozen');
   await page.selectOption('#bulk-action', 'expiry');
+  await page.fill('#bulk-date', '2020-06-30');
+  await page.locator('#bulk-date-past').waitFor();
   await page.fill('#bulk-date', '2027-06-30');
+  await page.locator('#bulk-date-past').waitFor({ state: 'detached' });
   await page.focus('#bulk-apply');
   await page.keyboard.press('Enter');
   const dialog = page.locator('dialog[open]');

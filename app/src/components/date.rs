@@ -106,6 +106,33 @@ pub fn DateTimeText(at: DateTime<Utc>) -> impl IntoView {
     view! { <time datetime=at.to_rfc3339()>{move || date_time(i18n.get_locale(), at)}</time> }
 }
 
+/// Today in Belgium, the same on the server and in the browser (so that hydration agrees).
+pub fn today() -> NaiveDate {
+    #[cfg(feature = "ssr")]
+    let now = Utc::now();
+    #[cfg(not(feature = "ssr"))]
+    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    wire::time::local(now).date()
+}
+
+/// A warning under a date field whose value (`yyyy-mm-dd`) lies in the past, shown before the
+/// form is saved: `children` says what saving it would do.
+#[component]
+pub fn PastDateWarning(
+    #[prop(into)] value: Signal<String>,
+    id: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let past = move || {
+        NaiveDate::parse_from_str(value.get().trim(), "%Y-%m-%d").is_ok_and(|day| day < today())
+    };
+    view! {
+        <Show when=past>
+            <p class="alert alert-warning field-warning" role="status" id=id>{children()}</p>
+        </Show>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

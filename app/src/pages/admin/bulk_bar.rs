@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::use_admin;
 use crate::api::users::{bulk_users, BulkResult, UserFilter};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::date::PastDateWarning;
 use crate::i18n::*;
 
 /// The list's selection: explicit users, or every user matching the filter.
@@ -161,6 +162,7 @@ pub fn BulkBar(
                     <label for="bulk-date">{t!(i18n, admin.bulk_date)}</label>
                     <input id="bulk-date" type="date" prop:value=move || date.get()
                         on:input=move |ev| date.set(event_target_value(&ev)) />
+                    <PastDateWarning value=date id="bulk-date-past">{t!(i18n, admin.expiry_in_past_users)}</PastDateWarning>
                 </Show>
                 <Show when=move || action.get() == "move">
                     <label for="bulk-target">{t!(i18n, admin.bulk_target)}</label>

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use super::use_admin;
 use crate::api::sites::{SiteDetails, UpdateSite};
+use crate::components::date::PastDateWarning;
 use crate::components::error_message::ErrorMessage;
 use crate::i18n::*;
 
@@ -28,6 +29,8 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
         .then(|| d.effective_expires_on.clone());
     let is_root = d.is_root;
     let has_own_date = !d.expires_on.is_empty();
+    // What the expiry field holds now, for the warning when it lies in the past.
+    let expiry = RwSignal::new(d.expires_on.clone());
     let can_move = d.can_move;
     let moving = RwSignal::new(false);
     let site_id = d.node.id;
@@ -119,7 +122,9 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
                     <label for="site-expiry">{t!(i18n, admin.expiry_date)}</label>
                     <input id="site-expiry" name="expires_on" type="date" value=d.expires_on.clone()
                         readonly=readonly aria-describedby="expiry-help"
+                        on:input=move |ev| expiry.set(event_target_value(&ev))
                         aria-invalid=move || field_error("expires_on")().then_some("true") />
+                    <PastDateWarning value=expiry id="site-expiry-past">{t!(i18n, admin.expiry_in_past_site)}</PastDateWarning>
                     <p class="help" id="expiry-help">
                         {match (inherited.clone(), has_own_date) {
                             (Some(date), _) => view! { {t!(i18n, admin.expiry_inherited)} " " {date} }.into_any(),
