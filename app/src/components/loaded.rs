@@ -38,6 +38,20 @@ where
     }
 }
 
+/// A resource that may hold nothing, never an error (e.g. what the reader chose to hear).
+impl<T> Load for Resource<Option<T>>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    type Value = Option<T>;
+
+    fn start(self) -> Option<impl Future<Output = Result<Option<T>, AppError>> + Send + 'static> {
+        drop(self.try_read_untracked()?);
+        let value = self.into_future();
+        Some(async move { Ok(value.await) })
+    }
+}
+
 /// A resource loaded only in the browser (e.g. a panel's settings, fetched when it opens).
 impl<T> Load for LocalResource<Result<T, AppError>>
 where
@@ -76,13 +90,15 @@ impl<L: Load> Load for Lenient<L> {
 
 /// The content of `load`: `children(value)` once loaded.
 /// - `loading`: show "Loading…" while it first loads (otherwise nothing);
-/// - `quiet`: a failure shows nothing (a section that is only there when it can be).
+/// - `quiet`: a failure shows nothing (a section that is only there when it can be);
+/// - `fallback`: what stands in its place while it first loads (e.g. a disabled select).
 #[component]
 pub fn Loaded<L, F, V>(
     load: L,
     children: F,
     #[prop(optional)] loading: bool,
     #[prop(optional)] quiet: bool,
+    #[prop(optional, into)] fallback: Option<ViewFn>,
 ) -> impl IntoView
 where
     L: Load,
@@ -91,8 +107,12 @@ where
 {
     let i18n = use_i18n();
     let children = Arc::new(children);
-    let fallback =
-        move || loading.then(|| view! { <p class="muted">{t!(i18n, common.loading)}</p> });
+    let fallback = move || match &fallback {
+        Some(view) => view.run(),
+        None => loading
+            .then(|| view! { <p class="muted">{t!(i18n, common.loading)}</p> })
+            .into_any(),
+    };
     view! {
         <Transition fallback=fallback>
             {move || {

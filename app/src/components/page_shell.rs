@@ -32,6 +32,8 @@ pub fn PageShell(children: ChildrenFn) -> impl IntoView {
         // One Suspend for the header and the announcements under it: no Suspense nested in
         // another's, which hydrates in the order the server streamed it.
         <Transition fallback=|| view! { <header class="topbar"></header> }>
+            // Own Suspend: the announcements are awaited only for a signed-in user, and the header
+            // renders for a signed-out one too (Loaded would show nothing or an error).
             {move || Suspend::new(async move {
                 let me = me.await.ok().flatten();
                 let mine = match me {

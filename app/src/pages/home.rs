@@ -9,7 +9,8 @@ use crate::api::overview::{my_overview, Overview, RequestLicences};
 use crate::components::date::{date_time, long_date, DateText};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::licence::LicencePill;
-use crate::components::page_shell::{use_me, PageShell};
+use crate::components::loaded::{Lenient, Loaded};
+use crate::components::page_shell::{use_me, MeResource, PageShell};
 use crate::i18n::*;
 use wire::ClaimOutcome;
 
@@ -26,22 +27,20 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn HomeContent() -> impl IntoView {
-    let i18n = use_i18n();
     let me = use_me();
     let order = ServerAction::<RequestLicences>::new();
     let overview = Resource::new(move || order.version().get(), |_| my_overview());
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                let found = match me { Some(r) => r.0.await.ok().flatten(), None => None };
-                let data = overview.await;
-                found.map(|m| match data {
-                    Ok(data) => view! { <OverviewView me=m data=data order=order /> }.into_any(),
-                    Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                })
-            })}
-        </Suspense>
-    }
+    // Signed out, nothing: the page shell sends the browser to the sign-in page.
+    me.map(|MeResource(me)| {
+        view! {
+            <Loaded load=(Lenient(me), overview) loading=true let:loaded>
+                {
+                    let (me, data) = loaded;
+                    me.flatten().map(|m| view! { <OverviewView me=m data=data order=order /> })
+                }
+            </Loaded>
+        }
+    })
 }
 
 #[component]

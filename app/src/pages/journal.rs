@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::api::journal::{list_journal, JournalEntry, JournalFilter};
 use crate::api::sites::site_tree;
 use crate::components::date::DateTimeText;
-use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::{Lenient, Loaded};
 use crate::components::page_shell::PageShell;
 use crate::i18n::*;
 use crate::labels::{action, field, journal_value, ACTIONS};
@@ -83,10 +83,11 @@ fn JournalContent() -> impl IntoView {
             <form class="filter-form" method="get" action="/admin/journal" id="journal-filter">
                 <div class="field">
                     <label for="journal-site">{t!(i18n, journal.filter_site)}</label>
-                    <Suspense fallback=move || view! { <select id="journal-site" name="site" disabled=true></select> }>
-                        {move || Suspend::new(async move {
+                    <Loaded load=Lenient(sites) let:list
+                        fallback=move || view! { <select id="journal-site" name="site" disabled=true></select> }>
+                        {
                             let chosen = filter.get_untracked().site;
-                            let list = sites.await.unwrap_or_default();
+                            let list = list.unwrap_or_default();
                             view! {
                                 <select id="journal-site" name="site">
                                     <option value="">{t!(i18n, journal.all_sites)}</option>
@@ -95,8 +96,8 @@ fn JournalContent() -> impl IntoView {
                                     }).collect_view()}
                                 </select>
                             }
-                        })}
-                    </Suspense>
+                        }
+                    </Loaded>
                 </div>
                 <div class="field">
                     <label for="journal-actor">{t!(i18n, journal.filter_actor)}</label>
@@ -129,13 +130,13 @@ fn JournalContent() -> impl IntoView {
                     <a class="button button-quiet" href="/admin/journal">{t!(i18n, journal.reset)}</a>
                 </div>
             </form>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match entries.await {
-                        Ok(page) if page.entries.is_empty() => view! {
+            <Loaded load=entries loading=true let:page>
+                {
+                    if page.entries.is_empty() {
+                        view! {
                             <div class="empty-state" id="journal-empty"><p>{t!(i18n, journal.empty)}</p></div>
-                        }.into_any(),
-                        Ok(page) => {
+                        }.into_any()
+                    } else {
                             let from = page.page * page.page_size + 1;
                             let to = page.page * page.page_size + page.entries.len() as u64;
                             let total = page.total;
@@ -179,11 +180,9 @@ fn JournalContent() -> impl IntoView {
                                     </nav>
                                 </div>
                             }.into_any()
-                        }
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
                     }
-                })}
-            </Transition>
+                }
+            </Loaded>
         </section>
     }
 }

@@ -6,6 +6,7 @@ use crate::api::auth::Login;
 use crate::api::profile::sign_in_providers;
 use crate::components::error_message::ErrorMessage;
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::loaded::LoadedList;
 use crate::error::{AppError, Code};
 use crate::i18n::*;
 
@@ -82,9 +83,8 @@ pub fn LoginPage() -> impl IntoView {
                             }}
                         </button>
                     </ActionForm>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let providers = providers.await.unwrap_or_default();
+                    <LoadedList load=providers quiet=true empty=|| () let:providers>
+                        {
                             (!providers.is_empty()).then(|| view! {
                                 <div class="sso-divider" role="presentation"><span>{t!(i18n, auth.or)}</span></div>
                                 <div class="sso-buttons">
@@ -104,14 +104,16 @@ pub fn LoginPage() -> impl IntoView {
                                     }).collect_view()}
                                 </div>
                             })
-                        })}
-                    </Suspense>
+                        }
+                    </LoadedList>
                     <p class="login-links">
                         <a href="/password/forgot" id="forgot-link">{t!(i18n, auth.forgot)}</a>
                         <a href="/signup" id="signup-link">{t!(i18n, auth.create)}</a>
                     </p>
                 </section>
                 <Suspense fallback=|| ()>
+                    // Own Suspend: the register panel is an optional resource (`None` without a code), not a
+                    // result with an error to show.
                     {move || Suspend::new(async move {
                         beside.await.map(|info| view! {
                             <section class="card login-card register-beside" aria-labelledby="register-beside-title">

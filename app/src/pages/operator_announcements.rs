@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use crate::api::announcements::{load_announcements, remove_announcement, PostAnnouncement};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::{aria_invalid, ErrorMessage};
+use crate::components::loaded::LoadedList;
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -88,65 +89,58 @@ pub fn Announcements() -> impl IntoView {
                 </div>
             </ActionForm>
             <ErrorMessage error=remove_error />
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let rows = list.await.unwrap_or_default();
-                    if rows.is_empty() {
-                        return view! { <p class="empty-state" id="announcements-empty">{t!(i18n, operator.no_announcements)}</p> }.into_any();
-                    }
-                    view! {
-                        <div class="table-wrap">
-                            <table class="table" id="announcement-table">
-                                <thead><tr>
-                                    <th scope="col">{t!(i18n, operator.announcement_kind)}</th>
-                                    <th scope="col">{t!(i18n, operator.announcement_title_en)}</th>
-                                    <th scope="col">{t!(i18n, operator.announcement_window)}</th>
-                                    <th scope="col"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th>
-                                </tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|n| {
-                                        let confirm = RwSignal::new(false);
-                                        let id = n.id;
-                                        let title = n.title(crate::locale_code(i18n.get_locale_untracked()));
-                                        let dialog_title = title.clone();
-                                        let kind = n.kind.clone();
-                                        let on_confirm = Callback::new(move |_| {
-                                            spawn_local(async move {
-                                                match remove_announcement(id).await {
-                                                    Ok(()) => removed.update(|v| *v += 1),
-                                                    Err(e) => remove_error.set(Some(e)),
-                                                }
-                                            });
-                                        });
-                                        view! {
-                                            <tr data-announcement=n.titles[2].clone()>
-                                                <td>{move || match kind.as_str() {
-                                                    "outage" => td_string!(i18n.get_locale(), common.announcement_outage),
-                                                    "update" => td_string!(i18n.get_locale(), common.announcement_update),
-                                                    _ => td_string!(i18n.get_locale(), common.announcement_maintenance),
-                                                }}</td>
-                                                <td>{title}</td>
-                                                <td class="nowrap">{format!("{} – {} UTC", n.starts_at, n.ends_at)}</td>
-                                                <td class="actions">
-                                                    <button type="button" class="button button-danger-quiet remove-announcement"
-                                                        on:click=move |_| confirm.set(true)>{t!(i18n, common.delete)}</button>
-                                                    <ConfirmDialog
-                                                        open=confirm
-                                                        title=Signal::derive(move || format!("{} – {}", td_string!(i18n.get_locale(), common.delete), dialog_title))
-                                                        message=Signal::derive(move || td_string!(i18n.get_locale(), operator.confirm_remove_announcement).to_string())
-                                                        confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), common.delete).to_string())
-                                                        on_confirm=on_confirm
-                                                    />
-                                                </td>
-                                            </tr>
+            <LoadedList load=list quiet=true let:rows
+                empty=move || view! { <p class="empty-state" id="announcements-empty">{t!(i18n, operator.no_announcements)}</p> }>
+                <div class="table-wrap">
+                    <table class="table" id="announcement-table">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, operator.announcement_kind)}</th>
+                            <th scope="col">{t!(i18n, operator.announcement_title_en)}</th>
+                            <th scope="col">{t!(i18n, operator.announcement_window)}</th>
+                            <th scope="col"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|n| {
+                                let confirm = RwSignal::new(false);
+                                let id = n.id;
+                                let title = n.title(crate::locale_code(i18n.get_locale_untracked()));
+                                let dialog_title = title.clone();
+                                let kind = n.kind.clone();
+                                let on_confirm = Callback::new(move |_| {
+                                    spawn_local(async move {
+                                        match remove_announcement(id).await {
+                                            Ok(()) => removed.update(|v| *v += 1),
+                                            Err(e) => remove_error.set(Some(e)),
                                         }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any()
-                })}
-            </Transition>
+                                    });
+                                });
+                                view! {
+                                    <tr data-announcement=n.titles[2].clone()>
+                                        <td>{move || match kind.as_str() {
+                                            "outage" => td_string!(i18n.get_locale(), common.announcement_outage),
+                                            "update" => td_string!(i18n.get_locale(), common.announcement_update),
+                                            _ => td_string!(i18n.get_locale(), common.announcement_maintenance),
+                                        }}</td>
+                                        <td>{title}</td>
+                                        <td class="nowrap">{format!("{} – {} UTC", n.starts_at, n.ends_at)}</td>
+                                        <td class="actions">
+                                            <button type="button" class="button button-danger-quiet remove-announcement"
+                                                on:click=move |_| confirm.set(true)>{t!(i18n, common.delete)}</button>
+                                            <ConfirmDialog
+                                                open=confirm
+                                                title=Signal::derive(move || format!("{} – {}", td_string!(i18n.get_locale(), common.delete), dialog_title))
+                                                message=Signal::derive(move || td_string!(i18n.get_locale(), operator.confirm_remove_announcement).to_string())
+                                                confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), common.delete).to_string())
+                                                on_confirm=on_confirm
+                                            />
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </LoadedList>
         </section>
     }
 }

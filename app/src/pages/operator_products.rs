@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::operator::{catalogue, CreateBundle, CreateProduct};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
+use crate::components::loaded::Loaded;
 use crate::i18n::*;
 
 #[component]
@@ -41,45 +42,43 @@ pub fn Products() -> impl IntoView {
             <h2 id="products-title">{t!(i18n, operator.products)}</h2>
             <p class="help">{t!(i18n, operator.products_help)}</p>
             <StatusMessage text=saved />
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
-                        Ok((products, bundles)) => view! {
-                            <div class="catalogue">
-                                <div class="table-wrap">
-                                    <table class="table" id="products">
-                                        <caption class="visually-hidden">{t!(i18n, operator.products)}</caption>
-                                        <thead><tr>
-                                            <th scope="col">{t!(i18n, operator.product_key)}</th>
-                                            <th scope="col">{t!(i18n, operator.product_name)}</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {products.into_iter().map(|p| view! {
-                                                <tr data-product=p.key.clone()><td class="mono">{p.key.clone()}</td><td>{p.name}</td></tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                                <div class="table-wrap">
-                                    <table class="table" id="bundles">
-                                        <caption class="visually-hidden">{t!(i18n, operator.bundles)}</caption>
-                                        <thead><tr>
-                                            <th scope="col">{t!(i18n, operator.bundle_name)}</th>
-                                            <th scope="col">{t!(i18n, operator.products)}</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {bundles.into_iter().map(|b| view! {
-                                                <tr data-bundle=b.name.clone()><td>{b.name.clone()}</td><td class="mono">{b.products.join(", ")}</td></tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
+            <Loaded load=list let:loaded>
+                {
+                    let (products, bundles) = loaded;
+                    view! {
+                        <div class="catalogue">
+                            <div class="table-wrap">
+                                <table class="table" id="products">
+                                    <caption class="visually-hidden">{t!(i18n, operator.products)}</caption>
+                                    <thead><tr>
+                                        <th scope="col">{t!(i18n, operator.product_key)}</th>
+                                        <th scope="col">{t!(i18n, operator.product_name)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {products.into_iter().map(|p| view! {
+                                            <tr data-product=p.key.clone()><td class="mono">{p.key.clone()}</td><td>{p.name}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
                             </div>
-                        }.into_any(),
+                            <div class="table-wrap">
+                                <table class="table" id="bundles">
+                                    <caption class="visually-hidden">{t!(i18n, operator.bundles)}</caption>
+                                    <thead><tr>
+                                        <th scope="col">{t!(i18n, operator.bundle_name)}</th>
+                                        <th scope="col">{t!(i18n, operator.products)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {bundles.into_iter().map(|b| view! {
+                                            <tr data-bundle=b.name.clone()><td>{b.name.clone()}</td><td class="mono">{b.products.join(", ")}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        </div>
                     }
-                })}
-            </Suspense>
+                }
+            </Loaded>
             <ActionForm action=product node_ref=product_form attr:class="form row-form" attr:id="product-form">
                 <div class="field">
                     <label for="product-key">{t!(i18n, operator.product_key)}</label>

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::api::profile::{remove_user_link, sign_in_providers, user_links};
 use crate::components::date::{DateText, DateTimeText};
 use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::{Lenient, Loaded};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -41,15 +42,14 @@ fn LinkList(user: Uuid) -> impl IntoView {
         });
     };
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                let providers = providers.await.unwrap_or_default();
-                match links.await {
-                    Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
-                    Ok(found) if found.is_empty() => view! {
-                        <p class="empty-state" id="no-links">{t!(i18n, admin.no_links)}</p>
-                    }.into_any(),
-                    Ok(found) => view! {
+        <Loaded load=(links, Lenient(providers)) loading=true let:loaded>
+            {
+                let (found, providers) = loaded;
+                let providers = providers.unwrap_or_default();
+                if found.is_empty() {
+                    view! { <p class="empty-state" id="no-links">{t!(i18n, admin.no_links)}</p> }.into_any()
+                } else {
+                    view! {
                         <ul class="approval-list" id="user-links">
                             {found.into_iter().map(|link| {
                                 let shown = providers.iter().find(|p| p.key == link.provider)
@@ -73,10 +73,10 @@ fn LinkList(user: Uuid) -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
+                    }.into_any()
                 }
-            })}
-        </Suspense>
+            }
+        </Loaded>
         <ErrorMessage error=error />
     }
 }

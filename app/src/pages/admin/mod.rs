@@ -185,6 +185,8 @@ fn AdminContent() -> impl IntoView {
                 <ErrorMessage error=ctx.error />
                 <StatusMessage text=ctx.notice />
                 <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                    // Own Suspend: a refusal here is the page's answer (the message with a hint to pick a
+                    // site), and "signed out" shows nothing while the shell redirects.
                     {move || Suspend::new(async move {
                         match details.await {
                             Ok(d) => view! {

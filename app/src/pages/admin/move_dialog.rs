@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::use_admin;
 use crate::api::sites::{move_options, move_site};
 use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::LoadedList;
 use crate::components::modal::{DialogActions, Modal};
 use crate::error::{AppError, Code};
 use crate::i18n::*;
@@ -49,38 +50,33 @@ fn MoveForm(open: RwSignal<bool>, site: Uuid, name: String) -> impl IntoView {
     view! {
         <h2 id="move-title">{t!(i18n, admin.move_site_title, name = name.clone())}</h2>
         <form class="form" id="move-form" on:submit=submit>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match options.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="empty-state">{t!(i18n, admin.move_no_options)}</p>
-                        }.into_any(),
-                        Ok(list) => {
-                            if target.get_untracked().is_none() {
-                                target.set(list.first().map(|s| s.id));
-                            }
-                            view! {
-                                <div class="field">
-                                    <label for="move-parent">{t!(i18n, admin.move_new_parent)}</label>
-                                    <select id="move-parent" aria-describedby="move-help"
-                                        on:change=move |ev| target.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
-                                        {list.into_iter().map(|s| {
-                                            let free = (s.seat_limit - s.used_seats).max(0);
-                                            view! {
-                                                <option value=s.id.to_string()>
-                                                    {format!("{} ({free} ", s.name)} {t!(i18n, admin.free_seats)} ")"
-                                                </option>
-                                            }
-                                        }).collect_view()}
-                                    </select>
-                                    <p class="help" id="move-help">{t!(i18n, admin.move_help)}</p>
-                                </div>
-                            }.into_any()
-                        }
-                        Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
+            <LoadedList load=options loading=true let:list
+                empty=move || view! {
+                    <p class="empty-state">{t!(i18n, admin.move_no_options)}</p>
+                }>
+                {
+                    if target.get_untracked().is_none() {
+                        target.set(list.first().map(|s| s.id));
                     }
-                })}
-            </Transition>
+                    view! {
+                        <div class="field">
+                            <label for="move-parent">{t!(i18n, admin.move_new_parent)}</label>
+                            <select id="move-parent" aria-describedby="move-help"
+                                on:change=move |ev| target.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
+                                {list.into_iter().map(|s| {
+                                    let free = (s.seat_limit - s.used_seats).max(0);
+                                    view! {
+                                        <option value=s.id.to_string()>
+                                            {format!("{} ({free} ", s.name)} {t!(i18n, admin.free_seats)} ")"
+                                        </option>
+                                    }
+                                }).collect_view()}
+                            </select>
+                            <p class="help" id="move-help">{t!(i18n, admin.move_help)}</p>
+                        </div>
+                    }.into_any()
+                }
+            </LoadedList>
             <ErrorMessage error=error />
             <DialogActions open=open id="confirm-move" busy=saving>
                 {t!(i18n, admin.move_site)}

@@ -27,6 +27,7 @@ fn ValuesForm(user: Uuid, open: RwSignal<bool>) -> impl IntoView {
     let values = Resource::new(|| (), move |_| user_properties(user));
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            // Own Suspend: inside a dialog, the error and the empty state carry their own Close button.
             {move || Suspend::new(async move {
                 match values.await {
                     Err(err) => view! {

@@ -10,6 +10,7 @@ use super::{admin_href, new_site::NewSiteForm, use_admin};
 use crate::api::sites::{delete_site, SiteDetails, SiteNode};
 use crate::api::users::UserFilter;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::loaded::{Loaded, LoadedList};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -61,21 +62,15 @@ pub fn SiteTree(
                 placeholder=move || td_string!(i18n.get_locale(), admin.search_sites)
                 on:input=move |ev| search.set(event_target_value(&ev)) prop:value=search />
         </div>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                let nodes = tree.await.unwrap_or_default();
-                if nodes.is_empty() {
-                    return view! { <p class="empty">{t!(i18n, admin.no_sites)}</p> }.into_any();
-                }
-                view! { <TreeView nodes=nodes search=search selected=selected filter=filter /> }.into_any()
-            })}
-        </Transition>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let d = details.await.ok().filter(|d| d.can_manage || d.can_delete)?;
+        <LoadedList load=tree loading=true quiet=true let:nodes
+            empty=move || view! { <p class="empty">{t!(i18n, admin.no_sites)}</p> }>
+            <TreeView nodes=nodes search=search selected=selected filter=filter />
+        </LoadedList>
+        <Loaded load=details quiet=true let:d>
+            {(d.can_manage || d.can_delete).then(|| {
                 let name = d.node.name.clone();
                 let title = format!("{} – {name}", td_string!(i18n.get_locale_untracked(), admin.delete_subsite));
-                Some(view! {
+                view! {
                     <div class="tree-actions">
                         {d.can_manage.then(|| view! {
                             <button type="button" class="button" id="add-subsite"
@@ -101,9 +96,9 @@ pub fn SiteTree(
                         confirm_label=Signal::derive(move || td_string!(i18n.get_locale(), common.delete).to_string())
                         on_confirm=do_delete
                     />
-                })
+                }
             })}
-        </Transition>
+        </Loaded>
     }
 }
 

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::groups::{load_groups_page, GroupRow};
-use crate::components::error_message::ErrorMessage;
+use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::i18n::*;
 use tabs::GroupTabs;
@@ -37,7 +37,6 @@ pub(crate) enum Editing {
 
 #[component]
 fn GroupsContent() -> impl IntoView {
-    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
     let editing = RwSignal::new(Editing::Closed);
     // Outside the list: they outlive the reload a run or a removal causes.
@@ -45,27 +44,22 @@ fn GroupsContent() -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     let page = Resource::new(move || version.get(), |_| load_groups_page(None));
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),
-                    Ok(data) => {
-                        let data = StoredValue::new(data);
-                        view! {
-                            <div class="groups-layout">
-                                <list::GroupList data=data version=version editing=editing error=error status=status />
-                                {move || match editing.get() {
-                                    Editing::Closed => None,
-                                    open => Some(view! {
-                                        <editor::GroupEditor data=data editing=open close=editing version=version />
-                                    }),
-                                }}
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded load=page loading=true let:data>
+            {
+                let data = StoredValue::new(data);
+                view! {
+                    <div class="groups-layout">
+                        <list::GroupList data=data version=version editing=editing error=error status=status />
+                        {move || match editing.get() {
+                            Editing::Closed => None,
+                            open => Some(view! {
+                                <editor::GroupEditor data=data editing=open close=editing version=version />
+                            }),
+                        }}
+                    </div>
+                }.into_any()
+            }
+        </Loaded>
     }
 }
 

@@ -167,16 +167,14 @@ fn ImportContent() -> impl IntoView {
                     <input type="checkbox" name="allow_deletes" id="import-allow-deletes" />
                     <span>{t!(i18n, import.allow_deletes)}</span>
                 </label>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        sync.await.ok().filter(|s| s.exists).map(|_| view! {
-                            <label class="choice">
-                                <input type="checkbox" name="sync" id="import-sync" />
-                                <span>{t!(i18n, import.use_sync)}</span>
-                            </label>
-                        })
+                <Loaded load=sync quiet=true let:settings>
+                    {settings.exists.then(|| view! {
+                        <label class="choice">
+                            <input type="checkbox" name="sync" id="import-sync" />
+                            <span>{t!(i18n, import.use_sync)}</span>
+                        </label>
                     })}
-                </Suspense>
+                </Loaded>
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" id="import-check" disabled=move || busy.get()>
                         {t!(i18n, import.check)}
@@ -199,20 +197,21 @@ fn ImportContent() -> impl IntoView {
                 on_confirm=start
             />
         </section>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let settings = sync.await.ok()?;
-                let home = details.await.ok()?.node.id;
-                let site = site.get_untracked().unwrap_or(home);
-                Some(view! { <super::sync::SyncPanel site=site settings=settings save=save_sync /> })
-            })}
-        </Suspense>
+        <Loaded load=(sync, details) quiet=true let:loaded>
+            {
+                let (settings, details) = loaded;
+                let site = site.get_untracked().unwrap_or(details.node.id);
+                view! { <super::sync::SyncPanel site=site settings=settings save=save_sync /> }
+            }
+        </Loaded>
         <section class="panel" aria-labelledby="recent-title">
             <h2 id="recent-title">{t!(i18n, import.recent)}</h2>
             <LoadedList load=recent let:runs
                 empty=move || view! {
                     <p class="muted" id="recent-empty">{t!(i18n, import.no_recent)}</p>
-                }> <RecentRuns runs=runs />             </LoadedList>
+                }>
+                <RecentRuns runs=runs />
+            </LoadedList>
         </section>
         </div>
     }

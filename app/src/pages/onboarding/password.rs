@@ -81,6 +81,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     view! {
         <PublicPage title=title>
             <Suspense fallback=|| ()>
+                // Own Suspend: it waits for the token check and then follows the form's action value.
                 {move || {
                     let token = token.clone();
                     Suspend::new(async move {

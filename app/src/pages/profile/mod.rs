@@ -12,6 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::profile::my_profile;
 use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::error::{AppError, Code};
 use crate::i18n::*;
@@ -45,34 +46,29 @@ fn ProfileContent() -> impl IntoView {
         <div class="profile-layout">
             <h1 class="page-title">{t!(i18n, profile.title)}</h1>
             <ErrorMessage error=returned_error />
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match profile.await {
-                        Err(err) => view! { <ErrorMessage error=Signal::stored(Some(err)) /> }.into_any(),
-                        Ok(p) => {
-                            let linked_name = query.read_untracked().get("linked").and_then(|key| {
-                                p.providers.iter().find(|pr| pr.key == key).map(|pr| pr.name.clone())
-                            });
-                            let linked = Signal::derive(move || linked_name.clone().map(|name| {
-                                td_string!(i18n.get_locale(), profile.linked_now, provider = name.clone()).to_string()
-                            }));
-                            view! {
-                                <StatusMessage text=linked />
-                                <div class="profile-grid">
-                                    <details::Details profile=p.clone() />
-                                    <div class="stack">
-                                        <details::Access profile=p.clone() />
-                                        <links::SignInLinks profile=p.clone() refetch=refetch />
-                                        <institutions::Institutions />
-                                        <updates::Updates />
-                                    </div>
-                                    <sessions::Sessions sessions=p.sessions.clone() providers=p.providers.clone() refetch=refetch />
-                                </div>
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Suspense>
+            <Loaded load=profile loading=true let:p>
+                {
+                    let linked_name = query.read_untracked().get("linked").and_then(|key| {
+                        p.providers.iter().find(|pr| pr.key == key).map(|pr| pr.name.clone())
+                    });
+                    let linked = Signal::derive(move || linked_name.clone().map(|name| {
+                        td_string!(i18n.get_locale(), profile.linked_now, provider = name.clone()).to_string()
+                    }));
+                    view! {
+                        <StatusMessage text=linked />
+                        <div class="profile-grid">
+                            <details::Details profile=p.clone() />
+                            <div class="stack">
+                                <details::Access profile=p.clone() />
+                                <links::SignInLinks profile=p.clone() refetch=refetch />
+                                <institutions::Institutions />
+                                <updates::Updates />
+                            </div>
+                            <sessions::Sessions sessions=p.sessions.clone() providers=p.providers.clone() refetch=refetch />
+                        </div>
+                    }.into_any()
+                }
+            </Loaded>
         </div>
     }
 }

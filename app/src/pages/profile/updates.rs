@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 
 use crate::api::announcements::choose_updates;
 use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::components::loaded::Loaded;
 use crate::components::page_shell::AnnouncementsResource;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -33,9 +34,9 @@ pub fn Updates() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="updates-title">
             <h2 id="updates-title">{t!(i18n, common.announcements)}</h2>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let choice = mine.await.map(|m| m.choice).unwrap_or_default();
+            <Loaded load=mine let:mine>
+                {
+                    let choice = mine.map(|m| m.choice).unwrap_or_default();
                     view! {
                         <fieldset class="choice-group" id="updates-choice">
                             <legend>{t!(i18n, common.updates_question)}</legend>
@@ -51,8 +52,8 @@ pub fn Updates() -> impl IntoView {
                             </label>
                         </fieldset>
                     }
-                })}
-            </Suspense>
+                }
+            </Loaded>
             <ErrorMessage error=error />
             <StatusMessage text=status />
         </section>

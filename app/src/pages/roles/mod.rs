@@ -35,6 +35,8 @@ fn RolesContent() -> impl IntoView {
     view! {
         <div class="roles-layout">
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                // Own Suspend: the selected role (from the address) is read inside, so choosing another
+                // one re-renders the editor without reloading the roles.
                 {move || Suspend::new(async move {
                     let overview = match roles.await {
                         Ok(overview) => overview,
