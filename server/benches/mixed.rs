@@ -120,7 +120,7 @@ async fn main() {
         .await
         .unwrap();
     });
-    tokio::spawn(licentia::import_worker::ImportWorker::new(db.clone(), &config).run());
+    tokio::spawn(licentia::workers::jobs::JobWorker::new(db.clone(), &config).run());
 
     let stop = Arc::new(AtomicBool::new(false));
     let (sign_ins, checks, lists, import) = (

@@ -394,11 +394,11 @@ async fn serve(config: Config, no_demo: bool, no_migrate: bool) -> Result<(), Er
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
     let lifecycle = crate::lifecycle::Lifecycle::new();
-    let mail = crate::mail_worker::MailWorker::new(db.clone(), &config, public_url)
+    let mail = crate::workers::mail::MailWorker::new(db.clone(), &config, public_url)
         .map_err(|e| format!("mail configuration: {e}"))?
         .with_stop(lifecycle.stop());
     let imports =
-        crate::import_worker::ImportWorker::new(db.clone(), &config).with_stop(lifecycle.stop());
+        crate::workers::jobs::JobWorker::new(db.clone(), &config).with_stop(lifecycle.stop());
     let router = crate::routes::app_with(&config, db.clone(), leptos, lifecycle.clone());
     lifecycle.spawn("mail", mail.run());
     lifecycle.spawn("jobs", imports.run());

@@ -3,16 +3,15 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod downloads;
-pub mod import_worker;
 pub mod journal_csv;
 pub mod lifecycle;
-pub mod mail_worker;
 pub mod observe;
 pub mod proxies;
 pub mod routes;
 pub mod security;
 pub mod session_store;
 pub mod sso;
+pub mod workers;
 
 /// jemalloc, told to give freed memory back to the system within a second (a background
 /// thread purges): after an import or an export the process shrinks again instead of keeping

@@ -1,6 +1,7 @@
 //! Server functions and their wire types, one module per area. Each server function finds
 //! the principal, calls one domain function and converts the result; nothing else.
 pub mod announcements;
+pub mod applications;
 pub mod auth;
 pub mod groups;
 pub mod import;
@@ -14,6 +15,7 @@ pub mod properties;
 pub mod reference;
 pub mod roles;
 pub mod sites;
+pub mod sso;
 pub mod subscriptions;
 pub mod tokens;
 pub mod users;

@@ -1,6 +1,7 @@
 //! The operator's pages: subscriptions (serial numbers) and the mail outbox.
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::error::AppError;
 
@@ -145,4 +146,18 @@ pub async fn create_bundle(name: String, products: String) -> Result<BundleRow, 
         name: created.name,
         products: created.products,
     })
+}
+
+/// Every purchase request, for the operators' inbox.
+#[server(endpoint = "purchase_inbox")]
+pub async fn purchase_inbox() -> Result<Vec<crate::api::overview::RequestRow>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let rows = domain::purchases::inbox(&db, &principal).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+#[server(endpoint = "mark_request_handled")]
+pub async fn mark_request_handled(request: Uuid) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::purchases::mark_handled(&db, &principal, request).await?)
 }

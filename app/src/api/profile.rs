@@ -2,7 +2,6 @@
 //! user as their administrator sees them, and the providers the sign-in page offers.
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::AppError;
 
@@ -55,7 +54,7 @@ pub struct ProfileView {
 }
 
 #[cfg(feature = "ssr")]
-fn link_view(link: domain::sso::Link) -> LinkView {
+pub(crate) fn link_view(link: domain::sso::Link) -> LinkView {
     LinkView {
         provider: link.provider,
         email: link.email.unwrap_or_default(),
@@ -156,20 +155,6 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 #[server(endpoint = "sign_in_providers")]
 pub async fn sign_in_providers() -> Result<Vec<SsoProvider>, AppError> {
     Ok(crate::ssr::sso_providers())
-}
-
-/// A user's links as their administrator sees them.
-#[server(endpoint = "user_links")]
-pub async fn user_links(user: Uuid) -> Result<Vec<LinkView>, AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
-    let links = domain::sso::links_of(&db, &principal, user).await?;
-    Ok(links.into_iter().map(link_view).collect())
-}
-
-#[server(endpoint = "remove_user_link")]
-pub async fn remove_user_link(user: Uuid, provider: String) -> Result<(), AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
-    Ok(domain::sso::unlink(&db, &principal, user, &provider).await?)
 }
 
 /// "Firefox on Windows" from a user agent, enough to recognise one's own devices.

@@ -129,7 +129,7 @@ fn Subscriptions() -> impl IntoView {
 /// Licence purchase requests from the organisations, newest first; each can be marked handled.
 #[component]
 fn PurchaseInbox() -> impl IntoView {
-    use crate::api::overview::{mark_request_handled, purchase_inbox};
+    use crate::api::operator::{mark_request_handled, purchase_inbox};
     use leptos::task::spawn_local;
     let i18n = use_i18n();
     let refresh = RwSignal::new(0u32);

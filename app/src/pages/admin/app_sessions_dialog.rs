@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use crate::api::overview::{end_app_session, user_app_sessions};
+use crate::api::applications::{end_app_session, user_app_sessions};
 use crate::components::date::date_time;
 use crate::components::error_message::ErrorMessage;
 use crate::components::loaded::LoadedList;

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use crate::api::profile::{remove_user_link, sign_in_providers, user_links};
+use crate::api::profile::sign_in_providers;
+use crate::api::sso::{remove_user_link, user_links};
 use crate::components::date::{DateText, DateTimeText};
 use crate::components::error_message::ErrorMessage;
 use crate::components::loaded::{Lenient, Loaded};

@@ -11,7 +11,7 @@ use domain::Db;
 use crate::config::Config;
 use crate::lifecycle::Stop;
 
-pub struct ImportWorker {
+pub struct JobWorker {
     db: Db,
     stop: Stop,
     lease: Duration,
@@ -22,9 +22,9 @@ pub struct ImportWorker {
     retention_days: u32,
 }
 
-impl ImportWorker {
-    pub fn new(db: Db, config: &Config) -> ImportWorker {
-        ImportWorker {
+impl JobWorker {
+    pub fn new(db: Db, config: &Config) -> JobWorker {
+        JobWorker {
             db,
             stop: Stop::never(),
             lease: config.job_lease,
@@ -40,8 +40,8 @@ impl ImportWorker {
     }
 
     /// Stops between two steps when `stop` comes (an import gives its job back).
-    pub fn with_stop(self, stop: Stop) -> ImportWorker {
-        ImportWorker { stop, ..self }
+    pub fn with_stop(self, stop: Stop) -> JobWorker {
+        JobWorker { stop, ..self }
     }
 
     /// Applies imports and bulk actions until the process ends or stops.

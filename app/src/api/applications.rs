@@ -1,0 +1,36 @@
+//! Applications' sessions as an administrator sees them: a user's open sessions, and ending one.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// A user's open application sessions, for their administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserAppSession {
+    pub id: Uuid,
+    pub product: String,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[server(endpoint = "user_app_sessions")]
+pub async fn user_app_sessions(user: Uuid) -> Result<Vec<UserAppSession>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let sessions = domain::applications::sessions_of(&db, &principal, user).await?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| UserAppSession {
+            id: s.public_id,
+            product: s.product_name,
+            opened_at: s.opened_at,
+            last_seen_at: s.last_seen_at,
+        })
+        .collect())
+}
+
+#[server(endpoint = "end_app_session")]
+pub async fn end_app_session(session: Uuid) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::applications::end(&db, &principal, session).await?)
+}
