@@ -91,13 +91,15 @@ pub async fn list_journal(filter: JournalFilter) -> Result<JournalPage, AppError
     })
 }
 
-/// The journal as CSV with headers and labels in `locale`: UTF-8 with a byte-order mark (so
-/// spreadsheet programs read the accents), cells that could start a formula neutralised.
+/// The journal as CSV with headers and labels in `locale`, written by the one CSV writer
+/// (`domain::sheet::Csv`): the separator Excel expects in that language, UTF-8 with a
+/// byte-order mark (so spreadsheet programs read the accents), cells that could start a
+/// formula neutralised.
 #[cfg(feature = "ssr")]
 pub fn to_csv(locale: crate::i18n::Locale, entries: Vec<domain::audit::JournalEntry>) -> String {
     use crate::i18n::*;
     use crate::labels::{action, field, journal_value};
-    let mut out = String::from("\u{feff}");
+    let mut csv = domain::sheet::Csv::for_locale(crate::locale_code(locale));
     let header = [
         td_string!(locale, journal.col_when),
         td_string!(locale, journal.col_actor),
@@ -107,7 +109,7 @@ pub fn to_csv(locale: crate::i18n::Locale, entries: Vec<domain::audit::JournalEn
         td_string!(locale, journal.col_changes),
         td_string!(locale, journal.col_address),
     ];
-    push_row(&mut out, header.iter().map(|h| h.to_string()));
+    csv.row(header.into_iter());
     for e in entries {
         let changes = e
             .changes
@@ -122,53 +124,16 @@ pub fn to_csv(locale: crate::i18n::Locale, entries: Vec<domain::audit::JournalEn
             })
             .collect::<Vec<_>>()
             .join("; ");
-        push_row(
-            &mut out,
-            [
-                e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-                e.actor,
-                action(locale, &e.action).unwrap_or(&e.action).to_string(),
-                e.target,
-                e.site,
-                changes,
-                e.client_address.unwrap_or_default(),
-            ]
-            .into_iter(),
-        );
+        let cells = [
+            e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            e.actor,
+            action(locale, &e.action).unwrap_or(&e.action).to_string(),
+            e.target,
+            e.site,
+            changes,
+            e.client_address.unwrap_or_default(),
+        ];
+        csv.row(cells.iter().map(String::as_str));
     }
-    out
-}
-
-#[cfg(feature = "ssr")]
-fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
-    let line: Vec<String> = cells.map(|cell| csv_cell(&cell)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
-}
-
-#[cfg(feature = "ssr")]
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r', ';']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
-#[cfg(all(test, feature = "ssr"))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn should_quote_and_neutralise_cells() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
-    }
+    csv.finish()
 }
