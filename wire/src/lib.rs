@@ -4,6 +4,8 @@
 pub mod code;
 pub mod licence;
 pub mod time;
+pub mod token;
 
 pub use code::Code;
-pub use licence::{ClaimOutcome, LicenceState};
+pub use licence::{ClaimOutcome, LicenceState, Pending};
+pub use token::TokenState;

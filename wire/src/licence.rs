@@ -40,6 +40,27 @@ pub enum ClaimOutcome {
     NoneFree,
 }
 
+/// Why an account cannot sign in yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pending {
+    /// The e-mail address is not confirmed.
+    Verify,
+    /// An administrator has not reviewed the registration.
+    Approval,
+}
+
+impl Pending {
+    /// From the text stored with the account (`verify`, `approval`).
+    pub fn parse(text: &str) -> Option<Pending> {
+        match text {
+            "verify" => Some(Pending::Verify),
+            "approval" => Some(Pending::Approval),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

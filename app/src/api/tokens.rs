@@ -18,8 +18,7 @@ pub struct TokenRow {
     pub expires_on: Option<chrono::NaiveDate>,
     /// None: never used.
     pub last_used: Option<chrono::DateTime<chrono::Utc>>,
-    /// `active`, `expired` or `revoked`.
-    pub state: String,
+    pub state: wire::TokenState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +61,7 @@ impl From<domain::api_tokens::ApiToken> for TokenRow {
             created_on: wire::time::local(t.created_at).date(),
             expires_on: t.expires_on,
             last_used: t.last_used_at,
-            state: t.state.as_str().to_string(),
+            state: t.state,
         }
     }
 }

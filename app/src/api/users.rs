@@ -12,8 +12,7 @@ pub struct UserRow {
     pub last_name: String,
     pub email: String,
     pub active: bool,
-    /// `verify` (address not confirmed), `approval` (waiting), or empty.
-    pub pending: String,
+    pub pending: Option<wire::Pending>,
     pub created_on: chrono::NaiveDate,
     pub site_id: Uuid,
     pub site_name: String,
@@ -56,6 +55,7 @@ pub struct UserFilter {
 #[cfg(feature = "ssr")]
 impl From<domain::users::UserRow> for UserRow {
     fn from(r: domain::users::UserRow) -> Self {
+        let pending = r.pending_state();
         UserRow {
             id: r.public_id,
             username: r.username,
@@ -63,7 +63,7 @@ impl From<domain::users::UserRow> for UserRow {
             last_name: r.last_name,
             email: r.email.unwrap_or_default(),
             active: r.active,
-            pending: r.pending.unwrap_or_default(),
+            pending,
             created_on: wire::time::local(r.created_at).date(),
             site_id: r.site_public_id,
             site_name: r.site_name,

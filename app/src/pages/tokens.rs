@@ -15,6 +15,7 @@ use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::error::AppError;
 use crate::i18n::*;
+use wire::TokenState;
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
@@ -169,7 +170,7 @@ fn TokenRowView(
     let i18n = use_i18n();
     let confirm = RwSignal::new(false);
     let id = row.id;
-    let active = row.state == "active";
+    let active = row.state == TokenState::Active;
     let do_revoke = Callback::new(move |_| {
         spawn_local(async move {
             match revoke_api_token(id).await {
@@ -181,15 +182,13 @@ fn TokenRowView(
             }
         });
     });
-    let state_label = {
-        let state = row.state.clone();
-        move || {
-            let locale = i18n.get_locale();
-            match state.as_str() {
-                "revoked" => td_string!(locale, tokens.state_revoked),
-                "expired" => td_string!(locale, tokens.state_expired),
-                _ => td_string!(locale, tokens.state_active),
-            }
+    let state = row.state;
+    let state_label = move || {
+        let locale = i18n.get_locale();
+        match state {
+            TokenState::Revoked => td_string!(locale, tokens.state_revoked),
+            TokenState::Expired => td_string!(locale, tokens.state_expired),
+            TokenState::Active => td_string!(locale, tokens.state_active),
         }
     };
     let name = row.name.clone();
@@ -213,7 +212,7 @@ fn TokenRowView(
                 None => view! { <span class="muted">{t!(i18n, tokens.never_used)}</span> }.into_any(),
                 Some(at) => view! { <DateTimeText at=at /> }.into_any(),
             }}</td>
-            <td><span class=format!("pill pill-token-{}", row.state)>{state_label}</span></td>
+            <td><span class=format!("pill pill-token-{}", state.as_str())>{state_label}</span></td>
             <td class="actions">
                 {active.then(|| view! {
                     <button type="button" class="button button-danger revoke-token"

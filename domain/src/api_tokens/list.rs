@@ -8,22 +8,7 @@ use crate::entities::{api_token, user};
 use crate::error::{Error, Result};
 use crate::{sites, Db, Principal};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenState {
-    Active,
-    Expired,
-    Revoked,
-}
-
-impl TokenState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenState::Active => "active",
-            TokenState::Expired => "expired",
-            TokenState::Revoked => "revoked",
-        }
-    }
-}
+pub use wire::TokenState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiToken {

@@ -164,6 +164,13 @@ pub struct UserRow {
     pub total: i64,
 }
 
+impl UserRow {
+    /// Why the account cannot sign in yet, if it cannot.
+    pub fn pending_state(&self) -> Option<wire::Pending> {
+        self.pending.as_deref().and_then(wire::Pending::parse)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct UserPage {
     pub rows: Vec<UserRow>,

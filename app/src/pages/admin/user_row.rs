@@ -89,11 +89,10 @@ pub fn UserRowView(
             })}
             <td>
                 <span class="user-name">{name.clone()}</span>
-                {match row.pending.as_str() {
-                    "approval" => Some(view! { <span class="pill pill-queued">{t!(i18n, admin.pending_approval)}</span> }.into_any()),
-                    "verify" => Some(view! { <span class="pill pill-queued">{t!(i18n, admin.pending_verify)}</span> }.into_any()),
-                    _ => None,
-                }}
+                {row.pending.map(|pending| match pending {
+                    wire::Pending::Approval => view! { <span class="pill pill-queued">{t!(i18n, admin.pending_approval)}</span> }.into_any(),
+                    wire::Pending::Verify => view! { <span class="pill pill-queued">{t!(i18n, admin.pending_verify)}</span> }.into_any(),
+                })}
                 {row.service_account.then(|| view! { <span class="pill">{t!(i18n, tokens.service_account)}</span> })}
                 {(!row.email.is_empty()).then(|| view! { <span class="user-email">{row.email.clone()}</span> })}
             </td>
