@@ -226,12 +226,12 @@ async fn main() {
     .unwrap();
     loop {
         let status = domain::import::status(&db, &admin, run).await.unwrap();
-        if status.status == "done" || status.status == "failed" {
-            let ok = status.status == "done" && status.errors == 0;
+        if matches!(status.status, wire::RunState::Done | wire::RunState::Failed) {
+            let ok = status.status == wire::RunState::Done && status.errors == 0;
             import.record(started, if ok { Ok(200) } else { Ok(500) });
             println!(
                 "import of {IMPORTED} rows: {} in {:.1} s ({} added, {} errors)",
-                status.status,
+                status.status.as_str(),
                 started.elapsed().as_secs_f64(),
                 status.added,
                 status.errors

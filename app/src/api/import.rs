@@ -46,7 +46,7 @@ pub struct ImportRun {
     pub site_id: Uuid,
     pub site_name: String,
     /// running, done, cancelled or failed.
-    pub status: String,
+    pub status: wire::RunState,
     pub cancel_requested: bool,
     pub total: i32,
     pub processed: i32,

@@ -110,7 +110,7 @@ db_test!(
         apply_all(&db, 2).await;
 
         let status = import::status(&db, &demo.admin, run).await.unwrap();
-        assert_eq!(status.status, import::DONE);
+        assert_eq!(status.status.as_str(), import::DONE);
         assert_eq!(
             (
                 status.processed,

@@ -14,14 +14,15 @@ use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::error::{AppError, Code};
 use crate::i18n::*;
+use wire::RunState;
 
 /// A run's status in words.
-pub fn status_label(locale: Locale, status: &str) -> String {
+pub fn status_label(locale: Locale, status: RunState) -> String {
     match status {
-        "running" => td_string!(locale, import.status_running),
-        "done" => td_string!(locale, import.status_done),
-        "cancelled" => td_string!(locale, import.status_cancelled),
-        _ => td_string!(locale, import.status_failed),
+        RunState::Running => td_string!(locale, import.status_running),
+        RunState::Done => td_string!(locale, import.status_done),
+        RunState::Cancelled => td_string!(locale, import.status_cancelled),
+        RunState::Failed => td_string!(locale, import.status_failed),
     }
     .to_string()
 }
@@ -60,7 +61,7 @@ fn RunContent() -> impl IntoView {
     // Poll while the import runs.
     Effect::new(move |_| {
         if let Some(Ok(r)) = status.get() {
-            if r.status == "running" {
+            if r.status == RunState::Running {
                 set_timeout(
                     move || tick.update(|t| *t = t.wrapping_add(1)),
                     std::time::Duration::from_millis(1000),
@@ -81,7 +82,7 @@ fn RunContent() -> impl IntoView {
 #[component]
 fn RunView(run: ImportRun, tick: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let running = run.status == "running";
+    let running = run.status == RunState::Running;
     let percent = if run.total > 0 {
         (i64::from(run.processed) * 100 / i64::from(run.total)).clamp(0, 100)
     } else {
@@ -98,7 +99,7 @@ fn RunView(run: ImportRun, tick: RwSignal<u32>) -> impl IntoView {
             }
         });
     });
-    let status = run.status.clone();
+    let status = run.status;
     let (processed, total) = (run.processed, run.total);
     let back = format!("/admin/import?site={}", run.site_id);
     view! {
@@ -107,7 +108,7 @@ fn RunView(run: ImportRun, tick: RwSignal<u32>) -> impl IntoView {
         </p>
         <div class="progress-block">
             <label for="run-progress" id="run-progress-label">
-                {move || status_label(i18n.get_locale(), &status)}
+                {move || status_label(i18n.get_locale(), status)}
                 {move || td_string!(i18n.get_locale(), import.progress, done = processed, total = total).to_string()}
             </label>
             <progress id="run-progress" max="100" value=percent.to_string()>{percent} "%"</progress>

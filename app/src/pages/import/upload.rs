@@ -294,12 +294,12 @@ fn RecentRuns(runs: Vec<ImportRun>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {runs.into_iter().map(|r| {
-                        let status = r.status.clone();
+                        let status = r.status;
                         view! {
                             <tr>
                                 <td class="nowrap">{r.started.clone()}</td>
                                 <td><a href=format!("/admin/import/{}", r.id)>{r.file_name.clone()}</a></td>
-                                <td>{move || super::run::status_label(i18n.get_locale(), &status)}</td>
+                                <td>{move || super::run::status_label(i18n.get_locale(), status)}</td>
                                 <td class="num">{r.added}</td>
                                 <td class="num">{r.updated}</td>
                                 <td class="num">{r.deleted}</td>
