@@ -60,7 +60,7 @@ pub async fn seed_licences(db: &Db) -> Result<()> {
         return Ok(());
     };
     // The school year around today: 1 September to 31 August.
-    let today = Utc::now().date_naive();
+    let today = wire::time::today();
     let start_year = if today.month() >= 9 {
         today.year()
     } else {

@@ -46,7 +46,7 @@ test('claim at sign-in, the licence column, and a purchase request to the operat
   await page.locator('#claim-note', { hasText: 'free licence' }).waitFor();
   assert.equal(await page.locator('#my-licence').getAttribute('data-licence'), 'active');
   // Dates in the reader's language, never ISO: "Active since 6 December 2026".
-  const since = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const since = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Brussels' });
   assert.equal(await page.locator('#my-licence').innerText(), `Active since ${since}`);
   assert.match(await page.locator('#my-products').innerText(), /Reader/);
   assert.equal(await page.locator('#session-count').innerText(), '0');

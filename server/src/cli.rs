@@ -296,7 +296,7 @@ pub async fn run(args: Args) -> Result<(), Error> {
                 name,
                 expires_on: expires,
             };
-            let today = chrono::Utc::now().date_naive();
+            let today = wire::time::today();
             match domain::api_tokens::issue_unchecked(&db, &username, form, today).await {
                 Ok(issued) => {
                     println!("{}", issued.secret);
@@ -477,7 +477,7 @@ async fn housekeeping(
             tracing::warn!(%err, "forgetting unused device cookies failed");
         }
         // A renewal takes over the seat limit on its first day.
-        let today = chrono::Utc::now().date_naive();
+        let today = wire::time::today();
         if let Err(err) = domain::subscriptions::sync_root_limits(&db, today).await {
             tracing::warn!(%err, "following the subscriptions' seats failed");
         }

@@ -4,6 +4,12 @@
 //! the zone database; every organisation today is Belgian.)
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 
+/// Today in Brussels: the day licences, expiry dates and subscriptions are counted in (on the
+/// server; the browser has no clock through chrono).
+pub fn today() -> chrono::NaiveDate {
+    local(Utc::now()).date()
+}
+
 /// The wall-clock time in Brussels at `at`.
 pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
     let hours = if summer_time(at) { 2 } else { 1 };

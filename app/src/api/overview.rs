@@ -65,7 +65,7 @@ impl From<domain::purchases::PurchaseRequest> for RequestRow {
 #[server(endpoint = "my_overview")]
 pub async fn my_overview() -> Result<Overview, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let mine = domain::licences::mine(&db, &principal, today).await?;
     let me = domain::users::own_account(&db, &principal).await?;
     let sessions = domain::applications::sessions_of(&db, &principal, me.public_id).await?;
@@ -105,7 +105,7 @@ pub async fn request_licences(
     #[server(default)] comment: String,
 ) -> Result<RequestRow, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let form = domain::purchases::RequestForm {
         quantity,
         activation_on,

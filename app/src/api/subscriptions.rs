@@ -19,7 +19,7 @@ pub struct OrgSubscription {
 
 #[cfg(feature = "ssr")]
 fn org_row(s: domain::subscriptions::SubscriptionRow) -> OrgSubscription {
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let state = if s.valid_from > today {
         "upcoming"
     } else if s.valid_until < today {
@@ -46,7 +46,7 @@ pub async fn organisation_subscriptions(site: Uuid) -> Result<Vec<OrgSubscriptio
 #[server(endpoint = "add_subscription")]
 pub async fn add_subscription(site: Uuid, serial: String) -> Result<OrgSubscription, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let added =
         domain::subscriptions::claim_additional(&db, &principal, site, &serial, today).await?;
     Ok(org_row(added))

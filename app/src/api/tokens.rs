@@ -80,7 +80,7 @@ impl From<domain::api_tokens::Account> for Account {
 
 #[cfg(feature = "ssr")]
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    wire::time::today()
 }
 
 /// The tokens and service accounts of the user's administration site (or `site`).

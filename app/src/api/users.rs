@@ -209,7 +209,7 @@ pub struct LicenceCounters {
 #[server(endpoint = "licence_counters")]
 pub async fn count_licences(site: Uuid) -> Result<LicenceCounters, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let c = domain::licences::counters(&db, &principal, site, today).await?;
     Ok(LicenceCounters {
         valid_total: c.valid_total,
@@ -223,7 +223,7 @@ pub async fn count_licences(site: Uuid) -> Result<LicenceCounters, AppError> {
 #[server(endpoint = "assign_licence")]
 pub async fn assign_licence(user: Uuid) -> Result<wire::LicenceState, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let status = domain::licences::assign(&db, &principal, user, today).await?;
     Ok(status.into())
 }
@@ -232,7 +232,7 @@ pub async fn assign_licence(user: Uuid) -> Result<wire::LicenceState, AppError> 
 #[server(endpoint = "unassign_licence")]
 pub async fn unassign_licence(user: Uuid) -> Result<wire::LicenceState, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     domain::licences::unassign(&db, &principal, user, today).await?;
     let status = domain::licences::status_of(&db, &principal, user, today).await?;
     Ok(status.into())

@@ -76,7 +76,7 @@ pub async fn sign_in_from(
     };
     let user = checked(db, admission, found, plain, &keys).await?;
     let device = devices::remember(db, user.id, known).await?;
-    let claim = licences::claim_at_sign_in(db, &user, Utc::now().date_naive()).await;
+    let claim = licences::claim_at_sign_in(db, &user, wire::time::today()).await;
     Ok(BrowserSignIn {
         signed_in: signed_in(&user),
         device,
@@ -189,7 +189,7 @@ pub async fn refusal(db: &Db, found: &user::Model) -> Result<Option<Code>> {
         found.active,
         found.pending.as_deref(),
         found.expires_on.into_iter().chain(site_expires_on).min(),
-        Utc::now().date_naive(),
+        wire::time::today(),
     ))
 }
 

@@ -195,7 +195,7 @@ where
     let (joining, leaving) = difference(&wanted, &current);
     let sites = organisation_sites(db, root).await?;
     let actor = group.name.clone();
-    let today = options.today.unwrap_or_else(|| Utc::now().date_naive());
+    let today = options.today.unwrap_or_else(wire::time::today);
     let batch = options.batch.max(1);
     let mut batches = 0usize;
     let stop = |batches: usize| options.stop_after.is_some_and(|limit| batches >= limit);

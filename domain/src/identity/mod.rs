@@ -67,6 +67,6 @@ impl Principal {
     /// Loads the principal of a signed-in user. A user who was deleted, deactivated or has
     /// expired since signing in becomes anonymous.
     pub async fn load(db: &crate::Db, user_id: i32) -> Result<Principal> {
-        load::by_user(db, user_id, chrono::Utc::now().date_naive()).await
+        load::by_user(db, user_id, wire::time::today()).await
     }
 }

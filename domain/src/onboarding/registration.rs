@@ -65,7 +65,7 @@ async fn site_of(db: &Db, raw: &str) -> Result<(site::Model, CodeInfo)> {
     let resolved = sites::resolve_by_id(db, found.id).await?;
     if resolved
         .effective_expires_on()
-        .is_some_and(|date| date < Utc::now().date_naive())
+        .is_some_and(|date| date < wire::time::today())
     {
         return Err(Error::invalid("code", Code::SiteExpired));
     }
@@ -127,7 +127,7 @@ pub async fn register(db: &Db, form: RegistrationForm) -> Result<String> {
         }
     }
     let username = validate::username(&form.username)?;
-    let extra = form::check(&info.fields, &form.extra, Utc::now().date_naive())?;
+    let extra = form::check(&info.fields, &form.extra, wire::time::today())?;
     if info.fields.challenge {
         crate::challenge::verify(db, &form.extra.proof, Utc::now()).await?;
     }

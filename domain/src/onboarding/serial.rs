@@ -51,7 +51,7 @@ pub async fn check_serial(db: &Db, raw: &str) -> Result<SerialInfo> {
     if found.site_id.is_some() {
         return Err(Error::invalid("serial", Code::SerialClaimed));
     }
-    if found.valid_until < Utc::now().date_naive() {
+    if found.valid_until < wire::time::today() {
         return Err(Error::invalid("serial", Code::SubscriptionExpired));
     }
     Ok(SerialInfo {

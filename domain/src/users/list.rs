@@ -215,7 +215,7 @@ pub async fn list(
     };
     let licences = if access::allows(principal, Operation::ViewLicences, &site.scope) {
         let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-        let today = chrono::Utc::now().date_naive();
+        let today = wire::time::today();
         Some(crate::licences::statuses(db.conn(), &ids, today).await?)
     } else {
         None

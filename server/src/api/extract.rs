@@ -43,7 +43,7 @@ pub struct Bearer {
 impl Bearer {
     /// The token's account, as [`Caller`] has it.
     pub async fn caller(self, state: &ApiState) -> Result<Caller, ApiError> {
-        let today = chrono::Utc::now().date_naive();
+        let today = wire::time::today();
         let principal = domain::api_tokens::authenticate(&state.db, &self.secret, today)
             .await
             .map_err(|e| ApiError::new(e, self.locale))?;

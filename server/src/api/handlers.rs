@@ -18,7 +18,7 @@ type Answer<T> = Result<T, ApiError>;
 pub const MAX_PAGE: u64 = 100_000;
 
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    wire::time::today()
 }
 
 async fn with_site(
