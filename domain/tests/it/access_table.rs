@@ -245,7 +245,7 @@ async fn fixture(db: &Db) -> Fixture {
     .await
     .unwrap();
     let kim_self = Principal::load(db, kim.id).await.unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     domain::licences::claim(db, &kim_self, today).await.unwrap();
     domain::applications::open(db, &kim_self, kim.public_id, "reader", today)
         .await
@@ -532,7 +532,7 @@ async fn probe(
                 .map(none)
         }
         Operation::ViewLicences => {
-            let today = chrono::Utc::now().date_naive();
+            let today = wire::time::today();
             let c = domain::licences::counters(db, p, fx.klimop, today).await?;
             Ok(vec![format!(
                 "{}/{} valid, {} without",
@@ -541,7 +541,7 @@ async fn probe(
         }
         Operation::AssignLicence => {
             let victim = add_user(db, fx.klimop, &format!("licensed.{tag}")).await;
-            let today = chrono::Utc::now().date_naive();
+            let today = wire::time::today();
             domain::licences::assign(db, p, victim.public_id, today)
                 .await
                 .map(|_| Vec::new())
@@ -560,13 +560,13 @@ async fn probe(
             )
             .await
             .unwrap();
-            let today = chrono::Utc::now().date_naive();
+            let today = wire::time::today();
             subscriptions::claim_additional(db, p, fx.root, &serial, today)
                 .await
                 .map(|_| Vec::new())
         }
         Operation::OrderLicences => {
-            let today = chrono::Utc::now().date_naive();
+            let today = wire::time::today();
             domain::purchases::request(
                 db,
                 p,
@@ -583,7 +583,7 @@ async fn probe(
         }
         Operation::ManageApiTokens => {
             // Tokens are issued for oneself or a service account (here one in De Klimop).
-            let today = chrono::Utc::now().date_naive();
+            let today = wire::time::today();
             let party = domain::api_tokens::create_service_account(
                 db,
                 &fx.principals[4],
@@ -598,7 +598,7 @@ async fn probe(
                 .map(|_| Vec::new())
         }
         Operation::ManageOwnApiTokens => {
-            let today = chrono::Utc::now().date_naive();
+            let today = wire::time::today();
             let own = match p.user_id() {
                 Some(id) => {
                     user::Entity::find_by_id(id)
@@ -635,7 +635,7 @@ async fn probe(
             .map(|s| s.product)
             .collect()),
         Operation::EndAppSession => {
-            let today = chrono::Utc::now().date_naive();
+            let today = wire::time::today();
             let kim = users_principal(db, fx.kim).await;
             let session = domain::applications::open(db, &kim, fx.kim, "reader", today)
                 .await

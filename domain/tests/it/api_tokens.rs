@@ -1,6 +1,6 @@
 //! API tokens and service accounts: shown once and stored hashed, last use, expiry,
 //! revocation, accounts that cannot sign in, and tokens that can do what their roles allow.
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use domain::api_tokens::{self, NewToken, TokenState};
 use domain::entities::{api_token, user};
 use domain::{auth, sites, Code, Db, Error, Principal};
@@ -10,7 +10,7 @@ use crate::db_test;
 use crate::helpers::*;
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    wire::time::today()
 }
 
 fn form(name: &str, expires_on: &str) -> NewToken {

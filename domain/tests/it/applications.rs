@@ -13,7 +13,7 @@ use crate::db_test;
 use crate::helpers::*;
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    wire::time::today()
 }
 
 struct World {

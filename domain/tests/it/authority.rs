@@ -351,7 +351,7 @@ async fn target(db: &Db, w: &World, kind: Target, tag: &str) -> user::Model {
 }
 
 fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    wire::time::today()
 }
 
 fn table(lines: &[&str]) -> Table {

@@ -655,7 +655,7 @@ async fn apply(w: &mut World, step: &Step, n: usize) -> Result<(), String> {
                     name: "Mine".into(),
                     expires_on: String::new(),
                 },
-                chrono::Utc::now().date_naive(),
+                wire::time::today(),
             )
             .await
             .map(|_| ());

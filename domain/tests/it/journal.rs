@@ -95,7 +95,7 @@ db_test!(
                 .total,
             3
         );
-        let today = chrono::Utc::now().date_naive();
+        let today = wire::time::today();
         let dated = JournalQuery {
             from: today.to_string(),
             to: today.to_string(),

@@ -282,7 +282,7 @@ db_test!(
 
 /// A subscription of one seat, valid from yesterday for 400 days; its id.
 async fn one_seat_from_yesterday(db: &Db, root: Uuid) -> i32 {
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let from = (today - chrono::Duration::days(1)).to_string();
     let until = (today + chrono::Duration::days(400)).to_string();
     subscription(db, root, "1000009", 1, &from, &until).await

@@ -362,7 +362,7 @@ db_test!(
         site::Entity::update_many()
             .col_expr(
                 site::Column::ExpiresOn,
-                Expr::value(Utc::now().date_naive().pred_opt()),
+                Expr::value(wire::time::today().pred_opt()),
             )
             .filter(site::Column::PublicId.eq(root.node.id))
             .exec(db.conn())

@@ -1,7 +1,7 @@
 //! Licence purchase requests: the form's rules (quantity, 14 days ahead, e-mail, phone,
 //! comment), the mails to the operators and the requester's copy, the operators' inbox, and
 //! the requester's view of its status.
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use domain::entities::{job, purchase_request};
 use domain::purchases::{self, RequestForm};
 use domain::{Code, Db, Error, Principal};
@@ -11,7 +11,7 @@ use crate::db_test;
 use crate::helpers::*;
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    wire::time::today()
 }
 
 fn form(quantity: &str, days_ahead: i64) -> RequestForm {

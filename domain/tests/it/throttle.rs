@@ -274,7 +274,7 @@ db_test!(
         users::create(&db, &demo.admin, demo.klimop, form)
             .await
             .unwrap();
-        let today = Utc::now().date_naive();
+        let today = wire::time::today();
         let app = |password: &'static str| {
             let db = db.clone();
             let caller = demo.admin.clone();
