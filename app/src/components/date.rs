@@ -78,11 +78,11 @@ pub fn short_date(locale: Locale, date: NaiveDate) -> String {
 pub fn date_time(locale: Locale, at: DateTime<Utc>) -> String {
     let local = wire::time::local(at);
     let date = long_date(locale, local.date());
-    match locale {
-        Locale::nl => format!("{date} om {}", local.format("%H:%M")),
-        Locale::fr => format!("{date} à {}", local.format("%H\u{a0}h\u{a0}%M")),
-        Locale::en => format!("{date} at {}", local.format("%H:%M")),
-    }
+    let time = match locale {
+        Locale::fr => local.format("%H\u{a0}h\u{a0}%M").to_string(),
+        Locale::nl | Locale::en => local.format("%H:%M").to_string(),
+    };
+    td_string!(locale, common.date_at_time, date = date, time = time).to_string()
 }
 
 /// A day, in the reader's language, as a `<time>` element.
