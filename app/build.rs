@@ -16,7 +16,6 @@ fn main() -> Result<(), Box<dyn Error>> {
             "admin",
             "roles",
             "journal",
-            "errors",
             "onboarding",
             "operator",
             "import",

@@ -10,7 +10,7 @@ scripts/setup.sh --test
 
 echo "== formatting and lints"
 cargo fmt --all -- --check
-cargo clippy -p wire -p domain -p migrations -p licentia --all-targets -- -D warnings
+cargo clippy -p wire -p session -p domain -p migrations -p licentia --all-targets -- -D warnings
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 
 echo "== PostgreSQL"
@@ -31,8 +31,8 @@ rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
 echo "== unit and integration tests (SQLite and PostgreSQL)"
 # Built first, then run under a time limit: a test that hangs fails the run within minutes and
 # shows where every thread waits (scripts/watchdog.sh), instead of using up CI's time.
-cargo test -p wire -p domain -p migrations -p licentia --no-run
-scripts/watchdog.sh 20 cargo test -p wire -p domain -p migrations -p licentia
+cargo test -p wire -p session -p domain -p migrations -p licentia --no-run
+scripts/watchdog.sh 20 cargo test -p wire -p session -p domain -p migrations -p licentia
 cargo test -p app --features ssr --lib --no-run
 scripts/watchdog.sh 10 cargo test -p app --features ssr --lib
 

@@ -1,8 +1,8 @@
 //! The Content-Security-Policy of every page: scripts only from this server or carrying the
 //! response's nonce (Leptos puts it on its hydration and streaming scripts), WebAssembly
 //! compilation allowed (`'wasm-unsafe-eval'`, not `eval`), no framing, no plugins, forms and
-//! `<base>` bound to this server. Responses that are not pages get the stricter
-//! [`NOT_A_PAGE`] (set by the server for everything that has none).
+//! `<base>` bound to this server. Responses that are not pages get the server's stricter
+//! policy (`NOT_A_PAGE` in `server/src/security.rs`).
 
 /// The policy of a page rendered with `nonce`.
 pub fn page_policy(nonce: &str) -> String {
@@ -12,10 +12,6 @@ pub fn page_policy(nonce: &str) -> String {
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
-
-/// The policy of every response that is not a page (data, files, errors).
-pub const NOT_A_PAGE: &str =
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// Sets the page's policy on the response being rendered (during server rendering).
 pub fn set_page_policy() {

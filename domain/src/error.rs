@@ -80,16 +80,35 @@ impl Error {
         }
     }
 
-    /// HTTP status for the REST API and for server-side rendering alike.
-    pub fn http_status(&self) -> u16 {
+    /// The HTTP status it is answered with (see `From<Error> for wire::Failure`).
+    fn http_status(&self) -> u16 {
         match self {
             Error::NotFound | Error::Unknown { .. } => 404,
+            // An import's file, removed after the retention period.
+            Error::Refused(Code::ImportFileRemoved) => 410,
             Error::Forbidden | Error::PasswordChangeRequired => 403,
             Error::Unauthenticated => 401,
             Error::Conflict(_) => 409,
             Error::Validation { .. } | Error::Refused(_) | Error::RefusedAt(..) => 422,
             Error::Busy { .. } => 503,
             Error::Internal(_) => 500,
+        }
+    }
+
+    /// How an application signing a user in (the HTTP API) is answered: a wrong password is
+    /// 401, too many attempts 429, another refusal (inactive, expired, no licence) 403; the
+    /// rest as anywhere else.
+    pub fn into_application_sign_in_failure(self) -> wire::Failure {
+        let status = match (&self, self.code()) {
+            (_, Code::InvalidCredentials) => Some(401),
+            (_, Code::TooManyAttempts) => Some(429),
+            (Error::Refused(_), _) => Some(403),
+            _ => None,
+        };
+        let failure = wire::Failure::from(self);
+        wire::Failure {
+            status: status.unwrap_or(failure.status),
+            ..failure
         }
     }
 
@@ -104,9 +123,27 @@ impl Error {
 
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
-        tracing::error!(error = %err, "database error");
-        // The detail stays on the server: the wire carries only the code `internal`.
+        // The detail stays on the server (logged once, when the error is answered): the wire
+        // carries only the code `internal`.
         Error::Internal(format!("database error: {err}"))
+    }
+}
+
+/// The one way a domain error is answered, whoever asked (server functions, the HTTP API,
+/// downloads, single sign-on): its code, field and details, the HTTP status and, when busy or
+/// throttled, when to come back. An internal error is logged here, once, with its detail.
+impl From<Error> for wire::Failure {
+    fn from(err: Error) -> Self {
+        if let Error::Internal(detail) = &err {
+            tracing::error!(%detail, "internal error");
+        }
+        wire::Failure {
+            code: err.code(),
+            field: err.field().map(str::to_string),
+            details: err.details().to_vec(),
+            status: err.http_status(),
+            retry_after: err.retry_after(),
+        }
     }
 }
 
@@ -123,7 +160,10 @@ mod retry_tests {
         assert_eq!(Error::Busy { retry_after: 1 }.retry_after(), Some(1));
         let throttled = Error::RefusedAt(Code::TooManyAttempts, vec!["40".into()]);
         assert_eq!(throttled.retry_after(), Some(40));
-        assert_eq!(Error::Busy { retry_after: 1 }.http_status(), 503);
+        assert_eq!(
+            wire::Failure::from(Error::Busy { retry_after: 1 }).status,
+            503
+        );
         assert_eq!(Error::NotFound.retry_after(), None);
     }
 }

@@ -22,7 +22,7 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 #[allow(dead_code)] // the benchmark uses only part of the helpers
-#[path = "../tests/support/http.rs"]
+#[path = "../tests/it/support/http.rs"]
 mod http_support;
 #[path = "support/seed.rs"]
 mod seed;

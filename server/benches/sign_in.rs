@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 #[allow(dead_code)] // the benchmark uses only part of the helpers
-#[path = "../tests/support/http.rs"]
+#[path = "../tests/it/support/http.rs"]
 mod http_support;
 #[path = "support/seed.rs"]
 mod seed;

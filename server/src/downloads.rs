@@ -3,33 +3,31 @@
 //! a file name; refusals as a status and the error code.
 use axum::extract::{Path, Query};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use domain::sheet::Format;
 use domain::{Db, Principal};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
+use wire::Lang;
 
 /// The signed-in principal of a download request (anonymous when signed out).
 pub async fn principal(db: &Db, session: &Session, parts: &Parts) -> Result<Principal, Response> {
-    let peer = app::ssr::client_address_of(parts);
-    app::ssr::principal_of(db, session)
+    let peer = session::client_address_of(parts);
+    session::principal_of(db, session)
         .await
         .map(|p| p.from_address(peer))
         .map_err(refused)
 }
 
 /// The interface language from the cookie the language switch sets (Dutch by default).
-pub fn locale(headers: &HeaderMap) -> app::i18n::Locale {
+pub fn locale(headers: &HeaderMap) -> Lang {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == "i18n_pref_locale")
-        .and_then(|(_, value)| value.parse().ok())
+        .find_map(Lang::from_cookie_header)
         .unwrap_or_default()
 }
 
@@ -48,7 +46,7 @@ pub fn attachment(name: &str, content_type: &str, body: Vec<u8>) -> Response {
                 format!(
                     "attachment; filename=\"{}\"; filename*=UTF-8''{}",
                     name.replace(|c: char| !c.is_ascii(), "_"),
-                    app::url::encode(&name)
+                    wire::url::encode(&name)
                 ),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
@@ -58,23 +56,16 @@ pub fn attachment(name: &str, content_type: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-pub fn refused(err: domain::Error) -> Response {
-    let status =
-        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let domain::Error::Internal(detail) = &err {
-        tracing::error!(%detail, "download failed");
-    }
-    (status, err.code().as_str()).into_response()
-}
+pub use crate::answer::refused;
 
 /// `GET /admin/import/template.xlsx`, in the user's language.
 pub async fn template(headers: HeaderMap) -> Response {
     let locale = locale(&headers);
-    match domain::import::template(app::locale_code(locale)) {
+    match domain::import::template(locale.as_str()) {
         Ok(bytes) => attachment(
             &format!(
                 "{}.xlsx",
-                domain::mail::text(app::locale_code(locale), "template.file")
+                domain::mail::text(locale.as_str(), "template.file")
             ),
             Format::Xlsx.content_type(),
             bytes,
@@ -104,10 +95,10 @@ pub struct ExportQuery {
 /// `GET /admin/users/export.{xlsx,csv}`: the list filtered as on the page.
 pub async fn export(db: Db, session: Session, parts: Parts, extension: &str) -> Response {
     let Some(format) = Format::parse(extension) else {
-        return StatusCode::NOT_FOUND.into_response();
+        return refused(domain::Error::NotFound);
     };
     let Ok(Query(query)) = Query::<ExportQuery>::try_from_uri(&parts.uri) else {
-        return StatusCode::BAD_REQUEST.into_response();
+        return crate::answer::unreadable();
     };
     let principal = match principal(&db, &session, &parts).await {
         Ok(p) => p,
@@ -129,16 +120,7 @@ pub async fn export(db: Db, session: Session, parts: Parts, extension: &str) -> 
     }
     .into();
     let locale = locale(&parts.headers);
-    match domain::users::export(
-        &db,
-        &principal,
-        site,
-        filter,
-        format,
-        app::locale_code(locale),
-    )
-    .await
-    {
+    match domain::users::export(&db, &principal, site, filter, format, locale.as_str()).await {
         Ok((name, bytes)) => attachment(&name, format.content_type(), bytes),
         Err(err) => refused(err),
     }
@@ -151,15 +133,19 @@ pub async fn import_result(db: Db, session: Session, parts: Parts, run: Path<Uui
         Err(response) => return response,
     };
     let locale = locale(&parts.headers);
-    match domain::import::result_file(&db, &principal, run.0, app::locale_code(locale)).await {
+    match domain::import::result_file(&db, &principal, run.0, locale.as_str()).await {
         Ok((name, bytes)) => attachment(&name, Format::Xlsx.content_type(), bytes),
         // Removed after the retention period: the reason in the reader's language.
-        Err(err @ domain::Error::Refused(domain::Code::ImportFileRemoved)) => (
-            StatusCode::GONE,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            app::error::AppError::from(err).message(locale),
-        )
-            .into_response(),
+        Err(err @ domain::Error::Refused(domain::Code::ImportFileRemoved)) => {
+            let failure = wire::Failure::from(err);
+            crate::answer::respond(
+                &failure,
+                (
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    failure.message(locale),
+                ),
+            )
+        }
         Err(err) => refused(err),
     }
 }

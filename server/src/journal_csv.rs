@@ -2,8 +2,7 @@
 //! Thin: find the principal, ask the domain, format in the user's language.
 use axum::extract::Query;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::downloads::{attachment, locale, principal, refused};
 use serde::Deserialize;
@@ -25,7 +24,7 @@ pub struct CsvQuery {
 
 pub async fn journal_csv(db: domain::Db, session: Session, parts: Parts) -> Response {
     let Ok(Query(query)) = Query::<CsvQuery>::try_from_uri(&parts.uri) else {
-        return StatusCode::BAD_REQUEST.into_response();
+        return crate::answer::unreadable();
     };
     let principal = match principal(&db, &session, &parts).await {
         Ok(p) => p,
@@ -35,7 +34,7 @@ pub async fn journal_csv(db: domain::Db, session: Session, parts: Parts) -> Resp
         None => None,
         Some(text) => match Uuid::parse_str(text) {
             Ok(id) => Some(id),
-            Err(_) => return StatusCode::NOT_FOUND.into_response(),
+            Err(_) => return refused(domain::Error::NotFound),
         },
     };
     let filter = domain::audit::JournalQuery {
@@ -48,7 +47,7 @@ pub async fn journal_csv(db: domain::Db, session: Session, parts: Parts) -> Resp
     };
     match domain::audit::list(&db, &principal, filter, false).await {
         Ok(page) => {
-            let body = app::api::journal::to_csv(locale(&parts.headers), page.entries);
+            let body = app::files::journal_csv(locale(&parts.headers), page.entries);
             let name = format!("journal-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
             attachment(&name, "text/csv; charset=utf-8", body.into_bytes())
         }

@@ -1,4 +1,5 @@
 //! The `licentia` server as a library (the binary in `main.rs`, and the benchmarks, use it).
+pub mod answer;
 pub mod api;
 pub mod cli;
 pub mod config;
@@ -9,7 +10,6 @@ pub mod observe;
 pub mod proxies;
 pub mod routes;
 pub mod security;
-pub mod session_store;
 pub mod sso;
 pub mod workers;
 

@@ -103,7 +103,7 @@ impl TrustedProxies {
     }
 }
 
-/// Puts the request's [`app::ssr::ClientAddress`] among its extensions, for the pages, the
+/// Puts the request's [`session::ClientAddress`] among its extensions, for the pages, the
 /// server functions, the journal and the throttling.
 pub async fn client_address(
     State(proxies): State<std::sync::Arc<TrustedProxies>>,
@@ -125,7 +125,7 @@ pub async fn client_address(
     });
     request
         .extensions_mut()
-        .insert(app::ssr::ClientAddress(address));
+        .insert(session::ClientAddress(address));
     next.run(request).await
 }
 

@@ -12,7 +12,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
 use crate::config::Config;
-use crate::session_store::DbSessionStore;
+use session::DbSessionStore;
 
 pub fn app(config: &Config, db: domain::Db, leptos_options: LeptosOptions) -> Router {
     app_with(
@@ -159,6 +159,7 @@ pub fn app_with(
         .layer(middleware::from_fn(
             crate::security::refuse_unreadable_uploads,
         ))
+        .layer(middleware::from_fn(crate::answer::server_fn_status))
         .layer(middleware::from_fn_with_state(
             leptos_options.clone(),
             sign_in_gate,
@@ -228,7 +229,7 @@ async fn sign_in_gate(session: Session, request: Request, next: Next) -> Respons
         return next.run(request).await;
     }
     let signed_in = matches!(
-        session.get::<i32>(app::ssr::SESSION_USER).await,
+        session.get::<i32>(session::keys::SESSION_USER).await,
         Ok(Some(_))
     );
     if signed_in {
@@ -239,5 +240,5 @@ async fn sign_in_gate(session: Session, request: Request, next: Next) -> Respons
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    Redirect::to(&format!("/login?next={}", app::url::encode(&wanted))).into_response()
+    Redirect::to(&format!("/login?next={}", wire::url::encode(&wanted))).into_response()
 }

@@ -44,6 +44,11 @@ fn origin_of(url: &str) -> Option<String> {
 }
 
 /// Downloads: refused from other sites whatever the method.
+/// The Content-Security-Policy of every response that is not a page (data, files, errors);
+/// pages set their own (`app::csp`).
+const NOT_A_PAGE: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 const DOWNLOADS: &[&str] = &[
     "/admin/users/export.",
     "/admin/journal.csv",
@@ -122,16 +127,8 @@ pub async fn refuse_unreadable_uploads(request: Request, next: Next) -> Response
     if !upload || multipart {
         return next.run(request).await;
     }
-    let body = serde_json::to_string(&app::error::AppError::code(
-        app::error::Code::InvalidRequest,
-    ))
-    .unwrap_or_default();
-    (
-        StatusCode::BAD_REQUEST,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    let failure = wire::Failure::invalid_request(400);
+    crate::answer::respond(&failure, axum::Json(&failure))
 }
 
 /// What every response carries.
@@ -161,7 +158,7 @@ pub async fn security_headers(
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(app::csp::NOT_A_PAGE),
+            HeaderValue::from_static(NOT_A_PAGE),
         );
     }
     if settings.hsts {

@@ -1,6 +1,9 @@
 //! A burst of sign-ins on a full password pool: every request is answered, 200 or 503 with
 //! `Retry-After` and the code `server_busy` (never a 5xx of another kind, never a thread or
 //! 19 MiB more per request); a refused attempt is not counted against the account.
+//!
+//! Its own test binary (the others are one, `it/`): it sizes the process's one password pool
+//! to a single worker and holds its places, which would refuse every other test's sign-in.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use axum::body::Body;
 use domain::auth::password::{self, PoolSize};
@@ -10,7 +13,7 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 #[allow(dead_code)] // each test uses part of the helpers
-#[path = "support/http.rs"]
+#[path = "it/support/http.rs"]
 mod http_support;
 
 async fn login(app: &axum::Router, password: &str) -> (StatusCode, Option<String>, String) {

@@ -1,9 +1,9 @@
 //! Stable error codes: one list. `as_str` is the wire value and the translation key under
-//! `errors` (app/locales/*/errors.json, checked against [`Code::ALL`] by the app's tests).
+//! `errors`; its message in each language is in `wire/texts/<lang>/errors.json` (see [`crate::texts`]).
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Calls `$callback! { Variant => key, ... }` with every code: the one list, from which the
-/// enum here and the app's messages (an exhaustive match on the translation keys) are made.
+/// enum is made (`key` is its wire value and the key of its message).
 #[macro_export]
 macro_rules! with_codes {
     ($callback:ident) => {

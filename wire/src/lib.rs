@@ -2,12 +2,20 @@
 //! produces it) and `app` (which shows it): the error codes and the value types pages match on.
 //! No database, no UI: it compiles to wasm.
 pub mod code;
+pub mod failure;
 pub mod import;
+pub mod lang;
 pub mod licence;
+pub mod sso;
+pub mod texts;
 pub mod time;
 pub mod token;
+pub mod url;
 
 pub use code::Code;
+pub use failure::Failure;
 pub use import::RunState;
+pub use lang::Lang;
 pub use licence::{ClaimOutcome, LicenceState, Pending};
+pub use sso::SsoProvider;
 pub use token::TokenState;

@@ -91,15 +91,10 @@ pub async fn set_language(language: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The cookie that keeps the interface language (the same the language switch sets).
-pub fn locale_cookie(locale: &str) -> String {
-    format!("i18n_pref_locale={locale}; Path=/; Max-Age=31536000; SameSite=Lax")
-}
-
 #[cfg(feature = "ssr")]
 fn remember_locale_cookie(locale: &str) {
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(value) = http::HeaderValue::from_str(&locale_cookie(locale)) {
+        if let Ok(value) = http::HeaderValue::from_str(&session::locale_cookie(locale)) {
             opts.append_header(http::header::SET_COOKIE, value);
         }
     }

@@ -23,7 +23,7 @@ pub mod users;
 /// The server functions that read a multipart upload (`input = MultipartFormData`), by
 /// endpoint: the server refuses a request to them that is not multipart before the function
 /// reads it (`server_fn` would panic on a missing boundary). A function missing here fails the
-/// malformed-request test of `server/tests/foreign_ids.rs`.
+/// malformed-request test of `server/tests/it/foreign_ids.rs`.
 pub const UPLOADS: &[&str] = &[
     "preview_import",
     "start_import",

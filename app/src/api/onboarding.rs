@@ -298,23 +298,12 @@ pub async fn change_password(
     confirm: String,
     next: String,
 ) -> Result<String, AppError> {
-    use crate::ssr::{internal, session, SESSION_SIGNED_IN_AT, SESSION_USER};
     let (db, principal) = crate::ssr::principal_changing_password().await?;
     domain::auth::change_password(&db, &principal, &current, &password, &confirm).await?;
-    let user_id = principal.user_id().ok_or_else(|| internal("no user"))?;
-    let session = session().await?;
-    session
-        .cycle_id()
-        .await
-        .map_err(|_| internal("session cycle"))?;
-    session
-        .insert(SESSION_USER, user_id)
-        .await
-        .map_err(|_| internal("session insert"))?;
-    session
-        .insert(SESSION_SIGNED_IN_AT, chrono::Utc::now().timestamp())
-        .await
-        .map_err(|_| internal("session insert"))?;
+    let user_id = principal
+        .user_id()
+        .ok_or_else(|| crate::ssr::internal("no user"))?;
+    session::renew_session(&crate::ssr::session().await?, user_id).await?;
     Ok(crate::api::auth::safe_next(&next))
 }
 

@@ -72,7 +72,7 @@ pub async fn my_overview() -> Result<Overview, AppError> {
     let requests = domain::purchases::mine(&db, &principal).await?;
     let session = crate::ssr::session().await?;
     let claim: Option<wire::ClaimOutcome> = session
-        .remove(crate::ssr::SESSION_LICENCE_CLAIM)
+        .remove(session::keys::SESSION_LICENCE_CLAIM)
         .await
         .ok()
         .flatten();

@@ -3,12 +3,16 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::*;
 
-/// Shows an error in the user's language, announced to screen readers.
+/// Shows an error in the user's language, announced to screen readers. Rendered on the server
+/// (a page whose data failed to load), it gives the response the error's status, as Leptos's
+/// `errors_axum` example does.
 #[component]
 pub fn ErrorMessage(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         error.get().map(|e| {
+            #[cfg(feature = "ssr")]
+            page_status(&e);
             let code = e.code.as_str();
             let details = e.listed_details(i18n.get_locale_untracked());
             view! {
@@ -42,4 +46,13 @@ pub fn aria_invalid(
     field: &'static str,
 ) -> impl Fn() -> Option<&'static str> + Copy {
     move || (error.get().and_then(|e| e.field).as_deref() == Some(field)).then_some("true")
+}
+
+/// The status of a page rendered on the server with this error (while its headers are unsent).
+#[cfg(feature = "ssr")]
+fn page_status(error: &AppError) {
+    let status = http::StatusCode::from_u16(error.status).ok();
+    if let (Some(opts), Some(status)) = (use_context::<leptos_axum::ResponseOptions>(), status) {
+        opts.set_status(status);
+    }
 }

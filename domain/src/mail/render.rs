@@ -15,13 +15,6 @@ const SOURCES: [(&str, &str); 3] = [
     ("en", include_str!("texts/en.json")),
 ];
 
-/// The UI's error messages, under `error.` in the texts (an import report quotes them).
-const ERROR_SOURCES: [(&str, &str); 3] = [
-    ("nl", include_str!("../../../app/locales/nl/errors.json")),
-    ("fr", include_str!("../../../app/locales/fr/errors.json")),
-    ("en", include_str!("../../../app/locales/en/errors.json")),
-];
-
 /// The texts of a language (a file that does not parse counts as empty: the key test fails).
 pub fn texts_of(locale: &str) -> &'static HashMap<String, String> {
     static TEXTS: OnceLock<HashMap<&'static str, HashMap<String, String>>> = OnceLock::new();
@@ -29,15 +22,7 @@ pub fn texts_of(locale: &str) -> &'static HashMap<String, String> {
     let all = TEXTS.get_or_init(|| {
         SOURCES
             .iter()
-            .zip(ERROR_SOURCES.iter())
-            .map(|((lang, source), (_, errors))| {
-                let mut texts: HashMap<String, String> =
-                    serde_json::from_str(source).unwrap_or_default();
-                let errors: HashMap<String, String> =
-                    serde_json::from_str(errors).unwrap_or_default();
-                texts.extend(errors.into_iter().map(|(k, v)| (format!("error.{k}"), v)));
-                (*lang, texts)
-            })
+            .map(|(lang, source)| (*lang, serde_json::from_str(source).unwrap_or_default()))
             .collect()
     });
     all.get(locale)
@@ -62,7 +47,12 @@ struct Content {
     link: Option<String>,
 }
 
-fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> Content {
+fn content(
+    template: &Template,
+    locale: &str,
+    base_url: &str,
+    t: &dyn Fn(&str) -> String,
+) -> Content {
     let base = base_url.trim_end_matches('/');
     let with_token = |path: &str, token: &str| format!("{base}{path}?token={token}");
     match template {
@@ -169,7 +159,10 @@ fn content(template: &Template, base_url: &str, t: &dyn Fn(&str) -> String) -> C
                 ("import_report.deleted", deleted.to_string()),
                 ("import_report.errors", errors.to_string()),
             ],
-            list: problems.iter().map(|p| problem_line(p, t)).collect(),
+            list: problems
+                .iter()
+                .map(|p| problem_line(locale, p, t))
+                .collect(),
             link: Some(format!("{base}/admin/import/{run}")),
         },
         Template::PurchaseRequest(p) => purchase(p, Some(format!("{base}/operator"))),
@@ -226,33 +219,20 @@ fn purchase(p: &super::Purchase, link: Option<String>) -> Content {
 }
 
 /// "Row 4, E-mail: This e-mail address is not valid." in the mail's language.
-fn problem_line(problem: &super::RowProblem, t: &dyn Fn(&str) -> String) -> String {
+fn problem_line(locale: &str, problem: &super::RowProblem, t: &dyn Fn(&str) -> String) -> String {
     let mut line = fill(&t("import_report.row"), &[("row", problem.row.to_string())]);
     if let Some(column) = &problem.column {
         line.push_str(&format!(", {}", t(&format!("column.{column}"))));
     }
-    let message = error_message(&problem.code, &problem.details, t);
+    let message = error_message(locale, &problem.code, &problem.details);
     format!("{line}: {message}")
 }
 
-/// An error code's message with its details; the messages are the UI's own
-/// (app/locales/*/errors.json), so that mail, files and pages say the same.
-fn error_message(code: &str, details: &[String], t: &dyn Fn(&str) -> String) -> String {
-    let message = t(&format!("error.{code}"));
-    match (message.contains("%s"), details.is_empty()) {
-        // Each `%s` takes the next detail (the last one again when they run out).
-        (true, false) => {
-            let mut parts = message.split("%s");
-            let mut out = parts.next().unwrap_or_default().to_string();
-            for (n, rest) in parts.enumerate() {
-                out.push_str(details.get(n).or(details.last()).map_or("", String::as_str));
-                out.push_str(rest);
-            }
-            out
-        }
-        (false, false) => format!("{message} {}", details.join(", ")),
-        _ => message,
-    }
+/// An error code's message with its details, in one line (the messages are those the pages
+/// show: `wire/texts/<lang>/errors.json`).
+fn error_message(locale: &str, code: &str, details: &[String]) -> String {
+    let lang = wire::Lang::parse(locale).unwrap_or_default();
+    wire::Code::parse(code).map_or_else(|| code.to_string(), |code| code.describe(lang, details))
 }
 
 /// A text of `locale` by key (the key itself when missing: the key test catches that).
@@ -271,7 +251,7 @@ pub fn describe_problem(
     details: &[String],
 ) -> String {
     let t = |key: &str| text(locale, key);
-    let message = error_message(code, details, &t);
+    let message = error_message(locale, code, details);
     match column {
         Some(column) => format!("{}: {message}", t(&format!("column.{column}"))),
         None => message,
@@ -302,7 +282,7 @@ pub fn render(mail: &Mail, base_url: &str) -> Rendered {
             .to_string()
     };
     let key = mail.template.key();
-    let content = content(&mail.template, base_url, &t);
+    let content = content(&mail.template, &mail.locale, base_url, &t);
     let mut params = content.params.clone();
     let greeting = match &content.name {
         Some(name) => {

@@ -1,11 +1,11 @@
 //! What every API handler takes: the caller (from the bearer token) and its language, and the
 //! request's path, query and JSON body, each refused as JSON when it cannot be read.
-use app::i18n::Locale;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::Json;
 use serde::de::DeserializeOwned;
+use wire::Lang as Locale;
 
 use super::error::{locale_of, ApiError};
 use super::ApiState;

@@ -10,7 +10,6 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, ApiQuery, Bearer, Body, Caller};
 use super::types::*;
 use super::ApiState;
-use app::error::Code;
 
 type Answer<T> = Result<T, ApiError>;
 
@@ -74,16 +73,7 @@ pub async fn authenticate(
         today(),
     )
     .await
-    .map_err(|e| {
-        let refused = matches!(e, domain::Error::Refused(_));
-        let error = caller.fail(e);
-        match error.code() {
-            Code::InvalidCredentials => error.with_status(StatusCode::UNAUTHORIZED),
-            Code::TooManyAttempts => error.with_status(StatusCode::TOO_MANY_REQUESTS),
-            _ if refused => error.with_status(StatusCode::FORBIDDEN),
-            _ => error,
-        }
-    })?;
+    .map_err(|e| ApiError::answered(e.into_application_sign_in_failure(), caller.locale))?;
     Ok(Json(Authenticated {
         must_change_password: done.user.must_change_password,
         user: with_site(&state, &caller, done.user).await?,

@@ -65,7 +65,7 @@ fn back(linking: bool, next: &str, code: Code) -> Response {
         format!(
             "/login?sso_error={}&next={}",
             code.as_str(),
-            app::url::encode(next)
+            wire::url::encode(next)
         )
     };
     Redirect::to(&to).into_response()
@@ -92,12 +92,12 @@ pub async fn start(
     parts: Parts,
 ) -> Response {
     let linking = query.intent == "link";
-    let next = app::url::safe_next(&query.next);
+    let next = wire::url::safe_next(&query.next);
     let Some(provider) = ctx.sso.provider(&key) else {
         return back(linking, &next, Code::SsoProviderUnknown);
     };
     let link_user = if linking {
-        match app::ssr::principal_of(&ctx.db, &session).await {
+        match session::principal_of(&ctx.db, &session).await {
             Ok(principal @ Principal::User(_)) => principal.user_id(),
             Ok(Principal::Anonymous) => {
                 return Redirect::to("/login?next=/profile").into_response()
@@ -190,40 +190,40 @@ pub async fn callback(
         Ok(identity) => identity,
         Err(code) => return refuse(code),
     };
-    let peer = app::ssr::client_address_of(&parts);
+    let peer = session::client_address_of(&parts);
     if let Some(user_id) = pending.link_user {
-        let principal = match app::ssr::principal_of(&ctx.db, &session).await {
+        let principal = match session::principal_of(&ctx.db, &session).await {
             Ok(principal) if principal.user_id() == Some(user_id) => principal.from_address(peer),
             // Signed out (or in as someone else) while away at the provider.
             Ok(_) => return refuse(Code::Unauthenticated),
-            Err(err) => return refuse(err.code()),
+            Err(err) => return refuse(wire::Failure::from(err).code),
         };
         return match domain::sso::link(&ctx.db, &principal, identity).await {
             Ok(()) => Redirect::to(&format!("/profile?linked={}", provider.key)).into_response(),
-            Err(err) => refuse(err.code()),
+            Err(err) => refuse(wire::Failure::from(err).code),
         };
     }
     let linked = match domain::sso::sign_in(&ctx.db, &identity, peer.as_deref()).await {
         Ok(linked) => linked,
-        Err(err) => return refuse(err.code()),
+        Err(err) => return refuse(wire::Failure::from(err).code),
     };
-    let arrival = app::ssr::Arrival {
-        user_agent: app::ssr::user_agent(&parts.headers),
+    let arrival = session::Arrival {
+        user_agent: session::user_agent(&parts.headers),
         client_address: peer,
     };
     let signed_in = linked.signed_in;
-    if app::ssr::begin_session(&session, signed_in.user_id, &provider.key, arrival)
+    if session::begin_session(&session, signed_in.user_id, &provider.key, arrival)
         .await
         .is_err()
     {
         return refuse(Code::Internal);
     }
-    app::ssr::note_claim(&session, linked.claim).await;
-    let mut response = Redirect::to(&app::url::safe_next(&pending.next)).into_response();
+    session::note_claim(&session, linked.claim).await;
+    let mut response = Redirect::to(&wire::url::safe_next(&pending.next)).into_response();
     if let Some(cookie) = signed_in
         .locale
         .as_deref()
-        .and_then(|l| HeaderValue::from_str(&app::api::auth::locale_cookie(l)).ok())
+        .and_then(|l| HeaderValue::from_str(&session::locale_cookie(l)).ok())
     {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

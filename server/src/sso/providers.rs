@@ -26,8 +26,8 @@ pub struct Provider {
 
 impl Provider {
     /// The part of the provider the pages may see.
-    pub fn public(&self) -> app::api::profile::SsoProvider {
-        app::api::profile::SsoProvider {
+    pub fn public(&self) -> wire::SsoProvider {
+        wire::SsoProvider {
             key: self.key.clone(),
             name: self.display_name.clone(),
             icon: self.icon.clone(),

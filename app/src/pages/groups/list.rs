@@ -179,9 +179,8 @@ fn GroupRowView(
     };
     let problem = g.problem.map(|code| {
         let error = AppError {
-            code,
-            field: None,
             details: vec![g.problem_key.clone()],
+            ..AppError::code(code)
         };
         view! {
             <span class="alert-inline" role="note">

@@ -377,7 +377,7 @@ fn LineProblems(result: ValuesResult) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {result.problems.into_iter().map(|p| {
-                            let error = AppError { code: p.code, field: None, details: p.details.clone() };
+                            let error = AppError { details: p.details.clone(), ..AppError::code(p.code) };
                             view! {
                                 <tr data-code=p.code.as_str()>
                                     <td>{p.line}</td>

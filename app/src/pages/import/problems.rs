@@ -2,23 +2,11 @@
 use leptos::prelude::*;
 
 use crate::api::import::RowProblem;
-use crate::error::AppError;
 use crate::i18n::*;
 
 /// "E-mail address is not valid" with its details, as the error messages say it.
 fn problem_text(locale: Locale, problem: &RowProblem) -> String {
-    let error = AppError {
-        code: problem.code,
-        field: None,
-        details: problem.details.clone(),
-    };
-    let mut text = error.message(locale);
-    let listed = error.listed_details(locale);
-    if !listed.is_empty() {
-        text.push(' ');
-        text.push_str(&listed.join(", "));
-    }
-    text
+    problem.code.describe(locale.into(), &problem.details)
 }
 
 #[component]

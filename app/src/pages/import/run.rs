@@ -123,7 +123,7 @@ fn RunView(run: ImportRun, tick: RwSignal<u32>) -> impl IntoView {
         <ErrorMessage error=Signal::derive(move || cancel_error.get()) />
         {(!running && !run.file_kept).then(|| view! {
             <p class="muted" id="run-file-removed">
-                {move || td_string!(i18n.get_locale(), errors.import_file_removed).to_string()}
+                {move || crate::error::Code::ImportFileRemoved.message(i18n.get_locale().into())}
             </p>
         })}
         <div class="form-actions">

@@ -2,7 +2,6 @@
 //! parser (requests by route and status with latency histograms, sign-ins by outcome, the
 //! password pool, the database pool), a request id on every answer and in API error bodies,
 //! and logs (JSON lines) that carry the request id but no password, token or cookie.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -12,9 +11,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 use uuid::Uuid;
 
-#[allow(dead_code)] // each test uses part of the helpers
-#[path = "support/http.rs"]
-mod http_support;
+use crate::support::http as http_support;
 
 /// Log lines written in the test, to read afterwards.
 #[derive(Clone, Default)]

@@ -25,7 +25,10 @@ impl DbSessionStore {
 }
 
 fn encode(record: &Record) -> Result<(String, Meta, DateTime<Utc>)> {
-    use app::ssr::{SESSION_CLIENT_ADDRESS, SESSION_METHOD, SESSION_SIGNED_IN_AT, SESSION_USER};
+    use crate::keys::{
+        SESSION_CLIENT_ADDRESS, SESSION_METHOD, SESSION_SIGNED_IN_AT, SESSION_USER,
+        SESSION_USER_AGENT,
+    };
     let data = serde_json::to_string(record).map_err(|e| Error::Encode(e.to_string()))?;
     let text = |key: &str| {
         record
@@ -45,7 +48,7 @@ fn encode(record: &Record) -> Result<(String, Meta, DateTime<Utc>)> {
             .get(SESSION_SIGNED_IN_AT)
             .and_then(|v| v.as_i64())
             .and_then(|v| DateTime::<Utc>::from_timestamp(v, 0)),
-        user_agent: text(app::ssr::SESSION_USER_AGENT),
+        user_agent: text(SESSION_USER_AGENT),
         client_address: text(SESSION_CLIENT_ADDRESS),
         method: text(SESSION_METHOD),
     };

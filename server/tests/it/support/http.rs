@@ -140,6 +140,26 @@ pub async fn call_multipart(
     raw(app, cookie, "POST", &path, &content_type, body).await
 }
 
+/// Calls the HTTP API with a bearer token and any body.
+pub async fn api_raw(
+    app: &axum::Router,
+    token: &str,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Vec<u8>) {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, bytes) = send(app, request).await;
+    (status, bytes)
+}
+
 /// Calls the HTTP API with a bearer token.
 #[allow(dead_code)]
 pub async fn api(

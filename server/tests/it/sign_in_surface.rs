@@ -2,7 +2,6 @@
 //! sign-in included), security headers on pages, server functions and the API, the client
 //! address behind trusted proxies only, device cookies through a flood of failures from the
 //! browser's address, and `Secure` cookies for an https public URL.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::net::SocketAddr;
 
 use axum::body::Body;

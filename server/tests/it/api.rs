@@ -1,7 +1,6 @@
 //! The HTTP API v1 through the real router: a service account's token signs a user in for an
 //! application, checks the licence, keeps a session and settings, lists sites and users; the
 //! errors are JSON with the UI's codes, in the caller's language; a revoked token gets 401.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use axum::body::Body;
 use chrono::{Duration, Utc};
 use domain::api_tokens::{self, NewToken};
@@ -14,9 +13,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 use uuid::Uuid;
 
-#[path = "support/http.rs"]
-#[allow(dead_code)]
-mod http_support;
+use crate::support::http as http_support;
 
 struct World {
     db: Db,

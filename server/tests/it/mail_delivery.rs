@@ -1,7 +1,6 @@
 //! Mail delivery through a real SMTP server on 127.0.0.1 (scripts/mail-sink.py, aiosmtpd):
 //! mail queued while the SMTP server is down is retried, survives a restart of Licentia, and
 //! arrives exactly once when both are back; the link in it works.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,8 +10,7 @@ use domain::entities::job;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-#[path = "support/process.rs"]
-mod process;
+use crate::support::process;
 use process::{free_port, wait_until, Killed};
 
 fn start_sink(port: u16, dir: &Path) -> Killed {

@@ -1,19 +1,16 @@
 //! An import survives a crash: the server is killed (SIGKILL) in the middle of applying a
 //! 2,000-row file; after a restart the job is taken over when its lease has passed and the run
 //! resumes after its last committed batch: every row once, none lost, seats exact.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::time::Duration;
 
 use domain::entities::import_result;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-#[path = "support/process.rs"]
-mod process;
-use process::{start_licentia, wait_until};
-#[path = "support/big_import.rs"]
-mod big_import;
+use crate::support::big_import;
+use crate::support::process;
 use big_import::{imported, progress, start_big_import};
+use process::{start_licentia, wait_until};
 
 const ROWS: usize = 2_000;
 

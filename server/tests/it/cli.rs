@@ -1,5 +1,4 @@
 //! The command line: `licentia operator create` makes an operator who sees every organisation.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::process::Command;
 
 use domain::entities::user;

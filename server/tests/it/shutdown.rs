@@ -2,19 +2,16 @@
 //! answer), stops accepting, finishes what it accepted, lets the import worker finish its
 //! batch and give the job back, and exits cleanly; no request it accepted fails. Started
 //! again, it finishes the import: every row once.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-#[path = "support/process.rs"]
-mod process;
-use process::{free_port, start_licentia, wait_until};
-#[path = "support/big_import.rs"]
-mod big_import;
+use crate::support::big_import;
+use crate::support::process;
 use big_import::{imported, progress, start_big_import};
+use process::{free_port, start_licentia, wait_until};
 
 const ROWS: usize = 1_500;
 

@@ -7,7 +7,6 @@
 //!
 //! Needs `LICENTIA_TEST_OIDC_GOOGLE` and `LICENTIA_TEST_OIDC_MICROSOFT`; without them the tests
 //! are skipped, unless `LICENTIA_REQUIRE_OIDC=1` (as in CI), where they fail.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use domain::entities::{session, user};
 use domain::sso::Identity;
 use domain::{Db, Principal};
@@ -16,8 +15,7 @@ use reqwest::{header, redirect, Client, StatusCode, Url};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-#[path = "support/process.rs"]
-mod process;
+use crate::support::process;
 
 struct Issuers {
     google: String,
