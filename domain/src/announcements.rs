@@ -17,7 +17,7 @@ use crate::error::{Code, Error, Result};
 use crate::mail::{self, Template};
 use crate::{jobs, Db, Principal};
 
-pub const KINDS: [&str; 3] = ["maintenance", "outage", "update"];
+pub use wire::AnnouncementKind as Kind;
 /// A user's choice.
 pub const INFORM: &str = "inform";
 pub const NO_UPDATES: &str = "none";
@@ -48,7 +48,7 @@ pub struct AnnouncementForm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
     pub public_id: Uuid,
-    pub kind: String,
+    pub kind: Kind,
     pub titles: [String; 3],
     pub bodies: [String; 3],
     pub starts_at: DateTime<Utc>,
@@ -68,7 +68,7 @@ impl Announcement {
     fn of(m: &announcement::Model) -> Announcement {
         Announcement {
             public_id: m.public_id,
-            kind: m.kind.clone(),
+            kind: Kind::parse(&m.kind).unwrap_or(Kind::Maintenance),
             titles: [m.title_nl.clone(), m.title_fr.clone(), m.title_en.clone()],
             bodies: [m.body_nl.clone(), m.body_fr.clone(), m.body_en.clone()],
             starts_at: m.starts_at,
@@ -100,7 +100,7 @@ fn text(field: &'static str, raw: &str, max: usize) -> Result<String> {
 fn moment(field: &'static str, raw: &str) -> Result<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M:%S"))
-        .map(|t| t.and_utc())
+        .map(wire::time::from_local)
         .map_err(|_| Error::invalid(field, Code::DateInvalid))
 }
 
@@ -112,10 +112,8 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<Announcement> {
     access::require_operator(principal, Operation::ManageAnnouncements)?;
-    let kind = form.kind.trim();
-    if !KINDS.contains(&kind) {
-        return Err(Error::invalid("kind", Code::AnnouncementKindInvalid));
-    }
+    let kind = Kind::parse(form.kind.trim())
+        .ok_or(Error::invalid("kind", Code::AnnouncementKindInvalid))?;
     let titles = [
         text("title_nl", &form.title_nl, 150)?,
         text("title_fr", &form.title_fr, 150)?,
@@ -139,7 +137,7 @@ pub async fn create(
     let txn = db.write().await?;
     let created = announcement::ActiveModel {
         public_id: Set(Uuid::new_v4()),
-        kind: Set(kind.to_string()),
+        kind: Set(kind.as_str().to_string()),
         title_nl: Set(title_nl),
         title_fr: Set(title_fr),
         title_en: Set(title_en),
@@ -293,11 +291,15 @@ pub async fn mail_batch(db: &Db, job: MailJob) -> Result<bool> {
             Some(&locale),
             Template::Announcement {
                 name: format!("{} {}", u.first_name, u.last_name),
-                notice: shown.kind.clone(),
+                notice: shown.kind.as_str().to_string(),
                 title: shown.title(&locale).to_string(),
                 body: shown.body(&locale).to_string(),
-                starts_at: shown.starts_at.format("%Y-%m-%d %H:%M").to_string(),
-                ends_at: shown.ends_at.format("%Y-%m-%d %H:%M").to_string(),
+                starts_at: wire::time::local(shown.starts_at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                ends_at: wire::time::local(shown.ends_at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
             },
         )
         .await?;

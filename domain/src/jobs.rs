@@ -16,9 +16,9 @@ use crate::entities::job;
 use crate::error::{Error, Result};
 use crate::Db;
 
-pub const QUEUED: &str = "queued";
-pub const DONE: &str = "done";
-pub const FAILED: &str = "failed";
+pub const QUEUED: &str = wire::JobStatus::Queued.as_str();
+pub const DONE: &str = wire::JobStatus::Done.as_str();
+pub const FAILED: &str = wire::JobStatus::Failed.as_str();
 
 /// How often and how patiently a kind of job is retried.
 #[derive(Debug, Clone, Copy)]

@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
+use wire::PurchaseStatus;
 
 use crate::access::{self, Operation};
 use crate::entities::{purchase_request, site, user};
@@ -38,8 +39,7 @@ pub struct PurchaseRequest {
     pub email: String,
     pub phone: Option<String>,
     pub comment: Option<String>,
-    /// `new` or `handled`.
-    pub status: String,
+    pub status: PurchaseStatus,
     pub created_at: chrono::DateTime<Utc>,
 }
 
@@ -53,7 +53,7 @@ fn info(r: purchase_request::Model, organisation: String) -> PurchaseRequest {
         email: r.email,
         phone: r.phone,
         comment: r.comment,
-        status: r.status,
+        status: PurchaseStatus::parse(&r.status).unwrap_or(PurchaseStatus::New),
         created_at: r.created_at,
     }
 }
@@ -131,7 +131,7 @@ pub async fn request(
         email: Set(valid.email.clone()),
         phone: Set(valid.phone.clone()),
         comment: Set(valid.comment.clone()),
-        status: Set("new".into()),
+        status: Set(PurchaseStatus::New.as_str().into()),
         created_at: Set(Utc::now()),
         handled_at: Set(None),
         ..Default::default()
@@ -197,7 +197,10 @@ pub async fn inbox(db: &Db, principal: &Principal) -> Result<Vec<PurchaseRequest
 pub async fn mark_handled(db: &Db, principal: &Principal, request: Uuid) -> Result<()> {
     access::require_operator(principal, Operation::ManageSubscriptions)?;
     let updated = purchase_request::Entity::update_many()
-        .col_expr(purchase_request::Column::Status, Expr::value("handled"))
+        .col_expr(
+            purchase_request::Column::Status,
+            Expr::value(PurchaseStatus::Handled.as_str()),
+        )
         .col_expr(purchase_request::Column::HandledAt, Expr::value(Utc::now()))
         .filter(purchase_request::Column::PublicId.eq(request))
         .exec(&*db.autocommit().await)

@@ -38,6 +38,19 @@ pub struct SubscriptionRow {
     pub created_at: DateTime<Utc>,
 }
 
+impl SubscriptionRow {
+    /// Whether it has not begun yet, runs, or has ended on `today` (both ends count).
+    pub fn state(&self, today: NaiveDate) -> wire::SubscriptionState {
+        if self.valid_from > today {
+            wire::SubscriptionState::Upcoming
+        } else if self.valid_until < today {
+            wire::SubscriptionState::Ended
+        } else {
+            wire::SubscriptionState::Current
+        }
+    }
+}
+
 /// Creates a subscription as an operator (the operator page).
 pub async fn create(
     db: &Db,

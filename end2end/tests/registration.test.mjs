@@ -32,8 +32,10 @@ async function signIn(page, username, password) {
   await hydrated(page);
 }
 
+// The announcement form takes Belgian wall-clock time.
 function isoMinutesFromNow(minutes) {
-  return new Date(Date.now() + minutes * 60 * 1000).toISOString().slice(0, 16);
+  const at = new Date(Date.now() + minutes * 60 * 1000);
+  return at.toLocaleString('sv-SE', { timeZone: 'Europe/Brussels' }).replace(' ', 'T').slice(0, 16);
 }
 
 test('a configured registration beside sign-in, then announcements by choice', async () => {

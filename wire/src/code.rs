@@ -177,6 +177,7 @@ macro_rules! with_codes {
             AnnouncementKindInvalid => announcement_kind_invalid,
             AnnouncementOver => announcement_over,
             UpdatesChoiceInvalid => updates_choice_invalid,
+            ExpiryInPast => expiry_in_past,
         }
     };
 }

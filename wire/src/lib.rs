@@ -6,7 +6,9 @@ pub mod failure;
 pub mod import;
 pub mod lang;
 pub mod licence;
+pub mod named;
 pub mod sso;
+pub mod states;
 pub mod texts;
 pub mod time;
 pub mod token;
@@ -18,4 +20,8 @@ pub use import::RunState;
 pub use lang::Lang;
 pub use licence::{ClaimOutcome, LicenceState, Pending};
 pub use sso::SsoProvider;
+pub use states::{
+    AnnouncementKind, FieldRule, JobStatus, PropertyKind, PurchaseStatus, RegistrationFlow,
+    Schedule, SubscriptionState,
+};
 pub use token::TokenState;

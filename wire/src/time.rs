@@ -16,6 +16,18 @@ pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
     at.naive_utc() + Duration::hours(hours)
 }
 
+/// The moment a wall-clock time in Brussels stands for (the hour that autumn repeats reads
+/// as its summer time; the hour spring skips as winter time).
+pub fn from_local(wall: NaiveDateTime) -> DateTime<Utc> {
+    let winter = (wall - Duration::hours(1)).and_utc();
+    let summer = (wall - Duration::hours(2)).and_utc();
+    if summer_time(summer) {
+        summer
+    } else {
+        winter
+    }
+}
+
 fn summer_time(at: DateTime<Utc>) -> bool {
     let year = at.year();
     let switch = |month| {
@@ -49,6 +61,20 @@ mod tests {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
             .single()
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn should_read_a_brussels_wall_clock_time() {
+        let wall = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap_or_default();
+        assert_eq!(from_local(wall("2026-12-05 08:00")), at(2026, 12, 5, 7, 0));
+        assert_eq!(from_local(wall("2026-07-01 11:30")), at(2026, 7, 1, 9, 30));
+        for t in [
+            at(2026, 3, 29, 2, 0),
+            at(2026, 10, 25, 2, 0),
+            at(2026, 1, 1, 0, 0),
+        ] {
+            assert_eq!(from_local(local(t)), t);
+        }
     }
 
     #[test]

@@ -9,14 +9,12 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     pub id: Uuid,
-    /// `maintenance`, `outage` or `update`.
-    pub kind: String,
+    pub kind: wire::AnnouncementKind,
     /// In nl, fr, en.
     pub titles: [String; 3],
     pub bodies: [String; 3],
-    /// "YYYY-MM-DD HH:MM" (UTC).
-    pub starts_at: String,
-    pub ends_at: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
     pub created_by: String,
 }
 
@@ -46,8 +44,8 @@ impl From<domain::announcements::Announcement> for Notice {
             kind: a.kind,
             titles: a.titles,
             bodies: a.bodies,
-            starts_at: a.starts_at.format("%Y-%m-%d %H:%M").to_string(),
-            ends_at: a.ends_at.format("%Y-%m-%d %H:%M").to_string(),
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
             created_by: a.created_by,
         }
     }

@@ -45,8 +45,7 @@ pub struct GroupRow {
     pub site_name: String,
     pub conditions: Vec<ConditionRow>,
     pub active: bool,
-    /// `hourly`, `nightly` or `manual`.
-    pub schedule: String,
+    pub schedule: wire::Schedule,
     /// Product key, or empty.
     pub grant_product: String,
     pub grant_role: Option<Uuid>,
@@ -55,9 +54,8 @@ pub struct GroupRow {
     pub grant_site: Option<Uuid>,
     pub grant_site_name: String,
     pub members: u64,
-    /// "YYYY-MM-DD HH:MM" (UTC) or empty.
-    pub next_run: String,
-    pub last_run: String,
+    pub next_run: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_run: Option<chrono::DateTime<chrono::Utc>>,
     pub last_joined: i32,
     pub last_left: i32,
     pub last_ungranted: i32,
@@ -96,12 +94,6 @@ pub struct GroupsPage {
 }
 
 #[cfg(feature = "ssr")]
-fn minute(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(|d| d.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
-
-#[cfg(feature = "ssr")]
 impl From<domain::groups::Group> for GroupRow {
     fn from(g: domain::groups::Group) -> Self {
         let (problem, problem_key) = g
@@ -125,15 +117,15 @@ impl From<domain::groups::Group> for GroupRow {
                 })
                 .collect(),
             active: g.active,
-            schedule: g.schedule.as_str().to_string(),
+            schedule: g.schedule,
             grant_product: g.grant_product.unwrap_or_default(),
             grant_role: g.grant_role,
             grant_role_name: g.grant_role_name.unwrap_or_default(),
             grant_site: g.grant_site,
             grant_site_name: g.grant_site_name.unwrap_or_default(),
             members: g.members,
-            next_run: minute(g.next_run_at),
-            last_run: minute(g.last_run_at),
+            next_run: g.next_run_at,
+            last_run: g.last_run_at,
             last_joined: g.last_joined,
             last_left: g.last_left,
             last_ungranted: g.last_ungranted,
@@ -183,7 +175,7 @@ pub struct GroupInput {
     pub name: String,
     pub conditions: Vec<ConditionRow>,
     pub active: bool,
-    pub schedule: String,
+    pub schedule: wire::Schedule,
     pub grant_product: String,
     pub grant_role: Option<Uuid>,
     pub grant_site: Option<Uuid>,
@@ -198,7 +190,7 @@ pub async fn save_group(group: GroupInput) -> Result<Uuid, AppError> {
         name: group.name,
         conditions: conditions(group.conditions)?,
         active: group.active,
-        schedule: group.schedule,
+        schedule: group.schedule.as_str().to_string(),
         grant_product: group.grant_product,
         grant_role: group.grant_role,
         grant_site: group.grant_site,

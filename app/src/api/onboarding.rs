@@ -105,7 +105,7 @@ pub async fn sign_up(
 pub struct CodeInfo {
     pub code: String,
     pub site_name: String,
-    pub flow: String,
+    pub flow: wire::RegistrationFlow,
     pub email_required: bool,
     pub allowed_domains: Vec<String>,
     pub form: RegistrationFormSettings,
@@ -116,11 +116,11 @@ pub struct CodeInfo {
 /// A site's registration form: each optional field `off`, `optional` or `required`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RegistrationFormSettings {
-    pub phone: String,
-    pub address: String,
-    pub personnel_number: String,
-    pub birth_date: String,
-    pub organisation_part: String,
+    pub phone: wire::FieldRule,
+    pub address: wire::FieldRule,
+    pub personnel_number: wire::FieldRule,
+    pub birth_date: wire::FieldRule,
+    pub organisation_part: wire::FieldRule,
     pub newsletter: bool,
     pub disclaimer: String,
     pub beside_sign_in: bool,
@@ -132,11 +132,11 @@ pub struct RegistrationFormSettings {
 impl From<domain::onboarding::RegistrationFields> for RegistrationFormSettings {
     fn from(f: domain::onboarding::RegistrationFields) -> Self {
         RegistrationFormSettings {
-            phone: f.phone.as_str().into(),
-            address: f.address.as_str().into(),
-            personnel_number: f.personnel_number.as_str().into(),
-            birth_date: f.birth_date.as_str().into(),
-            organisation_part: f.organisation_part.as_str().into(),
+            phone: f.phone,
+            address: f.address,
+            personnel_number: f.personnel_number,
+            birth_date: f.birth_date,
+            organisation_part: f.organisation_part,
             newsletter: f.newsletter,
             disclaimer: f.disclaimer,
             beside_sign_in: f.beside_sign_in,
@@ -187,14 +187,14 @@ pub async fn save_registration_form(
     #[server(default)] beside_sign_in: Option<String>,
     #[server(default)] challenge: Option<String>,
 ) -> Result<(), AppError> {
-    use domain::onboarding::{FieldRule, RegistrationFields};
+    use domain::onboarding::{parse_rule, RegistrationFields};
     let (db, principal) = crate::ssr::principal().await?;
     let fields = RegistrationFields {
-        phone: FieldRule::parse(&phone)?,
-        address: FieldRule::parse(&address)?,
-        personnel_number: FieldRule::parse(&personnel_number)?,
-        birth_date: FieldRule::parse(&birth_date)?,
-        organisation_part: FieldRule::parse(&organisation_part)?,
+        phone: parse_rule(&phone)?,
+        address: parse_rule(&address)?,
+        personnel_number: parse_rule(&personnel_number)?,
+        birth_date: parse_rule(&birth_date)?,
+        organisation_part: parse_rule(&organisation_part)?,
         newsletter: newsletter.is_some(),
         disclaimer,
         beside_sign_in: beside_sign_in.is_some(),
@@ -223,7 +223,7 @@ pub async fn register(
     #[server(default)] newsletter: Option<String>,
     #[server(default)] disclaimer: Option<String>,
     #[server(default)] proof: String,
-) -> Result<String, AppError> {
+) -> Result<wire::RegistrationFlow, AppError> {
     let db = crate::ssr::db()?;
     crate::ssr::limit(&db, domain::auth::throttle::Request::Registration).await?;
     let form = domain::onboarding::RegistrationForm {

@@ -58,12 +58,10 @@ pub async fn create_subscription(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMail {
     pub id: i32,
-    /// `YYYY-MM-DD HH:MM:SS` in UTC.
-    pub queued_at: String,
+    pub queued_at: chrono::DateTime<chrono::Utc>,
     pub to: String,
     pub subject: String,
-    /// queued, done or failed.
-    pub status: String,
+    pub status: wire::JobStatus,
     pub attempts: i32,
     pub last_error: String,
 }
@@ -76,7 +74,7 @@ pub async fn list_outbox() -> Result<Vec<OutboxMail>, AppError> {
         .into_iter()
         .map(|m| OutboxMail {
             id: m.id,
-            queued_at: m.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            queued_at: m.created_at,
             to: m.to,
             subject: m.subject,
             status: m.status,

@@ -39,8 +39,7 @@ pub struct RequestRow {
     pub email: String,
     pub phone: String,
     pub comment: String,
-    /// `new` or `handled`.
-    pub status: String,
+    pub status: wire::PurchaseStatus,
     pub sent_on: chrono::NaiveDate,
 }
 

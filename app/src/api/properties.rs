@@ -14,8 +14,7 @@ pub struct PropertyDef {
     pub label_nl: String,
     pub label_fr: String,
     pub label_en: String,
-    /// `text`, `number`, `date` or `choice`.
-    pub kind: String,
+    pub kind: wire::PropertyKind,
     pub choices: Vec<String>,
     pub required: bool,
 }
@@ -40,7 +39,7 @@ impl From<domain::properties::Definition> for PropertyDef {
             label_nl: d.label_nl,
             label_fr: d.label_fr,
             label_en: d.label_en,
-            kind: d.kind.as_str().to_string(),
+            kind: d.kind,
             choices: d.choices,
             required: d.required,
         }

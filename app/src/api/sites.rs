@@ -20,7 +20,7 @@ pub struct SiteDetails {
     pub subsites: u64,
     pub registration_code: String,
     /// `immediate`, `verify` or `approval`.
-    pub registration_flow: String,
+    pub registration_flow: wire::RegistrationFlow,
     /// One per line.
     pub allowed_domains: String,
     pub institution_number: String,

@@ -13,26 +13,18 @@ pub struct OrgSubscription {
     pub seats: i32,
     pub valid_from: chrono::NaiveDate,
     pub valid_until: chrono::NaiveDate,
-    /// `current`, `upcoming` or `ended`.
-    pub state: String,
+    pub state: wire::SubscriptionState,
 }
 
 #[cfg(feature = "ssr")]
 fn org_row(s: domain::subscriptions::SubscriptionRow) -> OrgSubscription {
-    let today = wire::time::today();
-    let state = if s.valid_from > today {
-        "upcoming"
-    } else if s.valid_until < today {
-        "ended"
-    } else {
-        "current"
-    };
+    let state = s.state(wire::time::today());
     OrgSubscription {
         serial: s.serial,
         seats: s.seats,
         valid_from: s.valid_from,
         valid_until: s.valid_until,
-        state: state.to_string(),
+        state,
     }
 }
 

@@ -5,18 +5,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::announcements::{choose_updates, AnnouncementsForMe, Notice};
+use crate::components::date::date_time;
+use crate::components::icon::{Icon, IconSvg};
 use crate::i18n::*;
+use wire::AnnouncementKind;
 
 #[component]
 pub fn AnnouncementsBar(mine: AnnouncementsForMe, version: RwSignal<u32>) -> impl IntoView {
     view! { <Bar mine=mine version=version /> }
 }
 
-fn kind_label(locale: Locale, kind: &str) -> &'static str {
+pub fn kind_label(locale: Locale, kind: AnnouncementKind) -> &'static str {
     match kind {
-        "outage" => td_string!(locale, common.announcement_outage),
-        "update" => td_string!(locale, common.announcement_update),
-        _ => td_string!(locale, common.announcement_maintenance),
+        AnnouncementKind::Outage => td_string!(locale, common.announcement_outage),
+        AnnouncementKind::Update => td_string!(locale, common.announcement_update),
+        AnnouncementKind::Maintenance => td_string!(locale, common.announcement_maintenance),
     }
 }
 
@@ -59,9 +62,7 @@ fn Bar(mine: AnnouncementsForMe, version: RwSignal<u32>) -> impl IntoView {
                     aria-expanded=move || open.get().to_string() aria-controls="announcements-panel"
                     aria-label=move || td_string!(i18n.get_locale(), common.announcements_bell, count = count).to_string()
                     on:click=move |_| open.update(|o| *o = !*o)>
-                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-                        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z"/>
-                    </svg>
+                    <IconSvg icon=Icon::Bell size=20 />
                     {(count > 0).then(|| view! { <span class="bell-count" aria-hidden="true">{count}</span> })}
                 </button>
             </div>
@@ -88,10 +89,10 @@ fn Banner(notice: Notice) -> impl IntoView {
     let n = StoredValue::new(notice.clone());
     let code = move || crate::locale_code(i18n.get_locale());
     view! {
-        <div class=format!("announce announce-{}", notice.kind) role="status" data-announcement=notice.kind.clone()>
-            <strong>{move || kind_label(i18n.get_locale(), &n.get_value().kind)}": " {move || n.get_value().title(code())}</strong>
+        <div class=format!("announce announce-{}", notice.kind) role="status" data-announcement=notice.kind.as_str()>
+            <strong>{move || kind_label(i18n.get_locale(), n.get_value().kind)}": " {move || n.get_value().title(code())}</strong>
             <span>{move || n.get_value().body(code())}</span>
-            <span class="muted">{move || td_string!(i18n.get_locale(), common.announcement_until, until = n.get_value().ends_at).to_string()}</span>
+            <span class="muted">{move || td_string!(i18n.get_locale(), common.announcement_until, until = date_time(i18n.get_locale(), n.get_value().ends_at)).to_string()}</span>
         </div>
     }
 }

@@ -5,71 +5,36 @@ use leptos::prelude::*;
 
 use crate::i18n::*;
 
-const MONTHS_NL: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// "8 juni 2023", "1er juin 2023", "8 June 2023".
 pub fn long_date(locale: Locale, date: NaiveDate) -> String {
-    let month = date.month0() as usize;
-    let (day, year) = (date.day(), date.year());
-    match locale {
-        Locale::nl => format!("{day} {} {year}", MONTHS_NL[month]),
-        Locale::fr if day == 1 => format!("1er {} {year}", MONTHS_FR[month]),
-        Locale::fr => format!("{day} {} {year}", MONTHS_FR[month]),
-        Locale::en => format!("{day} {} {year}", MONTHS_EN[month]),
-    }
+    // The month names and the first day's form ("1er") are the translators' (common.json).
+    let months = td_string!(locale, common.months);
+    let month = months
+        .split(',')
+        .nth(date.month0() as usize)
+        .map(str::trim)
+        .unwrap_or_default();
+    let day = match date.day() {
+        1 => td_string!(locale, common.first_of_month).to_string(),
+        day => day.to_string(),
+    };
+    format!("{day} {month} {}", date.year())
 }
 
 /// The short form for tables: "08/06/2023" (nl, fr), "8 Jun 2023" (en).
 pub fn short_date(locale: Locale, date: NaiveDate) -> String {
     match locale {
         Locale::nl | Locale::fr => date.format("%d/%m/%Y").to_string(),
-        Locale::en => format!(
-            "{} {} {}",
-            date.day(),
-            &MONTHS_EN[date.month0() as usize][..3],
-            date.year()
-        ),
+        Locale::en => {
+            let months = td_string!(locale, common.months);
+            let month = months
+                .split(',')
+                .nth(date.month0() as usize)
+                .map(str::trim)
+                .unwrap_or_default();
+            let short: String = month.chars().take(3).collect();
+            format!("{} {short} {}", date.day(), date.year())
+        }
     }
 }
 
@@ -148,6 +113,21 @@ mod tests {
         assert_eq!(short_date(Locale::nl, day(8)), "08/06/2023");
         assert_eq!(short_date(Locale::fr, day(8)), "08/06/2023");
         assert_eq!(short_date(Locale::en, day(8)), "8 Jun 2023");
+        let december = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
+        assert_eq!(long_date(Locale::nl, december), "31 december 2026");
+        assert_eq!(long_date(Locale::fr, december), "31 décembre 2026");
+        assert_eq!(long_date(Locale::en, december), "31 December 2026");
+    }
+
+    /// Every language names its twelve months (common.months), none empty.
+    #[test]
+    fn should_name_twelve_months_in_every_language() {
+        for locale in [Locale::nl, Locale::fr, Locale::en] {
+            let months = td_string!(locale, common.months);
+            let names: Vec<&str> = months.split(',').map(str::trim).collect();
+            assert_eq!(names.len(), 12, "{locale:?}: {months}");
+            assert!(names.iter().all(|n| !n.is_empty()), "{locale:?}: {months}");
+        }
     }
 
     #[test]

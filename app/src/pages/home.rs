@@ -152,9 +152,9 @@ fn OrderPanel(data: Overview, order: ServerAction<RequestLicences>) -> impl Into
         matches!(order.value().get(), Some(Ok(_)))
             .then(|| td_string!(i18n.get_locale(), overview.request_sent).to_string())
     });
-    let status_label = move |status: &str| {
+    let status_label = move |status: wire::PurchaseStatus| {
         let locale = i18n.get_locale();
-        if status == "handled" {
+        if status == wire::PurchaseStatus::Handled {
             td_string!(locale, overview.request_handled)
         } else {
             td_string!(locale, overview.request_new)
@@ -211,8 +211,8 @@ fn OrderPanel(data: Overview, order: ServerAction<RequestLicences>) -> impl Into
                         </tr></thead>
                         <tbody>
                             {data.requests.iter().map(|r| {
-                                let status = r.status.clone();
-                                let label = move || status_label(&status);
+                                let status = r.status;
+                                let label = move || status_label(status);
                                 view! {
                                     <tr>
                                         <td class="nowrap"><DateText date=r.sent_on /></td>

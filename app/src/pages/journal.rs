@@ -10,6 +10,7 @@ use crate::api::sites::site_tree;
 use crate::components::date::DateTimeText;
 use crate::components::loaded::{Lenient, Loaded};
 use crate::components::page_shell::PageShell;
+use crate::components::pager::Pager;
 use crate::i18n::*;
 use crate::labels::{action, field, journal_value, ACTIONS};
 
@@ -141,7 +142,6 @@ fn JournalContent() -> impl IntoView {
                             let to = page.page * page.page_size + page.entries.len() as u64;
                             let total = page.total;
                             let current = page.page;
-                            let more = to < total;
                             let page_href = move |n: u64| {
                                 let q = filter_query(&filter.get());
                                 let sep = if q.is_empty() { "" } else { "&" };
@@ -170,14 +170,7 @@ fn JournalContent() -> impl IntoView {
                                     <p class="muted" id="journal-count">
                                         {move || td_string!(i18n.get_locale(), journal.showing, from = from, to = to, total = total).to_string()}
                                     </p>
-                                    <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), admin.pagination)>
-                                        {(current > 0).then(|| view! {
-                                            <a class="button" rel="prev" href=move || page_href(current - 1)>"‹ " {t!(i18n, admin.previous)}</a>
-                                        })}
-                                        {more.then(|| view! {
-                                            <a class="button" rel="next" href=move || page_href(current + 1)>{t!(i18n, admin.next)} " ›"</a>
-                                        })}
-                                    </nav>
+                                    <Pager current=current pages=page.total.div_ceil(page.page_size.max(1)).max(1) href=page_href />
                                 </div>
                             }.into_any()
                     }

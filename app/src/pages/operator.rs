@@ -4,12 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::operator::{list_outbox, list_subscriptions, CreateSubscription};
-use crate::components::date::{DateText, ShortDate};
+use crate::components::date::{DateText, DateTimeText, ShortDate};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::loaded::LoadedList;
 use crate::components::page_shell::PageShell;
 use crate::components::public_page::locale_code;
 use crate::i18n::*;
+use wire::JobStatus;
 
 #[component]
 pub fn OperatorPage() -> impl IntoView {
@@ -156,7 +157,7 @@ fn PurchaseInbox() -> impl IntoView {
                         <tbody>
                             {rows.into_iter().map(|r| {
                                 let id = r.id;
-                                let handled = r.status == "handled";
+                                let handled = r.status == wire::PurchaseStatus::Handled;
                                 view! {
                                     <tr data-organisation=r.organisation.clone()>
                                         <td class="nowrap"><DateText date=r.sent_on /></td>
@@ -268,12 +269,12 @@ fn Outbox() -> impl IntoView {
     let i18n = use_i18n();
     let refresh = RwSignal::new(0u32);
     let list = Resource::new(move || refresh.get(), |_| list_outbox());
-    let status_label = move |status: &str| {
+    let status_label = move |status: JobStatus| {
         let locale = i18n.get_locale();
         match status {
-            "done" => td_string!(locale, operator.status_done),
-            "failed" => td_string!(locale, operator.status_failed),
-            _ => td_string!(locale, operator.status_queued),
+            JobStatus::Done => td_string!(locale, operator.status_done),
+            JobStatus::Failed => td_string!(locale, operator.status_failed),
+            JobStatus::Queued => td_string!(locale, operator.status_queued),
         }
     };
     view! {
@@ -299,10 +300,10 @@ fn Outbox() -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|m| {
-                                let label = status_label(&m.status);
+                                let label = status_label(m.status);
                                 view! {
                                     <tr>
-                                        <td class="nowrap">{m.queued_at}</td>
+                                        <td class="nowrap"><DateTimeText at=m.queued_at /></td>
                                         <td>{m.to}</td>
                                         <td>{m.subject}</td>
                                         <td title=m.last_error>

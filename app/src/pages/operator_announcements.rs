@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::announcements::{load_announcements, remove_announcement, PostAnnouncement};
+use crate::components::announcements::kind_label;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::date::DateTimeText;
 use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::loaded::LoadedList;
 use crate::error::AppError;
@@ -81,7 +83,7 @@ pub fn Announcements() -> impl IntoView {
                 {body_field("body_nl", "announcement-body-nl", "body_nl")}
                 {body_field("body_fr", "announcement-body-fr", "body_fr")}
                 {body_field("body_en", "announcement-body-en", "body_en")}
-                <p class="help full-row">{t!(i18n, operator.announcement_utc)}</p>
+                <p class="help full-row">{t!(i18n, operator.announcement_local_time)}</p>
                 <div class="full-row"><ErrorMessage error=error /></div>
                 <div class="form-actions full-row">
                     <button type="submit" class="button button-primary" id="post-announcement"
@@ -105,7 +107,7 @@ pub fn Announcements() -> impl IntoView {
                                 let id = n.id;
                                 let title = n.title(crate::locale_code(i18n.get_locale_untracked()));
                                 let dialog_title = title.clone();
-                                let kind = n.kind.clone();
+                                let kind = n.kind;
                                 let on_confirm = Callback::new(move |_| {
                                     spawn_local(async move {
                                         match remove_announcement(id).await {
@@ -116,13 +118,9 @@ pub fn Announcements() -> impl IntoView {
                                 });
                                 view! {
                                     <tr data-announcement=n.titles[2].clone()>
-                                        <td>{move || match kind.as_str() {
-                                            "outage" => td_string!(i18n.get_locale(), common.announcement_outage),
-                                            "update" => td_string!(i18n.get_locale(), common.announcement_update),
-                                            _ => td_string!(i18n.get_locale(), common.announcement_maintenance),
-                                        }}</td>
+                                        <td>{move || kind_label(i18n.get_locale(), kind)}</td>
                                         <td>{title}</td>
-                                        <td class="nowrap">{format!("{} – {} UTC", n.starts_at, n.ends_at)}</td>
+                                        <td class="nowrap"><DateTimeText at=n.starts_at />" – "<DateTimeText at=n.ends_at /></td>
                                         <td class="actions">
                                             <button type="button" class="button button-danger-quiet remove-announcement"
                                                 on:click=move |_| confirm.set(true)>{t!(i18n, common.delete)}</button>

@@ -8,7 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::grants::{take_away, Take};
-use super::schedule::Schedule;
+use super::schedule::NextRun;
 use super::MAX_CONDITIONS;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
@@ -107,7 +107,7 @@ pub(crate) async fn check(db: &Db, principal: &Principal, form: &GroupForm) -> R
 /// Creates or changes a group. A changed rule or grant takes effect at its next run.
 pub async fn save(db: &Db, principal: &Principal, form: GroupForm) -> Result<Uuid> {
     let checked = check(db, principal, &form).await?;
-    let schedule = Schedule::parse(&form.schedule)?;
+    let schedule = super::schedule::parse(&form.schedule)?;
     let now = Utc::now();
     let existing = match form.id {
         Some(id) => {

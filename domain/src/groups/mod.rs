@@ -19,7 +19,9 @@ pub use choices::{choices, Choices};
 pub use manage::{remove, save, GroupForm};
 pub use read::{get, list, preview, Group, Preview, PreviewMember};
 pub use recompute::{recompute, recompute_unchecked, RunOptions, RunReport};
-pub use schedule::{enqueue_due, run_job, run_now, run_unchecked, GroupJob, Schedule, JOB_KIND};
+pub use schedule::{
+    enqueue_due, run_job, run_now, run_unchecked, GroupJob, NextRun, Schedule, JOB_KIND,
+};
 
 /// The most conditions a rule may have.
 pub const MAX_CONDITIONS: usize = 10;

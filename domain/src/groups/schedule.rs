@@ -20,34 +20,25 @@ pub struct GroupJob {
     pub group: i32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Schedule {
-    Hourly,
-    #[default]
-    Nightly,
-    Manual,
+/// When a group is computed again (the wire's own: pages match on it).
+pub use wire::Schedule;
+
+/// The schedule named `raw` (empty: nightly), or why it is none.
+pub fn parse(raw: &str) -> Result<Schedule> {
+    match raw.trim() {
+        "" => Ok(Schedule::Nightly),
+        name => Schedule::parse(name).ok_or(Error::invalid("schedule", Code::GroupScheduleInvalid)),
+    }
 }
 
-impl Schedule {
-    pub fn parse(raw: &str) -> Result<Schedule> {
-        match raw.trim() {
-            "hourly" => Ok(Schedule::Hourly),
-            "nightly" | "" => Ok(Schedule::Nightly),
-            "manual" => Ok(Schedule::Manual),
-            _ => Err(Error::invalid("schedule", Code::GroupScheduleInvalid)),
-        }
-    }
+/// When a schedule runs next.
+pub trait NextRun {
+    fn next_after(self, now: DateTime<Utc>) -> Option<DateTime<Utc>>;
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Schedule::Hourly => "hourly",
-            Schedule::Nightly => "nightly",
-            Schedule::Manual => "manual",
-        }
-    }
-
+impl NextRun for Schedule {
     /// The next run after `now`: the next full hour, the next 02:00 UTC, or none.
-    pub fn next_after(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fn next_after(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
             Schedule::Manual => None,
             Schedule::Hourly => {

@@ -274,6 +274,17 @@ pub async fn preview(
             issues.push(issue(row, Column::Action, Code::Forbidden, Vec::new()));
             continue;
         }
+        // A date already past is allowed (the account stops at once), but said before applying.
+        if let (Some(day), false) = (row.expires_on, action == Action::Delete) {
+            if day < wire::time::today() {
+                warnings.push(issue(
+                    row,
+                    Column::ExpiresOn,
+                    Code::ExpiryInPast,
+                    vec![day.to_string()],
+                ));
+            }
+        }
         // A user's date cannot go beyond the one their site imposes.
         if let (Some(day), false) = (row.expires_on, action == Action::Delete) {
             let bound = paths

@@ -2,6 +2,7 @@
 //! the row (as the spreadsheet numbers it) and the column. Checks that need no database:
 //! the action symbol, usernames, names, addresses, passwords, dates, error and formula cells,
 //! and usernames that occur twice in the file.
+use crate::properties::Normalise;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;

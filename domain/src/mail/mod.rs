@@ -85,7 +85,7 @@ pub enum Template {
         notice: String,
         title: String,
         body: String,
-        /// "YYYY-MM-DD HH:MM" (UTC).
+        /// "YYYY-MM-DD HH:MM" in Belgian time.
         starts_at: String,
         ends_at: String,
     },

@@ -14,39 +14,17 @@ use crate::entities::site;
 use crate::error::{Code, Error, Result};
 use crate::{sites, validate, Db, Principal};
 
-/// Whether the form shows a field, and whether it must be filled in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldRule {
-    #[default]
-    Off,
-    Optional,
-    Required,
-}
+/// Whether the form shows a field, and whether it must be filled in (the wire's own).
+pub use wire::FieldRule;
 
-impl FieldRule {
-    pub fn parse(raw: &str) -> Result<FieldRule> {
-        match raw.trim() {
-            "off" | "" => Ok(FieldRule::Off),
-            "optional" => Ok(FieldRule::Optional),
-            "required" => Ok(FieldRule::Required),
-            _ => Err(Error::invalid(
-                "registration_form",
-                Code::RegistrationFormInvalid,
-            )),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FieldRule::Off => "off",
-            FieldRule::Optional => "optional",
-            FieldRule::Required => "required",
-        }
-    }
-
-    pub fn shown(self) -> bool {
-        self != FieldRule::Off
+/// The rule named `raw` (empty: off), or why it is none.
+pub fn parse_rule(raw: &str) -> Result<FieldRule> {
+    match raw.trim() {
+        "" => Ok(FieldRule::Off),
+        name => FieldRule::parse(name).ok_or(Error::invalid(
+            "registration_form",
+            Code::RegistrationFormInvalid,
+        )),
     }
 }
 

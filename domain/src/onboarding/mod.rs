@@ -9,7 +9,9 @@ mod serial;
 mod verification;
 
 pub use approval::{decide, pending, PendingUser};
-pub use form::{form_of, set_form, ExtraAnswers, FieldRule, RegistrationFields, MAX_DISCLAIMER};
+pub use form::{
+    form_of, parse_rule, set_form, ExtraAnswers, FieldRule, RegistrationFields, MAX_DISCLAIMER,
+};
 pub use registration::{check_code, register, CodeInfo, RegistrationForm};
 pub use serial::{check_serial, sign_up, SerialInfo, SignUpForm};
 pub use verification::{confirm_email, Confirmed};

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::form::{self, ExtraAnswers, RegistrationFields};
 
-use super::{FLOW_APPROVAL, FLOW_VERIFY, PENDING_APPROVAL, PENDING_VERIFY};
+use super::{FLOW_VERIFY, PENDING_APPROVAL, PENDING_VERIFY};
 use crate::auth::password;
 use crate::entities::{site, user};
 use crate::error::{Code, Error, Result};
@@ -17,12 +17,13 @@ use crate::mail::{self, Template};
 use crate::tokens::{self, Purpose};
 use crate::users::{insert_unchecked, NewUser};
 use crate::{sites, validate, Db};
+use wire::RegistrationFlow;
 
 /// What the registration page shows once the code is accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeInfo {
     pub site_name: String,
-    pub flow: String,
+    pub flow: RegistrationFlow,
     /// Registration needs an e-mail address (verification flow, or limited domains).
     pub email_required: bool,
     pub allowed_domains: Vec<String>,
@@ -87,7 +88,7 @@ async fn site_of(db: &Db, raw: &str) -> Result<(site::Model, CodeInfo)> {
     };
     let info = CodeInfo {
         site_name: found.name.clone(),
-        flow: found.registration_flow.clone(),
+        flow: RegistrationFlow::parse(&found.registration_flow).unwrap_or_default(),
         email_required: found.registration_flow == FLOW_VERIFY || !allowed_domains.is_empty(),
         allowed_domains,
         fields,
@@ -103,7 +104,7 @@ pub async fn check_code(db: &Db, raw: &str) -> Result<CodeInfo> {
 
 /// Registers a user in the code's site. Answers the site's flow, which says what happens
 /// next: sign in now (`immediate`), confirm the address (`verify`), wait (`approval`).
-pub async fn register(db: &Db, form: RegistrationForm) -> Result<String> {
+pub async fn register(db: &Db, form: RegistrationForm) -> Result<RegistrationFlow> {
     let (site, info) = site_of(db, &form.code).await?;
     let first_name =
         validate::person_name("first_name", &form.first_name, Code::FirstNameRequired)?;
@@ -145,10 +146,10 @@ pub async fn register(db: &Db, form: RegistrationForm) -> Result<String> {
     let plain = validate::new_password(&form.password, &username)?;
     let locale = validate::language(&form.locale).unwrap_or_else(|_| "nl".into());
     let password_hash = password::hash(plain).await?;
-    let pending = match info.flow.as_str() {
-        FLOW_VERIFY => Some(PENDING_VERIFY),
-        FLOW_APPROVAL => Some(PENDING_APPROVAL),
-        _ => None,
+    let pending = match info.flow {
+        RegistrationFlow::Verify => Some(PENDING_VERIFY),
+        RegistrationFlow::Approval => Some(PENDING_APPROVAL),
+        RegistrationFlow::Immediate => None,
     };
 
     let txn = db.write().await?;

@@ -122,7 +122,7 @@ pub async fn define(
     let label_nl = label("label_nl", &form.label_nl)?;
     let label_fr = label("label_fr", &form.label_fr)?;
     let label_en = label("label_en", &form.label_en)?;
-    let kind = Kind::parse(&form.kind)?;
+    let kind = super::kind::parse(&form.kind)?;
     let choices = choices_of(Some(&form.choices));
     if kind == Kind::Choice && choices.is_empty() {
         return Err(Error::invalid("choices", Code::PropertyChoicesRequired));

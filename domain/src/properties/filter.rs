@@ -1,6 +1,7 @@
 //! Conditions over property values ("Department equals Care", "Hired after 2024-01-01"), as
 //! dynamic group rules and the user list's filter use them: checked against the definitions,
 //! then turned into one SQL condition on `users.id`, so that matching stays in the database.
+use crate::properties::Normalise;
 use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, ExprTrait};
 use serde::{Deserialize, Serialize};

@@ -3,6 +3,7 @@
 //! preview says what would change and what is wrong with which line; applying writes the good
 //! lines in one transaction (journaled per user) and reports the rest. Users are found by
 //! personnel number among the users of the site and its subsites.
+use crate::properties::Normalise;
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

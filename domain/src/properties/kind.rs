@@ -6,38 +6,24 @@ use crate::error::{Code, Error, Result};
 /// The longest text value.
 pub const MAX_TEXT: usize = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Text,
-    Number,
-    Date,
-    Choice,
+/// The type of a property's values (the wire's own: pages match on it).
+pub use wire::PropertyKind as Kind;
+
+/// The type named `raw` (`text`, `number`, `date`, `choice`), or why it is none.
+pub fn parse(raw: &str) -> Result<Kind> {
+    Kind::parse(raw.trim()).ok_or(Error::invalid("kind", Code::PropertyKindInvalid))
 }
 
-impl Kind {
-    pub fn parse(raw: &str) -> Result<Kind> {
-        match raw.trim() {
-            "text" => Ok(Kind::Text),
-            "number" => Ok(Kind::Number),
-            "date" => Ok(Kind::Date),
-            "choice" => Ok(Kind::Choice),
-            _ => Err(Error::invalid("kind", Code::PropertyKindInvalid)),
-        }
-    }
+/// Checking a value against its type.
+pub trait Normalise {
+    fn normalise(self, raw: &str, choices: &[String]) -> Result<Option<String>>;
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Text => "text",
-            Kind::Number => "number",
-            Kind::Date => "date",
-            Kind::Choice => "choice",
-        }
-    }
-
+impl Normalise for Kind {
     /// The stored form of `raw`, or why it is not a value of this type. Empty is `None`.
     /// Numbers take a decimal comma or dot and are stored with a dot; dates are ISO, or
     /// day-month-year with `-`, `/` or `.`; a choice matches its option in any case.
-    pub fn normalise(self, raw: &str, choices: &[String]) -> Result<Option<String>> {
+    fn normalise(self, raw: &str, choices: &[String]) -> Result<Option<String>> {
         let text = raw.trim();
         if text.is_empty() {
             return Ok(None);
@@ -136,7 +122,7 @@ mod tests {
             Err(Error::invalid("value", Code::PropertyChoiceInvalid))
         );
         assert_eq!(
-            Kind::parse("colour"),
+            parse("colour"),
             Err(Error::invalid("kind", Code::PropertyKindInvalid))
         );
     }

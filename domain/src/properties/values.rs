@@ -1,5 +1,6 @@
 //! A user's property values: read with the user list's right, written with the right to edit
 //! the user, checked against each property's type, all or nothing.
+use crate::properties::Normalise;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;

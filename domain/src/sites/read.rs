@@ -29,7 +29,7 @@ pub struct SiteDetails {
     pub own_users: i32,
     pub subsites: u64,
     pub registration_code: Option<String>,
-    pub registration_flow: String,
+    pub registration_flow: wire::RegistrationFlow,
     pub allowed_domains: Vec<String>,
     pub institution_number: Option<String>,
     pub expires_on: Option<NaiveDate>,
@@ -223,7 +223,8 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
         own_users: site.own_users,
         subsites,
         registration_code: site.registration_code.clone(),
-        registration_flow: site.registration_flow.clone(),
+        registration_flow: wire::RegistrationFlow::parse(&site.registration_flow)
+            .unwrap_or_default(),
         allowed_domains: site
             .allowed_domains
             .as_deref()

@@ -2,7 +2,7 @@
 //! that ends in the future); users see the ones running now and choose whether they want
 //! them; the mail goes to the users who do, in their language, batch by batch without anyone
 //! mailed twice.
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use domain::announcements::{self, AnnouncementForm, MailJob};
 use domain::entities::{job, user};
 use domain::mail::{Mail, Template};
@@ -147,7 +147,8 @@ db_test!(
             (before.choice.as_deref(), before.running.len()),
             (Some("inform"), 0)
         );
-        let during = now + Duration::days(4);
+        // 08:30 in Brussels on the 5th (the form's times are Belgian wall-clock times).
+        let during = Utc.with_ymd_and_hms(2026, 12, 5, 7, 30, 0).unwrap();
         assert_eq!(
             announcements::current(&db, &pieter, during)
                 .await

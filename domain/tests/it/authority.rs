@@ -5,7 +5,9 @@
 //! computed by the rule under test).
 use chrono::NaiveDate;
 use domain::access::{Permission, Permissions};
-use domain::entities::{role, role_grant, site, sso_link, subscription, user};
+use domain::entities::{
+    app_session, product, role, role_grant, site, sso_link, subscription, user,
+};
 use domain::import::{self, Mode, Options, Table};
 use domain::properties::{self, DefinitionForm};
 use domain::users::{BulkAction, Selection};
@@ -71,6 +73,7 @@ enum Op {
     ViewLinks,
     Unlink,
     ViewAppSessions,
+    EndAppSession,
     IssueToken,
     RevokeToken,
     AssignLicence,
@@ -78,7 +81,7 @@ enum Op {
     SetGrants,
 }
 
-const OPS: [Op; 17] = [
+const OPS: [Op; 18] = [
     Op::Deactivate,
     Op::Activate,
     Op::Delete,
@@ -91,6 +94,7 @@ const OPS: [Op; 17] = [
     Op::ViewLinks,
     Op::Unlink,
     Op::ViewAppSessions,
+    Op::EndAppSession,
     Op::IssueToken,
     Op::RevokeToken,
     Op::AssignLicence,
@@ -102,9 +106,12 @@ const OPS: [Op; 17] = [
 fn needs(op: Op) -> Vec<Permission> {
     use Permission::*;
     match op {
-        Op::Deactivate | Op::Activate | Op::Delete | Op::SetProperty | Op::Unlink => {
-            vec![UsersManage]
-        }
+        Op::Deactivate
+        | Op::Activate
+        | Op::Delete
+        | Op::SetProperty
+        | Op::Unlink
+        | Op::EndAppSession => vec![UsersManage],
         Op::BulkExpiry | Op::BulkDelete => vec![UsersView, UsersManage],
         Op::ImportUpdate | Op::ImportDelete | Op::PropertyLines => vec![UsersImport, UsersManage],
         Op::ViewLinks | Op::ViewAppSessions => vec![UsersView],
@@ -454,6 +461,27 @@ async fn run(db: &Db, w: &World, op: Op, p: &Principal, t: &user::Model) -> Resu
         Op::ViewLinks => sso::links_of(db, p, id).await.map(|_| ()),
         Op::Unlink => sso::unlink(db, p, id, "google").await,
         Op::ViewAppSessions => applications::sessions_of(db, p, id).await.map(|_| ()),
+        Op::EndAppSession => {
+            // An application's session of the target, as an application would have opened it.
+            let product = product::Entity::find()
+                .one(db.conn())
+                .await
+                .unwrap()
+                .unwrap();
+            let session = Uuid::new_v4();
+            app_session::ActiveModel {
+                public_id: Set(session),
+                user_id: Set(t.id),
+                product_id: Set(product.id),
+                opened_at: Set(chrono::Utc::now()),
+                last_seen_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(db.conn())
+            .await
+            .unwrap();
+            applications::end(db, p, session).await
+        }
         Op::IssueToken => api_tokens::issue(
             db,
             p,

@@ -8,7 +8,7 @@ use domain::audit::JournalQuery;
 use domain::entities::{
     dynamic_group, job, licence, product, role, role_grant, subscription, user,
 };
-use domain::groups::{self, GroupForm, RunOptions};
+use domain::groups::{self, GroupForm, NextRun, RunOptions};
 use domain::properties::filter::{Condition, Op};
 use domain::properties::{self, DefinitionForm};
 use domain::roles::RoleForm;

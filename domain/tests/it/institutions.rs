@@ -41,7 +41,7 @@ async fn number_site(
         SiteForm {
             name: current.node.name,
             seat_limit: current.node.seat_limit.to_string(),
-            registration_flow: current.registration_flow,
+            registration_flow: current.registration_flow.to_string(),
             institution_number: number.into(),
             ..Default::default()
         },

@@ -227,7 +227,7 @@ db_test!(
         let flow = onboarding::register(&db, registration("klimop-2026", "noor", ""))
             .await
             .unwrap();
-        assert_eq!(flow, "immediate");
+        assert_eq!(flow.as_str(), "immediate");
         auth::sign_in(&db, "noor", password, None).await.unwrap();
 
         open_klimop(&db, &demo, "klimop-2026", "verify", "", 4).await;
@@ -705,7 +705,10 @@ db_test!(
             );
         }
         assert_eq!(
-            onboarding::register(&db, with(good)).await.unwrap(),
+            onboarding::register(&db, with(good))
+                .await
+                .unwrap()
+                .as_str(),
             "immediate"
         );
         let noor = domain::entities::user::Entity::find()

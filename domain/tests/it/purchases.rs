@@ -53,7 +53,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(sent.quantity, 25);
-        assert_eq!(sent.status, "new");
+        assert_eq!(sent.status.as_str(), "new");
         assert_eq!(sent.organisation, domain::demo::ORGANISATION);
         // One mail to the operator, one copy to the requester.
         let mails: Vec<domain::mail::Mail> = job::Entity::find()
@@ -77,7 +77,7 @@ db_test!(
             .await
             .unwrap();
         let mine = purchases::mine(&db, &demo.admin).await.unwrap();
-        assert_eq!(mine[0].status, "handled");
+        assert_eq!(mine[0].status.as_str(), "handled");
         // Not for administrators.
         assert_eq!(
             purchases::inbox(&db, &demo.admin).await.unwrap_err(),

@@ -8,6 +8,7 @@ use crate::api::properties::{set_user_properties, user_properties, UserValue};
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::error::AppError;
 use crate::i18n::*;
+use wire::PropertyKind;
 
 #[component]
 pub fn PropertiesDialog(open: RwSignal<bool>, user: Uuid, name: String) -> impl IntoView {
@@ -102,8 +103,8 @@ fn Editor(user: Uuid, values: Vec<UserValue>, open: RwSignal<bool>) -> impl Into
                 let label = move || d.get_value().label(crate::locale_code(i18n.get_locale()));
                 let set = move |ev: leptos::ev::Event| value.set(event_target_value(&ev));
                 let required = v.definition.required;
-                let input = match v.definition.kind.as_str() {
-                    "choice" => view! {
+                let input = match v.definition.kind {
+                    PropertyKind::Choice => view! {
                         <select id=id.clone() on:change=set required=required autofocus=n == 0>
                             <option value="">"–"</option>
                             {v.definition.choices.iter().map(|c| {
@@ -112,13 +113,13 @@ fn Editor(user: Uuid, values: Vec<UserValue>, open: RwSignal<bool>) -> impl Into
                             }).collect_view()}
                         </select>
                     }.into_any(),
-                    "date" => view! {
+                    PropertyKind::Date => view! {
                         <input id=id.clone() type="date" prop:value=move || value.get() on:input=set required=required autofocus=n == 0 />
                     }.into_any(),
-                    "number" => view! {
+                    PropertyKind::Number => view! {
                         <input id=id.clone() type="text" inputmode="decimal" prop:value=move || value.get() on:input=set required=required autofocus=n == 0 />
                     }.into_any(),
-                    _ => view! {
+                    PropertyKind::Text => view! {
                         <input id=id.clone() type="text" maxlength="500" prop:value=move || value.get() on:input=set required=required autofocus=n == 0 />
                     }.into_any(),
                 };

@@ -9,6 +9,7 @@ use crate::api::onboarding::{
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::loaded::Loaded;
 use crate::i18n::*;
+use wire::FieldRule;
 
 #[component]
 pub fn RegistrationFormPanel(site: Uuid, code: String) -> impl IntoView {
@@ -69,7 +70,7 @@ fn SettingsForm(
             .and_then(|r| r.ok())
             .map(|_| td_string!(i18n.get_locale(), common.saved).to_string())
     });
-    let rule = move |name: &'static str, current: String, label: &'static str| {
+    let rule = move |name: &'static str, current: FieldRule, label: &'static str| {
         let id = format!("reg-rule-{name}");
         let label = move || match label {
             "phone" => td_string!(i18n.get_locale(), onboarding.phone),
@@ -82,14 +83,14 @@ fn SettingsForm(
             <div class="field">
                 <label for=id.clone()>{label}</label>
                 <select id=id name=name>
-                    {["off", "optional", "required"].into_iter().map(|value| {
-                        let selected = current == value || (current.is_empty() && value == "off");
+                    {FieldRule::ALL.iter().map(|&value| {
+                        let selected = current == value;
                         let shown = move || match value {
-                            "optional" => td_string!(i18n.get_locale(), admin.field_optional),
-                            "required" => td_string!(i18n.get_locale(), admin.field_required),
-                            _ => td_string!(i18n.get_locale(), admin.field_off),
+                            FieldRule::Optional => td_string!(i18n.get_locale(), admin.field_optional),
+                            FieldRule::Required => td_string!(i18n.get_locale(), admin.field_required),
+                            FieldRule::Off => td_string!(i18n.get_locale(), admin.field_off),
                         };
-                        view! { <option value=value selected=selected>{shown}</option> }
+                        view! { <option value=value.as_str() selected=selected>{shown}</option> }
                     }).collect_view()}
                 </select>
             </div>
@@ -98,11 +99,11 @@ fn SettingsForm(
     view! {
         <ActionForm action=save attr:class="form grid-form" attr:id="registration-form-settings">
             <input type="hidden" name="site" value=site.to_string() />
-            {rule("phone", s.phone.clone(), "phone")}
-            {rule("address", s.address.clone(), "address")}
-            {rule("personnel_number", s.personnel_number.clone(), "personnel_number")}
-            {rule("birth_date", s.birth_date.clone(), "birth_date")}
-            {rule("organisation_part", s.organisation_part.clone(), "organisation_part")}
+            {rule("phone", s.phone, "phone")}
+            {rule("address", s.address, "address")}
+            {rule("personnel_number", s.personnel_number, "personnel_number")}
+            {rule("birth_date", s.birth_date, "birth_date")}
+            {rule("organisation_part", s.organisation_part, "organisation_part")}
             <div class="field full-row">
                 <label class="checkbox">
                     <input type="checkbox" name="newsletter" id="reg-offer-newsletter" checked=s.newsletter />

@@ -35,7 +35,7 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
     let moving = RwSignal::new(false);
     let site_id = d.node.id;
     let site_name = d.node.name.clone();
-    let flow = d.registration_flow.clone();
+    let flow = d.registration_flow;
     let code = d.registration_code.clone();
     view! {
         <section class="panel" aria-labelledby="site-info-title">
@@ -85,20 +85,20 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
                 <div class="field">
                     <label for="site-flow">{t!(i18n, admin.registration_flow)}</label>
                     <select id="site-flow" name="registration_flow" disabled=readonly aria-describedby="flow-help">
-                        {[("immediate", 0), ("verify", 1), ("approval", 2)].into_iter().map(|(value, n)| {
+                        {wire::RegistrationFlow::ALL.iter().map(|&value| {
                             let selected = flow == value;
                             view! {
-                                <option value=value selected=selected>
-                                    {move || match n {
-                                        0 => td_string!(i18n.get_locale(), admin.flow_immediate),
-                                        1 => td_string!(i18n.get_locale(), admin.flow_verify),
-                                        _ => td_string!(i18n.get_locale(), admin.flow_approval),
+                                <option value=value.as_str() selected=selected>
+                                    {move || match value {
+                                        wire::RegistrationFlow::Immediate => td_string!(i18n.get_locale(), admin.flow_immediate),
+                                        wire::RegistrationFlow::Verify => td_string!(i18n.get_locale(), admin.flow_verify),
+                                        wire::RegistrationFlow::Approval => td_string!(i18n.get_locale(), admin.flow_approval),
                                     }}
                                 </option>
                             }
                         }).collect_view()}
                     </select>
-                    {readonly.then(|| view! { <input type="hidden" name="registration_flow" value=flow.clone() /> })}
+                    {readonly.then(|| view! { <input type="hidden" name="registration_flow" value=flow.as_str() /> })}
                     <p class="help" id="flow-help">{t!(i18n, admin.registration_flow_help)}</p>
                 </div>
                 <div class="field">

@@ -9,6 +9,7 @@ use crate::components::date::ShortDate;
 use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::loaded::LoadedList;
 use crate::i18n::*;
+use wire::SubscriptionState;
 
 #[component]
 pub fn OrgSubscriptions(site: Uuid) -> impl IntoView {
@@ -33,12 +34,12 @@ pub fn OrgSubscriptions(site: Uuid) -> impl IntoView {
             );
         }
     });
-    let state_label = move |state: &str| {
+    let state_label = move |state: SubscriptionState| {
         let locale = i18n.get_locale();
         match state {
-            "upcoming" => td_string!(locale, admin.subscription_upcoming),
-            "ended" => td_string!(locale, admin.subscription_ended),
-            _ => td_string!(locale, admin.subscription_current),
+            SubscriptionState::Upcoming => td_string!(locale, admin.subscription_upcoming),
+            SubscriptionState::Ended => td_string!(locale, admin.subscription_ended),
+            SubscriptionState::Current => td_string!(locale, admin.subscription_current),
         }
     };
     view! {
@@ -58,7 +59,7 @@ pub fn OrgSubscriptions(site: Uuid) -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|s| {
-                                let label = state_label(&s.state);
+                                let label = state_label(s.state);
                                 view! {
                                     <tr data-serial=s.serial.clone()>
                                         <td class="mono">{s.serial.clone()}</td>

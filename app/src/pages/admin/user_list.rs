@@ -9,6 +9,7 @@ use super::{admin_href, new_user::NewUserForm, user_row::UserRowView};
 use crate::api::sites::SiteDetails;
 use crate::api::users::{UserFilter, UserPage};
 use crate::components::loaded::{Lenient, Loaded};
+use crate::components::pager::Pager;
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -376,26 +377,7 @@ fn UserTable(
             <p class="muted" id="user-count">
                 {move || td_string!(i18n.get_locale(), admin.showing, from = from, to = to, total = total).to_string()}
             </p>
-            <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), admin.pagination)>
-                {(current > 0).then(|| view! {
-                    <a class="button" rel="prev" href=move || page_href(current - 1)>"‹ " {t!(i18n, admin.previous)}</a>
-                })}
-                {page_numbers(current, pages).into_iter().map(|n| match n {
-                    Some(n) => {
-                        let is_current = n == current;
-                        view! {
-                            <a class="page-number" class:current=is_current
-                                aria-current=is_current.then_some("page") href=move || page_href(n)>
-                                {n + 1}
-                            </a>
-                        }.into_any()
-                    }
-                    None => view! { <span class="page-gap" aria-hidden="true">"…"</span> }.into_any(),
-                }).collect_view()}
-                {(current + 1 < pages).then(|| view! {
-                    <a class="button" rel="next" href=move || page_href(current + 1)>{t!(i18n, admin.next)} " ›"</a>
-                })}
-            </nav>
+            <Pager current=current pages=pages href=page_href />
         </div>
     }
     .into_any()
@@ -421,39 +403,5 @@ fn LicenceCounters(counters: crate::api::users::LicenceCounters) -> impl IntoVie
                 <dd id="users-without-licence">{c.without_licence}</dd>
             </div>
         </dl>
-    }
-}
-
-/// Page numbers to show: first, last and the neighbours of the current one, with gaps.
-fn page_numbers(current: u64, pages: u64) -> Vec<Option<u64>> {
-    let mut shown: Vec<u64> = (0..pages)
-        .filter(|&n| n == 0 || n + 1 == pages || n.abs_diff(current) <= 1)
-        .collect();
-    shown.dedup();
-    let mut out = Vec::new();
-    let mut last: Option<u64> = None;
-    for n in shown {
-        if let Some(prev) = last {
-            if n > prev + 1 {
-                out.push(None);
-            }
-        }
-        out.push(Some(n));
-        last = Some(n);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::page_numbers;
-
-    #[test]
-    fn should_show_first_last_and_neighbours() {
-        assert_eq!(page_numbers(0, 1), vec![Some(0)]);
-        assert_eq!(
-            page_numbers(5, 10),
-            vec![Some(0), None, Some(4), Some(5), Some(6), None, Some(9)]
-        );
     }
 }

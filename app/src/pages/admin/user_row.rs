@@ -5,6 +5,7 @@ use super::use_admin;
 use crate::api::users::{assign_licence, delete_user, set_user_active, unassign_licence, UserRow};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::date::ShortDate;
+use crate::components::icon::{Icon, IconSvg};
 use crate::components::licence::LicencePill;
 use crate::i18n::*;
 
@@ -120,9 +121,7 @@ pub fn UserRowView(
                             aria-label=move || td_string!(i18n.get_locale(), roles.edit_roles_of, name = grant_name.clone()).to_string()
                             aria-haspopup="dialog"
                             on:click=move |_| granting.set(true)>
-                            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-                                <path fill="currentColor" d="M3 17.25V21h3.75L17.8 9.94l-3.75-3.75L3 17.25zm17.7-10.2a1 1 0 0 0 0-1.42l-2.33-2.33a1 1 0 0 0-1.42 0l-1.83 1.83 3.75 3.75 1.83-1.83z"/>
-                            </svg>
+                            <IconSvg icon=Icon::Pencil />
                         </button>
                         <super::grant_dialog::GrantDialog open=granting user=id home=home />
                     })}
@@ -131,9 +130,7 @@ pub fn UserRowView(
                             aria-label=move || td_string!(i18n.get_locale(), admin.properties_label, name = properties_label.clone()).to_string()
                             aria-haspopup="dialog"
                             on:click=move |_| showing_properties.set(true)>
-                            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-                                <path fill="currentColor" d="M3 5a2 2 0 0 1 2-2h6.6a2 2 0 0 1 1.4.6l8.4 8.4a2 2 0 0 1 0 2.8l-6.6 6.6a2 2 0 0 1-2.8 0L3.6 13A2 2 0 0 1 3 11.6V5zm4.5 4a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z"/>
-                            </svg>
+                            <IconSvg icon=Icon::Tag />
                         </button>
                         <Show when=move || showing_properties.get()>
                             <super::properties_dialog::PropertiesDialog open=showing_properties user=id name=properties_name.clone() />
@@ -144,9 +141,7 @@ pub fn UserRowView(
                             aria-label=move || td_string!(i18n.get_locale(), admin.links_label, name = links_label.clone()).to_string()
                             aria-haspopup="dialog"
                             on:click=move |_| showing_links.set(true)>
-                            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-                                <path fill="currentColor" d="M10.6 13.4a1 1 0 0 1 0-1.4l3.4-3.4a1 1 0 1 1 1.4 1.4L12 13.4a1 1 0 0 1-1.4 0zm-2.8 5.3a4 4 0 0 1-5.7-5.7l2.8-2.8a1 1 0 1 1 1.4 1.4l-2.8 2.8a2 2 0 0 0 2.9 2.9l2.8-2.8a1 1 0 1 1 1.4 1.4l-2.8 2.8zm9.9-6.3a1 1 0 0 1-1.4-1.4l2.8-2.8a2 2 0 0 0-2.9-2.9l-2.8 2.8a1 1 0 1 1-1.4-1.4l2.8-2.8a4 4 0 0 1 5.7 5.7l-2.8 2.8z"/>
-                            </svg>
+                            <IconSvg icon=Icon::Link />
                         </button>
                         <super::links_dialog::LinksDialog open=showing_links user=id name=links_name.clone() />
                     })}
@@ -155,9 +150,7 @@ pub fn UserRowView(
                             aria-label=move || td_string!(i18n.get_locale(), admin.app_sessions_label, name = sessions_label.clone()).to_string()
                             aria-haspopup="dialog"
                             on:click=move |_| showing_sessions.set(true)>
-                            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-                                <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-6v2h3v2H7v-2h3v-2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm0 2v9h16V6H4z"/>
-                            </svg>
+                            <IconSvg icon=Icon::Screen />
                         </button>
                         <super::app_sessions_dialog::AppSessionsDialog open=showing_sessions user=id name=sessions_name.clone() />
                     })}
@@ -165,9 +158,7 @@ pub fn UserRowView(
                     <button type="button" class="icon-button delete-user"
                         aria-label=move || td_string!(i18n.get_locale(), admin.delete_label, name = delete_name.clone()).to_string()
                         on:click=move |_| confirm.set(true)>
-                        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-                            <path fill="currentColor" d="M9 3h6l1 2h4v2H4V5h4l1-2zm-3 6h12l-1 12H7L6 9zm4 2v8h2v-8h-2zm4 0v8h2v-8h-2z"/>
-                        </svg>
+                        <IconSvg icon=Icon::Bin />
                     </button>
                     <ConfirmDialog
                         open=confirm

@@ -9,8 +9,10 @@ use crate::api::groups::{
     preview_group, save_group, ConditionRow, GroupInput, GroupPreview, GroupsPage,
 };
 use crate::components::error_message::{aria_invalid, ErrorMessage};
+use crate::components::icon::{Icon, IconSvg};
 use crate::error::AppError;
 use crate::i18n::*;
+use wire::{PropertyKind, Schedule};
 
 #[derive(Debug, Clone, PartialEq)]
 struct Draft {
@@ -52,12 +54,7 @@ pub fn GroupEditor(
     );
     let next_id = StoredValue::new(conditions.get_untracked().len());
     let active = RwSignal::new(saved.as_ref().map(|g| g.active).unwrap_or(true));
-    let schedule = RwSignal::new(
-        saved
-            .as_ref()
-            .map(|g| g.schedule.clone())
-            .unwrap_or_else(|| "nightly".into()),
-    );
+    let schedule = RwSignal::new(saved.as_ref().map(|g| g.schedule).unwrap_or_default());
     let grant_product = RwSignal::new(
         saved
             .as_ref()
@@ -100,7 +97,7 @@ pub fn GroupEditor(
             c.push(Draft {
                 id,
                 row: ConditionRow {
-                    op: ops_for(&first.kind)[0].to_string(),
+                    op: ops_for(first.kind)[0].to_string(),
                     key: first.key.clone(),
                     value: String::new(),
                 },
@@ -216,9 +213,9 @@ pub fn GroupEditor(
                 <div class="grid-form">
                     <div class="field">
                         <label for="group-schedule">{t!(i18n, groups.schedule)}</label>
-                        <select id="group-schedule" on:change=move |ev| schedule.set(event_target_value(&ev))>
-                            {["nightly", "hourly", "manual"].into_iter().map(|s| view! {
-                                <option value=s selected=move || schedule.get() == s>{move || schedule_label(i18n.get_locale(), s)}</option>
+                        <select id="group-schedule" on:change=move |ev| schedule.set(Schedule::parse(&event_target_value(&ev)).unwrap_or_default())>
+                            {[Schedule::Nightly, Schedule::Hourly, Schedule::Manual].into_iter().map(|s| view! {
+                                <option value=s.as_str() selected=move || schedule.get() == s>{move || schedule_label(i18n.get_locale(), s)}</option>
                             }).collect_view()}
                         </select>
                     </div>
@@ -321,11 +318,7 @@ fn ConditionEditor(
             .into_iter()
             .find(|d| d.key == key)
     };
-    let kind = move || {
-        definition()
-            .map(|d| d.kind)
-            .unwrap_or_else(|| "text".into())
-    };
+    let kind = move || definition().map(|d| d.kind).unwrap_or(PropertyKind::Text);
     let position = move || {
         conditions
             .get()
@@ -352,10 +345,10 @@ fn ConditionEditor(
                 on:change=move |ev| {
                     let key = event_target_value(&ev);
                     let kind = data.get_value().definitions.iter().find(|d| d.key == key)
-                        .map(|d| d.kind.clone()).unwrap_or_default();
+                        .map(|d| d.kind).unwrap_or(PropertyKind::Text);
                     update(&|r| {
                         r.key = key.clone();
-                        r.op = ops_for(&kind)[0].to_string();
+                        r.op = ops_for(kind)[0].to_string();
                         r.value = String::new();
                     });
                 }>
@@ -372,7 +365,7 @@ fn ConditionEditor(
                     let op = event_target_value(&ev);
                     update(&|r| r.op = op.clone());
                 }>
-                {move || ops_for(&kind()).iter().map(|op| {
+                {move || ops_for(kind()).iter().map(|op| {
                     let op = *op;
                     view! { <option value=op selected=move || row.get().op == op>{move || op_label(i18n.get_locale(), op)}</option> }
                 }).collect_view()}
@@ -382,8 +375,8 @@ fn ConditionEditor(
                     let value = event_target_value(&ev);
                     update(&|r| r.value = value.clone());
                 };
-                match kind().as_str() {
-                    "choice" => view! {
+                match kind() {
+                    PropertyKind::Choice => view! {
                         <select class="condition-value" aria-label=move || label("value") on:change=set>
                             <option value="">"–"</option>
                             {definition().map(|d| d.choices).unwrap_or_default().into_iter().map(|c| {
@@ -392,15 +385,15 @@ fn ConditionEditor(
                             }).collect_view()}
                         </select>
                     }.into_any(),
-                    "date" => view! {
+                    PropertyKind::Date => view! {
                         <input type="date" class="condition-value" aria-label=move || label("value")
                             prop:value=move || row.get().value on:change=set />
                     }.into_any(),
-                    "number" => view! {
+                    PropertyKind::Number => view! {
                         <input type="text" inputmode="decimal" class="condition-value" aria-label=move || label("value")
                             prop:value=move || row.get().value on:change=set />
                     }.into_any(),
-                    _ => view! {
+                    PropertyKind::Text => view! {
                         <input type="text" class="condition-value" aria-label=move || label("value")
                             prop:value=move || row.get().value on:change=set />
                     }.into_any(),
@@ -411,9 +404,7 @@ fn ConditionEditor(
                     conditions.update(|all| all.retain(|d| d.id != id));
                     preview.set(None);
                 }>
-                <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-                    <path fill="currentColor" d="M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z"/>
-                </svg>
+                <IconSvg icon=Icon::Close />
             </button>
         </li>
     }

@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use super::{op_label, schedule_label, takes_value, Editing};
 use crate::api::groups::{remove_group, run_group, GroupRow, GroupsPage};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::date::{date_time, DateTimeText};
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -164,17 +165,17 @@ fn GroupRowView(
     let last_run = move || {
         let locale = i18n.get_locale();
         let g = row.get_value();
-        if g.last_run.is_empty() {
-            td_string!(locale, groups.never_run).to_string()
-        } else {
+        if let Some(at) = g.last_run {
             td_string!(
                 locale,
                 groups.last_run_summary,
-                at = g.last_run.clone(),
+                at = date_time(locale, at),
                 joined = g.last_joined,
                 left = g.last_left
             )
             .to_string()
+        } else {
+            td_string!(locale, groups.never_run).to_string()
         }
     };
     let problem = g.problem.map(|code| {
@@ -194,8 +195,8 @@ fn GroupRowView(
     let run_name = g.name.clone();
     let edit_name = g.name.clone();
     let dialog_name = g.name.clone();
-    let schedule = g.schedule.clone();
-    let next_run = g.next_run.clone();
+    let schedule = g.schedule;
+    let next_run = g.next_run;
     view! {
         <tr data-group=g.name.clone() class:inactive=!g.active>
             <td>
@@ -214,8 +215,8 @@ fn GroupRowView(
                 })}
                 {problem}
                 <span class="user-email">
-                    {move || schedule_label(i18n.get_locale(), &schedule)}
-                    {(!next_run.is_empty()).then(|| format!(" · {next_run} UTC"))}
+                    {move || schedule_label(i18n.get_locale(), schedule)}
+                    {next_run.map(|at| view! { " · " {move || td_string!(i18n.get_locale(), groups.next_run).to_string()} " " <DateTimeText at=at /> })}
                 </span>
             </td>
             {can_manage.then(|| view! {

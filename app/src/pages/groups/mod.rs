@@ -78,10 +78,11 @@ pub(crate) fn op_label(locale: Locale, op: &str) -> String {
 }
 
 /// The operators that fit a property type (as the domain decides).
-pub(crate) fn ops_for(kind: &str) -> &'static [&'static str] {
+pub(crate) fn ops_for(kind: wire::PropertyKind) -> &'static [&'static str] {
+    use wire::PropertyKind;
     match kind {
-        "text" => &["equals", "not_equals", "contains", "is_set", "is_empty"],
-        "number" | "date" => &[
+        PropertyKind::Text => &["equals", "not_equals", "contains", "is_set", "is_empty"],
+        PropertyKind::Number | PropertyKind::Date => &[
             "equals",
             "not_equals",
             "less_than",
@@ -89,7 +90,7 @@ pub(crate) fn ops_for(kind: &str) -> &'static [&'static str] {
             "is_set",
             "is_empty",
         ],
-        _ => &["equals", "not_equals", "is_set", "is_empty"],
+        PropertyKind::Choice => &["equals", "not_equals", "is_set", "is_empty"],
     }
 }
 
@@ -97,11 +98,12 @@ pub(crate) fn takes_value(op: &str) -> bool {
     !matches!(op, "is_set" | "is_empty")
 }
 
-pub(crate) fn schedule_label(locale: Locale, schedule: &str) -> String {
+pub(crate) fn schedule_label(locale: Locale, schedule: wire::Schedule) -> String {
+    use wire::Schedule;
     match schedule {
-        "hourly" => td_string!(locale, groups.schedule_hourly),
-        "manual" => td_string!(locale, groups.schedule_manual),
-        _ => td_string!(locale, groups.schedule_nightly),
+        Schedule::Hourly => td_string!(locale, groups.schedule_hourly),
+        Schedule::Manual => td_string!(locale, groups.schedule_manual),
+        Schedule::Nightly => td_string!(locale, groups.schedule_nightly),
     }
     .to_string()
 }

@@ -16,6 +16,7 @@ use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::error::AppError;
 use crate::i18n::*;
+use wire::PropertyKind;
 
 #[component]
 pub fn PropertiesPageView() -> impl IntoView {
@@ -30,12 +31,12 @@ pub fn PropertiesPageView() -> impl IntoView {
 }
 
 /// The type of a property, translated.
-pub fn kind_label(locale: Locale, kind: &str) -> String {
+pub fn kind_label(locale: Locale, kind: PropertyKind) -> String {
     match kind {
-        "number" => td_string!(locale, groups.kind_number),
-        "date" => td_string!(locale, groups.kind_date),
-        "choice" => td_string!(locale, groups.kind_choice),
-        _ => td_string!(locale, groups.kind_text),
+        PropertyKind::Number => td_string!(locale, groups.kind_number),
+        PropertyKind::Date => td_string!(locale, groups.kind_date),
+        PropertyKind::Choice => td_string!(locale, groups.kind_choice),
+        PropertyKind::Text => td_string!(locale, groups.kind_text),
     }
     .to_string()
 }
@@ -125,8 +126,8 @@ fn DefinitionsPanel(
                     <div class="field">
                         <label for="property-kind">{t!(i18n, groups.property_kind)}</label>
                         <select id="property-kind" name="kind">
-                            {["text", "number", "date", "choice"].into_iter().map(|k| view! {
-                                <option value=k>{move || kind_label(i18n.get_locale(), k)}</option>
+                            {PropertyKind::ALL.iter().map(|&k| view! {
+                                <option value=k.as_str()>{move || kind_label(i18n.get_locale(), k)}</option>
                             }).collect_view()}
                         </select>
                     </div>
@@ -196,7 +197,7 @@ fn DefinitionRow(
             .get_value()
             .label(crate::locale_code(i18n.get_locale()))
     };
-    let kind = d.kind.clone();
+    let kind = d.kind;
     view! {
         <tr data-property=d.key.clone()>
             <td>
@@ -204,7 +205,7 @@ fn DefinitionRow(
                 {d.required.then(|| view! { <span class="pill">{t!(i18n, groups.required)}</span> })}
             </td>
             <td class="mono">{d.key.clone()}</td>
-            <td>{move || kind_label(i18n.get_locale(), &kind)}</td>
+            <td>{move || kind_label(i18n.get_locale(), kind)}</td>
             <td>{d.choices.join(", ")}</td>
             {can_manage.then(|| view! {
                 <td class="actions">

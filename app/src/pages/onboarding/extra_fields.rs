@@ -7,20 +7,21 @@ use crate::api::onboarding::CodeInfo;
 use crate::components::error_message::aria_invalid;
 use crate::error::AppError;
 use crate::i18n::*;
+use wire::FieldRule;
 
 #[component]
 pub fn ExtraFields(info: CodeInfo, error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let f = info.form.clone();
-    let mark = |rule: &str| {
-        if rule == "required" {
+    let mark = |rule: &FieldRule| {
+        if *rule == FieldRule::Required {
             required().into_any()
         } else {
             view! { " (" {t!(i18n, admin.optional)} ")" }.into_any()
         }
     };
-    let shown = |rule: &str| rule != "off" && !rule.is_empty();
-    let is_required = |rule: &str| rule == "required";
+    let shown = |rule: &FieldRule| rule.shown();
+    let is_required = |rule: &FieldRule| *rule == FieldRule::Required;
     let parts = info.parts.clone();
     view! {
         {shown(&f.phone).then(|| view! {

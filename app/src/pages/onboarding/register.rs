@@ -9,6 +9,7 @@ use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::public_page::{locale_code, PublicPage};
 use crate::components::robot_check::RobotCheck;
 use crate::i18n::*;
+use wire::RegistrationFlow;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -55,14 +56,14 @@ pub fn RegisterPage() -> impl IntoView {
 
 /// What happens next; signing in leads back to `next` (the page the user came from).
 #[component]
-pub fn Registered(flow: String, #[prop(optional)] next: String) -> impl IntoView {
+pub fn Registered(flow: RegistrationFlow, #[prop(optional)] next: String) -> impl IntoView {
     let i18n = use_i18n();
     let text = move || {
         let locale = i18n.get_locale();
-        match flow.as_str() {
-            "verify" => td_string!(locale, onboarding.registered_verify),
-            "approval" => td_string!(locale, onboarding.registered_approval),
-            _ => td_string!(locale, onboarding.registered_immediate),
+        match flow {
+            RegistrationFlow::Verify => td_string!(locale, onboarding.registered_verify),
+            RegistrationFlow::Approval => td_string!(locale, onboarding.registered_approval),
+            RegistrationFlow::Immediate => td_string!(locale, onboarding.registered_immediate),
         }
     };
     view! {

@@ -7,6 +7,7 @@ use crate::api::profile::{unlink_mine, LinkView, ProfileView, SsoProvider};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::date::DateText;
 use crate::components::error_message::ErrorMessage;
+use crate::components::icon::{Icon, IconSvg};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -101,9 +102,7 @@ fn Tile(
             <button type="button" class="sso-remove" id=format!("unlink-{key}")
                 aria-label=move || td_string!(i18n.get_locale(), profile.unlink, provider = remove_label.clone()).to_string()
                 on:click=move |_| confirm.set(true)>
-                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
-                    <path fill="currentColor" d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3 19.7 2.9 18.3 9.2 12 2.9 5.7 4.3 4.3l6.3 6.3 6.3-6.3z"/>
-                </svg>
+                <IconSvg icon=Icon::Close size=16 />
             </button>
             <ConfirmDialog
                 open=confirm
