@@ -148,7 +148,7 @@ mod locale_tests {
 
     // The words of /work/shared/GLOSSARY.md (address, typography, terms), checked on every
     // text of a language: the pages' (locales/<lang>/*.json), the errors'
-    // (wire/texts/<lang>/errors.json) and the mails' (domain/src/mail/texts/<lang>.json).
+    // (wire/texts/<lang>/errors.json) and the mails' (domain/src/texts/<lang>.json).
 
     /// Every text of `lang` as (`lang/ns.key`, text).
     fn texts(lang: &str) -> Vec<(String, String)> {
@@ -168,7 +168,7 @@ mod locale_tests {
         ));
         files.push((
             "mail".to_string(),
-            root.join("../domain/src/mail/texts")
+            root.join("../domain/src/texts")
                 .join(format!("{lang}.json")),
         ));
         let mut texts = Vec::new();

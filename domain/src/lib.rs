@@ -34,6 +34,7 @@ pub mod sites;
 mod sql;
 pub mod sso;
 pub mod subscriptions;
+pub mod texts;
 pub mod tokens;
 pub mod users;
 pub mod validate;

@@ -65,7 +65,7 @@ pub async fn template(headers: HeaderMap) -> Response {
         Ok(bytes) => attachment(
             &format!(
                 "{}.xlsx",
-                domain::mail::text(locale.as_str(), "template.file")
+                domain::texts::text(locale.as_str(), "template.file")
             ),
             Format::Xlsx.content_type(),
             bytes,

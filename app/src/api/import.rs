@@ -126,7 +126,7 @@ pub(crate) mod upload {
 
     pub fn column_label(locale: &str, column: Option<domain::import::Column>) -> String {
         column
-            .map(|c| domain::mail::text(locale, &format!("column.{}", c.key())))
+            .map(|c| domain::texts::text(locale, &format!("column.{}", c.key())))
             .unwrap_or_default()
     }
 

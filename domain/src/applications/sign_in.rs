@@ -12,7 +12,7 @@ use crate::{auth, sites, validate, Db, Principal};
 
 #[derive(Debug, Clone)]
 pub struct Authenticated {
-    pub user: user::Model,
+    pub user: crate::users::Account,
     pub licence: LicenceCheck,
 }
 
@@ -56,5 +56,6 @@ pub async fn authenticate_user(
     let me = Principal::load(db, user.id).await?;
     licences::claim(db, &me, today).await?;
     let licence = licences::evaluate(db, user.id, product, today).await?;
+    let user = crate::users::account_of(db, user).await?;
     Ok(Authenticated { user, licence })
 }

@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::run::{file_and_results, RowResult};
 use super::stored::read_stored;
 use crate::error::Result;
-use crate::mail::{describe_problem, text};
 use crate::sheet::{xlsx_table, Table};
+use crate::texts::{describe_problem, text};
 use crate::{Db, Principal};
 
 /// The result file's name and bytes.

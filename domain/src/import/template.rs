@@ -5,8 +5,8 @@ use rust_xlsxwriter::{DataValidation, Format, Workbook};
 
 use super::columns::Column;
 use crate::error::Result;
-use crate::mail::text;
 use crate::sheet::{neutralise, xlsx_error};
+use crate::texts::text;
 
 /// Rows the action drop-down covers.
 const VALIDATED_ROWS: u32 = 20_000;

@@ -4,8 +4,9 @@
 mod outbox;
 mod render;
 
+use crate::texts::LANGUAGES;
 pub use outbox::{outbox, OutboxRow};
-pub use render::{describe_problem, render, text, texts_of, Rendered, LANGUAGES};
+pub use render::{render, Rendered};
 
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};

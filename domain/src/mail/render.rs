@@ -1,34 +1,7 @@
-//! Texts the server writes itself (one JSON file per language beside this module): mail, and
-//! the spreadsheets it produces. Mail texts and the layout that turns a
-//! [`Mail`] into a subject, a plain-text body and an HTML body.
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
+//! The layout that turns a [`Mail`] into a subject, a plain-text body and an HTML body, in
+//! the mail's language (its words from [`crate::texts`]).
 use super::{Mail, Template};
-
-/// The languages mail is written in; the first is the default.
-pub const LANGUAGES: [&str; 3] = ["nl", "fr", "en"];
-
-const SOURCES: [(&str, &str); 3] = [
-    ("nl", include_str!("texts/nl.json")),
-    ("fr", include_str!("texts/fr.json")),
-    ("en", include_str!("texts/en.json")),
-];
-
-/// The texts of a language (a file that does not parse counts as empty: the key test fails).
-pub fn texts_of(locale: &str) -> &'static HashMap<String, String> {
-    static TEXTS: OnceLock<HashMap<&'static str, HashMap<String, String>>> = OnceLock::new();
-    static EMPTY: OnceLock<HashMap<String, String>> = OnceLock::new();
-    let all = TEXTS.get_or_init(|| {
-        SOURCES
-            .iter()
-            .map(|(lang, source)| (*lang, serde_json::from_str(source).unwrap_or_default()))
-            .collect()
-    });
-    all.get(locale)
-        .or_else(|| all.get(LANGUAGES[0]))
-        .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
-}
+use crate::texts::{error_message, fill, texts_of};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
@@ -228,42 +201,6 @@ fn problem_line(locale: &str, problem: &super::RowProblem, t: &dyn Fn(&str) -> S
     format!("{line}: {message}")
 }
 
-/// An error code's message with its details, in one line (the messages are those the pages
-/// show: `wire/texts/<lang>/errors.json`).
-fn error_message(locale: &str, code: &str, details: &[String]) -> String {
-    let lang = wire::Lang::parse(locale).unwrap_or_default();
-    wire::Code::parse(code).map_or_else(|| code.to_string(), |code| code.describe(lang, details))
-}
-
-/// A text of `locale` by key (the key itself when missing: the key test catches that).
-pub fn text(locale: &str, key: &str) -> String {
-    texts_of(locale)
-        .get(key)
-        .cloned()
-        .unwrap_or_else(|| key.to_string())
-}
-
-/// "E-mail: This e-mail address is not valid." for a file's message column.
-pub fn describe_problem(
-    locale: &str,
-    column: Option<&str>,
-    code: &str,
-    details: &[String],
-) -> String {
-    let t = |key: &str| text(locale, key);
-    let message = error_message(locale, code, details);
-    match column {
-        Some(column) => format!("{}: {message}", t(&format!("column.{column}"))),
-        None => message,
-    }
-}
-
-fn fill(text: &str, params: &[(&str, String)]) -> String {
-    params.iter().fold(text.to_string(), |text, (key, value)| {
-        text.replace(&format!("{{{key}}}"), value)
-    })
-}
-
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -378,6 +315,7 @@ pub fn render(mail: &Mail, base_url: &str) -> Rendered {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::texts::LANGUAGES;
 
     fn samples() -> Vec<Template> {
         let s = |v: &str| v.to_string();
@@ -457,19 +395,6 @@ mod tests {
                 }],
             },
         ]
-    }
-
-    #[test]
-    fn should_have_the_same_mail_texts_in_every_language() {
-        let keys = |lang: &str| {
-            let mut keys: Vec<&String> = texts_of(lang).keys().collect();
-            keys.sort();
-            keys
-        };
-        assert!(!keys("nl").is_empty(), "nl.json does not parse");
-        for lang in LANGUAGES {
-            assert_eq!(keys(lang), keys("nl"), "mail texts of {lang}");
-        }
     }
 
     #[test]

@@ -11,9 +11,9 @@ use super::list::{filtered_query, UserQuery, UserRow};
 use crate::access::{self, Operation};
 use crate::entities::property_value;
 use crate::error::Result;
-use crate::mail::text;
 use crate::sheet::{self, Format};
 use crate::sites::resolve;
+use crate::texts::text;
 use crate::{Db, Principal};
 
 /// The most rows one export holds (the import's own limit).

@@ -1,4 +1,5 @@
 //! Users: the paged list, creation in a site (needs a free seat), activation, deletion.
+mod account;
 pub mod bulk;
 mod create;
 mod delete;
@@ -7,6 +8,8 @@ mod list;
 mod set_active;
 mod target;
 
+pub(crate) use account::account_of;
+pub use account::{my_account, Account};
 pub use bulk::{bulk, run_job, BulkAction, BulkJob, BulkReport, Selection, INLINE_LIMIT};
 pub use create::{create, insert_unchecked, NewUser, NewUserForm};
 pub use delete::delete;

@@ -20,29 +20,15 @@ fn today() -> chrono::NaiveDate {
     wire::time::today()
 }
 
-async fn with_site(
-    state: &ApiState,
-    caller: &Caller,
-    user: domain::entities::user::Model,
-) -> Answer<User> {
-    let site = domain::sites::public_id_of(&state.db, user.site_id)
-        .await
-        .map_err(|e| caller.fail(e))?;
-    Ok(User {
-        site_id: site,
-        ..User::from(user)
-    })
-}
-
 /// The token's own account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = User), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 pub async fn me(State(state): State<ApiState>, caller: Caller) -> Answer<Json<User>> {
-    let account = domain::users::own_account(&state.db, &caller.principal)
+    let account = domain::users::my_account(&state.db, &caller.principal)
         .await
         .map_err(|e| caller.fail(e))?;
-    Ok(Json(with_site(&state, &caller, account).await?))
+    Ok(Json(User::from(account)))
 }
 
 /// Signs a user in for the application: their username and password, checked and throttled
@@ -76,7 +62,7 @@ pub async fn authenticate(
     .map_err(|e| ApiError::answered(e.into_application_sign_in_failure(), caller.locale))?;
     Ok(Json(Authenticated {
         must_change_password: done.user.must_change_password,
-        user: with_site(&state, &caller, done.user).await?,
+        user: User::from(done.user),
         licence: done.licence.into(),
     }))
 }

@@ -106,10 +106,10 @@ pub struct UserPage {
     pub page_size: u64,
 }
 
-impl From<domain::entities::user::Model> for User {
-    fn from(u: domain::entities::user::Model) -> Self {
+impl From<domain::users::Account> for User {
+    fn from(u: domain::users::Account) -> Self {
         User {
-            id: u.public_id,
+            id: u.id,
             username: u.username,
             first_name: u.first_name,
             last_name: u.last_name,
@@ -117,8 +117,7 @@ impl From<domain::entities::user::Model> for User {
             active: u.active,
             expires_on: u.expires_on,
             locale: u.locale,
-            // Filled in by the caller, which knows the site's public id.
-            site_id: Uuid::nil(),
+            site_id: u.site,
             service_account: u.service_account,
         }
     }
