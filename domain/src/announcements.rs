@@ -19,8 +19,7 @@ use crate::{jobs, Db, Principal};
 
 pub use wire::AnnouncementKind as Kind;
 /// A user's choice.
-pub const INFORM: &str = "inform";
-pub const NO_UPDATES: &str = "none";
+pub use wire::UpdatesChoice;
 /// The job that mails an announcement to the users who want it.
 pub const JOB_KIND: &str = "announcement.mail";
 /// Users mailed per transaction.
@@ -203,8 +202,8 @@ pub async fn remove(db: &Db, principal: &Principal, id: Uuid) -> Result<()> {
 /// a banner when they want updates, counted on the bell when not).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Current {
-    /// `inform`, `none`, or none yet (the page asks).
-    pub choice: Option<String>,
+    /// None yet: the page asks.
+    pub choice: Option<UpdatesChoice>,
     pub running: Vec<Announcement>,
 }
 
@@ -224,7 +223,7 @@ pub async fn current(db: &Db, principal: &Principal, now: DateTime<Utc>) -> Resu
         .map(Announcement::of)
         .collect();
     Ok(Current {
-        choice: me.updates_choice,
+        choice: me.updates_choice.as_deref().and_then(UpdatesChoice::parse),
         running,
     })
 }
@@ -232,14 +231,13 @@ pub async fn current(db: &Db, principal: &Principal, now: DateTime<Utc>) -> Resu
 /// Records the signed-in user's choice: `inform` or `none`.
 pub async fn set_choice(db: &Db, principal: &Principal, choice: &str) -> Result<()> {
     let user_id = principal.user_id().ok_or(Error::Unauthenticated)?;
-    if ![INFORM, NO_UPDATES].contains(&choice) {
-        return Err(Error::invalid("choice", Code::UpdatesChoiceInvalid));
-    }
+    let choice =
+        UpdatesChoice::parse(choice).ok_or(Error::invalid("choice", Code::UpdatesChoiceInvalid))?;
     let txn = db.write().await?;
     user::Entity::update_many()
         .col_expr(
             user::Column::UpdatesChoice,
-            Expr::value(Some(choice.to_string())),
+            Expr::value(Some(choice.as_str())),
         )
         .filter(user::Column::Id.eq(user_id))
         .exec(&*txn)
@@ -259,7 +257,7 @@ pub async fn mail_batch(db: &Db, job: MailJob) -> Result<bool> {
     };
     let users = user::Entity::find()
         .filter(user::Column::Id.gt(found.mailed_up_to))
-        .filter(user::Column::UpdatesChoice.eq(INFORM))
+        .filter(user::Column::UpdatesChoice.eq(UpdatesChoice::Inform.as_str()))
         .filter(user::Column::Active.eq(true))
         .filter(user::Column::Email.is_not_null())
         .order_by_asc(user::Column::Id)

@@ -13,26 +13,17 @@ pub struct Arrival {
 }
 
 /// Makes `session` the signed-in session of `user_id`: a new id (no fixation), the sign-in
-/// time for the absolute timeout, and how (`password` or a provider's key) and from where the
-/// user arrived.
+/// time for the absolute timeout, and how and from where the user arrived.
 pub async fn begin_session(
     session: &Session,
     user_id: i32,
-    method: &str,
+    method: &wire::SignInMethod,
     arrival: Arrival,
 ) -> Result<(), domain::Error> {
+    renew_session(session, user_id).await?;
     let failed = |_| domain::Error::Internal("session write".into());
-    session.cycle_id().await.map_err(failed)?;
     session
-        .insert(SESSION_USER, user_id)
-        .await
-        .map_err(failed)?;
-    session
-        .insert(SESSION_SIGNED_IN_AT, chrono::Utc::now().timestamp())
-        .await
-        .map_err(failed)?;
-    session
-        .insert(SESSION_METHOD, method)
+        .insert(SESSION_METHOD, method.stored())
         .await
         .map_err(failed)?;
     if let Some(agent) = arrival.user_agent {

@@ -19,9 +19,9 @@ pub use failure::Failure;
 pub use import::RunState;
 pub use lang::Lang;
 pub use licence::{ClaimOutcome, LicenceState, Pending};
-pub use sso::SsoProvider;
+pub use sso::{SignInMethod, SsoProvider};
 pub use states::{
-    AnnouncementKind, FieldRule, JobStatus, PropertyKind, PurchaseStatus, RegistrationFlow,
-    Schedule, SubscriptionState,
+    AnnouncementKind, BulkKind, ConditionOp, DateFormat, FieldRule, JobStatus, MatchOn,
+    PropertyKind, PurchaseStatus, RegistrationFlow, Schedule, SubscriptionState, UpdatesChoice,
 };
 pub use token::TokenState;

@@ -10,3 +10,28 @@ pub struct SsoProvider {
     /// Path or URL of the icon.
     pub icon: String,
 }
+
+/// How a session was signed in: with a password, or with a linked provider (by its key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    Password,
+    Provider(String),
+}
+
+impl SignInMethod {
+    /// As a session stores it: `password`, or the provider's key.
+    pub fn stored(&self) -> &str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::Provider(key) => key,
+        }
+    }
+
+    pub fn from_stored(text: &str) -> SignInMethod {
+        match text {
+            "password" => SignInMethod::Password,
+            key => SignInMethod::Provider(key.to_string()),
+        }
+    }
+}

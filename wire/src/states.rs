@@ -12,6 +12,77 @@ named_enum! {
 }
 
 named_enum! {
+    /// How a group's condition compares a user's property value.
+    pub enum ConditionOp {
+        Equals => "equals",
+        NotEquals => "not_equals",
+        /// Text only: contains, in any case.
+        Contains => "contains",
+        /// Numbers and dates: less than / before.
+        LessThan => "less_than",
+        /// Numbers and dates: greater than / after.
+        GreaterThan => "greater_than",
+        IsSet => "is_set",
+        IsEmpty => "is_empty",
+    }
+}
+
+impl ConditionOp {
+    /// Whether it compares with a value (is set / is empty do not).
+    pub fn takes_value(self) -> bool {
+        !matches!(self, ConditionOp::IsSet | ConditionOp::IsEmpty)
+    }
+
+    /// Whether it makes sense for a property of `kind`.
+    pub fn fits(self, kind: PropertyKind) -> bool {
+        match self {
+            ConditionOp::Equals
+            | ConditionOp::NotEquals
+            | ConditionOp::IsSet
+            | ConditionOp::IsEmpty => true,
+            ConditionOp::Contains => kind == PropertyKind::Text,
+            ConditionOp::LessThan | ConditionOp::GreaterThan => {
+                matches!(kind, PropertyKind::Number | PropertyKind::Date)
+            }
+        }
+    }
+
+    /// The operators that fit `kind`, in the order the editor offers them.
+    pub fn for_kind(kind: PropertyKind) -> impl Iterator<Item = ConditionOp> {
+        ConditionOp::ALL
+            .iter()
+            .copied()
+            .filter(move |op| op.fits(kind))
+    }
+}
+
+named_enum! {
+    /// What an HR file's rows are matched on with existing users.
+    #[derive(Default)]
+    pub enum MatchOn {
+        #[default]
+        Username => "username",
+        PersonnelNumber => "personnel_number",
+    }
+}
+
+named_enum! {
+    /// How an HR export writes dates.
+    #[derive(Default)]
+    pub enum DateFormat {
+        /// ISO or day first (what the import reads anyway).
+        #[default]
+        Auto => "auto",
+        /// 31/12/2026, 31-12-2026, 31.12.2026
+        DayMonthYear => "dmy",
+        /// 12/31/2026
+        MonthDayYear => "mdy",
+        /// 2026-12-31, 2026/12/31
+        YearMonthDay => "ymd",
+    }
+}
+
+named_enum! {
     /// When a group's membership is computed again.
     #[derive(Default)]
     pub enum Schedule {
@@ -59,6 +130,25 @@ named_enum! {
         Maintenance => "maintenance",
         Outage => "outage",
         Update => "update",
+    }
+}
+
+named_enum! {
+    /// Whether a user wants to hear about maintenance, outages and new versions.
+    pub enum UpdatesChoice {
+        Inform => "inform",
+        Silent => "none",
+    }
+}
+
+named_enum! {
+    /// What a bulk action on chosen users does (its date or destination travel beside it).
+    pub enum BulkKind {
+        Activate => "activate",
+        Deactivate => "deactivate",
+        Expiry => "expiry",
+        Move => "move",
+        Delete => "delete",
     }
 }
 

@@ -53,8 +53,8 @@ impl From<domain::announcements::Announcement> for Notice {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnnouncementsForMe {
-    /// `inform`, `none`, or empty (not chosen yet).
-    pub choice: String,
+    /// None: not chosen yet (the page asks).
+    pub choice: Option<wire::UpdatesChoice>,
     pub running: Vec<Notice>,
 }
 
@@ -63,7 +63,7 @@ pub async fn my_announcements() -> Result<AnnouncementsForMe, AppError> {
     let (db, principal) = crate::ssr::principal_changing_password().await?;
     let current = domain::announcements::current(&db, &principal, chrono::Utc::now()).await?;
     Ok(AnnouncementsForMe {
-        choice: current.choice.unwrap_or_default(),
+        choice: current.choice,
         running: current.running.into_iter().map(Into::into).collect(),
     })
 }

@@ -57,7 +57,13 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
     set_device_cookie(&browser.device, &client.devices);
     let signed_in = browser.signed_in;
     let session = session().await?;
-    begin_session(&session, signed_in.user_id, "password", arrival).await?;
+    begin_session(
+        &session,
+        signed_in.user_id,
+        &wire::SignInMethod::Password,
+        arrival,
+    )
+    .await?;
     note_claim(&session, browser.claim).await;
     if let Some(locale) = signed_in.locale {
         remember_locale_cookie(&locale);

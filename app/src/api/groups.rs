@@ -10,8 +10,7 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConditionRow {
     pub key: String,
-    /// `equals`, `not_equals`, `contains`, `less_than`, `greater_than`, `is_set`, `is_empty`.
-    pub op: String,
+    pub op: wire::ConditionOp,
     pub value: String,
 }
 
@@ -19,22 +18,15 @@ pub struct ConditionRow {
 fn conditions(
     rows: Vec<ConditionRow>,
 ) -> Result<Vec<domain::properties::filter::Condition>, AppError> {
-    use domain::properties::filter::{Condition, Op};
-    rows.into_iter()
-        .map(|r| {
-            let op = Op::parse(&r.op).ok_or_else(|| {
-                AppError::from(domain::Error::RefusedAt(
-                    domain::Code::PropertyOperatorInvalid,
-                    vec![r.key.clone()],
-                ))
-            })?;
-            Ok(Condition {
-                key: r.key,
-                op,
-                value: r.value,
-            })
+    use domain::properties::filter::Condition;
+    Ok(rows
+        .into_iter()
+        .map(|r| Condition {
+            key: r.key,
+            op: r.op,
+            value: r.value,
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,7 +104,7 @@ impl From<domain::groups::Group> for GroupRow {
                 .into_iter()
                 .map(|c| ConditionRow {
                     key: c.key,
-                    op: c.op.as_str().to_string(),
+                    op: c.op,
                     value: c.value,
                 })
                 .collect(),

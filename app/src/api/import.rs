@@ -269,10 +269,8 @@ pub struct SyncSettings {
     pub exists: bool,
     /// `Source header = target`, one per line.
     pub mapping: String,
-    /// `username` or `personnel_number`.
-    pub match_on: String,
-    /// `auto`, `dmy`, `mdy` or `ymd`.
-    pub date_format: String,
+    pub match_on: wire::MatchOn,
+    pub date_format: wire::DateFormat,
     pub end_old_placements: bool,
     pub can_edit: bool,
     pub targets: Vec<String>,
@@ -287,8 +285,8 @@ pub async fn load_sync_settings(site: Option<Uuid>) -> Result<SyncSettings, AppE
     Ok(SyncSettings {
         exists: o.config.is_some(),
         mapping: config.mapping_text(),
-        match_on: config.match_on.as_str().to_string(),
-        date_format: config.date_format.as_str().to_string(),
+        match_on: config.match_on,
+        date_format: config.date_format,
         end_old_placements: config.end_old_placements,
         can_edit: o.can_edit,
         targets: o.targets,

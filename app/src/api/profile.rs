@@ -25,8 +25,8 @@ pub struct SessionView {
     /// The browser as the user agent names it ("Chrome on Linux").
     pub browser: String,
     pub address: String,
-    /// `password` or a provider key.
-    pub method: String,
+    /// None: not recorded (sessions from before it was).
+    pub method: Option<wire::SignInMethod>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +95,7 @@ pub async fn my_profile() -> Result<ProfileView, AppError> {
                 last_active: s.expires_at - idle,
                 browser: browser_name(s.user_agent.as_deref().unwrap_or_default()),
                 address: s.client_address.unwrap_or_default(),
-                method: s.method.unwrap_or_default(),
+                method: s.method.as_deref().map(wire::SignInMethod::from_stored),
             })
             .collect(),
     })

@@ -8,7 +8,7 @@ use crate::api::announcements::{choose_updates, AnnouncementsForMe, Notice};
 use crate::components::date::date_time;
 use crate::components::icon::{Icon, IconSvg};
 use crate::i18n::*;
-use wire::AnnouncementKind;
+use wire::{AnnouncementKind, UpdatesChoice};
 
 #[component]
 pub fn AnnouncementsBar(mine: AnnouncementsForMe, version: RwSignal<u32>) -> impl IntoView {
@@ -26,37 +26,37 @@ pub fn kind_label(locale: Locale, kind: AnnouncementKind) -> &'static str {
 #[component]
 fn Bar(mine: AnnouncementsForMe, version: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let choose = move |choice: &'static str| {
+    let choose = move |choice: UpdatesChoice| {
         spawn_local(async move {
-            if choose_updates(choice.to_string()).await.is_ok() {
+            if choose_updates(choice.as_str().to_string()).await.is_ok() {
                 version.update(|v| *v += 1);
             }
         });
     };
     let open = RwSignal::new(false);
     let count = mine.running.len();
-    match mine.choice.as_str() {
-        "" => view! {
+    match mine.choice {
+        None => view! {
             <section class="announce-ask" id="updates-question" aria-labelledby="updates-question-title">
                 <p id="updates-question-title">{t!(i18n, common.updates_question)}</p>
                 <div class="button-group">
                     <button type="button" class="button button-primary" id="updates-inform"
-                        on:click=move |_| choose("inform")>{t!(i18n, common.updates_inform)}</button>
+                        on:click=move |_| choose(UpdatesChoice::Inform)>{t!(i18n, common.updates_inform)}</button>
                     <button type="button" class="button" id="updates-none"
-                        on:click=move |_| choose("none")>{t!(i18n, common.updates_none)}</button>
+                        on:click=move |_| choose(UpdatesChoice::Silent)>{t!(i18n, common.updates_none)}</button>
                 </div>
             </section>
         }
         .into_any(),
         // Nothing at all when nothing runs (an empty list would leave nothing to hydrate).
-        "inform" if mine.running.is_empty() => ().into_any(),
-        "inform" => view! {
+        Some(UpdatesChoice::Inform) if mine.running.is_empty() => ().into_any(),
+        Some(UpdatesChoice::Inform) => view! {
             <div class="announce-list" id="announcements">
                 {mine.running.into_iter().map(|n| view! { <Banner notice=n /> }).collect_view()}
             </div>
         }
         .into_any(),
-        _ => view! {
+        Some(UpdatesChoice::Silent) => view! {
             <div class="announce-bell-row">
                 <button type="button" class="icon-button announce-bell" id="announcements-bell"
                     aria-expanded=move || open.get().to_string() aria-controls="announcements-panel"
@@ -75,7 +75,7 @@ fn Bar(mine: AnnouncementsForMe, version: RwSignal<u32>) -> impl IntoView {
                         mine.running.clone().into_iter().map(|n| view! { <Banner notice=n /> }).collect_view().into_any()
                     }}
                     <button type="button" class="button button-primary" id="updates-opt-in"
-                        on:click=move |_| choose("inform")>{t!(i18n, common.updates_opt_in)}</button>
+                        on:click=move |_| choose(UpdatesChoice::Inform)>{t!(i18n, common.updates_opt_in)}</button>
                 </section>
             </Show>
         }

@@ -4,15 +4,6 @@ use leptos::task::spawn_local;
 use crate::api::auth::set_language;
 use crate::i18n::*;
 
-pub fn parse_locale(code: &str) -> Option<Locale> {
-    match code {
-        "nl" => Some(Locale::nl),
-        "fr" => Some(Locale::fr),
-        "en" => Some(Locale::en),
-        _ => None,
-    }
-}
-
 /// The language choice, top right (and, `labelled`, on the profile). Remembered in a cookie, and
 /// for a signed-in user also on their account.
 #[component]
@@ -23,7 +14,7 @@ pub fn LanguageSwitch(
     let i18n = use_i18n();
     let on_change = move |ev| {
         let code = event_target_value(&ev);
-        if let Some(locale) = parse_locale(&code) {
+        if let Some(locale) = wire::Lang::parse(&code).map(Locale::from) {
             i18n.set_locale(locale);
             spawn_local(async move {
                 let _ = set_language(code).await;

@@ -9,7 +9,6 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::columns::{normalise, Column};
@@ -21,78 +20,39 @@ use crate::entities::import_config;
 use crate::error::{Code, Error, Result};
 use crate::{sites, Db, Principal};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchOn {
-    #[default]
-    Username,
-    PersonnelNumber,
+/// What rows are matched on, and how dates are written (the wire's own).
+pub use wire::{DateFormat, MatchOn};
+
+/// The match named `raw` (empty: the personnel number), or why it is none.
+fn parse_match_on(raw: &str) -> Result<MatchOn> {
+    match raw.trim() {
+        "" => Ok(MatchOn::PersonnelNumber),
+        name => MatchOn::parse(name).ok_or(Error::invalid("match_on", Code::ImportConfigInvalid)),
+    }
 }
 
-impl MatchOn {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchOn::Username => "username",
-            MatchOn::PersonnelNumber => "personnel_number",
-        }
-    }
-
-    fn parse(raw: &str) -> Result<MatchOn> {
-        match raw.trim() {
-            "username" => Ok(MatchOn::Username),
-            "personnel_number" | "" => Ok(MatchOn::PersonnelNumber),
-            _ => Err(Error::invalid("match_on", Code::ImportConfigInvalid)),
+/// The date format named `raw` (empty: automatic), or why it is none.
+fn parse_date_format(raw: &str) -> Result<DateFormat> {
+    match raw.trim() {
+        "" => Ok(DateFormat::Auto),
+        name => {
+            DateFormat::parse(name).ok_or(Error::invalid("date_format", Code::ImportConfigInvalid))
         }
     }
 }
 
-/// How the HR export writes dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DateFormat {
-    /// ISO or day first (what the import reads anyway).
-    #[default]
-    Auto,
-    /// 31/12/2026, 31-12-2026, 31.12.2026
-    DayMonthYear,
-    /// 12/31/2026
-    MonthDayYear,
-    /// 2026-12-31, 2026/12/31
-    YearMonthDay,
-}
-
-impl DateFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DateFormat::Auto => "auto",
-            DateFormat::DayMonthYear => "dmy",
-            DateFormat::MonthDayYear => "mdy",
-            DateFormat::YearMonthDay => "ymd",
-        }
-    }
-
-    fn parse(raw: &str) -> Result<DateFormat> {
-        match raw.trim() {
-            "auto" | "" => Ok(DateFormat::Auto),
-            "dmy" => Ok(DateFormat::DayMonthYear),
-            "mdy" => Ok(DateFormat::MonthDayYear),
-            "ymd" => Ok(DateFormat::YearMonthDay),
-            _ => Err(Error::invalid("date_format", Code::ImportConfigInvalid)),
-        }
-    }
-
-    /// The ISO form of a date written this way (the text as it was when it is not one).
-    fn to_iso(self, raw: &str) -> String {
-        let formats: &[&str] = match self {
-            DateFormat::Auto => return raw.to_string(),
-            DateFormat::DayMonthYear => &["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
-            DateFormat::MonthDayYear => &["%m/%d/%Y", "%m-%d-%Y"],
-            DateFormat::YearMonthDay => &["%Y-%m-%d", "%Y/%m/%d"],
-        };
-        formats
-            .iter()
-            .find_map(|f| NaiveDate::parse_from_str(raw.trim(), f).ok())
-            .map_or_else(|| raw.to_string(), |d| d.to_string())
-    }
+/// The ISO form of a date written in `format` (the text as it was when it is not one).
+fn to_iso(format: DateFormat, raw: &str) -> String {
+    let formats: &[&str] = match format {
+        DateFormat::Auto => return raw.to_string(),
+        DateFormat::DayMonthYear => &["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+        DateFormat::MonthDayYear => &["%m/%d/%Y", "%m-%d-%Y"],
+        DateFormat::YearMonthDay => &["%Y-%m-%d", "%Y/%m/%d"],
+    };
+    formats
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(raw.trim(), f).ok())
+        .map_or_else(|| raw.to_string(), |d| d.to_string())
 }
 
 /// An organisation's import configuration.
@@ -206,7 +166,7 @@ impl SyncConfig {
             out.extend(kept.iter().map(|(i, _, date)| {
                 let text = cell(*i);
                 if *date {
-                    self.date_format.to_iso(&text)
+                    to_iso(self.date_format, &text)
                 } else {
                     text
                 }
@@ -323,8 +283,8 @@ pub async fn save_config(
         return Err(Error::invalid("mapping", Code::ImportConfigInvalid));
     }
     let config = SyncConfig {
-        match_on: MatchOn::parse(&form.match_on)?,
-        date_format: DateFormat::parse(&form.date_format)?,
+        match_on: parse_match_on(&form.match_on)?,
+        date_format: parse_date_format(&form.date_format)?,
         end_old_placements: form.end_old_placements,
         mapping,
     };

@@ -11,63 +11,9 @@ use super::kind::Kind;
 use crate::entities::{property_definition, property_value, user};
 use crate::error::{Code, Error, Result};
 
-/// How a condition compares a user's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Op {
-    Equals,
-    NotEquals,
-    /// Text only: contains, in any case.
-    Contains,
-    /// Numbers and dates: less than / before.
-    LessThan,
-    /// Numbers and dates: greater than / after.
-    GreaterThan,
-    IsSet,
-    IsEmpty,
-}
-
-impl Op {
-    pub const ALL: [Op; 7] = [
-        Op::Equals,
-        Op::NotEquals,
-        Op::Contains,
-        Op::LessThan,
-        Op::GreaterThan,
-        Op::IsSet,
-        Op::IsEmpty,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Op::Equals => "equals",
-            Op::NotEquals => "not_equals",
-            Op::Contains => "contains",
-            Op::LessThan => "less_than",
-            Op::GreaterThan => "greater_than",
-            Op::IsSet => "is_set",
-            Op::IsEmpty => "is_empty",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Op> {
-        Op::ALL.into_iter().find(|op| op.as_str() == raw.trim())
-    }
-
-    /// Whether the operator compares with a value (is set / is empty do not).
-    pub fn takes_value(self) -> bool {
-        !matches!(self, Op::IsSet | Op::IsEmpty)
-    }
-
-    /// Whether the operator makes sense for a property of `kind`.
-    pub fn fits(self, kind: Kind) -> bool {
-        match self {
-            Op::Equals | Op::NotEquals | Op::IsSet | Op::IsEmpty => true,
-            Op::Contains => kind == Kind::Text,
-            Op::LessThan | Op::GreaterThan => matches!(kind, Kind::Number | Kind::Date),
-        }
-    }
-}
+/// How a condition compares a user's value (the wire's own: the editor offers
+/// `Op::for_kind`).
+pub use wire::ConditionOp as Op;
 
 /// A condition as stored and typed: the property by key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

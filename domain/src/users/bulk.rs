@@ -44,13 +44,16 @@ impl BulkAction {
     /// The action a form names: `activate`, `deactivate`, `expiry` (with `date`, empty to
     /// clear it), `move` (to `target`) or `delete`.
     pub fn parse(action: &str, date: &str, target: Option<Uuid>) -> Result<BulkAction> {
-        Ok(match action {
-            "activate" => BulkAction::Activate,
-            "deactivate" => BulkAction::Deactivate,
-            "expiry" => BulkAction::SetExpiry(crate::validate::optional_date("date", date)?),
-            "move" => BulkAction::Move(target.ok_or(Error::NotFound)?),
-            "delete" => BulkAction::Delete,
-            _ => return Err(Error::invalid("action", Code::InvalidRequest)),
+        use wire::BulkKind;
+        let kind = BulkKind::parse(action).ok_or(Error::invalid("action", Code::InvalidRequest))?;
+        Ok(match kind {
+            BulkKind::Activate => BulkAction::Activate,
+            BulkKind::Deactivate => BulkAction::Deactivate,
+            BulkKind::Expiry => {
+                BulkAction::SetExpiry(crate::validate::optional_date("date", date)?)
+            }
+            BulkKind::Move => BulkAction::Move(target.ok_or(Error::NotFound)?),
+            BulkKind::Delete => BulkAction::Delete,
         })
     }
 

@@ -144,7 +144,7 @@ db_test!(
         // Before its window nobody sees it; during it everyone does (the page decides how).
         let before = announcements::current(&db, &lotte, now).await.unwrap();
         assert_eq!(
-            (before.choice.as_deref(), before.running.len()),
+            (before.choice.map(|c| c.as_str()), before.running.len()),
             (Some("inform"), 0)
         );
         // 08:30 in Brussels on the 5th (the form's times are Belgian wall-clock times).

@@ -212,9 +212,14 @@ pub async fn callback(
         client_address: peer,
     };
     let signed_in = linked.signed_in;
-    if session::begin_session(&session, signed_in.user_id, &provider.key, arrival)
-        .await
-        .is_err()
+    if session::begin_session(
+        &session,
+        signed_in.user_id,
+        &wire::SignInMethod::Provider(provider.key.clone()),
+        arrival,
+    )
+    .await
+    .is_err()
     {
         return refuse(Code::Internal);
     }

@@ -672,6 +672,26 @@ fn malformed() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// Whether an answer to a malformed request is wrong: a 5xx, or a 4xx without a code.
+fn not_the_callers_error(status: StatusCode, bytes: &[u8]) -> bool {
+    let coded = serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| v["code"].as_str().map(str::to_string))
+        .is_some();
+    status.is_server_error() || (status.is_client_error() && !coded)
+}
+
+/// Fails with every wrong answer among `tried` requests (at least `least` of them).
+fn assert_all_callers_errors(failures: Vec<String>, tried: usize, least: usize) {
+    assert!(tried > least, "only {tried} requests tried");
+    assert!(
+        failures.is_empty(),
+        "{} of {tried}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// Every server function (from the registered list: a new one is tried without a row) answers
 /// malformed requests as the caller's error: a 4xx with a code, never a 5xx or no answer. A
 /// body that happens to be readable for a function without arguments may succeed.
@@ -693,29 +713,19 @@ async fn should_answer_every_malformed_request_as_the_callers_error() {
                 http_support::raw(&w.app, &cookie, method, path, content_type, body.clone()).await
             };
             tried += 1;
-            let text = String::from_utf8_lossy(&bytes);
-            let coded = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .and_then(|v| v["code"].as_str().map(str::to_string))
-                .is_some();
-            if status.is_server_error() || (status.is_client_error() && !coded) {
+            if not_the_callers_error(status, &bytes) {
                 let shown = String::from_utf8_lossy(&body)
                     .chars()
                     .take(40)
                     .collect::<String>();
                 failures.push(format!(
-                    "{method} {path} ({content_type}: {shown:?}) → {status} {text}"
+                    "{method} {path} ({content_type}: {shown:?}) → {status} {}",
+                    String::from_utf8_lossy(&bytes)
                 ));
             }
         }
     }
-    assert!(tried > 500, "only {tried} requests tried");
-    assert!(
-        failures.is_empty(),
-        "{} of {tried}:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_all_callers_errors(failures, tried, 500);
 }
 
 /// Every HTTP API route (from its OpenAPI document: a new one is tried too) answers malformed
@@ -742,11 +752,7 @@ async fn should_answer_every_malformed_api_request_as_the_callers_error() {
                         http_support::api_raw(&w.app, &w.token, &method, &path, content_type, body)
                             .await;
                     tried += 1;
-                    let coded = serde_json::from_slice::<serde_json::Value>(&bytes)
-                        .ok()
-                        .and_then(|v| v["code"].as_str().map(str::to_string))
-                        .is_some();
-                    if status.is_server_error() || (status.is_client_error() && !coded) {
+                    if not_the_callers_error(status, &bytes) {
                         failures.push(format!(
                             "{method} {path} ({content_type}) → {status} {}",
                             String::from_utf8_lossy(&bytes)
@@ -756,13 +762,7 @@ async fn should_answer_every_malformed_api_request_as_the_callers_error() {
             }
         }
     }
-    assert!(tried > 250, "only {tried} requests tried");
-    assert!(
-        failures.is_empty(),
-        "{} of {tried}:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_all_callers_errors(failures, tried, 250);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,7 @@ use crate::api::users::{bulk_users, BulkResult, UserFilter};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::date::PastDateWarning;
 use crate::i18n::*;
+use wire::BulkKind;
 
 /// The list's selection: explicit users, or every user matching the filter.
 #[derive(Clone, Copy)]
@@ -55,17 +56,17 @@ fn subtree(nodes: &[crate::api::sites::SiteNode], site: Uuid) -> Vec<(Uuid, Stri
         .collect()
 }
 
-fn outcome(locale: Locale, action: &str, result: &BulkResult) -> String {
+fn outcome(locale: Locale, action: BulkKind, result: &BulkResult) -> String {
     let n = result.changed;
     let mut text = if result.queued {
         td_string!(locale, admin.bulk_queued, count = n).to_string()
     } else {
         match action {
-            "activate" => td_string!(locale, admin.bulk_activated, count = n),
-            "deactivate" => td_string!(locale, admin.bulk_deactivated, count = n),
-            "expiry" => td_string!(locale, admin.bulk_dated, count = n),
-            "move" => td_string!(locale, admin.bulk_moved, count = n),
-            _ => td_string!(locale, admin.bulk_deleted, count = n),
+            BulkKind::Activate => td_string!(locale, admin.bulk_activated, count = n),
+            BulkKind::Deactivate => td_string!(locale, admin.bulk_deactivated, count = n),
+            BulkKind::Expiry => td_string!(locale, admin.bulk_dated, count = n),
+            BulkKind::Move => td_string!(locale, admin.bulk_moved, count = n),
+            BulkKind::Delete => td_string!(locale, admin.bulk_deleted, count = n),
         }
         .to_string()
     };
@@ -95,7 +96,7 @@ pub fn BulkBar(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
-    let action = RwSignal::new(String::from("deactivate"));
+    let action = RwSignal::new(BulkKind::Deactivate);
     let date = RwSignal::new(String::new());
     let target = RwSignal::new(None::<Uuid>);
     let confirm = RwSignal::new(false);
@@ -119,30 +120,31 @@ pub fn BulkBar(
         );
         busy.set(true);
         spawn_local(async move {
-            let result = bulk_users(site, users, all, f, chosen.clone(), day, to).await;
+            let result =
+                bulk_users(site, users, all, f, chosen.as_str().to_string(), day, to).await;
             busy.set(false);
             match result {
                 Ok(done) => {
                     selection.clear();
-                    ctx.done(outcome(i18n.get_locale_untracked(), &chosen, &done));
+                    ctx.done(outcome(i18n.get_locale_untracked(), chosen, &done));
                 }
                 Err(e) => ctx.failed(e),
             }
         });
     });
-    let ready = move || match action.get().as_str() {
-        "move" => target.get().is_some(),
+    let ready = move || match action.get() {
+        BulkKind::Move => target.get().is_some(),
         _ => true,
     };
     let question = move || {
         let locale = i18n.get_locale();
         let n = count();
-        match action.get().as_str() {
-            "activate" => td_string!(locale, admin.bulk_confirm_activate, count = n),
-            "deactivate" => td_string!(locale, admin.bulk_confirm_deactivate, count = n),
-            "expiry" => td_string!(locale, admin.bulk_confirm_expiry, count = n),
-            "move" => td_string!(locale, admin.bulk_confirm_move, count = n),
-            _ => td_string!(locale, admin.bulk_confirm_delete, count = n),
+        match action.get() {
+            BulkKind::Activate => td_string!(locale, admin.bulk_confirm_activate, count = n),
+            BulkKind::Deactivate => td_string!(locale, admin.bulk_confirm_deactivate, count = n),
+            BulkKind::Expiry => td_string!(locale, admin.bulk_confirm_expiry, count = n),
+            BulkKind::Move => td_string!(locale, admin.bulk_confirm_move, count = n),
+            BulkKind::Delete => td_string!(locale, admin.bulk_confirm_delete, count = n),
         }
         .to_string()
     };
@@ -151,20 +153,20 @@ pub fn BulkBar(
             <div class="bulk-bar" id="bulk-bar" role="region" aria-label=move || td_string!(i18n.get_locale(), admin.bulk_title)>
                 <strong id="bulk-count">{move || td_string!(i18n.get_locale(), admin.bulk_selected, count = count()).to_string()}</strong>
                 <label for="bulk-action" class="visually-hidden">{t!(i18n, admin.bulk_action)}</label>
-                <select id="bulk-action" on:change=move |ev| action.set(event_target_value(&ev)) prop:value=move || action.get()>
-                    <option value="activate">{t!(i18n, admin.bulk_do_activate)}</option>
-                    <option value="deactivate">{t!(i18n, admin.bulk_do_deactivate)}</option>
-                    <option value="expiry">{t!(i18n, admin.bulk_do_expiry)}</option>
-                    <option value="move">{t!(i18n, admin.bulk_do_move)}</option>
-                    <option value="delete">{t!(i18n, admin.bulk_do_delete)}</option>
+                <select id="bulk-action" on:change=move |ev| { if let Some(kind) = BulkKind::parse(&event_target_value(&ev)) { action.set(kind) } } prop:value=move || action.get().as_str()>
+                    <option value=BulkKind::Activate.as_str()>{t!(i18n, admin.bulk_do_activate)}</option>
+                    <option value=BulkKind::Deactivate.as_str()>{t!(i18n, admin.bulk_do_deactivate)}</option>
+                    <option value=BulkKind::Expiry.as_str()>{t!(i18n, admin.bulk_do_expiry)}</option>
+                    <option value=BulkKind::Move.as_str()>{t!(i18n, admin.bulk_do_move)}</option>
+                    <option value=BulkKind::Delete.as_str()>{t!(i18n, admin.bulk_do_delete)}</option>
                 </select>
-                <Show when=move || action.get() == "expiry">
+                <Show when=move || action.get() == BulkKind::Expiry>
                     <label for="bulk-date">{t!(i18n, admin.bulk_date)}</label>
                     <input id="bulk-date" type="date" prop:value=move || date.get()
                         on:input=move |ev| date.set(event_target_value(&ev)) />
                     <PastDateWarning value=date id="bulk-date-past">{t!(i18n, admin.expiry_in_past_users)}</PastDateWarning>
                 </Show>
-                <Show when=move || action.get() == "move">
+                <Show when=move || action.get() == BulkKind::Move>
                     <label for="bulk-target">{t!(i18n, admin.bulk_target)}</label>
                     <select id="bulk-target" on:change=move |ev| target.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
                         <option value="">{t!(i18n, admin.bulk_choose_site)}</option>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use super::{op_label, ops_for, schedule_label, takes_value, Editing};
+use super::{op_label, schedule_label, Editing};
 use crate::api::groups::{
     preview_group, save_group, ConditionRow, GroupInput, GroupPreview, GroupsPage,
 };
@@ -12,7 +12,7 @@ use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::icon::{Icon, IconSvg};
 use crate::error::AppError;
 use crate::i18n::*;
-use wire::{PropertyKind, Schedule};
+use wire::{ConditionOp, PropertyKind, Schedule};
 
 #[derive(Debug, Clone, PartialEq)]
 struct Draft {
@@ -97,7 +97,7 @@ pub fn GroupEditor(
             c.push(Draft {
                 id,
                 row: ConditionRow {
-                    op: ops_for(first.kind)[0].to_string(),
+                    op: ConditionOp::Equals,
                     key: first.key.clone(),
                     value: String::new(),
                 },
@@ -299,7 +299,7 @@ fn ConditionEditor(
             .map(|d| d.row)
             .unwrap_or(ConditionRow {
                 key: String::new(),
-                op: String::new(),
+                op: ConditionOp::Equals,
                 value: String::new(),
             })
     });
@@ -344,11 +344,10 @@ fn ConditionEditor(
             <select class="condition-property" aria-label=move || label("property")
                 on:change=move |ev| {
                     let key = event_target_value(&ev);
-                    let kind = data.get_value().definitions.iter().find(|d| d.key == key)
-                        .map(|d| d.kind).unwrap_or(PropertyKind::Text);
+                    // Equals fits every type: the first operator offered for any property.
                     update(&|r| {
                         r.key = key.clone();
-                        r.op = ops_for(kind)[0].to_string();
+                        r.op = ConditionOp::Equals;
                         r.value = String::new();
                     });
                 }>
@@ -362,15 +361,15 @@ fn ConditionEditor(
             </select>
             <select class="condition-op" aria-label=move || label("op")
                 on:change=move |ev| {
-                    let op = event_target_value(&ev);
-                    update(&|r| r.op = op.clone());
+                    if let Some(op) = ConditionOp::parse(&event_target_value(&ev)) {
+                        update(&|r| r.op = op);
+                    }
                 }>
-                {move || ops_for(kind()).iter().map(|op| {
-                    let op = *op;
-                    view! { <option value=op selected=move || row.get().op == op>{move || op_label(i18n.get_locale(), op)}</option> }
+                {move || ConditionOp::for_kind(kind()).map(|op| {
+                    view! { <option value=op.as_str() selected=move || row.get().op == op>{move || op_label(i18n.get_locale(), op)}</option> }
                 }).collect_view()}
             </select>
-            {move || takes_value(&row.get().op).then(|| {
+            {move || row.get().op.takes_value().then(|| {
                 let set = move |ev: leptos::ev::Event| {
                     let value = event_target_value(&ev);
                     update(&|r| r.value = value.clone());

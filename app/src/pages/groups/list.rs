@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{op_label, schedule_label, takes_value, Editing};
+use super::{op_label, schedule_label, Editing};
 use crate::api::groups::{remove_group, run_group, GroupRow, GroupsPage};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::date::{date_time, DateTimeText};
@@ -79,10 +79,10 @@ pub fn rule_text(locale: Locale, page: &GroupsPage, g: &GroupRow) -> String {
                 .find(|d| d.key == c.key)
                 .map(|d| d.label(code))
                 .unwrap_or_else(|| c.key.clone());
-            if takes_value(&c.op) {
-                format!("{label} {} {}", op_label(locale, &c.op), c.value)
+            if c.op.takes_value() {
+                format!("{label} {} {}", op_label(locale, c.op), c.value)
             } else {
-                format!("{label} {}", op_label(locale, &c.op))
+                format!("{label} {}", op_label(locale, c.op))
             }
         })
         .collect::<Vec<_>>()

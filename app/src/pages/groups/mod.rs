@@ -14,6 +14,7 @@ use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::i18n::*;
 use tabs::GroupTabs;
+use wire::ConditionOp;
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
@@ -64,38 +65,17 @@ fn GroupsContent() -> impl IntoView {
 }
 
 /// An operator code as the rule editor and the list show it.
-pub(crate) fn op_label(locale: Locale, op: &str) -> String {
+pub(crate) fn op_label(locale: Locale, op: ConditionOp) -> String {
     match op {
-        "not_equals" => td_string!(locale, groups.op_not_equals),
-        "contains" => td_string!(locale, groups.op_contains),
-        "less_than" => td_string!(locale, groups.op_less_than),
-        "greater_than" => td_string!(locale, groups.op_greater_than),
-        "is_set" => td_string!(locale, groups.op_is_set),
-        "is_empty" => td_string!(locale, groups.op_is_empty),
-        _ => td_string!(locale, groups.op_equals),
+        ConditionOp::NotEquals => td_string!(locale, groups.op_not_equals),
+        ConditionOp::Contains => td_string!(locale, groups.op_contains),
+        ConditionOp::LessThan => td_string!(locale, groups.op_less_than),
+        ConditionOp::GreaterThan => td_string!(locale, groups.op_greater_than),
+        ConditionOp::IsSet => td_string!(locale, groups.op_is_set),
+        ConditionOp::IsEmpty => td_string!(locale, groups.op_is_empty),
+        ConditionOp::Equals => td_string!(locale, groups.op_equals),
     }
     .to_string()
-}
-
-/// The operators that fit a property type (as the domain decides).
-pub(crate) fn ops_for(kind: wire::PropertyKind) -> &'static [&'static str] {
-    use wire::PropertyKind;
-    match kind {
-        PropertyKind::Text => &["equals", "not_equals", "contains", "is_set", "is_empty"],
-        PropertyKind::Number | PropertyKind::Date => &[
-            "equals",
-            "not_equals",
-            "less_than",
-            "greater_than",
-            "is_set",
-            "is_empty",
-        ],
-        PropertyKind::Choice => &["equals", "not_equals", "is_set", "is_empty"],
-    }
-}
-
-pub(crate) fn takes_value(op: &str) -> bool {
-    !matches!(op, "is_set" | "is_empty")
 }
 
 pub(crate) fn schedule_label(locale: Locale, schedule: wire::Schedule) -> String {

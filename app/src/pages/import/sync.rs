@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::api::import::{SaveSyncSettings, SyncSettings};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::i18n::*;
+use wire::{DateFormat, MatchOn};
 
 #[component]
 pub fn SyncPanel(
@@ -45,22 +46,22 @@ pub fn SyncPanel(
                         <div class="field">
                             <label for="sync-match">{t!(i18n, import.sync_match_on)}</label>
                             <select id="sync-match" name="match_on">
-                                <option value="personnel_number" selected=s.match_on == "personnel_number">{t!(i18n, import.sync_match_number)}</option>
-                                <option value="username" selected=s.match_on == "username">{t!(i18n, import.sync_match_username)}</option>
+                                <option value=MatchOn::PersonnelNumber.as_str() selected=s.match_on == MatchOn::PersonnelNumber>{t!(i18n, import.sync_match_number)}</option>
+                                <option value=MatchOn::Username.as_str() selected=s.match_on == MatchOn::Username>{t!(i18n, import.sync_match_username)}</option>
                             </select>
                         </div>
                         <div class="field">
                             <label for="sync-dates">{t!(i18n, import.sync_date_format)}</label>
                             <select id="sync-dates" name="date_format">
-                                {[("auto", "sync_date_auto"), ("dmy", "dmy"), ("mdy", "mdy"), ("ymd", "ymd")].into_iter().map(|(code, _)| {
-                                    let selected = s.date_format == code;
-                                    let label = move || match code {
-                                        "dmy" => td_string!(i18n.get_locale(), import.sync_date_dmy),
-                                        "mdy" => td_string!(i18n.get_locale(), import.sync_date_mdy),
-                                        "ymd" => td_string!(i18n.get_locale(), import.sync_date_ymd),
-                                        _ => td_string!(i18n.get_locale(), import.sync_date_auto),
+                                {DateFormat::ALL.iter().map(|&format| {
+                                    let selected = s.date_format == format;
+                                    let label = move || match format {
+                                        DateFormat::DayMonthYear => td_string!(i18n.get_locale(), import.sync_date_dmy),
+                                        DateFormat::MonthDayYear => td_string!(i18n.get_locale(), import.sync_date_mdy),
+                                        DateFormat::YearMonthDay => td_string!(i18n.get_locale(), import.sync_date_ymd),
+                                        DateFormat::Auto => td_string!(i18n.get_locale(), import.sync_date_auto),
                                     };
-                                    view! { <option value=code selected=selected>{label}</option> }
+                                    view! { <option value=format.as_str() selected=selected>{label}</option> }
                                 }).collect_view()}
                             </select>
                         </div>

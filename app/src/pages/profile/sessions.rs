@@ -8,6 +8,7 @@ use crate::components::date::DateTimeText;
 use crate::components::error_message::ErrorMessage;
 use crate::error::AppError;
 use crate::i18n::*;
+use wire::SignInMethod;
 
 #[component]
 pub fn Sessions(
@@ -26,13 +27,16 @@ pub fn Sessions(
             }
         });
     };
-    let method_name = move |method: &str| match method {
-        "password" => td_string!(i18n.get_locale_untracked(), profile.method_password).to_string(),
-        key => providers
+    let method_name = move |method: &Option<SignInMethod>| match method {
+        Some(SignInMethod::Password) => {
+            td_string!(i18n.get_locale_untracked(), profile.method_password).to_string()
+        }
+        Some(SignInMethod::Provider(key)) => providers
             .iter()
-            .find(|p| p.key == key)
+            .find(|p| &p.key == key)
             .map(|p| p.name.clone())
-            .unwrap_or_else(|| key.to_string()),
+            .unwrap_or_else(|| key.clone()),
+        None => String::new(),
     };
     let rows = sessions
         .into_iter()

@@ -8,6 +8,7 @@ use crate::components::loaded::Loaded;
 use crate::components::page_shell::AnnouncementsResource;
 use crate::error::AppError;
 use crate::i18n::*;
+use wire::UpdatesChoice;
 
 #[component]
 pub fn Updates() -> impl IntoView {
@@ -17,9 +18,9 @@ pub fn Updates() -> impl IntoView {
     };
     let error = RwSignal::new(None::<AppError>);
     let status = RwSignal::new(None::<String>);
-    let choose = move |choice: String| {
+    let choose = move |choice: UpdatesChoice| {
         spawn_local(async move {
-            match choose_updates(choice).await {
+            match choose_updates(choice.as_str().to_string()).await {
                 Ok(()) => {
                     error.set(None);
                     version.update(|v| *v += 1);
@@ -36,18 +37,18 @@ pub fn Updates() -> impl IntoView {
             <h2 id="updates-title">{t!(i18n, common.announcements)}</h2>
             <Loaded load=mine let:mine>
                 {
-                    let choice = mine.map(|m| m.choice).unwrap_or_default();
+                    let choice = mine.and_then(|m| m.choice);
                     view! {
                         <fieldset class="choice-group" id="updates-choice">
                             <legend>{t!(i18n, common.updates_question)}</legend>
                             <label class="choice">
-                                <input type="radio" name="updates" value="inform" checked=choice == "inform"
-                                    on:change=move |_| choose("inform".into()) />
+                                <input type="radio" name="updates" value="inform" checked=choice == Some(UpdatesChoice::Inform)
+                                    on:change=move |_| choose(UpdatesChoice::Inform) />
                                 <span>{t!(i18n, common.updates_inform)}</span>
                             </label>
                             <label class="choice">
-                                <input type="radio" name="updates" value="none" checked=choice == "none"
-                                    on:change=move |_| choose("none".into()) />
+                                <input type="radio" name="updates" value="none" checked=choice == Some(UpdatesChoice::Silent)
+                                    on:change=move |_| choose(UpdatesChoice::Silent) />
                                 <span>{t!(i18n, common.updates_none)}</span>
                             </label>
                         </fieldset>
