@@ -16,9 +16,9 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 /// This server's origin as browsers send it in `Origin` (`https://licentia.example`).
 #[derive(Debug, Clone, Default)]
@@ -99,12 +99,11 @@ pub async fn refuse_cross_site(
         && is_cross_site(request.headers(), &own)
     {
         tracing::info!(path = %request.uri().path(), "cross-site request refused");
-        return (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "application/json")],
-            r#"{"code":"cross_site","message":"This request came from another site and was refused."}"#,
-        )
-            .into_response();
+        let failure = wire::Failure {
+            status: 403,
+            ..wire::Failure::code(wire::Code::CrossSite)
+        };
+        return crate::answer::respond(&failure, axum::Json(&failure));
     }
     next.run(request).await
 }

@@ -178,6 +178,7 @@ macro_rules! with_codes {
             AnnouncementOver => announcement_over,
             UpdatesChoiceInvalid => updates_choice_invalid,
             ExpiryInPast => expiry_in_past,
+            CrossSite => cross_site,
         }
     };
 }
