@@ -125,6 +125,7 @@ labels!(
         "last_name" => field_last_name,
         "email" => field_email,
         "personnel_number" => field_personnel_number,
+        "external_id" => field_external_id,
         "site" => field_site,
         "password" => field_password,
         "provider" => field_provider,

@@ -179,6 +179,9 @@ macro_rules! with_codes {
             UpdatesChoiceInvalid => updates_choice_invalid,
             ExpiryInPast => expiry_in_past,
             CrossSite => cross_site,
+            ScimFilterInvalid => scim_filter_invalid,
+            ExternalIdInvalid => external_id_invalid,
+            ExternalIdTaken => external_id_taken,
         }
     };
 }

@@ -21,7 +21,7 @@ pub use lang::Lang;
 pub use licence::{ClaimOutcome, LicenceState, Pending};
 pub use sso::{SignInMethod, SsoProvider};
 pub use states::{
-    AnnouncementKind, BulkKind, ConditionOp, DateFormat, FieldRule, JobStatus, MatchOn,
+    AnnouncementKind, BulkKind, ConditionOp, DateFormat, FieldRule, IdScheme, JobStatus, MatchOn,
     PropertyKind, PurchaseStatus, RegistrationFlow, Schedule, SubscriptionState, UpdatesChoice,
 };
 pub use token::TokenState;

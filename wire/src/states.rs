@@ -153,6 +153,18 @@ named_enum! {
 }
 
 named_enum! {
+    /// Which system gave a user an identifier.
+    pub enum IdScheme {
+        /// SCIM's `externalId` (Entra ID, Google Workspace).
+        Scim => "scim",
+        /// The ECK iD of Dutch education (Magister's `EduUser`).
+        EckId => "eck_id",
+        /// A OneRoster `sourcedId`.
+        OneRoster => "oneroster",
+    }
+}
+
+named_enum! {
     /// Where an organisation's request to buy seats stands.
     pub enum PurchaseStatus {
         New => "new",

@@ -8,6 +8,7 @@ pub mod audit_event;
 pub mod bundle;
 pub mod bundle_product;
 pub mod dynamic_group;
+pub mod external_id;
 pub mod group_member;
 pub mod import_config;
 pub mod import_file;

@@ -18,6 +18,7 @@ mod groups;
 mod helpers;
 mod hot_paths;
 mod hr_sync;
+mod identifiers;
 mod import;
 mod import_apply;
 mod import_retention;

@@ -1,0 +1,7 @@
+//! SCIM 2.0 (RFC 7643, RFC 7644): what identity providers (Microsoft Entra ID, Google
+//! Workspace, Magister) need from us to push their users. This first part is the filter
+//! language that `GET /Users?filter=…` and PATCH paths speak (`filter.rs`); the resources and
+//! the endpoint follow (issue 19).
+pub mod filter;
+
+pub use filter::{AttrPath, CompValue, CompareOp, Filter};
