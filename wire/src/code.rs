@@ -180,6 +180,7 @@ macro_rules! with_codes {
             ExpiryInPast => expiry_in_past,
             CrossSite => cross_site,
             ScimFilterInvalid => scim_filter_invalid,
+            ScimTooMany => scim_too_many,
             ExternalIdInvalid => external_id_invalid,
             ExternalIdTaken => external_id_taken,
         }

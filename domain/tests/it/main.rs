@@ -33,6 +33,7 @@ mod products;
 mod properties;
 mod purchases;
 mod roles;
+mod scim;
 mod seats;
 mod sites;
 mod sso;
