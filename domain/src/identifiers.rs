@@ -19,7 +19,7 @@ pub use wire::IdScheme as Scheme;
 pub const MAX_LEN: usize = 255;
 
 /// `value` as stored: trimmed, not empty, at most [`MAX_LEN`] characters, no control characters.
-fn valid(value: &str) -> Result<&str> {
+pub(crate) fn valid(value: &str) -> Result<&str> {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > MAX_LEN || value.chars().any(char::is_control) {
         return Err(Error::invalid("external_id", Code::ExternalIdInvalid));

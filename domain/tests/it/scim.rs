@@ -103,3 +103,111 @@ db_test!(
         );
     }
 );
+
+fn barbara(user_name: &str, external_id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "schemas": [users::USER_SCHEMA, users::ENTERPRISE_SCHEMA],
+        "userName": user_name,
+        "externalId": external_id,
+        "name": {"givenName": "Barbara", "familyName": "Jensen"},
+        "emails": [
+            {"value": "babs@home.example", "type": "home"},
+            {"value": format!("{user_name}@klimop.example"), "type": "work", "primary": true}
+        ],
+        "active": true,
+        users::ENTERPRISE_SCHEMA: {"employeeNumber": "701"}
+    })
+}
+
+db_test!(
+    should_create_users_as_identity_providers_send_them,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        // De Klimop's administrator (one of its three seats).
+        let klimop = admin_of(&db, demo.klimop, "klimop.admin").await;
+        let create = |json: serde_json::Value| {
+            let (db, admin) = (db.clone(), demo.admin.clone());
+            async move {
+                users::create(
+                    &db,
+                    &admin,
+                    demo.klimop,
+                    users::ScimUserInput::from_json(&json),
+                )
+                .await
+            }
+        };
+        let made = create(barbara("bjensen", "entra-1")).await.unwrap();
+        assert_eq!(
+            (
+                made.user_name.as_str(),
+                made.email.as_deref(),
+                made.external_id.as_deref(),
+                made.employee_number.as_deref(),
+                made.active
+            ),
+            (
+                "bjensen",
+                Some("bjensen@klimop.example"),
+                Some("entra-1"),
+                Some("701"),
+                true
+            )
+        );
+        let found = users::list(
+            &db,
+            &demo.admin,
+            demo.klimop,
+            Some(r#"externalId eq "entra-1""#),
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.resources, vec![made.clone()]);
+        assert_eq!(users::get(&db, &demo.admin, made.id).await.unwrap(), made);
+
+        // A taken external id or username leaves nothing behind (no user, no seat).
+        let before = users::list(&db, &demo.admin, demo.root, None, 1, 200)
+            .await
+            .unwrap()
+            .total;
+        assert_eq!(
+            create(barbara("other", "entra-1")).await.err(),
+            Some(Error::Conflict(Code::ExternalIdTaken))
+        );
+        assert_eq!(
+            create(barbara("BJensen", "entra-2")).await.err(),
+            Some(Error::invalid("username", Code::UsernameTaken))
+        );
+        assert_eq!(
+            users::list(&db, &demo.admin, demo.root, None, 1, 200)
+                .await
+                .unwrap()
+                .total,
+            before
+        );
+        assert_counters_exact(&db).await;
+
+        // De Klimop has three seats: one more, then the site is full.
+        create(barbara("second", "entra-3")).await.unwrap();
+        assert_eq!(
+            create(barbara("third", "entra-4")).await.err(),
+            Some(Error::Refused(Code::NoFreeSeat))
+        );
+        assert_counters_exact(&db).await;
+
+        // De Klimop's administrator cannot create in De Regenboog: it does not exist for them.
+        assert_eq!(
+            users::create(
+                &db,
+                &klimop,
+                demo.regenboog,
+                users::ScimUserInput::from_json(&barbara("x", "entra-6"))
+            )
+            .await
+            .err(),
+            Some(Error::NotFound)
+        );
+    }
+);
