@@ -24,6 +24,7 @@ pub mod licences;
 pub mod mail;
 pub mod onboarding;
 pub mod operators;
+pub mod overview;
 pub mod plans;
 pub mod products;
 pub mod properties;

@@ -64,11 +64,8 @@ impl From<domain::purchases::PurchaseRequest> for RequestRow {
 #[server(endpoint = "my_overview")]
 pub async fn my_overview() -> Result<Overview, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let today = wire::time::today();
-    let mine = domain::licences::mine(&db, &principal, today).await?;
-    let me = domain::users::own_account(&db, &principal).await?;
-    let sessions = domain::applications::sessions_of(&db, &principal, me.public_id).await?;
-    let requests = domain::purchases::mine(&db, &principal).await?;
+    let view = domain::overview::of(&db, &principal, wire::time::today()).await?;
+    let mine = view.licence;
     let session = crate::ssr::session().await?;
     let claim: Option<wire::ClaimOutcome> = session
         .remove(session::keys::SESSION_LICENCE_CLAIM)
@@ -79,7 +76,8 @@ pub async fn my_overview() -> Result<Overview, AppError> {
         licence: mine.check.status.into(),
         until: mine.check.until,
         products: mine.products.into_iter().map(|p| p.name).collect(),
-        sessions: sessions
+        sessions: view
+            .sessions
             .into_iter()
             .map(|s| AppSessionRow {
                 product: s.product_name,
@@ -89,9 +87,8 @@ pub async fn my_overview() -> Result<Overview, AppError> {
             .collect(),
         claim,
         can_order: mine.can_order,
-        requests: requests.into_iter().map(Into::into).collect(),
-        earliest_activation: (today + chrono::Duration::days(domain::purchases::LEAD_DAYS))
-            .to_string(),
+        requests: view.requests.into_iter().map(Into::into).collect(),
+        earliest_activation: view.earliest_activation.to_string(),
     })
 }
 
