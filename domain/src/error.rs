@@ -86,6 +86,13 @@ impl Error {
             Error::NotFound | Error::Unknown { .. } => 404,
             // An import's file, removed after the retention period.
             Error::Refused(Code::ImportFileRemoved) => 410,
+            // A SCIM filter that cannot be read, or a list too large to search (RFC 7644
+            // §3.12: 400 invalidFilter, 400 tooMany).
+            Error::Validation {
+                code: Code::ScimFilterInvalid,
+                ..
+            }
+            | Error::Refused(Code::ScimTooMany) => 400,
             Error::Forbidden | Error::PasswordChangeRequired => 403,
             Error::Unauthenticated => 401,
             Error::Conflict(_) => 409,

@@ -9,6 +9,7 @@ pub mod lifecycle;
 pub mod observe;
 pub mod proxies;
 pub mod routes;
+pub mod scim;
 pub mod security;
 pub mod sso;
 pub mod workers;

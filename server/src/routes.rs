@@ -173,6 +173,8 @@ pub fn app_with(
         .with_state(leptos_options)
         // The HTTP API: bearer tokens, no session cookie, no sign-in gate, no cross-site guard.
         .merge(crate::api::router(db.clone()))
+        // SCIM 2.0 for identity providers: bearer tokens too.
+        .merge(crate::scim::router(db.clone()))
         // For the operator's probes and scrapes (nginx keeps /metrics on loopback).
         .merge(probes(db, lifecycle.clone()))
         .layer(middleware::from_fn_with_state(

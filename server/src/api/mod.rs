@@ -12,6 +12,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 
+pub use error::locale_of;
 pub use openapi::document;
 
 #[derive(Clone)]

@@ -8,15 +8,17 @@ use uuid::Uuid;
 
 use crate::support::http as http_support;
 
-struct World {
-    app: axum::Router,
+pub(crate) struct World {
+    pub(crate) app: axum::Router,
     cookie: String,
-    db: domain::Db,
+    pub(crate) db: domain::Db,
     /// The Klimop administrator's own API token.
-    token: String,
+    pub(crate) token: String,
 }
 
-async fn world() -> (World, Ids) {
+/// Demo data, De Klimop's administrator (signed in, and with an API token) and, in De
+/// Regenboog, what they must never reach.
+pub(crate) async fn world() -> (World, Ids) {
     let dir = std::env::temp_dir().join(format!("licentia-foreign-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("t.db").display());
@@ -239,11 +241,11 @@ struct Foreign {
     session: Uuid,
 }
 
-struct Ids {
+pub(crate) struct Ids {
     root: Uuid,
     regenboog: Uuid,
     klimop: Uuid,
-    emma: Uuid,
+    pub(crate) emma: Uuid,
     lotte: Uuid,
     admin: Uuid,
     foreign_role: Uuid,
@@ -604,6 +606,82 @@ fn api_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
             ]),
         ),
     ]
+}
+
+/// The SCIM routes (`licentia::scim::ROUTES`), as the API's.
+fn scim_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
+    use Row::*;
+    vec![
+        (
+            ("get", "/scim/v2/ServiceProviderConfig"),
+            NoId("the server's description of itself"),
+        ),
+        (
+            ("get", "/scim/v2/Users"),
+            NoId("lists the token's own site's subtree"),
+        ),
+        (
+            ("post", "/scim/v2/Users"),
+            NoId("creates in the token's own site"),
+        ),
+        (
+            ("get", "/scim/v2/Users/{id}"),
+            Foreign(vec![format!("/scim/v2/Users/{}", ids.emma)]),
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_have_a_row_for_every_scim_route_and_refuse_foreign_ids() {
+    let (w, ids) = world().await;
+    let listed: std::collections::BTreeSet<(&str, &str)> =
+        scim_rows(&ids).iter().map(|(route, _)| *route).collect();
+    let routes: std::collections::BTreeSet<(&str, &str)> =
+        licentia::scim::ROUTES.iter().copied().collect();
+    assert_eq!(routes, listed, "every SCIM route needs a foreign-id row");
+    for ((method, _), row) in scim_rows(&ids) {
+        match row {
+            Row::NoId(why) => assert!(why.len() > 10),
+            Row::Foreign(paths) => {
+                for path in paths {
+                    let (status, bytes) =
+                        http_support::api(&w.app, &w.token, &method.to_uppercase(), &path, None)
+                            .await;
+                    let text = String::from_utf8_lossy(&bytes);
+                    assert!(
+                        status == StatusCode::NOT_FOUND && text.contains("\"not_found\""),
+                        "{method} {path} → {status} {text}"
+                    );
+                }
+            }
+            _ => panic!("a SCIM route is NoId or Foreign"),
+        }
+    }
+    // Malformed requests are the caller's error, as on the API.
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for (method, template) in licentia::scim::ROUTES {
+        for id in ["not-a-uuid", "%zz"] {
+            let path = format!(
+                "{}?filter=%zz&startIndex=x&count=-1",
+                template.replace("{id}", id)
+            );
+            for (content_type, body) in malformed() {
+                let method = method.to_uppercase();
+                let (status, bytes) =
+                    http_support::api_raw(&w.app, &w.token, &method, &path, content_type, body)
+                        .await;
+                tried += 1;
+                if not_the_callers_error(status, &bytes) {
+                    failures.push(format!(
+                        "{method} {path} ({content_type}) → {status} {}",
+                        String::from_utf8_lossy(&bytes)
+                    ));
+                }
+            }
+        }
+    }
+    assert_all_callers_errors(failures, tried, 60);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

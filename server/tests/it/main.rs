@@ -8,6 +8,7 @@ mod foreign_ids;
 mod import_resume;
 mod mail_delivery;
 mod observability;
+mod scim;
 mod shutdown;
 mod sign_in_surface;
 mod sso;
