@@ -4,7 +4,7 @@
 //! user (the site, and authority over them); a lookup answers only with users the principal
 //! may see, so it tells nothing of others.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::access::{self, Operation};
@@ -25,6 +25,29 @@ pub(crate) fn valid(value: &str) -> Result<&str> {
         return Err(Error::invalid("external_id", Code::ExternalIdInvalid));
     }
     Ok(value)
+}
+
+/// Stores a user's identifier inside the caller's transaction (`external_id_taken` when another
+/// user of the organisation has it); no access check here.
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    organisation: i32,
+    user_id: i32,
+    scheme: Scheme,
+    value: &str,
+) -> Result<()> {
+    external_id::ActiveModel {
+        organisation_id: Set(organisation),
+        user_id: Set(user_id),
+        scheme: Set(scheme.as_str().to_string()),
+        value: Set(value.to_string()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| Error::from_db_unique(e, Code::ExternalIdTaken))?;
+    Ok(())
 }
 
 /// Gives `user` the identifier `value` in `scheme` (replacing the one they had; empty removes
@@ -62,17 +85,7 @@ pub async fn set(
             .await?;
     }
     if let Some(value) = &value {
-        external_id::ActiveModel {
-            organisation_id: Set(organisation),
-            user_id: Set(target.user.id),
-            scheme: Set(scheme.as_str().to_string()),
-            value: Set(value.clone()),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await
-        .map_err(|e| Error::from_db_unique(e, Code::ExternalIdTaken))?;
+        insert(&*txn, organisation, target.user.id, scheme, value).await?;
     }
     audit::record(
         &*txn,

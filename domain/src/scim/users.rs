@@ -290,17 +290,7 @@ pub async fn create(
     row.personnel_number = Set(input.employee_number.clone());
     let created = row.update(&*txn).await?;
     if let Some(value) = &external {
-        external_id::ActiveModel {
-            organisation_id: Set(organisation),
-            user_id: Set(created.id),
-            scheme: Set(Scheme::Scim.as_str().to_string()),
-            value: Set(value.clone()),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await
-        .map_err(|e| Error::from_db_unique(e, Code::ExternalIdTaken))?;
+        crate::identifiers::insert(&*txn, organisation, created.id, Scheme::Scim, value).await?;
     }
     audit::record(
         &*txn,
