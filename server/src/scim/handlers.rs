@@ -159,6 +159,23 @@ pub async fn create_user(
     Ok(response)
 }
 
+/// A provider's delete: the account is deactivated (its licence, history and links stay; an
+/// administrator deletes it for good), as Entra ID's soft delete expects. 204.
+pub async fn delete_user(
+    State(state): State<ScimState>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
+) -> Answer {
+    let (principal, _) = caller(&state, &headers).await?;
+    let Ok(Path(id)) = id else {
+        return Err(ScimError::new(domain::Error::NotFound, lang(&headers)));
+    };
+    domain::users::set_active(&state.db, &principal, id, false)
+        .await
+        .map_err(|e| ScimError::new(e, lang(&headers)))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// Anything else under `/scim/v2`: SCIM's 404.
 pub async fn fallback(headers: HeaderMap) -> Response {
     ScimError::new(domain::Error::NotFound, lang(&headers)).into_response()

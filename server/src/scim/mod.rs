@@ -25,6 +25,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/scim/v2/Users"),
     ("post", "/scim/v2/Users"),
     ("get", "/scim/v2/Users/{id}"),
+    ("delete", "/scim/v2/Users/{id}"),
 ];
 
 pub fn router(db: domain::Db) -> Router {
@@ -37,7 +38,10 @@ pub fn router(db: domain::Db) -> Router {
             "/Users",
             get(handlers::list_users).post(handlers::create_user),
         )
-        .route("/Users/{id}", get(handlers::get_user))
+        .route(
+            "/Users/{id}",
+            get(handlers::get_user).delete(handlers::delete_user),
+        )
         .fallback(handlers::fallback)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(ScimState { db });

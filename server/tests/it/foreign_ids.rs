@@ -628,6 +628,10 @@ fn scim_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
             ("get", "/scim/v2/Users/{id}"),
             Foreign(vec![format!("/scim/v2/Users/{}", ids.emma)]),
         ),
+        (
+            ("delete", "/scim/v2/Users/{id}"),
+            Foreign(vec![format!("/scim/v2/Users/{}", ids.emma)]),
+        ),
     ]
 }
 
@@ -657,6 +661,14 @@ async fn should_have_a_row_for_every_scim_route_and_refuse_foreign_ids() {
             _ => panic!("a SCIM route is NoId or Foreign"),
         }
     }
+    // Nothing of Emma's changed (a foreign delete deactivates nobody).
+    let emma = user::Entity::find()
+        .filter(user::Column::PublicId.eq(ids.emma))
+        .one(w.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(emma.active);
     // Malformed requests are the caller's error, as on the API.
     let mut requests = Vec::new();
     for (method, template) in licentia::scim::ROUTES {

@@ -120,6 +120,11 @@ async fn should_provision_users_as_an_identity_provider_does() {
         .await
         .unwrap()
         .is_empty());
+    // A provider's delete deactivates: the user reads back inactive.
+    let (status, _) = send(&w, &token, "DELETE", &format!("/scim/v2/Users/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, read) = send(&w, &token, "GET", &format!("/scim/v2/Users/{id}"), None).await;
+    assert_eq!(read["active"], false);
     // Without a token: 401, SCIM's form, the challenge.
     let (status, error) = send(&w, "", "GET", "/scim/v2/Users", None).await;
     assert_eq!(
