@@ -669,6 +669,49 @@ async fn should_have_a_row_for_every_scim_route_and_refuse_foreign_ids() {
         .unwrap()
         .unwrap();
     assert!(emma.active);
+    // A more powerful user placed in De Klimop (a director, Administrator on the root): the
+    // Klimop administrator's token neither reads nor deactivates them.
+    let director = {
+        let form = domain::users::NewUserForm {
+            username: "klimop.director".into(),
+            first_name: "Dina".into(),
+            last_name: "Director".into(),
+            ..Default::default()
+        };
+        let new_user = form.validate().await.unwrap();
+        let klimop = domain::sites::resolve(&w.db, ids.klimop).await.unwrap();
+        let txn = w.db.write().await.unwrap();
+        let made = domain::users::insert_unchecked(&*txn, klimop.site.id, new_user)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        let root = domain::sites::resolve(&w.db, ids.root).await.unwrap();
+        domain::roles::grant_builtin_unchecked(
+            w.db.conn(),
+            made.id,
+            domain::roles::ADMINISTRATOR,
+            root.site.id,
+        )
+        .await
+        .unwrap();
+        made
+    };
+    for method in ["GET", "DELETE"] {
+        let path = format!("/scim/v2/Users/{}", director.public_id);
+        let (status, bytes) = http_support::api(&w.app, &w.token, method, &path, None).await;
+        assert!(
+            status.is_client_error() && !not_the_callers_error(status, &bytes),
+            "{method} {path} → {status} {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        assert_ne!(status, StatusCode::NO_CONTENT);
+    }
+    let director = user::Entity::find_by_id(director.id)
+        .one(w.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(director.active);
     // Malformed requests are the caller's error, as on the API.
     let mut requests = Vec::new();
     for (method, template) in licentia::scim::ROUTES {
