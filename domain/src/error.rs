@@ -92,7 +92,13 @@ impl Error {
                 code: Code::ScimFilterInvalid,
                 ..
             }
-            | Error::Refused(Code::ScimTooMany) => 400,
+            | Error::Refused(Code::ScimTooMany)
+            | Error::Validation {
+                code: Code::ScimPatchInvalid | Code::ScimPathInvalid | Code::ScimNoTarget,
+                ..
+            } => 400,
+            // An `If-Match` that names another version (RFC 7644 §3.14).
+            Error::Refused(Code::ScimVersionMismatch) => 412,
             Error::Forbidden | Error::PasswordChangeRequired => 403,
             Error::Unauthenticated => 401,
             Error::Conflict(_) => 409,

@@ -183,6 +183,11 @@ macro_rules! with_codes {
             ScimTooMany => scim_too_many,
             ExternalIdInvalid => external_id_invalid,
             ExternalIdTaken => external_id_taken,
+            ScimPatchInvalid => scim_patch_invalid,
+            ScimPathInvalid => scim_path_invalid,
+            ScimNoTarget => scim_no_target,
+            ScimVersionMismatch => scim_version_mismatch,
+            ScimGroupNotEmpty => scim_group_not_empty,
         }
     };
 }

@@ -117,6 +117,69 @@ impl Filter {
     }
 }
 
+/// The path of a PATCH operation (RFC 7644 §3.5.2): an attribute path (`active`,
+/// `name.familyName`, the enterprise extension's `…:User:employeeNumber`), or a value path
+/// with an optional sub-attribute (`emails[type eq "work"].value`, `members[value eq "…"]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchPath {
+    /// The attribute (with its sub-attribute when no value filter is given).
+    pub attr: AttrPath,
+    /// Which elements of a multi-valued attribute.
+    pub filter: Option<Filter>,
+    /// The sub-attribute of those elements.
+    pub sub: Option<String>,
+}
+
+fn invalid_path() -> Error {
+    Error::invalid("path", Code::ScimPathInvalid)
+}
+
+impl PatchPath {
+    /// Reads a path, or refuses it (`scim_path_invalid`: SCIM's `invalidPath`).
+    pub fn parse(text: &str) -> Result<PatchPath> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_LEN {
+            return Err(invalid_path());
+        }
+        let Some(open) = text.find('[') else {
+            return Ok(PatchPath {
+                attr: attr_path(text).map_err(|_| invalid_path())?,
+                filter: None,
+                sub: None,
+            });
+        };
+        let close = text
+            .rfind(']')
+            .filter(|&c| c > open)
+            .ok_or_else(invalid_path)?;
+        let attr = attr_path(&text[..open]).map_err(|_| invalid_path())?;
+        if attr.sub.is_some() {
+            return Err(invalid_path());
+        }
+        let mut parser = Parser {
+            tokens: tokenize(&text[open + 1..close]).map_err(|_| invalid_path())?,
+            at: 0,
+            depth: 1,
+            in_value_path: true,
+        };
+        let filter = parser.or().map_err(|_| invalid_path())?;
+        if parser.at != parser.tokens.len() {
+            return Err(invalid_path());
+        }
+        let rest = &text[close + 1..];
+        let sub = match rest.strip_prefix('.') {
+            Some(sub) if valid_name(sub) => Some(sub.to_string()),
+            None if rest.is_empty() => None,
+            _ => return Err(invalid_path()),
+        };
+        Ok(PatchPath {
+            attr,
+            filter: Some(filter),
+            sub,
+        })
+    }
+}
+
 fn present(v: &Value) -> bool {
     match v {
         Value::Null => false,
@@ -150,7 +213,7 @@ fn attribute<'a>(resource: &'a Value, schema: Option<&str>, name: &str) -> Optio
     find(object, name)
 }
 
-fn find<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+pub(crate) fn find<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
     object
         .as_object()?
         .iter()
@@ -419,6 +482,15 @@ impl Parser {
     }
 }
 
+/// An attribute's name (RFC 7643 §2.1: ATTRNAME, with `$ref`).
+fn valid_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+}
+
 /// `urn:…:User:name.givenName` → schema, `name`, `givenName`.
 fn attr_path(word: &str) -> Result<AttrPath> {
     let (schema, rest) = match word.rfind(':') {
@@ -429,12 +501,7 @@ fn attr_path(word: &str) -> Result<AttrPath> {
         Some((name, sub)) => (name, Some(sub)),
         None => (rest, None),
     };
-    let valid = |s: &str| {
-        let mut chars = s.chars();
-        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
-    };
-    if !valid(name) || sub.is_some_and(|s| !valid(s)) {
+    if !valid_name(name) || sub.is_some_and(|s| !valid_name(s)) {
         return Err(invalid());
     }
     Ok(AttrPath {

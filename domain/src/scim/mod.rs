@@ -1,9 +1,12 @@
 //! SCIM 2.0 (RFC 7643, RFC 7644): what identity providers (Microsoft Entra ID, Google
-//! Workspace, Magister) need from us to push their users. This first part is the filter
-//! language that `GET /Users?filter=…` and PATCH paths speak (`filter.rs`) and users as
-//! resources, read and listed (`users.rs`); writes and the endpoint follow (issue 19).
+//! Workspace, Magister) need from us to push their users: the filter language that
+//! `GET /Users?filter=…` and PATCH paths speak (`filter.rs`), users as resources, read and
+//! listed (`users.rs`), written (`write.rs`) and patched (`patch.rs`).
 pub mod filter;
+pub mod patch;
 pub mod users;
+pub mod write;
 
-pub use filter::{AttrPath, CompValue, CompareOp, Filter};
+pub use filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 pub use users::{ScimPage, ScimUser};
+pub use write::OnDelete;

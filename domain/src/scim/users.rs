@@ -52,13 +52,51 @@ impl ScimUser {
             "active": self.active,
             "emails": self.email.iter().map(|e| json!({"value": e, "type": "work", "primary": true})).collect::<Vec<_>>(),
             ENTERPRISE_SCHEMA: {"employeeNumber": self.employee_number},
-            "meta": {"resourceType": "User", "created": self.created.to_rfc3339()},
         });
         if let (Some(id), Some(object)) = (&self.external_id, resource.as_object_mut()) {
             object.insert("externalId".into(), Value::String(id.clone()));
         }
+        let version = version_of(&resource);
+        if let Some(object) = resource.as_object_mut() {
+            object.insert(
+                "meta".into(),
+                json!({
+                    "resourceType": "User",
+                    "created": self.created.to_rfc3339(),
+                    "version": version,
+                }),
+            );
+        }
         resource
     }
+
+    /// The version a provider names in `If-Match` (the resource's ETag).
+    pub fn version(&self) -> String {
+        self.to_json()["meta"]["version"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// A weak ETag of a resource's content (RFC 7644 §3.14): the same content, the same version.
+pub fn version_of(resource: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(resource.to_string().as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("W/\"{hex}\"")
+}
+
+/// Whether an `If-Match` header allows writing over `version` (`*`, or a list naming it; weak
+/// and strong forms compare alike).
+pub fn version_allows(if_match: Option<&str>, version: &str) -> bool {
+    let Some(header) = if_match else {
+        return true;
+    };
+    let bare = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
+    header
+        .split(',')
+        .any(|tag| tag.trim() == "*" || bare(tag) == bare(version))
 }
 
 /// A page of a list (RFC 7644 §3.4.2: `startIndex` counts from 1).
@@ -169,7 +207,7 @@ fn indexed(filter: &Filter) -> Option<Lookup<'_>> {
 }
 
 /// The rows as resources, with their SCIM external ids (one statement for all).
-async fn with_ids(db: &Db, rows: Vec<user::Model>) -> Result<Vec<ScimUser>> {
+pub(super) async fn with_ids(db: &Db, rows: Vec<user::Model>) -> Result<Vec<ScimUser>> {
     let mut ids = Vec::new();
     // In chunks: a statement takes a bounded number of parameters.
     for chunk in rows.chunks(5000) {
@@ -240,79 +278,16 @@ impl ScimUserInput {
             given_name: text(get(&name, "givenName").as_ref()).unwrap_or_default(),
             family_name: text(get(&name, "familyName").as_ref()).unwrap_or_default(),
             email,
-            active: get(resource, "active")
-                .and_then(|a| a.as_bool())
-                .unwrap_or(true),
+            // Entra ID sends "True" and "False" as strings.
+            active: match get(resource, "active") {
+                Some(Value::Bool(active)) => active,
+                Some(Value::String(text)) => !text.eq_ignore_ascii_case("false"),
+                _ => true,
+            },
             external_id: text(get(resource, "externalId").as_ref())
                 .filter(|s| !s.trim().is_empty()),
             employee_number: text(get(&enterprise, "employeeNumber").as_ref())
                 .filter(|s| !s.trim().is_empty()),
         }
     }
-}
-
-/// Creates a user in `site` as a provider asks: the seat, the user, their SCIM external id
-/// and their personnel number in one transaction (a taken username or external id, or a full
-/// site, leaves nothing behind).
-pub async fn create(
-    db: &Db,
-    principal: &Principal,
-    site: Uuid,
-    input: ScimUserInput,
-) -> Result<ScimUser> {
-    use sea_orm::{ActiveModelTrait, Set};
-
-    use crate::audit::{self, Action, Change, Event};
-    let resolved = sites::resolve(db, site).await?;
-    access::require(principal, Operation::CreateUser, &resolved.scope)?;
-    let organisation = resolved.scope.root_id().ok_or(Error::NotFound)?;
-    let new_user = crate::users::NewUserForm {
-        username: input.user_name.clone(),
-        first_name: input.given_name.clone(),
-        last_name: input.family_name.clone(),
-        email: input.email.clone().unwrap_or_default(),
-        ..Default::default()
-    }
-    .validate()
-    .await?;
-    let external = input
-        .external_id
-        .as_deref()
-        .map(crate::identifiers::valid)
-        .transpose()?
-        .map(str::to_string);
-    crate::groups::guard::check_newcomer(db.conn(), principal, &resolved.scope.ancestry).await?;
-
-    let txn = db.write().await?;
-    let created = crate::users::insert_unchecked(&*txn, resolved.site.id, new_user).await?;
-    let mut row: user::ActiveModel = created.clone().into();
-    row.active = Set(input.active);
-    row.personnel_number = Set(input.employee_number.clone());
-    let created = row.update(&*txn).await?;
-    if let Some(value) = &external {
-        crate::identifiers::insert(&*txn, organisation, created.id, Scheme::Scim, value).await?;
-    }
-    audit::record(
-        &*txn,
-        principal,
-        Event {
-            action: Action::UserCreate,
-            target: crate::users::user_label(&created),
-            site: &resolved.site,
-            changes: vec![Change::set("username", &created.username)],
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(ScimUser {
-        id: created.public_id,
-        user_name: created.username,
-        given_name: created.first_name,
-        family_name: created.last_name,
-        email: created.email,
-        active: created.active,
-        external_id: external,
-        employee_number: created.personnel_number,
-        created: created.created_at,
-    })
 }

@@ -1,7 +1,7 @@
 //! SCIM users read and listed as identity providers ask: the lookups before a create
 //! (`userName eq`, `externalId eq`), any other filter, paging, and the site's bound.
 use domain::identifiers::{self, Scheme};
-use domain::scim::users;
+use domain::scim::{users, write};
 use domain::{Code, Db, Error};
 use uuid::Uuid;
 
@@ -128,7 +128,7 @@ db_test!(
         let create = |json: serde_json::Value| {
             let (db, admin) = (db.clone(), demo.admin.clone());
             async move {
-                users::create(
+                write::create(
                     &db,
                     &admin,
                     demo.klimop,
@@ -199,7 +199,7 @@ db_test!(
 
         // De Klimop's administrator cannot create in De Regenboog: it does not exist for them.
         assert_eq!(
-            users::create(
+            write::create(
                 &db,
                 &klimop,
                 demo.regenboog,

@@ -10,6 +10,7 @@ use wire::Lang;
 use super::error::ScimError;
 use super::ScimState;
 use domain::scim::users::{self, ScimUser, ScimUserInput};
+use domain::scim::write::{self, OnDelete};
 use domain::Principal;
 
 pub const SCIM_JSON: &str = "application/scim+json";
@@ -49,6 +50,25 @@ fn scim(status: StatusCode, body: Value) -> Response {
     response
 }
 
+/// A user resource with its `ETag` (and `Location` when created).
+fn user_response(status: StatusCode, user: &ScimUser) -> Response {
+    let mut response = scim(status, resource(user));
+    let headers = response.headers_mut();
+    if let Ok(tag) = HeaderValue::from_str(&user.version()) {
+        headers.insert(header::ETAG, tag);
+    }
+    if status == StatusCode::CREATED {
+        if let Ok(value) = HeaderValue::from_str(&location(user)) {
+            headers.insert(header::LOCATION, value);
+        }
+    }
+    response
+}
+
+fn if_match(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok())
+}
+
 fn location(user: &ScimUser) -> String {
     format!("/scim/v2/Users/{}", user.id)
 }
@@ -68,12 +88,12 @@ pub async fn service_provider_config(State(state): State<ScimState>, headers: He
         StatusCode::OK,
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-            "patch": {"supported": false},
+            "patch": {"supported": true},
             "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
             "filter": {"supported": true, "maxResults": users::MAX_PAGE},
             "changePassword": {"supported": false},
             "sort": {"supported": false},
-            "etag": {"supported": false},
+            "etag": {"supported": true},
             "authenticationSchemes": [{
                 "type": "oauthbearertoken",
                 "name": "API token",
@@ -135,7 +155,74 @@ pub async fn get_user(
     let user = users::get(&state.db, &principal, id)
         .await
         .map_err(|e| ScimError::new(e, lang(&headers)))?;
-    Ok(scim(StatusCode::OK, resource(&user)))
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| users::version_allows(Some(tags), &user.version()));
+    if unchanged {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    Ok(user_response(StatusCode::OK, &user))
+}
+
+/// The body as a JSON object, or SCIM's 400.
+fn object(body: &[u8], headers: &HeaderMap) -> Result<Value, ScimError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(json) if json.is_object() => Ok(json),
+        _ => Err(ScimError::unreadable(lang(headers))),
+    }
+}
+
+/// The id in the path: one that is none names nothing, the same answer as a foreign one.
+fn user_id(
+    id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
+    headers: &HeaderMap,
+) -> Result<Uuid, ScimError> {
+    id.map(|Path(id)| id)
+        .map_err(|_| ScimError::new(domain::Error::NotFound, lang(headers)))
+}
+
+/// PUT: the user replaced as a whole.
+pub async fn replace_user(
+    State(state): State<ScimState>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
+    body: axum::body::Bytes,
+) -> Answer {
+    let (principal, _) = caller(&state, &headers).await?;
+    let id = user_id(id, &headers)?;
+    let fail = |e| ScimError::new(e, lang(&headers));
+    // The target is checked before the body is read: a foreign id answers 404 whatever is sent.
+    users::get(&state.db, &principal, id).await.map_err(fail)?;
+    let json = object(&body, &headers)?;
+    let user = write::replace(
+        &state.db,
+        &principal,
+        id,
+        ScimUserInput::from_json(&json),
+        if_match(&headers),
+    )
+    .await
+    .map_err(fail)?;
+    Ok(user_response(StatusCode::OK, &user))
+}
+
+/// PATCH: SCIM's operations on the user.
+pub async fn patch_user(
+    State(state): State<ScimState>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
+    body: axum::body::Bytes,
+) -> Answer {
+    let (principal, _) = caller(&state, &headers).await?;
+    let id = user_id(id, &headers)?;
+    let fail = |e| ScimError::new(e, lang(&headers));
+    users::get(&state.db, &principal, id).await.map_err(fail)?;
+    let json = object(&body, &headers)?;
+    let user = write::patch(&state.db, &principal, id, &json, if_match(&headers))
+        .await
+        .map_err(fail)?;
+    Ok(user_response(StatusCode::OK, &user))
 }
 
 pub async fn create_user(
@@ -144,35 +231,30 @@ pub async fn create_user(
     body: axum::body::Bytes,
 ) -> Answer {
     let (principal, site) = caller(&state, &headers).await?;
-    let json: Value =
-        serde_json::from_slice(&body).map_err(|_| ScimError::unreadable(lang(&headers)))?;
-    if !json.is_object() {
-        return Err(ScimError::unreadable(lang(&headers)));
-    }
-    let user = users::create(&state.db, &principal, site, ScimUserInput::from_json(&json))
+    let json = object(&body, &headers)?;
+    let user = write::create(&state.db, &principal, site, ScimUserInput::from_json(&json))
         .await
         .map_err(|e| ScimError::new(e, lang(&headers)))?;
-    let mut response = scim(StatusCode::CREATED, resource(&user));
-    if let Ok(value) = HeaderValue::from_str(&location(&user)) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(user_response(StatusCode::CREATED, &user))
 }
 
-/// A provider's delete: the account is deactivated (its licence, history and links stay; an
-/// administrator deletes it for good), as Entra ID's soft delete expects. 204.
+/// A provider's delete: the account is deactivated or deleted, as the token says. 204.
 pub async fn delete_user(
     State(state): State<ScimState>,
     headers: HeaderMap,
     id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
 ) -> Answer {
     let (principal, _) = caller(&state, &headers).await?;
-    let Ok(Path(id)) = id else {
-        return Err(ScimError::new(domain::Error::NotFound, lang(&headers)));
-    };
-    domain::users::set_active(&state.db, &principal, id, false)
-        .await
-        .map_err(|e| ScimError::new(e, lang(&headers)))?;
+    let id = user_id(id, &headers)?;
+    write::delete(
+        &state.db,
+        &principal,
+        id,
+        OnDelete::Deactivate,
+        if_match(&headers),
+    )
+    .await
+    .map_err(|e| ScimError::new(e, lang(&headers)))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

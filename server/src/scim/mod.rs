@@ -25,6 +25,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/scim/v2/Users"),
     ("post", "/scim/v2/Users"),
     ("get", "/scim/v2/Users/{id}"),
+    ("put", "/scim/v2/Users/{id}"),
+    ("patch", "/scim/v2/Users/{id}"),
     ("delete", "/scim/v2/Users/{id}"),
 ];
 
@@ -40,7 +42,10 @@ pub fn router(db: domain::Db) -> Router {
         )
         .route(
             "/Users/{id}",
-            get(handlers::get_user).delete(handlers::delete_user),
+            get(handlers::get_user)
+                .put(handlers::replace_user)
+                .patch(handlers::patch_user)
+                .delete(handlers::delete_user),
         )
         .fallback(handlers::fallback)
         .layer(DefaultBodyLimit::max(MAX_BODY))
