@@ -126,6 +126,7 @@ labels!(
         "email" => field_email,
         "personnel_number" => field_personnel_number,
         "external_id" => field_external_id,
+        "scim_deletes" => field_scim_deletes,
         "site" => field_site,
         "password" => field_password,
         "provider" => field_provider,

@@ -94,7 +94,11 @@ impl Error {
             }
             | Error::Refused(Code::ScimTooMany)
             | Error::Validation {
-                code: Code::ScimPatchInvalid | Code::ScimPathInvalid | Code::ScimNoTarget,
+                code:
+                    Code::ScimPatchInvalid
+                    | Code::ScimPathInvalid
+                    | Code::ScimNoTarget
+                    | Code::ScimMemberUnknown,
                 ..
             } => 400,
             // An `If-Match` that names another version (RFC 7644 §3.14).

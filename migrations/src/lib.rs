@@ -25,6 +25,7 @@ mod m20261207_000021_vendor_and_challenge;
 mod m20261208_000022_sign_in_surface;
 mod m20261209_000023_hot_path_indexes;
 mod m20261210_000024_external_ids;
+mod m20261211_000025_provisioning;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000022_sign_in_surface::Migration),
             Box::new(m20261209_000023_hot_path_indexes::Migration),
             Box::new(m20261210_000024_external_ids::Migration),
+            Box::new(m20261211_000025_provisioning::Migration),
         ]
     }
 }

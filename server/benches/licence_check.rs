@@ -137,6 +137,7 @@ async fn prepare(db: &domain::Db) -> (Vec<Uuid>, String) {
         domain::api_tokens::NewToken {
             name: "bench".into(),
             expires_on: String::new(),
+            ..Default::default()
         },
         today,
     )

@@ -94,6 +94,7 @@ async fn main() {
         domain::api_tokens::NewToken {
             name: "mixed".into(),
             expires_on: String::new(),
+            ..Default::default()
         },
         Utc::now().date_naive(),
     )

@@ -107,6 +107,9 @@ enum TokenCommand {
         /// The last day it works, YYYY-MM-DD (none: until revoked).
         #[arg(long, default_value = "")]
         expires: String,
+        /// A SCIM DELETE through the token deletes the user for good (else: deactivates).
+        #[arg(long)]
+        scim_deletes: bool,
     },
 }
 
@@ -289,12 +292,14 @@ pub async fn run(args: Args) -> Result<(), Error> {
                     username,
                     name,
                     expires,
+                    scim_deletes,
                 },
         } => {
             let db = domain::Db::connect_and_migrate(&config.database_url).await?;
             let form = domain::api_tokens::NewToken {
                 name,
                 expires_on: expires,
+                scim_deletes,
             };
             let today = wire::time::today();
             match domain::api_tokens::issue_unchecked(&db, &username, form, today).await {

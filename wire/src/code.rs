@@ -187,7 +187,7 @@ macro_rules! with_codes {
             ScimPathInvalid => scim_path_invalid,
             ScimNoTarget => scim_no_target,
             ScimVersionMismatch => scim_version_mismatch,
-            ScimGroupNotEmpty => scim_group_not_empty,
+            ScimMemberUnknown => scim_member_unknown,
         }
     };
 }

@@ -19,6 +19,8 @@ pub struct TokenRow {
     /// None: never used.
     pub last_used: Option<chrono::DateTime<chrono::Utc>>,
     pub state: wire::TokenState,
+    /// A SCIM DELETE through it deletes the user for good.
+    pub scim_deletes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +64,7 @@ impl From<domain::api_tokens::ApiToken> for TokenRow {
             expires_on: t.expires_on,
             last_used: t.last_used_at,
             state: t.state,
+            scim_deletes: t.scim_deletes,
         }
     }
 }
@@ -132,13 +135,18 @@ pub async fn issue_api_token(
     owner: Uuid,
     name: String,
     #[server(default)] expires_on: String,
+    #[server(default)] scim_deletes: bool,
 ) -> Result<IssuedToken, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let issued = domain::api_tokens::issue(
         &db,
         &principal,
         owner,
-        domain::api_tokens::NewToken { name, expires_on },
+        domain::api_tokens::NewToken {
+            name,
+            expires_on,
+            scim_deletes,
+        },
         today(),
     )
     .await?;

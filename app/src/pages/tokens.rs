@@ -126,6 +126,12 @@ fn TokensPanel(
                         aria-describedby="token-expires-help" aria-invalid=invalid("expires_on") />
                     <p class="help" id="token-expires-help">{t!(i18n, tokens.expires_help)}</p>
                 </div>
+                <div class="checkbox-row full-row">
+                    <input type="checkbox" name="scim_deletes" value="true" id="token-scim-deletes"
+                        aria-describedby="token-scim-deletes-help" />
+                    <label for="token-scim-deletes">{t!(i18n, tokens.scim_deletes)}</label>
+                </div>
+                <p class="help full-row" id="token-scim-deletes-help">{t!(i18n, tokens.scim_deletes_help)}</p>
                 <div class="full-row"><ErrorMessage error=issue_error /></div>
                 <div class="form-actions full-row">
                     <button type="submit" class="button button-primary" id="create-token"
@@ -202,6 +208,9 @@ fn TokenRowView(
                     <span class="pill">{t!(i18n, tokens.service_account)}</span>
                 })}
                 <span class="user-email mono">{row.owner_username.clone()}</span>
+                {row.scim_deletes.then(|| view! {
+                    <span class="pill">{t!(i18n, tokens.scim_deletes_pill)}</span>
+                })}
             </td>
             <td class="mono nowrap">{format!("{}…", row.hint)}</td>
             <td class="nowrap">{match row.expires_on {

@@ -20,6 +20,8 @@ use crate::{validate, Db, Principal};
 pub struct NewToken {
     pub name: String,
     pub expires_on: String,
+    /// A SCIM DELETE through this token deletes the user for good (else: deactivates them).
+    pub scim_deletes: bool,
 }
 
 /// A new token: the secret (shown once, never stored) and how it is listed.
@@ -109,6 +111,7 @@ async fn insert(
         expires_on: Set(expires_on),
         last_used_at: Set(None),
         revoked_at: Set(None),
+        scim_deletes: Set(form.scim_deletes),
         ..Default::default()
     }
     .insert(&*txn)
@@ -126,6 +129,7 @@ async fn insert(
                     "expires_on",
                     expires_on.map(|d| d.to_string()).unwrap_or_default(),
                 ),
+                Change::set("scim_deletes", form.scim_deletes),
             ],
         },
     )

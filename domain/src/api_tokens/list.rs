@@ -24,6 +24,8 @@ pub struct ApiToken {
     pub expires_on: Option<NaiveDate>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub state: TokenState,
+    /// A SCIM DELETE through it deletes the user for good.
+    pub scim_deletes: bool,
 }
 
 pub(crate) fn token_info(t: api_token::Model, owner: &user::Model, today: NaiveDate) -> ApiToken {
@@ -48,6 +50,7 @@ pub(crate) fn token_info(t: api_token::Model, owner: &user::Model, today: NaiveD
         expires_on: t.expires_on,
         last_used_at: t.last_used_at,
         state,
+        scim_deletes: t.scim_deletes,
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Model {
     pub expires_on: Option<Date>,
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// What a SCIM DELETE through this token does: delete the user (true) or deactivate them.
+    pub scim_deletes: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,7 @@ pub mod session;
 pub mod sign_in_throttle;
 pub mod site;
 pub mod site_closure;
+pub mod site_external_id;
 pub mod sso_link;
 pub mod subscription;
 pub mod trusted_device;

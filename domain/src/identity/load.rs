@@ -17,6 +17,7 @@ pub(crate) struct TokenState {
     pub expires_on: Option<NaiveDate>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked: bool,
+    pub scim_deletes: bool,
 }
 
 const COLUMNS: &str = "SELECT u.id, u.site_id, u.username, u.is_operator, u.active, u.pending, \
@@ -42,7 +43,8 @@ pub(crate) fn by_token_statement(backend: DbBackend, digest: &str) -> Statement 
 pub(crate) fn by_token_sql(extra: &str, digests: &str) -> String {
     format!(
         "{COLUMNS}, t.id AS token_id, t.expires_on AS token_expires_on, \
-         t.last_used_at AS token_last_used_at, t.revoked_at AS token_revoked_at{extra} \
+         t.last_used_at AS token_last_used_at, t.revoked_at AS token_revoked_at, \
+         t.scim_deletes AS token_scim_deletes{extra} \
          FROM api_tokens t JOIN users u ON u.id = t.user_id {GRANTS} \
          WHERE t.token_hash {digests}"
     )
@@ -94,6 +96,7 @@ pub(crate) fn token_of<R: Borrow<QueryResult>>(
         revoked: first
             .try_get::<Option<DateTime<Utc>>>("", "token_revoked_at")?
             .is_some(),
+        scim_deletes: first.try_get("", "token_scim_deletes")?,
     };
     Ok(Some((token, principal_of(rows, today)?)))
 }

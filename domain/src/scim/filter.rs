@@ -82,6 +82,17 @@ impl Filter {
         Ok(filter)
     }
 
+    /// Whether the filter looks at the attribute `name` (in any case).
+    pub fn names(&self, name: &str) -> bool {
+        match self {
+            Filter::And(a, b) | Filter::Or(a, b) => a.names(name) || b.names(name),
+            Filter::Not(f) => f.names(name),
+            Filter::Present(path) | Filter::Compare(path, ..) | Filter::ValuePath(path, _) => {
+                path.name.eq_ignore_ascii_case(name)
+            }
+        }
+    }
+
     /// Whether `resource` (a SCIM resource as JSON) matches.
     pub fn matches(&self, resource: &Value) -> bool {
         match self {

@@ -99,6 +99,7 @@ async fn service_token(
         api_tokens::NewToken {
             name: "app".into(),
             expires_on: String::new(),
+            ..Default::default()
         },
         today(),
     )

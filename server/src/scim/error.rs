@@ -33,7 +33,9 @@ impl ScimError {
         match self.failure.code {
             Code::ScimFilterInvalid => Some("invalidFilter"),
             Code::ScimTooMany => Some("tooMany"),
-            Code::InvalidRequest => Some("invalidSyntax"),
+            Code::InvalidRequest | Code::ScimPatchInvalid => Some("invalidSyntax"),
+            Code::ScimPathInvalid => Some("invalidPath"),
+            Code::ScimNoTarget => Some("noTarget"),
             _ if self.failure.status == 409 => Some("uniqueness"),
             _ if self.failure.field.is_some() => Some("invalidValue"),
             _ => None,
@@ -55,7 +57,7 @@ impl IntoResponse for ScimError {
         let mut response = crate::answer::respond(&self.failure, axum::Json(body));
         response.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static(super::handlers::SCIM_JSON),
+            HeaderValue::from_static(super::common::SCIM_JSON),
         );
         crate::answer::bearer_challenge(&mut response);
         response

@@ -2,8 +2,11 @@
 //! Google Workspace): the caller is an API token's account, and everything it does happens in
 //! its home site's subtree under the same rules as the pages. Thin: the token, one domain call
 //! (`domain::scim`), the resource or SCIM's error as `application/scim+json`.
+mod common;
+mod discovery;
 mod error;
-mod handlers;
+mod groups;
+mod users;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get};
@@ -22,35 +25,54 @@ const MAX_BODY: usize = 64 * 1024;
 /// Every route, as (method, path): the foreign-id and malformed-request tests try each.
 pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/scim/v2/ServiceProviderConfig"),
+    ("get", "/scim/v2/ResourceTypes"),
+    ("get", "/scim/v2/ResourceTypes/{id}"),
+    ("get", "/scim/v2/Schemas"),
+    ("get", "/scim/v2/Schemas/{id}"),
     ("get", "/scim/v2/Users"),
     ("post", "/scim/v2/Users"),
     ("get", "/scim/v2/Users/{id}"),
     ("put", "/scim/v2/Users/{id}"),
     ("patch", "/scim/v2/Users/{id}"),
     ("delete", "/scim/v2/Users/{id}"),
+    ("get", "/scim/v2/Groups"),
+    ("post", "/scim/v2/Groups"),
+    ("get", "/scim/v2/Groups/{id}"),
+    ("put", "/scim/v2/Groups/{id}"),
+    ("patch", "/scim/v2/Groups/{id}"),
+    ("delete", "/scim/v2/Groups/{id}"),
 ];
 
 pub fn router(db: domain::Db) -> Router {
     let v2 = Router::new()
         .route(
             "/ServiceProviderConfig",
-            get(handlers::service_provider_config),
+            get(discovery::service_provider_config),
         )
-        .route(
-            "/Users",
-            get(handlers::list_users).post(handlers::create_user),
-        )
+        .route("/ResourceTypes", get(discovery::resource_types))
+        .route("/ResourceTypes/{id}", get(discovery::resource_type))
+        .route("/Schemas", get(discovery::schemas))
+        .route("/Schemas/{id}", get(discovery::schema))
+        .route("/Users", get(users::list).post(users::create))
         .route(
             "/Users/{id}",
-            get(handlers::get_user)
-                .put(handlers::replace_user)
-                .patch(handlers::patch_user)
-                .delete(handlers::delete_user),
+            get(users::get)
+                .put(users::replace)
+                .patch(users::patch)
+                .delete(users::delete),
         )
-        .fallback(handlers::fallback)
+        .route("/Groups", get(groups::list).post(groups::create))
+        .route(
+            "/Groups/{id}",
+            get(groups::get)
+                .put(groups::replace)
+                .patch(groups::patch)
+                .delete(groups::delete),
+        )
+        .fallback(common::fallback)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(ScimState { db });
     Router::new()
         .nest("/scim/v2", v2)
-        .route("/scim/v2/{*rest}", any(handlers::fallback))
+        .route("/scim/v2/{*rest}", any(common::fallback))
 }

@@ -111,6 +111,7 @@ async fn world() -> World {
         NewToken {
             name: "Production".into(),
             expires_on: String::new(),
+            ..Default::default()
         },
         today,
     )
@@ -518,6 +519,7 @@ async fn should_refuse_everything_until_a_required_password_change() {
         NewToken {
             name: "Own".into(),
             expires_on: String::new(),
+            ..Default::default()
         },
         today,
     )

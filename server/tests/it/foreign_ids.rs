@@ -92,6 +92,7 @@ pub(crate) async fn world() -> (World, Ids) {
         domain::api_tokens::NewToken {
             name: "Scripts".into(),
             expires_on: String::new(),
+            ..Default::default()
         },
         chrono::Utc::now().date_naive(),
     )
@@ -196,6 +197,7 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
         domain::api_tokens::NewToken {
             name: "Partner".into(),
             expires_on: String::new(),
+            ..Default::default()
         },
         today,
     )
