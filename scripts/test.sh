@@ -42,6 +42,9 @@ cargo leptos build --split
 echo "== end-to-end tests in Chromium"
 (cd end2end && ../scripts/watchdog.sh 40 npm test)
 
+echo "== SCIM conformance (scim2-tester against /scim/v2)"
+scripts/scim2-tester.sh
+
 echo "== the nginx site (deploy/nginx): syntax, /pkg caching and compression, /metrics kept local"
 scripts/cluster/nginx-check.sh
 

@@ -103,6 +103,8 @@ impl Error {
             } => 400,
             // An `If-Match` that names another version (RFC 7644 §3.14).
             Error::Refused(Code::ScimVersionMismatch) => 412,
+            // A SCIM operation this server does not offer (RFC 7644 §3.12).
+            Error::Refused(Code::ScimNotImplemented) => 501,
             Error::Forbidden | Error::PasswordChangeRequired => 403,
             Error::Unauthenticated => 401,
             Error::Conflict(_) => 409,

@@ -188,6 +188,7 @@ macro_rules! with_codes {
             ScimNoTarget => scim_no_target,
             ScimVersionMismatch => scim_version_mismatch,
             ScimMemberUnknown => scim_member_unknown,
+            ScimNotImplemented => scim_not_implemented,
         }
     };
 }

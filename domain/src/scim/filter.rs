@@ -224,6 +224,11 @@ fn attribute<'a>(resource: &'a Value, schema: Option<&str>, name: &str) -> Optio
     find(object, name)
 }
 
+/// An object's member by name in any case (SCIM's names are case-insensitive).
+pub fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    find(object, name)
+}
+
 pub(crate) fn find<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
     object
         .as_object()?

@@ -631,7 +631,11 @@ async fn write(
         join(&*txn, principal, &group, member).await?;
     }
     txn.commit().await?;
-    resources(db, vec![group.site], true)
+    let written = site::Entity::find_by_id(group.site.id)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+    resources(db, vec![written], true)
         .await?
         .pop()
         .ok_or(Error::NotFound)

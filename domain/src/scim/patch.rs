@@ -81,6 +81,16 @@ fn operation(raw: &Value) -> Result<Operation> {
 pub fn apply(resource: &mut Value, operations: &[Operation], extensions: &[&str]) -> Result<()> {
     for operation in operations {
         match &operation.path {
+            // Removing an extension as a whole.
+            Some(path)
+                if operation.op == Op::Remove && extension_named(path, extensions).is_some() =>
+            {
+                let uri = extension_named(path, extensions).unwrap_or_default();
+                if let Some(object) = resource.as_object_mut() {
+                    let name = key(object, uri);
+                    object.remove(&name);
+                }
+            }
             // A path naming an extension as a whole: its attributes, one by one.
             Some(path) if extension_named(path, extensions).is_some() => {
                 let uri = extension_named(path, extensions).unwrap_or_default();

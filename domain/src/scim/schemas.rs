@@ -46,11 +46,13 @@ fn user_schema() -> Value {
                 "subAttributes": [
                     with(attribute("givenName", "string", "First name."), json!({"required": true})),
                     with(attribute("familyName", "string", "Last name."), json!({"required": true})),
-                    with(attribute("formatted", "string", "The full name."), json!({"mutability": "readOnly"})),
                 ],
             })),
             with(attribute("displayName", "string", "The full name."), json!({"mutability": "readOnly"})),
-            attribute("active", "boolean", "Whether the user may sign in and use licences."),
+            // Always kept (a user is active or not): required, and true when a provider leaves
+            // it out on creation.
+            with(attribute("active", "boolean", "Whether the user may sign in and use licences."),
+                json!({"required": true})),
             with(attribute("emails", "complex", "The user's e-mail address (one is kept)."), json!({
                 "multiValued": true,
                 "subAttributes": [

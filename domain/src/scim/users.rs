@@ -40,21 +40,24 @@ impl ScimUser {
     /// The resource as JSON (without `meta.location`, which the endpoint adds).
     pub fn to_json(&self) -> Value {
         let mut resource = json!({
-            "schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA],
+            "schemas": [USER_SCHEMA],
             "id": self.id.to_string(),
             "userName": self.user_name,
             "name": {
                 "givenName": self.given_name,
                 "familyName": self.family_name,
-                "formatted": format!("{} {}", self.given_name, self.family_name),
             },
             "displayName": format!("{} {}", self.given_name, self.family_name),
             "active": self.active,
-            "emails": self.email.iter().map(|e| json!({"value": e, "type": "work", "primary": true})).collect::<Vec<_>>(),
-            ENTERPRISE_SCHEMA: {"employeeNumber": self.employee_number},
+            "emails": self.email.iter().map(|e| json!({"value": e})).collect::<Vec<_>>(),
         });
         if let (Some(id), Some(object)) = (&self.external_id, resource.as_object_mut()) {
             object.insert("externalId".into(), Value::String(id.clone()));
+        }
+        // The enterprise extension, when the user has what it holds.
+        if let (Some(number), Some(object)) = (&self.employee_number, resource.as_object_mut()) {
+            object.insert(ENTERPRISE_SCHEMA.into(), json!({"employeeNumber": number}));
+            object.insert("schemas".into(), json!([USER_SCHEMA, ENTERPRISE_SCHEMA]));
         }
         let version = version_of(&resource);
         if let Some(object) = resource.as_object_mut() {
@@ -267,9 +270,17 @@ impl ScimUserInput {
         let emails = get(resource, "emails")
             .and_then(|e| e.as_array().cloned())
             .unwrap_or_default();
+        // One address is kept: the primary one, else the work one (Entra ID's
+        // `emails[type eq "work"].value`), else the first.
         let email = emails
             .iter()
             .find(|e| get(e, "primary").and_then(|p| p.as_bool()) == Some(true))
+            .or_else(|| {
+                emails.iter().find(|e| {
+                    get(e, "type").and_then(|t| t.as_str().map(|t| t.eq_ignore_ascii_case("work")))
+                        == Some(true)
+                })
+            })
             .or(emails.first())
             .and_then(|e| text(get(e, "value").as_ref()));
         let enterprise = get(resource, ENTERPRISE_SCHEMA).unwrap_or(Value::Null);

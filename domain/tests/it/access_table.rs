@@ -754,6 +754,7 @@ fn token_form(tag: &str) -> domain::api_tokens::NewToken {
     domain::api_tokens::NewToken {
         name: format!("Token {tag}"),
         expires_on: "2099-12-31".into(),
+        ..Default::default()
     }
 }
 

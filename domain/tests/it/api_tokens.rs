@@ -17,6 +17,7 @@ fn form(name: &str, expires_on: &str) -> NewToken {
     NewToken {
         name: name.into(),
         expires_on: expires_on.into(),
+        ..Default::default()
     }
 }
 

@@ -489,6 +489,7 @@ async fn run(db: &Db, w: &World, op: Op, p: &Principal, t: &user::Model) -> Resu
             api_tokens::NewToken {
                 name: "Probe".into(),
                 expires_on: String::new(),
+                ..Default::default()
             },
             today(),
         )
@@ -501,6 +502,7 @@ async fn run(db: &Db, w: &World, op: Op, p: &Principal, t: &user::Model) -> Resu
                 api_tokens::NewToken {
                     name: "Existing".into(),
                     expires_on: String::new(),
+                    ..Default::default()
                 },
                 today(),
             )

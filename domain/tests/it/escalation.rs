@@ -654,6 +654,7 @@ async fn apply(w: &mut World, step: &Step, n: usize) -> Result<(), String> {
                 api_tokens::NewToken {
                     name: "Mine".into(),
                     expires_on: String::new(),
+                    ..Default::default()
                 },
                 wire::time::today(),
             )

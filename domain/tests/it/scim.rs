@@ -211,3 +211,111 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    should_replace_and_patch_users_under_the_rules_of_any_change,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let klimop = admin_of(&db, demo.klimop, "klimop.admin").await;
+        let made = write::create(
+            &db,
+            &demo.admin,
+            demo.klimop,
+            users::ScimUserInput::from_json(&barbara("bjensen", "entra-1")),
+        )
+        .await
+        .unwrap();
+        // PUT without the enterprise extension and the externalId clears them.
+        let mut replaced = barbara("bjensen", "entra-1");
+        replaced["name"]["familyName"] = "Janssens".into();
+        replaced
+            .as_object_mut()
+            .unwrap()
+            .remove("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
+        replaced.as_object_mut().unwrap().remove("externalId");
+        let put = write::replace(
+            &db,
+            &klimop,
+            made.id,
+            users::ScimUserInput::from_json(&replaced),
+            Some(&made.version()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (
+                put.family_name.as_str(),
+                put.employee_number.as_deref(),
+                put.external_id.as_deref()
+            ),
+            ("Janssens", None, None)
+        );
+        // The old version no longer writes.
+        let suspend = serde_json::json!({"Operations": [{"op": "replace", "path": "active", "value": false}]});
+        assert_eq!(
+            write::patch(&db, &klimop, made.id, &suspend, Some(&made.version()))
+                .await
+                .err(),
+            Some(Error::Refused(Code::ScimVersionMismatch))
+        );
+        let patched = write::patch(&db, &klimop, made.id, &suspend, Some(&put.version()))
+            .await
+            .unwrap();
+        assert!(!patched.active);
+        // The journal has each change.
+        let entries = domain::audit::list(
+            &db,
+            &demo.admin,
+            domain::audit::JournalQuery::default(),
+            true,
+        )
+        .await
+        .unwrap();
+        let fields: Vec<String> = entries
+            .entries
+            .iter()
+            .filter(|e| e.target.contains("bjensen"))
+            .flat_map(|e| e.changes.iter().map(|c| c.field.clone()))
+            .collect();
+        for field in ["last_name", "personnel_number", "external_id", "active"] {
+            assert!(fields.iter().any(|f| f == field), "{field} in {fields:?}");
+        }
+        // A username taken by someone else: refused, nothing written.
+        let taken = write::patch(
+            &db,
+            &klimop,
+            made.id,
+            &serde_json::json!({"Operations": [{"op": "replace", "path": "userName", "value": "klimop.admin"}]}),
+            None,
+        )
+        .await
+        .err();
+        assert_eq!(taken, Some(Error::invalid("username", Code::UsernameTaken)));
+        // Deactivating oneself is refused, as on the page.
+        let me = users::list(
+            &db,
+            &klimop,
+            demo.klimop,
+            Some(r#"userName eq "klimop.admin""#),
+            1,
+            1,
+        )
+        .await
+        .unwrap()
+        .resources[0]
+            .id;
+        assert_eq!(
+            write::patch(&db, &klimop, me, &suspend, None).await.err(),
+            Some(Error::Refused(Code::CannotDeactivateSelf))
+        );
+        // A delete through a token that deletes: the user is gone and their seat free.
+        write::delete(&db, &klimop, made.id, write::OnDelete::Delete, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            users::get(&db, &klimop, made.id).await.err(),
+            Some(Error::NotFound)
+        );
+        assert_counters_exact(&db).await;
+    }
+);

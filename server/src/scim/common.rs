@@ -82,8 +82,9 @@ impl Shape {
     }
 }
 
-/// A list's query: the filter, the page and the shape.
-#[derive(Debug, Deserialize)]
+/// A list's query: the filter, the page and the shape (in the query string of a GET, or as
+/// the body of a POST to `/.search`, RFC 7644 §3.4.3).
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
     pub filter: Option<String>,
@@ -180,4 +181,46 @@ pub fn path_id(id: IdPath, headers: &HeaderMap) -> Result<Uuid, ScimError> {
 /// Anything else under `/scim/v2`: SCIM's 404.
 pub async fn fallback(headers: HeaderMap) -> Response {
     failed(&headers)(domain::Error::NotFound).into_response()
+}
+
+/// A search request's body (`schemas`, `filter`, `startIndex`, `count`, `attributes` and
+/// `excludedAttributes`, the latter two as lists).
+pub fn search_request(body: &[u8], headers: &HeaderMap) -> Result<ListQuery, ScimError> {
+    let json = object(body, headers)?;
+    let unreadable = || ScimError::unreadable(lang(headers));
+    let text = |name: &str| -> Result<Option<String>, ScimError> {
+        match domain::scim::filter::field(&json, name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Array(items)) => Ok(Some(
+                items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_string).ok_or_else(unreadable))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(","),
+            )),
+            Some(_) => Err(unreadable()),
+        }
+    };
+    let number = |name: &str| -> Result<Option<u64>, ScimError> {
+        match domain::scim::filter::field(&json, name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(unreadable),
+        }
+    };
+    Ok(ListQuery {
+        filter: text("filter")?,
+        start_index: number("startIndex")?,
+        count: number("count")?,
+        shape: Shape {
+            attributes: text("attributes")?,
+            excluded_attributes: text("excludedAttributes")?,
+        },
+    })
+}
+
+/// `POST /.search` at the root: several resource types at once are not searched (501, which
+/// RFC 7644 §3.12 names for an operation a server does not offer).
+pub async fn search_everything(headers: HeaderMap) -> Response {
+    failed(&headers)(domain::Error::Refused(domain::Code::ScimNotImplemented)).into_response()
 }

@@ -6,6 +6,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use wire::{Code, Failure, Lang};
 
+/// The header that carries our error code.
+pub const CODE_HEADER: &str = "licentia-code";
+
 #[derive(Debug)]
 pub struct ScimError {
     failure: Failure,
@@ -49,7 +52,6 @@ impl IntoResponse for ScimError {
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
             "status": crate::answer::status(&self.failure).as_u16().to_string(),
             "detail": self.failure.message(self.lang),
-            "code": self.failure.code.as_str(),
         });
         if let (Some(kind), Some(object)) = (self.scim_type(), body.as_object_mut()) {
             object.insert("scimType".into(), kind.into());
@@ -58,6 +60,11 @@ impl IntoResponse for ScimError {
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(super::common::SCIM_JSON),
+        );
+        // SCIM's error schema is closed (RFC 7644 §3.12): our stable code goes in a header.
+        response.headers_mut().insert(
+            CODE_HEADER,
+            HeaderValue::from_static(self.failure.code.as_str()),
         );
         crate::answer::bearer_challenge(&mut response);
         response

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::common::{
     connection, failed, if_match, lang, list_response, object, path_id, resource_response,
-    unchanged, Answer, IdPath, ListQuery, Shape,
+    search_request, unchanged, Answer, IdPath, ListQuery, Shape,
 };
 use super::error::ScimError;
 use super::ScimState;
@@ -29,6 +29,26 @@ pub async fn list(
 ) -> Answer {
     let connection = connection(&state, &headers).await?;
     let Query(query) = query.map_err(|_| ScimError::unreadable(lang(&headers)))?;
+    listed(&state, &headers, connection, query).await
+}
+
+/// `POST /.search`: the same list, asked in the body.
+pub async fn search(
+    State(state): State<ScimState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Answer {
+    let connection = connection(&state, &headers).await?;
+    let query = search_request(&body, &headers)?;
+    listed(&state, &headers, connection, query).await
+}
+
+async fn listed(
+    state: &ScimState,
+    headers: &HeaderMap,
+    connection: domain::scim::Connection,
+    query: ListQuery,
+) -> Answer {
     let page = groups::list(
         &state.db,
         &connection.principal,
@@ -39,7 +59,7 @@ pub async fn list(
         query.shape.holds("members"),
     )
     .await
-    .map_err(failed(&headers))?;
+    .map_err(failed(headers))?;
     let resources = page
         .resources
         .iter()

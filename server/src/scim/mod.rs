@@ -9,7 +9,7 @@ mod groups;
 mod users;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::Router;
 
 pub use error::ScimError;
@@ -29,14 +29,17 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/scim/v2/ResourceTypes/{id}"),
     ("get", "/scim/v2/Schemas"),
     ("get", "/scim/v2/Schemas/{id}"),
+    ("post", "/scim/v2/.search"),
     ("get", "/scim/v2/Users"),
     ("post", "/scim/v2/Users"),
+    ("post", "/scim/v2/Users/.search"),
     ("get", "/scim/v2/Users/{id}"),
     ("put", "/scim/v2/Users/{id}"),
     ("patch", "/scim/v2/Users/{id}"),
     ("delete", "/scim/v2/Users/{id}"),
     ("get", "/scim/v2/Groups"),
     ("post", "/scim/v2/Groups"),
+    ("post", "/scim/v2/Groups/.search"),
     ("get", "/scim/v2/Groups/{id}"),
     ("put", "/scim/v2/Groups/{id}"),
     ("patch", "/scim/v2/Groups/{id}"),
@@ -53,7 +56,9 @@ pub fn router(db: domain::Db) -> Router {
         .route("/ResourceTypes/{id}", get(discovery::resource_type))
         .route("/Schemas", get(discovery::schemas))
         .route("/Schemas/{id}", get(discovery::schema))
+        .route("/.search", post(common::search_everything))
         .route("/Users", get(users::list).post(users::create))
+        .route("/Users/.search", post(users::search))
         .route(
             "/Users/{id}",
             get(users::get)
@@ -62,6 +67,7 @@ pub fn router(db: domain::Db) -> Router {
                 .delete(users::delete),
         )
         .route("/Groups", get(groups::list).post(groups::create))
+        .route("/Groups/.search", post(groups::search))
         .route(
             "/Groups/{id}",
             get(groups::get)

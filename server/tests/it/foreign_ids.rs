@@ -19,10 +19,12 @@ pub(crate) struct World {
 /// Demo data, De Klimop's administrator (signed in, and with an API token) and, in De
 /// Regenboog, what they must never reach.
 pub(crate) async fn world() -> (World, Ids) {
-    let dir = std::env::temp_dir().join(format!("licentia-foreign-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("t.db").display());
-    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
+    world_on(&crate::support::databases::sqlite_url()).await
+}
+
+/// The same world on the database at `url`.
+pub(crate) async fn world_on(url: &str) -> (World, Ids) {
+    let db = domain::Db::connect_and_migrate(url).await.unwrap();
     domain::demo::seed(&db).await.unwrap();
     let by_name = |name: &'static str| {
         let db = db.clone();
@@ -244,9 +246,9 @@ struct Foreign {
 }
 
 pub(crate) struct Ids {
-    root: Uuid,
-    regenboog: Uuid,
-    klimop: Uuid,
+    pub(crate) root: Uuid,
+    pub(crate) regenboog: Uuid,
+    pub(crate) klimop: Uuid,
     pub(crate) emma: Uuid,
     lotte: Uuid,
     admin: Uuid,
@@ -613,10 +615,39 @@ fn api_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
 /// The SCIM routes (`licentia::scim::ROUTES`), as the API's.
 fn scim_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
     use Row::*;
+    let user = || Foreign(vec![format!("/scim/v2/Users/{}", ids.emma)]);
+    // A group of another school, the connection's own site (no group of its own) and the root.
+    let group = || {
+        Foreign(vec![
+            format!("/scim/v2/Groups/{}", ids.regenboog),
+            format!("/scim/v2/Groups/{}", ids.klimop),
+            format!("/scim/v2/Groups/{}", ids.root),
+        ])
+    };
     vec![
         (
             ("get", "/scim/v2/ServiceProviderConfig"),
             NoId("the server's description of itself"),
+        ),
+        (
+            ("get", "/scim/v2/ResourceTypes"),
+            NoId("the server's description of itself"),
+        ),
+        (
+            ("get", "/scim/v2/ResourceTypes/{id}"),
+            NoId("names a resource type of the server, not data"),
+        ),
+        (
+            ("get", "/scim/v2/Schemas"),
+            NoId("the server's description of itself"),
+        ),
+        (
+            ("get", "/scim/v2/Schemas/{id}"),
+            NoId("names a schema of the server, not data"),
+        ),
+        (
+            ("post", "/scim/v2/.search"),
+            NoId("answers 501: several resource types at once are not searched"),
         ),
         (
             ("get", "/scim/v2/Users"),
@@ -627,13 +658,29 @@ fn scim_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
             NoId("creates in the token's own site"),
         ),
         (
-            ("get", "/scim/v2/Users/{id}"),
-            Foreign(vec![format!("/scim/v2/Users/{}", ids.emma)]),
+            ("post", "/scim/v2/Users/.search"),
+            NoId("searches the token's own site's subtree"),
+        ),
+        (("get", "/scim/v2/Users/{id}"), user()),
+        (("put", "/scim/v2/Users/{id}"), user()),
+        (("patch", "/scim/v2/Users/{id}"), user()),
+        (("delete", "/scim/v2/Users/{id}"), user()),
+        (
+            ("get", "/scim/v2/Groups"),
+            NoId("lists the sites below the token's own site"),
         ),
         (
-            ("delete", "/scim/v2/Users/{id}"),
-            Foreign(vec![format!("/scim/v2/Users/{}", ids.emma)]),
+            ("post", "/scim/v2/Groups"),
+            NoId("creates below the token's own site"),
         ),
+        (
+            ("post", "/scim/v2/Groups/.search"),
+            NoId("searches the sites below the token's own site"),
+        ),
+        (("get", "/scim/v2/Groups/{id}"), group()),
+        (("put", "/scim/v2/Groups/{id}"), group()),
+        (("patch", "/scim/v2/Groups/{id}"), group()),
+        (("delete", "/scim/v2/Groups/{id}"), group()),
     ]
 }
 
@@ -650,8 +697,10 @@ async fn should_have_a_row_for_every_scim_route_and_refuse_foreign_ids() {
             Row::NoId(why) => assert!(why.len() > 10),
             Row::Foreign(paths) => {
                 for path in paths {
+                    // Writes carry what would deactivate a user or rename a group.
+                    let body = matches!(method, "put" | "patch").then(|| scim_write(method));
                     let (status, bytes) =
-                        http_support::api(&w.app, &w.token, &method.to_uppercase(), &path, None)
+                        http_support::api(&w.app, &w.token, &method.to_uppercase(), &path, body)
                             .await;
                     let text = String::from_utf8_lossy(&bytes);
                     assert!(
@@ -698,9 +747,10 @@ async fn should_have_a_row_for_every_scim_route_and_refuse_foreign_ids() {
         .unwrap();
         made
     };
-    for method in ["GET", "DELETE"] {
+    for method in ["GET", "PUT", "PATCH", "DELETE"] {
         let path = format!("/scim/v2/Users/{}", director.public_id);
-        let (status, bytes) = http_support::api(&w.app, &w.token, method, &path, None).await;
+        let body = matches!(method, "PUT" | "PATCH").then(|| scim_write(&method.to_lowercase()));
+        let (status, bytes) = http_support::api(&w.app, &w.token, method, &path, body).await;
         assert!(
             status.is_client_error() && !not_the_callers_error(status, &bytes),
             "{method} {path} → {status} {}",
@@ -714,9 +764,51 @@ async fn should_have_a_row_for_every_scim_route_and_refuse_foreign_ids() {
         .unwrap()
         .unwrap();
     assert!(director.active);
+    // Nor does it place them in a group of its own.
+    let (status, group) = http_support::api(
+        &w.app,
+        &w.token,
+        "POST",
+        "/scim/v2/Groups",
+        Some(r#"{"displayName": "Klas 1A"}"#.into()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let group: serde_json::Value = serde_json::from_slice(&group).unwrap();
+    let add = serde_json::json!({"Operations": [{"op": "add", "path": "members",
+        "value": [{"value": director.public_id}]}]});
+    let (status, _) = http_support::api(
+        &w.app,
+        &w.token,
+        "PATCH",
+        &format!("/scim/v2/Groups/{}", group["id"].as_str().unwrap()),
+        Some(add.to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let still = user::Entity::find_by_id(director.id)
+        .one(w.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.site_id, director.site_id);
+    // The root search is not offered: 501 with our code, whatever is sent.
+    let (status, bytes) = http_support::api(
+        &w.app,
+        &w.token,
+        "POST",
+        "/scim/v2/.search",
+        Some("{}".into()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
+    assert!(String::from_utf8_lossy(&bytes).contains("scim_not_implemented"));
     // Malformed requests are the caller's error, as on the API.
     let mut requests = Vec::new();
     for (method, template) in licentia::scim::ROUTES {
+        if *template == "/scim/v2/.search" {
+            continue;
+        }
         for id in ["not-a-uuid", "%zz"] {
             let path = template.replace("{id}", id);
             requests.push((
@@ -726,6 +818,20 @@ async fn should_have_a_row_for_every_scim_route_and_refuse_foreign_ids() {
         }
     }
     assert_bearer_requests_refused_as_malformed(&w, requests, 60).await;
+}
+
+/// A SCIM write that would deactivate a user (PUT, PATCH) or rename a group.
+fn scim_write(method: &str) -> String {
+    match method {
+        "put" => serde_json::json!({
+            "userName": "taken.over", "displayName": "Taken over",
+            "name": {"givenName": "T", "familyName": "O"}, "active": false
+        }),
+        _ => serde_json::json!({"Operations": [
+            {"op": "replace", "value": {"active": false, "displayName": "Taken over"}}
+        ]}),
+    }
+    .to_string()
 }
 
 /// Sends each (method, path) with every malformed body and the Klimop administrator's token:

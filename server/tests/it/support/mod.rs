@@ -3,5 +3,6 @@
 #![allow(dead_code)] // each test uses part of the helpers
 
 pub mod big_import;
+pub mod databases;
 pub mod http;
 pub mod process;
