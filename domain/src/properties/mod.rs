@@ -12,5 +12,5 @@ pub(crate) use define::of_organisation;
 pub use define::{define, definitions, overview, remove, Definition, DefinitionForm, Overview};
 pub use import::{import_values, preview_values, LineProblem, PlannedValue, ValuesPreview};
 pub use kind::{parse as parse_kind, Kind, Normalise};
-pub(crate) use values::write_value;
+pub(crate) use values::{plan_values, write_planned, write_value, Planned};
 pub use values::{set_values, values_of, PropertyValue};

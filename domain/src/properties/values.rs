@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use super::define::Definition;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::property_value;
+use crate::entities::{property_definition, property_value, user};
 use crate::error::{Code, Error, Result};
 use crate::groups::guard::{self, Guard, Prospect};
+use crate::sites::Resolved;
 use crate::users::{resolve, user_label};
 use crate::{Db, Principal};
 
@@ -55,6 +56,39 @@ pub async fn set_values(
 ) -> Result<()> {
     let crate::users::Target { user: target, site } =
         crate::users::target(db, principal, Operation::EditUser, user).await?;
+    let planned = plan_values(db, principal, &target, &site, values).await?;
+    if planned.is_empty() {
+        return Ok(());
+    }
+    let txn = db.write().await?;
+    let changes = write_planned(&*txn, target.id, planned).await?;
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::UserUpdate,
+            target: user_label(&target),
+            site: &site.site,
+            changes,
+        },
+    )
+    .await?;
+    txn.commit().await
+}
+
+/// A value to write: the property, the value before and after.
+pub(crate) type Planned = (property_definition::Model, Option<String>, Option<String>);
+
+/// Checks the values (type, required, and that no dynamic group would give the user what the
+/// principal could not give) and returns those that change; no access check here (the caller
+/// has the target).
+pub(crate) async fn plan_values(
+    db: &Db,
+    principal: &Principal,
+    target: &user::Model,
+    site: &Resolved,
+    values: &[(String, String)],
+) -> Result<Vec<Planned>> {
     let root = site.scope.root_id().ok_or(Error::NotFound)?;
     let definitions = crate::properties::of_organisation(db.conn(), root).await?;
     let current = property_value::Entity::find()
@@ -83,11 +117,11 @@ pub async fn set_values(
             .find(|v| v.definition_id == definition.id)
             .map(|v| v.value.clone());
         if before != value {
-            planned.push((definition, before, value));
+            planned.push((definition.clone(), before, value));
         }
     }
     if planned.is_empty() {
-        return Ok(());
+        return Ok(planned);
     }
     let guard = Guard::load(db.conn(), principal, root).await?;
     if !guard.is_empty() {
@@ -104,35 +138,32 @@ pub async fn set_values(
         let prospect = Prospect {
             user_id: Some(target.id),
             ancestry: &site.scope.ancestry,
-            eligible: guard::eligible(&target),
+            eligible: guard::eligible(target),
             values: &values,
         };
         if guard.refuses(&prospect) {
             return Err(Error::Refused(Code::GroupGrantNotHeld));
         }
     }
-    let txn = db.write().await?;
+    Ok(planned)
+}
+
+/// Writes planned values inside the caller's transaction; the journal's changes.
+pub(crate) async fn write_planned(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    planned: Vec<Planned>,
+) -> Result<Vec<Change>> {
     let mut changes = Vec::with_capacity(planned.len());
     for (definition, before, value) in planned {
-        write_value(&*txn, target.id, definition.id, value.as_deref()).await?;
+        write_value(conn, user_id, definition.id, value.as_deref()).await?;
         changes.push(Change::new(
             &format!("property:{}", definition.key),
             before.unwrap_or_default(),
             value.unwrap_or_default(),
         ));
     }
-    audit::record(
-        &*txn,
-        principal,
-        Event {
-            action: Action::UserUpdate,
-            target: user_label(&target),
-            site: &site.site,
-            changes,
-        },
-    )
-    .await?;
-    txn.commit().await
+    Ok(changes)
 }
 
 /// Stores a user's value of a property (`None` clears it), inside the caller's transaction.

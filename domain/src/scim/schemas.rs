@@ -64,14 +64,24 @@ fn user_schema() -> Value {
     })
 }
 
-fn enterprise_schema() -> Value {
+fn enterprise_schema(department: bool) -> Value {
+    let mut attributes = vec![attribute(
+        "employeeNumber",
+        "string",
+        "The personnel number.",
+    )];
+    if department {
+        attributes.push(attribute(
+            "department",
+            "string",
+            "The organisation's property with the key department.",
+        ));
+    }
     json!({
         "id": ENTERPRISE_SCHEMA,
         "name": "EnterpriseUser",
-        "description": "The enterprise extension: the personnel number.",
-        "attributes": [
-            attribute("employeeNumber", "string", "The personnel number."),
-        ],
+        "description": "The enterprise extension: the personnel number, and the department where the organisation keeps one.",
+        "attributes": attributes,
         "meta": {"resourceType": "Schema", "location": format!("/scim/v2/Schemas/{ENTERPRISE_SCHEMA}")},
     })
 }
@@ -102,9 +112,10 @@ fn group_schema() -> Value {
     })
 }
 
-/// Every schema, as `GET /Schemas` lists them.
-pub fn schemas() -> Vec<Value> {
-    let mut all = vec![user_schema(), enterprise_schema(), group_schema()];
+/// Every schema, as `GET /Schemas` lists them (`department`: whether the connection's
+/// organisation keeps one, see [`keeps_department`]).
+pub fn schemas(department: bool) -> Vec<Value> {
+    let mut all = vec![user_schema(), enterprise_schema(department), group_schema()];
     for schema in &mut all {
         if let Some(object) = schema.as_object_mut() {
             object.insert("schemas".into(), json!([SCHEMA_SCHEMA]));
@@ -114,8 +125,8 @@ pub fn schemas() -> Vec<Value> {
 }
 
 /// One schema by its URI.
-pub fn schema(id: &str) -> Option<Value> {
-    schemas()
+pub fn schema(id: &str, department: bool) -> Option<Value> {
+    schemas(department)
         .into_iter()
         .find(|s| s["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(id)))
 }
@@ -150,4 +161,17 @@ pub fn resource_type(id: &str) -> Option<Value> {
     resource_types()
         .into_iter()
         .find(|t| t["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(id)))
+}
+
+/// Whether the organisation of `site` keeps a department (a property with that key).
+pub async fn keeps_department(db: &crate::Db, site: uuid::Uuid) -> crate::error::Result<bool> {
+    let resolved = crate::sites::resolve(db, site).await?;
+    let root = resolved
+        .scope
+        .root_id()
+        .ok_or(crate::error::Error::NotFound)?;
+    Ok(crate::properties::of_organisation(db.conn(), root)
+        .await?
+        .iter()
+        .any(|d| d.key == super::users::DEPARTMENT))
 }

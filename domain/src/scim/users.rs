@@ -33,6 +33,8 @@ pub struct ScimUser {
     pub active: bool,
     pub external_id: Option<String>,
     pub employee_number: Option<String>,
+    /// The organisation's property with the key `department`, when it has one.
+    pub department: Option<String>,
     pub created: DateTime<Utc>,
 }
 
@@ -55,8 +57,15 @@ impl ScimUser {
             object.insert("externalId".into(), Value::String(id.clone()));
         }
         // The enterprise extension, when the user has what it holds.
-        if let (Some(number), Some(object)) = (&self.employee_number, resource.as_object_mut()) {
-            object.insert(ENTERPRISE_SCHEMA.into(), json!({"employeeNumber": number}));
+        let mut enterprise = serde_json::Map::new();
+        if let Some(number) = &self.employee_number {
+            enterprise.insert("employeeNumber".into(), number.clone().into());
+        }
+        if let Some(department) = &self.department {
+            enterprise.insert("department".into(), department.clone().into());
+        }
+        if let (false, Some(object)) = (enterprise.is_empty(), resource.as_object_mut()) {
+            object.insert(ENTERPRISE_SCHEMA.into(), Value::Object(enterprise));
             object.insert("schemas".into(), json!([USER_SCHEMA, ENTERPRISE_SCHEMA]));
         }
         let version = version_of(&resource);
@@ -222,9 +231,11 @@ pub(super) async fn with_ids(db: &Db, rows: Vec<user::Model>) -> Result<Vec<Scim
                 .await?,
         );
     }
+    let departments = departments_of(db, &rows).await?;
     Ok(rows
         .into_iter()
         .map(|u| ScimUser {
+            department: departments.get(&u.id).cloned(),
             external_id: ids
                 .iter()
                 .find(|i| i.user_id == u.id)
@@ -241,6 +252,36 @@ pub(super) async fn with_ids(db: &Db, rows: Vec<user::Model>) -> Result<Vec<Scim
         .collect())
 }
 
+/// The key of the organisation's property that SCIM's `department` is.
+pub const DEPARTMENT: &str = "department";
+
+/// The users' values of their organisation's `department` property (one statement a chunk).
+async fn departments_of(
+    db: &Db,
+    rows: &[user::Model],
+) -> Result<std::collections::HashMap<i32, String>> {
+    use crate::entities::{property_definition, property_value};
+    let mut found = std::collections::HashMap::new();
+    for chunk in rows.chunks(5000) {
+        let definitions = property_definition::Entity::find()
+            .select_only()
+            .column(property_definition::Column::Id)
+            .filter(property_definition::Column::Key.eq(DEPARTMENT))
+            .into_query();
+        let values: Vec<(i32, String)> = property_value::Entity::find()
+            .select_only()
+            .column(property_value::Column::UserId)
+            .column(property_value::Column::Value)
+            .filter(property_value::Column::DefinitionId.in_subquery(definitions))
+            .filter(property_value::Column::UserId.is_in(chunk.iter().map(|u| u.id)))
+            .into_tuple()
+            .all(db.conn())
+            .await?;
+        found.extend(values);
+    }
+    Ok(found)
+}
+
 /// What a provider sends to create a user (RFC 7643 §4.1; the first or primary e-mail; the
 /// enterprise extension's `employeeNumber` as the personnel number).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -252,6 +293,7 @@ pub struct ScimUserInput {
     pub active: bool,
     pub external_id: Option<String>,
     pub employee_number: Option<String>,
+    pub department: Option<String>,
 }
 
 impl ScimUserInput {
@@ -298,6 +340,8 @@ impl ScimUserInput {
             external_id: text(get(resource, "externalId").as_ref())
                 .filter(|s| !s.trim().is_empty()),
             employee_number: text(get(&enterprise, "employeeNumber").as_ref())
+                .filter(|s| !s.trim().is_empty()),
+            department: text(get(&enterprise, "department").as_ref())
                 .filter(|s| !s.trim().is_empty()),
         }
     }

@@ -36,6 +36,7 @@ struct Checked {
     active: bool,
     external_id: Option<String>,
     employee_number: Option<String>,
+    department: Option<String>,
 }
 
 fn check(input: ScimUserInput) -> Result<Checked> {
@@ -57,6 +58,10 @@ fn check(input: ScimUserInput) -> Result<Checked> {
             .map(str::to_string),
         employee_number: input
             .employee_number
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        department: input
+            .department
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty()),
     })
@@ -111,10 +116,23 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok(resource_of(created, checked.external_id))
+    let created = resource_of(created, checked.external_id, None);
+    if checked.department.is_none() {
+        return Ok(created);
+    }
+    // The department is a property: written as a change of the new user, under its rules.
+    let before = created.clone();
+    let target = crate::users::target(db, principal, Operation::EditUser, created.id).await?;
+    let mut after = checked_of(&created);
+    after.department = checked.department;
+    write(db, principal, target, before, after).await
 }
 
-fn resource_of(row: user::Model, external_id: Option<String>) -> ScimUser {
+fn resource_of(
+    row: user::Model,
+    external_id: Option<String>,
+    department: Option<String>,
+) -> ScimUser {
     ScimUser {
         id: row.public_id,
         user_name: row.username,
@@ -124,6 +142,7 @@ fn resource_of(row: user::Model, external_id: Option<String>) -> ScimUser {
         active: row.active,
         external_id,
         employee_number: row.personnel_number,
+        department,
         created: row.created_at,
     }
 }
@@ -238,6 +257,11 @@ async fn write(
         changes.push(Change::new("active", was.active, after.active));
         row.active = Set(after.active);
     }
+    // The department, when the organisation keeps one (a property with that key).
+    let department = match department_planned(db, principal, &target, &before, &after).await? {
+        Some(planned) => planned,
+        None => Vec::new(),
+    };
     let external_changed = after.external_id != before.external_id;
     if external_changed {
         let text = |e: &Option<String>| format!("scim: {}", e.clone().unwrap_or_default());
@@ -247,7 +271,7 @@ async fn write(
             text(&after.external_id),
         ));
     }
-    if changes.is_empty() {
+    if changes.is_empty() && department.is_empty() {
         return Ok(before);
     }
 
@@ -265,6 +289,12 @@ async fn write(
     if was.active && !after.active {
         crate::users::end_sessions(&*txn, was.id).await?;
     }
+    let kept_department = if department.is_empty() {
+        before.department.clone()
+    } else {
+        department.first().and_then(|(_, _, value)| value.clone())
+    };
+    changes.extend(crate::properties::write_planned(&*txn, was.id, department).await?);
     if external_changed {
         external_id::Entity::delete_many()
             .filter(external_id::Column::UserId.eq(was.id))
@@ -287,7 +317,7 @@ async fn write(
     )
     .await?;
     txn.commit().await?;
-    Ok(resource_of(written, after.external_id))
+    Ok(resource_of(written, after.external_id, kept_department))
 }
 
 /// DELETE: deactivates or deletes the user, as `on_delete` says (with the same rules as the
@@ -305,4 +335,50 @@ pub async fn delete(
         OnDelete::Deactivate => crate::users::set_active(db, principal, id, false).await,
         OnDelete::Delete => crate::users::delete(db, principal, id).await,
     }
+}
+
+/// What a resource holds, as checked fields (to write one change to it).
+fn checked_of(user: &ScimUser) -> Checked {
+    Checked {
+        username: user.user_name.clone(),
+        first_name: user.given_name.clone(),
+        last_name: user.family_name.clone(),
+        email: user.email.clone(),
+        active: user.active,
+        external_id: user.external_id.clone(),
+        employee_number: user.employee_number.clone(),
+        department: user.department.clone(),
+    }
+}
+
+/// The department's change, planned under the property's rules; none when it does not change
+/// or the organisation has no such property (the value is then not kept).
+async fn department_planned(
+    db: &Db,
+    principal: &Principal,
+    target: &Target,
+    before: &ScimUser,
+    after: &Checked,
+) -> Result<Option<Vec<crate::properties::Planned>>> {
+    if after.department == before.department {
+        return Ok(None);
+    }
+    let root = target.site.scope.root_id().ok_or(Error::NotFound)?;
+    let kept = crate::properties::of_organisation(db.conn(), root)
+        .await?
+        .iter()
+        .any(|d| d.key == super::users::DEPARTMENT);
+    if !kept {
+        return Ok(None);
+    }
+    let value = after.department.clone().unwrap_or_default();
+    crate::properties::plan_values(
+        db,
+        principal,
+        &target.user,
+        &target.site,
+        &[(super::users::DEPARTMENT.to_string(), value)],
+    )
+    .await
+    .map(Some)
 }

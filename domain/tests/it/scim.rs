@@ -319,3 +319,73 @@ db_test!(
         assert_counters_exact(&db).await;
     }
 );
+
+db_test!(
+    should_keep_the_department_where_the_organisation_has_the_property,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let mut sent = barbara("dept", "entra-d");
+        sent[users::ENTERPRISE_SCHEMA]["department"] = "Wiskunde".into();
+        // Without the property the department is not kept, and not described.
+        let made = write::create(
+            &db,
+            &demo.admin,
+            demo.klimop,
+            users::ScimUserInput::from_json(&sent),
+        )
+        .await
+        .unwrap();
+        assert_eq!(made.department, None);
+        assert!(!domain::scim::schemas::keeps_department(&db, demo.klimop)
+            .await
+            .unwrap());
+        domain::properties::define(
+            &db,
+            &demo.admin,
+            demo.root,
+            domain::properties::DefinitionForm {
+                key: "department".into(),
+                label_nl: "Vakgroep".into(),
+                label_fr: "Département".into(),
+                label_en: "Department".into(),
+                kind: "text".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(domain::scim::schemas::keeps_department(&db, demo.klimop)
+            .await
+            .unwrap());
+        let mut second = barbara("dept2", "entra-d2");
+        second[users::ENTERPRISE_SCHEMA]["department"] = "Wiskunde".into();
+        let made = write::create(
+            &db,
+            &demo.admin,
+            demo.klimop,
+            users::ScimUserInput::from_json(&second),
+        )
+        .await
+        .unwrap();
+        assert_eq!(made.department.as_deref(), Some("Wiskunde"));
+        let patched = write::patch(
+            &db,
+            &demo.admin,
+            made.id,
+            &serde_json::json!({"Operations": [{"op": "replace",
+                "path": format!("{}:department", users::ENTERPRISE_SCHEMA), "value": "Talen"}]}),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(patched.department.as_deref(), Some("Talen"));
+        let read = users::get(&db, &demo.admin, made.id).await.unwrap();
+        assert_eq!(read.department.as_deref(), Some("Talen"));
+        let values = domain::properties::values_of(&db, &demo.admin, made.id)
+            .await
+            .unwrap();
+        assert!(values
+            .iter()
+            .any(|v| v.definition.key == "department" && v.value.as_deref() == Some("Talen")));
+    }
+);

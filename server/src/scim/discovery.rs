@@ -59,8 +59,11 @@ pub async fn resource_type(
 }
 
 pub async fn schemas(State(state): State<ScimState>, headers: HeaderMap) -> Answer {
-    connection(&state, &headers).await?;
-    Ok(scim(StatusCode::OK, listed(schemas::schemas())))
+    let connection = connection(&state, &headers).await?;
+    let department = schemas::keeps_department(&state.db, connection.site)
+        .await
+        .map_err(failed(&headers))?;
+    Ok(scim(StatusCode::OK, listed(schemas::schemas(department))))
 }
 
 pub async fn schema(
@@ -68,7 +71,11 @@ pub async fn schema(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Answer {
-    connection(&state, &headers).await?;
-    let found = schemas::schema(&id).ok_or_else(|| failed(&headers)(domain::Error::NotFound))?;
+    let connection = connection(&state, &headers).await?;
+    let department = schemas::keeps_department(&state.db, connection.site)
+        .await
+        .map_err(failed(&headers))?;
+    let found = schemas::schema(&id, department)
+        .ok_or_else(|| failed(&headers)(domain::Error::NotFound))?;
     Ok(scim(StatusCode::OK, found))
 }
