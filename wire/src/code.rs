@@ -189,6 +189,16 @@ macro_rules! with_codes {
             ScimVersionMismatch => scim_version_mismatch,
             ScimMemberUnknown => scim_member_unknown,
             ScimNotImplemented => scim_not_implemented,
+            OnerosterManifestMissing => oneroster_manifest_missing,
+            OnerosterVersionUnsupported => oneroster_version_unsupported,
+            OnerosterFileMissing => oneroster_file_missing,
+            OnerosterColumnMissing => oneroster_column_missing,
+            OnerosterStatusInvalid => oneroster_status_invalid,
+            OnerosterIdMissing => oneroster_id_missing,
+            OnerosterIdTwice => oneroster_id_twice,
+            OnerosterReferenceUnknown => oneroster_reference_unknown,
+            OnerosterRoleSkipped => oneroster_role_skipped,
+            OnerosterSeveralClasses => oneroster_several_classes,
         }
     };
 }

@@ -5,6 +5,7 @@
 mod apply;
 mod columns;
 mod guard;
+pub mod oneroster;
 mod preview;
 mod property_columns;
 mod result_file;

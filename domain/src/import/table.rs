@@ -138,7 +138,7 @@ fn excel_date(serial: f64) -> Option<String> {
         .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-fn read_csv(bytes: &[u8], limits: Limits) -> Result<Table> {
+pub(crate) fn read_csv(bytes: &[u8], limits: Limits) -> Result<Table> {
     let head = &bytes[..bytes.len().min(4096)];
     if head.contains(&0) {
         return Err(refuse(Code::ImportNotASpreadsheet));

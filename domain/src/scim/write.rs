@@ -258,10 +258,9 @@ async fn write(
         row.active = Set(after.active);
     }
     // The department, when the organisation keeps one (a property with that key).
-    let department = match department_planned(db, principal, &target, &before, &after).await? {
-        Some(planned) => planned,
-        None => Vec::new(),
-    };
+    let department = department_planned(db, principal, &target, &before, &after)
+        .await?
+        .unwrap_or_default();
     let external_changed = after.external_id != before.external_id;
     if external_changed {
         let text = |e: &Option<String>| format!("scim: {}", e.clone().unwrap_or_default());

@@ -29,6 +29,7 @@ mod journal;
 mod licences;
 mod moves;
 mod onboarding;
+mod oneroster;
 mod products;
 mod properties;
 mod purchases;
