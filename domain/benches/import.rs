@@ -191,6 +191,7 @@ async fn apply(file: &Path, dir: &Path, rows: usize) -> f64 {
                 sync: false,
             },
             locale: "nl".into(),
+            teacher_role: None,
         },
         Limits::default(),
     )

@@ -26,6 +26,7 @@ mod m20261208_000022_sign_in_surface;
 mod m20261209_000023_hot_path_indexes;
 mod m20261210_000024_external_ids;
 mod m20261211_000025_provisioning;
+mod m20261212_000026_roster_runs;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000023_hot_path_indexes::Migration),
             Box::new(m20261210_000024_external_ids::Migration),
             Box::new(m20261211_000025_provisioning::Migration),
+            Box::new(m20261212_000026_roster_runs::Migration),
         ]
     }
 }

@@ -220,6 +220,7 @@ async fn main() {
                 sync: false,
             },
             locale: "nl".into(),
+            teacher_role: None,
         },
         domain::import::Limits::default(),
     )

@@ -37,6 +37,18 @@ pub struct ImportPreview {
     pub shortages: Vec<Shortage>,
     /// What happens differently from what the file says (an employee not moved).
     pub warnings: Vec<RowProblem>,
+    /// A OneRoster export: what it does to the sites and the teachers' roles.
+    pub roster: Option<RosterSummary>,
+}
+
+/// What a OneRoster export does besides its users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterSummary {
+    pub sites_created: u64,
+    pub sites_renamed: u64,
+    pub sites_removed: u64,
+    pub grants_added: u64,
+    pub grants_removed: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +93,7 @@ pub(crate) mod upload {
         let mut form = data.into_inner().ok_or_else(invalid)?;
         let (mut site, mut locale, mut mode, mut allow_deletes, mut sync) =
             (None, String::new(), String::new(), false, false);
+        let mut teacher_role = None;
         let (mut file_name, mut content) = (String::new(), Vec::new());
         while let Some(mut field) = form.next_field().await.map_err(|_| invalid())? {
             match field.name().unwrap_or_default() {
@@ -102,6 +115,7 @@ pub(crate) mod upload {
                         "mode" => mode = value,
                         "allow_deletes" => allow_deletes = value == "on" || value == "true",
                         "sync" => sync = value == "on" || value == "true",
+                        "teacher_role" => teacher_role = Uuid::parse_str(value.trim()).ok(),
                         _ => {}
                     }
                 }
@@ -120,6 +134,7 @@ pub(crate) mod upload {
                     sync,
                 },
                 locale,
+                teacher_role,
             },
         })
     }
@@ -154,58 +169,71 @@ pub(crate) mod upload {
 /// with its row and column, seat shortages. Nothing is written.
 #[server(endpoint = "preview_import", input = MultipartFormData)]
 pub async fn preview_import(data: MultipartData) -> Result<ImportPreview, AppError> {
-    use domain::import::{self, Action};
+    use domain::import::{self, Action, UploadPreview};
     let (db, principal) = crate::ssr::principal().await?;
     let limits = crate::ssr::import_limits();
     let form = upload::read(data, limits.max_bytes).await?;
     let site = domain::sites::site_or_home(&db, &principal, form.site).await?;
-    let parsed = import::parse_for_site(
-        &db,
-        &principal,
-        site,
-        &form.upload.content,
-        limits,
-        form.upload.options.sync,
-    )
-    .await?;
-    let preview = import::preview(&db, &principal, site, &parsed, form.upload.options).await?;
-    let mut rows: Vec<usize> = preview.issues.iter().map(|i| i.row).collect();
-    rows.dedup();
-    let count = |action| preview.count(action) as u64;
-    let problem = |i: &import::RowIssue| RowProblem {
-        row: i32::try_from(i.row).unwrap_or(i32::MAX),
-        column: upload::column_label(&form.locale, i.column),
-        code: i.code,
-        details: i.details.clone(),
+    let file_name = form.upload.file_name.clone();
+    let shown = SHOWN_PROBLEMS as usize;
+    let shortage = |s: import::SeatShortage| Shortage {
+        site: s.site_name,
+        adding: s.adding as u64,
+        free: s.free,
     };
-    Ok(ImportPreview {
-        file_name: form.upload.file_name,
-        add: count(Action::Add),
-        update: count(Action::Update),
-        delete: count(Action::Delete),
-        problem_rows: rows.len() as u64,
-        problems: preview
-            .issues
-            .iter()
-            .take(SHOWN_PROBLEMS as usize)
-            .map(problem)
-            .collect(),
-        warnings: preview
-            .warnings
-            .iter()
-            .take(SHOWN_PROBLEMS as usize)
-            .map(problem)
-            .collect(),
-        shortages: preview
-            .shortages
-            .into_iter()
-            .map(|s| Shortage {
-                site: s.site_name,
-                adding: s.adding as u64,
-                free: s.free,
+    match import::preview_upload(&db, &principal, site, &form.upload, limits).await? {
+        UploadPreview::Sheet(preview) => {
+            let mut rows: Vec<usize> = preview.issues.iter().map(|i| i.row).collect();
+            rows.dedup();
+            let count = |action| preview.count(action) as u64;
+            let problem = |i: &import::RowIssue| RowProblem {
+                row: i32::try_from(i.row).unwrap_or(i32::MAX),
+                column: upload::column_label(&form.locale, i.column),
+                code: i.code,
+                details: i.details.clone(),
+            };
+            Ok(ImportPreview {
+                file_name,
+                add: count(Action::Add),
+                update: count(Action::Update),
+                delete: count(Action::Delete),
+                problem_rows: rows.len() as u64,
+                problems: preview.issues.iter().take(shown).map(problem).collect(),
+                warnings: preview.warnings.iter().take(shown).map(problem).collect(),
+                shortages: preview.shortages.into_iter().map(shortage).collect(),
+                roster: None,
             })
-            .collect(),
-    })
+        }
+        UploadPreview::Roster(plan) => {
+            let problem = |p: &import::oneroster::Problem| RowProblem {
+                row: i32::try_from(p.row).unwrap_or(i32::MAX),
+                column: format!("{} · {}", p.file, p.column.unwrap_or_default()),
+                code: p.code,
+                details: p.details.clone(),
+            };
+            let mut rows: Vec<(&str, usize)> =
+                plan.problems.iter().map(|p| (p.file, p.row)).collect();
+            rows.sort();
+            rows.dedup();
+            Ok(ImportPreview {
+                file_name,
+                add: plan.new_users.len() as u64,
+                update: plan.changed_users.len() as u64,
+                delete: plan.removed_users.len() as u64,
+                problem_rows: rows.len() as u64,
+                problems: plan.problems.iter().take(shown).map(problem).collect(),
+                warnings: plan.warnings.iter().take(shown).map(problem).collect(),
+                roster: Some(RosterSummary {
+                    sites_created: plan.new_sites.len() as u64,
+                    sites_renamed: plan.renamed.len() as u64,
+                    sites_removed: plan.removed_sites.len() as u64,
+                    grants_added: plan.grants_added.len() as u64,
+                    grants_removed: plan.grants_removed.len() as u64,
+                }),
+                shortages: plan.shortages.into_iter().map(shortage).collect(),
+            })
+        }
+    }
 }
 
 /// Stores the upload and starts applying it in the background; returns the run.
@@ -237,7 +265,12 @@ pub async fn import_problems(run: Uuid, locale: String) -> Result<Vec<RowProblem
             let locale = locale.clone();
             r.messages.into_iter().map(move |m| RowProblem {
                 row: r.row,
-                column: upload::column_label(&locale, m.column()),
+                // A spreadsheet's column in the reader's words; a OneRoster export's file and
+                // column as the export names them.
+                column: match m.column() {
+                    Some(known) => upload::column_label(&locale, Some(known)),
+                    None => m.column.clone().unwrap_or_default(),
+                },
                 code: m.code,
                 details: m.details,
             })

@@ -27,6 +27,8 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     /// Applied through the organisation's HR configuration.
     pub sync: bool,
+    /// A OneRoster import's role for teachers on their classes.
+    pub teacher_role_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

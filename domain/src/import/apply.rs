@@ -78,6 +78,8 @@ fn message(issue: &RowIssue) -> RowMessage {
 /// A run being applied: the file parsed once, then applied batch by batch.
 pub struct Applier {
     run_id: i32,
+    /// A OneRoster export: applied in one step (see [`super::oneroster`]).
+    roster: bool,
     site_public_id: Uuid,
     columns: Columns,
     units: Vec<Unit>,
@@ -102,6 +104,16 @@ impl Applier {
             .one(db.conn())
             .await?
             .ok_or(Error::NotFound)?;
+        if run.mode == super::oneroster::MODE {
+            return Ok(Some(Applier {
+                run_id,
+                roster: true,
+                site_public_id: site.public_id,
+                columns: Columns::default(),
+                units: Vec::new(),
+                batch: 1,
+            }));
+        }
         let limits = Limits {
             max_bytes: file.content.len(),
             max_rows: usize::MAX,
@@ -109,6 +121,7 @@ impl Applier {
         let parsed = super::parse_upload(db, site.id, &file.content, limits, run.sync).await?;
         Ok(Some(Applier {
             run_id,
+            roster: false,
             site_public_id: site.public_id,
             units: units(&parsed),
             columns: parsed.columns,
@@ -127,6 +140,10 @@ impl Applier {
         };
         if run.cancel_requested {
             finish(db, &run, CANCELLED, None).await?;
+            return Ok(false);
+        }
+        if self.roster {
+            self.roster_step(db, &run).await?;
             return Ok(false);
         }
         let start = self
@@ -249,6 +266,119 @@ impl Applier {
             .await?;
         txn.commit().await?;
         Ok(true)
+    }
+}
+
+impl Applier {
+    /// A OneRoster export, planned again and applied as a whole; its users' rows and every
+    /// problem of the export are the run's results.
+    async fn roster_step(&self, db: &Db, run: &import_run::Model) -> Result<()> {
+        use super::oneroster::{self, RosterOptions};
+        let file = import_file::Entity::find_by_id(run.id)
+            .one(db.conn())
+            .await?
+            .ok_or(Error::NotFound)?;
+        let principal = Principal::load(db, run.started_by).await?;
+        let limits = Limits {
+            max_bytes: file.content.len(),
+            max_rows: usize::MAX,
+        };
+        let roster = oneroster::read_off_thread(&file.content, limits).await?;
+        let options = RosterOptions {
+            teacher_role: run.teacher_role_id,
+        };
+        let planned = oneroster::plan(db, &principal, self.site_public_id, &roster, options).await;
+        let applied = match planned {
+            Ok(plan) => oneroster::apply(db, &principal, &plan)
+                .await
+                .map(|applied| (plan, applied)),
+            Err(err) => Err(err),
+        };
+        let (plan, applied) = match applied {
+            Ok(done) => done,
+            // The rights are gone, or the seats were taken meanwhile: the run fails, whole.
+            Err(
+                err @ (Error::Forbidden
+                | Error::NotFound
+                | Error::Unauthenticated
+                | Error::Refused(_)
+                | Error::RefusedAt(..)),
+            ) => {
+                return finish(db, run, FAILED, Some(err.code().as_str())).await;
+            }
+            Err(err) => return Err(err),
+        };
+        let mut outcome: Outcomes = BTreeMap::new();
+        for (row, result) in &applied.rows {
+            outcome.insert(*row, (*result, Vec::new()));
+        }
+        for problem in &plan.problems {
+            // Rows of users.csv are the result file's rows; other files' problems say where.
+            let (row, column) = if problem.file == "users.csv" {
+                (problem.row, problem.column.map(str::to_string))
+            } else {
+                (
+                    0,
+                    Some(format!(
+                        "{}:{} {}",
+                        problem.file,
+                        problem.row,
+                        problem.column.unwrap_or_default()
+                    )),
+                )
+            };
+            outcome
+                .entry(row)
+                .or_insert((ERROR, Vec::new()))
+                .1
+                .push(RowMessage {
+                    column,
+                    code: problem.code,
+                    details: problem.details.clone(),
+                });
+        }
+        let errors = outcome.values().filter(|(o, _)| *o == ERROR).count();
+        let as_i32 = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        let txn = db.write().await?;
+        let results: Vec<import_result::ActiveModel> = outcome
+            .iter()
+            .map(|(row, (result, messages))| import_result::ActiveModel {
+                run_id: Set(run.id),
+                row_no: Set(as_i32(*row)),
+                outcome: Set(result.to_string()),
+                messages: Set(serde_json::to_string(messages).unwrap_or_else(|_| "[]".into())),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in results.chunks(BATCH) {
+            import_result::Entity::insert_many(chunk.to_vec())
+                .exec(&*txn)
+                .await?;
+        }
+        import_run::Entity::update_many()
+            .col_expr(import_run::Column::Processed, Expr::value(run.total_rows))
+            .col_expr(
+                import_run::Column::Added,
+                Expr::value(as_i32(applied.added)),
+            )
+            .col_expr(
+                import_run::Column::Updated,
+                Expr::value(as_i32(applied.updated)),
+            )
+            .col_expr(
+                import_run::Column::Deleted,
+                Expr::value(as_i32(applied.deleted)),
+            )
+            .col_expr(import_run::Column::Errors, Expr::value(as_i32(errors)))
+            .filter(import_run::Column::Id.eq(run.id))
+            .exec(&*txn)
+            .await?;
+        txn.commit().await?;
+        finish(db, run, DONE, None).await?;
+        if applied.added + applied.updated >= BULK {
+            db.refresh_statistics().await;
+        }
+        Ok(())
     }
 }
 

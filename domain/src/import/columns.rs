@@ -145,7 +145,7 @@ pub(super) fn normalise(header: &str) -> String {
 }
 
 /// Where each column is in the table (by index).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Columns {
     positions: Vec<(Column, usize)>,
     /// The organisation's properties the file has columns for.

@@ -80,3 +80,46 @@ pub async fn parse_for_site(
     )?;
     parse_upload(db, resolved.site.id, content, limits, sync).await
 }
+
+/// What an upload would do: a spreadsheet's rows, or a OneRoster export's plan.
+#[derive(Debug, Clone)]
+pub enum UploadPreview {
+    Sheet(Preview),
+    Roster(Box<oneroster::RosterPlan>),
+}
+
+/// The preview of an upload into `site` (nothing written), for a principal who may import
+/// there: a OneRoster export (a zip holding `manifest.csv`) is planned as one, anything else
+/// read as a spreadsheet.
+pub async fn preview_upload(
+    db: &crate::Db,
+    principal: &crate::Principal,
+    site: uuid::Uuid,
+    upload: &Upload,
+    limits: Limits,
+) -> crate::Result<UploadPreview> {
+    if oneroster::is_roster(&upload.content) {
+        let resolved = crate::sites::resolve(db, site).await?;
+        crate::access::require(
+            principal,
+            crate::access::Operation::ImportUsers,
+            &resolved.scope,
+        )?;
+        let roster = oneroster::read_off_thread(&upload.content, limits).await?;
+        let options = oneroster::options_of(db, upload.teacher_role).await?;
+        let plan = oneroster::plan(db, principal, site, &roster, options).await?;
+        return Ok(UploadPreview::Roster(Box::new(plan)));
+    }
+    let parsed = parse_for_site(
+        db,
+        principal,
+        site,
+        &upload.content,
+        limits,
+        upload.options.sync,
+    )
+    .await?;
+    Ok(UploadPreview::Sheet(
+        preview(db, principal, site, &parsed, upload.options).await?,
+    ))
+}

@@ -101,6 +101,8 @@ pub struct Upload {
     pub options: Options,
     /// The language of the report mail.
     pub locale: String,
+    /// A OneRoster export's role for teachers on their classes (a role's public id).
+    pub teacher_role: Option<Uuid>,
 }
 
 /// Stores the file and queues its application. The file is read and parsed once here so that
@@ -118,12 +120,34 @@ pub async fn start(
         content,
         options,
         locale,
+        teacher_role,
     } = upload;
     let target = sites::resolve(db, site).await?;
     access::require(principal, Operation::ImportUsers, &target.scope)?;
     let started_by = principal.user_id().ok_or(Error::Unauthenticated)?;
-    let parsed = super::parse_upload(db, target.site.id, &content, limits, options.sync).await?;
-    let total = super::apply::units(&parsed).len();
+    // A OneRoster export is planned at once: an export that cannot be read, a role that
+    // cannot be given or seats that are short refuse it before it is stored.
+    let (total, mode, teacher_role_id) = if super::oneroster::is_roster(&content) {
+        let roster = super::oneroster::read_off_thread(&content, limits).await?;
+        let roster_options = super::oneroster::options_of(db, teacher_role).await?;
+        let plan = super::oneroster::plan(db, principal, site, &roster, roster_options).await?;
+        if !plan.shortages.is_empty() {
+            return Err(Error::Refused(Code::NoFreeSeat));
+        }
+        (
+            roster.users.len(),
+            super::oneroster::MODE,
+            roster_options.teacher_role,
+        )
+    } else {
+        let parsed =
+            super::parse_upload(db, target.site.id, &content, limits, options.sync).await?;
+        (
+            super::apply::units(&parsed).len(),
+            options.mode.code(),
+            None,
+        )
+    };
 
     let public_id = Uuid::new_v4();
     let txn = db.write().await?;
@@ -133,7 +157,8 @@ pub async fn start(
         started_by: Set(started_by),
         locale: Set(locale.chars().take(5).collect()),
         file_name: Set(file_name.chars().take(255).collect()),
-        mode: Set(options.mode.code().to_string()),
+        mode: Set(mode.to_string()),
+        teacher_role_id: Set(teacher_role_id),
         allow_deletes: Set(options.allow_deletes),
         sync: Set(options.sync),
         status: Set(RUNNING.to_string()),

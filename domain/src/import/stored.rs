@@ -36,6 +36,10 @@ pub(crate) fn read_stored(content: &[u8]) -> Result<Table> {
                 rows: m.rows,
             })
             .map_err(|e| Error::Internal(format!("stored import table: {e}"))),
+        // A OneRoster export's table is its users.csv (the rows its results name).
+        None if super::oneroster::is_roster(content) => {
+            super::oneroster::read::users_table(content, unlimited(content))
+        }
         None => read_table(content, unlimited(content)),
     }
 }

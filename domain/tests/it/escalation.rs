@@ -714,6 +714,7 @@ async fn import_lines(w: &World, csv: &str) -> Result<(), String> {
             sync: false,
         },
         locale: "en".into(),
+        teacher_role: None,
     };
     let run = match import::start(&w.db, &w.actor, home, upload, Limits::default()).await {
         Ok(run) => run,

@@ -24,6 +24,7 @@ fn upload(content: &str, sync: bool) -> Upload {
             sync,
         },
         locale: "en".into(),
+        teacher_role: None,
     }
 }
 

@@ -28,6 +28,7 @@ fn upload(lines: &[&str], mode: Mode, allow_deletes: bool) -> Upload {
             sync: false,
         },
         locale: "en".into(),
+        teacher_role: None,
     }
 }
 
@@ -412,6 +413,7 @@ db_test!(
                     sync: false,
                 },
                 locale: "nl".into(),
+                teacher_role: None,
             },
             Limits::default(),
         )

@@ -33,6 +33,7 @@ async fn start(db: &Db, admin: &Principal, site: Uuid, lines: &[&str]) -> (Uuid,
                 sync: false,
             },
             locale: "nl".into(),
+            teacher_role: None,
         },
         Limits::default(),
     )

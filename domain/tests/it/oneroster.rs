@@ -290,3 +290,65 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    should_run_an_export_through_the_import_path,
+    |db: Db| async move {
+        use domain::entities::{import_run, role};
+        use domain::import::{Applier, Mode, Options, Upload, UploadPreview};
+        let demo = demo(&db).await;
+        room(&db, 400).await;
+        let teacher_role = role::Entity::find()
+            .filter(role::Column::BuiltinKey.eq(domain::roles::LICENCE_MANAGER))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap()
+            .public_id;
+        let upload = Upload {
+            file_name: "oneroster.zip".into(),
+            content: fixture("first"),
+            options: Options {
+                mode: Mode::AddOnly,
+                allow_deletes: false,
+                sync: false,
+            },
+            locale: "nl".into(),
+            teacher_role: Some(teacher_role),
+        };
+        // The preview is the plan.
+        let Ok(UploadPreview::Roster(plan)) =
+            domain::import::preview_upload(&db, &demo.admin, demo.root, &upload, Limits::default())
+                .await
+        else {
+            panic!("not read as a OneRoster export");
+        };
+        assert_eq!((plan.new_users.len(), plan.grants_added.len()), (320, 20));
+        // Started, then applied by the job in one step.
+        let run = domain::import::start(&db, &demo.admin, demo.root, upload, Limits::default())
+            .await
+            .unwrap();
+        let stored = import_run::Entity::find()
+            .filter(import_run::Column::PublicId.eq(run))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.mode, "oneroster");
+        let applier = Applier::load(&db, stored.id, 500).await.unwrap().unwrap();
+        assert!(!applier.step(&db).await.unwrap());
+        let status = domain::import::status(&db, &demo.admin, run).await.unwrap();
+        assert_eq!(
+            (status.status, status.added, status.errors),
+            (wire::RunState::Done, 320, 0)
+        );
+        assert_eq!(own_users(&db, "3B").await, (25, 25));
+        // The result file is users.csv with each row's outcome; no password is kept.
+        let (name, bytes) = domain::import::result_file(&db, &demo.admin, run, "en")
+            .await
+            .unwrap();
+        assert!(name.ends_with(".xlsx"), "{name}");
+        assert!(bytes.len() > 1000);
+        assert_counters_exact(&db).await;
+    }
+);

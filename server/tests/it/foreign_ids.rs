@@ -183,6 +183,7 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
                 sync: false,
             },
             locale: "en".into(),
+            teacher_role: None,
         },
         domain::import::Limits::default(),
     )

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::problems::ProblemTable;
 use crate::api::import::{recent_imports, ImportPreview, ImportRun, SHOWN_PROBLEMS};
+use crate::api::roles::list_roles;
 use crate::api::sites::load_site_details;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::ErrorMessage;
@@ -54,6 +55,7 @@ fn ImportContent() -> impl IntoView {
         move || (site.get(), save_sync.version().get()),
         |(site, _)| crate::api::import::load_sync_settings(site),
     );
+    let roles = Resource::new(|| (), |_| list_roles());
     let form = NodeRef::<Form>::new();
     let preview = RwSignal::new(None::<ImportPreview>);
     let error = RwSignal::new(None::<AppError>);
@@ -144,7 +146,7 @@ fn ImportContent() -> impl IntoView {
                 <div class="field">
                     <label for="import-file">{t!(i18n, import.file)} <span aria-hidden="true">" *"</span></label>
                     <input id="import-file" name="file" type="file" required
-                        accept=".xlsx,.xls,.ods,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet,text/csv"
+                        accept=".xlsx,.xls,.ods,.csv,.zip,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet,text/csv,application/zip"
                         aria-describedby="import-file-hint" />
                     <p class="hint" id="import-file-hint">{t!(i18n, import.file_hint)}</p>
                 </div>
@@ -167,6 +169,21 @@ fn ImportContent() -> impl IntoView {
                     <input type="checkbox" name="allow_deletes" id="import-allow-deletes" />
                     <span>{t!(i18n, import.allow_deletes)}</span>
                 </label>
+                // OneRoster exports: the role teachers get on the classes they teach.
+                <Loaded load=roles quiet=true let:overview>
+                    <div class="field">
+                        <label for="import-teacher-role">{t!(i18n, import.teacher_role)}</label>
+                        <select id="import-teacher-role" name="teacher_role" aria-describedby="import-teacher-role-hint">
+                            <option value="">{t!(i18n, import.teacher_role_none)}</option>
+                            {overview.roles.into_iter().map(|r| {
+                                let preferred = r.builtin_key.as_deref() == Some("licence_manager");
+                                let name = crate::labels::role_name(i18n.get_locale_untracked(), r.builtin_key.as_deref(), &r.name);
+                                view! { <option value=r.id.to_string() selected=preferred>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                        <p class="hint" id="import-teacher-role-hint">{t!(i18n, import.teacher_role_hint)}</p>
+                    </div>
+                </Loaded>
                 <Loaded load=sync quiet=true let:settings>
                     {settings.exists.then(|| view! {
                         <label class="choice">
@@ -224,7 +241,10 @@ fn PreviewPanel(
     busy: RwSignal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let nothing = preview.add + preview.update + preview.delete == 0;
+    let roster_changes = preview.roster.as_ref().map_or(0, |r| {
+        r.sites_created + r.sites_renamed + r.sites_removed + r.grants_added + r.grants_removed
+    });
+    let nothing = preview.add + preview.update + preview.delete + roster_changes == 0;
     let (add, update, delete, skipped) = (
         preview.add,
         preview.update,
@@ -241,6 +261,15 @@ fn PreviewPanel(
                 <li><strong>{delete}</strong> " " {t!(i18n, import.will_delete)}</li>
                 <li class:bad={skipped > 0}><strong>{skipped}</strong> " " {t!(i18n, import.will_skip)}</li>
             </ul>
+            {preview.roster.clone().map(|r| view! {
+                <ul class="stat-list" id="import-roster-counts">
+                    <li><strong>{r.sites_created}</strong> " " {t!(i18n, import.roster_sites_created)}</li>
+                    <li><strong>{r.sites_renamed}</strong> " " {t!(i18n, import.roster_sites_renamed)}</li>
+                    <li><strong>{r.sites_removed}</strong> " " {t!(i18n, import.roster_sites_removed)}</li>
+                    <li><strong>{r.grants_added}</strong> " " {t!(i18n, import.roster_grants_added)}</li>
+                    <li><strong>{r.grants_removed}</strong> " " {t!(i18n, import.roster_grants_removed)}</li>
+                </ul>
+            })}
             {preview.shortages.iter().map(|s| {
                 let (site, adding, free) = (s.site.clone(), s.adding, s.free.max(0));
                 view! {

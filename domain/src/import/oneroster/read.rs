@@ -543,3 +543,16 @@ fn read_enrollments(sheet: &Sheet, roster: &mut Roster) -> Result<()> {
     }
     Ok(())
 }
+
+/// The export's users.csv as a table (the stored form of a run's file once it has ended, and
+/// the rows of its result file); empty when it has none.
+pub fn users_table(bytes: &[u8], limits: Limits) -> Result<super::super::table::Table> {
+    let files = entries(bytes, limits)?;
+    match files.get("users.csv") {
+        Some(content) => read_csv(content, limits),
+        None => Ok(super::super::table::Table {
+            first_row: 1,
+            rows: Vec::new(),
+        }),
+    }
+}

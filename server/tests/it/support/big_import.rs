@@ -51,6 +51,7 @@ pub async fn start_big_import(db: &domain::Db, rows: usize) -> Uuid {
                 sync: false,
             },
             locale: "nl".into(),
+            teacher_role: None,
         },
         Limits::default(),
     )
