@@ -1,7 +1,8 @@
 // Bulk import and export in real Chromium: the template downloaded and filled in (openpyxl, as a
 // spreadsheet program would), the preview with its one error, the import applied in the
 // background with its progress bar to 100 % (and after a reload), the report on the page and
-// by mail, the result file, the filtered export; axe-core on the import pages.
+// by mail, the result file, the filtered export; a OneRoster export uploaded by keyboard and
+// its schools and classes in the tree; axe-core on the import pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startServer, startBrowser, startMailSink, waitForMail, seriousViolations, hydrated, screenshots, root,
+  licentiaCli,
 } from './support.mjs';
 
 let server;
@@ -223,5 +225,61 @@ test('an HR export through the organisation’s configuration: matched, added, n
   assert.match(await warning.innerText(), /Scholengroep Horizon.*De Klimop/s);
   assert.deepEqual(await seriousViolations(page), [], 'import page with HR synchronisation');
   await page.screenshot({ path: join(screenshots, 'hr-sync-preview-en.png'), fullPage: true });
+  await context.close();
+});
+
+test('an administrator imports a OneRoster export and sees its schools and classes', async () => {
+  // Seats for a district: a subscription of 500, claimed on the administrator page.
+  const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+  await licentiaCli(server, ['subscription', 'create', '--serial', '13572468', '--seats', '500',
+    '--from', day(-1), '--until', day(365)]);
+  const context = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.fill('#add-serial', '13572468');
+  await page.press('#add-serial', 'Enter');
+  await page.locator('#org-subscriptions tr[data-serial="13572468"]').waitFor();
+
+  await page.goto(`${server.url}/admin/import`);
+  await hydrated(page);
+  const fixture = join(root, 'domain', 'tests', 'fixtures', 'oneroster', 'first.zip');
+  await page.setInputFiles('#import-file', fixture);
+  assert.equal(await page.locator('#import-teacher-role option:checked').innerText(), 'Licentiebeheerder');
+  await page.focus('#import-check');
+  await page.keyboard.press('Enter');
+  await page.locator('#import-preview').waitFor();
+  const counts = await page.locator('#import-counts').innerText();
+  assert.match(counts, /320\s+toe te voegen/);
+  assert.match(counts, /0\s+rijen met een fout/);
+  const roster = await page.locator('#import-roster-counts').innerText();
+  assert.match(roster, /14\s+scholen en klassen aan te maken/);
+  assert.match(roster, /20\s+rollen voor leerkrachten te geven/);
+  // The parent is named, not imported.
+  assert.match(await page.locator('#preview-warnings').innerText(), /ouder\.emma.*ouder of voogd/s);
+  assert.deepEqual(await seriousViolations(page), [], 'OneRoster preview accessibility');
+  await page.screenshot({ path: join(screenshots, 'oneroster-preview-nl.png'), fullPage: true });
+
+  await page.focus('#import-start');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/admin\/import\/[0-9a-f-]{36}$/);
+  await hydrated(page);
+  await page.waitForFunction(() => document.querySelector('#run-progress')?.getAttribute('value') === '100'
+    && /Klaar/.test(document.querySelector('#run-progress-label')?.textContent || ''), null, { timeout: 30000 })
+    .catch(async (e) => { throw new Error(`${e}\n${await page.locator('main').innerText()}\n${server.log()}`); });
+  assert.match(await page.locator('#run-counts').innerText(), /320\s+toegevoegd/);
+  await page.screenshot({ path: join(screenshots, 'oneroster-report-nl.png'), fullPage: true });
+
+  // The tree: the schools below the organisation, their classes below them, by keyboard.
+  await page.goto(`${server.url}/admin`);
+  await hydrated(page);
+  await page.locator('a[data-site="Basisschool De Linde"]').waitFor();
+  await page.locator('a[data-site="Basisschool Het Anker"]').waitFor();
+  await page.focus('a[data-site="3A"]');
+  await page.keyboard.press('Enter');
+  await page.locator('#site-info-title', { hasText: '3A' }).waitFor();
+  await page.locator('tr[data-username="lk.emma.060"]').waitFor();
+  assert.equal(await page.locator('#user-table tbody tr').count(), 25);
+  assert.deepEqual(await seriousViolations(page), [], 'administrator page with the imported tree');
+  await page.screenshot({ path: join(screenshots, 'oneroster-tree-nl.png'), fullPage: true });
   await context.close();
 });
