@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "developers",
             "overview",
             "groups",
+            "rollover",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;

@@ -103,6 +103,8 @@ labels!(
         "group.join" => action_group_join,
         "group.leave" => action_group_leave,
         "import.configure" => action_import_configure,
+        "rollover.apply" => action_rollover_apply,
+        "rollover.undo" => action_rollover_undo,
     }
 );
 
@@ -145,6 +147,7 @@ labels!(
         "date_format" => field_date_format,
         "end_old_placements" => field_end_old_placements,
         "registration_form" => field_registration_form,
+        "users" => field_users,
     }
 );
 

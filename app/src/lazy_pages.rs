@@ -34,6 +34,7 @@ lazy_page!(Developers, pages::developers::DevelopersPage);
 lazy_page!(Roles, pages::roles::RolesPage);
 lazy_page!(Import, pages::import::ImportPage);
 lazy_page!(ImportRun, pages::import::ImportRunPage);
+lazy_page!(Rollover, pages::rollover::RolloverPage);
 lazy_page!(Journal, pages::journal::JournalPage);
 lazy_page!(Tokens, pages::tokens::TokensPage);
 lazy_page!(Groups, pages::groups::GroupsPage);

@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/roles") view={Lazy::<lazy_pages::Roles>::new()} />
                     <Route path=path!("/admin/import") view={Lazy::<lazy_pages::Import>::new()} />
                     <Route path=path!("/admin/import/:run") view={Lazy::<lazy_pages::ImportRun>::new()} />
+                    <Route path=path!("/admin/rollover") view={Lazy::<lazy_pages::Rollover>::new()} />
                     <Route path=path!("/admin/journal") view={Lazy::<lazy_pages::Journal>::new()} />
                     <Route path=path!("/admin/tokens") view={Lazy::<lazy_pages::Tokens>::new()} />
                     <Route path=path!("/admin/groups") view={Lazy::<lazy_pages::Groups>::new()} />

@@ -30,6 +30,7 @@ pub mod products;
 pub mod properties;
 pub mod purchases;
 pub mod roles;
+pub mod rollover;
 pub mod scim;
 pub mod sessions;
 pub mod sheet;

@@ -283,3 +283,54 @@ test('an administrator imports a OneRoster export and sees its schools and class
   await page.screenshot({ path: join(screenshots, 'oneroster-tree-nl.png'), fullPage: true });
   await context.close();
 });
+
+test('the school-year rollover, by keyboard: preview, start, undo', async () => {
+  // Runs after the OneRoster import above: 1A–6A and 1B–6B of 25 pupils.
+  const context = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.focus('#rollover-link');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/admin\/rollover\?site=/);
+  await hydrated(page);
+  assert.equal(await page.locator('h1').innerText(), 'Schooljaarovergang');
+  await page.locator('#rollover-classes').waitFor();
+  assert.equal(await page.locator('select[data-class="1A"] option:checked').innerText(), '→ 2A');
+  assert.match(await page.locator('select[data-class="6A"] option:checked').innerText(), /Verlaten de school/);
+  assert.equal(await page.locator('select[data-class="De Klimop"] option:checked').innerText(), 'Blijven');
+  assert.deepEqual(await seriousViolations(page), [], 'rollover page accessibility');
+
+  // Check by keyboard: the preview.
+  await page.focus('#rollover-check');
+  await page.keyboard.press('Enter');
+  await page.locator('#rollover-preview').waitFor();
+  const counts = await page.locator('#rollover-counts').innerText();
+  assert.match(counts, /250\s+leerlingen schuiven op/);
+  assert.match(counts, /50\s+leerlingen verlaten de school/);
+  assert.match(await page.locator('#rollover-preview-classes tr[data-class="1A"]').innerText(), /1A\s+25\s+0/);
+  assert.deepEqual(await seriousViolations(page), [], 'rollover preview accessibility');
+  await page.screenshot({ path: join(screenshots, 'rollover-preview-nl.png'), fullPage: true });
+
+  // Start: followed until done.
+  await page.focus('#rollover-start');
+  await page.keyboard.press('Enter');
+  await page.locator('#rollover-runs tr[data-state="done"]').waitFor({ timeout: 30000 })
+    .catch(async (e) => { throw new Error(`${e}\n${await page.locator('main').innerText()}\n${server.log()}`); });
+  assert.match(await page.locator('#rollover-runs tr[data-state="done"]').innerText(), /Klaar\s+250\s+50/);
+  await page.screenshot({ path: join(screenshots, 'rollover-done-nl.png'), fullPage: true });
+
+  // Undo, confirmed by keyboard.
+  await page.focus('#rollover-runs .undo-rollover');
+  await page.keyboard.press('Enter');
+  const dialog = page.locator('dialog[open]');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /vorige klas/);
+  assert.deepEqual(await seriousViolations(page), [], 'undo confirmation accessibility');
+  await dialog.locator('.button-danger').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#rollover-runs tr[data-state="undone"]').waitFor();
+  assert.equal(await page.locator('#rollover-runs .undo-rollover').count(), 0);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(screenshots, 'rollover-phone.png'), fullPage: true });
+  await context.close();
+});

@@ -27,6 +27,7 @@ mod m20261209_000023_hot_path_indexes;
 mod m20261210_000024_external_ids;
 mod m20261211_000025_provisioning;
 mod m20261212_000026_roster_runs;
+mod m20261213_000027_rollovers;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000024_external_ids::Migration),
             Box::new(m20261211_000025_provisioning::Migration),
             Box::new(m20261212_000026_roster_runs::Migration),
+            Box::new(m20261213_000027_rollovers::Migration),
         ]
     }
 }

@@ -199,6 +199,8 @@ macro_rules! with_codes {
             OnerosterReferenceUnknown => oneroster_reference_unknown,
             OnerosterRoleSkipped => oneroster_role_skipped,
             OnerosterSeveralClasses => oneroster_several_classes,
+            RolloverNotUndoable => rollover_not_undoable,
+            RolloverTooMany => rollover_too_many,
         }
     };
 }

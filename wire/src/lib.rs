@@ -7,6 +7,7 @@ pub mod import;
 pub mod lang;
 pub mod licence;
 pub mod named;
+pub mod rollover;
 pub mod sso;
 pub mod states;
 pub mod texts;
@@ -19,6 +20,7 @@ pub use failure::Failure;
 pub use import::RunState;
 pub use lang::Lang;
 pub use licence::{ClaimOutcome, LicenceState, Pending};
+pub use rollover::{NextClass, RolloverState};
 pub use sso::{SignInMethod, SsoProvider};
 pub use states::{
     AnnouncementKind, BulkKind, ConditionOp, DateFormat, FieldRule, IdScheme, JobStatus, MatchOn,

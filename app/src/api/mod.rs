@@ -14,6 +14,7 @@ pub mod profile;
 pub mod properties;
 pub mod reference;
 pub mod roles;
+pub mod rollover;
 pub mod sites;
 pub mod sso;
 pub mod subscriptions;

@@ -13,4 +13,5 @@ pub mod operator_announcements;
 pub mod operator_products;
 pub mod profile;
 pub mod roles;
+pub mod rollover;
 pub mod tokens;

@@ -57,6 +57,8 @@ actions! {
     GroupJoin => "group.join",
     GroupLeave => "group.leave",
     ImportConfigure => "import.configure",
+    RolloverApply => "rollover.apply",
+    RolloverUndo => "rollover.undo",
 }
 
 impl Action {

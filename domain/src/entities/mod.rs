@@ -23,6 +23,8 @@ pub mod property_value;
 pub mod purchase_request;
 pub mod role;
 pub mod role_grant;
+pub mod rollover;
+pub mod rollover_move;
 pub mod server_secret;
 pub mod session;
 pub mod sign_in_throttle;

@@ -56,7 +56,7 @@ pub(crate) const NO_TOKEN_COLUMNS: &str = "CAST(NULL AS INTEGER), CAST(NULL AS I
      CAST(NULL AS VARCHAR), CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN), CAST(NULL AS VARCHAR), \
      CAST(NULL AS DATE), CAST(NULL AS BOOLEAN), CAST(NULL AS DATE), CAST(NULL AS INTEGER), \
      CAST(NULL AS TEXT), CAST(NULL AS INTEGER), CAST(NULL AS DATE), CAST(NULL AS TIMESTAMPTZ), \
-     CAST(NULL AS TIMESTAMPTZ)";
+     CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS BOOLEAN)";
 
 /// The principal of a user (anonymous when unknown, inactive, pending or expired).
 pub(crate) async fn by_user(db: &Db, user_id: i32, today: NaiveDate) -> Result<Principal> {

@@ -15,7 +15,7 @@ mod vendor;
 
 pub use create::{create, insert_root, insert_site, NewSiteForm};
 pub use delete::delete;
-pub(crate) use lock::{lock_site, release_seats, take_seats};
+pub(crate) use lock::{lock_site, parents_of, recount, release_seats, take_seats};
 pub use move_site::{move_options, move_site};
 pub use read::public_id_of;
 pub use read::Resolved;

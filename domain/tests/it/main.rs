@@ -34,6 +34,7 @@ mod products;
 mod properties;
 mod purchases;
 mod roles;
+mod rollover;
 mod scim;
 mod seats;
 mod sites;

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use crate::db_test;
 use crate::helpers::*;
 
-fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
         "{}/tests/fixtures/oneroster/{name}.zip",
         env!("CARGO_MANIFEST_DIR")
@@ -30,7 +30,7 @@ async fn licence_manager(db: &Db) -> i32 {
 }
 
 /// The demo's root with `free` free seats.
-async fn room(db: &Db, free: i32) {
+pub(crate) async fn room(db: &Db, free: i32) {
     let root = site::Entity::find()
         .filter(site::Column::ParentId.is_null())
         .one(db.conn())
@@ -43,7 +43,7 @@ async fn room(db: &Db, free: i32) {
     row.update(db.conn()).await.unwrap();
 }
 
-async fn site_named(db: &Db, name: &str) -> site::Model {
+pub(crate) async fn site_named(db: &Db, name: &str) -> site::Model {
     site::Entity::find()
         .filter(site::Column::Name.eq(name))
         .one(db.conn())
@@ -52,12 +52,12 @@ async fn site_named(db: &Db, name: &str) -> site::Model {
         .unwrap_or_else(|| panic!("no site {name}"))
 }
 
-async fn own_users(db: &Db, name: &str) -> (i32, i32) {
+pub(crate) async fn own_users(db: &Db, name: &str) -> (i32, i32) {
     let found = site_named(db, name).await;
     (found.own_users, found.seat_limit)
 }
 
-async fn import(
+pub(crate) async fn import(
     db: &Db,
     principal: &domain::Principal,
     site: uuid::Uuid,

@@ -51,12 +51,13 @@ impl JobWorker {
             let bulk = self.bulk_next().await;
             let groups = self.group_next().await;
             let cleaned = self.cleanup_next().await;
-            for outcome in [&imported, &bulk, &groups, &cleaned] {
+            let rolled = self.rollover_next().await;
+            for outcome in [&imported, &bulk, &groups, &cleaned, &rolled] {
                 if let Err(err) = outcome {
                     tracing::warn!(%err, "background worker");
                 }
             }
-            if [imported, bulk, groups, cleaned]
+            if [imported, bulk, groups, cleaned, rolled]
                 .iter()
                 .any(|o| matches!(o, Ok(true)))
             {
@@ -84,6 +85,31 @@ impl JobWorker {
                 }
                 jobs::complete(&self.db, job.id, None).await?;
             }
+            Err(err) => jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?,
+        }
+        Ok(true)
+    }
+
+    /// Applies the next queued school-year rollover; false when none was due.
+    pub async fn rollover_next(&self) -> Result<bool, domain::Error> {
+        let Some(job) = jobs::claim(&self.db, domain::rollover::JOB_KIND, self.lease).await? else {
+            return Ok(false);
+        };
+        let outcome = match serde_json::from_str::<domain::rollover::RolloverJob>(&job.payload) {
+            Ok(payload) => {
+                let db = self.db.clone();
+                tokio::spawn(async move {
+                    domain::rollover::run_job(&db, payload, wire::time::today()).await
+                })
+                .await
+                .unwrap_or_else(|err| Err(domain::Error::Internal(format!("rollover task: {err}"))))
+            }
+            Err(err) => Err(domain::Error::Internal(format!(
+                "rollover job payload: {err}"
+            ))),
+        };
+        match outcome {
+            Ok(()) => jobs::complete(&self.db, job.id, None).await?,
             Err(err) => jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?,
         }
         Ok(true)

@@ -229,12 +229,17 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
     )
     .await
     .unwrap();
+    // A rollover of De Regenboog (moving no one).
+    let rollover = domain::rollover::start(db, &boss, regenboog, Vec::new(), today, today)
+        .await
+        .unwrap();
     Foreign {
         property,
         group,
         run,
         token,
         session,
+        rollover,
     }
 }
 
@@ -244,6 +249,7 @@ struct Foreign {
     run: Uuid,
     token: Uuid,
     session: Uuid,
+    rollover: Uuid,
 }
 
 pub(crate) struct Ids {
@@ -466,6 +472,36 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ("import_problems", Foreign(vec![format!("run={}&locale=en", f.run)])),
         ("cancel_import", Foreign(vec![format!("run={}", f.run)])),
         ("recent_imports", Foreign(vec![format!("site={}", ids.regenboog)])),
+        // The school-year rollover.
+        (
+            "load_rollover",
+            Foreign(vec![
+                format!("site={}", ids.regenboog),
+                format!("site={}", ids.root),
+            ]),
+        ),
+        (
+            "preview_rollover",
+            Foreign(vec![
+                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31"}}"#, ids.regenboog),
+                format!(
+                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31"}}"#,
+                    ids.klimop, ids.regenboog
+                ),
+            ]),
+        ),
+        (
+            "start_rollover",
+            Foreign(vec![
+                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31"}}"#, ids.regenboog),
+                format!(
+                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31"}}"#,
+                    ids.klimop, ids.regenboog
+                ),
+            ]),
+        ),
+        ("rollover_runs", Foreign(vec![format!("site={}", ids.regenboog)])),
+        ("undo_rollover", Foreign(vec![format!("rollover={}", f.rollover)])),
         ("load_sync_settings", Foreign(vec![format!("site={}", ids.regenboog)])),
         (
             "save_sync_settings",

@@ -151,6 +151,9 @@ pub fn UserList(
                     <a class="button" id="import-users" href=format!("/admin/import?site={site}")>
                         {t!(i18n, import.import_users)}
                     </a>
+                    <a class="button" id="rollover-link" href=format!("/admin/rollover?site={site}")>
+                        {t!(i18n, rollover.open)}
+                    </a>
                 })}
                 {can_manage.then(|| view! {
                     <button type="button" class="button button-primary" id="add-user"

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::plan::{RosterPlan, SiteRef, UserRef};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{role_grant, site, site_closure, site_external_id, user};
+use crate::entities::{external_id, role_grant, site, site_closure, site_external_id, user};
 use crate::error::{Code, Error, Result};
 use crate::identifiers::Scheme;
 use crate::{Db, Principal};
@@ -52,6 +52,10 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
             locked.insert(*id);
         }
     }
+    // A site whose limit changes changes its parent's used seats: the parent is locked and
+    // counted too.
+    let grown: Vec<i32> = locked.iter().copied().collect();
+    locked.extend(crate::sites::parents_of(&*txn, &grown).await?);
     for id in &locked {
         crate::sites::lock_site(&*txn, *id).await?;
     }
@@ -206,58 +210,94 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
         applied.updated += 1;
         applied.rows.insert(changed.row, crate::import::UPDATED);
     }
-    let mut new_ids: Vec<i32> = Vec::with_capacity(plan.new_users.len());
+    // New users: inserted, linked and journaled in batches (as the spreadsheet import does).
+    let now = Utc::now();
+    let mut destinations: HashMap<i32, site::Model> = HashMap::new();
     for new in &plan.new_users {
         let to = id_of(new.to)?;
-        let created = user::ActiveModel {
-            public_id: Set(Uuid::new_v4()),
-            site_id: Set(to),
-            username: Set(new.username.clone()),
-            first_name: Set(new.first_name.clone()),
-            last_name: Set(new.last_name.clone()),
-            email: Set(new.email.clone()),
-            email_verified: Set(false),
-            password_hash: Set(None),
-            active: Set(new.active),
-            expires_on: Set(None),
-            must_change_password: Set(false),
-            pending: Set(None),
-            locale: Set(None),
-            created_at: Set(Utc::now()),
-            last_sign_in_at: Set(None),
-            is_operator: Set(false),
-            service_account: Set(false),
-            personnel_number: Set(new.personnel_number.clone()),
-            ..Default::default()
+        if let std::collections::hash_map::Entry::Vacant(slot) = destinations.entry(to) {
+            slot.insert(match site_of(new.to) {
+                Some(found) => found,
+                None => sites_by_id.get(&*txn, to).await?,
+            });
         }
-        .insert(&*txn)
-        .await
-        .map_err(|e| Error::from_db_unique(e, Code::UsernameTaken))?;
-        crate::identifiers::insert(
-            &*txn,
-            plan.organisation,
-            created.id,
-            Scheme::OneRoster,
-            &new.sourced_id,
-        )
-        .await?;
-        let destination = match site_of(new.to) {
-            Some(found) => found,
-            None => sites_by_id.get(&*txn, to).await?,
-        };
-        audit::record(
-            &*txn,
-            principal,
-            Event {
-                action: Action::UserCreate,
-                target: crate::users::user_label(&created),
-                site: &destination,
-                changes: vec![Change::set("username", &created.username)],
-            },
-        )
-        .await?;
         touched.insert(to);
-        new_ids.push(created.id);
+    }
+    let mut ids_by_name: HashMap<String, i32> = HashMap::with_capacity(plan.new_users.len());
+    for chunk in plan.new_users.chunks(crate::import::BATCH) {
+        let mut models = Vec::with_capacity(chunk.len());
+        for new in chunk {
+            models.push(user::ActiveModel {
+                public_id: Set(Uuid::new_v4()),
+                site_id: Set(id_of(new.to)?),
+                username: Set(new.username.clone()),
+                first_name: Set(new.first_name.clone()),
+                last_name: Set(new.last_name.clone()),
+                email: Set(new.email.clone()),
+                email_verified: Set(false),
+                password_hash: Set(None),
+                active: Set(new.active),
+                expires_on: Set(None),
+                must_change_password: Set(false),
+                pending: Set(None),
+                locale: Set(None),
+                created_at: Set(now),
+                last_sign_in_at: Set(None),
+                is_operator: Set(false),
+                service_account: Set(false),
+                personnel_number: Set(new.personnel_number.clone()),
+                ..Default::default()
+            });
+        }
+        user::Entity::insert_many(models)
+            .exec(&*txn)
+            .await
+            .map_err(|e| Error::from_db_unique(e, Code::UsernameTaken))?;
+        let made: Vec<(String, i32)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Username)
+            .column(user::Column::Id)
+            .filter(user::Column::Username.is_in(chunk.iter().map(|n| n.username.clone())))
+            .into_tuple()
+            .all(&*txn)
+            .await?;
+        ids_by_name.extend(made);
+        let links: Vec<external_id::ActiveModel> = chunk
+            .iter()
+            .filter_map(|new| {
+                ids_by_name
+                    .get(&new.username)
+                    .map(|id| external_id::ActiveModel {
+                        organisation_id: Set(plan.organisation),
+                        user_id: Set(*id),
+                        scheme: Set(Scheme::OneRoster.as_str().to_string()),
+                        value: Set(new.sourced_id.clone()),
+                        created_at: Set(now),
+                        ..Default::default()
+                    })
+            })
+            .collect();
+        external_id::Entity::insert_many(links)
+            .exec(&*txn)
+            .await
+            .map_err(|e| Error::from_db_unique(e, Code::ExternalIdTaken))?;
+        let mut events = Vec::with_capacity(chunk.len());
+        for new in chunk {
+            let Some(site) = destinations.get(&id_of(new.to)?) else {
+                continue;
+            };
+            events.push(Event {
+                action: Action::UserCreate,
+                target: format!("{} {} ({})", new.first_name, new.last_name, new.username),
+                site,
+                changes: vec![Change::set("username", &new.username)],
+            });
+        }
+        audit::record_many(&*txn, principal, events).await?;
+    }
+    let mut new_ids: Vec<i32> = Vec::with_capacity(plan.new_users.len());
+    for new in &plan.new_users {
+        new_ids.push(*ids_by_name.get(&new.username).ok_or(Error::NotFound)?);
         applied.added += 1;
         applied.rows.insert(new.row, crate::import::ADDED);
     }
@@ -365,7 +405,7 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
 
     // The counters of every site touched, counted again, within their limits.
     for id in &touched {
-        recount(&*txn, *id).await?;
+        crate::sites::recount(&*txn, *id).await?;
     }
     txn.commit().await?;
     Ok(applied)
@@ -396,36 +436,6 @@ async fn link_site(
     .insert(conn)
     .await
     .map_err(|e| Error::from_db_unique(e, Code::ExternalIdTaken))?;
-    Ok(())
-}
-
-/// A site's own users and used seats, counted from the rows; refused when over its limit.
-async fn recount(conn: &impl ConnectionTrait, site_id: i32) -> Result<()> {
-    let Some(found) = site::Entity::find_by_id(site_id).one(conn).await? else {
-        return Ok(());
-    };
-    let own = user::Entity::find()
-        .filter(user::Column::SiteId.eq(site_id))
-        .count(conn)
-        .await?;
-    let children: Vec<i32> = site::Entity::find()
-        .select_only()
-        .column(site::Column::SeatLimit)
-        .filter(site::Column::ParentId.eq(site_id))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let own = i32::try_from(own).unwrap_or(i32::MAX);
-    let used = own.saturating_add(children.iter().sum::<i32>());
-    if used > found.seat_limit {
-        return Err(Error::RefusedAt(Code::NoFreeSeat, vec![found.name]));
-    }
-    site::Entity::update_many()
-        .col_expr(site::Column::OwnUsers, Expr::value(own))
-        .col_expr(site::Column::UsedSeats, Expr::value(used))
-        .filter(site::Column::Id.eq(site_id))
-        .exec(conn)
-        .await?;
     Ok(())
 }
 
