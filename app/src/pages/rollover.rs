@@ -333,7 +333,7 @@ fn RunsTable(runs: Vec<RolloverRunRow>, tick: RwSignal<u32>) -> impl IntoView {
                     <th scope="col">{t!(i18n, rollover.col_state)}</th>
                     <th scope="col" class="num">{t!(i18n, rollover.col_moved)}</th>
                     <th scope="col" class="num">{t!(i18n, rollover.col_leavers)}</th>
-                    <th scope="col">{t!(i18n, rollover.leave_on)}</th>
+                    <th scope="col">{t!(i18n, rollover.col_leave_on)}</th>
                     <th scope="col"><span class="visually-hidden">{t!(i18n, admin.col_actions)}</span></th>
                 </tr></thead>
                 <tbody>

@@ -253,7 +253,6 @@ fn structure(
         classes: HashMap::new(),
     };
     let here = SiteRef::Existing(home.site.id);
-    let mut creates = false;
     for org in &roster.orgs {
         if org.kind != "school" {
             s.orgs.insert(org.sourced_id.clone(), here);
@@ -263,32 +262,10 @@ fn structure(
         if org.status == Status::ToBeDeleted {
             continue;
         }
-        let name = match validate::site_name(&org.name) {
-            Ok(name) => name,
-            Err(e) => {
-                plan.problems
-                    .push(problem("orgs.csv", org.row, "name", e.code(), vec![]));
-                continue;
-            }
-        };
-        let at = match linked.get(&org.sourced_id) {
-            Some(existing) => {
-                if existing.name != name {
-                    plan.renamed.push((existing.clone(), name));
-                }
-                SiteRef::Existing(existing.id)
-            }
-            None => {
-                creates = true;
-                plan.new_sites.push(NewSite {
-                    sourced_id: org.sourced_id.clone(),
-                    name,
-                    parent: here,
-                });
-                SiteRef::New(plan.new_sites.len() - 1)
-            }
-        };
-        s.orgs.insert(org.sourced_id.clone(), at);
+        let row = ("orgs.csv", org.row, "name");
+        if let Some(at) = place(plan, linked, row, &org.sourced_id, &org.name, here) {
+            s.orgs.insert(org.sourced_id.clone(), at);
+        }
     }
     // Schools the file does not list (a delta) are still known by their link: a linked site
     // right below the importing site is a school, any other a class.
@@ -313,39 +290,17 @@ fn structure(
             ));
             continue;
         };
-        let name = match validate::site_name(&class.title) {
-            Ok(name) => name,
-            Err(e) => {
-                plan.problems
-                    .push(problem("classes.csv", class.row, "title", e.code(), vec![]));
-                continue;
-            }
-        };
-        let at = match linked.get(&class.sourced_id) {
-            Some(existing) => {
-                if existing.name != name {
-                    plan.renamed.push((existing.clone(), name));
-                }
-                SiteRef::Existing(existing.id)
-            }
-            None => {
-                creates = true;
-                plan.new_sites.push(NewSite {
-                    sourced_id: class.sourced_id.clone(),
-                    name,
-                    parent: school,
-                });
-                SiteRef::New(plan.new_sites.len() - 1)
-            }
-        };
-        s.classes.insert(class.sourced_id.clone(), at);
+        let row = ("classes.csv", class.row, "title");
+        if let Some(at) = place(plan, linked, row, &class.sourced_id, &class.title, school) {
+            s.classes.insert(class.sourced_id.clone(), at);
+        }
     }
     for (sourced, existing) in linked.iter().filter(|(_, e)| !is_school(e)) {
         s.classes
             .entry(sourced.clone())
             .or_insert(SiteRef::Existing(existing.id));
     }
-    if creates || !plan.renamed.is_empty() {
+    if !plan.new_sites.is_empty() || !plan.renamed.is_empty() {
         access::require(principal, Operation::CreateSite, &home.scope)?;
     }
     // Removed: a bulk file's absent schools and classes, a delta's `tobedeleted` ones.
@@ -390,6 +345,43 @@ fn structure(
     plan.removed_sites
         .sort_by_key(|site| (is_school(site), site.id));
     Ok(s)
+}
+
+/// A school or class of the export: the site an earlier import made (renamed when its name
+/// changed), or a new one below `parent`; none when its name cannot be a site's (a problem of
+/// its row: file, row, column).
+fn place(
+    plan: &mut RosterPlan,
+    linked: &HashMap<String, site::Model>,
+    (file, row, column): (&'static str, usize, &'static str),
+    sourced_id: &str,
+    name: &str,
+    parent: SiteRef,
+) -> Option<SiteRef> {
+    let name = match validate::site_name(name) {
+        Ok(name) => name,
+        Err(e) => {
+            plan.problems
+                .push(problem(file, row, column, e.code(), vec![]));
+            return None;
+        }
+    };
+    Some(match linked.get(sourced_id) {
+        Some(existing) => {
+            if existing.name != name {
+                plan.renamed.push((existing.clone(), name));
+            }
+            SiteRef::Existing(existing.id)
+        }
+        None => {
+            plan.new_sites.push(NewSite {
+                sourced_id: sourced_id.to_string(),
+                name,
+                parent,
+            });
+            SiteRef::New(plan.new_sites.len() - 1)
+        }
+    })
 }
 
 /// Users: new, changed (names, address, number, active, placement), removed.

@@ -394,18 +394,31 @@ fn sourced_id(
     }
 }
 
-fn read_orgs(sheet: &Sheet, roster: &mut Roster) -> Result<()> {
-    require_columns(sheet, &["sourcedId", "name", "type"])?;
+/// The rows of a file with the columns it must have: each with its sourcedId and status (a row
+/// without them is a problem of its own, and left out).
+fn records<'a>(
+    sheet: &'a Sheet,
+    columns: &[&str],
+    roster: &mut Roster,
+) -> Result<Vec<(usize, &'a [String], String, Status)>> {
+    require_columns(sheet, columns)?;
     let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::with_capacity(sheet.rows.len());
     for (row, cells) in &sheet.rows {
-        let (Some(id), Some(status)) = (
+        if let (Some(id), Some(status)) = (
             sourced_id(sheet, cells, *row, &mut seen, roster),
             status(sheet, cells, *row, roster),
-        ) else {
-            continue;
-        };
+        ) {
+            found.push((*row, cells.as_slice(), id, status));
+        }
+    }
+    Ok(found)
+}
+
+fn read_orgs(sheet: &Sheet, roster: &mut Roster) -> Result<()> {
+    for (row, cells, id, status) in records(sheet, &["sourcedId", "name", "type"], roster)? {
         roster.orgs.push(Org {
-            row: *row,
+            row,
             sourced_id: id,
             status,
             name: sheet.cell(cells, "name").to_string(),
@@ -418,17 +431,11 @@ fn read_orgs(sheet: &Sheet, roster: &mut Roster) -> Result<()> {
 }
 
 fn read_classes(sheet: &Sheet, roster: &mut Roster) -> Result<()> {
-    require_columns(sheet, &["sourcedId", "title", "schoolSourcedId"])?;
-    let mut seen = std::collections::HashSet::new();
-    for (row, cells) in &sheet.rows {
-        let (Some(id), Some(status)) = (
-            sourced_id(sheet, cells, *row, &mut seen, roster),
-            status(sheet, cells, *row, roster),
-        ) else {
-            continue;
-        };
+    for (row, cells, id, status) in
+        records(sheet, &["sourcedId", "title", "schoolSourcedId"], roster)?
+    {
         roster.classes.push(Class {
-            row: *row,
+            row,
             sourced_id: id,
             status,
             title: sheet.cell(cells, "title").to_string(),
@@ -473,15 +480,11 @@ fn read_users(
     roles: &HashMap<String, RoleOfUser>,
     roster: &mut Roster,
 ) -> Result<()> {
-    require_columns(sheet, &["sourcedId", "username", "givenName", "familyName"])?;
-    let mut seen = std::collections::HashSet::new();
-    for (row, cells) in &sheet.rows {
-        let (Some(id), Some(status)) = (
-            sourced_id(sheet, cells, *row, &mut seen, roster),
-            status(sheet, cells, *row, roster),
-        ) else {
-            continue;
-        };
+    for (row, cells, id, status) in records(
+        sheet,
+        &["sourcedId", "username", "givenName", "familyName"],
+        roster,
+    )? {
         let (role_of_roles, orgs_of_roles) = roles.get(&id).cloned().unwrap_or_default();
         let mut orgs: Vec<String> = Vec::new();
         if let Some(primary) = sheet.optional(cells, "primaryOrgSourcedId") {
@@ -502,7 +505,7 @@ fn read_users(
             .cell(cells, "enabledUser")
             .eq_ignore_ascii_case("false");
         roster.users.push(User {
-            row: *row,
+            row,
             sourced_id: id,
             status,
             enabled,
@@ -519,20 +522,10 @@ fn read_users(
 }
 
 fn read_enrollments(sheet: &Sheet, roster: &mut Roster) -> Result<()> {
-    require_columns(
-        sheet,
-        &["sourcedId", "classSourcedId", "userSourcedId", "role"],
-    )?;
-    let mut seen = std::collections::HashSet::new();
-    for (row, cells) in &sheet.rows {
-        let (Some(id), Some(status)) = (
-            sourced_id(sheet, cells, *row, &mut seen, roster),
-            status(sheet, cells, *row, roster),
-        ) else {
-            continue;
-        };
+    let columns = ["sourcedId", "classSourcedId", "userSourcedId", "role"];
+    for (row, cells, id, status) in records(sheet, &columns, roster)? {
         roster.enrollments.push(Enrollment {
-            row: *row,
+            row,
             sourced_id: id,
             status,
             class: sheet.cell(cells, "classSourcedId").to_string(),
