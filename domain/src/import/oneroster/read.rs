@@ -394,13 +394,12 @@ fn sourced_id(
     }
 }
 
+/// A row of a file: its number, its cells, its sourcedId and status.
+type Record<'a> = (usize, &'a [String], String, Status);
+
 /// The rows of a file with the columns it must have: each with its sourcedId and status (a row
 /// without them is a problem of its own, and left out).
-fn records<'a>(
-    sheet: &'a Sheet,
-    columns: &[&str],
-    roster: &mut Roster,
-) -> Result<Vec<(usize, &'a [String], String, Status)>> {
+fn records<'a>(sheet: &'a Sheet, columns: &[&str], roster: &mut Roster) -> Result<Vec<Record<'a>>> {
     require_columns(sheet, columns)?;
     let mut seen = std::collections::HashSet::new();
     let mut found = Vec::with_capacity(sheet.rows.len());
