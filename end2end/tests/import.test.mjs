@@ -300,13 +300,17 @@ test('the school-year rollover, by keyboard: preview, start, undo', async () => 
   assert.equal(await page.locator('select[data-class="De Klimop"] option:checked').innerText(), 'Blijven');
   assert.deepEqual(await seriousViolations(page), [], 'rollover page accessibility');
 
-  // Check by keyboard: the preview.
+  // Archive the classes left empty (1A and 1B), ticked by keyboard; then check: the preview.
+  await page.focus('#rollover-archive');
+  await page.keyboard.press('Space');
+  assert.equal(await page.locator('#rollover-archive').isChecked(), true);
   await page.focus('#rollover-check');
   await page.keyboard.press('Enter');
   await page.locator('#rollover-preview').waitFor();
   const counts = await page.locator('#rollover-counts').innerText();
   assert.match(counts, /250\s+leerlingen schuiven op/);
   assert.match(counts, /50\s+leerlingen verlaten de school/);
+  assert.match(counts, /2\s+lege klassen worden gearchiveerd/);
   assert.match(await page.locator('#rollover-preview-classes tr[data-class="1A"]').innerText(), /1A\s+25\s+0/);
   assert.deepEqual(await seriousViolations(page), [], 'rollover preview accessibility');
   await page.screenshot({ path: join(screenshots, 'rollover-preview-nl.png'), fullPage: true });

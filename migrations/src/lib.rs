@@ -28,6 +28,7 @@ mod m20261210_000024_external_ids;
 mod m20261211_000025_provisioning;
 mod m20261212_000026_roster_runs;
 mod m20261213_000027_rollovers;
+mod m20261214_000028_archived_sites;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000025_provisioning::Migration),
             Box::new(m20261212_000026_roster_runs::Migration),
             Box::new(m20261213_000027_rollovers::Migration),
+            Box::new(m20261214_000028_archived_sites::Migration),
         ]
     }
 }

@@ -55,6 +55,8 @@ pub struct RolloverPreview {
     pub classes: Vec<ClassCount>,
     pub skipped: Vec<Skipped>,
     pub shortages: Vec<Shortage>,
+    /// Classes left empty that would be archived.
+    pub archived: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +107,7 @@ pub async fn preview_rollover(
     site: Uuid,
     choices: Vec<ClassChoice>,
     leave_on: NaiveDate,
+    archive: bool,
 ) -> Result<RolloverPreview, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let plan = domain::rollover::plan(
@@ -113,10 +116,12 @@ pub async fn preview_rollover(
         site,
         &mapping(choices),
         leave_on,
+        archive,
         wire::time::today(),
     )
     .await?;
     Ok(RolloverPreview {
+        archived: plan.archived.len() as u64,
         moved: (plan.moves.len() - plan.leavers) as u64,
         leavers: plan.leavers as u64,
         classes: plan
@@ -151,6 +156,7 @@ pub async fn start_rollover(
     site: Uuid,
     choices: Vec<ClassChoice>,
     leave_on: NaiveDate,
+    archive: bool,
 ) -> Result<Uuid, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     Ok(domain::rollover::start(
@@ -159,6 +165,7 @@ pub async fn start_rollover(
         site,
         mapping(choices),
         leave_on,
+        archive,
         wire::time::today(),
     )
     .await?)

@@ -11,6 +11,9 @@ pub struct SiteNode {
     pub name: String,
     pub seat_limit: i32,
     pub used_seats: i32,
+    /// Archived by a rollover (kept for its history, without seats).
+    #[serde(default)]
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +51,7 @@ impl From<domain::sites::SiteNode> for SiteNode {
             name: n.name,
             seat_limit: n.seat_limit,
             used_seats: n.used_seats,
+            archived: n.archived,
         }
     }
 }

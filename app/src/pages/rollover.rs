@@ -90,6 +90,7 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
             .collect::<Vec<_>>(),
     );
     let leave_on = RwSignal::new(proposal.leave_on.to_string());
+    let archive = RwSignal::new(false);
     let preview = RwSignal::new(None::<RolloverPreview>);
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -117,7 +118,9 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
         error.set(None);
         preview.set(None);
         leptos::task::spawn_local(async move {
-            match preview_rollover(site, choices.get_untracked(), day).await {
+            match preview_rollover(site, choices.get_untracked(), day, archive.get_untracked())
+                .await
+            {
                 Ok(found) => preview.set(Some(found)),
                 Err(e) => error.set(Some(e)),
             }
@@ -130,7 +133,8 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match start_rollover(site, choices.get_untracked(), day).await {
+            match start_rollover(site, choices.get_untracked(), day, archive.get_untracked()).await
+            {
                 Ok(_) => {
                     preview.set(None);
                     tick.update(|t| *t = t.wrapping_add(1));
@@ -207,6 +211,12 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
                             on:input=move |ev| leave_on.set(event_target_value(&ev)) />
                         <p class="hint" id="rollover-leave-on-hint">{t!(i18n, rollover.leave_on_hint)}</p>
                     </div>
+                    <label class="choice">
+                        <input type="checkbox" id="rollover-archive"
+                            prop:checked=move || archive.get()
+                            on:change=move |ev| archive.set(event_target_checked(&ev)) />
+                        <span>{t!(i18n, rollover.archive)}</span>
+                    </label>
                     <div class="form-actions">
                         <button type="submit" class="button button-primary" id="rollover-check" disabled=move || busy.get()>
                             {t!(i18n, rollover.check)}
@@ -240,6 +250,7 @@ fn PreviewPanel(
             <ul class="stat-list" id="rollover-counts">
                 <li><strong>{preview.moved}</strong> " " {t!(i18n, rollover.will_move)}</li>
                 <li><strong>{preview.leavers}</strong> " " {t!(i18n, rollover.will_leave)}</li>
+                <li><strong>{preview.archived}</strong> " " {t!(i18n, rollover.will_archive)}</li>
                 <li class:bad={!preview.skipped.is_empty()}><strong>{preview.skipped.len()}</strong> " " {t!(i18n, rollover.will_skip)}</li>
             </ul>
             {preview.shortages.iter().map(|s| {

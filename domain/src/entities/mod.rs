@@ -24,6 +24,7 @@ pub mod purchase_request;
 pub mod role;
 pub mod role_grant;
 pub mod rollover;
+pub mod rollover_archive;
 pub mod rollover_move;
 pub mod server_secret;
 pub mod session;

@@ -22,6 +22,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
     pub undone_at: Option<DateTimeUtc>,
+    /// Whether the classes it leaves empty are archived.
+    pub archive: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,8 @@ pub struct Model {
     pub registration_form: Option<String>,
     /// The vendor's own organisation (its root site; one at most): home of the operators.
     pub is_vendor: bool,
+    /// A class a rollover left empty: kept for its history, without seats.
+    pub archived_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

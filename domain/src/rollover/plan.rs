@@ -62,6 +62,8 @@ pub struct RolloverPlan {
     pub shortages: Vec<SeatShortage>,
     /// Per class: (name, pupils before, pupils after).
     pub classes: Vec<(String, u64, u64)>,
+    /// Classes left empty that are archived: (site id, its limit now).
+    pub archived: Vec<(i32, i32)>,
 }
 
 /// The next 31 August after `today` (today when it is).
@@ -161,6 +163,7 @@ pub async fn plan(
     site: Uuid,
     mapping: &[(Uuid, NextClass)],
     leave_on: NaiveDate,
+    archive: bool,
     today: NaiveDate,
 ) -> Result<RolloverPlan> {
     let home = home(db, principal, site).await?;
@@ -206,6 +209,7 @@ pub async fn plan(
         limits: BTreeMap::new(),
         shortages: Vec::new(),
         classes: Vec::new(),
+        archived: Vec::new(),
     };
     for pupil in pupils {
         let Some((Some(to), leaves)) = targets.get(&pupil.site_id).copied() else {
@@ -232,6 +236,30 @@ pub async fn plan(
         });
     }
     seats(db, &classes, &mut plan).await?;
+    if archive {
+        // Classes no one is in after the moves: kept for their history, their seats given
+        // back to their parent.
+        let mut after: HashMap<i32, i64> = classes
+            .iter()
+            .map(|c| (c.id, i64::from(c.own_users)))
+            .collect();
+        for m in &plan.moves {
+            *after.entry(m.user.site_id).or_default() -= 1;
+            *after.entry(m.to).or_default() += 1;
+        }
+        // Only classes the rollover empties (their pupils sent on, no one coming in): a site
+        // that stays, or was empty already, is left as it is.
+        plan.archived = classes
+            .iter()
+            .filter(|c| {
+                c.archived_on.is_none()
+                    && targets.contains_key(&c.id)
+                    && c.own_users > 0
+                    && after.get(&c.id).copied().unwrap_or_default() <= 0
+            })
+            .map(|c| (c.id, c.seat_limit))
+            .collect();
+    }
     Ok(plan)
 }
 

@@ -17,7 +17,7 @@ use wire::{NextClass, RolloverState};
 use super::plan::plan;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{rollover, rollover_move, site, user};
+use crate::entities::{rollover, rollover_archive, rollover_move, site, user};
 use crate::error::{Code, Error, Result};
 use crate::{jobs, sites, Db, Principal};
 
@@ -72,9 +72,10 @@ pub async fn start(
     site: Uuid,
     mapping: Vec<(Uuid, NextClass)>,
     leave_on: NaiveDate,
+    archive: bool,
     today: NaiveDate,
 ) -> Result<Uuid> {
-    let planned = plan(db, principal, site, &mapping, leave_on, today).await?;
+    let planned = plan(db, principal, site, &mapping, leave_on, archive, today).await?;
     if !planned.shortages.is_empty() {
         return Err(Error::Refused(Code::NoFreeSeat));
     }
@@ -95,6 +96,7 @@ pub async fn start(
         created_at: Set(Utc::now()),
         finished_at: Set(None),
         undone_at: Set(None),
+        archive: Set(archive),
         ..Default::default()
     }
     .insert(&*txn)
@@ -132,7 +134,17 @@ pub async fn run_job(db: &Db, job: RolloverJob, today: NaiveDate) -> Result<()> 
         .map_err(|e| Error::Internal(format!("rollover mapping: {e}")))?;
     let principal = Principal::load(db, found.started_by).await?;
     let site = sites::public_id_of(db, found.site_id).await?;
-    let outcome = match plan(db, &principal, site, &mapping, found.leave_on, today).await {
+    let outcome = match plan(
+        db,
+        &principal,
+        site,
+        &mapping,
+        found.leave_on,
+        found.archive,
+        today,
+    )
+    .await
+    {
         Ok(planned) if !planned.shortages.is_empty() => Err(Error::Refused(Code::NoFreeSeat)),
         Ok(planned) => apply(db, &principal, &found, &planned).await,
         Err(err) => Err(err),
@@ -172,7 +184,8 @@ async fn apply(
         touched.insert(m.to);
     }
     // A site whose limit grows changes its parent's used seats: the parent is counted too.
-    let grown: Vec<i32> = planned.limits.keys().copied().collect();
+    let mut grown: Vec<i32> = planned.limits.keys().copied().collect();
+    grown.extend(planned.archived.iter().map(|(id, _)| *id));
     touched.extend(grown.iter().copied());
     touched.extend(sites::parents_of(&*txn, &grown).await?);
     for id in &touched {
@@ -184,6 +197,23 @@ async fn apply(
             .filter(site::Column::Id.eq(*id))
             .exec(&*txn)
             .await?;
+    }
+    let archived_on = Utc::now().date_naive();
+    for (id, limit) in &planned.archived {
+        site::Entity::update_many()
+            .col_expr(site::Column::SeatLimit, Expr::value(0))
+            .col_expr(site::Column::ArchivedOn, Expr::value(Some(archived_on)))
+            .filter(site::Column::Id.eq(*id))
+            .exec(&*txn)
+            .await?;
+        rollover_archive::ActiveModel {
+            rollover_id: Set(found.id),
+            site_id: Set(*id),
+            seat_limit_before: Set(*limit),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
     }
     let names: std::collections::HashMap<i32, site::Model> = site::Entity::find()
         .filter(site::Column::Id.is_in(touched.iter().copied().collect::<Vec<_>>()))
@@ -340,13 +370,31 @@ pub async fn undo(db: &Db, principal: &Principal, id: Uuid, now: DateTime<Utc>) 
     if claimed.rows_affected != 1 {
         return Err(Error::Refused(Code::RolloverNotUndoable));
     }
+    let archives = rollover_archive::Entity::find()
+        .filter(rollover_archive::Column::RolloverId.eq(found.id))
+        .all(&*txn)
+        .await?;
     let mut touched: BTreeSet<i32> = BTreeSet::new();
     for m in &moves {
         touched.insert(m.from_site_id);
         touched.insert(m.to_site_id);
     }
+    let archived: Vec<i32> = archives.iter().map(|a| a.site_id).collect();
+    touched.extend(archived.iter().copied());
+    touched.extend(sites::parents_of(&*txn, &archived).await?);
     for site_id in &touched {
         sites::lock_site(&*txn, *site_id).await?;
+    }
+    // Archived classes get their limit back (while still archived and without seats).
+    for a in &archives {
+        site::Entity::update_many()
+            .col_expr(site::Column::SeatLimit, Expr::value(a.seat_limit_before))
+            .col_expr(site::Column::ArchivedOn, Expr::value(None::<NaiveDate>))
+            .filter(site::Column::Id.eq(a.site_id))
+            .filter(site::Column::ArchivedOn.is_not_null())
+            .filter(site::Column::SeatLimit.eq(0))
+            .exec(&*txn)
+            .await?;
     }
     let mut back = 0;
     for m in &moves {

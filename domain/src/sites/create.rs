@@ -56,6 +56,7 @@ pub async fn create(
         name: created.name,
         seat_limit: created.seat_limit,
         used_seats: created.used_seats,
+        archived: false,
     })
 }
 

@@ -159,6 +159,7 @@ pub async fn move_options(db: &Db, principal: &Principal, site_id: Uuid) -> Resu
             name: s.name,
             seat_limit: s.seat_limit,
             used_seats: s.used_seats,
+            archived: s.archived_on.is_some(),
         })
         .collect())
 }

@@ -21,6 +21,8 @@ pub struct SiteNode {
     pub name: String,
     pub seat_limit: i32,
     pub used_seats: i32,
+    /// Archived by a rollover (kept for its history, without seats).
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +160,7 @@ pub async fn tree(db: &Db, principal: &Principal) -> Result<Vec<SiteNode>> {
             name: s.name,
             seat_limit: s.seat_limit,
             used_seats: s.used_seats,
+            archived: s.archived_on.is_some(),
         })
         .collect())
 }
@@ -219,6 +222,7 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
             name: site.name.clone(),
             seat_limit: site.seat_limit,
             used_seats: site.used_seats,
+            archived: site.archived_on.is_some(),
         },
         own_users: site.own_users,
         subsites,

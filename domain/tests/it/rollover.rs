@@ -87,6 +87,7 @@ db_test!(
             demo.root,
             &mapping,
             proposal.leave_on,
+            false,
             today(),
         )
         .await
@@ -102,6 +103,7 @@ db_test!(
             demo.root,
             mapping.clone(),
             proposal.leave_on,
+            false,
             today(),
         )
         .await
@@ -170,6 +172,7 @@ db_test!(
             demo.root,
             mapping,
             proposal.leave_on,
+            false,
             today(),
         )
         .await
@@ -239,6 +242,7 @@ db_test!(
             demo.root,
             &mapping,
             proposal.leave_on,
+            false,
             today(),
         )
         .await
@@ -251,6 +255,7 @@ db_test!(
                 demo.root,
                 mapping,
                 proposal.leave_on,
+                false,
                 today()
             )
             .await
@@ -266,6 +271,7 @@ db_test!(
                 demo.klimop,
                 &[(two_a, NextClass::Leave)],
                 proposal.leave_on,
+                false,
                 today()
             )
             .await
@@ -286,11 +292,75 @@ db_test!(
                 demo.root,
                 &[],
                 today() - Duration::days(1),
+                false,
                 today()
             )
             .await
             .err(),
             Some(Error::invalid("leave_on", Code::ExpiryInPast))
         );
+    }
+);
+
+db_test!(
+    should_archive_the_classes_left_empty_and_give_them_back,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        room(&db, 400).await;
+        import(
+            &db,
+            &demo.admin,
+            demo.root,
+            "first",
+            RosterOptions::default(),
+        )
+        .await;
+        let proposal = rollover::propose(&db, &demo.admin, demo.root, today())
+            .await
+            .unwrap();
+        let mapping: Vec<_> = proposal.classes.iter().map(|c| (c.id, c.next)).collect();
+        let plan = rollover::plan(
+            &db,
+            &demo.admin,
+            demo.root,
+            &mapping,
+            proposal.leave_on,
+            true,
+            today(),
+        )
+        .await
+        .unwrap();
+        // 1A and 1B: no one comes in.
+        let names: Vec<String> = proposal
+            .classes
+            .iter()
+            .filter(|c| c.pupils == 0 || ["1A", "1B"].contains(&c.name.as_str()))
+            .map(|c| format!("{}:{}", c.name, c.pupils))
+            .collect();
+        assert_eq!(plan.archived.len(), 2, "{names:?}");
+        let started = rollover::start(
+            &db,
+            &demo.admin,
+            demo.root,
+            mapping,
+            proposal.leave_on,
+            true,
+            today(),
+        )
+        .await
+        .unwrap();
+        run_queued(&db).await;
+        let one_a = crate::oneroster::site_named(&db, "1A").await;
+        assert_eq!((one_a.seat_limit, one_a.archived_on.is_some()), (0, true));
+        let tree = domain::sites::tree(&db, &demo.admin).await.unwrap();
+        assert!(tree.iter().any(|n| n.name == "1A" && n.archived));
+        assert_counters_exact(&db).await;
+        rollover::undo(&db, &demo.admin, started, Utc::now())
+            .await
+            .unwrap();
+        let one_a = crate::oneroster::site_named(&db, "1A").await;
+        assert_eq!((one_a.seat_limit, one_a.archived_on), (25, None));
+        assert_eq!(own_users(&db, "1A").await.0, 25);
+        assert_counters_exact(&db).await;
     }
 );

@@ -230,7 +230,7 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
     .await
     .unwrap();
     // A rollover of De Regenboog (moving no one).
-    let rollover = domain::rollover::start(db, &boss, regenboog, Vec::new(), today, today)
+    let rollover = domain::rollover::start(db, &boss, regenboog, Vec::new(), today, false, today)
         .await
         .unwrap();
     Foreign {
@@ -483,9 +483,9 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         (
             "preview_rollover",
             Foreign(vec![
-                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31"}}"#, ids.regenboog),
+                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31","archive":false}}"#, ids.regenboog),
                 format!(
-                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31"}}"#,
+                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31","archive":false}}"#,
                     ids.klimop, ids.regenboog
                 ),
             ]),
@@ -493,9 +493,9 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         (
             "start_rollover",
             Foreign(vec![
-                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31"}}"#, ids.regenboog),
+                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31","archive":false}}"#, ids.regenboog),
                 format!(
-                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31"}}"#,
+                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31","archive":false}}"#,
                     ids.klimop, ids.regenboog
                 ),
             ]),

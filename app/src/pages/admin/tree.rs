@@ -168,15 +168,21 @@ fn render_node(
         )
     };
     let is_selected = move || selected.get() == Some(id);
-    let full = node.used_seats >= node.seat_limit;
+    let i18n = use_i18n();
+    let archived = node.archived;
+    let full = node.used_seats >= node.seat_limit && !archived;
     let counts = format!("{}/{}", node.used_seats, node.seat_limit);
     Some(
         view! {
             <li>
                 <a href=href class="tree-node" class:selected=is_selected
                     aria-current=move || is_selected().then_some("page") data-site=node.name.clone()>
-                    <span class="tree-name">{node.name.clone()}</span>
-                    <span class="seat-count" class:full=full>{counts}</span>
+                    <span class="tree-name" class:muted=archived>{node.name.clone()}</span>
+                    {if archived {
+                        view! { <span class="seat-count archived">{t!(i18n, rollover.archived)}</span> }.into_any()
+                    } else {
+                        view! { <span class="seat-count" class:full=full>{counts}</span> }.into_any()
+                    }}
                 </a>
                 {(!kids.is_empty()).then(|| view! { <ul role="list">{kids}</ul> })}
             </li>
