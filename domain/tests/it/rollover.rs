@@ -33,6 +33,25 @@ async fn placed(db: &Db, username: &str) -> (String, Option<NaiveDate>) {
     (site.name, found.expires_on)
 }
 
+/// The demo with room, the OneRoster fixture's district imported, the proposal and its mapping.
+async fn district(db: &Db) -> (Demo, rollover::Proposal, Vec<(uuid::Uuid, NextClass)>) {
+    let demo = demo(db).await;
+    room(db, 400).await;
+    import(
+        db,
+        &demo.admin,
+        demo.root,
+        "first",
+        RosterOptions::default(),
+    )
+    .await;
+    let proposal = rollover::propose(db, &demo.admin, demo.root, today())
+        .await
+        .unwrap();
+    let mapping = proposal.classes.iter().map(|c| (c.id, c.next)).collect();
+    (demo, proposal, mapping)
+}
+
 async fn run_queued(db: &Db) {
     let queued = job::Entity::find()
         .filter(job::Column::Kind.eq(rollover::JOB_KIND))
@@ -48,19 +67,7 @@ async fn run_queued(db: &Db) {
 db_test!(
     should_move_every_class_up_and_undo_it,
     |db: Db| async move {
-        let demo = demo(&db).await;
-        room(&db, 400).await;
-        import(
-            &db,
-            &demo.admin,
-            demo.root,
-            "first",
-            RosterOptions::default(),
-        )
-        .await;
-        let proposal = rollover::propose(&db, &demo.admin, demo.root, today())
-            .await
-            .unwrap();
+        let (demo, proposal, mapping) = district(&db).await;
         assert_eq!(
             proposal.leave_on,
             NaiveDate::from_ymd_opt(2027, 8, 31).unwrap()
@@ -78,7 +85,6 @@ db_test!(
         assert_eq!(next("5B"), NextClass::Class(id("6B")));
         assert_eq!(next("6A"), NextClass::Leave);
         assert_eq!(next("De Klimop"), NextClass::Stay);
-        let mapping: Vec<_> = proposal.classes.iter().map(|c| (c.id, c.next)).collect();
 
         // The preview: 250 move up, 50 leave; the schools grow for their leavers.
         let plan = rollover::plan(
@@ -152,20 +158,7 @@ db_test!(
 db_test!(
     should_not_undo_after_a_day_nor_move_back_who_changed,
     |db: Db| async move {
-        let demo = demo(&db).await;
-        room(&db, 400).await;
-        import(
-            &db,
-            &demo.admin,
-            demo.root,
-            "first",
-            RosterOptions::default(),
-        )
-        .await;
-        let proposal = rollover::propose(&db, &demo.admin, demo.root, today())
-            .await
-            .unwrap();
-        let mapping: Vec<_> = proposal.classes.iter().map(|c| (c.id, c.next)).collect();
+        let (demo, proposal, mapping) = district(&db).await;
         let started = rollover::start(
             &db,
             &demo.admin,
@@ -214,20 +207,8 @@ db_test!(
 db_test!(
     should_refuse_a_shortage_and_foreign_classes,
     |db: Db| async move {
-        let demo = demo(&db).await;
-        room(&db, 400).await;
-        import(
-            &db,
-            &demo.admin,
-            demo.root,
-            "first",
-            RosterOptions::default(),
-        )
-        .await;
+        let (demo, proposal, _) = district(&db).await;
         // Every class into 2A: 2A would hold 300, the organisation has not the seats.
-        let proposal = rollover::propose(&db, &demo.admin, demo.root, today())
-            .await
-            .unwrap();
         let two_a = proposal.classes.iter().find(|c| c.name == "2A").unwrap().id;
         let mapping: Vec<_> = proposal
             .classes
@@ -305,20 +286,7 @@ db_test!(
 db_test!(
     should_archive_the_classes_left_empty_and_give_them_back,
     |db: Db| async move {
-        let demo = demo(&db).await;
-        room(&db, 400).await;
-        import(
-            &db,
-            &demo.admin,
-            demo.root,
-            "first",
-            RosterOptions::default(),
-        )
-        .await;
-        let proposal = rollover::propose(&db, &demo.admin, demo.root, today())
-            .await
-            .unwrap();
-        let mapping: Vec<_> = proposal.classes.iter().map(|c| (c.id, c.next)).collect();
+        let (demo, proposal, mapping) = district(&db).await;
         let plan = rollover::plan(
             &db,
             &demo.admin,
