@@ -304,6 +304,8 @@ test('the school-year rollover, by keyboard: preview, start, undo', async () => 
   await page.focus('#rollover-archive');
   await page.keyboard.press('Space');
   assert.equal(await page.locator('#rollover-archive').isChecked(), true);
+  await page.focus('#rollover-renew');
+  await page.keyboard.press('Space');
   await page.focus('#rollover-check');
   await page.keyboard.press('Enter');
   await page.locator('#rollover-preview').waitFor();
@@ -311,6 +313,8 @@ test('the school-year rollover, by keyboard: preview, start, undo', async () => 
   assert.match(counts, /250\s+leerlingen schuiven op/);
   assert.match(counts, /50\s+leerlingen verlaten de school/);
   assert.match(counts, /2\s+lege klassen worden gearchiveerd/);
+  // The imported pupils hold no licence yet: none to renew.
+  assert.match(counts, /0\s+licenties te verlengen/);
   assert.match(await page.locator('#rollover-preview-classes tr[data-class="1A"]').innerText(), /1A\s+25\s+0/);
   assert.deepEqual(await seriousViolations(page), [], 'rollover preview accessibility');
   await page.screenshot({ path: join(screenshots, 'rollover-preview-nl.png'), fullPage: true });

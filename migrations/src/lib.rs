@@ -29,6 +29,7 @@ mod m20261211_000025_provisioning;
 mod m20261212_000026_roster_runs;
 mod m20261213_000027_rollovers;
 mod m20261214_000028_archived_sites;
+mod m20261215_000029_rollover_renewals;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000026_roster_runs::Migration),
             Box::new(m20261213_000027_rollovers::Migration),
             Box::new(m20261214_000028_archived_sites::Migration),
+            Box::new(m20261215_000029_rollover_renewals::Migration),
         ]
     }
 }

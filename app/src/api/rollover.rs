@@ -57,6 +57,9 @@ pub struct RolloverPreview {
     pub shortages: Vec<Shortage>,
     /// Classes left empty that would be archived.
     pub archived: u64,
+    /// Licences to renew into the next subscription, and the free seats there.
+    pub renewals: u64,
+    pub renewable: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +69,7 @@ pub struct RolloverRunRow {
     pub moved: i32,
     pub leavers: i32,
     pub skipped: i32,
+    pub renewed: i32,
     pub failure: Option<Code>,
     pub leave_on: NaiveDate,
     pub created: DateTime<Utc>,
@@ -108,6 +112,7 @@ pub async fn preview_rollover(
     choices: Vec<ClassChoice>,
     leave_on: NaiveDate,
     archive: bool,
+    renew: bool,
 ) -> Result<RolloverPreview, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     let plan = domain::rollover::plan(
@@ -115,13 +120,18 @@ pub async fn preview_rollover(
         &principal,
         site,
         &mapping(choices),
-        leave_on,
-        archive,
+        domain::rollover::RolloverOptions {
+            leave_on,
+            archive,
+            renew,
+        },
         wire::time::today(),
     )
     .await?;
     Ok(RolloverPreview {
         archived: plan.archived.len() as u64,
+        renewals: plan.renewals.len() as u64,
+        renewable: plan.renewable,
         moved: (plan.moves.len() - plan.leavers) as u64,
         leavers: plan.leavers as u64,
         classes: plan
@@ -157,6 +167,7 @@ pub async fn start_rollover(
     choices: Vec<ClassChoice>,
     leave_on: NaiveDate,
     archive: bool,
+    renew: bool,
 ) -> Result<Uuid, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
     Ok(domain::rollover::start(
@@ -164,8 +175,11 @@ pub async fn start_rollover(
         &principal,
         site,
         mapping(choices),
-        leave_on,
-        archive,
+        domain::rollover::RolloverOptions {
+            leave_on,
+            archive,
+            renew,
+        },
         wire::time::today(),
     )
     .await?)
@@ -184,6 +198,7 @@ pub async fn rollover_runs(site: Uuid) -> Result<Vec<RolloverRunRow>, AppError> 
             moved: r.moved,
             leavers: r.leavers,
             skipped: r.skipped,
+            renewed: r.renewed,
             failure: r.failure.as_deref().and_then(Code::parse),
             leave_on: r.leave_on,
             created: r.created_at,

@@ -91,6 +91,7 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
     );
     let leave_on = RwSignal::new(proposal.leave_on.to_string());
     let archive = RwSignal::new(false);
+    let renew = RwSignal::new(false);
     let preview = RwSignal::new(None::<RolloverPreview>);
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -118,9 +119,8 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
         error.set(None);
         preview.set(None);
         leptos::task::spawn_local(async move {
-            match preview_rollover(site, choices.get_untracked(), day, archive.get_untracked())
-                .await
-            {
+            let (archive, renew) = (archive.get_untracked(), renew.get_untracked());
+            match preview_rollover(site, choices.get_untracked(), day, archive, renew).await {
                 Ok(found) => preview.set(Some(found)),
                 Err(e) => error.set(Some(e)),
             }
@@ -133,7 +133,14 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match start_rollover(site, choices.get_untracked(), day, archive.get_untracked()).await
+            match start_rollover(
+                site,
+                choices.get_untracked(),
+                day,
+                archive.get_untracked(),
+                renew.get_untracked(),
+            )
+            .await
             {
                 Ok(_) => {
                     preview.set(None);
@@ -217,6 +224,12 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
                             on:change=move |ev| archive.set(event_target_checked(&ev)) />
                         <span>{t!(i18n, rollover.archive)}</span>
                     </label>
+                    <label class="choice">
+                        <input type="checkbox" id="rollover-renew"
+                            prop:checked=move || renew.get()
+                            on:change=move |ev| renew.set(event_target_checked(&ev)) />
+                        <span>{t!(i18n, rollover.renew)}</span>
+                    </label>
                     <div class="form-actions">
                         <button type="submit" class="button button-primary" id="rollover-check" disabled=move || busy.get()>
                             {t!(i18n, rollover.check)}
@@ -251,6 +264,10 @@ fn PreviewPanel(
                 <li><strong>{preview.moved}</strong> " " {t!(i18n, rollover.will_move)}</li>
                 <li><strong>{preview.leavers}</strong> " " {t!(i18n, rollover.will_leave)}</li>
                 <li><strong>{preview.archived}</strong> " " {t!(i18n, rollover.will_archive)}</li>
+                <li class:bad={preview.renewals as i64 > preview.renewable}>
+                    <strong>{preview.renewals}</strong> " " {t!(i18n, rollover.will_renew)}
+                    " (" {preview.renewable.max(0)} " " {t!(i18n, rollover.renewable)} ")"
+                </li>
                 <li class:bad={!preview.skipped.is_empty()}><strong>{preview.skipped.len()}</strong> " " {t!(i18n, rollover.will_skip)}</li>
             </ul>
             {preview.shortages.iter().map(|s| {

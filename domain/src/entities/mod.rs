@@ -25,6 +25,7 @@ pub mod role;
 pub mod role_grant;
 pub mod rollover;
 pub mod rollover_archive;
+pub mod rollover_licence;
 pub mod rollover_move;
 pub mod server_secret;
 pub mod session;

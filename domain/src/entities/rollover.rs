@@ -24,6 +24,9 @@ pub struct Model {
     pub undone_at: Option<DateTimeUtc>,
     /// Whether the classes it leaves empty are archived.
     pub archive: bool,
+    /// Whether it renews its pupils' licences into the next subscription.
+    pub renew: bool,
+    pub renewed: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,10 @@
 pub mod plan;
 pub mod run;
 
-pub use plan::{next_august_31, next_name, plan, propose, ClassRow, Move, Proposal, RolloverPlan};
+pub use plan::{
+    next_august_31, next_name, plan, propose, ClassRow, Move, Proposal, RolloverOptions,
+    RolloverPlan,
+};
 pub use run::{
     recent, run_job, start, status, undo, RolloverJob, RolloverRun, JOB_KIND, UNDO_WINDOW,
 };

@@ -42,6 +42,17 @@ pub struct Proposal {
     pub leave_on: NaiveDate,
 }
 
+/// What a rollover does besides moving pupils.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RolloverOptions {
+    /// The day leavers' accounts end.
+    pub leave_on: NaiveDate,
+    /// Archive the classes it empties.
+    pub archive: bool,
+    /// Renew the licences of the pupils moving up into the organisation's next subscription.
+    pub renew: bool,
+}
+
 /// A user the rollover moves (and whose account it ends, for a leaver).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Move {
@@ -64,6 +75,10 @@ pub struct RolloverPlan {
     pub classes: Vec<(String, u64, u64)>,
     /// Classes left empty that are archived: (site id, its limit now).
     pub archived: Vec<(i32, i32)>,
+    /// Pupils moving up whose licence ends before the next subscription: their user ids.
+    pub renewals: Vec<i32>,
+    /// Free seats in the subscriptions that start after today.
+    pub renewable: i64,
 }
 
 /// The next 31 August after `today` (today when it is).
@@ -162,10 +177,14 @@ pub async fn plan(
     principal: &Principal,
     site: Uuid,
     mapping: &[(Uuid, NextClass)],
-    leave_on: NaiveDate,
-    archive: bool,
+    options: RolloverOptions,
     today: NaiveDate,
 ) -> Result<RolloverPlan> {
+    let RolloverOptions {
+        leave_on,
+        archive,
+        renew,
+    } = options;
     let home = home(db, principal, site).await?;
     if leave_on < today {
         return Err(Error::invalid("leave_on", Code::ExpiryInPast));
@@ -210,6 +229,8 @@ pub async fn plan(
         shortages: Vec::new(),
         classes: Vec::new(),
         archived: Vec::new(),
+        renewals: Vec::new(),
+        renewable: 0,
     };
     for pupil in pupils {
         let Some((Some(to), leaves)) = targets.get(&pupil.site_id).copied() else {
@@ -260,7 +281,62 @@ pub async fn plan(
             .map(|c| (c.id, c.seat_limit))
             .collect();
     }
+    if renew {
+        renewals(db, &mut plan, today).await?;
+    }
     Ok(plan)
+}
+
+/// The pupils moving up (not leaving) who hold a licence valid today and none that starts
+/// later; and the free seats of the organisation's subscriptions that start after today.
+async fn renewals(db: &Db, plan: &mut RolloverPlan, today: NaiveDate) -> Result<()> {
+    use crate::entities::{licence, subscription};
+    let root = plan.site.scope.root_id().ok_or(Error::NotFound)?;
+    let upcoming = subscription::Entity::find()
+        .filter(subscription::Column::SiteId.eq(root))
+        .filter(subscription::Column::ValidFrom.gt(today))
+        .all(db.conn())
+        .await?;
+    plan.renewable = upcoming
+        .iter()
+        .map(|s| i64::from(s.seats - s.assigned).max(0))
+        .sum();
+    let moving: Vec<i32> = plan
+        .moves
+        .iter()
+        .filter(|m| m.expires_on == m.user.expires_on)
+        .map(|m| m.user.id)
+        .collect();
+    let subscriptions: HashMap<i32, subscription::Model> = subscription::Entity::find()
+        .filter(subscription::Column::SiteId.eq(root))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut current: HashSet<i32> = HashSet::new();
+    let mut later: HashSet<i32> = HashSet::new();
+    for chunk in moving.chunks(1000) {
+        for held in licence::Entity::find()
+            .filter(licence::Column::UserId.is_in(chunk.to_vec()))
+            .all(db.conn())
+            .await?
+        {
+            let Some(s) = subscriptions.get(&held.subscription_id) else {
+                continue;
+            };
+            if s.valid_from > today {
+                later.insert(held.user_id);
+            } else if s.valid_until >= today {
+                current.insert(held.user_id);
+            }
+        }
+    }
+    plan.renewals = moving
+        .into_iter()
+        .filter(|id| current.contains(id) && !later.contains(id))
+        .collect();
+    Ok(())
 }
 
 /// Pupils per site after the moves. A site that would hold more than its limit grows, taking

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -14,10 +14,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use wire::{NextClass, RolloverState};
 
-use super::plan::plan;
+use super::plan::{plan, RolloverOptions};
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{rollover, rollover_archive, rollover_move, site, user};
+use crate::entities::{
+    licence, rollover, rollover_archive, rollover_licence, rollover_move, site, subscription, user,
+};
 use crate::error::{Code, Error, Result};
 use crate::{jobs, sites, Db, Principal};
 
@@ -39,6 +41,7 @@ pub struct RolloverRun {
     pub moved: i32,
     pub leavers: i32,
     pub skipped: i32,
+    pub renewed: i32,
     pub failure: Option<String>,
     pub leave_on: NaiveDate,
     pub created_at: DateTime<Utc>,
@@ -58,6 +61,7 @@ fn run_of(r: rollover::Model, now: DateTime<Utc>) -> RolloverRun {
         moved: r.moved,
         leavers: r.leavers,
         skipped: r.skipped,
+        renewed: r.renewed,
         failure: r.failure,
         leave_on: r.leave_on,
         created_at: r.created_at,
@@ -71,11 +75,10 @@ pub async fn start(
     principal: &Principal,
     site: Uuid,
     mapping: Vec<(Uuid, NextClass)>,
-    leave_on: NaiveDate,
-    archive: bool,
+    options: RolloverOptions,
     today: NaiveDate,
 ) -> Result<Uuid> {
-    let planned = plan(db, principal, site, &mapping, leave_on, archive, today).await?;
+    let planned = plan(db, principal, site, &mapping, options, today).await?;
     if !planned.shortages.is_empty() {
         return Err(Error::Refused(Code::NoFreeSeat));
     }
@@ -87,7 +90,7 @@ pub async fn start(
         site_id: Set(planned.site.site.id),
         started_by: Set(started_by),
         mapping: Set(serde_json::to_string(&mapping).map_err(|e| Error::Internal(e.to_string()))?),
-        leave_on: Set(leave_on),
+        leave_on: Set(options.leave_on),
         status: Set(RolloverState::Running.as_str().to_string()),
         moved: Set(0),
         leavers: Set(0),
@@ -96,7 +99,9 @@ pub async fn start(
         created_at: Set(Utc::now()),
         finished_at: Set(None),
         undone_at: Set(None),
-        archive: Set(archive),
+        archive: Set(options.archive),
+        renew: Set(options.renew),
+        renewed: Set(0),
         ..Default::default()
     }
     .insert(&*txn)
@@ -134,19 +139,14 @@ pub async fn run_job(db: &Db, job: RolloverJob, today: NaiveDate) -> Result<()> 
         .map_err(|e| Error::Internal(format!("rollover mapping: {e}")))?;
     let principal = Principal::load(db, found.started_by).await?;
     let site = sites::public_id_of(db, found.site_id).await?;
-    let outcome = match plan(
-        db,
-        &principal,
-        site,
-        &mapping,
-        found.leave_on,
-        found.archive,
-        today,
-    )
-    .await
-    {
+    let options = RolloverOptions {
+        leave_on: found.leave_on,
+        archive: found.archive,
+        renew: found.renew,
+    };
+    let outcome = match plan(db, &principal, site, &mapping, options, today).await {
         Ok(planned) if !planned.shortages.is_empty() => Err(Error::Refused(Code::NoFreeSeat)),
-        Ok(planned) => apply(db, &principal, &found, &planned).await,
+        Ok(planned) => apply(db, &principal, &found, &planned, today).await,
         Err(err) => Err(err),
     };
     match outcome {
@@ -176,6 +176,7 @@ async fn apply(
     principal: &Principal,
     found: &rollover::Model,
     planned: &super::plan::RolloverPlan,
+    today: NaiveDate,
 ) -> Result<()> {
     let txn = db.write().await?;
     let mut touched: BTreeSet<i32> = BTreeSet::new();
@@ -215,6 +216,7 @@ async fn apply(
         .insert(&*txn)
         .await?;
     }
+    let renewed = renew(&*txn, principal, found, planned, today).await?;
     let names: std::collections::HashMap<i32, site::Model> = site::Entity::find()
         .filter(site::Column::Id.is_in(touched.iter().copied().collect::<Vec<_>>()))
         .all(&*txn)
@@ -303,11 +305,88 @@ async fn apply(
             rollover::Column::Skipped,
             Expr::value(as_i32(planned.skipped.len())),
         )
+        .col_expr(rollover::Column::Renewed, Expr::value(as_i32(renewed)))
         .col_expr(rollover::Column::FinishedAt, Expr::value(Some(Utc::now())))
         .filter(rollover::Column::Id.eq(found.id))
         .exec(&*txn)
         .await?;
     txn.commit().await
+}
+
+/// Gives each pupil to renew a licence of the first subscription starting after today that
+/// has a free seat (taken as any licence is: one conditional update); answers how many.
+async fn renew(
+    conn: &impl sea_orm::ConnectionTrait,
+    principal: &Principal,
+    found: &rollover::Model,
+    planned: &super::plan::RolloverPlan,
+    today: NaiveDate,
+) -> Result<usize> {
+    if planned.renewals.is_empty() {
+        return Ok(0);
+    }
+    let root = planned.site.scope.root_id().ok_or(Error::NotFound)?;
+    let upcoming = subscription::Entity::find()
+        .filter(subscription::Column::SiteId.eq(root))
+        .filter(subscription::Column::ValidFrom.gt(today))
+        .order_by_asc(subscription::Column::ValidFrom)
+        .all(conn)
+        .await?;
+    let labels: std::collections::HashMap<i32, String> = planned
+        .moves
+        .iter()
+        .map(|m| (m.user.id, crate::users::user_label(&m.user)))
+        .collect();
+    let mut renewed = 0;
+    for user_id in &planned.renewals {
+        for next in &upcoming {
+            let taken = subscription::Entity::update_many()
+                .col_expr(
+                    subscription::Column::Assigned,
+                    Expr::col(subscription::Column::Assigned).add(1),
+                )
+                .filter(subscription::Column::Id.eq(next.id))
+                .filter(
+                    Expr::col(subscription::Column::Assigned)
+                        .lt(Expr::col(subscription::Column::Seats)),
+                )
+                .exec(conn)
+                .await?;
+            if taken.rows_affected == 0 {
+                continue;
+            }
+            let given = licence::ActiveModel {
+                subscription_id: Set(next.id),
+                user_id: Set(*user_id),
+                assigned_at: Set(Utc::now()),
+                group_id: Set(None),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+            rollover_licence::ActiveModel {
+                rollover_id: Set(found.id),
+                licence_id: Set(given.id),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+            audit::record(
+                conn,
+                principal,
+                Event {
+                    action: Action::LicenceAssign,
+                    target: labels.get(user_id).cloned().unwrap_or_default(),
+                    site: &planned.site.site,
+                    changes: vec![Change::set("subscription", &next.serial)],
+                },
+            )
+            .await?;
+            renewed += 1;
+            break;
+        }
+    }
+    Ok(renewed)
 }
 
 /// A rollover of a site the principal may roll over.
@@ -395,6 +474,24 @@ pub async fn undo(db: &Db, principal: &Principal, id: Uuid, now: DateTime<Utc>) 
             .filter(site::Column::SeatLimit.eq(0))
             .exec(&*txn)
             .await?;
+    }
+    // The licences it gave go back.
+    let given = rollover_licence::Entity::find()
+        .filter(rollover_licence::Column::RolloverId.eq(found.id))
+        .all(&*txn)
+        .await?;
+    for g in &given {
+        if let Some(held) = licence::Entity::find_by_id(g.licence_id).one(&*txn).await? {
+            licence::Entity::delete_by_id(held.id).exec(&*txn).await?;
+            subscription::Entity::update_many()
+                .col_expr(
+                    subscription::Column::Assigned,
+                    Expr::col(subscription::Column::Assigned).sub(1),
+                )
+                .filter(subscription::Column::Id.eq(held.subscription_id))
+                .exec(&*txn)
+                .await?;
+        }
     }
     let mut back = 0;
     for m in &moves {

@@ -14,6 +14,14 @@ use crate::db_test;
 use crate::helpers::*;
 use crate::oneroster::{import, own_users, room};
 
+fn options(leave_on: NaiveDate, archive: bool) -> rollover::RolloverOptions {
+    rollover::RolloverOptions {
+        leave_on,
+        archive,
+        renew: false,
+    }
+}
+
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2027, 6, 20).unwrap()
 }
@@ -92,8 +100,7 @@ db_test!(
             &demo.admin,
             demo.root,
             &mapping,
-            proposal.leave_on,
-            false,
+            options(proposal.leave_on, false),
             today(),
         )
         .await
@@ -108,8 +115,7 @@ db_test!(
             &demo.admin,
             demo.root,
             mapping.clone(),
-            proposal.leave_on,
-            false,
+            options(proposal.leave_on, false),
             today(),
         )
         .await
@@ -164,8 +170,7 @@ db_test!(
             &demo.admin,
             demo.root,
             mapping,
-            proposal.leave_on,
-            false,
+            options(proposal.leave_on, false),
             today(),
         )
         .await
@@ -222,8 +227,7 @@ db_test!(
             &demo.admin,
             demo.root,
             &mapping,
-            proposal.leave_on,
-            false,
+            options(proposal.leave_on, false),
             today(),
         )
         .await
@@ -235,8 +239,7 @@ db_test!(
                 &demo.admin,
                 demo.root,
                 mapping,
-                proposal.leave_on,
-                false,
+                options(proposal.leave_on, false),
                 today()
             )
             .await
@@ -251,8 +254,7 @@ db_test!(
                 &klimop,
                 demo.klimop,
                 &[(two_a, NextClass::Leave)],
-                proposal.leave_on,
-                false,
+                options(proposal.leave_on, false),
                 today()
             )
             .await
@@ -272,8 +274,7 @@ db_test!(
                 &demo.admin,
                 demo.root,
                 &[],
-                today() - Duration::days(1),
-                false,
+                options(today() - Duration::days(1), false),
                 today()
             )
             .await
@@ -292,8 +293,7 @@ db_test!(
             &demo.admin,
             demo.root,
             &mapping,
-            proposal.leave_on,
-            true,
+            options(proposal.leave_on, true),
             today(),
         )
         .await
@@ -311,8 +311,7 @@ db_test!(
             &demo.admin,
             demo.root,
             mapping,
-            proposal.leave_on,
-            true,
+            options(proposal.leave_on, true),
             today(),
         )
         .await
@@ -330,5 +329,94 @@ db_test!(
         assert_eq!((one_a.seat_limit, one_a.archived_on), (25, None));
         assert_eq!(own_users(&db, "1A").await.0, 25);
         assert_counters_exact(&db).await;
+    }
+);
+
+db_test!(
+    should_renew_the_licences_of_those_moving_up_and_take_them_back,
+    |db: Db| async move {
+        use domain::entities::{licence, subscription};
+        let (demo, proposal, mapping) = district(&db).await;
+        // This school year's subscription and next year's, 20 seats each.
+        let root = crate::oneroster::site_named(&db, domain::demo::ORGANISATION).await;
+        for (serial, from, until) in [
+            ("7100001", (2026, 9, 1), (2027, 8, 31)),
+            ("7100002", (2027, 9, 1), (2028, 8, 31)),
+        ] {
+            use sea_orm::{ActiveModelTrait, Set};
+            let day = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            subscription::ActiveModel {
+                serial: Set(serial.into()),
+                seats: Set(20),
+                valid_from: Set(day(from)),
+                valid_until: Set(day(until)),
+                locale: Set("nl".into()),
+                site_id: Set(Some(root.id)),
+                created_at: Set(Utc::now()),
+                assigned: Set(0),
+                ..Default::default()
+            }
+            .insert(db.conn())
+            .await
+            .unwrap();
+        }
+        // Three pupils of 1A hold a licence of this school year.
+        let mut pupils = Vec::new();
+        for username in ["lk.emma.000", "lk.noah.001", "lk.lotte.002"] {
+            let found = user::Entity::find()
+                .filter(user::Column::Username.eq(username))
+                .one(db.conn())
+                .await
+                .unwrap()
+                .unwrap();
+            domain::licences::assign(&db, &demo.admin, found.public_id, today())
+                .await
+                .unwrap();
+            pupils.push(found.id);
+        }
+        let next_assigned = |db: Db| async move {
+            subscription::Entity::find()
+                .all(db.conn())
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|s| s.valid_from > today())
+                .map(|s| s.assigned)
+                .sum::<i32>()
+        };
+        let renewing = rollover::RolloverOptions {
+            leave_on: proposal.leave_on,
+            archive: false,
+            renew: true,
+        };
+        let plan = rollover::plan(&db, &demo.admin, demo.root, &mapping, renewing, today())
+            .await
+            .unwrap();
+        assert_eq!((plan.renewals.len(), plan.renewable), (3, 20));
+        let started = rollover::start(&db, &demo.admin, demo.root, mapping, renewing, today())
+            .await
+            .unwrap();
+        run_queued(&db).await;
+        let status = rollover::status(&db, &demo.admin, started).await.unwrap();
+        assert_eq!(status.renewed, 3);
+        assert_eq!(next_assigned(db.clone()).await, 3);
+        for id in &pupils {
+            let held = licence::Entity::find()
+                .filter(licence::Column::UserId.eq(*id))
+                .all(db.conn())
+                .await
+                .unwrap();
+            assert_eq!(held.len(), 2, "this year's and next year's");
+        }
+        rollover::undo(&db, &demo.admin, started, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(next_assigned(db.clone()).await, 0);
+        let held = licence::Entity::find()
+            .filter(licence::Column::UserId.is_in(pupils.clone()))
+            .all(db.conn())
+            .await
+            .unwrap();
+        assert_eq!(held.len(), 3, "this year's stay");
     }
 );

@@ -230,9 +230,20 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
     .await
     .unwrap();
     // A rollover of De Regenboog (moving no one).
-    let rollover = domain::rollover::start(db, &boss, regenboog, Vec::new(), today, false, today)
-        .await
-        .unwrap();
+    let rollover = domain::rollover::start(
+        db,
+        &boss,
+        regenboog,
+        Vec::new(),
+        domain::rollover::RolloverOptions {
+            leave_on: today,
+            archive: false,
+            renew: false,
+        },
+        today,
+    )
+    .await
+    .unwrap();
     Foreign {
         property,
         group,
@@ -483,9 +494,9 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         (
             "preview_rollover",
             Foreign(vec![
-                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31","archive":false}}"#, ids.regenboog),
+                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31","archive":false,"renew":false}}"#, ids.regenboog),
                 format!(
-                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31","archive":false}}"#,
+                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31","archive":false,"renew":false}}"#,
                     ids.klimop, ids.regenboog
                 ),
             ]),
@@ -493,9 +504,9 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         (
             "start_rollover",
             Foreign(vec![
-                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31","archive":false}}"#, ids.regenboog),
+                format!(r#"{{"site":"{}","choices":[],"leave_on":"2099-08-31","archive":false,"renew":false}}"#, ids.regenboog),
                 format!(
-                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31","archive":false}}"#,
+                    r#"{{"site":"{}","choices":[{{"class":"{}","next":{{"kind":"leave"}}}}],"leave_on":"2099-08-31","archive":false,"renew":false}}"#,
                     ids.klimop, ids.regenboog
                 ),
             ]),
