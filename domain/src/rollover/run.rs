@@ -225,6 +225,7 @@ async fn apply(
         .map(|s| (s.id, s))
         .collect();
     let mut moves = Vec::with_capacity(planned.moves.len());
+    let mut events = Vec::with_capacity(planned.moves.len());
     for m in &planned.moves {
         user::Entity::update_many()
             .col_expr(user::Column::SiteId, Expr::value(m.to))
@@ -253,18 +254,14 @@ async fn apply(
                 text(m.expires_on),
             ));
         }
-        audit::record(
-            &*txn,
-            principal,
-            Event {
-                action: Action::UserUpdate,
-                target: crate::users::user_label(&m.user),
-                site: to,
-                changes,
-            },
-        )
-        .await?;
+        events.push(Event {
+            action: Action::UserUpdate,
+            target: crate::users::user_label(&m.user),
+            site: to,
+            changes,
+        });
     }
+    audit::record_many(&*txn, principal, events).await?;
     for chunk in moves.chunks(500) {
         rollover_move::Entity::insert_many(chunk.to_vec())
             .exec(&*txn)

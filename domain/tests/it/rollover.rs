@@ -420,3 +420,98 @@ db_test!(
         assert_eq!(held.len(), 3, "this year's stay");
     }
 );
+
+db_test!(
+    should_leave_alone_a_pupil_more_powerful_than_the_administrator,
+    |db: Db| async move {
+        let (demo, _, _) = district(&db).await;
+        let school = crate::oneroster::site_named(&db, "Basisschool De Linde").await;
+        let root = crate::oneroster::site_named(&db, domain::demo::ORGANISATION).await;
+        // Room in the school for its leavers (taken from the organisation's).
+        {
+            use sea_orm::{ActiveModelTrait, Set};
+            let mut row: domain::entities::site::ActiveModel = school.clone().into();
+            row.seat_limit = Set(school.seat_limit + 50);
+            row.update(db.conn()).await.unwrap();
+            let mut row: domain::entities::site::ActiveModel = root.clone().into();
+            row.used_seats = Set(root.used_seats + 50);
+            row.update(db.conn()).await.unwrap();
+        }
+        let root = crate::oneroster::site_named(&db, domain::demo::ORGANISATION).await;
+        // The school's administrator (placed in the organisation, which has room).
+        let form = domain::users::NewUserForm {
+            username: "linde.admin".into(),
+            first_name: "Lien".into(),
+            last_name: "Linde".into(),
+            ..Default::default()
+        }
+        .validate()
+        .await
+        .unwrap();
+        let txn = db.write().await.unwrap();
+        let admin = domain::users::insert_unchecked(&*txn, root.id, form)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        domain::roles::grant_builtin_unchecked(
+            db.conn(),
+            admin.id,
+            domain::roles::ADMINISTRATOR,
+            school.id,
+        )
+        .await
+        .unwrap();
+        let admin = domain::Principal::load(&db, admin.id).await.unwrap();
+        // A pupil of 1A who administers the whole organisation.
+        let boss = user::Entity::find()
+            .filter(user::Column::Username.eq("lk.emma.000"))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        domain::roles::grant_builtin_unchecked(
+            db.conn(),
+            boss.id,
+            domain::roles::ADMINISTRATOR,
+            root.id,
+        )
+        .await
+        .unwrap();
+        let proposal = rollover::propose(&db, &admin, school.public_id, today())
+            .await
+            .unwrap();
+        let mapping: Vec<_> = proposal.classes.iter().map(|c| (c.id, c.next)).collect();
+        let plan = rollover::plan(
+            &db,
+            &admin,
+            school.public_id,
+            &mapping,
+            options(proposal.leave_on, false),
+            today(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            plan.skipped,
+            vec![(
+                "Emma Peeters (lk.emma.000)".to_string(),
+                Code::UserOutOfReach
+            )]
+        );
+        rollover::start(
+            &db,
+            &admin,
+            school.public_id,
+            mapping,
+            options(proposal.leave_on, false),
+            today(),
+        )
+        .await
+        .unwrap();
+        run_queued(&db).await;
+        assert_eq!(placed(&db, "lk.emma.000").await.0, "1A");
+        assert_eq!(placed(&db, "lk.noah.001").await.0, "2A");
+        let _ = demo;
+        assert_counters_exact(&db).await;
+    }
+);
