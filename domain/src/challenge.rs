@@ -11,9 +11,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::entities::{server_secret, used_challenge};
+use crate::entities::used_challenge;
 use crate::error::{Code, Error, Result};
-use crate::tokens::hex;
+use crate::tokens::{hex, unhex};
 use crate::Db;
 
 pub const ALGORITHM: &str = "SHA-256";
@@ -46,16 +46,6 @@ pub struct Solution {
     pub signature: String,
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
-
 /// Hex SHA-256 of the salt followed by the number.
 pub fn hash(salt: &str, number: u64) -> String {
     hex(&Sha256::digest(format!("{salt}{number}").as_bytes()))
@@ -70,41 +60,13 @@ fn mac(secret: &[u8]) -> Result<Hmac<Sha256>> {
     Hmac::<Sha256>::new_from_slice(secret).map_err(|_| Error::Internal("challenge key".into()))
 }
 
-/// The server's secret, made (once, by whichever process is first) when missing.
-async fn secret(db: &Db) -> Result<Vec<u8>> {
-    let find = || async {
-        server_secret::Entity::find_by_id(SECRET_NAME.to_string())
-            .one(db.conn())
-            .await
-    };
-    if let Some(found) = find().await? {
-        return unhex(&found.secret).ok_or_else(|| Error::Internal("challenge secret".into()));
-    }
-    let bytes: [u8; 32] = rand::random();
-    let inserted = server_secret::ActiveModel {
-        name: Set(SECRET_NAME.to_string()),
-        secret: Set(hex(&bytes)),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&*db.autocommit().await)
-    .await;
-    match inserted {
-        Ok(_) => Ok(bytes.to_vec()),
-        // Another process was first: use its secret.
-        Err(_) => find()
-            .await?
-            .and_then(|found| unhex(&found.secret))
-            .ok_or_else(|| Error::Internal("challenge secret".into())),
-    }
-}
-
 /// A new challenge, valid for [`LIFETIME`] from `now`.
 pub async fn issue(db: &Db, now: DateTime<Utc>) -> Result<Challenge> {
     let random: [u8; 12] = rand::random();
     let salt = format!("{}?expires={}", hex(&random), (now + LIFETIME).timestamp());
     let number = rand::random_range(0..=MAX_NUMBER);
     let challenge = hash(&salt, number);
-    let mut signer = mac(&secret(db).await?)?;
+    let mut signer = mac(&crate::secrets::named(db, SECRET_NAME).await?)?;
     signer.update(salt.as_bytes());
     signer.update(challenge.as_bytes());
     Ok(Challenge {
@@ -134,7 +96,7 @@ pub async fn verify(db: &Db, proof: &str, now: DateTime<Utc>) -> Result<()> {
         .and_then(|at| DateTime::from_timestamp(at, 0))
         .ok_or_else(invalid)?;
     let signature = unhex(&solution.signature).ok_or_else(invalid)?;
-    let mut signer = mac(&secret(db).await?)?;
+    let mut signer = mac(&crate::secrets::named(db, SECRET_NAME).await?)?;
     signer.update(solution.salt.as_bytes());
     signer.update(solution.challenge.as_bytes());
     signer.verify_slice(&signature).map_err(|_| invalid())?;

@@ -23,7 +23,13 @@ pub struct Db {
     write_lock: Option<Arc<Mutex<()>>>,
     /// Licence checks waiting to be read together.
     batches: Arc<crate::licences::Batches>,
+    /// This database's number in the process (process-wide caches of per-database things,
+    /// such as the signing key, are keyed by it).
+    id: u64,
 }
+
+/// The numbers given to databases connected so far.
+static CONNECTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A write transaction; dropping it without [`WriteTxn::commit`] rolls back.
 pub struct WriteTxn {
@@ -127,6 +133,7 @@ impl Db {
             conn,
             write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
             batches: Arc::default(),
+            id: CONNECTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -154,6 +161,11 @@ impl Db {
 
     pub(crate) fn batches(&self) -> Arc<crate::licences::Batches> {
         self.batches.clone()
+    }
+
+    /// This database's number in the process.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

@@ -30,6 +30,7 @@ mod m20261212_000026_roster_runs;
 mod m20261213_000027_rollovers;
 mod m20261214_000028_archived_sites;
 mod m20261215_000029_rollover_renewals;
+mod m20261216_000030_signing_keys;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000027_rollovers::Migration),
             Box::new(m20261214_000028_archived_sites::Migration),
             Box::new(m20261215_000029_rollover_renewals::Migration),
+            Box::new(m20261216_000030_signing_keys::Migration),
         ]
     }
 }

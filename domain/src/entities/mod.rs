@@ -30,6 +30,7 @@ pub mod rollover_move;
 pub mod server_secret;
 pub mod session;
 pub mod sign_in_throttle;
+pub mod signing_key;
 pub mod site;
 pub mod site_closure;
 pub mod site_external_id;

@@ -43,6 +43,28 @@ pub async fn check(
     conclude(principal, key, generation, known)
 }
 
+/// The facts of a check for a caller that decides access itself (through the same cache): the
+/// user's id and scope, and the answer or why there is none.
+pub(crate) async fn known(
+    db: &Db,
+    user: Uuid,
+    product: Option<&str>,
+    today: NaiveDate,
+) -> Result<Known> {
+    let product = product.map(str::trim);
+    let key = (user, product.map(str::to_string), today);
+    if let Some(hit) = cached(&key) {
+        return Ok(hit);
+    }
+    let generation = cache::generation();
+    let (target_id, scope, answer) =
+        known_of(facts(db, user, product, today).await, product, today)?;
+    if let Ok(answer) = &answer {
+        CHECKS.put(key, generation, (target_id, scope.clone(), answer.clone()));
+    }
+    Ok((target_id, scope, answer))
+}
+
 /// The user's id and scope, and the answer (or why there is none), from the facts read; an
 /// unknown user is the caller's error at once.
 pub(super) fn known_of(

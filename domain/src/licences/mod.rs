@@ -17,7 +17,7 @@ pub use assign::{assign, unassign};
 pub(crate) use batch::Batches;
 pub use by_token::{check_many_with_token, check_with_token};
 pub use check::{check, LicenceCheck};
-pub(crate) use check::{evaluate, facts_statement};
+pub(crate) use check::{evaluate, facts_statement, known};
 pub use claim::{claim, claim_at_sign_in, Claim};
 pub use counters::{counters, Counters};
 pub use mine::{mine, MyLicence};

@@ -16,12 +16,12 @@ fn today() -> NaiveDate {
     wire::time::today()
 }
 
-struct World {
-    operator: Principal,
-    admin: Principal,
-    klimop: Uuid,
+pub(crate) struct World {
+    pub operator: Principal,
+    pub admin: Principal,
+    pub klimop: Uuid,
     /// A user of De Klimop with a licence for the reading bundle, as themselves.
-    pupil: (Uuid, Principal),
+    pub pupil: (Uuid, Principal),
 }
 
 async fn operator(db: &Db) -> Principal {
@@ -48,7 +48,7 @@ async fn operator(db: &Db) -> Principal {
     Principal::load(db, id).await.unwrap()
 }
 
-async fn world(db: &Db) -> World {
+pub(crate) async fn world(db: &Db) -> World {
     let demo = demo(db).await;
     let operator = operator(db).await;
     products::create_product(db, &operator, "reader", "Reader")

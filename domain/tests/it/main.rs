@@ -26,6 +26,7 @@ mod institutions;
 mod invalidation;
 mod jobs;
 mod journal;
+mod licence_files;
 mod licences;
 mod moves;
 mod onboarding;
