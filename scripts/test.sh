@@ -45,6 +45,9 @@ echo "== end-to-end tests in Chromium"
 echo "== SCIM conformance (scim2-tester against /scim/v2)"
 scripts/scim2-tester.sh
 
+echo "== licence files (an independent verifier with Python's cryptography, and the CLI's)"
+scripts/licence-files.sh
+
 echo "== the nginx site (deploy/nginx): syntax, /pkg caching and compression, /metrics kept local"
 scripts/cluster/nginx-check.sh
 

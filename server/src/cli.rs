@@ -1,5 +1,5 @@
 //! Commands: `serve` (default), `migrate`, `demo`, `check`, `operator`, `subscription`,
-//! `product`, `token`, `group`.
+//! `product`, `token`, `group`, `keys`, `licence`.
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 
@@ -55,6 +55,16 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// The vendor's keys that sign licence files.
+    Keys {
+        #[command(subcommand)]
+        command: crate::licence_cli::KeysCommand,
+    },
+    /// Signed licence files.
+    Licence {
+        #[command(subcommand)]
+        command: crate::licence_cli::LicenceCommand,
     },
     /// Dynamic groups: recompute members now (the server also does on each group's schedule).
     Group {
@@ -282,6 +292,8 @@ pub async fn run(args: Args) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Keys { command } => crate::licence_cli::keys(&config, command).await,
+        Command::Licence { command } => crate::licence_cli::licence(&config, command).await,
         Command::Product { command } => {
             let db = domain::Db::connect_and_migrate(&config.database_url).await?;
             product_command(&db, command).await

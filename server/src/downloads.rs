@@ -149,3 +149,20 @@ pub async fn import_result(db: Db, session: Session, parts: Parts, run: Path<Uui
         Err(err) => refused(err),
     }
 }
+
+/// `GET /licence-file`: the signed-in user's own licence file (every product their valid
+/// licences cover, the default time-to-live), for applications that work offline.
+pub async fn licence_file(db: Db, session: Session, parts: Parts) -> Response {
+    let principal = match principal(&db, &session, &parts).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    match domain::licence_files::issue_mine(&db, &principal, chrono::Utc::now()).await {
+        Ok(issued) => attachment(
+            &format!("licence-{}.lic", issued.claims.user.username),
+            "application/jose",
+            issued.file.into_bytes(),
+        ),
+        Err(err) => refused(err),
+    }
+}

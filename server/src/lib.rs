@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod downloads;
 pub mod journal_csv;
+pub mod licence_cli;
 pub mod lifecycle;
 pub mod observe;
 pub mod proxies;

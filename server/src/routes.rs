@@ -123,6 +123,13 @@ pub fn app_with(
             }),
         )
         .route(
+            "/licence-file",
+            get({
+                let db = state.db.clone();
+                move |session, parts| crate::downloads::licence_file(db.clone(), session, parts)
+            }),
+        )
+        .route(
             "/admin/import/{run}/result.xlsx",
             get({
                 let db = state.db.clone();

@@ -106,6 +106,13 @@ fn OverviewView(me: Me, data: Overview, order: ServerAction<RequestLicences>) ->
                             </ul>
                         }.into_any()
                     }}
+                    {until.map(|_| view! {
+                        <p class="muted" id="licence-file-help">{t!(i18n, overview.licence_file_help)}</p>
+                        <a class="button" id="licence-file" href="/licence-file" download=""
+                            aria-describedby="licence-file-help">
+                            {t!(i18n, overview.licence_file)}
+                        </a>
+                    })}
                 </section>
                 <section class="panel" aria-labelledby="ov-sessions">
                     <h2 id="ov-sessions">{t!(i18n, overview.app_sessions)}</h2>

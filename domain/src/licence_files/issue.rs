@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use hmac::{Hmac, Mac};
+use sea_orm::EntityTrait;
 use sha2::Sha256;
 use uuid::Uuid;
 
@@ -202,6 +203,17 @@ pub async fn issue(
         claims,
         kid: signer.kid.clone(),
     })
+}
+
+/// The signed-in user's own file (every product their valid licences cover, the default
+/// time-to-live): the download on the overview.
+pub async fn issue_mine(db: &Db, principal: &Principal, now: DateTime<Utc>) -> Result<Issued> {
+    let me = principal.user_id().ok_or(Error::Unauthenticated)?;
+    let found = crate::entities::user::Entity::find_by_id(me)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    issue(db, principal, found.public_id, &Request::default(), now).await
 }
 
 /// A user's licence key (what sealed files are encrypted to): HMAC-SHA256 of the server's

@@ -143,11 +143,14 @@ pub(crate) async fn signer(db: &Db) -> Result<Arc<Signer>> {
     Ok(signer)
 }
 
-/// The published keys: every key not removed, as a JWK Set.
+/// The published keys: every key not removed, as a JWK Set (the first key is made when there
+/// is none yet).
 pub async fn published(db: &Db) -> Result<Arc<Jwks>> {
     if let Some(hit) = PUBLISHED.get(&db.id()) {
         return Ok(hit);
     }
+    // The key that will sign is published before the first file is made.
+    signer(db).await?;
     let generation = cache::generation();
     let keys = signing_key::Entity::find()
         .order_by_desc(signing_key::Column::CreatedAt)

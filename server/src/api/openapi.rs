@@ -3,6 +3,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
+use super::licence_files::{self, Jwk, Jwks, LicenceFile, LicenceKey, SealTo};
 use super::handlers;
 use super::types::*;
 
@@ -29,6 +30,9 @@ use super::types::*;
         handlers::put_settings,
         handlers::sites,
         handlers::site_users,
+        licence_files::keys,
+        licence_files::licence_file,
+        licence_files::licence_key,
     ),
     components(schemas(
         ErrorBody,
@@ -39,7 +43,12 @@ use super::types::*;
         OpenSession,
         AppSession,
         Site,
-        UserPage
+        UserPage,
+        LicenceFile,
+        LicenceKey,
+        SealTo,
+        Jwk,
+        Jwks
     )),
     modifiers(&BearerToken),
     security(("token" = [])),
@@ -47,6 +56,8 @@ use super::types::*;
         (name = "applications", description = "What a licensed application asks and keeps"),
         (name = "administration", description = "Sites and users of the token's subtrees"),
         (name = "accounts", description = "The token's own account"),
+        (name = "licence files", description = "Signed licence files for offline use \
+            (format: docs/licence-files.md)"),
     )
 )]
 struct ApiDoc;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Licence files against a real server on SQLite with the demo organisation: Lotte (who holds a
+# licence) gets files through the API with a token of her own; scripts/licence_check.py
+# verifies them with an independent verifier (Python's `cryptography`) and with
+# `licentia licence verify`, and checks that tampered, expired, foreign-device and
+# removed-key files are refused.
+# Needs the built server (cargo build -p licentia, or cargo leptos build --split).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python="$(scripts/py-venv.sh)"
+dir="$(mktemp -d)"
+export LICENTIA_DATABASE_URL="sqlite://$dir/licentia.db"
+export LICENTIA_OUTBOX_DIR="$dir/outbox"
+export RUST_LOG=warn
+port="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+bin="$PWD/target/debug/licentia"
+"$bin" demo >/dev/null
+token="$("$bin" token create --username lotte.janssens --name licence-files)"
+LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_OUTPUT_NAME=licentia LEPTOS_SITE_ROOT=target/site \
+  LEPTOS_SITE_PKG_DIR=pkg "$bin" serve --no-demo >"$dir/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/api/v1/keys" >/dev/null && break
+  sleep 0.1
+done
+(cd scripts && "$python" licence_check.py "http://127.0.0.1:$port" "$token" "$bin" "$dir")
