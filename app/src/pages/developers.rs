@@ -7,6 +7,25 @@ use crate::components::loaded::Loaded;
 use crate::components::public_page::PublicPage;
 use crate::i18n::*;
 
+/// Verifying a signed (not sealed) licence file offline, as `scripts/verify_licence.py` does in
+/// full.
+const VERIFY_EXAMPLE: &str = r#"import base64, json, time
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+def b64(text): return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+def verify(file, jwks):            # jwks: GET /api/v1/keys, kept by the application
+    header, payload, signature = file.strip().split(".")
+    kid = json.loads(b64(header))["kid"]
+    key = next(k for k in jwks["keys"] if k["kid"] == kid)  # unknown kid: refuse
+    Ed25519PublicKey.from_public_bytes(b64(key["x"])).verify(
+        b64(signature), f"{header}.{payload}".encode())     # raises when changed
+    claims = json.loads(b64(payload))
+    now = time.time()
+    assert claims["ver"] == 1 and claims["nbf"] <= now < claims["exp"]
+    assert now < claims["check_by"], "check online again"
+    return claims"#;
+
 #[component]
 pub fn DevelopersPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -21,6 +40,10 @@ pub fn DevelopersPage() -> impl IntoView {
             <p>
                 <a href="/api/openapi.json" id="openapi-link" rel="external">{t!(i18n, developers.openapi_link)}</a>
             </p>
+            <h2>{t!(i18n, developers.licence_files)}</h2>
+            <p>{t!(i18n, developers.licence_files_help)}</p>
+            <p>{t!(i18n, developers.licence_files_example)}</p>
+            <pre class="code-block" id="licence-file-example"><code>{VERIFY_EXAMPLE}</code></pre>
             <Loaded load=reference loading=true let:reference>
                 <h2>{t!(i18n, developers.operations)}</h2>
                 <div class="api-operations">

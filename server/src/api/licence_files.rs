@@ -121,7 +121,8 @@ pub async fn keys(State(state): State<ApiState>) -> Result<impl IntoResponse, Ap
 
 /// A signed licence file for the user, to be verified without network. For the user
 /// themselves or an application connected where the user is placed; the account must be
-/// able to sign in and hold a valid licence (403 `no_valid_licence`).
+/// able to sign in (422 `account_inactive`, `account_expired`) and hold a valid licence
+/// (422 `no_valid_licence`).
 #[utoipa::path(post, path = "/api/v1/users/{user}/licence-file", tag = "licence files",
     params(("user" = Uuid, Path, description = "The user's id"), LicenceFileQuery),
     responses((status = 200, body = LicenceFile), (status = 400, body = ErrorBody),

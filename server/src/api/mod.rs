@@ -29,7 +29,10 @@ pub fn router(db: domain::Db) -> Router {
         .route("/me", get(handlers::me))
         .route("/authenticate", post(handlers::authenticate))
         .route("/users/{user}/licence", get(handlers::licence))
-        .route("/users/{user}/licence-file", post(licence_files::licence_file))
+        .route(
+            "/users/{user}/licence-file",
+            post(licence_files::licence_file),
+        )
         .route("/users/{user}/licence-key", get(licence_files::licence_key))
         .route("/keys", get(licence_files::keys))
         .route(

@@ -3,8 +3,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
-use super::licence_files::{self, Jwk, Jwks, LicenceFile, LicenceKey, SealTo};
 use super::handlers;
+use super::licence_files::{self, Jwk, Jwks, LicenceFile, LicenceKey, SealTo};
 use super::types::*;
 
 #[derive(OpenApi)]

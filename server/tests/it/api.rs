@@ -595,3 +595,94 @@ async fn should_refuse_everything_until_a_required_password_change() {
     .await;
     assert_eq!(signed["must_change_password"], false, "{signed}");
 }
+
+#[tokio::test]
+async fn should_issue_licence_files_that_verify_with_the_published_keys() {
+    let w = world().await;
+    let t = Some(w.token.as_str());
+    let (_, page) = call(
+        &w.app,
+        "GET",
+        &format!("/api/v1/sites/{}/users", w.klimop),
+        t,
+        None,
+        None,
+    )
+    .await;
+    let pupil = page["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "pupil.api")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse::<Uuid>()
+        .unwrap();
+    let path = format!("/api/v1/users/{pupil}/licence-file?product=reader");
+    // No licence yet: refused with its code.
+    let (status, body) = call(&w.app, "POST", &path, t, None, Some("en")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "no_valid_licence");
+    domain::licences::assign(&w.db, &w.admin, pupil, Utc::now().date_naive())
+        .await
+        .unwrap();
+    let (status, file) = call(&w.app, "POST", &path, t, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{file}");
+    // The keys need no token.
+    let (status, keys) = call(&w.app, "GET", "/api/v1/keys", None, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{keys}");
+    assert_eq!(keys["keys"][0]["kid"], file["kid"]);
+    let jwks: domain::licence_files::Jwks = serde_json::from_value(keys).unwrap();
+    let claims = domain::licence_files::verify(
+        file["file"].as_str().unwrap(),
+        &jwks,
+        None,
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    assert_eq!(claims.sub, pupil);
+    assert_eq!(claims.products, vec!["reader".to_string()]);
+    assert_eq!(file["valid_until"], json!(claims.valid_until));
+    // Bad parameters: 422 with the field's code, 400 for what cannot be read.
+    for (query, status, code) in [
+        (
+            "seal=device",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "device_fingerprint_invalid",
+        ),
+        (
+            "ttl=60",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "licence_file_ttl_invalid",
+        ),
+        ("seal=sideways", StatusCode::BAD_REQUEST, "invalid_request"),
+        (
+            "product=unknown-thing",
+            StatusCode::NOT_FOUND,
+            "product_unknown",
+        ),
+    ] {
+        let path = format!("/api/v1/users/{pupil}/licence-file?{query}");
+        let (got, body) = call(&w.app, "POST", &path, t, None, None).await;
+        assert_eq!(
+            (got, body["code"].as_str()),
+            (status, Some(code)),
+            "{query}: {body}"
+        );
+    }
+    // The licence key opens a sealed file; without a token there is neither.
+    let (status, key) = call(
+        &w.app,
+        "GET",
+        &format!("/api/v1/users/{pupil}/licence-key"),
+        t,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{key}");
+    let (status, _) = call(&w.app, "POST", &path, None, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

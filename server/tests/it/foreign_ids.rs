@@ -623,6 +623,21 @@ fn api_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
             Foreign(vec![format!("/api/v1/users/{}/licence", ids.emma)]),
         ),
         (
+            ("post", "/api/v1/users/{user}/licence-file"),
+            Foreign(vec![format!(
+                "/api/v1/users/{}/licence-file?product=reader",
+                ids.emma
+            )]),
+        ),
+        (
+            ("get", "/api/v1/users/{user}/licence-key"),
+            Foreign(vec![format!("/api/v1/users/{}/licence-key", ids.emma)]),
+        ),
+        (
+            ("get", "/api/v1/keys"),
+            NoId("public: the keys that verify licence files"),
+        ),
+        (
             ("post", "/api/v1/users/{user}/sessions"),
             Foreign(vec![format!("/api/v1/users/{}/sessions", ids.emma)]),
         ),
