@@ -169,7 +169,6 @@ pub async fn catalogue_unchecked(db: &Db) -> Result<(Vec<Product>, Vec<Bundle>)>
     ))
 }
 
-/// The product keys a subscription's bundle covers (no bundle: every product), sorted.
 /// A product by its key; unknown: `product_unknown` on `product` (404).
 pub async fn find_by_key(conn: &impl ConnectionTrait, key: &str) -> Result<product::Model> {
     product::Entity::find()
@@ -182,6 +181,7 @@ pub async fn find_by_key(conn: &impl ConnectionTrait, key: &str) -> Result<produ
         })
 }
 
+/// The product keys a subscription's bundle covers (no bundle: every product), sorted.
 pub async fn bundle_keys(conn: &impl ConnectionTrait, bundle: Option<i32>) -> Result<Vec<String>> {
     let mut query = product::Entity::find();
     if let Some(bundle) = bundle {

@@ -31,6 +31,7 @@ mod m20261213_000027_rollovers;
 mod m20261214_000028_archived_sites;
 mod m20261215_000029_rollover_renewals;
 mod m20261216_000030_signing_keys;
+mod m20261217_000031_usage_limits;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261214_000028_archived_sites::Migration),
             Box::new(m20261215_000029_rollover_renewals::Migration),
             Box::new(m20261216_000030_signing_keys::Migration),
+            Box::new(m20261217_000031_usage_limits::Migration),
         ]
     }
 }

@@ -490,6 +490,9 @@ async fn housekeeping(
         if let Err(err) = domain::auth::throttle::forget_old(&db).await {
             tracing::warn!(%err, "cleaning sign-in throttling failed");
         }
+        if let Err(err) = domain::applications::cull(&db, chrono::Utc::now()).await {
+            tracing::warn!(%err, "ending silent application sessions failed");
+        }
         if let Err(err) = domain::auth::devices::forget_old(&db).await {
             tracing::warn!(%err, "forgetting unused device cookies failed");
         }

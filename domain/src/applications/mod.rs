@@ -1,13 +1,25 @@
 //! What licensed applications keep here for their users: application sessions (opened,
 //! kept alive with a heartbeat, closed; counted per user, seen by the user and their
-//! administrators, ended by administrators) and one JSON settings document per user and
-//! product. An application acts with its service account's token; a user's own token acts
+//! administrators, ended by administrators), the devices they run on, the limits a vendor
+//! sells on (devices and sessions per user, sessions per subscription) and one JSON settings
+//! document per user and product. An application acts with its service account's token; a user's own token acts
 //! for that user alone.
+mod devices;
+pub(crate) use devices::register_for as register_device_for;
+mod limits;
 mod sessions;
 mod settings;
 mod sign_in;
 
-pub use sessions::{close, end, heartbeat, open, sessions_of, AppSession, IDLE_LIMIT};
+pub use devices::{
+    devices_of, fingerprint, forget_device, register_device, remove_device, Device,
+    MAX_DEVICE_NAME, MAX_FINGERPRINT,
+};
+pub use limits::{
+    set_bundle_limits, set_bundle_limits_unchecked, set_subscription_limits,
+    set_subscription_limits_unchecked, Limits, MAX_LIMIT,
+};
+pub use sessions::{close, cull, end, heartbeat, open, sessions_of, AppSession, IDLE_LIMIT};
 pub use settings::{get_settings, put_settings, MAX_SETTINGS_BYTES};
 pub use sign_in::{authenticate_user, Authenticated};
 

@@ -2,16 +2,19 @@
 //! ended by itself: it is no longer listed or counted, and opening a new one clears it away.
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
 use uuid::Uuid;
 
-use super::acting_for;
+use super::{acting_for, devices, limits};
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{app_session, product, user};
+use crate::entities::{app_session, product, subscription, user};
 use crate::error::{Code, Error, Result};
 use crate::users::{resolve, user_label};
-use crate::{licences, products, Db, Principal};
+use crate::{products, Db, Principal};
 
 /// How long a session lives without a heartbeat.
 pub const IDLE_LIMIT: Duration = Duration::minutes(10);
@@ -37,39 +40,133 @@ fn info(s: &app_session::Model, owner: &user::Model, p: &product::Model) -> AppS
     }
 }
 
-/// Opens a session of `product` for `user`, who needs a valid licence for it.
+/// Opens a session of `product` for `user`, who needs a valid licence for it, on the device
+/// named (registered within the devices allowed), within the sessions the user may have open
+/// and a free place of one of their subscriptions that cover the product. The user's row and
+/// the subscription's are locked while counting, so the limits hold under concurrency; a
+/// session past [`IDLE_LIMIT`] without a heartbeat no longer counts and is cleared away.
 pub async fn open(
     db: &Db,
     principal: &Principal,
     user: Uuid,
     product: &str,
+    device: Option<&str>,
     today: NaiveDate,
 ) -> Result<AppSession> {
     let (target, _) = acting_for(db, principal, user).await?;
     let product = products::find_by_key(db.conn(), product).await?;
-    let check = licences::evaluate(db, target.id, Some(&product.key), today).await?;
-    if !check.valid {
+    let device = device.map(devices::fingerprint).transpose()?;
+    let mut candidates = limits::candidates(db.conn(), target.id, product.id, today).await?;
+    if candidates.is_empty() {
         return Err(Error::Refused(Code::NoValidLicence));
     }
+    let mine = limits::for_user(&candidates);
+    // Subscriptions without floating places first: a place is taken only when needed.
+    candidates.sort_by_key(|c| c.limits.sessions.is_some());
     let now = Utc::now();
+    let dead = now - IDLE_LIMIT;
     let txn = db.write_uncached().await?;
+    devices::lock_user(&*txn, target.id).await?;
     app_session::Entity::delete_many()
         .filter(app_session::Column::UserId.eq(target.id))
-        .filter(app_session::Column::LastSeenAt.lt(now - IDLE_LIMIT))
+        .filter(app_session::Column::LastSeenAt.lt(dead))
         .exec(&*txn)
         .await?;
+    let device_id = match device {
+        Some(fingerprint) => Some(
+            devices::register_in(
+                &*txn,
+                target.id,
+                product.id,
+                fingerprint,
+                None,
+                mine.devices,
+                now,
+            )
+            .await?
+            .id,
+        ),
+        None => None,
+    };
+    if let Some(limit) = mine.user_sessions {
+        let open = app_session::Entity::find()
+            .filter(app_session::Column::UserId.eq(target.id))
+            .filter(app_session::Column::ProductId.eq(product.id))
+            .count(&*txn)
+            .await?;
+        if open >= u64::try_from(limit).unwrap_or(0) {
+            return Err(Error::Refused(Code::UserSessionLimitReached));
+        }
+    }
+    let mut place = None;
+    for candidate in &candidates {
+        if let Some(limit) = candidate.limits.sessions {
+            if !has_room(&*txn, candidate.subscription.id, limit, dead).await? {
+                continue;
+            }
+        }
+        place = Some(candidate.subscription.id);
+        break;
+    }
+    let Some(subscription_id) = place else {
+        return Err(Error::Refused(Code::SubscriptionSessionLimitReached));
+    };
     let created = app_session::ActiveModel {
         public_id: Set(Uuid::new_v4()),
         user_id: Set(target.id),
         product_id: Set(product.id),
         opened_at: Set(now),
         last_seen_at: Set(now),
+        subscription_id: Set(Some(subscription_id)),
+        device_id: Set(device_id),
         ..Default::default()
     }
     .insert(&*txn)
     .await?;
     txn.commit().await?;
     Ok(info(&created, &target, &product))
+}
+
+/// Whether a subscription has a free place (its row locked for the rest of the transaction;
+/// its sessions past the idle limit cleared away first).
+async fn has_room(
+    conn: &impl ConnectionTrait,
+    subscription_id: i32,
+    limit: i32,
+    dead: DateTime<Utc>,
+) -> Result<bool> {
+    // A no-op UPDATE: the row lock on PostgreSQL (SQLite holds the write lock already).
+    subscription::Entity::update_many()
+        .col_expr(
+            subscription::Column::Seats,
+            Expr::col(subscription::Column::Seats),
+        )
+        .filter(subscription::Column::Id.eq(subscription_id))
+        .exec(conn)
+        .await?;
+    app_session::Entity::delete_many()
+        .filter(app_session::Column::SubscriptionId.eq(subscription_id))
+        .filter(app_session::Column::LastSeenAt.lt(dead))
+        .exec(conn)
+        .await?;
+    let open = app_session::Entity::find()
+        .filter(app_session::Column::SubscriptionId.eq(subscription_id))
+        .count(conn)
+        .await?;
+    Ok(open < u64::try_from(limit).unwrap_or(0))
+}
+
+/// Ends the sessions that stopped their heartbeats (the worker, every minute): their places
+/// are free for others. Returns how many ended.
+pub async fn cull(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let done = app_session::Entity::delete_many()
+        .filter(app_session::Column::LastSeenAt.lt(now - IDLE_LIMIT))
+        .exec(&*db.autocommit().await)
+        .await?;
+    if done.rows_affected > 0 {
+        metrics::counter!("licentia_app_sessions_culled_total").increment(done.rows_affected);
+    }
+    Ok(done.rows_affected)
 }
 
 /// A live session with its user and product.
@@ -96,11 +193,15 @@ pub async fn heartbeat(db: &Db, principal: &Principal, session: Uuid) -> Result<
     let (found, owner, product) = find(db, session).await?;
     acting_for(db, principal, owner.public_id).await?;
     let now = Utc::now();
+    let conn = db.autocommit().await;
     app_session::Entity::update_many()
         .col_expr(app_session::Column::LastSeenAt, Expr::value(now))
         .filter(app_session::Column::Id.eq(found.id))
-        .exec(&*db.autocommit().await)
+        .exec(&*conn)
         .await?;
+    if let Some(device) = found.device_id {
+        devices::seen(&*conn, device, now).await?;
+    }
     Ok(info(
         &app_session::Model {
             last_seen_at: now,

@@ -46,6 +46,7 @@ actions! {
     TokenRevoke => "token.revoke",
     ServiceAccountCreate => "service_account.create",
     AppSessionEnd => "app_session.end",
+    DeviceRemove => "device.remove",
     SubscriptionClaim => "subscription.claim",
     InstitutionLink => "institution.link",
     InstitutionWithdraw => "institution.withdraw",

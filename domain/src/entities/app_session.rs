@@ -11,6 +11,10 @@ pub struct Model {
     pub product_id: i32,
     pub opened_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
+    /// The subscription whose place the session holds.
+    pub subscription_id: Option<i32>,
+    /// The device it runs on, if the application named one.
+    pub device_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

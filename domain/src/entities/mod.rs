@@ -7,6 +7,7 @@ pub mod app_setting;
 pub mod audit_event;
 pub mod bundle;
 pub mod bundle_product;
+pub mod device;
 pub mod dynamic_group;
 pub mod external_id;
 pub mod group_member;

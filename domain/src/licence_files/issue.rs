@@ -23,8 +23,6 @@ use crate::{Db, Principal};
 pub const DEFAULT_TTL: Duration = Duration::days(7);
 /// The shortest and longest time-to-live that may be asked for.
 pub const TTL_RANGE: (Duration, Duration) = (Duration::hours(1), Duration::days(30));
-/// The longest device fingerprint.
-pub const MAX_FINGERPRINT: usize = 128;
 
 /// The server secret the users' licence keys are derived from.
 const KEY_SECRET: &str = "licence_keys";
@@ -117,12 +115,7 @@ fn allowed(principal: &Principal, facts: &Facts) -> Result<()> {
 
 fn checked(request: &Request) -> Result<Duration> {
     if let Some(device) = &request.device {
-        if device.is_empty()
-            || device.chars().count() > MAX_FINGERPRINT
-            || device.chars().any(char::is_control)
-        {
-            return Err(Error::invalid("device", Code::DeviceFingerprintInvalid));
-        }
+        crate::applications::fingerprint(device)?;
     }
     if request.seal == Some(Seal::Device) && request.device.is_none() {
         return Err(Error::invalid("device", Code::DeviceFingerprintInvalid));
@@ -183,6 +176,16 @@ pub async fn issue(
         valid_until: until,
         device: request.device.clone(),
     };
+    if let Some(device) = &request.device {
+        crate::applications::register_device_for(
+            db,
+            facts.target_id,
+            &claims.products,
+            device,
+            today,
+        )
+        .await?;
+    }
     let signer = keys::signer(db).await?;
     let signed = format::sign(&claims, &signer.kid, &signer.key)?;
     let file = match request.seal {

@@ -7,7 +7,5 @@ mod issue;
 mod keys;
 
 pub use format::{verify, Claims, Jwk, Jwks, Refusal, Seal};
-pub use issue::{
-    issue, issue_mine, licence_key, Issued, Request, DEFAULT_TTL, MAX_FINGERPRINT, TTL_RANGE,
-};
+pub use issue::{issue, issue_mine, licence_key, Issued, Request, DEFAULT_TTL, TTL_RANGE};
 pub use keys::{list, published, remove, rotate, KeyInfo};

@@ -247,7 +247,7 @@ async fn fixture(db: &Db) -> Fixture {
     let kim_self = Principal::load(db, kim.id).await.unwrap();
     let today = wire::time::today();
     domain::licences::claim(db, &kim_self, today).await.unwrap();
-    domain::applications::open(db, &kim_self, kim.public_id, "reader", today)
+    domain::applications::open(db, &kim_self, kim.public_id, "reader", None, today)
         .await
         .unwrap();
     site::Entity::update_many()
@@ -637,7 +637,7 @@ async fn probe(
         Operation::EndAppSession => {
             let today = wire::time::today();
             let kim = users_principal(db, fx.kim).await;
-            let session = domain::applications::open(db, &kim, fx.kim, "reader", today)
+            let session = domain::applications::open(db, &kim, fx.kim, "reader", None, today)
                 .await
                 .unwrap();
             domain::applications::end(db, p, session.public_id)

@@ -152,15 +152,15 @@ db_test!(
         let w = world(&db).await;
         let (pupil, me) = &w.pupil;
         assert_eq!(
-            applications::open(&db, me, *pupil, "speech", today())
+            applications::open(&db, me, *pupil, "speech", None, today())
                 .await
                 .unwrap_err(),
             Error::Refused(Code::NoValidLicence)
         );
-        let first = applications::open(&db, me, *pupil, "reader", today())
+        let first = applications::open(&db, me, *pupil, "reader", None, today())
             .await
             .unwrap();
-        let second = applications::open(&db, me, *pupil, "reader", today())
+        let second = applications::open(&db, me, *pupil, "reader", None, today())
             .await
             .unwrap();
         assert_eq!(
@@ -202,7 +202,7 @@ db_test!(
             Error::NotFound
         );
         // An administrator ends one; the journal says so; the user cannot end others' sessions.
-        let third = applications::open(&db, me, *pupil, "reader", today())
+        let third = applications::open(&db, me, *pupil, "reader", None, today())
             .await
             .unwrap();
         let plain = admin_of(&db, w.klimop, "other.admin").await;

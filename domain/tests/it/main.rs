@@ -42,6 +42,7 @@ mod sites;
 mod sso;
 mod subscriptions;
 mod throttle;
+mod usage_limits;
 mod users;
 mod vendor;
 

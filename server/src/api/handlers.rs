@@ -100,7 +100,10 @@ pub async fn licence(
     Ok(Json(check.into()))
 }
 
-/// Opens an application session for a user with a valid licence for the product.
+/// Opens an application session for a user with a valid licence for the product, within the
+/// limits the licence sells on (422 with `device_limit_reached`, `user_session_limit_reached`
+/// or `subscription_session_limit_reached`). A session without a heartbeat for 10 minutes
+/// ends by itself and frees its place.
 #[utoipa::path(post, path = "/api/v1/users/{user}/sessions", tag = "applications",
     params(("user" = Uuid, Path, description = "The user's id")),
     request_body = OpenSession,
@@ -113,10 +116,16 @@ pub async fn open_session(
     ApiPath(user): ApiPath<Uuid>,
     Body(body): Body<OpenSession>,
 ) -> Answer<impl IntoResponse> {
-    let session =
-        domain::applications::open(&state.db, &caller.principal, user, &body.product, today())
-            .await
-            .map_err(|e| caller.fail(e))?;
+    let session = domain::applications::open(
+        &state.db,
+        &caller.principal,
+        user,
+        &body.product,
+        body.device.as_deref(),
+        today(),
+    )
+    .await
+    .map_err(|e| caller.fail(e))?;
     Ok((StatusCode::CREATED, Json(AppSession::from(session))))
 }
 

@@ -2,6 +2,7 @@
 //! OpenAPI 3.1 document at `/api/openapi.json`. Callers send `Authorization: Bearer <token>`
 //! (an API token); every call goes through the same domain functions and access checks as the
 //! pages, and errors are JSON with the same codes.
+mod devices;
 mod error;
 mod extract;
 mod handlers;
@@ -10,7 +11,7 @@ mod openapi;
 pub mod types;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get, post, put};
+use axum::routing::{any, delete, get, post, put};
 use axum::{Json, Router};
 
 pub use error::locale_of;
@@ -35,6 +36,11 @@ pub fn router(db: domain::Db) -> Router {
         )
         .route("/users/{user}/licence-key", get(licence_files::licence_key))
         .route("/keys", get(licence_files::keys))
+        .route(
+            "/users/{user}/devices",
+            get(devices::list).post(devices::register),
+        )
+        .route("/devices/{device}", delete(devices::forget))
         .route(
             "/users/{user}/sessions",
             get(handlers::sessions).post(handlers::open_session),

@@ -2,6 +2,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::devices::{self, Device, NewDevice};
 use super::error::ErrorBody;
 use super::handlers;
 use super::licence_files::{self, Jwk, Jwks, LicenceFile, LicenceKey, SealTo};
@@ -30,6 +31,9 @@ use super::types::*;
         handlers::put_settings,
         handlers::sites,
         handlers::site_users,
+        devices::register,
+        devices::list,
+        devices::forget,
         licence_files::keys,
         licence_files::licence_file,
         licence_files::licence_key,
@@ -48,7 +52,9 @@ use super::types::*;
         LicenceKey,
         SealTo,
         Jwk,
-        Jwks
+        Jwks,
+        Device,
+        NewDevice
     )),
     modifiers(&BearerToken),
     security(("token" = [])),

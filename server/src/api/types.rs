@@ -65,6 +65,9 @@ pub struct Authenticated {
 pub struct OpenSession {
     /// The product key of the application.
     pub product: String,
+    /// The fingerprint of the device the application runs on (1 to 128 characters): the
+    /// device is registered, within the devices the licence allows.
+    pub device: Option<String>,
 }
 
 /// An application session: open while heartbeats arrive (at most 10 minutes apart).

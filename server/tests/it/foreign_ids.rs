@@ -213,10 +213,22 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
         .await
         .unwrap();
     let as_emma = domain::Principal::load(db, emma.id).await.unwrap();
-    let session = domain::applications::open(db, &as_emma, emma.public_id, "reader", today)
+    let session = domain::applications::open(db, &as_emma, emma.public_id, "reader", None, today)
         .await
         .unwrap()
         .public_id;
+    let device = domain::applications::register_device(
+        db,
+        &as_emma,
+        emma.public_id,
+        "reader",
+        "emma-laptop",
+        None,
+        today,
+    )
+    .await
+    .unwrap()
+    .public_id;
     domain::sso::link(
         db,
         &as_emma,
@@ -250,6 +262,7 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
         run,
         token,
         session,
+        device,
         rollover,
     }
 }
@@ -260,6 +273,7 @@ struct Foreign {
     run: Uuid,
     token: Uuid,
     session: Uuid,
+    device: Uuid,
     rollover: Uuid,
 }
 
@@ -632,6 +646,18 @@ fn api_rows(ids: &Ids) -> Vec<((&'static str, &'static str), Row)> {
         (
             ("get", "/api/v1/users/{user}/licence-key"),
             Foreign(vec![format!("/api/v1/users/{}/licence-key", ids.emma)]),
+        ),
+        (
+            ("post", "/api/v1/users/{user}/devices"),
+            Foreign(vec![format!("/api/v1/users/{}/devices", ids.emma)]),
+        ),
+        (
+            ("get", "/api/v1/users/{user}/devices"),
+            Foreign(vec![format!("/api/v1/users/{}/devices", ids.emma)]),
+        ),
+        (
+            ("delete", "/api/v1/devices/{device}"),
+            Foreign(vec![format!("/api/v1/devices/{}", f.device)]),
         ),
         (
             ("get", "/api/v1/keys"),
