@@ -26,6 +26,8 @@ pub struct Bundle {
     pub name: String,
     /// Product keys, sorted.
     pub products: Vec<String>,
+    /// What the vendor sells the bundle with besides seats.
+    pub limits: crate::applications::Limits,
 }
 
 /// A product key: 2 to 40 lower-case letters, digits and dashes.
@@ -129,6 +131,7 @@ pub async fn insert_bundle(db: &Db, name: &str, products: &[String]) -> Result<B
         public_id: created.public_id,
         name: created.name,
         products: keys,
+        limits: crate::applications::Limits::default(),
     })
 }
 
@@ -152,6 +155,7 @@ pub async fn catalogue_unchecked(db: &Db) -> Result<(Vec<Product>, Vec<Bundle>)>
     for b in bundles {
         listed.push(Bundle {
             products: bundle_keys(db.conn(), Some(b.id)).await?,
+            limits: crate::applications::Limits::of_bundle(&b),
             public_id: b.public_id,
             name: b.name,
         });

@@ -1,5 +1,5 @@
 //! Commands: `serve` (default), `migrate`, `demo`, `check`, `operator`, `subscription`,
-//! `product`, `token`, `group`, `keys`, `licence`.
+//! `product`, `token`, `group`, `keys`, `licence`, `limits`.
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 
@@ -61,6 +61,8 @@ enum Command {
         #[command(subcommand)]
         command: crate::licence_cli::KeysCommand,
     },
+    /// The devices and sessions a bundle or a subscription allows.
+    Limits(crate::licence_cli::LimitsArgs),
     /// Signed licence files.
     Licence {
         #[command(subcommand)]
@@ -294,6 +296,7 @@ pub async fn run(args: Args) -> Result<(), Error> {
         }
         Command::Keys { command } => crate::licence_cli::keys(&config, command).await,
         Command::Licence { command } => crate::licence_cli::licence(&config, command).await,
+        Command::Limits(args) => crate::licence_cli::limits(&config, args).await,
         Command::Product { command } => {
             let db = domain::Db::connect_and_migrate(&config.database_url).await?;
             product_command(&db, command).await

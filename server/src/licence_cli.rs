@@ -1,5 +1,6 @@
-//! The commands for signed licence files: `keys` (list, rotate, remove the vendor's signing
-//! keys) and `licence verify` (check a file as an application would, offline).
+//! The vendor's licensing commands: `keys` (list, rotate, remove the keys that sign licence
+//! files), `licence verify` (check a file as an application would, offline) and `limits` (the
+//! devices and sessions a bundle or a subscription allows).
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use clap::Subcommand;
@@ -37,6 +38,64 @@ pub enum LicenceCommand {
         #[arg(long)]
         device: Option<String>,
     },
+}
+
+/// What `licentia limits` sets: on a bundle (by name) or a subscription (by serial number),
+/// each limit a whole number; a limit not given is no limit.
+#[derive(clap::Args)]
+pub struct LimitsArgs {
+    /// The bundle's name.
+    #[arg(
+        long,
+        conflicts_with = "subscription",
+        required_unless_present = "subscription"
+    )]
+    bundle: Option<String>,
+    /// The subscription's serial number (its own limits override its bundle's).
+    #[arg(long)]
+    subscription: Option<String>,
+    /// Devices a user may use a product on.
+    #[arg(long)]
+    devices: Option<i32>,
+    /// Application sessions a user may have open at once.
+    #[arg(long)]
+    user_sessions: Option<i32>,
+    /// Application sessions the subscription may have open at once (floating seats).
+    #[arg(long)]
+    sessions: Option<i32>,
+}
+
+pub async fn limits(config: &Config, args: LimitsArgs) -> Result<(), Error> {
+    use domain::applications::{self, Limits};
+    let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+    let limits = Limits {
+        devices: args.devices,
+        user_sessions: args.user_sessions,
+        sessions: args.sessions,
+    };
+    let done = match (&args.bundle, &args.subscription) {
+        (Some(name), _) => applications::set_bundle_limits_unchecked(&db, name, limits).await,
+        (_, Some(serial)) => {
+            applications::set_subscription_limits_unchecked(&db, serial, limits).await
+        }
+        (None, None) => return Err("--bundle or --subscription".into()),
+    };
+    match done {
+        Ok(()) => {
+            let show = |v: Option<i32>| v.map_or("none".to_string(), |n| n.to_string());
+            println!(
+                "Limits set: devices per user {}, sessions per user {}, sessions per subscription {}.",
+                show(limits.devices),
+                show(limits.user_sessions),
+                show(limits.sessions)
+            );
+            Ok(())
+        }
+        Err(err) => {
+            let field = err.field().map(|f| format!(" ({f})")).unwrap_or_default();
+            Err(format!("limits not set: {}{field}", err.code().as_str()).into())
+        }
+    }
 }
 
 pub async fn keys(config: &Config, command: KeysCommand) -> Result<(), Error> {

@@ -92,8 +92,29 @@ pub struct ProductRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleRow {
+    pub id: Uuid,
     pub name: String,
     pub products: Vec<String>,
+    /// Devices a user may use a product of the bundle on (none: any number).
+    pub max_devices: Option<i32>,
+    /// Application sessions a user may have open at once.
+    pub max_user_sessions: Option<i32>,
+    /// Application sessions a subscription may have open at once (floating seats).
+    pub max_sessions: Option<i32>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::products::Bundle> for BundleRow {
+    fn from(b: domain::products::Bundle) -> Self {
+        BundleRow {
+            id: b.public_id,
+            name: b.name,
+            products: b.products,
+            max_devices: b.limits.devices,
+            max_user_sessions: b.limits.user_sessions,
+            max_sessions: b.limits.sessions,
+        }
+    }
 }
 
 /// Every product and bundle, for the operators.
@@ -109,13 +130,7 @@ pub async fn catalogue() -> Result<(Vec<ProductRow>, Vec<BundleRow>), AppError> 
                 name: p.name,
             })
             .collect(),
-        bundles
-            .into_iter()
-            .map(|b| BundleRow {
-                name: b.name,
-                products: b.products,
-            })
-            .collect(),
+        bundles.into_iter().map(BundleRow::from).collect(),
     ))
 }
 
@@ -140,10 +155,25 @@ pub async fn create_bundle(name: String, products: String) -> Result<BundleRow, 
         .map(str::to_string)
         .collect();
     let created = domain::products::create_bundle(&db, &principal, &name, &keys).await?;
-    Ok(BundleRow {
-        name: created.name,
-        products: created.products,
-    })
+    Ok(created.into())
+}
+
+/// What the vendor sells a bundle with besides seats: whole numbers, empty for no limit.
+#[server(endpoint = "set_bundle_limits")]
+pub async fn set_bundle_limits(
+    bundle: Uuid,
+    max_devices: String,
+    max_user_sessions: String,
+    max_sessions: String,
+) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let limits = domain::applications::LimitsForm {
+        max_devices,
+        max_user_sessions,
+        max_sessions,
+    }
+    .parse()?;
+    Ok(domain::applications::set_bundle_limits(&db, &principal, bundle, limits).await?)
 }
 
 /// Every purchase request, for the operators' inbox.

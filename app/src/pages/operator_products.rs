@@ -2,7 +2,7 @@
 //! applications ask about. The same as `licentia product …` on the command line.
 use leptos::prelude::*;
 
-use crate::api::operator::{catalogue, CreateBundle, CreateProduct};
+use crate::api::operator::{catalogue, CreateBundle, CreateProduct, SetBundleLimits};
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::loaded::Loaded;
 use crate::i18n::*;
@@ -12,8 +12,15 @@ pub fn Products() -> impl IntoView {
     let i18n = use_i18n();
     let product = ServerAction::<CreateProduct>::new();
     let bundle = ServerAction::<CreateBundle>::new();
+    let limits = ServerAction::<SetBundleLimits>::new();
     let list = Resource::new(
-        move || (product.version().get(), bundle.version().get()),
+        move || {
+            (
+                product.version().get(),
+                bundle.version().get(),
+                limits.version().get(),
+            )
+        },
         |_| catalogue(),
     );
     let product_form = NodeRef::<leptos::html::Form>::new();
@@ -32,9 +39,12 @@ pub fn Products() -> impl IntoView {
     let bundle_error = Signal::derive(move || bundle.value().get().and_then(|r| r.err()));
     let product_invalid = move |field: &'static str| aria_invalid(product_error, field);
     let bundle_invalid = move |field: &'static str| aria_invalid(bundle_error, field);
+    let limits_error = Signal::derive(move || limits.value().get().and_then(|r| r.err()));
+    let limits_invalid = move |field: &'static str| aria_invalid(limits_error, field);
     let saved = Signal::derive(move || {
         (matches!(product.value().get(), Some(Ok(_)))
-            || matches!(bundle.value().get(), Some(Ok(_))))
+            || matches!(bundle.value().get(), Some(Ok(_)))
+            || matches!(limits.value().get(), Some(Ok(_))))
         .then(|| td_string!(i18n.get_locale(), common.saved).to_string())
     });
     view! {
@@ -67,15 +77,82 @@ pub fn Products() -> impl IntoView {
                                     <thead><tr>
                                         <th scope="col">{t!(i18n, operator.bundle_name)}</th>
                                         <th scope="col">{t!(i18n, operator.products)}</th>
+                                        <th scope="col">{t!(i18n, operator.limit_devices)}</th>
+                                        <th scope="col">{t!(i18n, operator.limit_user_sessions)}</th>
+                                        <th scope="col">{t!(i18n, operator.limit_sessions)}</th>
                                     </tr></thead>
                                     <tbody>
-                                        {bundles.into_iter().map(|b| view! {
-                                            <tr data-bundle=b.name.clone()><td>{b.name.clone()}</td><td class="mono">{b.products.join(", ")}</td></tr>
+                                        {bundles.iter().map(|b| {
+                                            let limit = move |value: Option<i32>| move || match value {
+                                                Some(n) => n.to_string(),
+                                                None => td_string!(i18n.get_locale(), operator.no_limit).to_string(),
+                                            };
+                                            view! {
+                                                <tr data-bundle=b.name.clone()>
+                                                    <td>{b.name.clone()}</td>
+                                                    <td class="mono">{b.products.join(", ")}</td>
+                                                    <td class="number">{limit(b.max_devices)}</td>
+                                                    <td class="number">{limit(b.max_user_sessions)}</td>
+                                                    <td class="number">{limit(b.max_sessions)}</td>
+                                                </tr>
+                                            }
                                         }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
                         </div>
+                        {(!bundles.is_empty()).then(|| {
+                            // The form shows the chosen bundle's limits.
+                            let chosen = RwSignal::new(bundles.first().map(|b| b.id));
+                            let known = StoredValue::new(bundles.clone());
+                            let current = move |pick: fn(&crate::api::operator::BundleRow) -> Option<i32>| {
+                                move || {
+                                    known.with_value(|all| {
+                                        all.iter()
+                                            .find(|b| Some(b.id) == chosen.get())
+                                            .and_then(pick)
+                                            .map(|n| n.to_string())
+                                            .unwrap_or_default()
+                                    })
+                                }
+                            };
+                            view! {
+                            <h3>{t!(i18n, operator.limits)}</h3>
+                            <p class="help">{t!(i18n, operator.limits_help)}</p>
+                            <ActionForm action=limits attr:class="form row-form" attr:id="limits-form">
+                                <div class="field">
+                                    <label for="limits-bundle">{t!(i18n, operator.limits_bundle)}</label>
+                                    <select id="limits-bundle" name="bundle" required
+                                        on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+                                        {bundles.iter().map(|b| view! {
+                                            <option value=b.id.to_string()>{b.name.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                                <div class="field">
+                                    <label for="limits-devices">{t!(i18n, operator.limit_devices)}</label>
+                                    <input id="limits-devices" name="max_devices" type="number" min="1" max="100000"
+                                        prop:value=current(|b| b.max_devices)
+                                        inputmode="numeric" aria-invalid=limits_invalid("max_devices") />
+                                </div>
+                                <div class="field">
+                                    <label for="limits-user-sessions">{t!(i18n, operator.limit_user_sessions)}</label>
+                                    <input id="limits-user-sessions" name="max_user_sessions" type="number" min="1" max="100000"
+                                        prop:value=current(|b| b.max_user_sessions)
+                                        inputmode="numeric" aria-invalid=limits_invalid("max_user_sessions") />
+                                </div>
+                                <div class="field">
+                                    <label for="limits-sessions">{t!(i18n, operator.limit_sessions)}</label>
+                                    <input id="limits-sessions" name="max_sessions" type="number" min="1" max="100000"
+                                        prop:value=current(|b| b.max_sessions)
+                                        inputmode="numeric" aria-invalid=limits_invalid("max_sessions") />
+                                </div>
+                                <button type="submit" class="button button-primary" id="save-limits"
+                                    disabled=move || limits.pending().get()>{t!(i18n, operator.save_limits)}</button>
+                            </ActionForm>
+                            <ErrorMessage error=limits_error />
+                            }
+                        })}
                     }
                 }
             </Loaded>

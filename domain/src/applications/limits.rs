@@ -22,8 +22,36 @@ pub struct Limits {
     pub sessions: Option<i32>,
 }
 
+/// Limits as typed in a form: whole numbers, empty for no limit.
+#[derive(Debug, Clone, Default)]
+pub struct LimitsForm {
+    pub max_devices: String,
+    pub max_user_sessions: String,
+    pub max_sessions: String,
+}
+
+impl LimitsForm {
+    pub fn parse(&self) -> Result<Limits> {
+        let read = |field: &'static str, raw: &str| -> Result<Option<i32>> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            raw.parse::<i32>()
+                .map(Some)
+                .map_err(|_| Error::invalid(field, Code::LimitInvalid))
+        };
+        Limits {
+            devices: read("max_devices", &self.max_devices)?,
+            user_sessions: read("max_user_sessions", &self.max_user_sessions)?,
+            sessions: read("max_sessions", &self.max_sessions)?,
+        }
+        .checked()
+    }
+}
+
 impl Limits {
-    fn of_bundle(b: &bundle::Model) -> Limits {
+    pub(crate) fn of_bundle(b: &bundle::Model) -> Limits {
         Limits {
             devices: b.max_devices,
             user_sessions: b.max_user_sessions,
@@ -137,21 +165,27 @@ pub async fn set_bundle_limits(
     limits: Limits,
 ) -> Result<()> {
     access::require_operator(principal, Operation::ManageProducts)?;
+    let found = bundle::Entity::find()
+        .filter(bundle::Column::PublicId.eq(bundle))
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+    write_bundle(db, found.id, limits).await
+}
+
+async fn write_bundle(db: &Db, bundle_id: i32, limits: Limits) -> Result<()> {
     let limits = limits.checked()?;
     let txn = db.write().await?;
-    let done = bundle::Entity::update_many()
+    bundle::Entity::update_many()
         .col_expr(bundle::Column::MaxDevices, Expr::value(limits.devices))
         .col_expr(
             bundle::Column::MaxUserSessions,
             Expr::value(limits.user_sessions),
         )
         .col_expr(bundle::Column::MaxSessions, Expr::value(limits.sessions))
-        .filter(bundle::Column::PublicId.eq(bundle))
+        .filter(bundle::Column::Id.eq(bundle_id))
         .exec(&*txn)
         .await?;
-    if done.rows_affected == 0 {
-        return Err(Error::NotFound);
-    }
     txn.commit().await
 }
 
@@ -203,17 +237,5 @@ pub async fn set_bundle_limits_unchecked(db: &Db, name: &str, limits: Limits) ->
         .one(db.conn())
         .await?
         .ok_or(Error::NotFound)?;
-    let limits = limits.checked()?;
-    let txn = db.write().await?;
-    bundle::Entity::update_many()
-        .col_expr(bundle::Column::MaxDevices, Expr::value(limits.devices))
-        .col_expr(
-            bundle::Column::MaxUserSessions,
-            Expr::value(limits.user_sessions),
-        )
-        .col_expr(bundle::Column::MaxSessions, Expr::value(limits.sessions))
-        .filter(bundle::Column::Id.eq(found.id))
-        .exec(&*txn)
-        .await?;
-    txn.commit().await
+    write_bundle(db, found.id, limits).await
 }

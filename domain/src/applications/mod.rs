@@ -17,7 +17,7 @@ pub use devices::{
 };
 pub use limits::{
     set_bundle_limits, set_bundle_limits_unchecked, set_subscription_limits,
-    set_subscription_limits_unchecked, Limits, MAX_LIMIT,
+    set_subscription_limits_unchecked, Limits, LimitsForm, MAX_LIMIT,
 };
 pub use sessions::{close, cull, end, heartbeat, open, sessions_of, AppSession, IDLE_LIMIT};
 pub use settings::{get_settings, put_settings, MAX_SETTINGS_BYTES};

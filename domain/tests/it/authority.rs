@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use domain::access::{Permission, Permissions};
 use domain::entities::{
-    app_session, product, role, role_grant, site, sso_link, subscription, user,
+    app_session, device, product, role, role_grant, site, sso_link, subscription, user,
 };
 use domain::import::{self, Mode, Options, Table};
 use domain::properties::{self, DefinitionForm};
@@ -74,6 +74,8 @@ enum Op {
     Unlink,
     ViewAppSessions,
     EndAppSession,
+    ViewDevices,
+    RemoveDevice,
     IssueToken,
     RevokeToken,
     AssignLicence,
@@ -81,7 +83,7 @@ enum Op {
     SetGrants,
 }
 
-const OPS: [Op; 18] = [
+const OPS: [Op; 20] = [
     Op::Deactivate,
     Op::Activate,
     Op::Delete,
@@ -95,6 +97,8 @@ const OPS: [Op; 18] = [
     Op::Unlink,
     Op::ViewAppSessions,
     Op::EndAppSession,
+    Op::ViewDevices,
+    Op::RemoveDevice,
     Op::IssueToken,
     Op::RevokeToken,
     Op::AssignLicence,
@@ -111,10 +115,11 @@ fn needs(op: Op) -> Vec<Permission> {
         | Op::Delete
         | Op::SetProperty
         | Op::Unlink
-        | Op::EndAppSession => vec![UsersManage],
+        | Op::EndAppSession
+        | Op::RemoveDevice => vec![UsersManage],
         Op::BulkExpiry | Op::BulkDelete => vec![UsersView, UsersManage],
         Op::ImportUpdate | Op::ImportDelete | Op::PropertyLines => vec![UsersImport, UsersManage],
-        Op::ViewLinks | Op::ViewAppSessions => vec![UsersView],
+        Op::ViewLinks | Op::ViewAppSessions | Op::ViewDevices => vec![UsersView],
         Op::IssueToken | Op::RevokeToken => vec![TokensManageAll],
         Op::AssignLicence | Op::UnassignLicence => vec![LicencesAssign],
         Op::SetGrants => vec![UsersView, RolesAssign],
@@ -160,7 +165,8 @@ fn expected(actor: Actor, target: Target, op: Op) -> Outcome {
     }
     // An application connected on the site (anyone holding apps.connect there) reads every
     // user's application sessions: it serves them, it changes nothing of the account.
-    if op == Op::ViewAppSessions && held.contains(Permission::AppsConnect) {
+    if matches!(op, Op::ViewAppSessions | Op::ViewDevices) && held.contains(Permission::AppsConnect)
+    {
         return Outcome::Done;
     }
     if !contains(actor, target) {
@@ -481,6 +487,30 @@ async fn run(db: &Db, w: &World, op: Op, p: &Principal, t: &user::Model) -> Resu
             .await
             .unwrap();
             applications::end(db, p, session).await
+        }
+        Op::ViewDevices => applications::devices_of(db, p, id).await.map(|_| ()),
+        Op::RemoveDevice => {
+            // A device of the target, as an application would have registered it.
+            let product = product::Entity::find()
+                .one(db.conn())
+                .await
+                .unwrap()
+                .unwrap();
+            let device = Uuid::new_v4();
+            device::ActiveModel {
+                public_id: Set(device),
+                user_id: Set(t.id),
+                product_id: Set(product.id),
+                fingerprint: Set(device.to_string()),
+                name: Set(None),
+                first_seen_at: Set(chrono::Utc::now()),
+                last_seen_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(db.conn())
+            .await
+            .unwrap();
+            applications::remove_device(db, p, device).await
         }
         Op::IssueToken => api_tokens::issue(
             db,

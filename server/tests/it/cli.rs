@@ -290,3 +290,57 @@ async fn should_run_dynamic_groups_from_the_command_line() {
         "{again}"
     );
 }
+
+#[tokio::test]
+async fn should_set_limits_and_manage_signing_keys() {
+    let dir = std::env::temp_dir().join(format!("licentia-cli-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("cli.db").display());
+    assert!(licentia(&url)
+        .arg("demo")
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let run = |args: &[&str]| licentia(&url).args(args).output().unwrap();
+    let set = run(&[
+        "limits",
+        "--bundle",
+        "Ultimate Bundle",
+        "--devices",
+        "2",
+        "--sessions",
+        "5",
+    ]);
+    assert!(set.status.success(), "{set:?}");
+    let refused = run(&["limits", "--bundle", "Ultimate Bundle", "--devices", "0"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("limit_invalid (max_devices)"));
+    assert!(!run(&["limits", "--devices", "2"]).status.success());
+    let db = domain::Db::connect(&url).await.unwrap();
+    let (_, bundles) = domain::products::catalogue_unchecked(&db).await.unwrap();
+    let ultimate = bundles
+        .iter()
+        .find(|b| b.name == "Ultimate Bundle")
+        .unwrap();
+    assert_eq!(
+        ultimate.limits,
+        domain::applications::Limits {
+            devices: Some(2),
+            user_sessions: None,
+            sessions: Some(5),
+        }
+    );
+    // Keys: the first rotation makes one that signs; a second retires it; the signing key
+    // cannot be removed, a retired one can.
+    let first = run(&["keys", "rotate"]);
+    let first = String::from_utf8_lossy(&first.stdout).trim().to_string();
+    let second = run(&["keys", "rotate"]);
+    let second = String::from_utf8_lossy(&second.stdout).trim().to_string();
+    let listed = String::from_utf8_lossy(&run(&["keys", "list"]).stdout).to_string();
+    assert!(listed.starts_with(&format!("{second}\t")), "{listed}");
+    assert!(listed.contains(&format!("{first}\t")) && listed.contains("retired"));
+    assert!(!run(&["keys", "remove", &second]).status.success());
+    assert!(run(&["keys", "remove", &first]).status.success());
+    assert!(!String::from_utf8_lossy(&run(&["keys", "list"]).stdout).contains(&first));
+}

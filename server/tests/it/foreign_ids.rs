@@ -401,6 +401,8 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ),
         ("user_app_sessions", Foreign(vec![format!("user={}", ids.emma)])),
         ("end_app_session", Foreign(vec![format!("session={}", f.session)])),
+        ("user_devices", Foreign(vec![format!("user={}", ids.emma)])),
+        ("remove_device", Foreign(vec![format!("device={}", f.device)])),
         ("user_links", Foreign(vec![format!("user={}", ids.emma)])),
         (
             "remove_user_link",
@@ -605,6 +607,12 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ("catalogue", Operator(String::new())),
         ("create_product", Operator("key=spy&name=Spy".into())),
         ("create_bundle", Operator("name=Spy&products=reader".into())),
+        (
+            "set_bundle_limits",
+            Operator(format!(
+                "bundle={stranger}&max_devices=1&max_user_sessions=&max_sessions="
+            )),
+        ),
         ("purchase_inbox", Operator(String::new())),
         ("mark_request_handled", Operator(format!("request={stranger}"))),
         ("load_announcements", Operator(String::new())),
@@ -1142,7 +1150,7 @@ async fn should_answer_not_found_for_every_foreign_id() {
         let Row::Foreign(paths) = row else { continue };
         for path in paths {
             let body = match method {
-                "post" => Some(r#"{"product":"reader"}"#.to_string()),
+                "post" => Some(r#"{"product":"reader","fingerprint":"spy"}"#.to_string()),
                 "put" => Some("{}".to_string()),
                 _ => None,
             };
