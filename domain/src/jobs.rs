@@ -76,6 +76,95 @@ pub async fn enqueue(
     Ok(inserted.id)
 }
 
+/// Queues many jobs of one kind inside the caller's transaction (one statement per 500).
+pub async fn enqueue_many(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    payloads: Vec<String>,
+) -> Result<()> {
+    let now = Utc::now();
+    let rows: Vec<job::ActiveModel> = payloads
+        .into_iter()
+        .map(|payload| job::ActiveModel {
+            kind: Set(kind.to_string()),
+            payload: Set(payload),
+            status: Set(QUEUED.to_string()),
+            attempts: Set(0),
+            run_after: Set(now),
+            locked_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            finished_at: Set(None),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        job::Entity::insert_many(chunk.to_vec()).exec(conn).await?;
+    }
+    Ok(())
+}
+
+/// Claims up to `limit` of the oldest due jobs of `kind` for `lease`, counting the attempt, in
+/// one conditional UPDATE (a job another worker claimed first is left out).
+pub async fn claim_many(
+    db: &Db,
+    kind: &str,
+    lease: Duration,
+    limit: u64,
+) -> Result<Vec<job::Model>> {
+    let now = Utc::now();
+    let due: Vec<i32> = job::Entity::find()
+        .select_only()
+        .column(job::Column::Id)
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::Status.eq(QUEUED))
+        .filter(job::Column::RunAfter.lte(now))
+        .filter(free_at(now))
+        .order_by_asc(job::Column::RunAfter)
+        .order_by_asc(job::Column::Id)
+        .limit(limit)
+        .into_tuple::<i32>()
+        .all(db.conn())
+        .await?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
+    let txn = db.write_uncached().await?;
+    let claimed = job::Entity::update_many()
+        .col_expr(job::Column::LockedUntil, Expr::value(until))
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).add(1),
+        )
+        .filter(job::Column::Id.is_in(due))
+        .filter(job::Column::Status.eq(QUEUED))
+        .filter(free_at(now))
+        .exec_with_returning(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+/// Marks claimed jobs done, in the caller's transaction.
+pub async fn complete_in(conn: &impl ConnectionTrait, ids: Vec<i32>) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(DONE))
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::FinishedAt, Expr::value(Utc::now()))
+        .col_expr(job::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(job::Column::Id.is_in(ids))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Claims the oldest due job of `kind` for `lease`, counting the attempt. The claim is one
 /// conditional UPDATE, so two workers (in one process or several) never hold the same job.
 pub async fn claim(db: &Db, kind: &str, lease: Duration) -> Result<Option<job::Model>> {
@@ -181,12 +270,23 @@ pub async fn renew(db: &Db, id: i32, lease: Duration) -> Result<()> {
 /// Records a failed attempt: the job runs again after the policy's delay, or is marked failed
 /// after the last attempt.
 pub async fn fail(db: &Db, claimed: &job::Model, error: &str, policy: RetryPolicy) -> Result<()> {
+    let txn = db.write_uncached().await?;
+    fail_in(&*txn, claimed, error, policy).await?;
+    txn.commit().await
+}
+
+/// [`fail`] in the caller's transaction; true when that was the last attempt.
+pub async fn fail_in(
+    conn: &impl ConnectionTrait,
+    claimed: &job::Model,
+    error: &str,
+    policy: RetryPolicy,
+) -> Result<bool> {
     let now = Utc::now();
     let last = claimed.attempts >= policy.max_attempts;
     let delay = chrono::Duration::from_std(policy.delay(claimed.attempts))
         .unwrap_or(chrono::TimeDelta::MAX);
     let error: String = error.chars().take(500).collect();
-    let txn = db.write_uncached().await?;
     job::Entity::update_many()
         .col_expr(
             job::Column::Status,
@@ -200,9 +300,9 @@ pub async fn fail(db: &Db, claimed: &job::Model, error: &str, policy: RetryPolic
         .col_expr(job::Column::LastError, Expr::value(error))
         .col_expr(job::Column::FinishedAt, Expr::value(last.then_some(now)))
         .filter(job::Column::Id.eq(claimed.id))
-        .exec(&*txn)
+        .exec(conn)
         .await?;
-    txn.commit().await
+    Ok(last)
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ pub mod texts;
 pub mod tokens;
 pub mod users;
 pub mod validate;
+pub mod webhooks;
 pub mod work;
 
 pub use db::Db;

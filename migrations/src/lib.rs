@@ -32,6 +32,7 @@ mod m20261214_000028_archived_sites;
 mod m20261215_000029_rollover_renewals;
 mod m20261216_000030_signing_keys;
 mod m20261217_000031_usage_limits;
+mod m20261218_000032_webhooks;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000029_rollover_renewals::Migration),
             Box::new(m20261216_000030_signing_keys::Migration),
             Box::new(m20261217_000031_usage_limits::Migration),
+            Box::new(m20261218_000032_webhooks::Migration),
         ]
     }
 }

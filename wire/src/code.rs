@@ -140,6 +140,8 @@ macro_rules! with_codes {
             UserSessionLimitReached => user_session_limit_reached,
             SubscriptionSessionLimitReached => subscription_session_limit_reached,
             LimitInvalid => limit_invalid,
+            WebhookUrlInvalid => webhook_url_invalid,
+            WebhookEventsInvalid => webhook_events_invalid,
             LicenceFileTtlInvalid => licence_file_ttl_invalid,
             SigningKeyInUse => signing_key_in_use,
             SettingsTooLarge => settings_too_large,

@@ -79,6 +79,16 @@ pub fn require_operator(principal: &Principal, operation: Operation) -> Result<(
     }
 }
 
+/// The vendor's own things (its webhooks for every organisation): operators only, refused to
+/// everyone else as `forbidden`.
+pub fn require_vendor(principal: &Principal) -> Result<()> {
+    match principal {
+        Principal::Anonymous => Err(Error::Unauthenticated),
+        Principal::User(actor) if actor.operator => Ok(()),
+        Principal::User(_) => Err(Error::Forbidden),
+    }
+}
+
 /// Whether `require` would allow it (for hiding buttons in the UI).
 pub fn allows(principal: &Principal, operation: Operation, scope: &SiteScope) -> bool {
     require(principal, operation, scope).is_ok()

@@ -81,6 +81,7 @@ operations! {
     ViewJournal => AuditView,
     // The vendor's own work: operators only, whatever a role holds (see `operator_only`).
     ManageSubscriptions => SettingsManage,
+    ManageWebhooks => SettingsManage,
     ViewOutbox => SettingsManage,
     ManageProducts => SettingsManage,
     LinkInstitution => SettingsManage,

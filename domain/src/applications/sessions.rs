@@ -4,16 +4,17 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use super::{acting_for, devices, limits};
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{app_session, product, subscription, user};
+use crate::entities::{app_session, product, site, subscription, user};
 use crate::error::{Code, Error, Result};
 use crate::users::{resolve, user_label};
+use crate::webhooks::{self, Emitted};
 use crate::{products, Db, Principal};
 
 /// How long a session lives without a heartbeat.
@@ -53,7 +54,7 @@ pub async fn open(
     device: Option<&str>,
     today: NaiveDate,
 ) -> Result<AppSession> {
-    let (target, _) = acting_for(db, principal, user).await?;
+    let (target, site) = acting_for(db, principal, user).await?;
     let product = products::find_by_key(db.conn(), product).await?;
     let device = device.map(devices::fingerprint).transpose()?;
     let mut candidates = limits::candidates(db.conn(), target.id, product.id, today).await?;
@@ -123,8 +124,42 @@ pub async fn open(
     }
     .insert(&*txn)
     .await?;
+    webhooks::emit(
+        &*txn,
+        vec![session_event(
+            "session.opened",
+            &site.site,
+            &created,
+            &target,
+            &product,
+            None,
+        )],
+    )
+    .await?;
     txn.commit().await?;
     Ok(info(&created, &target, &product))
+}
+
+/// The webhook event of a session that opened or ended (and why it ended).
+fn session_event<'a>(
+    kind: &'static str,
+    site: &'a site::Model,
+    session: &app_session::Model,
+    owner: &user::Model,
+    product: &product::Model,
+    reason: Option<&str>,
+) -> Emitted<'a> {
+    Emitted {
+        kind,
+        site,
+        data: serde_json::json!({
+            "session": session.public_id,
+            "user_id": owner.public_id,
+            "username": owner.username,
+            "product": product.key,
+            "reason": reason,
+        }),
+    }
 }
 
 /// Whether a subscription has a free place (its row locked for the rest of the transaction;
@@ -156,17 +191,62 @@ async fn has_room(
     Ok(open < u64::try_from(limit).unwrap_or(0))
 }
 
-/// Ends the sessions that stopped their heartbeats (the worker, every minute): their places
-/// are free for others. Returns how many ended.
+/// Ends the sessions that stopped their heartbeats (the housekeeping, every hour; until then
+/// they count for nothing already), 500 at a time, each with its `session.ended` event.
+/// Returns how many ended.
 pub async fn cull(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    let done = app_session::Entity::delete_many()
-        .filter(app_session::Column::LastSeenAt.lt(now - IDLE_LIMIT))
-        .exec(&*db.autocommit().await)
-        .await?;
-    if done.rows_affected > 0 {
-        metrics::counter!("licentia_app_sessions_culled_total").increment(done.rows_affected);
+    let mut ended = 0;
+    loop {
+        let dead = app_session::Entity::find()
+            .filter(app_session::Column::LastSeenAt.lt(now - IDLE_LIMIT))
+            .order_by_asc(app_session::Column::Id)
+            .limit(500)
+            .all(db.conn())
+            .await?;
+        if dead.is_empty() {
+            break;
+        }
+        let owners = user::Entity::find()
+            .filter(user::Column::Id.is_in(dead.iter().map(|s| s.user_id)))
+            .all(db.conn())
+            .await?;
+        let places = site::Entity::find()
+            .filter(site::Column::Id.is_in(owners.iter().map(|u| u.site_id)))
+            .all(db.conn())
+            .await?;
+        let catalogue = product::Entity::find()
+            .filter(product::Column::Id.is_in(dead.iter().map(|s| s.product_id)))
+            .all(db.conn())
+            .await?;
+        let events: Vec<Emitted> = dead
+            .iter()
+            .filter_map(|s| {
+                let owner = owners.iter().find(|u| u.id == s.user_id)?;
+                let place = places.iter().find(|p| p.id == owner.site_id)?;
+                let product = catalogue.iter().find(|p| p.id == s.product_id)?;
+                Some(session_event(
+                    "session.ended",
+                    place,
+                    s,
+                    owner,
+                    product,
+                    Some("timeout"),
+                ))
+            })
+            .collect();
+        let txn = db.write_uncached().await?;
+        webhooks::emit(&*txn, events).await?;
+        let done = app_session::Entity::delete_many()
+            .filter(app_session::Column::Id.is_in(dead.iter().map(|s| s.id)))
+            .exec(&*txn)
+            .await?;
+        txn.commit().await?;
+        ended += done.rows_affected;
     }
-    Ok(done.rows_affected)
+    if ended > 0 {
+        metrics::counter!("licentia_app_sessions_culled_total").increment(ended);
+    }
+    Ok(ended)
 }
 
 /// A live session with its user and product.
@@ -214,12 +294,25 @@ pub async fn heartbeat(db: &Db, principal: &Principal, session: Uuid) -> Result<
 
 /// The application closes its session.
 pub async fn close(db: &Db, principal: &Principal, session: Uuid) -> Result<()> {
-    let (found, owner, _) = find(db, session).await?;
-    acting_for(db, principal, owner.public_id).await?;
+    let (found, owner, product) = find(db, session).await?;
+    let (_, site) = acting_for(db, principal, owner.public_id).await?;
+    let txn = db.write_uncached().await?;
     app_session::Entity::delete_by_id(found.id)
-        .exec(&*db.autocommit().await)
+        .exec(&*txn)
         .await?;
-    Ok(())
+    webhooks::emit(
+        &*txn,
+        vec![session_event(
+            "session.ended",
+            &site.site,
+            &found,
+            &owner,
+            &product,
+            Some("closed"),
+        )],
+    )
+    .await?;
+    txn.commit().await
 }
 
 /// An administrator ends a user's session (journaled).
@@ -231,6 +324,18 @@ pub async fn end(db: &Db, principal: &Principal, session: Uuid) -> Result<()> {
     app_session::Entity::delete_by_id(found.id)
         .exec(&*txn)
         .await?;
+    webhooks::emit(
+        &*txn,
+        vec![session_event(
+            "session.ended",
+            &site.site,
+            &found,
+            &owner,
+            &product,
+            Some("ended by an administrator"),
+        )],
+    )
+    .await?;
     audit::record(
         &*txn,
         principal,

@@ -62,13 +62,15 @@ pub struct Event<'a> {
     pub changes: Vec<Change>,
 }
 
-/// Records `event` as done by `principal`, in the caller's transaction.
+/// Records `event` as done by `principal`, in the caller's transaction (with the webhook
+/// deliveries it raises).
 pub async fn record(
     conn: &impl ConnectionTrait,
     principal: &Principal,
     event: Event<'_>,
 ) -> Result<()> {
     let (actor_id, actor_name, client_address) = actor(principal);
+    crate::webhooks::emit_journal(conn, &actor_name, &[&event]).await?;
     entry(actor_id, &actor_name, client_address, event)
         .insert(conn)
         .await?;
@@ -82,6 +84,7 @@ pub async fn record_many(
     events: Vec<Event<'_>>,
 ) -> Result<()> {
     let (actor_id, actor_name, client_address) = actor(principal);
+    crate::webhooks::emit_journal(conn, &actor_name, &events.iter().collect::<Vec<_>>()).await?;
     let entries: Vec<audit_event::ActiveModel> = events
         .into_iter()
         .map(|e| entry(actor_id, &actor_name, client_address.clone(), e))
@@ -96,6 +99,7 @@ pub async fn record_system(
     actor: &str,
     events: Vec<Event<'_>>,
 ) -> Result<()> {
+    crate::webhooks::emit_journal(conn, actor, &events.iter().collect::<Vec<_>>()).await?;
     let entries: Vec<audit_event::ActiveModel> = events
         .into_iter()
         .map(|e| entry(None, actor, None, e))

@@ -41,3 +41,5 @@ pub mod trusted_device;
 pub mod used_challenge;
 pub mod user;
 pub mod user_token;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

@@ -428,17 +428,36 @@ async fn finish(
 /// How many problem rows the report mail lists (the page and the result file have them all).
 pub const MAILED_PROBLEMS: u64 = 50;
 
+/// The end of a run: the `import.finished` webhook event, and the report mail to whoever
+/// started it.
 async fn queue_report(conn: &impl ConnectionTrait, run: &import_run::Model) -> Result<()> {
+    let site = site::Entity::find_by_id(run.site_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    crate::webhooks::emit(
+        conn,
+        vec![crate::webhooks::Emitted {
+            kind: "import.finished",
+            site: &site,
+            data: serde_json::json!({
+                "run": run.public_id,
+                "file": run.file_name,
+                "status": run.status,
+                "added": run.added,
+                "updated": run.updated,
+                "deleted": run.deleted,
+                "errors": run.errors,
+            }),
+        }],
+    )
+    .await?;
     let Some(admin) = user::Entity::find_by_id(run.started_by).one(conn).await? else {
         return Ok(());
     };
     let Some(email) = admin.email.clone() else {
         return Ok(());
     };
-    let site = site::Entity::find_by_id(run.site_id)
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound)?;
     let problems = import_result::Entity::find()
         .filter(import_result::Column::RunId.eq(run.id))
         .filter(import_result::Column::Outcome.eq(ERROR))

@@ -90,6 +90,13 @@ pub enum Template {
         starts_at: String,
         ends_at: String,
     },
+    /// A webhook endpoint failed for days and was switched off, to whoever registered it.
+    WebhookDisabled {
+        name: String,
+        url: String,
+        /// "YYYY-MM-DD HH:MM" in Belgian time.
+        failing_since: String,
+    },
 }
 
 /// What a purchase request says, in every mail about it.
@@ -128,6 +135,7 @@ impl Template {
             Template::PurchaseRequest(_) => "purchase_request",
             Template::PurchaseRequestCopy(_) => "purchase_request_copy",
             Template::Announcement { .. } => "announcement",
+            Template::WebhookDisabled { .. } => "webhook_disabled",
         }
     }
 }

@@ -161,6 +161,20 @@ fn content(
             list: vec![],
             link: Some(format!("{base}/profile")),
         },
+        Template::WebhookDisabled {
+            name,
+            url,
+            failing_since,
+        } => Content {
+            name: Some(name.clone()),
+            params: vec![("url", url.clone())],
+            facts: vec![
+                ("webhook_disabled.url", url.clone()),
+                ("webhook_disabled.failing_since", failing_since.clone()),
+            ],
+            list: vec![],
+            link: Some(format!("{base}/admin/webhooks")),
+        },
     }
 }
 

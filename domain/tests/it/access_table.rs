@@ -690,6 +690,18 @@ async fn probe(
         )
         .await
         .map(|_| Vec::new()),
+        Operation::ManageWebhooks => domain::webhooks::register(
+            db,
+            p,
+            domain::webhooks::NewEndpoint {
+                site: Some(fx.klimop),
+                url: format!("https://hooks.example/{tag}"),
+                events: vec!["user.created".into()],
+                description: String::new(),
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
         Operation::ManageGroups => domain::groups::save(
             db,
             p,
@@ -982,6 +994,8 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
         Operation::ConfigureImport,
         [u(), n(), n(), n(), d(), f(), f(), d()],
     );
+    // Webhooks of a site are its settings: whoever manages those there.
+    t.insert(Operation::ManageWebhooks, write_in_klimop());
     // Groups select users of a site: managed with the users, seen with them.
     t.insert(Operation::ManageGroups, write_in_klimop());
     let staff = || rows(&["Klimop staff"]);

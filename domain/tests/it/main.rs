@@ -45,6 +45,7 @@ mod throttle;
 mod usage_limits;
 mod users;
 mod vendor;
+mod webhooks;
 
 /// Defines `name::sqlite` and `name::postgres`, each running `body(db)` on a fresh database.
 #[macro_export]
