@@ -25,6 +25,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "overview",
             "groups",
             "rollover",
+            "webhooks",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;

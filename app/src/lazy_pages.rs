@@ -37,6 +37,7 @@ lazy_page!(ImportRun, pages::import::ImportRunPage);
 lazy_page!(Rollover, pages::rollover::RolloverPage);
 lazy_page!(Journal, pages::journal::JournalPage);
 lazy_page!(Tokens, pages::tokens::TokensPage);
+lazy_page!(Webhooks, pages::webhooks::WebhooksPage);
 lazy_page!(Groups, pages::groups::GroupsPage);
 lazy_page!(Properties, pages::groups::properties::PropertiesPageView);
 lazy_page!(Operator, pages::operator::OperatorPage);

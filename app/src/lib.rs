@@ -92,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/rollover") view={Lazy::<lazy_pages::Rollover>::new()} />
                     <Route path=path!("/admin/journal") view={Lazy::<lazy_pages::Journal>::new()} />
                     <Route path=path!("/admin/tokens") view={Lazy::<lazy_pages::Tokens>::new()} />
+                    <Route path=path!("/admin/webhooks") view={Lazy::<lazy_pages::Webhooks>::new()} />
                     <Route path=path!("/admin/groups") view={Lazy::<lazy_pages::Groups>::new()} />
                     <Route path=path!("/admin/properties") view={Lazy::<lazy_pages::Properties>::new()} />
                     <Route path=path!("/operator") view={Lazy::<lazy_pages::Operator>::new()} />

@@ -419,9 +419,14 @@ async fn serve(config: Config, no_demo: bool, no_migrate: bool) -> Result<(), Er
         .with_stop(lifecycle.stop());
     let imports =
         crate::workers::jobs::JobWorker::new(db.clone(), &config).with_stop(lifecycle.stop());
+    domain::webhooks::allow_loopback(config.webhook_loopback);
+    let hooks = crate::workers::webhooks::WebhookWorker::new(db.clone(), &config)
+        .map_err(|e| format!("webhook client: {e}"))?
+        .with_stop(lifecycle.stop());
     let router = crate::routes::app_with(&config, db.clone(), leptos, lifecycle.clone());
     lifecycle.spawn("mail", mail.run());
     lifecycle.spawn("jobs", imports.run());
+    lifecycle.spawn("webhooks", hooks.run());
     lifecycle.spawn(
         "housekeeping",
         housekeeping(db.clone(), config.import_retention_days, lifecycle.stop()),
@@ -495,6 +500,14 @@ async fn housekeeping(
         }
         if let Err(err) = domain::applications::cull(&db, chrono::Utc::now()).await {
             tracing::warn!(%err, "ending silent application sessions failed");
+        }
+        match domain::webhooks::disable_failing(&db, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                endpoints = n,
+                "webhook endpoints failing for days switched off"
+            ),
+            Err(err) => tracing::warn!(%err, "switching off failing webhook endpoints failed"),
         }
         if let Err(err) = domain::auth::devices::forget_old(&db).await {
             tracing::warn!(%err, "forgetting unused device cookies failed");

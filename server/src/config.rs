@@ -28,6 +28,12 @@ pub struct Config {
     pub mail_retry: Duration,
     /// How often an idle worker looks for queued jobs.
     pub job_poll: Duration,
+    /// The wait before a failed webhook delivery's first retry (it doubles after each).
+    pub webhook_retry: Duration,
+    /// Webhook endpoints may be http:// addresses on this machine (tests, local receivers):
+    /// `LICENTIA_WEBHOOK_LOOPBACK=1`. Off by default: administrators could otherwise reach
+    /// the server's own neighbours.
+    pub webhook_loopback: bool,
     /// How long a worker owns a long job without a sign of life (an import renews it after
     /// every batch); a crashed worker's job is taken over after it.
     pub job_lease: Duration,
@@ -89,6 +95,13 @@ impl Config {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(1000),
             ),
+            webhook_retry: Duration::from_secs(
+                var("LICENTIA_WEBHOOK_RETRY_SECONDS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(30),
+            ),
+            webhook_loopback: var("LICENTIA_WEBHOOK_LOOPBACK")
+                .is_some_and(|v| v == "1" || v == "true"),
             job_lease: Duration::from_secs(
                 var("LICENTIA_JOB_LEASE_SECONDS")
                     .and_then(|v| v.parse().ok())

@@ -20,6 +20,7 @@ pub mod sso;
 pub mod subscriptions;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 /// The server functions that read a multipart upload (`input = MultipartFormData`), by
 /// endpoint: the server refuses a request to them that is not multipart before the function

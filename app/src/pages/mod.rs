@@ -15,3 +15,4 @@ pub mod profile;
 pub mod roles;
 pub mod rollover;
 pub mod tokens;
+pub mod webhooks;

@@ -50,7 +50,10 @@ fn Subscriptions() -> impl IntoView {
     });
     view! {
         <section class="panel" aria-labelledby="subscriptions-title">
-            <h1 id="subscriptions-title">{t!(i18n, operator.subscriptions)}</h1>
+            <div class="panel-head">
+                <h1 id="subscriptions-title">{t!(i18n, operator.subscriptions)}</h1>
+                <a class="button" href="/admin/webhooks?vendor=1" id="vendor-webhooks-link">{t!(i18n, webhooks.vendor_link)}</a>
+            </div>
             <ActionForm action=create node_ref=form attr:class="form grid-form" attr:id="subscription-form">
                 <div class="field">
                     <label for="sub-serial">{t!(i18n, onboarding.serial)}</label>

@@ -85,7 +85,10 @@ fn TokensPanel(
         <section class="panel" aria-labelledby="tokens-title">
             <div class="panel-head">
                 <h1 id="tokens-title">{t!(i18n, tokens.page_title)}</h1>
-                <a class="button" href="/developers" id="api-docs-link">{t!(i18n, tokens.api_docs)}</a>
+                <div class="form-actions">
+                    <a class="button" href="/admin/webhooks" id="webhooks-link">{t!(i18n, webhooks.page_title)}</a>
+                    <a class="button" href="/developers" id="api-docs-link">{t!(i18n, tokens.api_docs)}</a>
+                </div>
             </div>
             <p class="help">{t!(i18n, tokens.intro)}</p>
             {move || secret().map(|secret| view! {

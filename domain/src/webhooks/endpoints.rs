@@ -21,6 +21,38 @@ use crate::{Db, Principal};
 /// The longest endpoint address.
 pub const MAX_URL: usize = 2000;
 
+/// Whether http:// endpoints on this machine are accepted (the server's configuration; off
+/// unless it says so).
+static LOOPBACK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Accepts (or not) http:// endpoints on this machine, for the whole process.
+pub fn allow_loopback(allowed: bool) {
+    LOOPBACK.store(allowed, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether an address names this machine.
+pub fn is_loopback(url: &str) -> bool {
+    host_of(url)
+        .is_some_and(|host| host == "localhost" || host == "::1" || host.starts_with("127."))
+}
+
+/// The host of an http(s) address without user information (`None` otherwise).
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return None;
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    (!host.is_empty()).then_some(host)
+}
+
 /// An endpoint as typed.
 #[derive(Debug, Clone, Default)]
 pub struct NewEndpoint {
@@ -71,35 +103,22 @@ fn info(model: &webhook_endpoint::Model, site: Option<&site::Model>) -> Endpoint
     }
 }
 
-/// An https address, or http to this machine (for tests and local receivers).
+/// An https address, or (when the server allows it) http to this machine.
 fn url(raw: &str) -> Result<String> {
     let url = raw.trim();
     let invalid = || Error::invalid("url", Code::WebhookUrlInvalid);
     if url.len() > MAX_URL || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid());
     }
-    let (secure, rest) = if let Some(rest) = url.strip_prefix("https://") {
-        (true, rest)
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        (false, rest)
+    host_of(url).ok_or_else(invalid)?;
+    let secure = url.starts_with("https://");
+    let local = is_loopback(url);
+    let allowed = if local {
+        LOOPBACK.load(std::sync::atomic::Ordering::Relaxed)
     } else {
-        return Err(invalid());
+        secure
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.rsplit_once('@') {
-        Some(_) => return Err(invalid()),
-        None => authority,
-    };
-    let host = if let Some(v6) = host.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default()
-    } else {
-        host.split(':').next().unwrap_or_default()
-    };
-    if host.is_empty() {
-        return Err(invalid());
-    }
-    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
-    if !secure && !loopback {
+    if !allowed {
         return Err(invalid());
     }
     Ok(url.to_string())
@@ -207,12 +226,28 @@ pub async fn register(db: &Db, principal: &Principal, form: NewEndpoint) -> Resu
     })
 }
 
-/// The endpoints of a site's subtree (none: the vendor's), newest first.
-pub async fn endpoints(
-    db: &Db,
-    principal: &Principal,
-    site: Option<Uuid>,
-) -> Result<Vec<Endpoint>> {
+/// Whose endpoints a page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The vendor's (operators).
+    Vendor,
+    /// A site's subtree: the one named, or the principal's first.
+    Site(Option<Uuid>),
+}
+
+/// Endpoints as a page lists them: the site they are listed for (none: the vendor's).
+#[derive(Debug, Clone)]
+pub struct EndpointList {
+    pub site: Option<(Uuid, String)>,
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// The endpoints of a site's subtree, or the vendor's, newest first.
+pub async fn endpoints(db: &Db, principal: &Principal, scope: Scope) -> Result<EndpointList> {
+    let site = match scope {
+        Scope::Vendor => None,
+        Scope::Site(site) => Some(sites::site_or_home(db, principal, site).await?),
+    };
     let resolved = authorize(db, principal, site).await?;
     let mut query = webhook_endpoint::Entity::find();
     query = match &resolved {
@@ -236,10 +271,13 @@ pub async fn endpoints(
         .filter(site::Column::Id.is_in(site_ids))
         .all(db.conn())
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| info(r, named.iter().find(|s| Some(s.id) == r.site_id)))
-        .collect())
+    Ok(EndpointList {
+        site: resolved.map(|r| (r.site.public_id, r.site.name)),
+        endpoints: rows
+            .iter()
+            .map(|r| info(r, named.iter().find(|s| Some(s.id) == r.site_id)))
+            .collect(),
+    })
 }
 
 /// Switches an endpoint off or on again (on again: its failures are forgotten).

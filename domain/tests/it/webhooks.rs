@@ -149,10 +149,17 @@ db_test!(
             .is_empty());
         // The root's administrator sees De Klimop's endpoint among the organisation's.
         let root = site_named(&db, &w.admin, domain::demo::ORGANISATION).await;
-        let listed = webhooks::endpoints(&db, &w.admin, Some(root))
+        let listed = webhooks::endpoints(&db, &w.admin, webhooks::Scope::Site(Some(root)))
             .await
             .unwrap();
-        assert_eq!(listed.len(), 2);
+        assert_eq!(listed.endpoints.len(), 2);
+        let vendor_list = webhooks::endpoints(&db, &w.operator, webhooks::Scope::Vendor)
+            .await
+            .unwrap();
+        assert_eq!(vendor_list.endpoints.len(), 1);
+        assert!(webhooks::endpoints(&db, &w.admin, webhooks::Scope::Vendor)
+            .await
+            .is_err());
         // An event type the endpoint did not choose is not sent.
         let before = webhook_count(&db).await;
         domain::licences::assign(&db, &w.admin, hooked.public_id, wire::time::today())
@@ -175,6 +182,7 @@ async fn webhook_count(db: &Db) -> u64 {
 }
 
 db_test!(should_retry_record_and_redeliver, |db: Db| async move {
+    webhooks::allow_loopback(true);
     let w = world(&db).await;
     let made = webhooks::register(
         &db,

@@ -229,6 +229,32 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
     .await
     .unwrap()
     .public_id;
+    // A webhook endpoint of De Regenboog with one delivery (Emma's deactivation and back).
+    domain::webhooks::allow_loopback(true);
+    let webhook = domain::webhooks::register(
+        db,
+        &boss,
+        domain::webhooks::NewEndpoint {
+            site: Some(regenboog),
+            url: "http://127.0.0.1:9/hooks".into(),
+            events: vec!["user.deactivated".into()],
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap()
+    .endpoint
+    .public_id;
+    domain::users::set_active(db, &boss, emma.public_id, false)
+        .await
+        .unwrap();
+    domain::users::set_active(db, &boss, emma.public_id, true)
+        .await
+        .unwrap();
+    let delivery = domain::webhooks::deliveries(db, &boss, webhook)
+        .await
+        .unwrap()[0]
+        .public_id;
     domain::sso::link(
         db,
         &as_emma,
@@ -263,6 +289,8 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
         token,
         session,
         device,
+        webhook,
+        delivery,
         rollover,
     }
 }
@@ -274,6 +302,8 @@ struct Foreign {
     token: Uuid,
     session: Uuid,
     device: Uuid,
+    webhook: Uuid,
+    delivery: Uuid,
     rollover: Uuid,
 }
 
@@ -403,6 +433,27 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ("end_app_session", Foreign(vec![format!("session={}", f.session)])),
         ("user_devices", Foreign(vec![format!("user={}", ids.emma)])),
         ("remove_device", Foreign(vec![format!("device={}", f.device)])),
+        (
+            "webhooks_page",
+            Foreign(vec![
+                format!("site={}&vendor=false", ids.regenboog),
+                format!("site={}&vendor=false", ids.root),
+            ]),
+        ),
+        (
+            "register_webhook",
+            Foreign(vec![format!(
+                r#"{{"site":"{}","url":"https://spy.example/","description":"","events":["user.created"]}}"#,
+                ids.regenboog
+            )]),
+        ),
+        (
+            "set_webhook_enabled",
+            Foreign(vec![format!("endpoint={}&enabled=false", f.webhook)]),
+        ),
+        ("remove_webhook", Foreign(vec![format!("endpoint={}", f.webhook)])),
+        ("webhook_deliveries", Foreign(vec![format!("endpoint={}", f.webhook)])),
+        ("redeliver_webhook", Foreign(vec![format!("delivery={}", f.delivery)])),
         ("user_links", Foreign(vec![format!("user={}", ids.emma)])),
         (
             "remove_user_link",
