@@ -1,5 +1,5 @@
 //! Commands: `serve` (default), `migrate`, `demo`, `check`, `operator`, `subscription`,
-//! `product`, `token`, `group`, `keys`, `licence`, `limits`.
+//! `product`, `token`, `group`, `keys`, `licence`, `limits`, `webhook`.
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 
@@ -60,6 +60,11 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: crate::licence_cli::KeysCommand,
+    },
+    /// Webhook endpoints.
+    Webhook {
+        #[command(subcommand)]
+        command: crate::licence_cli::WebhookCommand,
     },
     /// The devices and sessions a bundle or a subscription allows.
     Limits(crate::licence_cli::LimitsArgs),
@@ -297,6 +302,7 @@ pub async fn run(args: Args) -> Result<(), Error> {
         Command::Keys { command } => crate::licence_cli::keys(&config, command).await,
         Command::Licence { command } => crate::licence_cli::licence(&config, command).await,
         Command::Limits(args) => crate::licence_cli::limits(&config, args).await,
+        Command::Webhook { command } => crate::licence_cli::webhook(&config, command).await,
         Command::Product { command } => {
             let db = domain::Db::connect_and_migrate(&config.database_url).await?;
             product_command(&db, command).await

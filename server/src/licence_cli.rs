@@ -98,6 +98,44 @@ pub async fn limits(config: &Config, args: LimitsArgs) -> Result<(), Error> {
     }
 }
 
+#[derive(Subcommand)]
+pub enum WebhookCommand {
+    /// Register an endpoint and print its signing secret (once): for a site's subtree, or
+    /// without --site the vendor's, for every organisation.
+    Create {
+        #[arg(long)]
+        url: String,
+        /// Event types, comma-separated (user.created, user.deactivated, …).
+        #[arg(long, value_delimiter = ',')]
+        events: Vec<String>,
+        /// The site's id.
+        #[arg(long)]
+        site: Option<uuid::Uuid>,
+    },
+}
+
+pub async fn webhook(config: &Config, command: WebhookCommand) -> Result<(), Error> {
+    let WebhookCommand::Create { url, events, site } = command;
+    let db = domain::Db::connect_and_migrate(&config.database_url).await?;
+    domain::webhooks::allow_loopback(config.webhook_loopback);
+    let form = domain::webhooks::NewEndpoint {
+        site,
+        url,
+        events,
+        description: String::new(),
+    };
+    match domain::webhooks::register_unchecked(&db, form).await {
+        Ok(made) => {
+            println!("{}", made.secret);
+            Ok(())
+        }
+        Err(err) => {
+            let field = err.field().map(|f| format!(" ({f})")).unwrap_or_default();
+            Err(format!("endpoint not registered: {}{field}", err.code().as_str()).into())
+        }
+    }
+}
+
 pub async fn keys(config: &Config, command: KeysCommand) -> Result<(), Error> {
     use domain::licence_files;
     let db = domain::Db::connect_and_migrate(&config.database_url).await?;

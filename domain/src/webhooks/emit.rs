@@ -30,6 +30,19 @@ fn username_of(target: &str) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The event an entry raises: a change that switches the account off is a deactivation,
+/// whatever path made it (SCIM, a bulk action, the switch).
+fn kind_of(entry: &Event<'_>) -> Option<&'static str> {
+    let switched_off = entry
+        .changes
+        .iter()
+        .any(|c| c.field == "active" && c.before == "true" && c.after == "false");
+    if switched_off {
+        return Some("user.deactivated");
+    }
+    of_action(entry.action)
+}
+
 /// The events that journal entries raise.
 pub(crate) async fn emit_journal(
     conn: &impl ConnectionTrait,
@@ -39,7 +52,7 @@ pub(crate) async fn emit_journal(
     let emitted: Vec<Emitted> = entries
         .iter()
         .filter_map(|e| {
-            let kind = of_action(e.action)?;
+            let kind = kind_of(e)?;
             let changes: Vec<serde_json::Value> = e
                 .changes
                 .iter()

@@ -17,8 +17,8 @@ pub use deliver::{
 };
 pub(crate) use emit::{emit, emit_journal, Emitted};
 pub use endpoints::{
-    allow_loopback, endpoints, is_loopback, register, remove, set_enabled, Endpoint, EndpointList,
-    NewEndpoint, Registered, Scope, MAX_URL,
+    allow_loopback, endpoints, is_loopback, register, register_unchecked, remove, set_enabled,
+    Endpoint, EndpointList, NewEndpoint, Registered, Scope, MAX_URL,
 };
 pub use events::EVENT_TYPES;
 

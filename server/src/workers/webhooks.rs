@@ -17,8 +17,6 @@ use crate::lifecycle::Stop;
 pub const IN_FLIGHT: usize = 16;
 /// How long a receiver may take to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a claimed batch is this worker's (longer than a batch can take).
-const LEASE: Duration = Duration::from_secs(120);
 
 pub struct WebhookWorker {
     db: Db,
@@ -26,6 +24,9 @@ pub struct WebhookWorker {
     client: reqwest::Client,
     policy: RetryPolicy,
     poll: Duration,
+    /// How long a claimed batch is this worker's (`LICENTIA_JOB_LEASE_SECONDS`): a process
+    /// killed mid-batch leaves its deliveries to others after it.
+    lease: Duration,
     loopback: bool,
 }
 
@@ -46,6 +47,7 @@ impl WebhookWorker {
                 max_attempts: 20,
             },
             poll: config.job_poll,
+            lease: config.job_lease.max(TIMEOUT * 2),
             loopback: config.webhook_loopback,
         })
     }
@@ -74,7 +76,7 @@ impl WebhookWorker {
 
     /// Sends one batch; how many deliveries it held.
     pub async fn deliver_next(&self) -> Result<usize, domain::Error> {
-        let batch = webhooks::next_batch(&self.db, LEASE, webhooks::BATCH).await?;
+        let batch = webhooks::next_batch(&self.db, self.lease, webhooks::BATCH).await?;
         let count = batch.len();
         if count == 0 {
             return Ok(0);
