@@ -1,6 +1,7 @@
 //! Licentia's business rules and access control. No Leptos, no HTTP: every operation takes
 //! the acting [`Principal`], asks [`access`] first, and runs its writes in one transaction.
 pub mod access;
+pub mod activation;
 pub mod announcements;
 pub mod api_tokens;
 pub mod applications;

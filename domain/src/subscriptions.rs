@@ -178,6 +178,8 @@ async fn valid_seats(
 ) -> Result<Option<i32>> {
     let held = subscription::Entity::find()
         .filter(subscription::Column::SiteId.eq(root))
+        // A redeemed activation code is a licence, not a seat of the organisation.
+        .filter(subscription::Column::ActivationBatchId.is_null())
         .all(conn)
         .await?;
     if held.is_empty() {

@@ -33,6 +33,7 @@ mod m20261215_000029_rollover_renewals;
 mod m20261216_000030_signing_keys;
 mod m20261217_000031_usage_limits;
 mod m20261218_000032_webhooks;
+mod m20261219_000033_activation_codes;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261216_000030_signing_keys::Migration),
             Box::new(m20261217_000031_usage_limits::Migration),
             Box::new(m20261218_000032_webhooks::Migration),
+            Box::new(m20261219_000033_activation_codes::Migration),
         ]
     }
 }

@@ -142,6 +142,8 @@ macro_rules! with_codes {
             LimitInvalid => limit_invalid,
             WebhookUrlInvalid => webhook_url_invalid,
             WebhookEventsInvalid => webhook_events_invalid,
+            ActivationCodeInvalid => activation_code_invalid,
+            ActivationNumberInvalid => activation_number_invalid,
             LicenceFileTtlInvalid => licence_file_ttl_invalid,
             SigningKeyInUse => signing_key_in_use,
             SettingsTooLarge => settings_too_large,

@@ -50,6 +50,7 @@ actions! {
     WebhookCreate => "webhook.create",
     WebhookUpdate => "webhook.update",
     WebhookRemove => "webhook.remove",
+    CodeRedeem => "code.redeem",
     SubscriptionClaim => "subscription.claim",
     InstitutionLink => "institution.link",
     InstitutionWithdraw => "institution.withdraw",

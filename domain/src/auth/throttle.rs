@@ -99,6 +99,13 @@ impl Keys {
         }
     }
 
+    /// A user redeeming activation codes.
+    pub fn redemption(user_id: i32) -> Keys {
+        Keys {
+            counters: vec![own(format!("redeem:{user_id}"), ACCOUNT_THRESHOLD)],
+        }
+    }
+
     /// Looking up a serial number or registration code (`what`) from an address; none
     /// without an address (no counter then).
     pub fn lookup(what: &str, address: Option<&str>) -> Keys {

@@ -1,5 +1,7 @@
 //! sea-orm entities, one per table, mirroring `migrations/`. Plain data only:
 //! behaviour lives in the area modules (`sites/`, `users/`, ...).
+pub mod activation_batch;
+pub mod activation_code;
 pub mod announcement;
 pub mod api_token;
 pub mod app_session;

@@ -23,6 +23,9 @@ pub struct Model {
     pub max_user_sessions: Option<i32>,
     /// Application sessions the subscription may have open at once (floating seats).
     pub max_sessions: Option<i32>,
+    /// The activation-code batch whose redeemed code made it (one seat, not counted in the
+    /// organisation's seat limit).
+    pub activation_batch_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

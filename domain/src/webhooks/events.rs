@@ -23,7 +23,7 @@ pub(crate) fn of_action(action: Action) -> Option<&'static str> {
         UserUpdate | UserActivate | UserApprove => "user.updated",
         UserDeactivate => "user.deactivated",
         UserDelete | UserReject => "user.deleted",
-        LicenceAssign | LicenceClaim => "licence.assigned",
+        LicenceAssign | LicenceClaim | CodeRedeem => "licence.assigned",
         LicenceUnassign => "licence.unassigned",
         SubscriptionClaim => "subscription.changed",
         _ => return None,

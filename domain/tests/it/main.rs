@@ -4,6 +4,7 @@
 //! `postgres://postgres@127.0.0.1:55432`); each test gets a fresh database. Without it they
 //! are skipped, unless `LICENTIA_REQUIRE_PG=1` (as in CI), where they fail.
 mod access_table;
+mod activation;
 mod announcements;
 mod api_tokens;
 mod applications;
