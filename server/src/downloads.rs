@@ -166,3 +166,28 @@ pub async fn licence_file(db: Db, session: Session, parts: Parts) -> Response {
         Err(err) => refused(err),
     }
 }
+
+/// `GET /operator/codes/{batch}.csv`: a batch of activation codes, with who redeemed them.
+pub async fn code_batch_csv(
+    db: Db,
+    session: Session,
+    parts: Parts,
+    batch: Path<String>,
+) -> Response {
+    let Some(batch) = batch
+        .0
+        .strip_suffix(".csv")
+        .and_then(|id| Uuid::parse_str(id).ok())
+    else {
+        return refused(domain::Error::NotFound);
+    };
+    let principal = match principal(&db, &session, &parts).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let locale = locale(&parts.headers);
+    match domain::activation::export_csv(&db, &principal, batch, locale.as_str()).await {
+        Ok((name, bytes)) => attachment(&name, "text/csv; charset=utf-8", bytes),
+        Err(err) => refused(err),
+    }
+}

@@ -123,6 +123,15 @@ pub fn app_with(
             }),
         )
         .route(
+            "/operator/codes/{batch}",
+            get({
+                let db = state.db.clone();
+                move |batch, session, parts| {
+                    crate::downloads::code_batch_csv(db.clone(), session, parts, batch)
+                }
+            }),
+        )
+        .route(
             "/licence-file",
             get({
                 let db = state.db.clone();

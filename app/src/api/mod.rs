@@ -1,5 +1,6 @@
 //! Server functions and their wire types, one module per area. Each server function finds
 //! the principal, calls one domain function and converts the result; nothing else.
+pub mod activation;
 pub mod announcements;
 pub mod applications;
 pub mod auth;

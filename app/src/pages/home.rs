@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::activation::RedeemCode;
 use crate::api::auth::Me;
 use crate::api::overview::{my_overview, Overview, RequestLicences};
 use crate::components::date::{date_time, long_date, DateText};
@@ -29,14 +30,21 @@ pub fn HomePage() -> impl IntoView {
 fn HomeContent() -> impl IntoView {
     let me = use_me();
     let order = ServerAction::<RequestLicences>::new();
-    let overview = Resource::new(move || order.version().get(), |_| my_overview());
+    let redeem = ServerAction::<RedeemCode>::new();
+    let overview = Resource::new(
+        move || (order.version().get(), redeem.version().get()),
+        |_| my_overview(),
+    );
     // Signed out, nothing: the page shell sends the browser to the sign-in page.
     me.map(|MeResource(me)| {
         view! {
             <Loaded load=(Lenient(me), overview) loading=true let:loaded>
                 {
                     let (me, data) = loaded;
-                    me.flatten().map(|m| view! { <OverviewView me=m data=data order=order /> })
+                    me.flatten().map(|m| view! {
+                        <OverviewView me=m data=data order=order />
+                        <RedeemPanel redeem=redeem />
+                    })
                 }
             </Loaded>
         }
@@ -147,6 +155,43 @@ fn OverviewView(me: Me, data: Overview, order: ServerAction<RequestLicences>) ->
             </div>
             {order_panel}
         </div>
+    }
+}
+
+/// Redeeming an activation code from a bookshop or distributor.
+#[component]
+fn RedeemPanel(redeem: ServerAction<RedeemCode>) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = Signal::derive(move || redeem.value().get().and_then(|r| r.err()));
+    let invalid = move |field: &'static str| aria_invalid(error, field);
+    let done = Signal::derive(move || {
+        let until = redeem.value().get().and_then(|r| r.ok())?.until;
+        let locale = i18n.get_locale();
+        Some(td_string!(locale, overview.redeemed, date = long_date(locale, until)).to_string())
+    });
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(el)) = (redeem.value().get(), form.get()) {
+            el.reset();
+        }
+    });
+    view! {
+        <section class="panel redeem-panel" aria-labelledby="redeem-title">
+            <h2 id="redeem-title">{t!(i18n, overview.redeem_title)}</h2>
+            <p class="help" id="redeem-help">{t!(i18n, overview.redeem_help)}</p>
+            <StatusMessage text=done />
+            <ActionForm action=redeem node_ref=form attr:class="form row-form" attr:id="redeem-form">
+                <div class="field">
+                    <label for="redeem-code">{t!(i18n, overview.redeem_code)}</label>
+                    <input id="redeem-code" name="code" type="text" required maxlength="40"
+                        autocomplete="off" spellcheck="false" class="mono"
+                        aria-describedby="redeem-help" aria-invalid=invalid("code") />
+                </div>
+                <button type="submit" class="button button-primary" id="redeem-button"
+                    disabled=move || redeem.pending().get()>{t!(i18n, overview.redeem)}</button>
+            </ActionForm>
+            <ErrorMessage error=error />
+        </section>
     }
 }
 

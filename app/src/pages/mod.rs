@@ -10,6 +10,7 @@ pub mod not_found;
 pub mod onboarding;
 pub mod operator;
 pub mod operator_announcements;
+pub mod operator_codes;
 pub mod operator_products;
 pub mod profile;
 pub mod roles;

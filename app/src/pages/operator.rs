@@ -21,6 +21,7 @@ pub fn OperatorPage() -> impl IntoView {
             <div class="operator-layout">
                 <Subscriptions />
                 <super::operator_products::Products />
+                <super::operator_codes::ActivationCodes />
                 <PurchaseInbox />
                 <super::operator_announcements::Announcements />
                 <InstitutionLinks />

@@ -656,6 +656,14 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ),
         ("list_outbox", Operator(String::new())),
         ("catalogue", Operator(String::new())),
+        ("code_batches", Operator(String::new())),
+        (
+            "create_code_batch",
+            Operator(format!("name=Spy&bundle={stranger}&days=30&size=5")),
+        ),
+        ("batch_codes", Operator(format!("batch={stranger}"))),
+        ("revoke_code_batch", Operator(format!("batch={stranger}"))),
+        ("redeem_code", NoId("redeems for the caller's own account; a code names no site")),
         ("create_product", Operator("key=spy&name=Spy".into())),
         ("create_bundle", Operator("name=Spy&products=reader".into())),
         (
