@@ -141,7 +141,7 @@ function ssoEnv() {
   return env;
 }
 
-export async function startServer({ mailSink, sso } = {}) {
+export async function startServer({ mailSink, sso, env = {} } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'licentia-e2e-'));
   const bin = process.env.LICENTIA_BIN || join(root, 'target', 'debug', 'licentia');
@@ -161,6 +161,7 @@ export async function startServer({ mailSink, sso } = {}) {
       LICENTIA_JOB_POLL_MS: '200',
       ...(mailSink ? { LICENTIA_SMTP_URL: `smtp://127.0.0.1:${mailSink.port}` } : {}),
       ...(sso ? ssoEnv() : {}),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

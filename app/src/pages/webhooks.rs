@@ -60,6 +60,8 @@ fn WebhooksContent() -> impl IntoView {
     });
     let vendor = Memo::new(move |_| query.read().get("vendor").is_some_and(|v| v == "1"));
     let version = RwSignal::new(0u32);
+    // Kept above the list, which is drawn again after every change.
+    let secret = RwSignal::new(None::<String>);
     let page = Resource::new(
         move || (site.get(), vendor.get(), version.get()),
         |(site, vendor, _)| webhooks_page(site, vendor),
@@ -71,15 +73,26 @@ fn WebhooksContent() -> impl IntoView {
                 <a class="button" href="/developers">{t!(i18n, tokens.api_docs)}</a>
             </div>
             <p class="intro">{t!(i18n, webhooks.intro)}</p>
+            {move || secret.get().map(|secret| view! {
+                <div class="token-reveal" role="status" id="webhook-secret">
+                    <p><strong>{t!(i18n, webhooks.secret_now)}</strong></p>
+                    <label for="webhook-secret-value">{t!(i18n, webhooks.secret)}</label>
+                    <input id="webhook-secret-value" class="token-secret mono" type="text" readonly value=secret />
+                </div>
+            })}
             <Loaded load=page loading=true let:data>
-                <Endpoints data=data version=version />
+                <Endpoints data=data version=version secret=secret />
             </Loaded>
         </section>
     }
 }
 
 #[component]
-fn Endpoints(data: WebhooksView, version: RwSignal<u32>) -> impl IntoView {
+fn Endpoints(
+    data: WebhooksView,
+    version: RwSignal<u32>,
+    secret: RwSignal<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let scope = data.site.clone();
     let scope_line = move || {
@@ -97,7 +110,7 @@ fn Endpoints(data: WebhooksView, version: RwSignal<u32>) -> impl IntoView {
     view! {
         <p id="webhooks-scope">{scope_line}</p>
         <NewEndpoint site=data.site.as_ref().map(|(id, _)| *id) event_types=data.event_types.clone()
-            version=version />
+            version=version secret=secret />
         <ErrorMessage error=error />
         {if endpoints.is_empty() {
             view! { <p class="empty-state" id="no-endpoints">{t!(i18n, webhooks.no_endpoints)}</p> }.into_any()
@@ -131,6 +144,7 @@ fn NewEndpoint(
     site: Option<Uuid>,
     event_types: Vec<String>,
     version: RwSignal<u32>,
+    secret: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let url = RwSignal::new(String::new());
@@ -138,7 +152,6 @@ fn NewEndpoint(
     let chosen = RwSignal::new(Vec::<String>::new());
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
-    let secret = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         pending.set(true);
@@ -165,13 +178,6 @@ fn NewEndpoint(
     let error_signal = Signal::derive(move || error.get());
     let invalid = move |field: &'static str| aria_invalid(error_signal, field);
     view! {
-        {move || secret.get().map(|secret| view! {
-            <div class="token-reveal" role="status" id="webhook-secret">
-                <p><strong>{t!(i18n, webhooks.secret_now)}</strong></p>
-                <label for="webhook-secret-value">{t!(i18n, webhooks.secret)}</label>
-                <input id="webhook-secret-value" class="token-secret mono" type="text" readonly value=secret />
-            </div>
-        })}
         <h2>{t!(i18n, webhooks.new_endpoint)}</h2>
         <form class="form grid-form" id="webhook-form" on:submit=submit>
             <div class="field">

@@ -171,54 +171,39 @@ pub async fn record(
     let mut done_jobs = Vec::new();
     let mut healthy = Vec::new();
     let mut failing = Vec::new();
+    // Delivered ones in one statement per answer (usually one: 200 or 204).
+    let mut delivered: std::collections::BTreeMap<u16, Vec<i32>> = Default::default();
     for (sent, attempt) in &outcomes {
-        let error = attempt.error.clone().or_else(|| {
-            attempt
-                .status
-                .filter(|_| !attempt.delivered())
-                .map(|s| format!("HTTP {s}"))
-        });
-        let status = if attempt.delivered() {
+        if let (true, Some(code)) = (attempt.delivered(), attempt.status) {
             done_jobs.push(sent.job.id);
             healthy.push(sent.endpoint_id);
-            DELIVERED
-        } else {
-            failing.push(sent.endpoint_id);
-            let last = jobs::fail_in(
-                &*txn,
-                &sent.job,
-                error.as_deref().unwrap_or("failed"),
-                policy,
-            )
-            .await?;
-            if last {
-                FAILED
-            } else {
-                PENDING
-            }
-        };
-        webhook_delivery::Entity::update_many()
-            .col_expr(webhook_delivery::Column::Status, Expr::value(status))
-            .col_expr(
-                webhook_delivery::Column::Attempts,
-                Expr::col(webhook_delivery::Column::Attempts).add(1),
-            )
-            .col_expr(
-                webhook_delivery::Column::LastStatus,
-                Expr::value(attempt.status.map(i32::from)),
-            )
-            .col_expr(
-                webhook_delivery::Column::LastError,
-                Expr::value(error.map(|e| e.chars().take(300).collect::<String>())),
-            )
-            .col_expr(webhook_delivery::Column::LastAttemptAt, Expr::value(now))
-            .col_expr(
-                webhook_delivery::Column::DeliveredAt,
-                Expr::value(attempt.delivered().then_some(now)),
-            )
-            .filter(webhook_delivery::Column::Id.eq(sent.delivery_id))
-            .exec(&*txn)
-            .await?;
+            delivered.entry(code).or_default().push(sent.delivery_id);
+            continue;
+        }
+        let error = attempt
+            .error
+            .clone()
+            .or_else(|| attempt.status.map(|s| format!("HTTP {s}")));
+        failing.push(sent.endpoint_id);
+        let last = jobs::fail_in(
+            &*txn,
+            &sent.job,
+            error.as_deref().unwrap_or("failed"),
+            policy,
+        )
+        .await?;
+        settle(
+            &*txn,
+            vec![sent.delivery_id],
+            if last { FAILED } else { PENDING },
+            attempt.status,
+            error,
+            now,
+        )
+        .await?;
+    }
+    for (code, ids) in delivered {
+        settle(&*txn, ids, DELIVERED, Some(code), None, now).await?;
     }
     jobs::complete_in(&*txn, done_jobs).await?;
     if !healthy.is_empty() {
@@ -246,6 +231,47 @@ pub async fn record(
         .increment(delivered);
     metrics::counter!("licentia_webhook_deliveries_total", "outcome" => "failed")
         .increment(outcomes.len() as u64 - delivered);
+    Ok(())
+}
+
+/// Records an attempt on deliveries with the same outcome.
+async fn settle(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: Vec<i32>,
+    status: &str,
+    code: Option<u16>,
+    error: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let delivered = status == DELIVERED;
+    for chunk in ids.chunks(500) {
+        webhook_delivery::Entity::update_many()
+            .col_expr(webhook_delivery::Column::Status, Expr::value(status))
+            .col_expr(
+                webhook_delivery::Column::Attempts,
+                Expr::col(webhook_delivery::Column::Attempts).add(1),
+            )
+            .col_expr(
+                webhook_delivery::Column::LastStatus,
+                Expr::value(code.map(i32::from)),
+            )
+            .col_expr(
+                webhook_delivery::Column::LastError,
+                Expr::value(
+                    error
+                        .clone()
+                        .map(|e| e.chars().take(300).collect::<String>()),
+                ),
+            )
+            .col_expr(webhook_delivery::Column::LastAttemptAt, Expr::value(now))
+            .col_expr(
+                webhook_delivery::Column::DeliveredAt,
+                Expr::value(delivered.then_some(now)),
+            )
+            .filter(webhook_delivery::Column::Id.is_in(chunk.to_vec()))
+            .exec(conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::jobs;
 
 /// An event: its type, the site it happened in, and what it says.
-pub(crate) struct Emitted<'a> {
+pub struct Emitted<'a> {
     pub kind: &'static str,
     pub site: &'a site::Model,
     pub data: serde_json::Value,
@@ -74,8 +74,9 @@ pub(crate) async fn emit_journal(
     emit(conn, emitted).await
 }
 
-/// Queues the deliveries of these events.
-pub(crate) async fn emit(conn: &impl ConnectionTrait, events: Vec<Emitted<'_>>) -> Result<()> {
+/// Queues the deliveries of these events, in the caller's transaction (the domain raises its
+/// own; public for the benchmark of the fan-out).
+pub async fn emit(conn: &impl ConnectionTrait, events: Vec<Emitted<'_>>) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }

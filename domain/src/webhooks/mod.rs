@@ -15,7 +15,8 @@ pub use deliver::{
     deliveries, disable_failing, next_batch, record, redeliver, sign, Attempt, Delivery, Outgoing,
     BATCH, JOB_KIND,
 };
-pub(crate) use emit::{emit, emit_journal, Emitted};
+pub(crate) use emit::emit_journal;
+pub use emit::{emit, Emitted};
 pub use endpoints::{
     allow_loopback, endpoints, is_loopback, register, register_unchecked, remove, set_enabled,
     Endpoint, EndpointList, NewEndpoint, Registered, Scope, MAX_URL,
