@@ -34,6 +34,7 @@ mod m20261216_000030_signing_keys;
 mod m20261217_000031_usage_limits;
 mod m20261218_000032_webhooks;
 mod m20261219_000033_activation_codes;
+mod m20261220_000034_expiry_announced;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261217_000031_usage_limits::Migration),
             Box::new(m20261218_000032_webhooks::Migration),
             Box::new(m20261219_000033_activation_codes::Migration),
+            Box::new(m20261220_000034_expiry_announced::Migration),
         ]
     }
 }

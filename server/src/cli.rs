@@ -507,6 +507,9 @@ async fn housekeeping(
         if let Err(err) = domain::applications::cull(&db, chrono::Utc::now()).await {
             tracing::warn!(%err, "ending silent application sessions failed");
         }
+        if let Err(err) = domain::webhooks::announce_expired(&db, wire::time::today()).await {
+            tracing::warn!(%err, "announcing ended subscriptions to webhooks failed");
+        }
         match domain::webhooks::disable_failing(&db, chrono::Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(

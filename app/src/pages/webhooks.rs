@@ -39,6 +39,7 @@ fn event_label(locale: Locale, event: &str) -> String {
         "user.deleted" => td_string!(locale, webhooks.event_user_deleted),
         "licence.assigned" => td_string!(locale, webhooks.event_licence_assigned),
         "licence.unassigned" => td_string!(locale, webhooks.event_licence_unassigned),
+        "licence.expired" => td_string!(locale, webhooks.event_licence_expired),
         "subscription.changed" => td_string!(locale, webhooks.event_subscription_changed),
         "import.finished" => td_string!(locale, webhooks.event_import_finished),
         "session.opened" => td_string!(locale, webhooks.event_session_opened),

@@ -26,6 +26,8 @@ pub struct Model {
     /// The activation-code batch whose redeemed code made it (one seat, not counted in the
     /// organisation's seat limit).
     pub activation_batch_id: Option<i32>,
+    /// Its end was announced to webhooks (`licence.expired`).
+    pub expiry_announced: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "user.deleted",
     "licence.assigned",
     "licence.unassigned",
+    "licence.expired",
     "subscription.changed",
     "import.finished",
     "session.opened",

@@ -10,6 +10,7 @@ mod deliver;
 mod emit;
 mod endpoints;
 mod events;
+mod expired;
 
 pub use deliver::{
     deliveries, disable_failing, next_batch, record, redeliver, sign, Attempt, Delivery, Outgoing,
@@ -22,6 +23,7 @@ pub use endpoints::{
     Endpoint, EndpointList, NewEndpoint, Registered, Scope, MAX_URL,
 };
 pub use events::EVENT_TYPES;
+pub use expired::{announce_expired, ANNOUNCED_FOR};
 
 /// How long an endpoint may fail every delivery before it is disabled.
 pub const DISABLE_AFTER: chrono::Duration = chrono::Duration::days(3);

@@ -348,3 +348,70 @@ db_test!(
         assert_eq!(webhooks::disable_failing(&db, now).await.unwrap(), 0);
     }
 );
+
+db_test!(
+    should_announce_an_ended_subscription_once,
+    |db: Db| async move {
+        let w = world(&db).await;
+        let made = webhooks::register(
+            &db,
+            &w.operator,
+            NewEndpoint {
+                site: None,
+                url: "https://vendor.example/hooks".into(),
+                events: vec!["licence.expired".into()],
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let subscription = domain::entities::subscription::Entity::find()
+            .filter(domain::entities::subscription::Column::Serial.eq("40000001"))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        // Nothing before its end; the day after: one event for its one holder, once.
+        assert_eq!(
+            webhooks::announce_expired(&db, subscription.valid_until)
+                .await
+                .unwrap(),
+            0
+        );
+        let after = subscription.valid_until + chrono::Duration::days(1);
+        assert_eq!(webhooks::announce_expired(&db, after).await.unwrap(), 1);
+        assert_eq!(webhooks::announce_expired(&db, after).await.unwrap(), 0);
+        let log = webhooks::deliveries(&db, &w.operator, made.endpoint.public_id)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].event_type, "licence.expired");
+    }
+);
+
+db_test!(
+    should_not_announce_what_ended_long_ago,
+    |db: Db| async move {
+        let w = world(&db).await;
+        let made = webhooks::register(
+            &db,
+            &w.operator,
+            NewEndpoint {
+                site: None,
+                url: "https://vendor.example/hooks".into(),
+                events: vec!["licence.expired".into()],
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let later = wire::time::today() + chrono::Duration::days(400);
+        assert_eq!(webhooks::announce_expired(&db, later).await.unwrap(), 0);
+        assert!(
+            webhooks::deliveries(&db, &w.operator, made.endpoint.public_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
