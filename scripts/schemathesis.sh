@@ -43,7 +43,7 @@ done
 # Real ids for the fuzzer, asked of the API itself (scripts/schemathesis.toml binds them to the
 # path and body parameters): the sites and users the token sees, and application sessions
 # opened for the users whose licence covers the demo's products (some to keep alive with
-# heartbeats, some to close).
+# heartbeats, some to close) and devices registered for them (to forget).
 api="http://127.0.0.1:$port/api/v1"
 call() { curl -fsS -H "Authorization: Bearer $token" -H "Content-Type: application/json" "$@"; }
 json() { /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); $1"; }
@@ -57,7 +57,7 @@ root="$(json 'print(next(s["id"] for s in d if s["parent_id"] is None))' <"$dir/
 call "$api/sites/$root/users?include_subsites=true" >"$dir/users.json"
 json 'print(*[u["id"] for u in d["users"]], sep="\n")' <"$dir/users.json" | dict users
 json 'print(*[u["username"] for u in d["users"]], sep="\n")' <"$dir/users.json" | dict usernames
-: >"$dir/live"; : >"$dir/closable"
+: >"$dir/live"; : >"$dir/closable"; : >"$dir/devices"
 for user in $(json 'print(*[u["id"] for u in d["users"]])' <"$dir/users.json"); do
   [ "$(call "$api/users/$user/licence?product=reader" | json 'print(d["valid"])')" = True ] || continue
   for product in reader speech; do
@@ -66,9 +66,14 @@ for user in $(json 'print(*[u["id"] for u in d["users"]])' <"$dir/users.json"); 
   for _ in 1 2 3 4 5 6 7 8; do
     call -X POST -d '{"product":"reader"}' "$api/users/$user/sessions" | json 'print(d["id"])'
   done >>"$dir/closable"
+  for n in 1 2 3 4 5 6 7 8; do
+    call -X POST -d "{\"product\":\"reader\",\"fingerprint\":\"schemathesis-$n\"}" \
+      "$api/users/$user/devices" | json 'print(d["id"])'
+  done >>"$dir/devices"
 done
 dict live-sessions <"$dir/live"
 dict closable-sessions <"$dir/closable"
+dict devices <"$dir/devices"
 
 echo "schemathesis for ${seconds}s against http://127.0.0.1:$port"
 status=0

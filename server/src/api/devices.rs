@@ -16,9 +16,12 @@ use super::ApiState;
 pub struct NewDevice {
     /// The product key of the application.
     pub product: String,
-    /// What the application computes to tell its devices apart (1 to 128 characters).
+    /// What the application computes to tell its devices apart (1 to 128 characters, no
+    /// control characters).
+    #[schema(min_length = 1, max_length = 128, pattern = "^[^\\x00-\\x1f\\x7f]+$")]
     pub fingerprint: String,
-    /// A name the user recognises (at most 100 characters).
+    /// A name the user recognises (at most 100 characters, no control characters).
+    #[schema(max_length = 100, pattern = "^[^\\x00-\\x1f\\x7f]*$")]
     pub name: Option<String>,
 }
 

@@ -31,7 +31,9 @@ pub struct LicenceFileQuery {
     /// A product key: the file covers it (the licence must); without it, every product the
     /// user's valid licences cover.
     pub product: Option<String>,
-    /// The fingerprint of the device the file is bound to (1 to 128 characters).
+    /// The fingerprint of the device the file is bound to (1 to 128 characters, no control
+    /// characters).
+    #[param(min_length = 1, max_length = 128, pattern = "^[^\\x00-\\x1f\\x7f]+$")]
     pub device: Option<String>,
     /// Seal (encrypt) the file to the user's or the device's key.
     #[param(inline)]
@@ -141,7 +143,10 @@ pub async fn licence_file(
             SealTo::User => domain::licence_files::Seal::User,
             SealTo::Device => domain::licence_files::Seal::Device,
         }),
-        ttl: query.ttl.map(chrono::Duration::seconds),
+        // Out of chrono's range: as out of bounds as any other (refused by the domain).
+        ttl: query
+            .ttl
+            .map(|seconds| chrono::Duration::try_seconds(seconds).unwrap_or(chrono::Duration::MAX)),
     };
     let issued =
         domain::licence_files::issue(&state.db, &caller.principal, user, &request, Utc::now())

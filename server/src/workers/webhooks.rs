@@ -17,6 +17,11 @@ use crate::lifecycle::Stop;
 pub const IN_FLIGHT: usize = 16;
 /// How long a receiver may take to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Deliveries claimed at once by one loop.
+pub const BATCH: u64 = 256;
+/// Loops of one worker claiming, posting and recording at once (their database work and their
+/// posts overlap).
+pub const LOOPS: usize = 4;
 
 pub struct WebhookWorker {
     db: Db,
@@ -59,7 +64,7 @@ impl WebhookWorker {
     /// Delivers until the process stops.
     pub async fn run(mut self) {
         while !self.stop.requested() {
-            match self.deliver_next().await {
+            match self.drain().await {
                 Ok(0) => {
                     let poll = self.poll;
                     self.stop.sleep(poll).await;
@@ -74,9 +79,30 @@ impl WebhookWorker {
         }
     }
 
+    /// Sends batches with [`LOOPS`] loops until none is due; how many deliveries were sent.
+    pub async fn drain(&self) -> Result<usize, domain::Error> {
+        let loops = (0..LOOPS).map(|_| async {
+            let mut sent = 0;
+            loop {
+                match self.deliver_next().await? {
+                    0 => return Ok::<usize, domain::Error>(sent),
+                    n => sent += n,
+                }
+                if self.stop.requested() {
+                    return Ok(sent);
+                }
+            }
+        });
+        let mut sent = 0;
+        for outcome in futures::future::join_all(loops).await {
+            sent += outcome?;
+        }
+        Ok(sent)
+    }
+
     /// Sends one batch; how many deliveries it held.
     pub async fn deliver_next(&self) -> Result<usize, domain::Error> {
-        let batch = webhooks::next_batch(&self.db, self.lease, webhooks::BATCH).await?;
+        let batch = webhooks::next_batch(&self.db, self.lease, BATCH).await?;
         let count = batch.len();
         if count == 0 {
             return Ok(0);
