@@ -340,6 +340,7 @@ async fn redeem_checked(
         bundle_id: Set(batch.bundle_id),
         assigned: Set(1),
         activation_batch_id: Set(Some(batch.id)),
+        expiry_announced: Set(false),
         ..Default::default()
     }
     .insert(&*txn)

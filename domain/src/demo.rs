@@ -82,6 +82,7 @@ pub async fn seed_licences(db: &Db) -> Result<()> {
             created_at: Set(Utc::now()),
             assigned: Set(0),
             bundle_id: Set(bundle_id),
+            expiry_announced: Set(false),
             ..Default::default()
         }
         .insert(db.conn())

@@ -103,6 +103,7 @@ pub async fn insert(db: &Db, form: SubscriptionForm) -> Result<SubscriptionRow> 
         created_at: Set(Utc::now()),
         bundle_id: Set(None),
         assigned: Set(0),
+        expiry_announced: Set(false),
         ..Default::default()
     }
     .insert(&*txn)
