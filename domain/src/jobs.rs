@@ -217,18 +217,14 @@ fn free_at(now: DateTime<Utc>) -> sea_orm::Condition {
 /// Marks a claimed job done, replacing its payload (e.g. without the secrets a mail carried).
 pub async fn complete(db: &Db, id: i32, payload: Option<String>) -> Result<()> {
     let txn = db.write_uncached().await?;
-    let mut update = job::Entity::update_many()
-        .col_expr(job::Column::Status, Expr::value(DONE))
-        .col_expr(
-            job::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(job::Column::FinishedAt, Expr::value(Utc::now()))
-        .col_expr(job::Column::LastError, Expr::value(Option::<String>::None));
+    complete_in(&*txn, vec![id]).await?;
     if let Some(payload) = payload {
-        update = update.col_expr(job::Column::Payload, Expr::value(payload));
+        job::Entity::update_many()
+            .col_expr(job::Column::Payload, Expr::value(payload))
+            .filter(job::Column::Id.eq(id))
+            .exec(&*txn)
+            .await?;
     }
-    update.filter(job::Column::Id.eq(id)).exec(&*txn).await?;
     txn.commit().await
 }
 
