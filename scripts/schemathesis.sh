@@ -57,9 +57,10 @@ root="$(json 'print(next(s["id"] for s in d if s["parent_id"] is None))' <"$dir/
 call "$api/sites/$root/users?include_subsites=true" >"$dir/users.json"
 json 'print(*[u["id"] for u in d["users"]], sep="\n")' <"$dir/users.json" | dict users
 json 'print(*[u["username"] for u in d["users"]], sep="\n")' <"$dir/users.json" | dict usernames
-: >"$dir/live"; : >"$dir/closable"; : >"$dir/devices"
+: >"$dir/live"; : >"$dir/closable"; : >"$dir/devices"; : >"$dir/licensed"
 for user in $(json 'print(*[u["id"] for u in d["users"]])' <"$dir/users.json"); do
   [ "$(call "$api/users/$user/licence?product=reader" | json 'print(d["valid"])')" = True ] || continue
+  echo "$user" >>"$dir/licensed"
   for product in reader speech; do
     call -X POST -d "{\"product\":\"$product\"}" "$api/users/$user/sessions" | json 'print(d["id"])'
   done >>"$dir/live"
@@ -74,6 +75,7 @@ done
 dict live-sessions <"$dir/live"
 dict closable-sessions <"$dir/closable"
 dict devices <"$dir/devices"
+dict licensed <"$dir/licensed"
 
 echo "schemathesis for ${seconds}s against http://127.0.0.1:$port"
 status=0
