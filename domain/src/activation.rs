@@ -100,23 +100,31 @@ fn number(field: &'static str, raw: &str, max: i32) -> Result<i32> {
 }
 
 async fn info(db: &Db, b: &activation_batch::Model) -> Result<Batch> {
-    let bundle_name = match b.bundle_id {
-        Some(id) => bundle::Entity::find_by_id(id)
-            .one(db.conn())
-            .await?
-            .map(|b| b.name),
-        None => None,
-    };
-    Ok(Batch {
+    Ok(listed(&bundle_names(db, std::slice::from_ref(b)).await?, b))
+}
+
+/// The names of the batches' bundles, in one statement.
+async fn bundle_names(db: &Db, batches: &[activation_batch::Model]) -> Result<Vec<bundle::Model>> {
+    Ok(bundle::Entity::find()
+        .filter(bundle::Column::Id.is_in(batches.iter().filter_map(|b| b.bundle_id)))
+        .all(db.conn())
+        .await?)
+}
+
+fn listed(bundles: &[bundle::Model], b: &activation_batch::Model) -> Batch {
+    Batch {
         public_id: b.public_id,
         name: b.name.clone(),
-        bundle_name,
+        bundle_name: bundles
+            .iter()
+            .find(|x| Some(x.id) == b.bundle_id)
+            .map(|x| x.name.clone()),
         days: b.days,
         size: b.size,
         redeemed: b.redeemed,
         created_at: b.created_at,
         revoked_at: b.revoked_at,
-    })
+    }
 }
 
 /// Generates a batch of codes.
@@ -180,11 +188,8 @@ pub async fn batches(db: &Db, principal: &Principal) -> Result<Vec<Batch>> {
         .order_by_desc(activation_batch::Column::Id)
         .all(db.conn())
         .await?;
-    let mut out = Vec::with_capacity(all.len());
-    for b in &all {
-        out.push(info(db, b).await?);
-    }
-    Ok(out)
+    let bundles = bundle_names(db, &all).await?;
+    Ok(all.iter().map(|b| listed(&bundles, b)).collect())
 }
 
 async fn find(db: &Db, principal: &Principal, batch: Uuid) -> Result<activation_batch::Model> {

@@ -198,14 +198,7 @@ async fn find(db: &Db, device: Uuid) -> Result<(device::Model, user::Model, prod
         .one(db.conn())
         .await?
         .ok_or(Error::NotFound)?;
-    let owner = user::Entity::find_by_id(found.user_id)
-        .one(db.conn())
-        .await?
-        .ok_or(Error::NotFound)?;
-    let product = product::Entity::find_by_id(found.product_id)
-        .one(db.conn())
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (owner, product) = super::owner_and_product(db, found.user_id, found.product_id).await?;
     Ok((found, owner, product))
 }
 

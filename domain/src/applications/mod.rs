@@ -31,6 +31,24 @@ use crate::error::Result;
 use crate::sites::Resolved;
 use crate::users::resolve;
 use crate::{Db, Principal};
+use sea_orm::EntityTrait;
+
+/// The user and the product a session or a device belongs to.
+async fn owner_and_product(
+    db: &Db,
+    user_id: i32,
+    product_id: i32,
+) -> Result<(user::Model, crate::entities::product::Model)> {
+    let owner = user::Entity::find_by_id(user_id)
+        .one(db.conn())
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    let product = crate::entities::product::Entity::find_by_id(product_id)
+        .one(db.conn())
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    Ok((owner, product))
+}
 
 /// The user an application acts for: the principal themselves, or anyone in a site where the
 /// principal may connect applications.
