@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde::Serialize;
 
@@ -104,8 +104,15 @@ pub async fn enqueue_many(
     Ok(())
 }
 
-/// Claims up to `limit` of the oldest due jobs of `kind` for `lease`, counting the attempt, in
-/// one conditional UPDATE (a job another worker claimed first is left out).
+/// Claims up to `limit` of the oldest due jobs of `kind` for `lease`, counting the attempt.
+/// On PostgreSQL the due rows are read and locked in a transaction skipping rows another
+/// worker is claiming at that moment (`FOR UPDATE SKIP LOCKED`), so concurrent workers take
+/// different jobs rather than waiting for each other and coming back empty. (Not as one
+/// `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: the planner may run such
+/// a sub-select more than once, and with `SKIP LOCKED` each run picks other rows, so more
+/// than `limit` are claimed.) SQLite has one writer at a time and runs an `IN` sub-select
+/// once: there it is that one statement. The outer conditions are checked again on the row as
+/// it is when updated, so a job claimed by another worker is left out.
 pub async fn claim_many(
     db: &Db,
     kind: &str,
@@ -113,7 +120,7 @@ pub async fn claim_many(
     limit: u64,
 ) -> Result<Vec<job::Model>> {
     let now = Utc::now();
-    let due: Vec<i32> = job::Entity::find()
+    let due = job::Entity::find()
         .select_only()
         .column(job::Column::Id)
         .filter(job::Column::Kind.eq(kind))
@@ -122,28 +129,38 @@ pub async fn claim_many(
         .filter(free_at(now))
         .order_by_asc(job::Column::RunAfter)
         .order_by_asc(job::Column::Id)
-        .limit(limit)
-        .into_tuple::<i32>()
-        .all(db.conn())
-        .await?;
-    if due.is_empty() {
-        return Ok(Vec::new());
-    }
+        .limit(limit);
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
-    let txn = db.write_uncached().await?;
-    let claimed = job::Entity::update_many()
+    let claim = job::Entity::update_many()
         .col_expr(job::Column::LockedUntil, Expr::value(until))
         .col_expr(
             job::Column::Attempts,
             Expr::col(job::Column::Attempts).add(1),
         )
-        .filter(job::Column::Id.is_in(due))
         .filter(job::Column::Status.eq(QUEUED))
-        .filter(free_at(now))
-        .exec_with_returning(&*txn)
-        .await?;
-    txn.commit().await?;
-    Ok(claimed)
+        .filter(free_at(now));
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        let txn = db.write_uncached().await?;
+        let ids: Vec<i32> = due
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .into_tuple::<i32>()
+            .all(&*txn)
+            .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let claimed = claim
+            .filter(job::Column::Id.is_in(ids))
+            .exec_with_returning(&*txn)
+            .await?;
+        txn.commit().await?;
+        return Ok(claimed);
+    }
+    let conn = db.autocommit().await;
+    Ok(claim
+        .filter(job::Column::Id.in_subquery(due.into_query()))
+        .exec_with_returning(&*conn)
+        .await?)
 }
 
 /// Marks claimed jobs done, in the caller's transaction.
@@ -162,6 +179,19 @@ pub async fn complete_in(conn: &impl ConnectionTrait, ids: Vec<i32>) -> Result<(
         .filter(job::Column::Id.is_in(ids))
         .exec(conn)
         .await?;
+    Ok(())
+}
+
+/// Deletes claimed jobs that are done and whose outcome is kept elsewhere (a webhook
+/// delivery's row), in the caller's transaction: cheaper than marking them done, and nothing
+/// is left behind to cull.
+pub async fn remove_in(conn: &impl ConnectionTrait, ids: Vec<i32>) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        job::Entity::delete_many()
+            .filter(job::Column::Id.is_in(chunk.to_vec()))
+            .exec(conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -261,6 +291,20 @@ pub async fn renew(db: &Db, id: i32, lease: Duration) -> Result<()> {
         .exec(&*txn)
         .await?;
     txn.commit().await
+}
+
+/// Extends the leases of jobs this worker holds, in one statement (a batch still being worked
+/// on when a third of its lease has passed).
+pub async fn renew_many(db: &Db, ids: Vec<i32>, lease: Duration) -> Result<()> {
+    let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
+    let conn = db.autocommit().await;
+    job::Entity::update_many()
+        .col_expr(job::Column::LockedUntil, Expr::value(until))
+        .filter(job::Column::Id.is_in(ids))
+        .filter(job::Column::Status.eq(QUEUED))
+        .exec(&*conn)
+        .await?;
+    Ok(())
 }
 
 /// Records a failed attempt: the job runs again after the policy's delay, or is marked failed

@@ -35,6 +35,7 @@ mod m20261217_000031_usage_limits;
 mod m20261218_000032_webhooks;
 mod m20261219_000033_activation_codes;
 mod m20261220_000034_expiry_announced;
+mod m20261221_000035_job_claims;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261218_000032_webhooks::Migration),
             Box::new(m20261219_000033_activation_codes::Migration),
             Box::new(m20261220_000034_expiry_announced::Migration),
+            Box::new(m20261221_000035_job_claims::Migration),
         ]
     }
 }

@@ -24,6 +24,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::webhook_endpoint::Entity",
+        from = "Column::EndpointId",
+        to = "super::webhook_endpoint::Column::Id"
+    )]
+    Endpoint,
+}
+
+impl Related<super::webhook_endpoint::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Endpoint.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

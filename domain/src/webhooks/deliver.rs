@@ -1,8 +1,12 @@
-//! Sending deliveries: the workers claim a batch of due delivery jobs, the server posts them
-//! (signed here, as Standard Webhooks says) and hands the outcomes back in one transaction:
-//! a 2xx delivers, anything else is retried with back-off until the jobs' last attempt. The
-//! log per endpoint shows every delivery with its attempts; a redelivery sends the same
-//! message (same `webhook-id`) again.
+//! Sending deliveries: a delivery job carries up to [`MESSAGES_PER_JOB`] messages to one
+//! endpoint (the events of one transaction: one for a single change, many for an import), so
+//! the worker reads what it posts from the job itself. Workers claim a batch of due jobs, the
+//! server posts their messages (signed here, as Standard Webhooks says) and hands the
+//! outcomes back in one transaction: a 2xx delivers; the messages that failed stay in their
+//! job, retried with back-off until its last attempt. The log per endpoint shows every
+//! delivery with its attempts; a redelivery sends the same message (same `webhook-id`) again.
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD as B64;
@@ -11,8 +15,8 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -27,32 +31,51 @@ use crate::{mail, Db, Principal};
 
 /// The job kind of a delivery.
 pub const JOB_KIND: &str = "webhook";
-/// How many deliveries a worker claims at once.
-pub const BATCH: u64 = 64;
+/// Messages one job carries at most.
+pub const MESSAGES_PER_JOB: usize = 16;
+/// Jobs a worker claims at once (so at most 1,024 messages).
+pub const JOBS_PER_BATCH: u64 = 64;
 
 pub(crate) const PENDING: &str = "pending";
 const DELIVERED: &str = "delivered";
 const FAILED: &str = "failed";
 
-/// A delivery's job.
+/// A delivery job: messages to one endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DeliveryJob {
+    pub endpoint: i32,
+    pub messages: Vec<Message>,
+}
+
+/// One message of a job: its delivery's id, its `webhook-id` and the JSON body as signed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Message {
     pub delivery: Uuid,
+    pub id: String,
+    pub body: String,
 }
 
 /// One delivery to send now.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
-    pub job: job::Model,
-    pub delivery_id: i32,
+    /// The claimed job carrying it (its payload left out).
+    job: Arc<job::Model>,
+    pub delivery: Uuid,
     pub endpoint_id: i32,
     pub url: String,
     pub message_id: String,
     pub body: String,
     secret: String,
+    /// Whether the endpoint was failing when the batch was claimed (a delivery clears it).
+    failing: bool,
 }
 
 impl Outgoing {
+    /// The id of the job carrying this delivery.
+    pub fn job_id(&self) -> i32 {
+        self.job.id
+    }
+
     /// The three Standard Webhooks headers for an attempt at `at`.
     pub fn headers(&self, at: DateTime<Utc>) -> Result<[(&'static str, String); 3]> {
         let timestamp = at.timestamp();
@@ -76,69 +99,72 @@ pub fn sign(secret: &str, message_id: &str, timestamp: i64, body: &str) -> Optio
     Some(format!("v1,{}", B64.encode(mac.finalize().into_bytes())))
 }
 
-/// Claims up to `limit` due deliveries. Deliveries whose endpoint was removed or switched off
-/// are settled here (failed, for a redelivery later) rather than sent.
-pub async fn next_batch(db: &Db, lease: Duration, limit: u64) -> Result<Vec<Outgoing>> {
-    let claimed = jobs::claim_many(db, JOB_KIND, lease, limit).await?;
+/// Claims up to [`JOBS_PER_BATCH`] due delivery jobs and returns their messages. Messages to
+/// an endpoint that was removed or switched off are settled here (failed, for a redelivery
+/// later) rather than sent.
+pub async fn next_batch(db: &Db, lease: Duration) -> Result<Vec<Outgoing>> {
+    let claimed = jobs::claim_many(db, JOB_KIND, lease, JOBS_PER_BATCH).await?;
     if claimed.is_empty() {
         return Ok(Vec::new());
     }
-    let wanted: Vec<(job::Model, Option<Uuid>)> = claimed
+    let wanted: Vec<(job::Model, Option<DeliveryJob>)> = claimed
         .into_iter()
-        .map(|j| {
-            let id = serde_json::from_str::<DeliveryJob>(&j.payload)
-                .ok()
-                .map(|p| p.delivery);
-            (j, id)
+        .map(|mut j| {
+            let carried = serde_json::from_str::<DeliveryJob>(&j.payload).ok();
+            j.payload = String::new();
+            (j, carried)
         })
         .collect();
-    let rows = webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::PublicId.is_in(wanted.iter().filter_map(|(_, id)| *id)))
+    let endpoints: BTreeMap<i32, webhook_endpoint::Model> = webhook_endpoint::Entity::find()
+        .filter(
+            webhook_endpoint::Column::Id
+                .is_in(wanted.iter().filter_map(|(_, c)| Some(c.as_ref()?.endpoint))),
+        )
         .all(db.conn())
-        .await?;
-    let endpoints = webhook_endpoint::Entity::find()
-        .filter(webhook_endpoint::Column::Id.is_in(rows.iter().map(|d| d.endpoint_id)))
-        .all(db.conn())
-        .await?;
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
     let mut out = Vec::new();
     let mut settled = Vec::new();
     let mut stranded = Vec::new();
-    for (job, id) in wanted {
-        let delivery = id.and_then(|id| rows.iter().find(|d| d.public_id == id));
-        let endpoint = delivery.and_then(|d| {
-            endpoints
-                .iter()
-                .find(|e| e.id == d.endpoint_id && e.enabled)
-        });
-        match (delivery, endpoint) {
-            (Some(d), Some(e)) => out.push(Outgoing {
-                job,
-                delivery_id: d.id,
-                endpoint_id: e.id,
-                url: e.url.clone(),
-                message_id: d.message_id.clone(),
-                body: d.payload.clone(),
-                secret: e.secret.clone(),
-            }),
-            (Some(d), None) => {
-                stranded.push(d.id);
-                settled.push(job.id);
-            }
-            (None, _) => settled.push(job.id),
-        }
+    for (job, carried) in wanted {
+        let Some(carried) = carried else {
+            tracing::warn!(job = job.id, "a webhook job that cannot be read: dropped");
+            settled.push(job.id);
+            continue;
+        };
+        let Some(endpoint) = endpoints.get(&carried.endpoint).filter(|e| e.enabled) else {
+            stranded.extend(carried.messages.iter().map(|m| m.delivery));
+            settled.push(job.id);
+            continue;
+        };
+        let job = Arc::new(job);
+        out.extend(carried.messages.into_iter().map(|m| Outgoing {
+            job: job.clone(),
+            delivery: m.delivery,
+            endpoint_id: endpoint.id,
+            url: endpoint.url.clone(),
+            message_id: m.id,
+            body: m.body,
+            secret: endpoint.secret.clone(),
+            failing: endpoint.failing_since.is_some(),
+        }));
     }
     if !settled.is_empty() {
         let txn = db.write_uncached().await?;
-        webhook_delivery::Entity::update_many()
-            .col_expr(webhook_delivery::Column::Status, Expr::value(FAILED))
-            .col_expr(
-                webhook_delivery::Column::LastError,
-                Expr::value("endpoint switched off"),
-            )
-            .filter(webhook_delivery::Column::Id.is_in(stranded))
-            .exec(&*txn)
-            .await?;
-        jobs::complete_in(&*txn, settled).await?;
+        for chunk in stranded.chunks(500) {
+            webhook_delivery::Entity::update_many()
+                .col_expr(webhook_delivery::Column::Status, Expr::value(FAILED))
+                .col_expr(
+                    webhook_delivery::Column::LastError,
+                    Expr::value("endpoint switched off"),
+                )
+                .filter(webhook_delivery::Column::PublicId.is_in(chunk.to_vec()))
+                .exec(&*txn)
+                .await?;
+        }
+        jobs::remove_in(&*txn, settled).await?;
         txn.commit().await?;
     }
     Ok(out)
@@ -155,9 +181,17 @@ impl Attempt {
     fn delivered(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
+
+    fn error(&self) -> Option<String> {
+        self.error
+            .clone()
+            .or_else(|| self.status.map(|s| format!("HTTP {s}")))
+    }
 }
 
-/// Records the outcomes of a batch in one transaction.
+/// Records the outcomes of a batch in one transaction: delivered messages are settled; a job
+/// whose messages were all delivered is removed, the others keep only the messages that
+/// failed and run again after the policy's delay (or are given up after its last attempt).
 pub async fn record(
     db: &Db,
     outcomes: Vec<(Outgoing, Attempt)>,
@@ -167,56 +201,86 @@ pub async fn record(
     if outcomes.is_empty() {
         return Ok(());
     }
-    let txn = db.write_uncached().await?;
-    let mut done_jobs = Vec::new();
+    // Per job: the job, its endpoint, the messages that failed and the first error.
+    type Failed = (Arc<job::Model>, i32, Vec<Message>, Option<String>);
+    let mut by_job: BTreeMap<i32, Failed> = BTreeMap::new();
+    // Deliveries with the same outcome are settled in one statement (usually one: 200 or 204).
+    let mut delivered: BTreeMap<u16, Vec<Uuid>> = BTreeMap::new();
+    let mut refused: BTreeMap<(Option<u16>, Option<String>), Vec<Uuid>> = BTreeMap::new();
     let mut healthy = Vec::new();
     let mut failing = Vec::new();
-    // Delivered ones in one statement per answer (usually one: 200 or 204).
-    let mut delivered: std::collections::BTreeMap<u16, Vec<i32>> = Default::default();
+    let mut delivered_to = Vec::new();
     for (sent, attempt) in &outcomes {
+        let entry = by_job
+            .entry(sent.job.id)
+            .or_insert_with(|| (sent.job.clone(), sent.endpoint_id, Vec::new(), None));
         if let (true, Some(code)) = (attempt.delivered(), attempt.status) {
-            done_jobs.push(sent.job.id);
-            healthy.push(sent.endpoint_id);
-            delivered.entry(code).or_default().push(sent.delivery_id);
+            delivered.entry(code).or_default().push(sent.delivery);
+            delivered_to.push(sent.endpoint_id);
+            if sent.failing {
+                healthy.push(sent.endpoint_id);
+            }
             continue;
         }
-        let error = attempt
-            .error
-            .clone()
-            .or_else(|| attempt.status.map(|s| format!("HTTP {s}")));
         failing.push(sent.endpoint_id);
-        let last = jobs::fail_in(
-            &*txn,
-            &sent.job,
-            error.as_deref().unwrap_or("failed"),
-            policy,
-        )
-        .await?;
-        settle(
-            &*txn,
-            vec![sent.delivery_id],
-            if last { FAILED } else { PENDING },
-            attempt.status,
-            error,
-            now,
-        )
-        .await?;
+        if entry.3.is_none() {
+            entry.3 = attempt.error();
+        }
+        entry.2.push(Message {
+            delivery: sent.delivery,
+            id: sent.message_id.clone(),
+            body: sent.body.clone(),
+        });
+        refused
+            .entry((attempt.status, attempt.error()))
+            .or_default()
+            .push(sent.delivery);
+    }
+    let txn = db.write_uncached().await?;
+    let mut done_jobs = Vec::new();
+    let mut given_up = std::collections::HashSet::new();
+    for (id, (job, endpoint, failed, error)) in by_job {
+        if failed.is_empty() {
+            done_jobs.push(id);
+            continue;
+        }
+        let error = error.unwrap_or_else(|| "failed".to_string());
+        if jobs::fail_in(&*txn, &job, &error, policy).await? {
+            given_up.extend(failed.iter().map(|m| m.delivery));
+            continue;
+        }
+        let payload = serde_json::to_string(&DeliveryJob {
+            endpoint,
+            messages: failed,
+        })
+        .map_err(|e| Error::Internal(format!("webhook job: {e}")))?;
+        job::Entity::update_many()
+            .col_expr(job::Column::Payload, Expr::value(payload))
+            .filter(job::Column::Id.eq(id))
+            .exec(&*txn)
+            .await?;
     }
     for (code, ids) in delivered {
         settle(&*txn, ids, DELIVERED, Some(code), None, now).await?;
     }
-    jobs::complete_in(&*txn, done_jobs).await?;
+    for ((code, error), ids) in refused {
+        let (last, again): (Vec<Uuid>, Vec<Uuid>) =
+            ids.into_iter().partition(|id| given_up.contains(id));
+        settle(&*txn, last, FAILED, code, error.clone(), now).await?;
+        settle(&*txn, again, PENDING, code, error, now).await?;
+    }
+    jobs::remove_in(&*txn, done_jobs).await?;
     if !healthy.is_empty() {
         webhook_endpoint::Entity::update_many()
             .col_expr(
                 webhook_endpoint::Column::FailingSince,
                 Expr::value(Option::<DateTime<Utc>>::None),
             )
-            .filter(webhook_endpoint::Column::Id.is_in(healthy.clone()))
+            .filter(webhook_endpoint::Column::Id.is_in(healthy))
             .exec(&*txn)
             .await?;
     }
-    failing.retain(|id| !healthy.contains(id));
+    failing.retain(|id| !delivered_to.contains(id));
     if !failing.is_empty() {
         webhook_endpoint::Entity::update_many()
             .col_expr(webhook_endpoint::Column::FailingSince, Expr::value(now))
@@ -236,8 +300,8 @@ pub async fn record(
 
 /// Records an attempt on deliveries with the same outcome.
 async fn settle(
-    conn: &impl sea_orm::ConnectionTrait,
-    ids: Vec<i32>,
+    conn: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
     status: &str,
     code: Option<u16>,
     error: Option<String>,
@@ -268,7 +332,7 @@ async fn settle(
                 webhook_delivery::Column::DeliveredAt,
                 Expr::value(delivered.then_some(now)),
             )
-            .filter(webhook_delivery::Column::Id.is_in(chunk.to_vec()))
+            .filter(webhook_delivery::Column::PublicId.is_in(chunk.to_vec()))
             .exec(conn)
             .await?;
     }
@@ -328,10 +392,18 @@ pub async fn redeliver(db: &Db, principal: &Principal, delivery: Uuid) -> Result
         .ok_or(Error::NotFound)?;
     find(db, principal, endpoint.public_id).await?;
     let txn = db.write_uncached().await?;
+    let job = DeliveryJob {
+        endpoint: found.endpoint_id,
+        messages: vec![Message {
+            delivery,
+            id: found.message_id.clone(),
+            body: found.payload.clone(),
+        }],
+    };
     let mut again: webhook_delivery::ActiveModel = found.into();
     again.status = Set(PENDING.to_string());
     again.update(&*txn).await?;
-    jobs::enqueue(&*txn, JOB_KIND, &DeliveryJob { delivery }).await?;
+    jobs::enqueue(&*txn, JOB_KIND, &job).await?;
     txn.commit().await
 }
 

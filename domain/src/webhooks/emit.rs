@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::deliver::{DeliveryJob, JOB_KIND, PENDING};
+use super::deliver::{DeliveryJob, Message, JOB_KIND, MESSAGES_PER_JOB, PENDING};
 use super::events::of_action;
 use crate::audit::Event;
 use crate::entities::{site, site_closure, webhook_delivery, webhook_endpoint};
@@ -108,7 +108,8 @@ pub async fn emit(conn: &impl ConnectionTrait, events: Vec<Emitted<'_>>) -> Resu
     }
     let now = Utc::now();
     let mut deliveries = Vec::new();
-    let mut payloads = Vec::new();
+    // Each endpoint's messages, in order: its jobs carry them.
+    let mut messages: std::collections::BTreeMap<i32, Vec<Message>> = Default::default();
     for event in &events {
         let message_id = format!("msg_{}", Uuid::new_v4().simple());
         let mut data = event.data.clone();
@@ -145,12 +146,11 @@ pub async fn emit(conn: &impl ConnectionTrait, events: Vec<Emitted<'_>>) -> Resu
                 delivered_at: sea_orm::Set(None),
                 ..Default::default()
             });
-            payloads.push(
-                serde_json::to_string(&DeliveryJob {
-                    delivery: public_id,
-                })
-                .map_err(|e| Error::Internal(format!("webhook job: {e}")))?,
-            );
+            messages.entry(endpoint.id).or_default().push(Message {
+                delivery: public_id,
+                id: message_id.clone(),
+                body: body.clone(),
+            });
         }
     }
     for chunk in deliveries.chunks(500) {
@@ -158,8 +158,20 @@ pub async fn emit(conn: &impl ConnectionTrait, events: Vec<Emitted<'_>>) -> Resu
             .exec(conn)
             .await?;
     }
-    if !payloads.is_empty() {
-        metrics::counter!("licentia_webhook_events_total").increment(payloads.len() as u64);
+    if !deliveries.is_empty() {
+        metrics::counter!("licentia_webhook_events_total").increment(deliveries.len() as u64);
+    }
+    let mut payloads = Vec::new();
+    for (endpoint, messages) in messages {
+        for chunk in messages.chunks(MESSAGES_PER_JOB) {
+            payloads.push(
+                serde_json::to_string(&DeliveryJob {
+                    endpoint,
+                    messages: chunk.to_vec(),
+                })
+                .map_err(|e| Error::Internal(format!("webhook job: {e}")))?,
+            );
+        }
     }
     jobs::enqueue_many(conn, JOB_KIND, payloads).await
 }

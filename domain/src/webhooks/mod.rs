@@ -14,7 +14,7 @@ mod expired;
 
 pub use deliver::{
     deliveries, disable_failing, next_batch, record, redeliver, sign, Attempt, Delivery, Outgoing,
-    BATCH, JOB_KIND,
+    JOBS_PER_BATCH, JOB_KIND, MESSAGES_PER_JOB,
 };
 pub(crate) use emit::emit_journal;
 pub use emit::{emit, Emitted};

@@ -53,6 +53,43 @@ db_test!(
 );
 
 db_test!(
+    should_hand_racing_batch_claims_different_jobs,
+    |db: Db| async move {
+        queue(&db, 200).await;
+        let lease = Duration::from_secs(60);
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    loop {
+                        let batch = jobs::claim_many(&db, "test", lease, 16).await.unwrap();
+                        if batch.is_empty() {
+                            return mine;
+                        }
+                        let ids: Vec<i32> = batch.iter().map(|j| j.id).collect();
+                        mine.push(ids.len());
+                        let txn = db.write_uncached().await.unwrap();
+                        jobs::complete_in(&*txn, ids).await.unwrap();
+                        txn.commit().await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        let mut batches = Vec::new();
+        for worker in workers {
+            batches.extend(worker.await.unwrap());
+        }
+        assert_eq!(batches.iter().sum::<usize>(), 200, "every job once");
+        assert!(batches.iter().all(|n| *n <= 16));
+        let done = job::Entity::find().all(db.conn()).await.unwrap();
+        assert!(done
+            .iter()
+            .all(|j| j.status == jobs::DONE && j.attempts == 1));
+    }
+);
+
+db_test!(
     should_retry_later_then_give_up_and_take_over_expired_leases,
     |db: Db| async move {
         queue(&db, 1).await;

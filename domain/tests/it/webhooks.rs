@@ -195,7 +195,7 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     users::create(&db, &w.admin, w.klimop, user_form("retried.pupil"))
         .await
         .unwrap();
-    let batch = webhooks::next_batch(&db, LEASE, webhooks::BATCH)
+    let batch = webhooks::next_batch(&db, LEASE)
         .await
         .unwrap();
     assert_eq!(batch.len(), 1);
@@ -204,7 +204,7 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     assert_eq!(headers[0].1, sent.message_id);
     assert!(headers[2].1.starts_with("v1,"));
     // Claimed: not handed out twice.
-    assert!(webhooks::next_batch(&db, LEASE, webhooks::BATCH)
+    assert!(webhooks::next_batch(&db, LEASE)
         .await
         .unwrap()
         .is_empty());
@@ -225,7 +225,7 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     let failing = endpoint_row(&db, made.endpoint.public_id).await;
     assert!(failing.failing_since.is_some());
     // The retry carries the same message; a 2xx delivers it and the endpoint is healthy again.
-    let again = webhooks::next_batch(&db, LEASE, webhooks::BATCH)
+    let again = webhooks::next_batch(&db, LEASE)
         .await
         .unwrap();
     assert_eq!(again[0].message_id, log[0].message_id);
@@ -255,7 +255,7 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     webhooks::redeliver(&db, &w.admin, log[0].public_id)
         .await
         .unwrap();
-    let third = webhooks::next_batch(&db, LEASE, webhooks::BATCH)
+    let third = webhooks::next_batch(&db, LEASE)
         .await
         .unwrap();
     assert_eq!(third[0].message_id, log[0].message_id);
@@ -274,7 +274,7 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     webhooks::redeliver(&db, &w.admin, log[0].public_id)
         .await
         .unwrap();
-    assert!(webhooks::next_batch(&db, LEASE, webhooks::BATCH)
+    assert!(webhooks::next_batch(&db, LEASE)
         .await
         .unwrap()
         .is_empty());
@@ -413,5 +413,113 @@ db_test!(
                 .unwrap()
                 .is_empty()
         );
+    }
+);
+
+db_test!(
+    should_retry_only_the_messages_that_failed,
+    |db: Db| async move {
+        webhooks::allow_loopback(true);
+        let w = world(&db).await;
+        let made = webhooks::register(
+            &db,
+            &w.admin,
+            endpoint(Some(w.klimop), "http://127.0.0.1:9/hooks"),
+        )
+        .await
+        .unwrap();
+        // Twenty events in one transaction (as an import's journal): two jobs (16 and 4).
+        let site = domain::entities::site::Entity::find()
+            .filter(domain::entities::site::Column::PublicId.eq(w.klimop))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        let txn = db.write().await.unwrap();
+        let events = (0..20)
+            .map(|i| webhooks::Emitted {
+                kind: "user.created",
+                site: &site,
+                data: serde_json::json!({ "username": format!("bulk.{i:02}") }),
+            })
+            .collect();
+        webhooks::emit(&*txn, events).await.unwrap();
+        txn.commit().await.unwrap();
+        let jobs_queued = job::Entity::find()
+            .filter(job::Column::Kind.eq(webhooks::JOB_KIND))
+            .count(db.conn())
+            .await
+            .unwrap();
+        assert_eq!(jobs_queued, 2);
+        let batch = webhooks::next_batch(&db, LEASE).await.unwrap();
+        assert_eq!(batch.len(), 20);
+        // Every third one refused; the rest delivered.
+        let outcomes: Vec<_> = batch
+            .into_iter()
+            .enumerate()
+            .map(|(i, sent)| {
+                let status = if i % 3 == 0 { 500 } else { 200 };
+                (
+                    sent,
+                    Attempt {
+                        status: Some(status),
+                        error: None,
+                    },
+                )
+            })
+            .collect();
+        let refused: Vec<String> = outcomes
+            .iter()
+            .filter(|(_, a)| a.status == Some(500))
+            .map(|(s, _)| s.message_id.clone())
+            .collect();
+        webhooks::record(&db, outcomes, policy(), Utc::now())
+            .await
+            .unwrap();
+        // Only the refused ones come back, once each; the jobs delivered entirely are gone.
+        let again = webhooks::next_batch(&db, LEASE).await.unwrap();
+        let mut ids: Vec<String> = again.iter().map(|s| s.message_id.clone()).collect();
+        ids.sort();
+        let mut expected = refused.clone();
+        expected.sort();
+        assert_eq!(ids, expected);
+        let log = webhooks::deliveries(&db, &w.admin, made.endpoint.public_id)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 20);
+        assert_eq!(
+            log.iter().filter(|d| d.status == "delivered").count(),
+            20 - refused.len()
+        );
+        assert!(log
+            .iter()
+            .filter(|d| d.status == "pending")
+            .all(|d| d.attempts == 1 && d.last_status == Some(500)));
+        let outcomes = again
+            .into_iter()
+            .map(|sent| {
+                (
+                    sent,
+                    Attempt {
+                        status: Some(204),
+                        error: None,
+                    },
+                )
+            })
+            .collect();
+        webhooks::record(&db, outcomes, policy(), Utc::now())
+            .await
+            .unwrap();
+        assert!(webhooks::next_batch(&db, LEASE).await.unwrap().is_empty());
+        let log = webhooks::deliveries(&db, &w.admin, made.endpoint.public_id)
+            .await
+            .unwrap();
+        assert!(log.iter().all(|d| d.status == "delivered"));
+        let left = job::Entity::find()
+            .filter(job::Column::Kind.eq(webhooks::JOB_KIND))
+            .count(db.conn())
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "delivered jobs are removed");
     }
 );

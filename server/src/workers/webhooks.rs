@@ -1,8 +1,10 @@
-//! Delivers webhooks: claims a batch of due deliveries from the job table, posts them with
-//! the Standard Webhooks headers (at most [`IN_FLIGHT`] at once, each within [`TIMEOUT`],
-//! redirects not followed), and records the outcomes in one transaction. Every process may
-//! run a worker: claims are exclusive; a process killed mid-batch leaves its jobs to be taken
-//! over one lease later, and the same messages (same `webhook-id`) are sent again.
+//! Delivers webhooks: claims a batch of due delivery jobs from the job table, posts their
+//! messages with the Standard Webhooks headers (at most [`IN_FLIGHT`] at once, each within
+//! [`TIMEOUT`], redirects not followed), and records the outcomes in one transaction. Every
+//! process may run a worker: claims are exclusive and renewed while the batch is posted (a
+//! slow receiver can hold it for longer than a lease); a process killed mid-batch leaves its
+//! jobs to be taken over one lease later, and the same messages (same `webhook-id`) are sent
+//! again.
 use std::time::Duration;
 
 use domain::jobs::RetryPolicy;
@@ -17,8 +19,6 @@ use crate::lifecycle::Stop;
 pub const IN_FLIGHT: usize = 16;
 /// How long a receiver may take to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// Deliveries claimed at once by one loop.
-pub const BATCH: u64 = 256;
 /// Loops of one worker claiming, posting and recording at once (their database work and their
 /// posts overlap).
 pub const LOOPS: usize = 4;
@@ -102,19 +102,37 @@ impl WebhookWorker {
 
     /// Sends one batch; how many deliveries it held.
     pub async fn deliver_next(&self) -> Result<usize, domain::Error> {
-        let batch = webhooks::next_batch(&self.db, self.lease, BATCH).await?;
+        let batch = webhooks::next_batch(&self.db, self.lease).await?;
         let count = batch.len();
         if count == 0 {
             return Ok(0);
         }
-        let outcomes: Vec<(Outgoing, Attempt)> = futures::stream::iter(batch)
+        let mut jobs: Vec<i32> = batch.iter().map(Outgoing::job_id).collect();
+        jobs.dedup();
+        let posting = futures::stream::iter(batch)
             .map(|sent| async move {
                 let attempt = self.post(&sent).await;
                 (sent, attempt)
             })
             .buffer_unordered(IN_FLIGHT)
-            .collect()
-            .await;
+            .collect::<Vec<(Outgoing, Attempt)>>();
+        tokio::pin!(posting);
+        let mut renewal = tokio::time::interval_at(
+            tokio::time::Instant::now() + self.lease / 3,
+            self.lease / 3,
+        );
+        let outcomes = loop {
+            tokio::select! {
+                outcomes = &mut posting => break outcomes,
+                _ = renewal.tick() => {
+                    if let Err(err) =
+                        domain::jobs::renew_many(&self.db, jobs.clone(), self.lease).await
+                    {
+                        tracing::warn!(%err, "renewing the lease of webhook deliveries");
+                    }
+                }
+            }
+        };
         webhooks::record(&self.db, outcomes, self.policy, chrono::Utc::now()).await?;
         Ok(count)
     }
