@@ -195,6 +195,22 @@ pub async fn remove_in(conn: &impl ConnectionTrait, ids: Vec<i32>) -> Result<()>
     Ok(())
 }
 
+/// How long finished jobs are kept (for an operator looking into what happened).
+pub const KEEP_FINISHED: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
+/// Deletes the jobs that finished (done or given up) more than [`KEEP_FINISHED`] before `now`;
+/// how many. Run by the hourly housekeeping, so the table holds the queue and a month of
+/// history rather than every job since the start.
+pub async fn forget_finished(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let conn = db.autocommit().await;
+    let gone = job::Entity::delete_many()
+        .filter(job::Column::Status.is_in([DONE, FAILED]))
+        .filter(job::Column::FinishedAt.lt(now - KEEP_FINISHED))
+        .exec(&*conn)
+        .await?;
+    Ok(gone.rows_affected)
+}
+
 /// Claims the oldest due job of `kind` for `lease`, counting the attempt. The claim is one
 /// conditional UPDATE, so two workers (in one process or several) never hold the same job.
 pub async fn claim(db: &Db, kind: &str, lease: Duration) -> Result<Option<job::Model>> {

@@ -44,7 +44,12 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         manager
-            .drop_index(Index::drop().name("idx_jobs_claim").table(Jobs::Table).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("idx_jobs_claim")
+                    .table(Jobs::Table)
+                    .to_owned(),
+            )
             .await
     }
 }

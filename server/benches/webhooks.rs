@@ -77,7 +77,12 @@ fn cpu() -> (f64, f64) {
         // the 14th and 15th fields of the line.
         let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        let get = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        let get = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
         (get(11) + get(12)) / 100.0
     };
     let own = ticks(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default());

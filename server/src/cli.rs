@@ -518,6 +518,13 @@ async fn housekeeping(
             ),
             Err(err) => tracing::warn!(%err, "switching off failing webhook endpoints failed"),
         }
+        let now = chrono::Utc::now();
+        if let Err(err) = domain::webhooks::forget_old(&db, now).await {
+            tracing::warn!(%err, "removing old webhook deliveries failed");
+        }
+        if let Err(err) = domain::jobs::forget_finished(&db, now).await {
+            tracing::warn!(%err, "removing old finished jobs failed");
+        }
         if let Err(err) = domain::auth::devices::forget_old(&db).await {
             tracing::warn!(%err, "forgetting unused device cookies failed");
         }

@@ -117,8 +117,11 @@ pub async fn next_batch(db: &Db, lease: Duration) -> Result<Vec<Outgoing>> {
         .collect();
     let endpoints: BTreeMap<i32, webhook_endpoint::Model> = webhook_endpoint::Entity::find()
         .filter(
-            webhook_endpoint::Column::Id
-                .is_in(wanted.iter().filter_map(|(_, c)| Some(c.as_ref()?.endpoint))),
+            webhook_endpoint::Column::Id.is_in(
+                wanted
+                    .iter()
+                    .filter_map(|(_, c)| Some(c.as_ref()?.endpoint)),
+            ),
         )
         .all(db.conn())
         .await?
@@ -405,6 +408,21 @@ pub async fn redeliver(db: &Db, principal: &Principal, delivery: Uuid) -> Result
     again.update(&*txn).await?;
     jobs::enqueue(&*txn, JOB_KIND, &job).await?;
     txn.commit().await
+}
+
+/// How long an endpoint's log keeps settled deliveries.
+pub const KEEP_DELIVERIES: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
+/// Deletes the deliveries settled (delivered or given up) that were raised more than
+/// [`KEEP_DELIVERIES`] before `now`; how many. Pending ones stay, whatever their age.
+pub async fn forget_old(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let conn = db.autocommit().await;
+    let gone = webhook_delivery::Entity::delete_many()
+        .filter(webhook_delivery::Column::Status.is_in([DELIVERED, FAILED]))
+        .filter(webhook_delivery::Column::CreatedAt.lt(now - KEEP_DELIVERIES))
+        .exec(&*conn)
+        .await?;
+    Ok(gone.rows_affected)
 }
 
 /// Switches off the endpoints that have failed every delivery for [`DISABLE_AFTER`] and tells

@@ -13,8 +13,8 @@ mod events;
 mod expired;
 
 pub use deliver::{
-    deliveries, disable_failing, next_batch, record, redeliver, sign, Attempt, Delivery, Outgoing,
-    JOBS_PER_BATCH, JOB_KIND, MESSAGES_PER_JOB,
+    deliveries, disable_failing, forget_old, next_batch, record, redeliver, sign, Attempt,
+    Delivery, Outgoing, JOBS_PER_BATCH, JOB_KIND, KEEP_DELIVERIES, MESSAGES_PER_JOB,
 };
 pub(crate) use emit::emit_journal;
 pub use emit::{emit, Emitted};

@@ -156,3 +156,38 @@ db_test!(
         assert!(row.finished_at.is_some());
     }
 );
+
+db_test!(
+    should_forget_jobs_finished_a_month_ago,
+    |db: Db| async move {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        queue(&db, 3).await;
+        let lease = Duration::from_secs(60);
+        let first = jobs::claim(&db, "test", lease).await.unwrap().unwrap();
+        jobs::complete(&db, first.id, None).await.unwrap();
+        let second = jobs::claim(&db, "test", lease).await.unwrap().unwrap();
+        jobs::complete(&db, second.id, None).await.unwrap();
+        // The first finished 31 days ago; the second just now; the third is still queued.
+        let now = chrono::Utc::now();
+        job::Entity::update_many()
+            .col_expr(
+                job::Column::FinishedAt,
+                Expr::value(now - chrono::TimeDelta::days(31)),
+            )
+            .filter(job::Column::Id.eq(first.id))
+            .exec(db.conn())
+            .await
+            .unwrap();
+        assert_eq!(jobs::forget_finished(&db, now).await.unwrap(), 1);
+        let left: Vec<i32> = job::Entity::find()
+            .all(db.conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(left.len(), 2);
+        assert!(!left.contains(&first.id));
+    }
+);

@@ -195,19 +195,14 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     users::create(&db, &w.admin, w.klimop, user_form("retried.pupil"))
         .await
         .unwrap();
-    let batch = webhooks::next_batch(&db, LEASE)
-        .await
-        .unwrap();
+    let batch = webhooks::next_batch(&db, LEASE).await.unwrap();
     assert_eq!(batch.len(), 1);
     let sent = batch[0].clone();
     let headers = sent.headers(Utc::now()).unwrap();
     assert_eq!(headers[0].1, sent.message_id);
     assert!(headers[2].1.starts_with("v1,"));
     // Claimed: not handed out twice.
-    assert!(webhooks::next_batch(&db, LEASE)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(webhooks::next_batch(&db, LEASE).await.unwrap().is_empty());
     let refused = Attempt {
         status: Some(503),
         error: None,
@@ -225,9 +220,7 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     let failing = endpoint_row(&db, made.endpoint.public_id).await;
     assert!(failing.failing_since.is_some());
     // The retry carries the same message; a 2xx delivers it and the endpoint is healthy again.
-    let again = webhooks::next_batch(&db, LEASE)
-        .await
-        .unwrap();
+    let again = webhooks::next_batch(&db, LEASE).await.unwrap();
     assert_eq!(again[0].message_id, log[0].message_id);
     webhooks::record(
         &db,
@@ -255,9 +248,7 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     webhooks::redeliver(&db, &w.admin, log[0].public_id)
         .await
         .unwrap();
-    let third = webhooks::next_batch(&db, LEASE)
-        .await
-        .unwrap();
+    let third = webhooks::next_batch(&db, LEASE).await.unwrap();
     assert_eq!(third[0].message_id, log[0].message_id);
     // Out of attempts: failed, kept in the log.
     webhooks::record(&db, vec![(third[0].clone(), refused)], policy(), Utc::now())
@@ -274,10 +265,7 @@ db_test!(should_retry_record_and_redeliver, |db: Db| async move {
     webhooks::redeliver(&db, &w.admin, log[0].public_id)
         .await
         .unwrap();
-    assert!(webhooks::next_batch(&db, LEASE)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(webhooks::next_batch(&db, LEASE).await.unwrap().is_empty());
     let log = webhooks::deliveries(&db, &w.admin, made.endpoint.public_id)
         .await
         .unwrap();
@@ -521,5 +509,23 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(left, 0, "delivered jobs are removed");
+        // A month later the settled deliveries leave the log; a pending one stays.
+        let pending = log[0].public_id;
+        domain::entities::webhook_delivery::Entity::update_many()
+            .col_expr(
+                domain::entities::webhook_delivery::Column::Status,
+                Expr::value("pending"),
+            )
+            .filter(domain::entities::webhook_delivery::Column::PublicId.eq(pending))
+            .exec(db.conn())
+            .await
+            .unwrap();
+        let later = Utc::now() + webhooks::KEEP_DELIVERIES + chrono::TimeDelta::days(1);
+        assert_eq!(webhooks::forget_old(&db, later).await.unwrap(), 19);
+        let log = webhooks::deliveries(&db, &w.admin, made.endpoint.public_id)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].public_id, pending);
     }
 );

@@ -18,7 +18,11 @@ pub struct NewDevice {
     pub product: String,
     /// What the application computes to tell its devices apart (1 to 128 characters, no
     /// control characters).
-    #[schema(min_length = 1, max_length = 128, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]+$"
+    )]
     pub fingerprint: String,
     /// A name the user recognises (at most 100 characters, no control characters).
     #[schema(max_length = 100, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]

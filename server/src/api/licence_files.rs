@@ -33,7 +33,11 @@ pub struct LicenceFileQuery {
     pub product: Option<String>,
     /// The fingerprint of the device the file is bound to (1 to 128 characters, no control
     /// characters).
-    #[param(min_length = 1, max_length = 128, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]+$")]
+    #[param(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]+$"
+    )]
     pub device: Option<String>,
     /// Seal (encrypt) the file to the user's or the device's key.
     #[param(inline)]

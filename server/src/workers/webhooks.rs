@@ -117,10 +117,8 @@ impl WebhookWorker {
             .buffer_unordered(IN_FLIGHT)
             .collect::<Vec<(Outgoing, Attempt)>>();
         tokio::pin!(posting);
-        let mut renewal = tokio::time::interval_at(
-            tokio::time::Instant::now() + self.lease / 3,
-            self.lease / 3,
-        );
+        let mut renewal =
+            tokio::time::interval_at(tokio::time::Instant::now() + self.lease / 3, self.lease / 3);
         let outcomes = loop {
             tokio::select! {
                 outcomes = &mut posting => break outcomes,
