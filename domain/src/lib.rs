@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod error;
+pub mod factors;
 pub mod groups;
 pub mod health;
 pub mod identifiers;

@@ -36,6 +36,7 @@ mod m20261218_000032_webhooks;
 mod m20261219_000033_activation_codes;
 mod m20261220_000034_expiry_announced;
 mod m20261221_000035_job_claims;
+mod m20261222_000036_second_factors;
 
 pub struct Migrator;
 
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261219_000033_activation_codes::Migration),
             Box::new(m20261220_000034_expiry_announced::Migration),
             Box::new(m20261221_000035_job_claims::Migration),
+            Box::new(m20261222_000036_second_factors::Migration),
         ]
     }
 }

@@ -106,6 +106,13 @@ impl Keys {
         }
     }
 
+    /// A user proving their second factor (a code from their app or a recovery code).
+    pub fn second_factor(user_id: i32) -> Keys {
+        Keys {
+            counters: vec![own(format!("factor:{user_id}"), ACCOUNT_THRESHOLD)],
+        }
+    }
+
     /// Looking up a serial number or registration code (`what`) from an address; none
     /// without an address (no counter then).
     pub fn lookup(what: &str, address: Option<&str>) -> Keys {

@@ -15,6 +15,7 @@ mod bound;
 mod bulk;
 mod challenge;
 mod escalation;
+mod factors;
 mod groups;
 mod helpers;
 mod hot_paths;

@@ -1,0 +1,101 @@
+//! The user's factors as the profile lists them, their removal, and the journal entries of
+//! changes to them.
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::audit::{self, Action, Change, Event};
+use crate::entities::{second_factor, user};
+use crate::error::{Error, Result};
+use crate::users::user_label;
+use crate::{sites, Db, Principal};
+
+/// What kind of factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactorKind {
+    /// An authenticator app (TOTP).
+    Totp,
+}
+
+/// A confirmed factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Factor {
+    pub id: Uuid,
+    pub kind: FactorKind,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The signed-in user's confirmed factors, oldest first.
+pub async fn factors(db: &Db, principal: &Principal) -> Result<Vec<Factor>> {
+    let me = principal.user_id().ok_or(Error::Unauthenticated)?;
+    Ok(second_factor::Entity::find()
+        .filter(second_factor::Column::UserId.eq(me))
+        .filter(second_factor::Column::Confirmed.eq(true))
+        .order_by_asc(second_factor::Column::Id)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|f| Factor {
+            id: f.public_id,
+            kind: FactorKind::Totp,
+            name: f.name,
+            created_at: f.created_at,
+            last_used_at: f.last_used_at,
+        })
+        .collect())
+}
+
+/// Removes one of the signed-in user's factors (journaled).
+pub async fn remove(db: &Db, principal: &Principal, factor: Uuid) -> Result<()> {
+    let me = principal.user_id().ok_or(Error::Unauthenticated)?;
+    let found = second_factor::Entity::find()
+        .filter(second_factor::Column::PublicId.eq(factor))
+        .filter(second_factor::Column::UserId.eq(me))
+        .filter(second_factor::Column::Confirmed.eq(true))
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let txn = db.write_uncached().await?;
+    second_factor::Entity::delete_by_id(found.id)
+        .exec(&*txn)
+        .await?;
+    journal(
+        db,
+        &*txn,
+        principal,
+        me,
+        Action::SecondFactorRemove,
+        vec![Change::new("second_factor", &found.name, "")],
+    )
+    .await?;
+    txn.commit().await
+}
+
+/// Records a change to `user_id`'s factors in the journal, in the caller's transaction.
+pub(super) async fn journal(
+    db: &Db,
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    user_id: i32,
+    action: Action,
+    changes: Vec<Change>,
+) -> Result<()> {
+    let holder = user::Entity::find_by_id(user_id)
+        .one(db.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let site = sites::resolve_by_id(db, holder.site_id).await?;
+    audit::record(
+        conn,
+        principal,
+        Event {
+            action,
+            target: user_label(&holder),
+            site: &site.site,
+            changes,
+        },
+    )
+    .await
+}

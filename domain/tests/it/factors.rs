@@ -1,0 +1,240 @@
+//! Second factors: an authenticator app enrolled and confirmed with a code the test computes
+//! from the secret shown, codes accepted one step either side of now and only once (also when
+//! two sign-ins race with the same code), recovery codes shown once and single use, removal
+//! journaled, and the throttle after repeated wrong codes.
+use chrono::{DateTime, TimeDelta, Utc};
+use domain::entities::audit_event;
+use domain::{factors, Code, Db, Error, Principal};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::db_test;
+use crate::helpers::*;
+
+fn code_at(secret: &str, at: DateTime<Utc>) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    totp_rs::Builder::new()
+        .with_secret(secret.as_ref().to_vec())
+        .build()
+        .unwrap()
+        .generate(u64::try_from(at.timestamp()).unwrap())
+        .to_string()
+}
+
+fn refused(outcome: domain::Result<()>) -> Code {
+    match outcome {
+        Err(Error::Refused(code)) => code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// A user of De Klimop with a confirmed app; its secret and the recovery codes.
+async fn enrolled(
+    db: &Db,
+    site: uuid::Uuid,
+    username: &str,
+    now: DateTime<Utc>,
+) -> (Principal, String, Vec<String>) {
+    let user = admin_of(db, site, username).await;
+    let started = factors::enrol_totp(db, &user, "Phone", now).await.unwrap();
+    assert!(started.uri.starts_with("otpauth://totp/Licentia:"));
+    assert!(started.uri.contains(&format!("secret={}", started.secret)));
+    let codes = factors::confirm_totp(
+        db,
+        &user,
+        started.factor,
+        &code_at(&started.secret, now),
+        now,
+    )
+    .await
+    .unwrap()
+    .expect("recovery codes with the first factor");
+    (user, started.secret, codes)
+}
+
+db_test!(
+    should_enrol_an_app_and_accept_each_code_once,
+    |db: Db| async move {
+        let now = Utc::now();
+        let w = demo(&db).await;
+        let (user, secret, codes) = enrolled(&db, w.klimop, "two.factors", now).await;
+        assert_eq!(codes.len(), 10);
+        let id = user.user_id().unwrap();
+        let listed = factors::factors(&db, &user).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].name, "Phone");
+        // The code that confirmed the app is used: refused as such, even within its window.
+        assert_eq!(
+            refused(factors::verify_totp(&db, id, &code_at(&secret, now), now).await),
+            Code::SecondFactorCodeUsed
+        );
+        // The next step's code, read 30 s early (clock skew), passes once.
+        let next = now + TimeDelta::seconds(30);
+        factors::verify_totp(&db, id, &code_at(&secret, next), now)
+            .await
+            .unwrap();
+        assert_eq!(
+            refused(factors::verify_totp(&db, id, &code_at(&secret, next), now).await),
+            Code::SecondFactorCodeUsed
+        );
+        // One step late is still fine; two steps away is not.
+        let later = now + TimeDelta::seconds(90);
+        factors::verify_totp(
+            &db,
+            id,
+            &code_at(&secret, now + TimeDelta::seconds(60)),
+            later,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            refused(
+                factors::verify_totp(
+                    &db,
+                    id,
+                    &code_at(&secret, later + TimeDelta::seconds(60)),
+                    later
+                )
+                .await
+            ),
+            Code::SecondFactorCodeInvalid
+        );
+        assert_eq!(
+            refused(factors::verify_totp(&db, id, "000000x", later).await),
+            Code::SecondFactorCodeInvalid
+        );
+        // Two sign-ins racing with one fresh code: exactly one passes.
+        let fresh_at = now + TimeDelta::seconds(300);
+        let fresh = code_at(&secret, fresh_at);
+        let racing: Vec<_> = (0..8)
+            .map(|_| {
+                let (db, fresh) = (db.clone(), fresh.clone());
+                tokio::spawn(async move { factors::verify_totp(&db, id, &fresh, fresh_at).await })
+            })
+            .collect();
+        let mut passed = 0;
+        for one in racing {
+            if one.await.unwrap().is_ok() {
+                passed += 1;
+            }
+        }
+        assert_eq!(passed, 1);
+    }
+);
+
+db_test!(should_take_each_recovery_code_once, |db: Db| async move {
+    let now = Utc::now();
+    let w = demo(&db).await;
+    let (user, _, codes) = enrolled(&db, w.klimop, "recovering.user", now).await;
+    let id = user.user_id().unwrap();
+    // As typed by a person: upper case, a space for the dash.
+    let typed = codes[0].to_uppercase().replace('-', " ");
+    factors::use_recovery_code(&db, id, &typed, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        refused(factors::use_recovery_code(&db, id, &codes[0], now).await),
+        Code::RecoveryCodeInvalid
+    );
+    assert_eq!(factors::recovery_codes_left(&db, &user).await.unwrap(), 9);
+    // A new set replaces the old one.
+    let renewed = factors::regenerate_recovery_codes(&db, &user, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        refused(factors::use_recovery_code(&db, id, &codes[1], now).await),
+        Code::RecoveryCodeInvalid
+    );
+    factors::use_recovery_code(&db, id, &renewed[1], now)
+        .await
+        .unwrap();
+    // Another user's code is nobody else's.
+    let (other, _, _) = enrolled(&db, w.klimop, "other.user", now).await;
+    assert_eq!(
+        refused(factors::use_recovery_code(&db, other.user_id().unwrap(), &renewed[2], now).await),
+        Code::RecoveryCodeInvalid
+    );
+});
+
+db_test!(
+    should_journal_and_remove_factors_of_ones_own,
+    |db: Db| async move {
+        let now = Utc::now();
+        let w = demo(&db).await;
+        let (user, _, _) = enrolled(&db, w.klimop, "journaled.user", now).await;
+        let (other, _, _) = enrolled(&db, w.klimop, "other.owner", now).await;
+        let mine = factors::factors(&db, &user).await.unwrap()[0].id;
+        // Not someone else's.
+        assert!(matches!(
+            factors::remove(&db, &other, mine).await,
+            Err(Error::NotFound)
+        ));
+        factors::remove(&db, &user, mine).await.unwrap();
+        assert!(factors::factors(&db, &user).await.unwrap().is_empty());
+        let actions: Vec<String> = audit_event::Entity::find()
+            .filter(audit_event::Column::TargetLabel.contains("journaled.user"))
+            .all(db.conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(actions.contains(&"second_factor.add".to_string()));
+        assert!(actions.contains(&"second_factor.remove".to_string()));
+        // An enrolment left unconfirmed is not a factor, and a new one replaces it.
+        let first = factors::enrol_totp(&db, &user, "Tablet", now)
+            .await
+            .unwrap();
+        let second = factors::enrol_totp(&db, &user, "Tablet", now)
+            .await
+            .unwrap();
+        assert!(factors::factors(&db, &user).await.unwrap().is_empty());
+        assert!(matches!(
+            factors::confirm_totp(&db, &user, first.factor, &code_at(&first.secret, now), now)
+                .await,
+            Err(Error::NotFound)
+        ));
+        // Confirmed with recovery codes left: none shown again.
+        let again = factors::confirm_totp(
+            &db,
+            &user,
+            second.factor,
+            &code_at(&second.secret, now),
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(again.is_none());
+        assert!(matches!(
+            factors::enrol_totp(&db, &user, "  ", now).await,
+            Err(Error::Validation { .. })
+        ));
+    }
+);
+
+db_test!(should_throttle_guessing_codes, |db: Db| async move {
+    let now = Utc::now();
+    let w = demo(&db).await;
+    let (user, secret, _) = enrolled(&db, w.klimop, "guessed.user", now).await;
+    let id = user.user_id().unwrap();
+    let mut throttled = false;
+    for guess in 0..30 {
+        match factors::verify_totp(&db, id, &format!("{guess:06}"), now).await {
+            Err(Error::Refused(Code::SecondFactorCodeInvalid | Code::SecondFactorCodeUsed)) => {}
+            Err(_) => {
+                throttled = true;
+                break;
+            }
+            Ok(()) => {}
+        }
+    }
+    assert!(throttled, "guessing is slowed down");
+    // Even the right code waits now.
+    assert!(factors::verify_totp(
+        &db,
+        id,
+        &code_at(&secret, now + TimeDelta::seconds(30)),
+        now
+    )
+    .await
+    .is_err());
+});
