@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view={Lazy::<lazy_pages::Home>::new()} />
                     <Route path=path!("/login") view={Lazy::<lazy_pages::Login>::new()} />
+                    <Route path=path!("/login/second-factor") view={Lazy::<lazy_pages::LoginFactor>::new()} />
                     <Route path=path!("/developers") view={Lazy::<lazy_pages::Developers>::new()} />
                     <Route path=path!("/admin") view=lazy_pages::admin />
                     <Route path=path!("/admin/roles") view={Lazy::<lazy_pages::Roles>::new()} />

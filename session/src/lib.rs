@@ -5,9 +5,13 @@ mod begin;
 mod client;
 pub mod keys;
 mod principal;
+mod second_factor;
 mod store;
 
 pub use begin::{begin_session, locale_cookie, note_claim, renew_session, Arrival};
 pub use client::{client_address_of, user_agent, ClientAddress};
 pub use principal::{principal_of, session_principal};
+pub use second_factor::{
+    await_second_factor, complete_second_factor, pending_second_factor, Pending, PATIENCE_SECS,
+};
 pub use store::DbSessionStore;

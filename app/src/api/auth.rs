@@ -57,6 +57,31 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
     set_device_cookie(&browser.device, &client.devices);
     let signed_in = browser.signed_in;
     let session = session().await?;
+    let target = if signed_in.must_change_password {
+        format!(
+            "/password/change?next={}",
+            crate::url::encode(&safe_next(&next))
+        )
+    } else {
+        safe_next(&next)
+    };
+    if let Some(locale) = &signed_in.locale {
+        remember_locale_cookie(locale);
+    }
+    if signed_in.second_factor {
+        session::await_second_factor(
+            &session,
+            signed_in.user_id,
+            &wire::SignInMethod::Password,
+            arrival,
+        )
+        .await?;
+        note_claim(&session, browser.claim).await;
+        return Ok(format!(
+            "/login/second-factor?next={}",
+            crate::url::encode(&target)
+        ));
+    }
     begin_session(
         &session,
         signed_in.user_id,
@@ -65,15 +90,26 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
     )
     .await?;
     note_claim(&session, browser.claim).await;
-    if let Some(locale) = signed_in.locale {
-        remember_locale_cookie(&locale);
-    }
-    if signed_in.must_change_password {
-        return Ok(format!(
-            "/password/change?next={}",
-            crate::url::encode(&safe_next(&next))
-        ));
-    }
+    Ok(target)
+}
+
+/// The second step of a sign-in waiting for it: a code from the user's authenticator app or
+/// (`recovery`) one of their recovery codes. Answers the local path to go to next; the session
+/// gets a new id. A session that waits for nothing (or waited too long) is told to sign in.
+#[server(endpoint = "login_second_factor")]
+pub async fn login_second_factor(
+    code: String,
+    #[server(default)] recovery: bool,
+    next: String,
+) -> Result<String, AppError> {
+    use crate::ssr::{db, session};
+    let db = db()?;
+    let session = session().await?;
+    let pending = session::pending_second_factor(&session)
+        .await?
+        .ok_or(AppError::from(domain::Error::Unauthenticated))?;
+    domain::factors::prove(&db, pending.user_id, &code, recovery, chrono::Utc::now()).await?;
+    session::complete_second_factor(&session, pending).await?;
     Ok(safe_next(&next))
 }
 

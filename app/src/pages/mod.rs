@@ -6,6 +6,7 @@ pub mod home;
 pub mod import;
 pub mod journal;
 pub mod login;
+pub mod login_factor;
 pub mod not_found;
 pub mod onboarding;
 pub mod operator;

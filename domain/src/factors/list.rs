@@ -47,6 +47,16 @@ pub async fn factors(db: &Db, principal: &Principal) -> Result<Vec<Factor>> {
         .collect())
 }
 
+/// Whether the user has a confirmed factor (a browser sign-in then waits for it).
+pub async fn has_factor(db: &Db, user_id: i32) -> Result<bool> {
+    Ok(second_factor::Entity::find()
+        .filter(second_factor::Column::UserId.eq(user_id))
+        .filter(second_factor::Column::Confirmed.eq(true))
+        .one(db.conn())
+        .await?
+        .is_some())
+}
+
 /// Removes one of the signed-in user's factors (journaled).
 pub async fn remove(db: &Db, principal: &Principal, factor: Uuid) -> Result<()> {
     let me = principal.user_id().ok_or(Error::Unauthenticated)?;

@@ -8,9 +8,25 @@ mod recovery;
 mod seal;
 mod totp;
 
-pub use list::{factors, remove, Factor, FactorKind};
+pub use list::{factors, has_factor, remove, Factor, FactorKind};
 pub use recovery::{recovery_codes_left, regenerate_recovery_codes, use_recovery_code};
 pub use totp::{confirm_totp, enrol_totp, verify_totp, Enrolment, ISSUER};
 
 /// A user may keep this many factors at most.
 pub const MAX_FACTORS: u64 = 10;
+
+/// Proves the second factor of a sign-in waiting for it: a code from one of the user's apps,
+/// or (`recovery`) one of their recovery codes.
+pub async fn prove(
+    db: &crate::Db,
+    user_id: i32,
+    code: &str,
+    recovery: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::Result<()> {
+    if recovery {
+        use_recovery_code(db, user_id, code, now).await
+    } else {
+        verify_totp(db, user_id, code, now).await
+    }
+}

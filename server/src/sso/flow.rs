@@ -212,6 +212,26 @@ pub async fn callback(
         client_address: peer,
     };
     let signed_in = linked.signed_in;
+    if signed_in.second_factor {
+        // The provider proved the password's part; the user's own second factor still counts.
+        if session::await_second_factor(
+            &session,
+            signed_in.user_id,
+            &wire::SignInMethod::Provider(provider.key.clone()),
+            arrival,
+        )
+        .await
+        .is_err()
+        {
+            return refuse(Code::Internal);
+        }
+        session::note_claim(&session, linked.claim).await;
+        return Redirect::to(&format!(
+            "/login/second-factor?next={}",
+            wire::url::encode(&wire::url::safe_next(&pending.next))
+        ))
+        .into_response();
+    }
     if session::begin_session(
         &session,
         signed_in.user_id,

@@ -634,6 +634,10 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ("logout", NoId("ends the caller's own session")),
         // Public (no session needed).
         ("login", NoId("public: signs in by username and password")),
+        (
+            "login_second_factor",
+            NoId("public: the code for the sign-in this session waits on"),
+        ),
         ("sign_in_providers", NoId("public: the configured providers")),
         ("api_reference", NoId("public: the API's documentation")),
         ("check_serial", NoId("public: a serial number, answers only whether it can be claimed")),

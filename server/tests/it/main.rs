@@ -9,6 +9,7 @@ mod import_resume;
 mod mail_delivery;
 mod observability;
 mod scim;
+mod second_factor;
 mod shutdown;
 mod sign_in_surface;
 mod sso;

@@ -91,7 +91,11 @@ pub async fn get(app: &axum::Router, cookie: &str, path: &str) -> (StatusCode, V
     (status, bytes)
 }
 
-async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Vec<String>, Vec<u8>) {
+#[allow(dead_code)]
+pub async fn send(
+    app: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, Vec<String>, Vec<u8>) {
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let cookies = response

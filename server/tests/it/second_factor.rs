@@ -1,0 +1,154 @@
+//! Signing in with a second factor through the real router: the password alone leaves the
+//! session waiting (no signed-in user, the page for the code next), a wrong code is refused, the
+//! right one signs in with a new session id, and a recovery code works once.
+use chrono::{TimeDelta, Utc};
+use http::{header, Request, StatusCode};
+use uuid::Uuid;
+
+use crate::support::http::{call, router, send};
+
+fn code_at(secret: &str, at: chrono::DateTime<Utc>) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    totp_rs::Builder::new()
+        .with_secret(secret.as_ref().to_vec())
+        .build()
+        .unwrap()
+        .generate(u64::try_from(at.timestamp()).unwrap())
+        .to_string()
+}
+
+/// A server function call with the cookie; its status, the new session cookie if one was
+/// set, and the body.
+async fn post(
+    app: &axum::Router,
+    cookie: &str,
+    function: &str,
+    body: String,
+) -> (StatusCode, Option<String>, String) {
+    let (status, cookies, bytes) = send(
+        app,
+        Request::post(format!("/api/{function}"))
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(axum::body::Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    let session = cookies
+        .into_iter()
+        .find(|v| v.starts_with("licentia_session="))
+        .and_then(|v| v.split(';').next().map(str::to_string));
+    (
+        status,
+        session,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn should_wait_for_the_second_factor_after_the_password() {
+    let dir = std::env::temp_dir().join(format!("licentia-factor-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = domain::Db::connect_and_migrate(&format!("sqlite://{}", dir.join("t.db").display()))
+        .await
+        .unwrap();
+    domain::demo::seed(&db).await.unwrap();
+    let app = router(&db);
+    // The demo administrator enrols an app (confirmed with the code of half a minute ago).
+    let admin = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let id = domain::entities::user::Entity::find()
+            .filter(domain::entities::user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        domain::Principal::load(&db, id).await.unwrap()
+    };
+    let now = Utc::now();
+    let started = domain::factors::enrol_totp(&db, &admin, "Phone", now)
+        .await
+        .unwrap();
+    let recovery = domain::factors::confirm_totp(
+        &db,
+        &admin,
+        started.factor,
+        &code_at(&started.secret, now - TimeDelta::seconds(30)),
+        now - TimeDelta::seconds(30),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+
+    let sign_in = |password: &'static str| {
+        let app = app.clone();
+        async move {
+            post(
+                &app,
+                "",
+                "login",
+                format!(
+                    "username={}&password={password}&next=/admin",
+                    domain::demo::ADMIN_USERNAME
+                ),
+            )
+            .await
+        }
+    };
+    let (status, cookie, target) = sign_in(domain::demo::ADMIN_PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(target.contains("/login/second-factor?next="), "{target}");
+    let waiting = cookie.unwrap();
+    // Waiting is not signed in.
+    let (_, me) = call(&app, &waiting, "current_user", String::new()).await;
+    assert_eq!(String::from_utf8_lossy(&me), "null");
+    // A wrong code: refused, still waiting.
+    let (status, _, body) = post(
+        &app,
+        &waiting,
+        "login_second_factor",
+        "code=000000&next=/admin".into(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("second_factor_code"), "{body}");
+    // The right code: signed in, with a new session id.
+    let (status, signed_in, target) = post(
+        &app,
+        &waiting,
+        "login_second_factor",
+        format!("code={}&next=/admin", code_at(&started.secret, Utc::now())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{target}");
+    assert!(target.contains("/admin"));
+    let signed_in = signed_in.expect("a new session id");
+    assert_ne!(signed_in, waiting);
+    let (_, me) = call(&app, &signed_in, "current_user", String::new()).await;
+    assert!(String::from_utf8_lossy(&me).contains(domain::demo::ADMIN_USERNAME));
+    // Without a sign-in waiting, a code leads nowhere.
+    let (status, _, _) = post(
+        &app,
+        "",
+        "login_second_factor",
+        format!("code={}&next=/admin", recovery[0]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A recovery code signs in once.
+    let (_, cookie, _) = sign_in(domain::demo::ADMIN_PASSWORD).await;
+    let waiting = cookie.unwrap();
+    let body = format!("code={}&recovery=true&next=/admin", recovery[0]);
+    let (status, _, _) = post(&app, &waiting, "login_second_factor", body.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, cookie, _) = sign_in(domain::demo::ADMIN_PASSWORD).await;
+    let (status, _, body) = post(&app, &cookie.unwrap(), "login_second_factor", body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("recovery_code_invalid"));
+    // A wrong password never gets as far.
+    let (status, _, _) = sign_in("wrong-password").await;
+    assert_ne!(status, StatusCode::OK);
+    std::fs::remove_dir_all(dir).ok();
+}
