@@ -224,6 +224,8 @@ fn probes(db: domain::Db, lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>
 /// The pages for people who are not signed in (yet).
 const PUBLIC_PAGES: &[&str] = &[
     "/login",
+    // The second step of a sign-in: the session waits for it and holds no user yet.
+    "/login/second-factor",
     "/developers",
     "/signup",
     "/register",

@@ -4,6 +4,7 @@ pub mod activation;
 pub mod announcements;
 pub mod applications;
 pub mod auth;
+pub mod factors;
 pub mod groups;
 pub mod import;
 pub mod institutions;

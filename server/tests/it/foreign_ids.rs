@@ -618,6 +618,14 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ("revoke_api_token", Foreign(vec![format!("token={}", f.token)])),
         // The caller's own account and sessions.
         ("my_profile", NoId("the caller's own profile")),
+        ("my_factors", NoId("the caller's own second factors")),
+        ("enrol_authenticator", NoId("the caller's own new second factor")),
+        (
+            "confirm_authenticator",
+            Foreign(vec![format!("factor={stranger}&code=123456")]),
+        ),
+        ("remove_factor", Foreign(vec![format!("factor={stranger}")])),
+        ("renew_recovery_codes", NoId("the caller's own recovery codes")),
         ("save_profile", NoId("the caller's own profile")),
         ("unlink_mine", NoId("the caller's own linked sign-in, by provider")),
         ("end_session", Foreign(vec!["handle=not-one-of-mine".into()])),

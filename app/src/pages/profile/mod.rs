@@ -1,6 +1,7 @@
 //! The signed-in user's profile: their details and language, the password, what they may use,
 //! linked sign-ins (Google, Microsoft, ...) and the sessions they have open.
 mod details;
+mod factors;
 mod institutions;
 mod links;
 mod sessions;
@@ -61,6 +62,7 @@ fn ProfileContent() -> impl IntoView {
                             <div class="stack">
                                 <details::Access profile=p.clone() />
                                 <links::SignInLinks profile=p.clone() refetch=refetch />
+                                <factors::SecondFactors />
                                 <institutions::Institutions />
                                 <updates::Updates />
                             </div>

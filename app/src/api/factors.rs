@@ -1,0 +1,102 @@
+//! The signed-in user's second factors: authenticator apps (enrol with a QR code, confirm with
+//! a first code, remove) and recovery codes (shown once; a new set replaces the old).
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// A confirmed factor, as the profile lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactorView {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The user's factors and how many unused recovery codes they hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactorsView {
+    pub factors: Vec<FactorView>,
+    pub recovery_codes_left: u64,
+}
+
+/// An enrolment begun: what the user's app reads (a QR code, or the secret typed in).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrolmentView {
+    pub factor: Uuid,
+    /// Base32, in groups of four for typing.
+    pub secret: String,
+    /// The `otpauth://` address as an SVG QR code.
+    pub qr_svg: String,
+}
+
+#[server(endpoint = "my_factors")]
+pub async fn my_factors() -> Result<FactorsView, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let factors = domain::factors::factors(&db, &principal).await?;
+    let left = domain::factors::recovery_codes_left(&db, &principal).await?;
+    Ok(FactorsView {
+        factors: factors
+            .into_iter()
+            .map(|f| FactorView {
+                id: f.id,
+                name: f.name,
+                created_at: f.created_at,
+                last_used_at: f.last_used_at,
+            })
+            .collect(),
+        recovery_codes_left: left,
+    })
+}
+
+#[server(endpoint = "enrol_authenticator")]
+pub async fn enrol_authenticator(name: String) -> Result<EnrolmentView, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let started = domain::factors::enrol_totp(&db, &principal, &name, Utc::now()).await?;
+    let qr =
+        qrcode::QrCode::new(started.uri.as_bytes()).map_err(|_| crate::ssr::internal("qr code"))?;
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    let secret = started
+        .secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(EnrolmentView {
+        factor: started.factor,
+        secret,
+        qr_svg,
+    })
+}
+
+/// Confirms an enrolment with a first code; answers the recovery codes when the user had
+/// none (shown once).
+#[server(endpoint = "confirm_authenticator")]
+pub async fn confirm_authenticator(
+    factor: Uuid,
+    code: String,
+) -> Result<Option<Vec<String>>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::factors::confirm_totp(&db, &principal, factor, &code, Utc::now()).await?)
+}
+
+#[server(endpoint = "remove_factor")]
+pub async fn remove_factor(factor: Uuid) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::factors::remove(&db, &principal, factor).await?)
+}
+
+/// A new set of recovery codes (the old ones stop working), shown once.
+#[server(endpoint = "renew_recovery_codes")]
+pub async fn renew_recovery_codes() -> Result<Vec<String>, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::factors::regenerate_recovery_codes(&db, &principal, Utc::now()).await?)
+}
