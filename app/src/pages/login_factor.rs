@@ -1,11 +1,10 @@
 //! The second step of a sign-in: a code from the authenticator app, or a recovery code.
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::LoginSecondFactor;
 use crate::components::error_message::ErrorMessage;
-use crate::components::language_switch::LanguageSwitch;
+use crate::components::public_page::PublicPage;
 use crate::i18n::*;
 
 #[component]
@@ -22,59 +21,46 @@ pub fn LoginFactorPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), auth.factor_title) />
-        <div class="login-page">
-            <header class="login-top">
-                <span class="brand">
-                    <span class="brand-mark" aria-hidden="true">"L"</span>
-                    <span class="brand-name">{t!(i18n, common.app_name)}</span>
-                </span>
-                <LanguageSwitch />
-            </header>
-            <main id="main" class="login-main">
-                <section class="card login-card" aria-labelledby="factor-title">
-                    <h1 id="factor-title">{t!(i18n, auth.factor_title)}</h1>
-                    <p class="muted">
+        <PublicPage title=Signal::derive(move || td_string!(i18n.get_locale(), auth.factor_title).to_string())>
+            <p class="muted">
+                {move || if recovery.get() {
+                    td_string!(i18n.get_locale(), auth.factor_recovery_intro)
+                } else {
+                    td_string!(i18n.get_locale(), auth.factor_intro)
+                }}
+            </p>
+            <ActionForm action=prove attr:class="form" attr:id="factor-form">
+                <input type="hidden" name="next" prop:value=next />
+                <input type="hidden" name="recovery" prop:value=move || recovery.get().to_string() />
+                <div class="field">
+                    <label for="factor-code">
                         {move || if recovery.get() {
-                            td_string!(i18n.get_locale(), auth.factor_recovery_intro)
+                            td_string!(i18n.get_locale(), auth.factor_recovery_code)
                         } else {
-                            td_string!(i18n.get_locale(), auth.factor_intro)
+                            td_string!(i18n.get_locale(), auth.factor_code)
                         }}
-                    </p>
-                    <ActionForm action=prove attr:class="form" attr:id="factor-form">
-                        <input type="hidden" name="next" prop:value=next />
-                        <input type="hidden" name="recovery" prop:value=move || recovery.get().to_string() />
-                        <div class="field">
-                            <label for="factor-code">
-                                {move || if recovery.get() {
-                                    td_string!(i18n.get_locale(), auth.factor_recovery_code)
-                                } else {
-                                    td_string!(i18n.get_locale(), auth.factor_code)
-                                }}
-                            </label>
-                            <input id="factor-code" name="code" type="text" required autofocus
-                                autocomplete="one-time-code" spellcheck="false" autocapitalize="none"
-                                inputmode=move || if recovery.get() { "text" } else { "numeric" } />
-                        </div>
-                        <ErrorMessage error=error />
-                        <button type="submit" class="button button-primary button-wide" id="factor-submit"
-                            disabled=move || prove.pending().get()>
-                            {t!(i18n, auth.factor_submit)}
-                        </button>
-                    </ActionForm>
-                    <p class="login-links">
-                        <button type="button" class="link-button" id="factor-switch"
-                            on:click=move |_| recovery.update(|r| *r = !*r)>
-                            {move || if recovery.get() {
-                                td_string!(i18n.get_locale(), auth.factor_use_app)
-                            } else {
-                                td_string!(i18n.get_locale(), auth.factor_use_recovery)
-                            }}
-                        </button>
-                        <a href="/login" id="factor-restart">{t!(i18n, auth.factor_restart)}</a>
-                    </p>
-                </section>
-            </main>
-        </div>
+                    </label>
+                    <input id="factor-code" name="code" type="text" required autofocus
+                        autocomplete="one-time-code" spellcheck="false" autocapitalize="none"
+                        inputmode=move || if recovery.get() { "text" } else { "numeric" } />
+                </div>
+                <ErrorMessage error=error />
+                <button type="submit" class="button button-primary button-wide" id="factor-submit"
+                    disabled=move || prove.pending().get()>
+                    {t!(i18n, auth.factor_submit)}
+                </button>
+            </ActionForm>
+            <p class="login-links">
+                <button type="button" class="link-button" id="factor-switch"
+                    on:click=move |_| recovery.update(|r| *r = !*r)>
+                    {move || if recovery.get() {
+                        td_string!(i18n.get_locale(), auth.factor_use_app)
+                    } else {
+                        td_string!(i18n.get_locale(), auth.factor_use_recovery)
+                    }}
+                </button>
+                <a href="/login" id="factor-restart">{t!(i18n, auth.factor_restart)}</a>
+            </p>
+        </PublicPage>
     }
 }
