@@ -95,6 +95,7 @@ labels!(
         "device.remove" => action_device_remove,
         "second_factor.add" => action_second_factor_add,
         "second_factor.remove" => action_second_factor_remove,
+        "second_factor.reset" => action_second_factor_reset,
         "recovery_codes.renew" => action_recovery_codes_renew,
         "webhook.create" => action_webhook_create,
         "webhook.update" => action_webhook_update,

@@ -40,6 +40,8 @@ operations! {
     // A user's single sign-on links (their own need no permission).
     ViewUserLinks => UsersView,
     RemoveUserLink => UsersManage,
+    // A user's second factors and recovery codes, removed (a lost phone).
+    ResetSecondFactors => UsersManage,
     // Named licences, checked on the user's home site (counters on the site shown).
     ViewLicences => LicencesView,
     AssignLicence => LicencesAssign,

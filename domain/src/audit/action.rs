@@ -49,6 +49,7 @@ actions! {
     DeviceRemove => "device.remove",
     SecondFactorAdd => "second_factor.add",
     SecondFactorRemove => "second_factor.remove",
+    SecondFactorReset => "second_factor.reset",
     RecoveryCodesRenew => "recovery_codes.renew",
     WebhookCreate => "webhook.create",
     WebhookUpdate => "webhook.update",

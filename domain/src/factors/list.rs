@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{second_factor, user};
+use crate::entities::{recovery_code, second_factor, user};
 use crate::error::{Error, Result};
 use crate::users::user_label;
 use crate::{sites, Db, Principal};
@@ -81,6 +81,42 @@ pub async fn remove(db: &Db, principal: &Principal, factor: Uuid) -> Result<()> 
     )
     .await?;
     txn.commit().await
+}
+
+/// Removes every factor and recovery code of `user`, for an administrator with authority over
+/// them (a user who lost their phone and their codes), journaled; answers how many factors were
+/// removed. The user signs in with the password alone until they set up a new factor.
+pub async fn reset(db: &Db, principal: &Principal, user: Uuid) -> Result<u64> {
+    let target = crate::users::target(
+        db,
+        principal,
+        crate::access::Operation::ResetSecondFactors,
+        user,
+    )
+    .await?;
+    let txn = db.write_uncached().await?;
+    let removed = second_factor::Entity::delete_many()
+        .filter(second_factor::Column::UserId.eq(target.user.id))
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::UserId.eq(target.user.id))
+        .exec(&*txn)
+        .await?;
+    audit::record(
+        &*txn,
+        principal,
+        Event {
+            action: Action::SecondFactorReset,
+            target: user_label(&target.user),
+            site: &target.site.site,
+            changes: vec![Change::new("second_factor", removed, 0)],
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(removed)
 }
 
 /// Records a change to `user_id`'s factors in the journal, in the caller's transaction.

@@ -8,7 +8,7 @@ mod recovery;
 mod seal;
 mod totp;
 
-pub use list::{factors, has_factor, remove, Factor, FactorKind};
+pub use list::{factors, has_factor, remove, reset, Factor, FactorKind};
 pub use recovery::{recovery_codes_left, regenerate_recovery_codes, use_recovery_code};
 pub use totp::{confirm_totp, enrol_totp, verify_totp, Enrolment, ISSUER};
 

@@ -531,6 +531,20 @@ async fn probe(
                 .await
                 .map(none)
         }
+        Operation::ResetSecondFactors => {
+            // One plain user of De Klimop for every principal (seats are few).
+            let existing = user::Entity::find()
+                .filter(user::Column::Username.eq("factored.victim"))
+                .one(db.conn())
+                .await?;
+            let victim = match existing {
+                Some(found) => found,
+                None => add_user(db, fx.klimop, "factored.victim").await,
+            };
+            domain::factors::reset(db, p, victim.public_id)
+                .await
+                .map(|_| Vec::new())
+        }
         Operation::ViewLicences => {
             let today = wire::time::today();
             let c = domain::licences::counters(db, p, fx.klimop, today).await?;
@@ -951,6 +965,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
         ],
     );
     t.insert(Operation::RemoveUserLink, write_in_klimop());
+    t.insert(Operation::ResetSecondFactors, write_in_klimop());
     // The organisation's 100 licences, none assigned; De Klimop's three users have none.
     let counted = || rows(&["99/100 valid, 2 without"]);
     t.insert(

@@ -72,6 +72,7 @@ enum Op {
     PropertyLines,
     ViewLinks,
     Unlink,
+    ResetFactors,
     ViewAppSessions,
     EndAppSession,
     ViewDevices,
@@ -83,7 +84,7 @@ enum Op {
     SetGrants,
 }
 
-const OPS: [Op; 20] = [
+const OPS: [Op; 21] = [
     Op::Deactivate,
     Op::Activate,
     Op::Delete,
@@ -95,6 +96,7 @@ const OPS: [Op; 20] = [
     Op::PropertyLines,
     Op::ViewLinks,
     Op::Unlink,
+    Op::ResetFactors,
     Op::ViewAppSessions,
     Op::EndAppSession,
     Op::ViewDevices,
@@ -115,6 +117,7 @@ fn needs(op: Op) -> Vec<Permission> {
         | Op::Delete
         | Op::SetProperty
         | Op::Unlink
+        | Op::ResetFactors
         | Op::EndAppSession
         | Op::RemoveDevice => vec![UsersManage],
         Op::BulkExpiry | Op::BulkDelete => vec![UsersView, UsersManage],
@@ -466,6 +469,7 @@ async fn run(db: &Db, w: &World, op: Op, p: &Principal, t: &user::Model) -> Resu
         }
         Op::ViewLinks => sso::links_of(db, p, id).await.map(|_| ()),
         Op::Unlink => sso::unlink(db, p, id, "google").await,
+        Op::ResetFactors => domain::factors::reset(db, p, id).await.map(|_| ()),
         Op::ViewAppSessions => applications::sessions_of(db, p, id).await.map(|_| ()),
         Op::EndAppSession => {
             // An application's session of the target, as an application would have opened it.
