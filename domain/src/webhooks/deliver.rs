@@ -212,14 +212,14 @@ pub async fn record(
     let mut refused: BTreeMap<(Option<u16>, Option<String>), Vec<Uuid>> = BTreeMap::new();
     let mut healthy = Vec::new();
     let mut failing = Vec::new();
-    let mut delivered_to = Vec::new();
+    let mut delivered_to = std::collections::HashSet::new();
     for (sent, attempt) in &outcomes {
         let entry = by_job
             .entry(sent.job.id)
             .or_insert_with(|| (sent.job.clone(), sent.endpoint_id, Vec::new(), None));
         if let (true, Some(code)) = (attempt.delivered(), attempt.status) {
             delivered.entry(code).or_default().push(sent.delivery);
-            delivered_to.push(sent.endpoint_id);
+            delivered_to.insert(sent.endpoint_id);
             if sent.failing {
                 healthy.push(sent.endpoint_id);
             }
