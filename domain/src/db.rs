@@ -26,6 +26,8 @@ pub struct Db {
     /// This database's number in the process (process-wide caches of per-database things,
     /// such as the signing key, are keyed by it).
     id: u64,
+    /// SQLite: the address, for the one connection that changes the schema.
+    sqlite_url: Option<Arc<str>>,
 }
 
 /// The numbers given to databases connected so far.
@@ -97,6 +99,9 @@ impl Db {
                 "?mode=rwc"
             });
         }
+        let sqlite_url = url
+            .starts_with("sqlite://")
+            .then(|| Arc::from(url.as_str()));
         let mut options = ConnectOptions::new(url);
         options
             .max_connections(16)
@@ -134,6 +139,7 @@ impl Db {
             write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
             batches: Arc::default(),
             id: CONNECTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            sqlite_url,
         })
     }
 
@@ -145,8 +151,31 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        Migrator::up(&self.conn, None).await?;
+        let conn = self.schema_connection().await?;
+        Migrator::up(&conn, None).await?;
         Ok(())
+    }
+
+    /// The connection to change the schema through. On SQLite a connection of its own, alone
+    /// in its pool: SQLite checks a statement against the schema the connection last read, so
+    /// a `CREATE INDEX` on a pooled connection that has not run anything since another one
+    /// dropped that index fails with "already exists" (migrations rolled back and applied
+    /// again met it). The pool's other connections notice the change at their next statement.
+    pub async fn schema_connection(&self) -> Result<DatabaseConnection> {
+        let Some(url) = &self.sqlite_url else {
+            return Ok(self.conn.clone());
+        };
+        let mut options = ConnectOptions::new(url.to_string());
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+            });
+        Ok(Database::connect(options).await?)
     }
 
     /// Calls `callback` for every SQL statement (the benchmarks count statements with it).

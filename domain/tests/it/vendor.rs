@@ -187,9 +187,24 @@ db_test!(
         operators::create(&db, operator_form("olga")).await.unwrap();
         let vendor = site_of(&db, "olga").await;
         // Back to the schema before the flag, and forward again: the migration finds the
-        // vendor's organisation through its operators.
-        Migrator::down(db.conn(), Some(1)).await.unwrap();
-        Migrator::up(db.conn(), None).await.unwrap();
+        // vendor's organisation through its operators. (Every later migration is rolled back
+        // on the way, so their `down` is exercised too.)
+        let names: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        let flag = names
+            .iter()
+            .position(|n| n.contains("vendor_and_challenge"))
+            .unwrap();
+        let steps = u32::try_from(names.len() - flag).unwrap();
+        let schema = db.schema_connection().await.unwrap();
+        Migrator::down(&schema, Some(steps)).await.unwrap();
+        assert!(!Migrator::get_pending_migrations(&schema)
+            .await
+            .unwrap()
+            .is_empty());
+        Migrator::up(&schema, None).await.unwrap();
         let flagged: Vec<i32> = site::Entity::find()
             .filter(site::Column::IsVendor.eq(true))
             .all(db.conn())
