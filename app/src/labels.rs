@@ -147,6 +147,8 @@ labels!(
         "device" => field_device,
         "second_factor" => field_second_factor,
         "recovery_codes" => field_recovery_codes,
+        "second_factor_policy" => field_second_factor_policy,
+        "grace_days" => field_grace_days,
         "events" => field_events,
         "enabled" => field_enabled,
         "batch" => field_batch,
@@ -187,6 +189,15 @@ pub fn journal_value(locale: Locale, field: &str, value: &str) -> String {
         ("registration_flow", "verify") => td_string!(locale, admin.flow_verify).to_string(),
         ("registration_flow", "approval") => td_string!(locale, admin.flow_approval).to_string(),
         ("pending", "approval") => td_string!(locale, journal.pending_approval).to_string(),
+        ("second_factor_policy", "optional") => {
+            td_string!(locale, admin.factor_policy_optional).to_string()
+        }
+        ("second_factor_policy", "administrators") => {
+            td_string!(locale, admin.factor_policy_administrators).to_string()
+        }
+        ("second_factor_policy", "everyone") => {
+            td_string!(locale, admin.factor_policy_everyone).to_string()
+        }
         (_, OUTSIDE_VIEW) => td_string!(locale, journal.site_outside).to_string(),
         (_, value) => match value
             .strip_prefix('@')

@@ -31,6 +31,7 @@ macro_rules! lazy_page {
 lazy_page!(Home, pages::home::HomePage);
 lazy_page!(Login, pages::login::LoginPage);
 lazy_page!(LoginFactor, pages::login_factor::LoginFactorPage);
+lazy_page!(LoginSetup, pages::login_setup::LoginSetupPage);
 lazy_page!(Developers, pages::developers::DevelopersPage);
 lazy_page!(Roles, pages::roles::RolesPage);
 lazy_page!(Import, pages::import::ImportPage);

@@ -77,6 +77,19 @@ pub async fn principal() -> Result<(Db, Principal), AppError> {
     Ok((db, principal.from_address(client_address().await)))
 }
 
+/// The user setting up their second factors: the signed-in user, or one whose sign-in waits
+/// for a factor to be set up (their organisation requires one; see `session::after_first_step`).
+pub async fn principal_enrolling() -> Result<(Db, Principal), AppError> {
+    let db = db()?;
+    let session = session().await?;
+    if let Some(pending) = session::pending_enrolment(&session).await? {
+        let principal = Principal::load(&db, pending.user_id).await?;
+        return Ok((db, principal.from_address(client_address().await)));
+    }
+    let principal = principal_of(&db, &session).await?;
+    Ok((db, principal.from_address(client_address().await)))
+}
+
 /// The acting principal also while a new password must be chosen: only for what changing it
 /// needs (the current user, the language, the password change itself, the frame's notices).
 pub async fn principal_changing_password() -> Result<(Db, Principal), AppError> {

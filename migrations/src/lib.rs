@@ -37,6 +37,7 @@ mod m20261219_000033_activation_codes;
 mod m20261220_000034_expiry_announced;
 mod m20261221_000035_job_claims;
 mod m20261222_000036_second_factors;
+mod m20261223_000037_second_factor_policy;
 
 pub struct Migrator;
 
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261220_000034_expiry_announced::Migration),
             Box::new(m20261221_000035_job_claims::Migration),
             Box::new(m20261222_000036_second_factors::Migration),
+            Box::new(m20261223_000037_second_factor_policy::Migration),
         ]
     }
 }

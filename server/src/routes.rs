@@ -226,6 +226,7 @@ const PUBLIC_PAGES: &[&str] = &[
     "/login",
     // The second step of a sign-in: the session waits for it and holds no user yet.
     "/login/second-factor",
+    "/login/second-factor/setup",
     "/developers",
     "/signup",
     "/register",

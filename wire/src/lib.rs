@@ -24,6 +24,7 @@ pub use rollover::{NextClass, RolloverState};
 pub use sso::{SignInMethod, SsoProvider};
 pub use states::{
     AnnouncementKind, BulkKind, ConditionOp, DateFormat, FieldRule, IdScheme, JobStatus, MatchOn,
-    PropertyKind, PurchaseStatus, RegistrationFlow, Schedule, SubscriptionState, UpdatesChoice,
+    PropertyKind, PurchaseStatus, RegistrationFlow, Schedule, SecondFactorPolicy,
+    SubscriptionState, UpdatesChoice,
 };
 pub use token::TokenState;

@@ -189,3 +189,14 @@ named_enum! {
         Failed => "failed",
     }
 }
+
+named_enum! {
+    /// Who in an organisation must sign in with a second factor (operators always must).
+    #[derive(Default)]
+    pub enum SecondFactorPolicy {
+        #[default]
+        Optional => "optional",
+        Administrators => "administrators",
+        Everyone => "everyone",
+    }
+}

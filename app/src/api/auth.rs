@@ -44,9 +44,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 /// Signs in; answers the local path to go to next. The session gets a new id.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
-    use crate::ssr::{
-        arrival, begin_session, db, device_tokens, note_claim, session, set_device_cookie,
-    };
+    use crate::ssr::{arrival, db, device_tokens, note_claim, session, set_device_cookie};
     let db = db()?;
     let arrival = arrival().await;
     let client = domain::auth::Client {
@@ -68,29 +66,17 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
     if let Some(locale) = &signed_in.locale {
         remember_locale_cookie(locale);
     }
-    if signed_in.second_factor {
-        session::await_second_factor(
-            &session,
-            signed_in.user_id,
-            &wire::SignInMethod::Password,
-            arrival,
-        )
-        .await?;
-        note_claim(&session, browser.claim).await;
-        return Ok(format!(
-            "/login/second-factor?next={}",
-            crate::url::encode(&target)
-        ));
-    }
-    begin_session(
+    let to = session::after_first_step(
         &session,
         signed_in.user_id,
+        signed_in.second_factor,
         &wire::SignInMethod::Password,
         arrival,
+        &target,
     )
     .await?;
     note_claim(&session, browser.claim).await;
-    Ok(target)
+    Ok(to)
 }
 
 /// The second step of a sign-in waiting for it: a code from the user's authenticator app or
@@ -109,6 +95,40 @@ pub async fn login_second_factor(
         .await?
         .ok_or(AppError::from(domain::Error::Unauthenticated))?;
     domain::factors::prove(&db, pending.user_id, &code, recovery, chrono::Utc::now()).await?;
+    session::complete_second_factor(&session, pending).await?;
+    Ok(safe_next(&next))
+}
+
+/// A sign-in waiting for a second factor to be set up: until when the user may still go on
+/// without (`None`: they must set one up now). A session that waits for nothing is told to
+/// sign in.
+#[server(endpoint = "enrolment_due")]
+pub async fn enrolment_due() -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    use crate::ssr::{db, session};
+    let db = db()?;
+    let session = session().await?;
+    let pending = session::pending_enrolment(&session)
+        .await?
+        .ok_or(AppError::from(domain::Error::Unauthenticated))?;
+    Ok(
+        match domain::factors::step_at_sign_in(&db, pending.user_id, chrono::Utc::now()).await? {
+            domain::factors::Step::Enrol { until } => until,
+            _ => None,
+        },
+    )
+}
+
+/// Ends the wait of a sign-in for a second factor to be set up: once one is set up, or while
+/// the grace period runs. Answers the local path to go to next; the session gets a new id.
+#[server(endpoint = "finish_enrolment")]
+pub async fn finish_enrolment(next: String) -> Result<String, AppError> {
+    use crate::ssr::{db, session};
+    let db = db()?;
+    let session = session().await?;
+    let pending = session::pending_enrolment(&session)
+        .await?
+        .ok_or(AppError::from(domain::Error::Unauthenticated))?;
+    domain::factors::may_go_on(&db, pending.user_id, chrono::Utc::now()).await?;
     session::complete_second_factor(&session, pending).await?;
     Ok(safe_next(&next))
 }

@@ -1,5 +1,7 @@
-//! The signed-in user's second factors: authenticator apps (enrol with a QR code, confirm with
-//! a first code, remove) and recovery codes (shown once; a new set replaces the old).
+//! Second factors. The user's own: authenticator apps (enrol with a QR code, confirm with
+//! a first code, remove) and recovery codes (shown once; a new set replaces the old), also
+//! while a sign-in waits for the first one to be set up. An administrator's: a user's count
+//! and reset; the organisation's policy.
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -35,7 +37,7 @@ pub struct EnrolmentView {
 
 #[server(endpoint = "my_factors")]
 pub async fn my_factors() -> Result<FactorsView, AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_enrolling().await?;
     let factors = domain::factors::factors(&db, &principal).await?;
     let left = domain::factors::recovery_codes_left(&db, &principal).await?;
     Ok(FactorsView {
@@ -54,7 +56,7 @@ pub async fn my_factors() -> Result<FactorsView, AppError> {
 
 #[server(endpoint = "enrol_authenticator")]
 pub async fn enrol_authenticator(name: String) -> Result<EnrolmentView, AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_enrolling().await?;
     let started = domain::factors::enrol_totp(&db, &principal, &name, Utc::now()).await?;
     let qr =
         qrcode::QrCode::new(started.uri.as_bytes()).map_err(|_| crate::ssr::internal("qr code"))?;
@@ -84,7 +86,7 @@ pub async fn confirm_authenticator(
     factor: Uuid,
     code: String,
 ) -> Result<Option<Vec<String>>, AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_enrolling().await?;
     Ok(domain::factors::confirm_totp(&db, &principal, factor, &code, Utc::now()).await?)
 }
 
@@ -97,6 +99,51 @@ pub async fn remove_factor(factor: Uuid) -> Result<(), AppError> {
 /// A new set of recovery codes (the old ones stop working), shown once.
 #[server(endpoint = "renew_recovery_codes")]
 pub async fn renew_recovery_codes() -> Result<Vec<String>, AppError> {
-    let (db, principal) = crate::ssr::principal().await?;
+    let (db, principal) = crate::ssr::principal_enrolling().await?;
     Ok(domain::factors::regenerate_recovery_codes(&db, &principal, Utc::now()).await?)
+}
+
+/// How many second factors a user has, for their administrator.
+#[server(endpoint = "user_factor_count")]
+pub async fn user_factor_count(user: Uuid) -> Result<u64, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::factors::count_of(&db, &principal, user).await?)
+}
+
+/// Removes every second factor and recovery code of a user (a lost phone), for an
+/// administrator with authority over them; answers how many factors were removed.
+#[server(endpoint = "reset_user_factors")]
+pub async fn reset_user_factors(user: Uuid) -> Result<u64, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::factors::reset(&db, &principal, user).await?)
+}
+
+/// An organisation's second-factor policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactorPolicyView {
+    pub who: wire::SecondFactorPolicy,
+    pub grace_days: i32,
+}
+
+/// The second-factor policy of the organisation `site` belongs to, for its administrators.
+#[server(endpoint = "load_factor_policy")]
+pub async fn load_factor_policy(site: Uuid) -> Result<FactorPolicyView, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let policy = domain::factors::policy_of(&db, &principal, site).await?;
+    Ok(FactorPolicyView {
+        who: policy.who,
+        grace_days: policy.grace_days,
+    })
+}
+
+#[server(endpoint = "save_factor_policy")]
+pub async fn save_factor_policy(
+    site: Uuid,
+    who: wire::SecondFactorPolicy,
+    grace_days: i32,
+) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let policy = domain::factors::Policy { who, grace_days };
+    domain::factors::set_policy(&db, &principal, site, policy).await?;
+    Ok(())
 }

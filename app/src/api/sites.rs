@@ -40,6 +40,7 @@ pub struct SiteDetails {
     pub can_view_licences: bool,
     pub can_assign_licences: bool,
     pub can_claim_subscription: bool,
+    pub can_manage_sign_in: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -83,6 +84,7 @@ impl From<domain::sites::SiteDetails> for SiteDetails {
             can_view_licences: d.can_view_licences,
             can_assign_licences: d.can_assign_licences,
             can_claim_subscription: d.can_claim_subscription,
+            can_manage_sign_in: d.can_manage_sign_in,
         }
     }
 }

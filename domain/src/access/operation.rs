@@ -42,6 +42,9 @@ operations! {
     RemoveUserLink => UsersManage,
     // A user's second factors and recovery codes, removed (a lost phone).
     ResetSecondFactors => UsersManage,
+    ViewSecondFactors => UsersView,
+    // The organisation's second-factor policy, on its root site.
+    ManageSignInPolicy => SettingsManage,
     // Named licences, checked on the user's home site (counters on the site shown).
     ViewLicences => LicencesView,
     AssignLicence => LicencesAssign,

@@ -14,9 +14,9 @@ pub struct SignedIn {
     pub locale: Option<String>,
     /// The user has to choose a new password before anything else.
     pub must_change_password: bool,
-    /// The user has a second factor: a browser sign-in waits for it (known on the browser's
-    /// paths only; an application's sign-in through the API leaves it false).
-    pub second_factor: bool,
+    /// What a browser sign-in still asks about second factors (known on the browser's paths
+    /// only; an application's sign-in through the API leaves it `Done`).
+    pub second_factor: crate::factors::Step,
 }
 
 /// Where a sign-in comes from: the client address (for the address's counter) and the
@@ -81,7 +81,7 @@ pub async fn sign_in_from(
     let device = devices::remember(db, user.id, known).await?;
     let claim = licences::claim_at_sign_in(db, &user, wire::time::today()).await;
     let mut signed_in = signed_in(&user);
-    signed_in.second_factor = crate::factors::has_factor(db, user.id).await?;
+    signed_in.second_factor = crate::factors::step_at_sign_in(db, user.id, Utc::now()).await?;
     Ok(BrowserSignIn {
         signed_in,
         device,
@@ -112,7 +112,7 @@ fn signed_in(user: &user::Model) -> SignedIn {
         user_id: user.id,
         locale: user.locale.clone(),
         must_change_password: user.must_change_password,
-        second_factor: false,
+        second_factor: crate::factors::Step::Done,
     }
 }
 

@@ -27,6 +27,10 @@ pub struct Model {
     pub is_vendor: bool,
     /// A class a rollover left empty: kept for its history, without seats.
     pub archived_on: Option<Date>,
+    /// On a root site: who must use a second factor (`wire::SecondFactorPolicy`).
+    pub second_factor_policy: String,
+    /// On a root site: days a user asked to set up a second factor may still go without.
+    pub second_factor_grace_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -34,6 +34,8 @@ pub struct Model {
     pub disclaimer_accepted_at: Option<DateTimeUtc>,
     /// Announcements: `inform`, `none`, or not chosen yet.
     pub updates_choice: Option<String>,
+    /// When the user was first asked to set up a second factor (their grace period runs from it).
+    pub second_factor_asked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

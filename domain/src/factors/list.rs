@@ -67,6 +67,7 @@ pub async fn remove(db: &Db, principal: &Principal, factor: Uuid) -> Result<()> 
         .one(db.conn())
         .await?
         .ok_or(Error::NotFound)?;
+    super::policy::refuse_removing_last(db, me).await?;
     let txn = db.write_uncached().await?;
     second_factor::Entity::delete_by_id(found.id)
         .exec(&*txn)

@@ -4,11 +4,16 @@
 //! proves the second factor. A code is accepted once: its time step is remembered, so the
 //! same code (or an older one) is refused even within its 90 seconds of validity.
 mod list;
+mod policy;
 mod recovery;
 mod seal;
 mod totp;
 
 pub use list::{factors, has_factor, remove, reset, Factor, FactorKind};
+pub use policy::{
+    count_of, may_go_on, policy_of, set_policy, step_at_sign_in, Policy, Step, DEFAULT_GRACE_DAYS,
+    MAX_GRACE_DAYS,
+};
 pub use recovery::{recovery_codes_left, regenerate_recovery_codes, use_recovery_code};
 pub use totp::{confirm_totp, enrol_totp, verify_totp, Enrolment, ISSUER};
 

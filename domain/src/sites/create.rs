@@ -93,6 +93,8 @@ pub async fn insert_site(
         institution_number: Set(None),
         expires_on: Set(None),
         is_vendor: Set(false),
+        second_factor_policy: Set(wire::SecondFactorPolicy::default().as_str().to_string()),
+        second_factor_grace_days: Set(crate::factors::DEFAULT_GRACE_DAYS),
         created_at: Set(Utc::now()),
         ..Default::default()
     }

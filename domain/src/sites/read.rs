@@ -48,6 +48,8 @@ pub struct SiteDetails {
     pub can_assign_licences: bool,
     /// A root site whose subscriptions the principal sees and adds to.
     pub can_claim_subscription: bool,
+    /// A root site whose second-factor policy the principal sets.
+    pub can_manage_sign_in: bool,
 }
 
 /// A site with its ancestors (itself first), for access decisions and inherited dates.
@@ -252,6 +254,8 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
         can_assign_licences: access::allows(principal, Operation::AssignLicence, &resolved.scope),
         can_claim_subscription: site.parent_id.is_none()
             && access::allows(principal, Operation::ClaimSubscription, &resolved.scope),
+        can_manage_sign_in: site.parent_id.is_none()
+            && access::allows(principal, Operation::ManageSignInPolicy, &resolved.scope),
     }
 }
 

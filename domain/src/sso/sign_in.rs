@@ -74,7 +74,7 @@ pub async fn sign_in(
             locale: found.locale,
             // The provider proved who this is; an initial password is no concern of theirs.
             must_change_password: false,
-            second_factor: crate::factors::has_factor(db, found.id).await?,
+            second_factor: crate::factors::step_at_sign_in(db, found.id, now).await?,
         },
         claim,
     })

@@ -545,6 +545,20 @@ async fn probe(
                 .await
                 .map(|_| Vec::new())
         }
+        Operation::ViewSecondFactors => domain::factors::count_of(db, p, fx.kim)
+            .await
+            .map(|n| vec![n.to_string()]),
+        Operation::ManageSignInPolicy => domain::factors::set_policy(
+            db,
+            p,
+            fx.klimop,
+            domain::factors::Policy {
+                who: wire::SecondFactorPolicy::Administrators,
+                grace_days: 7,
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
         Operation::ViewLicences => {
             let today = wire::time::today();
             let c = domain::licences::counters(db, p, fx.klimop, today).await?;
@@ -966,6 +980,26 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     );
     t.insert(Operation::RemoveUserLink, write_in_klimop());
     t.insert(Operation::ResetSecondFactors, write_in_klimop());
+    // Kim's count: as his links, out of reach for whoever holds less than he does.
+    let none_set = || rows(&["0"]);
+    t.insert(
+        Operation::ViewSecondFactors,
+        [
+            u(),
+            n(),
+            n(),
+            none_set(),
+            none_set(),
+            none_set(),
+            out_of_reach(),
+            none_set(),
+        ],
+    );
+    // The organisation's policy: its own administrators, on the root.
+    t.insert(
+        Operation::ManageSignInPolicy,
+        [u(), n(), n(), n(), d(), f(), f(), d()],
+    );
     // The organisation's 100 licences, none assigned; De Klimop's three users have none.
     let counted = || rows(&["99/100 valid, 2 without"]);
     t.insert(
@@ -1104,6 +1138,7 @@ fn is_read(operation: Operation) -> bool {
             | Operation::ViewOutbox
             | Operation::ImportUsers
             | Operation::ViewUserLinks
+            | Operation::ViewSecondFactors
             | Operation::ViewLicences
             | Operation::ViewAppSessions
             | Operation::ViewProperties

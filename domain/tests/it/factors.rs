@@ -238,3 +238,208 @@ db_test!(should_throttle_guessing_codes, |db: Db| async move {
     .await
     .is_err());
 });
+
+/// A user without any role in `site` (a pupil).
+async fn pupil(db: &Db, site: uuid::Uuid, username: &str) -> i32 {
+    let resolved = domain::sites::resolve(db, site).await.unwrap();
+    let form = user_form(username).validate().await.unwrap();
+    let txn = db.write().await.unwrap();
+    let created = domain::users::insert_unchecked(&*txn, resolved.site.id, form)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    created.id
+}
+
+fn policy(who: wire::SecondFactorPolicy, grace_days: i32) -> factors::Policy {
+    factors::Policy { who, grace_days }
+}
+
+db_test!(
+    should_ask_administrators_and_not_pupils_when_the_policy_says_so,
+    |db: Db| async move {
+        // Whole seconds: the databases keep the time asked to the microsecond at best.
+        let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap();
+        let w = demo(&db).await;
+        let teacher = admin_of(&db, w.klimop, "klimop.head").await;
+        let teacher_id = teacher.user_id().unwrap();
+        let pupil_id = pupil(&db, w.klimop, "klimop.pupil").await;
+        // Optional (the default): nobody is asked.
+        for id in [teacher_id, pupil_id] {
+            assert_eq!(
+                factors::step_at_sign_in(&db, id, now).await.unwrap(),
+                factors::Step::Done
+            );
+        }
+        factors::set_policy(
+            &db,
+            &w.admin,
+            w.klimop,
+            policy(wire::SecondFactorPolicy::Administrators, 7),
+        )
+        .await
+        .unwrap();
+        // The organisation's policy, set from a subsite, sits on the root.
+        assert_eq!(
+            factors::policy_of(&db, &w.admin, w.root).await.unwrap(),
+            policy(wire::SecondFactorPolicy::Administrators, 7)
+        );
+        let until = now + TimeDelta::days(7);
+        assert_eq!(
+            factors::step_at_sign_in(&db, teacher_id, now)
+                .await
+                .unwrap(),
+            factors::Step::Enrol { until: Some(until) }
+        );
+        assert_eq!(
+            factors::step_at_sign_in(&db, pupil_id, now).await.unwrap(),
+            factors::Step::Done
+        );
+        // The grace period runs from the first time asked, not from each sign-in.
+        let later = now + TimeDelta::days(3);
+        assert_eq!(
+            factors::step_at_sign_in(&db, teacher_id, later)
+                .await
+                .unwrap(),
+            factors::Step::Enrol { until: Some(until) }
+        );
+        factors::may_go_on(&db, teacher_id, later).await.unwrap();
+        // After it, the sign-in waits until a factor is set up.
+        let after = now + TimeDelta::days(8);
+        assert_eq!(
+            factors::step_at_sign_in(&db, teacher_id, after)
+                .await
+                .unwrap(),
+            factors::Step::Enrol { until: None }
+        );
+        assert_eq!(
+            refused(factors::may_go_on(&db, teacher_id, after).await),
+            Code::EnrolmentNotDue
+        );
+        let started = factors::enrol_totp(&db, &teacher, "Phone", after)
+            .await
+            .unwrap();
+        factors::confirm_totp(
+            &db,
+            &teacher,
+            started.factor,
+            &code_at(&started.secret, after),
+            after,
+        )
+        .await
+        .unwrap();
+        factors::may_go_on(&db, teacher_id, after).await.unwrap();
+        assert_eq!(
+            factors::step_at_sign_in(&db, teacher_id, after)
+                .await
+                .unwrap(),
+            factors::Step::Prove
+        );
+        // Their only factor cannot be removed while the policy requires one.
+        let only = factors::factors(&db, &teacher).await.unwrap()[0].id;
+        let outcome = factors::remove(&db, &teacher, only).await;
+        assert!(
+            matches!(outcome, Err(Error::Refused(Code::SecondFactorRequired))),
+            "{outcome:?}"
+        );
+        // Everyone: the pupil too, with no grace at all.
+        factors::set_policy(
+            &db,
+            &w.admin,
+            w.root,
+            policy(wire::SecondFactorPolicy::Everyone, 0),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            factors::step_at_sign_in(&db, pupil_id, now).await.unwrap(),
+            factors::Step::Enrol { until: None }
+        );
+        // Back to optional: the factor may go.
+        factors::set_policy(
+            &db,
+            &w.admin,
+            w.root,
+            policy(wire::SecondFactorPolicy::Optional, 0),
+        )
+        .await
+        .unwrap();
+        factors::remove(&db, &teacher, only).await.unwrap();
+        let changes = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("site.update"))
+            .all(db.conn())
+            .await
+            .unwrap();
+        assert_eq!(changes.len(), 3, "each policy change is journaled");
+    }
+);
+
+db_test!(
+    should_always_ask_operators_for_a_second_factor,
+    |db: Db| async move {
+        let now = Utc::now();
+        demo(&db).await;
+        domain::operators::create(
+            &db,
+            domain::users::NewUserForm {
+                password: "Operator-2026".into(),
+                ..user_form("olga")
+            },
+        )
+        .await
+        .unwrap();
+        let operator = domain::entities::user::Entity::find()
+            .filter(domain::entities::user::Column::Username.eq("olga"))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(matches!(
+            factors::step_at_sign_in(&db, operator.id, now)
+                .await
+                .unwrap(),
+            factors::Step::Enrol { until: Some(_) }
+        ));
+    }
+);
+
+db_test!(
+    should_leave_the_policy_to_the_organisations_administrators,
+    |db: Db| async move {
+        let w = demo(&db).await;
+        let sub = admin_of(&db, w.klimop, "klimop.head").await;
+        // A subsite administrator neither reads nor loosens the organisation's policy (its
+        // root is not theirs to see).
+        for outcome in [
+            factors::policy_of(&db, &sub, w.klimop).await.map(|_| ()),
+            factors::set_policy(
+                &db,
+                &sub,
+                w.klimop,
+                policy(wire::SecondFactorPolicy::Optional, 90),
+            )
+            .await
+            .map(|_| ()),
+        ] {
+            assert!(matches!(outcome, Err(Error::NotFound)), "{outcome:?}");
+        }
+        let outcome = factors::set_policy(
+            &db,
+            &w.admin,
+            w.root,
+            policy(wire::SecondFactorPolicy::Administrators, 91),
+        )
+        .await;
+        assert!(
+            matches!(outcome, Err(Error::Validation { .. })),
+            "{outcome:?}"
+        );
+        assert_eq!(
+            factors::policy_of(&db, &w.admin, w.root).await.unwrap(),
+            policy(
+                wire::SecondFactorPolicy::Optional,
+                factors::DEFAULT_GRACE_DAYS
+            )
+        );
+    }
+);

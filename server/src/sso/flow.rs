@@ -212,39 +212,21 @@ pub async fn callback(
         client_address: peer,
     };
     let signed_in = linked.signed_in;
-    if signed_in.second_factor {
-        // The provider proved the password's part; the user's own second factor still counts.
-        if session::await_second_factor(
-            &session,
-            signed_in.user_id,
-            &wire::SignInMethod::Provider(provider.key.clone()),
-            arrival,
-        )
-        .await
-        .is_err()
-        {
-            return refuse(Code::Internal);
-        }
-        session::note_claim(&session, linked.claim).await;
-        return Redirect::to(&format!(
-            "/login/second-factor?next={}",
-            wire::url::encode(&wire::url::safe_next(&pending.next))
-        ))
-        .into_response();
-    }
-    if session::begin_session(
+    // The provider proved the password's part; the user's own second factor still counts.
+    let Ok(to) = session::after_first_step(
         &session,
         signed_in.user_id,
+        signed_in.second_factor,
         &wire::SignInMethod::Provider(provider.key.clone()),
         arrival,
+        &wire::url::safe_next(&pending.next),
     )
     .await
-    .is_err()
-    {
+    else {
         return refuse(Code::Internal);
-    }
+    };
     session::note_claim(&session, linked.claim).await;
-    let mut response = Redirect::to(&wire::url::safe_next(&pending.next)).into_response();
+    let mut response = Redirect::to(&to).into_response();
     if let Some(cookie) = signed_in
         .locale
         .as_deref()

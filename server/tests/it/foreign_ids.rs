@@ -459,6 +459,8 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
             "remove_user_link",
             Foreign(vec![format!("user={}&provider=google", ids.emma)]),
         ),
+        ("user_factor_count", Foreign(vec![format!("user={}", ids.emma)])),
+        ("reset_user_factors", Foreign(vec![format!("user={}", ids.emma)])),
         // Roles.
         ("list_roles", NoId("lists the roles the caller sees (see the listing test)")),
         ("user_grants", Foreign(vec![
@@ -597,6 +599,15 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
                 ids.regenboog
             )]),
         ),
+        // The organisation's second-factor policy.
+        ("load_factor_policy", Foreign(vec![format!("site={}", ids.regenboog)])),
+        (
+            "save_factor_policy",
+            Foreign(vec![format!(
+                "site={}&who=optional&grace_days=14",
+                ids.regenboog
+            )]),
+        ),
         // Subscriptions and tokens.
         (
             "organisation_subscriptions",
@@ -645,6 +656,14 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         (
             "login_second_factor",
             NoId("public: the code for the sign-in this session waits on"),
+        ),
+        (
+            "enrolment_due",
+            NoId("public: the sign-in this session waits on to set up a factor"),
+        ),
+        (
+            "finish_enrolment",
+            NoId("public: ends the wait of this session's own sign-in"),
         ),
         ("sign_in_providers", NoId("public: the configured providers")),
         ("api_reference", NoId("public: the API's documentation")),

@@ -1,9 +1,11 @@
 //! The key icon in the user list: the accounts (Google, Microsoft, ...) a user signs in with,
-//! each removable by their administrator (e.g. when an account was lost or compromised).
+//! each removable by their administrator (e.g. when an account was lost or compromised), and
+//! their second factors, reset after a confirmation (a lost phone).
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
+use crate::api::factors::{reset_user_factors, user_factor_count};
 use crate::api::profile::sign_in_providers;
 use crate::api::sso::{remove_user_link, user_links};
 use crate::components::date::{DateText, DateTimeText};
@@ -20,6 +22,7 @@ pub fn LinksDialog(open: RwSignal<bool>, user: Uuid, name: String) -> impl IntoV
         <crate::components::modal::Modal open=open labelled_by="links-title" class="dialog-wide">
             <h2 id="links-title">{move || td_string!(i18n.get_locale(), admin.links_of, name = name.get_value()).to_string()}</h2>
             <LinkList user=user />
+            <UserFactors user=user name=name.get_value() />
             <div class="dialog-actions">
                 <button type="button" class="button" autofocus on:click=move |_| open.set(false)>{t!(i18n, common.close)}</button>
             </div>
@@ -78,6 +81,65 @@ fn LinkList(user: Uuid) -> impl IntoView {
                 }
             }
         </Loaded>
+        <ErrorMessage error=error />
+    }
+}
+
+/// The user's second factors: how many, and a reset confirmed in place.
+#[component]
+fn UserFactors(user: Uuid, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let count = Resource::new(move || version.get(), move |_| user_factor_count(user));
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<u64>);
+    let name = StoredValue::new(name);
+    let reset = move |_| {
+        spawn_local(async move {
+            match reset_user_factors(user).await {
+                Ok(removed) => {
+                    error.set(None);
+                    confirming.set(false);
+                    done.set(Some(removed));
+                    version.update(|v| *v += 1);
+                }
+                Err(err) => error.set(Some(err)),
+            }
+        });
+    };
+    view! {
+        <h3 id="user-factors-title">{t!(i18n, admin.user_factors)}</h3>
+        <Loaded load=count let:n>
+            <p id="user-factors-count">
+                {move || if n == 0 {
+                    td_string!(i18n.get_locale(), admin.user_factors_none).to_string()
+                } else {
+                    td_string!(i18n.get_locale(), admin.user_factors_count, count = n).to_string()
+                }}
+            </p>
+            {(n > 0).then(|| view! {
+                <Show when=move || !confirming.get()>
+                    <button type="button" class="button button-danger-quiet" id="reset-user-factors"
+                        on:click=move |_| confirming.set(true)>{t!(i18n, admin.user_factors_reset)}</button>
+                </Show>
+            })}
+        </Loaded>
+        <Show when=move || confirming.get()>
+            <div class="inline-confirm" role="group" aria-labelledby="user-factors-title">
+                <p id="reset-factors-question">{move || td_string!(i18n.get_locale(), admin.user_factors_reset_confirm, name = name.get_value()).to_string()}</p>
+                <div class="form-actions">
+                    <button type="button" class="button button-danger" id="confirm-reset-factors" autofocus
+                        aria-describedby="reset-factors-question" on:click=reset>{t!(i18n, admin.user_factors_reset)}</button>
+                    <button type="button" class="button" on:click=move |_| confirming.set(false)>{t!(i18n, common.cancel)}</button>
+                </div>
+            </div>
+        </Show>
+        {move || done.get().map(|n| view! {
+            <p class="status" role="status" id="user-factors-done">
+                {td_string!(i18n.get_locale(), admin.user_factors_reset_done, count = n).to_string()}
+            </p>
+        })}
         <ErrorMessage error=error />
     }
 }

@@ -1,7 +1,7 @@
 //! The signed-in user's profile: their details and language, the password, what they may use,
 //! linked sign-ins (Google, Microsoft, ...) and the sessions they have open.
 mod details;
-mod factors;
+pub mod factors;
 mod institutions;
 mod links;
 mod sessions;

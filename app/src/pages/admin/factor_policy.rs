@@ -1,0 +1,102 @@
+//! The organisation's second-factor policy, on its root site: who must sign in with a second
+//! factor, and how many days a user asked to set one up may still go on without.
+use leptos::prelude::*;
+use uuid::Uuid;
+use wire::SecondFactorPolicy;
+
+use crate::api::factors::{load_factor_policy, FactorPolicyView, SaveFactorPolicy};
+use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
+use crate::components::loaded::Loaded;
+use crate::i18n::*;
+
+#[component]
+pub fn FactorPolicyPanel(site: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    view! {
+        <section class="panel" id="factor-policy-panel" aria-labelledby="factor-policy-title">
+            <div class="panel-head">
+                <h2 id="factor-policy-title">{t!(i18n, admin.factor_policy)}</h2>
+                <button type="button" class="button" id="toggle-factor-policy"
+                    aria-expanded=move || open.get().to_string() aria-controls="factor-policy-body"
+                    on:click=move |_| open.update(|o| *o = !*o)>
+                    {move || if open.get() { td_string!(i18n.get_locale(), admin.hide) } else { td_string!(i18n.get_locale(), admin.show) }}
+                </button>
+            </div>
+            <p class="help">{t!(i18n, admin.factor_policy_intro)}</p>
+            <Show when=move || open.get()>
+                <div id="factor-policy-body">
+                    <PolicyLoader site=site />
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// The policy, loaded when the panel is opened (never during the server's rendering).
+#[component]
+fn PolicyLoader(site: Uuid) -> impl IntoView {
+    let save = ServerAction::<SaveFactorPolicy>::new();
+    let policy = LocalResource::new(move || {
+        save.version().track();
+        load_factor_policy(site)
+    });
+    view! {
+        <Loaded load=policy let:p> <PolicyForm site=site p=p save=save /> </Loaded>
+    }
+}
+
+#[component]
+fn PolicyForm(
+    site: Uuid,
+    p: FactorPolicyView,
+    save: ServerAction<SaveFactorPolicy>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let status = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(|r| r.ok())
+            .map(|_| td_string!(i18n.get_locale(), common.saved).to_string())
+    });
+    let who = RwSignal::new(p.who);
+    view! {
+        <ActionForm action=save attr:class="form" attr:id="factor-policy-form">
+            <input type="hidden" name="site" value=site.to_string() />
+            <fieldset class="field">
+                <legend>{t!(i18n, admin.factor_policy_who)}</legend>
+                {SecondFactorPolicy::ALL.iter().map(|&value| {
+                    let id = format!("factor-policy-{}", value.as_str());
+                    let shown = move || match value {
+                        SecondFactorPolicy::Optional => td_string!(i18n.get_locale(), admin.factor_policy_optional),
+                        SecondFactorPolicy::Administrators => td_string!(i18n.get_locale(), admin.factor_policy_administrators),
+                        SecondFactorPolicy::Everyone => td_string!(i18n.get_locale(), admin.factor_policy_everyone),
+                    };
+                    view! {
+                        <label class="checkbox">
+                            <input type="radio" id=id name="who" value=value.as_str()
+                                checked=move || who.get() == value
+                                on:change=move |_| who.set(value) />
+                            {shown}
+                        </label>
+                    }
+                }).collect_view()}
+                <p class="help">{t!(i18n, admin.factor_policy_operators)}</p>
+            </fieldset>
+            <div class="field">
+                <label for="factor-grace-days">{t!(i18n, admin.factor_grace_days)}</label>
+                <input type="number" id="factor-grace-days" name="grace_days" min="0" max="90" step="1"
+                    required value=p.grace_days.to_string()
+                    aria-describedby="factor-grace-help" aria-invalid=aria_invalid(error, "grace_days") />
+                <p class="help" id="factor-grace-help">{t!(i18n, admin.factor_grace_help)}</p>
+            </div>
+            <ErrorMessage error=error />
+            <div class="form-actions">
+                <button type="submit" class="button button-primary" id="save-factor-policy"
+                    disabled=move || save.pending().get()>{t!(i18n, common.save)}</button>
+                <StatusMessage text=status />
+            </div>
+        </ActionForm>
+    }
+}
