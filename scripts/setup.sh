@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine with rustup lacks. Each step runs only when needed.
-#   scripts/setup.sh          toolchain for building and running (wasm32, cargo-leptos, wasm-bindgen,
-#                             wasm-opt for release builds)
+#   scripts/setup.sh          toolchain for building and running (OpenSSL's headers, wasm32,
+#                             cargo-leptos, wasm-bindgen, wasm-opt for release builds)
 #   scripts/setup.sh --test   also Chromium, PostgreSQL, an SMTP server (aiosmtpd), openpyxl, nginx,
 #                             wrk, brotli and the browser-test packages
 set -euo pipefail
@@ -11,6 +11,11 @@ WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pinned in Cargo.tom
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Passkeys (webauthn-rs) verify signatures with OpenSSL: its headers, found through pkg-config.
+if ! pkg-config --exists openssl 2>/dev/null; then
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq libssl-dev pkg-config
+fi
 if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi

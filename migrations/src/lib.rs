@@ -38,6 +38,7 @@ mod m20261220_000034_expiry_announced;
 mod m20261221_000035_job_claims;
 mod m20261222_000036_second_factors;
 mod m20261223_000037_second_factor_policy;
+mod m20261224_000038_passkeys;
 
 pub struct Migrator;
 
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261221_000035_job_claims::Migration),
             Box::new(m20261222_000036_second_factors::Migration),
             Box::new(m20261223_000037_second_factor_policy::Migration),
+            Box::new(m20261224_000038_passkeys::Migration),
         ]
     }
 }

@@ -150,6 +150,8 @@ macro_rules! with_codes {
             SecondFactorCodeUsed => second_factor_code_used,
             RecoveryCodeInvalid => recovery_code_invalid,
             SecondFactorRequired => second_factor_required,
+            PasskeyInvalid => passkey_invalid,
+            PasskeysUnavailable => passkeys_unavailable,
             GraceDaysOutOfRange => grace_days_out_of_range,
             EnrolmentNotDue => enrolment_not_due,
             SigningKeyInUse => signing_key_in_use,

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub public_id: Uuid,
     pub user_id: i32,
-    /// `totp` (later also `passkey`).
+    /// `totp` or `passkey`.
     pub kind: String,
     /// The name the user gave it ("Phone").
     pub name: String,
@@ -20,6 +20,11 @@ pub struct Model {
     pub last_step: Option<i64>,
     pub created_at: DateTimeUtc,
     pub last_used_at: Option<DateTimeUtc>,
+    /// A passkey's credential (public key, counter), as `webauthn-rs` keeps it (JSON).
+    pub credential: Option<String>,
+    /// A passkey's credential id (base64url), by which a sign-in without username finds it.
+    #[sea_orm(unique)]
+    pub credential_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

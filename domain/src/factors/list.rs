@@ -15,6 +15,8 @@ use crate::{sites, Db, Principal};
 pub enum FactorKind {
     /// An authenticator app (TOTP).
     Totp,
+    /// A passkey (WebAuthn).
+    Passkey,
 }
 
 /// A confirmed factor.
@@ -39,7 +41,11 @@ pub async fn factors(db: &Db, principal: &Principal) -> Result<Vec<Factor>> {
         .into_iter()
         .map(|f| Factor {
             id: f.public_id,
-            kind: FactorKind::Totp,
+            kind: if f.kind == super::passkey::KIND {
+                FactorKind::Passkey
+            } else {
+                FactorKind::Totp
+            },
             name: f.name,
             created_at: f.created_at,
             last_used_at: f.last_used_at,

@@ -1,15 +1,20 @@
-//! Second factors: an authenticator app's six-digit codes (TOTP, RFC 6238) and recovery codes
-//! shown once and kept hashed. A user enrols an app (the secret shown as a QR code and as
+//! Second factors: an authenticator app's six-digit codes (TOTP, RFC 6238), passkeys (WebAuthn;
+//! also a sign-in of their own, without password) and recovery codes shown once and kept hashed. A user enrols an app (the secret shown as a QR code and as
 //! text), confirms it with a first code, and receives ten recovery codes; at sign-in either
 //! proves the second factor. A code is accepted once: its time step is remembered, so the
 //! same code (or an older one) is refused even within its 90 seconds of validity.
 mod list;
+mod passkey;
 mod policy;
 mod recovery;
 mod seal;
 mod totp;
 
 pub use list::{factors, has_factor, remove, reset, Factor, FactorKind};
+pub use passkey::{
+    finish_proof, finish_registration, finish_sign_in, start_proof, start_registration,
+    start_sign_in, Ceremony, Passkeys,
+};
 pub use policy::{
     count_of, may_go_on, policy_of, set_policy, step_at_sign_in, Policy, Step, DEFAULT_GRACE_DAYS,
     MAX_GRACE_DAYS,

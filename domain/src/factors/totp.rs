@@ -59,7 +59,7 @@ fn encoded(text: &str) -> String {
         .collect()
 }
 
-fn factor_name(name: &str) -> Result<String> {
+pub(super) fn factor_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::invalid("name", Code::NameRequired));

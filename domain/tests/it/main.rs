@@ -32,6 +32,7 @@ mod licence_files;
 mod licences;
 mod moves;
 mod onboarding;
+mod passkeys;
 mod oneroster;
 mod products;
 mod properties;
