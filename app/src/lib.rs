@@ -25,6 +25,7 @@ pub mod files;
 pub mod labels;
 mod lazy_pages;
 pub mod pages;
+pub mod passkeys;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 /// Query encoding and the one check of where a sign-in may send the browser (in `wire`, which

@@ -24,6 +24,39 @@ pub struct ServerState {
     pub secure_cookies: bool,
     /// Serial sign-up asks for a solved proof-of-work challenge.
     pub signup_challenge: bool,
+    /// Passkeys, where the public address allows them (a domain name, https or localhost).
+    pub passkeys: Option<std::sync::Arc<domain::factors::Passkeys>>,
+}
+
+/// This server as a passkey relying party, or `passkeys_unavailable`.
+pub fn passkeys() -> Result<std::sync::Arc<domain::factors::Passkeys>, AppError> {
+    use_context::<ServerState>()
+        .and_then(|s| s.passkeys)
+        .ok_or_else(|| AppError::from(domain::Error::Refused(domain::Code::PasskeysUnavailable)))
+}
+
+const SESSION_CEREMONY: &str = "passkey_ceremony";
+
+/// Keeps a passkey ceremony's state in the session until its end (one at a time: a new one
+/// replaces an unfinished one). `kind` tells the ceremonies apart.
+pub async fn keep_ceremony(kind: &str, state: String) -> Result<(), AppError> {
+    session()
+        .await?
+        .insert(SESSION_CEREMONY, (kind.to_string(), state))
+        .await
+        .map_err(|_| internal("session write"))
+}
+
+/// Takes the kept state of a `kind` ceremony out of the session (a second answer finds none).
+pub async fn take_ceremony(kind: &str) -> Result<String, AppError> {
+    let kept: Option<(String, String)> = session()
+        .await?
+        .remove(SESSION_CEREMONY)
+        .await
+        .map_err(|_| internal("session read"))?;
+    kept.filter(|(k, _)| k == kind)
+        .map(|(_, state)| state)
+        .ok_or_else(|| AppError::from(domain::Error::Refused(domain::Code::PasskeyInvalid)))
 }
 
 /// Whether serial sign-up asks for a solved challenge (`LICENTIA_SIGNUP_CHALLENGE`).

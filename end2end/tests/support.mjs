@@ -141,7 +141,12 @@ function ssoEnv() {
   return env;
 }
 
-export async function startServer({ mailSink, sso, env = {} } = {}) {
+/**
+ * Starts the server on a free port. `host`: the name the browser uses for it (`localhost` where
+ * a test needs a domain name: passkeys are bound to one, never to an IP number); it listens on
+ * 127.0.0.1 either way.
+ */
+export async function startServer({ mailSink, sso, env = {}, host = '127.0.0.1' } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'licentia-e2e-'));
   const bin = process.env.LICENTIA_BIN || join(root, 'target', 'debug', 'licentia');
@@ -156,7 +161,7 @@ export async function startServer({ mailSink, sso, env = {} } = {}) {
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       RUST_LOG: 'warn',
-      LICENTIA_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      LICENTIA_PUBLIC_URL: `http://${host}:${port}`,
       LICENTIA_OUTBOX_DIR: join(dir, 'outbox'),
       LICENTIA_JOB_POLL_MS: '200',
       ...(mailSink ? { LICENTIA_SMTP_URL: `smtp://127.0.0.1:${mailSink.port}` } : {}),
@@ -169,7 +174,7 @@ export async function startServer({ mailSink, sso, env = {} } = {}) {
   child.stderr.on('data', (d) => { output += d; });
   await waitForPort(port, child, () => output);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     databaseUrl: `sqlite://${join(dir, 'licentia.db')}`,
     stop: () => child.kill('SIGTERM'),
     log: () => output,
@@ -239,13 +244,17 @@ export async function startBrowser() {
 
 const axeSource = readFileSync(join(root, 'end2end', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-/** Runs axe-core (WCAG 2.1 A/AA rules) and returns the serious and critical violations. */
-export async function seriousViolations(page) {
+/**
+ * Runs axe-core (WCAG 2.1 A/AA rules) and returns the serious and critical violations. `cdp`:
+ * the page's own DevTools session, where it has one (detaching a session of the page ends its
+ * virtual authenticators).
+ */
+export async function seriousViolations(page, cdp = null) {
   // Evaluated through the DevTools protocol: the page's Content-Security-Policy (rightly)
   // refuses inline scripts, and axe is no part of the page.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Runtime.evaluate', { expression: axeSource });
-  await cdp.detach();
+  const session = cdp ?? await page.context().newCDPSession(page);
+  await session.send('Runtime.evaluate', { expression: axeSource });
+  if (!cdp) await session.detach();
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     return await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

@@ -57,6 +57,11 @@ pub fn app_with(
         ),
         secure_cookies: config.secure_cookies,
         signup_challenge: config.signup_challenge,
+        passkeys: config
+            .public_url
+            .as_deref()
+            .and_then(domain::factors::Passkeys::for_address)
+            .map(std::sync::Arc::new),
     };
     let own_origin = std::sync::Arc::new(crate::security::OwnOrigin::from_public_url(
         config.public_url.as_deref(),

@@ -152,6 +152,8 @@ macro_rules! with_codes {
             SecondFactorRequired => second_factor_required,
             PasskeyInvalid => passkey_invalid,
             PasskeysUnavailable => passkeys_unavailable,
+            PasskeyCancelled => passkey_cancelled,
+            PasskeyBrowserUnsupported => passkey_browser_unsupported,
             GraceDaysOutOfRange => grace_days_out_of_range,
             EnrolmentNotDue => enrolment_not_due,
             SigningKeyInUse => signing_key_in_use,

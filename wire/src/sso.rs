@@ -16,6 +16,8 @@ pub struct SsoProvider {
 #[serde(rename_all = "snake_case")]
 pub enum SignInMethod {
     Password,
+    /// A passkey, without password.
+    Passkey,
     Provider(String),
 }
 
@@ -24,6 +26,7 @@ impl SignInMethod {
     pub fn stored(&self) -> &str {
         match self {
             SignInMethod::Password => "password",
+            SignInMethod::Passkey => "passkey",
             SignInMethod::Provider(key) => key,
         }
     }
@@ -31,6 +34,7 @@ impl SignInMethod {
     pub fn from_stored(text: &str) -> SignInMethod {
         match text {
             "password" => SignInMethod::Password,
+            "passkey" => SignInMethod::Passkey,
             key => SignInMethod::Provider(key.to_string()),
         }
     }

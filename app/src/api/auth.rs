@@ -99,6 +99,83 @@ pub async fn login_second_factor(
     Ok(safe_next(&next))
 }
 
+/// Begins proving the second factor of the sign-in this session waits on with a passkey: the
+/// options for the browser.
+#[server(endpoint = "start_passkey_proof")]
+pub async fn start_passkey_proof() -> Result<String, AppError> {
+    use crate::ssr::{db, keep_ceremony, passkeys, session};
+    let db = db()?;
+    let session = session().await?;
+    let pending = session::pending_second_factor(&session)
+        .await?
+        .ok_or(AppError::from(domain::Error::Unauthenticated))?;
+    let rp = passkeys()?;
+    let begun = domain::factors::start_proof(&db, &rp, pending.user_id, chrono::Utc::now()).await?;
+    keep_ceremony("prove", begun.state).await?;
+    Ok(begun.options)
+}
+
+/// Ends proving the second factor with a passkey; answers the local path to go to next (the
+/// session gets a new id).
+#[server(endpoint = "finish_passkey_proof")]
+pub async fn finish_passkey_proof(answer: String, next: String) -> Result<String, AppError> {
+    use crate::ssr::{db, passkeys, session, take_ceremony};
+    let db = db()?;
+    let session = session().await?;
+    let pending = session::pending_second_factor(&session)
+        .await?
+        .ok_or(AppError::from(domain::Error::Unauthenticated))?;
+    let rp = passkeys()?;
+    let state = take_ceremony("prove").await?;
+    domain::factors::finish_proof(
+        &db,
+        &rp,
+        pending.user_id,
+        &state,
+        &answer,
+        chrono::Utc::now(),
+    )
+    .await?;
+    session::complete_second_factor(&session, pending).await?;
+    Ok(safe_next(&next))
+}
+
+/// Begins a sign-in with a passkey alone (no username): the options for the browser.
+#[server(endpoint = "start_passkey_sign_in")]
+pub async fn start_passkey_sign_in() -> Result<String, AppError> {
+    use crate::ssr::{keep_ceremony, passkeys};
+    let rp = passkeys()?;
+    let begun = domain::factors::start_sign_in(&rp, chrono::Utc::now())?;
+    keep_ceremony("sign_in", begun.state).await?;
+    Ok(begun.options)
+}
+
+/// Ends a sign-in with a passkey; answers the local path to go to next (the session gets a
+/// new id).
+#[server(endpoint = "finish_passkey_sign_in")]
+pub async fn finish_passkey_sign_in(answer: String, next: String) -> Result<String, AppError> {
+    use crate::ssr::{arrival, db, note_claim, passkeys, session, take_ceremony};
+    let db = db()?;
+    let rp = passkeys()?;
+    let state = take_ceremony("sign_in").await?;
+    let signed = domain::auth::sign_in_with_passkey(&db, &rp, &state, &answer).await?;
+    if let Some(locale) = &signed.signed_in.locale {
+        remember_locale_cookie(locale);
+    }
+    let session = session().await?;
+    let to = session::after_first_step(
+        &session,
+        signed.signed_in.user_id,
+        signed.signed_in.second_factor,
+        &wire::SignInMethod::Passkey,
+        arrival().await,
+        &safe_next(&next),
+    )
+    .await?;
+    note_claim(&session, signed.claim).await;
+    Ok(to)
+}
+
 /// A sign-in waiting for a second factor to be set up: until when the user may still go on
 /// without (`None`: they must set one up now). A session that waits for nothing is told to
 /// sign in.

@@ -13,6 +13,8 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactorView {
     pub id: Uuid,
+    /// A passkey (else an authenticator app).
+    pub passkey: bool,
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
@@ -45,6 +47,7 @@ pub async fn my_factors() -> Result<FactorsView, AppError> {
             .into_iter()
             .map(|f| FactorView {
                 id: f.id,
+                passkey: f.kind == domain::factors::FactorKind::Passkey,
                 name: f.name,
                 created_at: f.created_at,
                 last_used_at: f.last_used_at,
@@ -146,4 +149,39 @@ pub async fn save_factor_policy(
     let policy = domain::factors::Policy { who, grace_days };
     domain::factors::set_policy(&db, &principal, site, policy).await?;
     Ok(())
+}
+
+/// Whether this server offers passkeys (its public address allows them).
+#[server(endpoint = "passkeys_offered")]
+pub async fn passkeys_offered() -> Result<bool, AppError> {
+    Ok(crate::ssr::passkeys().is_ok())
+}
+
+/// Begins adding a passkey: the options for the browser (its state stays in the session).
+#[server(endpoint = "start_passkey")]
+pub async fn start_passkey() -> Result<String, AppError> {
+    let (db, principal) = crate::ssr::principal_enrolling().await?;
+    let rp = crate::ssr::passkeys()?;
+    let begun = domain::factors::start_registration(&db, &rp, &principal, Utc::now()).await?;
+    crate::ssr::keep_ceremony("register", begun.state).await?;
+    Ok(begun.options)
+}
+
+/// Ends adding a passkey with the browser's answer; answers the recovery codes when the user
+/// had none (shown once).
+#[server(endpoint = "finish_passkey")]
+pub async fn finish_passkey(name: String, answer: String) -> Result<Option<Vec<String>>, AppError> {
+    let (db, principal) = crate::ssr::principal_enrolling().await?;
+    let rp = crate::ssr::passkeys()?;
+    let state = crate::ssr::take_ceremony("register").await?;
+    Ok(domain::factors::finish_registration(
+        &db,
+        &rp,
+        &principal,
+        &name,
+        &state,
+        &answer,
+        Utc::now(),
+    )
+    .await?)
 }

@@ -106,6 +106,7 @@ pub fn LoginPage() -> impl IntoView {
                             })
                         }
                     </LoadedList>
+                    <super::login_passkey::PasskeySignIn next=Signal::derive(next) />
                     <p class="login-links">
                         <a href="/password/forgot" id="forgot-link">{t!(i18n, auth.forgot)}</a>
                         <a href="/signup" id="signup-link">{t!(i18n, auth.create)}</a>

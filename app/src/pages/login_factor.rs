@@ -50,6 +50,7 @@ pub fn LoginFactorPage() -> impl IntoView {
                     {t!(i18n, auth.factor_submit)}
                 </button>
             </ActionForm>
+            <super::login_passkey::PasskeyProof next=Signal::derive(next) />
             <p class="login-links">
                 <button type="button" class="link-button" id="factor-switch"
                     on:click=move |_| recovery.update(|r| *r = !*r)>

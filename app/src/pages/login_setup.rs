@@ -50,7 +50,7 @@ pub fn LoginSetupPage() -> impl IntoView {
                     </p>
                     <SecondFactors />
                     <ErrorMessage error=error />
-                    <div class="form-actions">
+                    <div class="form-actions setup-actions">
                         <button type="button" class="button button-primary" id="setup-continue"
                             on:click=go_on>{t!(i18n, auth.setup_continue)}</button>
                         {until.is_some().then(|| view! {

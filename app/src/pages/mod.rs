@@ -7,6 +7,7 @@ pub mod import;
 pub mod journal;
 pub mod login;
 pub mod login_factor;
+pub mod login_passkey;
 pub mod login_setup;
 pub mod not_found;
 pub mod onboarding;

@@ -190,10 +190,7 @@ pub async fn start_registration(
     // server's state: browsers read them in forms of their own.
     let mut options = serde_json::to_value(&options)
         .map_err(|e| Error::Internal(format!("passkey json: {e}")))?;
-    if let Some(public_key) = options
-        .get_mut("publicKey")
-        .and_then(|v| v.as_object_mut())
-    {
+    if let Some(public_key) = options.get_mut("publicKey").and_then(|v| v.as_object_mut()) {
         public_key.remove("extensions");
         if let Some(selection) = public_key
             .get_mut("authenticatorSelection")

@@ -54,7 +54,9 @@ db_test!(
         let mut soft = SoftPasskey::new(true);
 
         // Registration: the options carry the user's public id; the answer is verified.
-        let begun = factors::start_registration(&db, &rp, &user, now).await.unwrap();
+        let begun = factors::start_registration(&db, &rp, &user, now)
+            .await
+            .unwrap();
         let options: CreationChallengeResponse = serde_json::from_str(&begun.options).unwrap();
         let created = soft
             .do_registration(Url::parse(ORIGIN).unwrap(), options)
@@ -73,18 +75,15 @@ db_test!(
             )
             .await,
         );
-        let codes = factors::finish_registration(
-            &db,
-            &rp,
-            &user,
-            "Laptop",
-            &begun.state,
-            &created,
-            now,
-        )
-        .await
-        .unwrap();
-        assert_eq!(codes.map(|c| c.len()), Some(10), "recovery codes with the first factor");
+        let codes =
+            factors::finish_registration(&db, &rp, &user, "Laptop", &begun.state, &created, now)
+                .await
+                .unwrap();
+        assert_eq!(
+            codes.map(|c| c.len()),
+            Some(10),
+            "recovery codes with the first factor"
+        );
         // The same registration once more: refused.
         refused(
             factors::finish_registration(&db, &rp, &user, "Laptop", &begun.state, &created, now)
@@ -126,9 +125,7 @@ db_test!(
 
         // Another user cannot prove with this key, nor start a proof without keys of their own.
         let stranger = admin_of(&db, w.klimop, "no.passkey").await;
-        refused(
-            factors::start_proof(&db, &rp, stranger.user_id().unwrap(), now).await,
-        );
+        refused(factors::start_proof(&db, &rp, stranger.user_id().unwrap(), now).await);
         // Removing it journals as for an app.
         factors::remove(&db, &user, listed[0].id).await.unwrap();
         assert!(!factors::has_factor(&db, id).await.unwrap());

@@ -637,6 +637,11 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ),
         ("remove_factor", Foreign(vec![format!("factor={stranger}")])),
         ("renew_recovery_codes", NoId("the caller's own recovery codes")),
+        ("start_passkey", NoId("the caller's own new passkey")),
+        (
+            "finish_passkey",
+            NoId("the caller's own new passkey, against the state in their session"),
+        ),
         ("save_profile", NoId("the caller's own profile")),
         ("unlink_mine", NoId("the caller's own linked sign-in, by provider")),
         ("end_session", Foreign(vec!["handle=not-one-of-mine".into()])),
@@ -656,6 +661,20 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         (
             "login_second_factor",
             NoId("public: the code for the sign-in this session waits on"),
+        ),
+        ("passkeys_offered", NoId("public: whether this server offers passkeys")),
+        (
+            "start_passkey_proof",
+            NoId("public: a challenge for the sign-in this session waits on"),
+        ),
+        (
+            "finish_passkey_proof",
+            NoId("public: the answer for the sign-in this session waits on"),
+        ),
+        ("start_passkey_sign_in", NoId("public: a challenge for any passkey")),
+        (
+            "finish_passkey_sign_in",
+            NoId("public: the passkey's answer names its own user"),
         ),
         (
             "enrolment_due",

@@ -64,8 +64,8 @@ fn PolicyForm(
     view! {
         <ActionForm action=save attr:class="form" attr:id="factor-policy-form">
             <input type="hidden" name="site" value=site.to_string() />
-            <fieldset class="field">
-                <legend>{t!(i18n, admin.factor_policy_who)}</legend>
+            <fieldset class="field choice-group factor-policy-who" aria-describedby="factor-policy-operators">
+                <legend class="label">{t!(i18n, admin.factor_policy_who)}</legend>
                 {SecondFactorPolicy::ALL.iter().map(|&value| {
                     let id = format!("factor-policy-{}", value.as_str());
                     let shown = move || match value {
@@ -74,7 +74,7 @@ fn PolicyForm(
                         SecondFactorPolicy::Everyone => td_string!(i18n.get_locale(), admin.factor_policy_everyone),
                     };
                     view! {
-                        <label class="checkbox">
+                        <label class="choice">
                             <input type="radio" id=id name="who" value=value.as_str()
                                 checked=move || who.get() == value
                                 on:change=move |_| who.set(value) />
@@ -82,8 +82,8 @@ fn PolicyForm(
                         </label>
                     }
                 }).collect_view()}
-                <p class="help">{t!(i18n, admin.factor_policy_operators)}</p>
             </fieldset>
+            <p class="help" id="factor-policy-operators">{t!(i18n, admin.factor_policy_operators)}</p>
             <div class="field">
                 <label for="factor-grace-days">{t!(i18n, admin.factor_grace_days)}</label>
                 <input type="number" id="factor-grace-days" name="grace_days" min="0" max="90" step="1"

@@ -1,12 +1,13 @@
 //! Second factors on the profile: the authenticator apps (added, last used, remove after a
 //! confirmation), setting one up (a QR code or the secret to type, then a first code), and the
-//! recovery codes (how many are left; a new set, shown once).
+//! recovery codes (how many are left; a new set, shown once). Passkeys beside them, where the
+//! server and the browser offer them.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::factors::{
-    confirm_authenticator, enrol_authenticator, my_factors, remove_factor, renew_recovery_codes,
-    EnrolmentView, FactorView,
+    confirm_authenticator, enrol_authenticator, finish_passkey, my_factors, passkeys_offered,
+    remove_factor, renew_recovery_codes, start_passkey, EnrolmentView, FactorView,
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::date::DateTimeText;
@@ -86,7 +87,15 @@ pub fn SecondFactors() -> impl IntoView {
                         })
                         on_cancel=Callback::new(move |_| enrolment.set(None)) />
                 }.into_any(),
-                None => view! { <StartEnrolment enrolment=enrolment error=error /> }.into_any(),
+                None => view! {
+                    <StartEnrolment enrolment=enrolment error=error />
+                    <AddPasskey error=error on_done=Callback::new(move |codes: Option<Vec<String>>| {
+                        if codes.is_some() {
+                            shown_codes.set(codes);
+                        }
+                        refetch.run(());
+                    }) />
+                }.into_any(),
             }}
             <ErrorMessage error=error />
             <ConfirmDialog
@@ -129,6 +138,11 @@ fn FactorRow(
         <li class="factor-row">
             <span class="factor-text">
                 <span class="user-name">{factor.name.clone()}</span>
+                <span class="badge">{move || if factor.passkey {
+                    td_string!(i18n.get_locale(), profile.factor_kind_passkey)
+                } else {
+                    td_string!(i18n.get_locale(), profile.factor_kind_app)
+                }}</span>
                 <span class="user-email">
                     {t!(i18n, profile.factor_added)}" "<DateTimeText at=factor.created_at />
                     {factor.last_used_at.map(|at| view! {
@@ -188,6 +202,58 @@ fn StartEnrolment(
                 {t!(i18n, profile.factor_start)}
             </button>
         </form>
+    }
+}
+
+/// Adds a passkey: the browser makes it (asking the user to unlock the device), the server
+/// checks and keeps it. Shown where the server and the browser offer passkeys.
+#[component]
+fn AddPasskey(
+    error: RwSignal<Option<AppError>>,
+    on_done: Callback<Option<Vec<String>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let offered = LocalResource::new(|| async {
+        crate::passkeys::supported() && passkeys_offered().await.unwrap_or(false)
+    });
+    let name = RwSignal::new(
+        td_string!(i18n.get_locale_untracked(), profile.passkey_name_default).to_string(),
+    );
+    let busy = RwSignal::new(false);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let chosen = name.get_untracked();
+        spawn_local(async move {
+            let outcome = async {
+                let options = start_passkey().await?;
+                let answer = crate::passkeys::create(&options).await?;
+                finish_passkey(chosen, answer).await
+            }
+            .await;
+            match outcome {
+                Ok(codes) => {
+                    error.set(None);
+                    on_done.run(codes);
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Show when=move || offered.get().unwrap_or(false)>
+            <form class="form factor-start" id="passkey-start" on:submit=add>
+                <div class="field">
+                    <label for="passkey-name">{t!(i18n, profile.passkey_name)}</label>
+                    <input id="passkey-name" type="text" maxlength="100" required
+                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit" class="button" id="passkey-add" disabled=move || busy.get()>
+                    {t!(i18n, profile.passkey_add)}
+                </button>
+            </form>
+        </Show>
     }
 }
 

@@ -31,6 +31,9 @@ pub fn Sessions(
         Some(SignInMethod::Password) => {
             td_string!(i18n.get_locale_untracked(), profile.method_password).to_string()
         }
+        Some(SignInMethod::Passkey) => {
+            td_string!(i18n.get_locale_untracked(), profile.method_passkey).to_string()
+        }
         Some(SignInMethod::Provider(key)) => providers
             .iter()
             .find(|p| &p.key == key)
