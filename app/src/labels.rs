@@ -149,6 +149,7 @@ labels!(
         "recovery_codes" => field_recovery_codes,
         "second_factor_policy" => field_second_factor_policy,
         "grace_days" => field_grace_days,
+        "tenants" => field_tenants,
         "events" => field_events,
         "enabled" => field_enabled,
         "batch" => field_batch,

@@ -1,5 +1,6 @@
-// A real OpenID Connect provider (oidc-provider, OpenID Certified) for Licentia's tests: two
-// issuers on 127.0.0.1 standing in for Google and Microsoft, each with the static confidential
+// A real OpenID Connect provider (oidc-provider, OpenID Certified) for Licentia's tests: three
+// issuers on 127.0.0.1 standing in for Google, Microsoft (one tenant) and Microsoft's shared
+// `organizations` endpoint (every tenant at once: see multiTenant below), each with the static confidential
 // client `licentia` / `licentia-test-secret`. Any account id signs in; the prefix of the account id
 // picks a fault (see injectFault) so parallel tests don't interfere. Everything is in memory.
 //
@@ -14,7 +15,19 @@ import { CompactSign, importJWK } from 'jose';
 const ISSUERS = [
   { name: 'google', display: 'Google (test)', port: Number(process.env.OIDC_GOOGLE_PORT || 55601) },
   { name: 'microsoft', display: 'Microsoft (test)', port: Number(process.env.OIDC_MICROSOFT_PORT || 55602) },
+  { name: 'entra', display: 'Microsoft Entra, every tenant (test)', port: Number(process.env.OIDC_ENTRA_PORT || 55603), multiTenant: true },
 ];
+
+// Microsoft's multi-tenant endpoint as it behaves: its discovery document names the issuer
+// `…/{tenantid}/v2.0`, and each ID token names its user's own tenant (`tid`) and the issuer with
+// that tenant in it. The tenant comes from the account: `name@tenant-b` is in tenant B, any
+// other in tenant A. `wrong-tid…` accounts get tenant A's issuer with tenant B's id (refused).
+const TENANTS = {
+  a: 'aaaaaaaa-0000-4000-8000-00000000000a',
+  b: 'bbbbbbbb-0000-4000-8000-00000000000b',
+};
+const tenantOf = (sub) => (sub.endsWith('@tenant-b') ? TENANTS.b : TENANTS.a);
+const tenantIssuer = (base, tid) => `${base}/${tid}/v2.0`;
 
 const CLIENT_ID = 'licentia';
 const CLIENT_SECRET = 'licentia-test-secret';
@@ -61,7 +74,7 @@ const encodeSegment = (value) => Buffer.from(JSON.stringify(value)).toString('ba
 // Rewrites an id_token from the token endpoint according to its subject's prefix. Faults that
 // must keep a valid signature are re-signed with the issuer's real key and original header, so
 // only the named claim is wrong.
-async function injectFault(idToken, privateKey) {
+async function injectFault(idToken, privateKey, multiTenantBase) {
   const [header, payload, signature] = idToken.split('.');
   const claims = decodeSegment(payload);
   const now = Math.floor(Date.now() / 1000);
@@ -69,6 +82,11 @@ async function injectFault(idToken, privateKey) {
     .setProtectedHeader(decodeSegment(header))
     .sign(privateKey);
 
+  if (multiTenantBase) {
+    const tid = claims.sub.startsWith('wrong-tid') ? TENANTS.b : tenantOf(claims.sub);
+    const iss = tenantIssuer(multiTenantBase, claims.sub.startsWith('wrong-tid') ? TENANTS.a : tid);
+    return resign({ iss, tid });
+  }
   if (claims.sub.startsWith('tamper-sig')) {
     return `${header}.${encodeSegment({ ...claims, email: 'mallory@example.test' })}.${signature}`;
   }
@@ -78,7 +96,7 @@ async function injectFault(idToken, privateKey) {
   return idToken;
 }
 
-async function startIssuer({ name, display, port }) {
+async function startIssuer({ name, display, port, multiTenant = false }) {
   const issuer = `http://127.0.0.1:${port}`;
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: `${name}-test`, alg: 'RS256', use: 'sig' };
@@ -132,13 +150,16 @@ async function startIssuer({ name, display, port }) {
   });
 
   // Licentia listens on random ports in tests: accept its callback on any loopback port.
-  const callback = new RegExp(`^http://(127\\.0\\.0\\.1|localhost):\\d+/auth/sso/${name}/callback$`);
+  const callback = new RegExp(`^http://(127\\.0\\.0\\.1|localhost):\\d+/auth/sso/[a-z0-9]+/callback$`);
   provider.Client.prototype.redirectUriAllowed = (uri) => callback.test(uri);
 
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.oidc?.route === 'token' && ctx.body?.id_token) {
-      ctx.body.id_token = await injectFault(ctx.body.id_token, signingKey);
+      ctx.body.id_token = await injectFault(ctx.body.id_token, signingKey, multiTenant ? issuer : null);
+    }
+    if (multiTenant && ctx.oidc?.route === 'discovery' && ctx.body?.issuer) {
+      ctx.body = { ...ctx.body, issuer: tenantIssuer(issuer, '{tenantid}') };
     }
   });
 

@@ -39,6 +39,7 @@ mod m20261221_000035_job_claims;
 mod m20261222_000036_second_factors;
 mod m20261223_000037_second_factor_policy;
 mod m20261224_000038_passkeys;
+mod m20261225_000039_sso_tenants;
 
 pub struct Migrator;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261222_000036_second_factors::Migration),
             Box::new(m20261223_000037_second_factor_policy::Migration),
             Box::new(m20261224_000038_passkeys::Migration),
+            Box::new(m20261225_000039_sso_tenants::Migration),
         ]
     }
 }

@@ -153,6 +153,8 @@ macro_rules! with_codes {
             PasskeyInvalid => passkey_invalid,
             PasskeysUnavailable => passkeys_unavailable,
             PasskeyCancelled => passkey_cancelled,
+            TenantIdInvalid => tenant_id_invalid,
+            SsoTenantNotAllowed => sso_tenant_not_allowed,
             PasskeyBrowserUnsupported => passkey_browser_unsupported,
             GraceDaysOutOfRange => grace_days_out_of_range,
             EnrolmentNotDue => enrolment_not_due,

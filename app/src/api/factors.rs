@@ -126,6 +126,8 @@ pub async fn reset_user_factors(user: Uuid) -> Result<u64, AppError> {
 pub struct FactorPolicyView {
     pub who: wire::SecondFactorPolicy,
     pub grace_days: i32,
+    /// Microsoft tenant ids, one per line (empty: any).
+    pub tenants: String,
 }
 
 /// The second-factor policy of the organisation `site` belongs to, for its administrators.
@@ -136,6 +138,7 @@ pub async fn load_factor_policy(site: Uuid) -> Result<FactorPolicyView, AppError
     Ok(FactorPolicyView {
         who: policy.who,
         grace_days: policy.grace_days,
+        tenants: policy.tenants.join("\n"),
     })
 }
 
@@ -144,9 +147,14 @@ pub async fn save_factor_policy(
     site: Uuid,
     who: wire::SecondFactorPolicy,
     grace_days: i32,
+    #[server(default)] tenants: String,
 ) -> Result<(), AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let policy = domain::factors::Policy { who, grace_days };
+    let policy = domain::factors::Policy {
+        who,
+        grace_days,
+        tenants: tenants.lines().map(str::to_string).collect(),
+    };
     domain::factors::set_policy(&db, &principal, site, policy).await?;
     Ok(())
 }

@@ -31,6 +31,8 @@ pub struct Model {
     pub second_factor_policy: String,
     /// On a root site: days a user asked to set up a second factor may still go without.
     pub second_factor_grace_days: i32,
+    /// On a root site: the Microsoft tenant ids its users may sign in from, one per line.
+    pub sso_tenants: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,11 +25,14 @@ pub const DEFAULT_GRACE_DAYS: i32 = 14;
 pub const MAX_GRACE_DAYS: i32 = 90;
 
 /// An organisation's second-factor policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     pub who: SecondFactorPolicy,
     /// 0: no grace, a factor is set up at the first sign-in after the policy applies.
     pub grace_days: i32,
+    /// The Microsoft tenant ids the organisation's users may sign in from with a provider that
+    /// serves every tenant (lower case); empty: any.
+    pub tenants: Vec<String>,
 }
 
 impl Policy {
@@ -37,8 +40,29 @@ impl Policy {
         Policy {
             who: SecondFactorPolicy::parse(&root.second_factor_policy).unwrap_or_default(),
             grace_days: root.second_factor_grace_days.clamp(0, MAX_GRACE_DAYS),
+            tenants: tenants_of(root),
         }
     }
+}
+
+/// The tenant ids a root site accepts (empty: any).
+pub(crate) fn tenants_of(root: &site::Model) -> Vec<String> {
+    root.sso_tenants
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.trim().to_ascii_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// A tenant id as Microsoft writes them: a GUID.
+fn is_tenant_id(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// What a browser sign-in asks of the user about second factors, once the password (or the
@@ -65,11 +89,22 @@ pub async fn set_policy(
     db: &Db,
     principal: &Principal,
     site: Uuid,
-    policy: Policy,
+    mut policy: Policy,
 ) -> Result<Policy> {
     let root = root_for(db, principal, site).await?;
     if !(0..=MAX_GRACE_DAYS).contains(&policy.grace_days) {
         return Err(Error::invalid("grace_days", Code::GraceDaysOutOfRange));
+    }
+    policy.tenants = policy
+        .tenants
+        .iter()
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    policy.tenants.sort();
+    policy.tenants.dedup();
+    if policy.tenants.len() > 50 || !policy.tenants.iter().all(|t| is_tenant_id(t)) {
+        return Err(Error::invalid("tenants", Code::TenantIdInvalid));
     }
     let before = Policy::of(&root);
     if before == policy {
@@ -85,6 +120,10 @@ pub async fn set_policy(
             site::Column::SecondFactorGraceDays,
             Expr::value(policy.grace_days),
         )
+        .col_expr(
+            site::Column::SsoTenants,
+            Expr::value((!policy.tenants.is_empty()).then(|| policy.tenants.join("\n"))),
+        )
         .filter(site::Column::Id.eq(root.id))
         .exec(&*txn)
         .await?;
@@ -94,6 +133,13 @@ pub async fn set_policy(
             "second_factor_policy",
             before.who.as_str(),
             policy.who.as_str(),
+        ));
+    }
+    if before.tenants != policy.tenants {
+        changes.push(Change::new(
+            "tenants",
+            before.tenants.join(", "),
+            policy.tenants.join(", "),
         ));
     }
     if before.grace_days != policy.grace_days {

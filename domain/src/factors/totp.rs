@@ -185,48 +185,48 @@ pub async fn confirm_totp(
 
 /// Checks a code from one of the user's apps at sign-in. A code is accepted once: the step is
 /// remembered in the same statement that checks it was not used, so two sign-ins racing with
-/// the same code cannot both pass. Throttled per user.
+/// the same code cannot both pass. Throttled per user (the attempt given back in the same
+/// commit that takes the step).
 pub async fn verify_totp(db: &Db, user_id: i32, code: &str, now: DateTime<Utc>) -> Result<()> {
     let keys = throttle::Keys::second_factor(user_id);
-    throttle::guarded(db, &keys, async {
-        let apps = second_factor::Entity::find()
-            .filter(second_factor::Column::UserId.eq(user_id))
-            .filter(second_factor::Column::Kind.eq(KIND))
-            .filter(second_factor::Column::Confirmed.eq(true))
-            .all(db.conn())
+    throttle::take(db, &keys).await?;
+    let apps = second_factor::Entity::find()
+        .filter(second_factor::Column::UserId.eq(user_id))
+        .filter(second_factor::Column::Kind.eq(KIND))
+        .filter(second_factor::Column::Confirmed.eq(true))
+        .all(db.conn())
+        .await?;
+    let mut reused = false;
+    for app in apps {
+        let Some(sealed) = app.secret.as_deref() else {
+            continue;
+        };
+        let Some(step) = step_of(&generator(seal::open(db, sealed).await?)?, code, now) else {
+            continue;
+        };
+        let txn = db.write_uncached().await?;
+        let taken = second_factor::Entity::update_many()
+            .col_expr(second_factor::Column::LastStep, Expr::value(step))
+            .col_expr(second_factor::Column::LastUsedAt, Expr::value(now))
+            .filter(second_factor::Column::Id.eq(app.id))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(second_factor::Column::LastStep.is_null())
+                    .add(second_factor::Column::LastStep.lt(step)),
+            )
+            .exec(&*txn)
             .await?;
-        let mut reused = false;
-        for app in apps {
-            let Some(sealed) = app.secret.as_deref() else {
-                continue;
-            };
-            let Some(step) = step_of(&generator(seal::open(db, sealed).await?)?, code, now) else {
-                continue;
-            };
-            let conn = db.autocommit().await;
-            let taken = second_factor::Entity::update_many()
-                .col_expr(second_factor::Column::LastStep, Expr::value(step))
-                .col_expr(second_factor::Column::LastUsedAt, Expr::value(now))
-                .filter(second_factor::Column::Id.eq(app.id))
-                .filter(
-                    sea_orm::Condition::any()
-                        .add(second_factor::Column::LastStep.is_null())
-                        .add(second_factor::Column::LastStep.lt(step)),
-                )
-                .exec(&*conn)
-                .await?;
-            if taken.rows_affected == 1 {
-                return Ok(());
-            }
-            reused = true;
+        if taken.rows_affected == 1 {
+            throttle::succeeded_in(&txn, &keys).await?;
+            return txn.commit().await;
         }
-        Err(Error::Refused(if reused {
-            Code::SecondFactorCodeUsed
-        } else {
-            Code::SecondFactorCodeInvalid
-        }))
-    })
-    .await
+        reused = true;
+    }
+    Err(Error::Refused(if reused {
+        Code::SecondFactorCodeUsed
+    } else {
+        Code::SecondFactorCodeInvalid
+    }))
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@ pub async fn link(db: &Db, principal: &Principal, identity: Identity) -> Result<
         .one(db.conn())
         .await?
         .ok_or(Error::Unauthenticated)?;
+    super::refuse_foreign_tenant(db, me.site_id, &identity).await?;
     let site = sites::resolve_by_id(db, me.site_id).await?;
     let txn = db.write().await?;
     let existing = sso_link::Entity::find()

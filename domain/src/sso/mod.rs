@@ -7,6 +7,27 @@ mod sign_in;
 use chrono::{DateTime, Utc};
 
 pub use links::{link, links_of, mine, unlink};
+
+/// Refuses an account from a directory the user's organisation does not accept (an
+/// organisation that names its Microsoft tenants accepts only those).
+pub(crate) async fn refuse_foreign_tenant(
+    db: &crate::Db,
+    site_id: i32,
+    identity: &Identity,
+) -> crate::Result<()> {
+    let Some(tenant) = &identity.tenant else {
+        return Ok(());
+    };
+    let resolved = crate::sites::resolve_by_id(db, site_id).await?;
+    let Some(root) = resolved.ancestors.last() else {
+        return Ok(());
+    };
+    let accepted = crate::factors::tenants_of(root);
+    if accepted.is_empty() || accepted.contains(&tenant.to_ascii_lowercase()) {
+        return Ok(());
+    }
+    Err(crate::Error::Refused(crate::Code::SsoTenantNotAllowed))
+}
 pub use sign_in::{sign_in, LinkedSignIn};
 
 /// An account at a provider, as a validated ID token names it.
@@ -18,6 +39,9 @@ pub struct Identity {
     pub subject: String,
     /// Shown so the user recognises the account; never used to find anyone.
     pub email: Option<String>,
+    /// The directory (Microsoft's tenant id) the account belongs to, when the provider serves
+    /// many (its issuer names it); an organisation may accept only its own.
+    pub tenant: Option<String>,
 }
 
 /// A linked account as the profile and the user details show it.

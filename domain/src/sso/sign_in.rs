@@ -39,6 +39,7 @@ pub async fn sign_in(
     if let Some(code) = refusal(db, &found).await? {
         return Err(Error::Refused(code));
     }
+    super::refuse_foreign_tenant(db, found.site_id, identity).await?;
     let principal = Principal::load(db, found.id)
         .await?
         .from_address(client_address.map(str::to_string));

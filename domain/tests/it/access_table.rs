@@ -189,6 +189,7 @@ async fn fixture(db: &Db) -> Fixture {
             issuer: "http://127.0.0.1:55601".into(),
             subject: "kim".into(),
             email: None,
+            tenant: None,
         },
     )
     .await
@@ -525,6 +526,7 @@ async fn probe(
                 issuer: "http://127.0.0.1:55601".into(),
                 subject: format!("linked-{tag}"),
                 email: None,
+                tenant: None,
             };
             domain::sso::link(db, &own, identity).await?;
             domain::sso::unlink(db, p, victim.public_id, "google")
@@ -555,6 +557,7 @@ async fn probe(
             domain::factors::Policy {
                 who: wire::SecondFactorPolicy::Administrators,
                 grace_days: 7,
+                tenants: Vec::new(),
             },
         )
         .await

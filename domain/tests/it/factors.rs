@@ -252,7 +252,11 @@ async fn pupil(db: &Db, site: uuid::Uuid, username: &str) -> i32 {
 }
 
 fn policy(who: wire::SecondFactorPolicy, grace_days: i32) -> factors::Policy {
-    factors::Policy { who, grace_days }
+    factors::Policy {
+        who,
+        grace_days,
+        tenants: Vec::new(),
+    }
 }
 
 db_test!(

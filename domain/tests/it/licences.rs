@@ -348,6 +348,7 @@ db_test!(
             issuer: "http://127.0.0.1:55601".into(),
             subject: "eerste-google".into(),
             email: None,
+            tenant: None,
         };
         domain::sso::link(&db, &me, identity.clone()).await.unwrap();
         let sign_in = || async {

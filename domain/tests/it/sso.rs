@@ -22,6 +22,7 @@ fn identity(provider: &str, issuer: &str, subject: &str) -> Identity {
         issuer: issuer.into(),
         subject: subject.into(),
         email: Some(format!("{subject}@example.test")),
+        tenant: None,
     }
 }
 

@@ -6,11 +6,13 @@ use std::time::{Duration, Instant};
 
 use domain::sso::Identity;
 use domain::Code;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreJsonWebKeySet, CoreProviderMetadata,
+};
 use openidconnect::{
     reqwest, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, Scope, TokenResponse,
+    EndpointNotSet, EndpointSet, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    TokenResponse,
 };
 use tokio::sync::Mutex;
 
@@ -33,8 +35,22 @@ const DISCOVERY_TTL: Duration = Duration::from_secs(15 * 60);
 pub struct Sso {
     providers: Arc<Vec<Provider>>,
     http: reqwest::Client,
-    discovered: Arc<Mutex<HashMap<String, (Instant, CoreProviderMetadata)>>>,
+    discovered: Arc<Mutex<HashMap<String, (Instant, Discovered)>>>,
 }
+
+/// A provider's discovery document (with its keys), and how its tokens name their issuer.
+#[derive(Clone)]
+struct Discovered {
+    metadata: CoreProviderMetadata,
+    /// Microsoft's endpoints for every tenant (`organizations`, `common`) name the issuer
+    /// `https://login.microsoftonline.com/{tenantid}/v2.0`: each token names its user's own
+    /// tenant (`tid`) and the issuer with that tenant in it, which is checked instead (as
+    /// Microsoft documents for multi-tenant applications).
+    per_tenant: Option<String>,
+}
+
+/// The placeholder of a per-tenant issuer.
+const TENANT_PLACEHOLDER: &str = "{tenantid}";
 
 /// What the browser takes to the provider, and what to keep for the way back.
 pub struct Started {
@@ -69,43 +85,80 @@ impl Sso {
         self.providers.iter().find(|p| p.key == key)
     }
 
-    async fn metadata(&self, provider: &Provider) -> Result<CoreProviderMetadata, Code> {
+    async fn discovered(&self, provider: &Provider) -> Result<Discovered, Code> {
         // The lock is not held while fetching: a slow provider must not hold up the others.
-        if let Some((at, metadata)) = self.discovered.lock().await.get(&provider.key) {
+        if let Some((at, found)) = self.discovered.lock().await.get(&provider.key) {
             if at.elapsed() < DISCOVERY_TTL {
-                return Ok(metadata.clone());
+                return Ok(found.clone());
             }
         }
-        let issuer = IssuerUrl::new(provider.issuer.clone()).map_err(|err| {
-            tracing::error!(provider = %provider.key, %err, "issuer URL invalid");
-            Code::SsoUnavailable
-        })?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|err| {
-                tracing::warn!(provider = %provider.key, err = %chain(&err), "discovery failed");
-                Code::SsoUnavailable
-            })?;
+        let found = self.discover(provider).await?;
         self.discovered
             .lock()
             .await
-            .insert(provider.key.clone(), (Instant::now(), metadata.clone()));
-        Ok(metadata)
+            .insert(provider.key.clone(), (Instant::now(), found.clone()));
+        Ok(found)
     }
 
-    async fn client(&self, provider: &Provider, redirect: &str) -> Result<Client, Code> {
+    /// Discovery as OpenID Connect Discovery 1.0 has it (the document at the issuer's
+    /// well-known address must name that issuer), but for a per-tenant issuer template.
+    async fn discover(&self, provider: &Provider) -> Result<Discovered, Code> {
+        let unavailable = |what: &str, err: &dyn std::error::Error| {
+            tracing::warn!(provider = %provider.key, err = %chain(err), "discovery failed: {what}");
+            Code::SsoUnavailable
+        };
+        let configured = provider.issuer.trim_end_matches('/');
+        let url = format!("{configured}/.well-known/openid-configuration");
+        let body = self
+            .http
+            .get(&url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| unavailable("document", &e))?
+            .bytes()
+            .await
+            .map_err(|e| unavailable("document", &e))?;
+        let metadata: CoreProviderMetadata =
+            serde_json::from_slice(&body).map_err(|e| unavailable("document", &e))?;
+        let named = metadata.issuer().as_str().trim_end_matches('/').to_string();
+        let per_tenant = if named == configured {
+            None
+        } else if named.contains(TENANT_PLACEHOLDER) {
+            Some(named)
+        } else {
+            tracing::error!(provider = %provider.key, %named, "discovery names another issuer");
+            return Err(Code::SsoUnavailable);
+        };
+        let jwks = CoreJsonWebKeySet::fetch_async(metadata.jwks_uri(), &self.http)
+            .await
+            .map_err(|e| unavailable("keys", &e))?;
+        Ok(Discovered {
+            metadata: metadata.set_jwks(jwks),
+            per_tenant,
+        })
+    }
+
+    async fn client(
+        &self,
+        provider: &Provider,
+        redirect: &str,
+    ) -> Result<(Client, Option<String>), Code> {
         let redirect = RedirectUrl::new(redirect.to_string()).map_err(|_| Code::SsoFailed)?;
-        Ok(CoreClient::from_provider_metadata(
-            self.metadata(provider).await?,
+        let found = self.discovered(provider).await?;
+        let client = CoreClient::from_provider_metadata(
+            found.metadata,
             ClientId::new(provider.client_id.clone()),
             provider.client_secret.clone().map(ClientSecret::new),
         )
-        .set_redirect_uri(redirect))
+        .set_redirect_uri(redirect);
+        Ok((client, found.per_tenant))
     }
 
     /// The provider's sign-in page for this flow.
     pub async fn start(&self, provider: &Provider, redirect: &str) -> Result<Started, Code> {
-        let client = self.client(provider, redirect).await?;
+        let (client, _) = self.client(provider, redirect).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(
@@ -135,7 +188,7 @@ impl Sso {
         verifier: String,
         nonce: String,
     ) -> Result<Identity, Code> {
-        let client = self.client(provider, redirect).await?;
+        let (client, per_tenant) = self.client(provider, redirect).await?;
         let request = client
             .exchange_code(AuthorizationCode::new(code))
             .map_err(|err| {
@@ -154,19 +207,58 @@ impl Sso {
             tracing::warn!(provider = %provider.key, "token response without ID token");
             return Err(Code::SsoFailed);
         };
+        // Signature, audience, expiry and nonce always; the issuer as discovery named it, or
+        // (per tenant) below.
+        let verifier = client
+            .id_token_verifier()
+            .require_issuer_match(per_tenant.is_none());
         let claims = id_token
-            .claims(&client.id_token_verifier(), &Nonce::new(nonce))
+            .claims(&verifier, &Nonce::new(nonce))
             .map_err(|err| {
                 tracing::warn!(provider = %provider.key, %err, "ID token refused");
                 Code::SsoFailed
             })?;
+        let tenant = match &per_tenant {
+            Some(template) => {
+                let tenant = tenant_of(&id_token.to_string()).ok_or_else(|| {
+                    tracing::warn!(provider = %provider.key, "ID token without a tenant id");
+                    Code::SsoFailed
+                })?;
+                let expected = template.replace(TENANT_PLACEHOLDER, &tenant);
+                if claims.issuer().as_str().trim_end_matches('/') != expected {
+                    tracing::warn!(provider = %provider.key, issuer = %claims.issuer().as_str(),
+                        %tenant, "ID token's issuer is not its tenant's");
+                    return Err(Code::SsoFailed);
+                }
+                Some(tenant)
+            }
+            None => None,
+        };
         Ok(Identity {
             provider: provider.key.clone(),
             issuer: claims.issuer().to_string(),
             subject: claims.subject().to_string(),
             email: claims.email().map(|e| e.to_string()),
+            tenant,
         })
     }
+}
+
+/// The tenant id (`tid`) of an ID token whose signature was checked: a GUID, lower case.
+fn tenant_of(jwt: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let tid = claims.get("tid")?.as_str()?.to_ascii_lowercase();
+    let guid = tid.len() == 36
+        && tid.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    guid.then_some(tid)
 }
 
 /// An error with its causes, for the log.

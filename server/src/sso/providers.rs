@@ -6,7 +6,8 @@
 //! LICENTIA_SSO_PROVIDERS=google,microsoft,acme     (default: the presets that have a client id)
 //! LICENTIA_SSO_<NAME>_CLIENT_ID / _CLIENT_SECRET   (as registered at the provider)
 //! LICENTIA_SSO_<NAME>_ISSUER                       (presets: Google's; Microsoft's with a tenant)
-//! LICENTIA_SSO_MICROSOFT_TENANT                    (the directory id or domain)
+//! LICENTIA_SSO_MICROSOFT_TENANT                    (the directory id or domain; `organizations`
+//!                                                   or `common`: every tenant, see `oidc`)
 //! LICENTIA_SSO_<NAME>_DISPLAY_NAME / _ICON         (button text; icon path or URL)
 //! ```
 //!
@@ -67,8 +68,9 @@ pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Vec<Provider> {
         .collect()
 }
 
-/// Google has one issuer. Microsoft's depends on the tenant: its shared "common" endpoint
-/// names a different issuer in every token, which strict validation rightly refuses.
+/// Google has one issuer. Microsoft's depends on the tenant; its shared endpoints
+/// (`organizations`, `common`) name a different issuer in every token, checked against the
+/// token's own tenant (`oidc::Sso::finish`).
 fn preset_issuer(key: &str, var: &impl Fn(&str) -> Option<String>) -> Option<String> {
     match key {
         "google" => Some("https://accounts.google.com".into()),

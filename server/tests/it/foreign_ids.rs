@@ -263,6 +263,7 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
             issuer: "http://127.0.0.1:55601".into(),
             subject: "emma".into(),
             email: None,
+            tenant: None,
         },
     )
     .await

@@ -194,6 +194,7 @@ async fn should_make_an_administrator_set_up_a_factor_before_going_on() {
         domain::factors::Policy {
             who: wire::SecondFactorPolicy::Administrators,
             grace_days: 0,
+            tenants: Vec::new(),
         },
     )
     .await

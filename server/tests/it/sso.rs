@@ -5,7 +5,10 @@
 //! for accounts named `tamper-sig…`, `wrong-nonce…`, `wrong-aud…`, `expired-token…` and
 //! `expired-code…` (see end2end/oidc/provider.mjs).
 //!
-//! Needs `LICENTIA_TEST_OIDC_GOOGLE` and `LICENTIA_TEST_OIDC_MICROSOFT`; without them the tests
+//! A third issuer stands in for Microsoft's endpoint for every tenant (`organizations`): its
+//! discovery names the issuer `…/{tenantid}/v2.0`, and each token its own tenant.
+//!
+//! Needs `LICENTIA_TEST_OIDC_GOOGLE`, `_MICROSOFT` and `_ENTRA`; without them the tests
 //! are skipped, unless `LICENTIA_REQUIRE_OIDC=1` (as in CI), where they fail.
 use domain::entities::{session, user};
 use domain::sso::Identity;
@@ -20,13 +23,20 @@ use crate::support::process;
 struct Issuers {
     google: String,
     microsoft: String,
+    /// Microsoft's endpoint for every tenant: a per-tenant issuer in each token.
+    entra: String,
 }
 
 fn issuers() -> Option<Issuers> {
     let google = std::env::var("LICENTIA_TEST_OIDC_GOOGLE").ok();
     let microsoft = std::env::var("LICENTIA_TEST_OIDC_MICROSOFT").ok();
-    match (google, microsoft) {
-        (Some(google), Some(microsoft)) => Some(Issuers { google, microsoft }),
+    let entra = std::env::var("LICENTIA_TEST_OIDC_ENTRA").ok();
+    match (google, microsoft, entra) {
+        (Some(google), Some(microsoft), Some(entra)) => Some(Issuers {
+            google,
+            microsoft,
+            entra,
+        }),
         _ if std::env::var("LICENTIA_REQUIRE_OIDC").is_ok_and(|v| v == "1") => {
             panic!("LICENTIA_REQUIRE_OIDC=1 but no test provider: run scripts/start-oidc.sh")
         }
@@ -67,6 +77,7 @@ async fn licentia() -> Option<Licentia> {
     config.sso_providers = vec![
         provider("google", &issuers.google),
         provider("microsoft", &issuers.microsoft),
+        provider("entra", &issuers.entra),
         provider(
             "down",
             &format!("http://127.0.0.1:{}", process::free_port()),
@@ -220,6 +231,7 @@ impl Licentia {
             issuer: self.issuers.google.clone(),
             subject: account.into(),
             email: None,
+            tenant: None,
         };
         domain::sso::link(&self.db, &principal, identity)
             .await
@@ -454,4 +466,89 @@ async fn should_refuse_a_deactivated_user_and_survive_an_unreachable_provider() 
     let fresh = browser();
     app.sign_in_with_password(&fresh, ADMIN, PASSWORD).await;
     assert_eq!(app.who(&fresh).await.as_deref(), Some(ADMIN));
+}
+
+const TENANT_A: &str = "aaaaaaaa-0000-4000-8000-00000000000a";
+const TENANT_B: &str = "bbbbbbbb-0000-4000-8000-00000000000b";
+
+/// Microsoft for every school at once: accounts of two tenants link and sign in through one
+/// provider, each identified by its tenant's issuer; a token whose issuer is another tenant's
+/// than its `tid` is refused; an organisation that names its tenants refuses the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_accept_every_tenant_by_its_own_issuer_and_only_the_organisations_own() {
+    let Some(app) = licentia().await else { return };
+    let alice = account("alice");
+    let tab = browser();
+    app.sign_in_with_password(&tab, ADMIN, PASSWORD).await;
+    let callback = app
+        .to_callback(&tab, "/auth/sso/entra?intent=link", &alice)
+        .await;
+    assert_eq!(app.visit(&tab, &callback).await, "/profile?linked=entra");
+    let link = domain::entities::sso_link::Entity::find()
+        .filter(domain::entities::sso_link::Column::Provider.eq("entra"))
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        link.issuer,
+        format!("{}/{TENANT_A}/v2.0", app.issuers.entra),
+        "the tenant's own issuer identifies the account"
+    );
+    let other = browser();
+    assert_eq!(app.sign_in_with(&other, "entra", &alice).await, "/admin");
+    assert_eq!(app.who(&other).await.as_deref(), Some(ADMIN));
+
+    // The issuer of tenant A with the id of tenant B: refused.
+    let forger = account("wrong-tid");
+    let tab = browser();
+    app.sign_in_with_password(&tab, ADMIN, PASSWORD).await;
+    let callback = app
+        .to_callback(&tab, "/auth/sso/entra?intent=link", &forger)
+        .await;
+    let answer = app.visit(&tab, &callback).await;
+    assert!(answer.contains("sso_error=sso_failed"), "{answer}");
+
+    // The organisation accepts only tenant B: alice (tenant A) is refused, without a session.
+    let admin = Principal::load(&app.db, app.user(ADMIN).await.id)
+        .await
+        .unwrap();
+    let root = domain::sites::public_id_of(&app.db, app.user(ADMIN).await.site_id)
+        .await
+        .unwrap();
+    let mut policy = domain::factors::policy_of(&app.db, &admin, root)
+        .await
+        .unwrap();
+    policy.tenants = vec![TENANT_B.to_uppercase()];
+    domain::factors::set_policy(&app.db, &admin, root, policy.clone())
+        .await
+        .unwrap();
+    let third = browser();
+    let answer = app.sign_in_with(&third, "entra", &alice).await;
+    assert!(
+        answer.starts_with("/login?sso_error=sso_tenant_not_allowed"),
+        "{answer}"
+    );
+    assert_eq!(app.who(&third).await, None);
+    // Tenant B's accounts may be linked and sign in.
+    let bob = format!("{}@tenant-b", account("bob"));
+    let tab = browser();
+    app.sign_in_with_password(&tab, ADMIN, PASSWORD).await;
+    let callback = app
+        .to_callback(&tab, "/auth/sso/entra?intent=link", &bob)
+        .await;
+    assert_eq!(app.visit(&tab, &callback).await, "/profile?linked=entra");
+    let fourth = browser();
+    assert_eq!(app.sign_in_with(&fourth, "entra", &bob).await, "/admin");
+    // A tenant id that is not one is refused with a clear code, and nothing changes.
+    policy.tenants = vec!["contoso.onmicrosoft.com".into()];
+    let refused = domain::factors::set_policy(&app.db, &admin, root, policy).await;
+    assert!(
+        matches!(refused, Err(domain::Error::Validation { .. })),
+        "{refused:?}"
+    );
+    let kept = domain::factors::policy_of(&app.db, &admin, root)
+        .await
+        .unwrap();
+    assert_eq!(kept.tenants, vec![TENANT_B.to_string()]);
 }

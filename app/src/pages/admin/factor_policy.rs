@@ -1,5 +1,6 @@
-//! The organisation's second-factor policy, on its root site: who must sign in with a second
-//! factor, and how many days a user asked to set one up may still go on without.
+//! The organisation's sign-in policy, on its root site: who must sign in with a second factor,
+//! how many days a user asked to set one up may still go on without, and the Microsoft
+//! directories its users may sign in from.
 use leptos::prelude::*;
 use uuid::Uuid;
 use wire::SecondFactorPolicy;
@@ -90,6 +91,13 @@ fn PolicyForm(
                     required value=p.grace_days.to_string()
                     aria-describedby="factor-grace-help" aria-invalid=aria_invalid(error, "grace_days") />
                 <p class="help" id="factor-grace-help">{t!(i18n, admin.factor_grace_help)}</p>
+            </div>
+            <div class="field">
+                <label for="factor-tenants">{t!(i18n, admin.sso_tenants)}</label>
+                <textarea id="factor-tenants" name="tenants" rows="3" spellcheck="false" class="mono"
+                    aria-describedby="factor-tenants-help" aria-invalid=aria_invalid(error, "tenants")
+                    prop:value=p.tenants.clone()></textarea>
+                <p class="help" id="factor-tenants-help">{t!(i18n, admin.sso_tenants_help)}</p>
             </div>
             <ErrorMessage error=error />
             <div class="form-actions">
