@@ -26,6 +26,29 @@ pub use totp::{confirm_totp, enrol_totp, verify_totp, Enrolment, ISSUER};
 /// A user may keep this many factors at most.
 pub const MAX_FACTORS: u64 = 10;
 
+/// The signed-in user (or the one setting up a factor to sign in), while they may add another
+/// factor (refused at [`MAX_FACTORS`]).
+async fn adding_one(
+    db: &crate::Db,
+    principal: &crate::Principal,
+) -> crate::Result<crate::entities::user::Model> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let me = principal.user_id().ok_or(crate::Error::Unauthenticated)?;
+    let account = crate::entities::user::Entity::find_by_id(me)
+        .one(db.conn())
+        .await?
+        .ok_or(crate::Error::Unauthenticated)?;
+    let kept = crate::entities::second_factor::Entity::find()
+        .filter(crate::entities::second_factor::Column::UserId.eq(me))
+        .filter(crate::entities::second_factor::Column::Confirmed.eq(true))
+        .count(db.conn())
+        .await?;
+    if kept >= MAX_FACTORS {
+        return Err(crate::Error::Refused(crate::Code::SecondFactorLimitReached));
+    }
+    Ok(account)
+}
+
 /// Proves the second factor of a sign-in waiting for it: a code from one of the user's apps,
 /// or (`recovery`) one of their recovery codes.
 pub async fn prove(

@@ -9,7 +9,7 @@
 //! (to this process or another) is refused.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use webauthn_rs::prelude::{
@@ -17,7 +17,7 @@ use webauthn_rs::prelude::{
     PublicKeyCredential, RegisterPublicKeyCredential, Url, Webauthn, WebauthnBuilder,
 };
 
-use super::{recovery, MAX_FACTORS};
+use super::recovery;
 use crate::entities::{second_factor, used_challenge, user};
 use crate::error::{Code, Error, Result};
 use crate::{Db, Principal};
@@ -157,19 +157,8 @@ pub async fn start_registration(
     principal: &Principal,
     now: DateTime<Utc>,
 ) -> Result<Ceremony> {
-    let me = principal.user_id().ok_or(Error::Unauthenticated)?;
-    let account = user::Entity::find_by_id(me)
-        .one(db.conn())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    let kept_count = second_factor::Entity::find()
-        .filter(second_factor::Column::UserId.eq(me))
-        .filter(second_factor::Column::Confirmed.eq(true))
-        .count(db.conn())
-        .await?;
-    if kept_count >= MAX_FACTORS {
-        return Err(Error::Refused(Code::SecondFactorLimitReached));
-    }
+    let account = super::adding_one(db, principal).await?;
+    let me = account.id;
     let exclude = passkeys_of(db, me)
         .await?
         .into_iter()

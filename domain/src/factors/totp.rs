@@ -4,12 +4,12 @@
 //! skew) and only once.
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{recovery, seal, MAX_FACTORS};
+use super::{recovery, seal};
 use crate::auth::throttle;
-use crate::entities::{second_factor, user};
+use crate::entities::second_factor;
 use crate::error::{Code, Error, Result};
 use crate::{Db, Principal};
 
@@ -78,20 +78,9 @@ pub async fn enrol_totp(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<Enrolment> {
-    let me = principal.user_id().ok_or(Error::Unauthenticated)?;
     let name = factor_name(name)?;
-    let account = user::Entity::find_by_id(me)
-        .one(db.conn())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    let kept = second_factor::Entity::find()
-        .filter(second_factor::Column::UserId.eq(me))
-        .filter(second_factor::Column::Confirmed.eq(true))
-        .count(db.conn())
-        .await?;
-    if kept >= MAX_FACTORS {
-        return Err(Error::Refused(Code::SecondFactorLimitReached));
-    }
+    let account = super::adding_one(db, principal).await?;
+    let me = account.id;
     let secret: [u8; 20] = rand::random();
     let sealed = seal::seal(db, &secret).await?;
     let public_id = Uuid::new_v4();

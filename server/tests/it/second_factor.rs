@@ -46,8 +46,14 @@ async fn post(
     )
 }
 
-#[tokio::test]
-async fn should_wait_for_the_second_factor_after_the_password() {
+/// A fresh SQLite file with the demo, its router, and the demo administrator.
+async fn demo() -> (
+    std::path::PathBuf,
+    domain::Db,
+    axum::Router,
+    domain::Principal,
+) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let dir = std::env::temp_dir().join(format!("licentia-factor-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = domain::Db::connect_and_migrate(&format!("sqlite://{}", dir.join("t.db").display()))
@@ -55,18 +61,21 @@ async fn should_wait_for_the_second_factor_after_the_password() {
         .unwrap();
     domain::demo::seed(&db).await.unwrap();
     let app = router(&db);
+    let id = domain::entities::user::Entity::find()
+        .filter(domain::entities::user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let admin = domain::Principal::load(&db, id).await.unwrap();
+    (dir, db, app, admin)
+}
+
+#[tokio::test]
+async fn should_wait_for_the_second_factor_after_the_password() {
+    let (dir, db, app, admin) = demo().await;
     // The demo administrator enrols an app (confirmed with the code of half a minute ago).
-    let admin = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let id = domain::entities::user::Entity::find()
-            .filter(domain::entities::user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
-            .one(db.conn())
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        domain::Principal::load(&db, id).await.unwrap()
-    };
     let now = Utc::now();
     let started = domain::factors::enrol_totp(&db, &admin, "Phone", now)
         .await
@@ -159,24 +168,7 @@ async fn should_wait_for_the_second_factor_after_the_password() {
 /// through the waiting session the sign-in goes on.
 #[tokio::test]
 async fn should_make_an_administrator_set_up_a_factor_before_going_on() {
-    let dir = std::env::temp_dir().join(format!("licentia-enrol-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = domain::Db::connect_and_migrate(&format!("sqlite://{}", dir.join("t.db").display()))
-        .await
-        .unwrap();
-    domain::demo::seed(&db).await.unwrap();
-    let app = router(&db);
-    let admin = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let id = domain::entities::user::Entity::find()
-            .filter(domain::entities::user::Column::Username.eq(domain::demo::ADMIN_USERNAME))
-            .one(db.conn())
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        domain::Principal::load(&db, id).await.unwrap()
-    };
+    let (dir, db, app, admin) = demo().await;
     let root = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         domain::entities::site::Entity::find()

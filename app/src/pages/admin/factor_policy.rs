@@ -6,6 +6,7 @@ use uuid::Uuid;
 use wire::SecondFactorPolicy;
 
 use crate::api::factors::{load_factor_policy, FactorPolicyView, SaveFactorPolicy};
+use crate::components::collapsible::Collapsible;
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::loaded::Loaded;
 use crate::i18n::*;
@@ -13,24 +14,12 @@ use crate::i18n::*;
 #[component]
 pub fn FactorPolicyPanel(site: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let open = RwSignal::new(false);
     view! {
-        <section class="panel" id="factor-policy-panel" aria-labelledby="factor-policy-title">
-            <div class="panel-head">
-                <h2 id="factor-policy-title">{t!(i18n, admin.factor_policy)}</h2>
-                <button type="button" class="button" id="toggle-factor-policy"
-                    aria-expanded=move || open.get().to_string() aria-controls="factor-policy-body"
-                    on:click=move |_| open.update(|o| *o = !*o)>
-                    {move || if open.get() { td_string!(i18n.get_locale(), admin.hide) } else { td_string!(i18n.get_locale(), admin.show) }}
-                </button>
-            </div>
-            <p class="help">{t!(i18n, admin.factor_policy_intro)}</p>
-            <Show when=move || open.get()>
-                <div id="factor-policy-body">
-                    <PolicyLoader site=site />
-                </div>
-            </Show>
-        </section>
+        <Collapsible name="factor-policy"
+            title=move || t!(i18n, admin.factor_policy)
+            intro=move || view! { <p class="help">{t!(i18n, admin.factor_policy_intro)}</p> }>
+            <PolicyLoader site=site />
+        </Collapsible>
     }
 }
 

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::api::onboarding::{
     load_registration_form, RegistrationFormSettings, SaveRegistrationForm,
 };
+use crate::components::collapsible::Collapsible;
 use crate::components::error_message::{aria_invalid, ErrorMessage, StatusMessage};
 use crate::components::loaded::Loaded;
 use crate::i18n::*;
@@ -14,32 +15,23 @@ use wire::FieldRule;
 #[component]
 pub fn RegistrationFormPanel(site: Uuid, code: String) -> impl IntoView {
     let i18n = use_i18n();
-    let open = RwSignal::new(false);
+    let code = StoredValue::new(code);
     view! {
-        <section class="panel registration-form-panel" id="registration-form-panel" aria-labelledby="registration-form-title">
-            <div class="panel-head">
-                <h2 id="registration-form-title">{t!(i18n, admin.registration_form)}</h2>
-                <button type="button" class="button" id="toggle-registration-form"
-                    aria-expanded=move || open.get().to_string() aria-controls="registration-form-body"
-                    on:click=move |_| open.update(|o| *o = !*o)>
-                    {move || if open.get() { td_string!(i18n.get_locale(), admin.hide) } else { td_string!(i18n.get_locale(), admin.show) }}
-                </button>
-            </div>
-            <p class="help">{t!(i18n, admin.registration_form_intro)}</p>
-            {(!code.is_empty()).then(|| {
-                let link = format!("/login?code={}", crate::url::encode(&code));
-                view! {
-                    <p class="help">{t!(i18n, admin.registration_link)} " "
-                        <a class="mono" href=link.clone() id="registration-link">{link.clone()}</a>
-                    </p>
-                }
-            })}
-            <Show when=move || open.get()>
-                <div id="registration-form-body">
-                    <SettingsLoader site=site />
-                </div>
-            </Show>
-        </section>
+        <Collapsible name="registration-form" class="registration-form-panel"
+            title=move || t!(i18n, admin.registration_form)
+            intro=move || view! {
+                <p class="help">{t!(i18n, admin.registration_form_intro)}</p>
+                {(!code.get_value().is_empty()).then(|| {
+                    let link = format!("/login?code={}", crate::url::encode(&code.get_value()));
+                    view! {
+                        <p class="help">{t!(i18n, admin.registration_link)} " "
+                            <a class="mono" href=link.clone() id="registration-link">{link.clone()}</a>
+                        </p>
+                    }
+                })}
+            }>
+            <SettingsLoader site=site />
+        </Collapsible>
     }
 }
 
