@@ -7,7 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startBrowser, licentiaCli, seriousViolations, hydrated, screenshots } from './support.mjs';
+import {
+  startServer, startBrowser, licentiaCli, seriousViolations, hydrated, laterIfAsked, screenshots,
+} from './support.mjs';
 
 let server;
 let browser;
@@ -28,6 +30,7 @@ async function signIn(page, username, password) {
   await page.fill('#username', username);
   await page.fill('#password', password);
   await page.press('#password', 'Enter');
+  await laterIfAsked(page);
   await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/operator');
   await hydrated(page);
 }

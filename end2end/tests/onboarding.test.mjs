@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  startServer, startBrowser, startMailSink, waitForMail, licentiaCli, seriousViolations, hydrated, screenshots,
+  startServer, startBrowser, startMailSink, waitForMail, licentiaCli, seriousViolations, hydrated,
+  laterIfAsked, screenshots,
 } from './support.mjs';
 
 let server;
@@ -62,6 +63,7 @@ test('an operator sells a subscription and a school signs up with its serial', a
 
   const operator = await newPage('nl-BE');
   await signIn(operator, 'olga', 'Operator-2026', '/operator');
+  await laterIfAsked(operator);
   await operator.waitForURL(/\/operator/);
   await hydrated(operator);
   await operator.fill('#sub-serial', '2468-1357');

@@ -264,6 +264,20 @@ export async function seriousViolations(page, cdp = null) {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/**
+ * After a password: operators always need a second factor, so an operator without one is asked
+ * to set it up at each sign-in of their grace period; the tests that are not about it choose
+ * "later". Waits until the browser has left the sign-in page, then goes on past the set-up page
+ * if it is there.
+ */
+export async function laterIfAsked(page) {
+  await page.waitForURL((url) => url.pathname !== '/login');
+  if (new URL(page.url()).pathname !== '/login/second-factor/setup') return;
+  await hydrated(page);
+  await page.locator('#setup-later').click();
+  await page.waitForURL((url) => url.pathname !== '/login/second-factor/setup');
+}
+
 /** Waits until the page is hydrated (the wasm has attached its handlers). */
 export async function hydrated(page) {
   await page.waitForFunction(() => window.__licentia_hydrated === true || !!document.querySelector('body[data-hydrated]'), null, { timeout: 20000 });
