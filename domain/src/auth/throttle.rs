@@ -153,8 +153,16 @@ fn affected(outcome: std::result::Result<u64, sea_orm::DbErr>) -> Result<bool> {
 /// counter is one conditional upsert: the database's row lock (PostgreSQL) or the single
 /// writer (SQLite) makes parallel attempts take their turns, each seeing the ones before.
 pub async fn take(db: &Db, keys: &Keys) -> Result<()> {
-    let now = Utc::now();
     let txn = db.write_uncached().await?;
+    take_in(&txn, keys).await?;
+    txn.commit().await
+}
+
+/// [`take`] inside the caller's transaction: the attempt counts when it commits (a check that
+/// fails commits it alone; one that passes gives it back in the same commit, see
+/// [`succeeded_in`]). On a refusal the caller drops the transaction.
+pub(crate) async fn take_in(txn: &crate::db::WriteTxn, keys: &Keys) -> Result<()> {
+    let now = Utc::now();
     let open = Expr::col((Entity, Column::BlockedUntil))
         .is_null()
         .or(Expr::col((Entity, Column::BlockedUntil)).lte(now));
@@ -175,7 +183,7 @@ pub async fn take(db: &Db, keys: &Keys) -> Result<()> {
                 .action_and_where(open.clone())
                 .to_owned(),
         )
-        .exec_with_returning(&*txn)
+        .exec_with_returning(&**txn)
         .await;
         // The row as written (one statement); none when the counter waits.
         let failures = match taken {
@@ -183,7 +191,7 @@ pub async fn take(db: &Db, keys: &Keys) -> Result<()> {
             // No row back: the condition held the counter (sea-orm says "not found").
             Err(sea_orm::DbErr::RecordNotFound(_) | sea_orm::DbErr::RecordNotInserted) => {
                 // Dropping the transaction takes back what the earlier counters took.
-                let row = Entity::find_by_id(counter.key.clone()).one(&*txn).await?;
+                let row = Entity::find_by_id(counter.key.clone()).one(&**txn).await?;
                 let until = row.and_then(|r| r.blocked_until).unwrap_or(now);
                 return Err(too_many(until, now));
             }
@@ -193,11 +201,11 @@ pub async fn take(db: &Db, keys: &Keys) -> Result<()> {
             Entity::update_many()
                 .col_expr(Column::BlockedUntil, Expr::value(now + wait))
                 .filter(Column::Key.eq(counter.key.clone()))
-                .exec(&*txn)
+                .exec(&**txn)
                 .await?;
         }
     }
-    txn.commit().await
+    Ok(())
 }
 
 /// The attempt succeeded: its own counters are cleared, the shared ones get their attempt

@@ -174,30 +174,36 @@ pub async fn confirm_totp(
 
 /// Checks a code from one of the user's apps at sign-in. A code is accepted once: the step is
 /// remembered in the same statement that checks it was not used, so two sign-ins racing with
-/// the same code cannot both pass. Throttled per user (the attempt given back in the same
-/// commit that takes the step).
+/// the same code cannot both pass. Throttled per user: the attempt is taken, the code checked
+/// and the step (with the attempt given back) written in one transaction; a wrong code commits
+/// the attempt alone.
 pub async fn verify_totp(db: &Db, user_id: i32, code: &str, now: DateTime<Utc>) -> Result<()> {
     let keys = throttle::Keys::second_factor(user_id);
-    throttle::take(db, &keys).await?;
+    // Which apps' codes this is (read and computed before the writer is taken; acted on only
+    // once the attempt is).
     let apps = second_factor::Entity::find()
         .filter(second_factor::Column::UserId.eq(user_id))
         .filter(second_factor::Column::Kind.eq(KIND))
         .filter(second_factor::Column::Confirmed.eq(true))
         .all(db.conn())
         .await?;
-    let mut reused = false;
+    let mut matching = Vec::new();
     for app in apps {
         let Some(sealed) = app.secret.as_deref() else {
             continue;
         };
-        let Some(step) = step_of(&generator(seal::open(db, sealed).await?)?, code, now) else {
-            continue;
-        };
-        let txn = db.write_uncached().await?;
+        if let Some(step) = step_of(&generator(seal::open(db, sealed).await?)?, code, now) {
+            matching.push((app.id, step));
+        }
+    }
+    let txn = db.write_uncached().await?;
+    throttle::take_in(&txn, &keys).await?;
+    let mut reused = false;
+    for (id, step) in matching {
         let taken = second_factor::Entity::update_many()
             .col_expr(second_factor::Column::LastStep, Expr::value(step))
             .col_expr(second_factor::Column::LastUsedAt, Expr::value(now))
-            .filter(second_factor::Column::Id.eq(app.id))
+            .filter(second_factor::Column::Id.eq(id))
             .filter(
                 sea_orm::Condition::any()
                     .add(second_factor::Column::LastStep.is_null())
@@ -211,6 +217,7 @@ pub async fn verify_totp(db: &Db, user_id: i32, code: &str, now: DateTime<Utc>) 
         }
         reused = true;
     }
+    txn.commit().await?;
     Err(Error::Refused(if reused {
         Code::SecondFactorCodeUsed
     } else {
