@@ -123,7 +123,22 @@ test('a required second factor is set up as a passkey, which then signs in alone
   await page.click('#sign-out');
   await page.waitForURL(/\/login/);
 
-  // The password, then the passkey as second step.
+  // An administrator (here the same one, on their own row) sees the count in the sign-in dialog.
+  await signInWithPassword(page);
+  await page.waitForURL((url) => url.pathname === '/login/second-factor');
+  await hydrated(page);
+  await page.locator('#factor-passkey').click();
+  await page.waitForURL((url) => url.pathname === '/admin');
+  await hydrated(page);
+  await page.locator('tr', { hasText: 'directeur' }).locator('.user-links').first().click();
+  await page.waitForSelector('#user-factors-count');
+  assert.match(await page.textContent('#user-factors-count'), /Second factors set up: 1/);
+  assert.deepEqual(await seriousViolations(page, cdp), []);
+  await page.keyboard.press('Escape');
+  await page.click('#sign-out');
+  await page.waitForURL(/\/login/);
+
+  // The password, then the passkey as second step, by keyboard.
   await signInWithPassword(page);
   await page.waitForURL((url) => url.pathname === '/login/second-factor');
   await hydrated(page);
