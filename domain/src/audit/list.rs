@@ -146,8 +146,10 @@ fn filtered(visible: Condition, query: &JournalQuery) -> Result<Select<audit_eve
     Ok(select)
 }
 
+/// The moment a day begins in Brussels (the day the journal's dates are read in, as every day
+/// of the product: a filter on "today" at half past midnight finds the last half hour).
 fn start_of(day: NaiveDate) -> Option<DateTime<Utc>> {
-    day.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+    day.and_hms_opt(0, 0, 0).map(wire::time::from_local)
 }
 
 /// The sites named by the entries' changes that the reader may see (`None`: all of them).
