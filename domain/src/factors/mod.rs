@@ -15,6 +15,7 @@ pub use passkey::{
     finish_proof, finish_registration, finish_sign_in, start_proof, start_registration,
     start_sign_in, Ceremony, Passkeys,
 };
+pub use policy::is_tenant_id;
 pub(crate) use policy::tenants_of;
 pub use policy::{
     count_of, may_go_on, policy_of, set_policy, step_at_sign_in, Policy, Step, DEFAULT_GRACE_DAYS,

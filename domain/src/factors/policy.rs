@@ -57,7 +57,7 @@ pub(crate) fn tenants_of(root: &site::Model) -> Vec<String> {
 }
 
 /// A tenant id as Microsoft writes them: a GUID.
-fn is_tenant_id(text: &str) -> bool {
+pub fn is_tenant_id(text: &str) -> bool {
     text.len() == 36
         && text.char_indices().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == '-',

@@ -253,12 +253,7 @@ fn tenant_of(jwt: &str) -> Option<String> {
         .ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let tid = claims.get("tid")?.as_str()?.to_ascii_lowercase();
-    let guid = tid.len() == 36
-        && tid.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        });
-    guid.then_some(tid)
+    domain::factors::is_tenant_id(&tid).then_some(tid)
 }
 
 /// An error with its causes, for the log.
