@@ -85,6 +85,8 @@ labels!(
         "sso.link" => action_sso_link,
         "sso.unlink" => action_sso_unlink,
         "sso.sign_in" => action_sso_sign_in,
+        "federation.save" => action_federation_save,
+        "federation.remove" => action_federation_remove,
         "licence.assign" => action_licence_assign,
         "licence.unassign" => action_licence_unassign,
         "licence.claim" => action_licence_claim,
@@ -167,6 +169,10 @@ labels!(
         "end_old_placements" => field_end_old_placements,
         "registration_form" => field_registration_form,
         "users" => field_users,
+        "federation" => field_federation,
+        "issuer" => field_issuer,
+        "identify_by" => field_identify_by,
+        "create_users" => field_create_users,
     }
 );
 

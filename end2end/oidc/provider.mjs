@@ -32,12 +32,26 @@ const tenantIssuer = (base, tid) => `${base}/${tid}/v2.0`;
 const CLIENT_ID = 'licentia';
 const CLIENT_SECRET = 'licentia-test-secret';
 
+// A federation's attributes ride on the account id: `name;eckid=…;eduPersonAffiliation=employee`
+// gives those claims (a repeated name gives a list), for a client asking the `federation` scope.
+const FEDERATION_CLAIMS = ['eckid', 'nlEduPersonRealId', 'nlEduPersonHomeOrganizationId',
+  'eduPersonAffiliation', 'class'];
+
 function account(accountId) {
-  const email = accountId.includes('@') ? accountId : `${accountId}@example.test`;
+  const [base, ...pairs] = accountId.split(';');
+  const extra = {};
+  for (const pair of pairs) {
+    const [name, ...rest] = pair.split('=');
+    const value = rest.join('=');
+    if (!name) continue;
+    if (name in extra) extra[name] = [].concat(extra[name], value);
+    else extra[name] = value;
+  }
+  const email = extra.email ?? (base.includes('@') ? base : `${base}@example.test`);
   return {
     accountId,
     async claims() {
-      return { sub: accountId, email, email_verified: true, name: email.split('@')[0] };
+      return { name: email.split('@')[0], ...extra, sub: accountId, email, email_verified: true };
     },
   };
 }
@@ -119,7 +133,13 @@ async function startIssuer({ name, display, port, multiTenant = false }) {
       keys: [`licentia-test-${name}-cookie-key`],
       names: { session: `_${name}_session`, interaction: `_${name}_interaction`, resume: `_${name}_interaction_resume` },
     },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'given_name', 'family_name'],
+      federation: FEDERATION_CLAIMS,
+    },
+    scopes: ['openid', 'offline_access', 'federation'],
     // Put email and name in the id_token (as Google does) rather than only at userinfo.
     conformIdTokenClaims: false,
     // Since 9.x PKCE is only required for public clients by default; Licentia must always use it.
@@ -150,7 +170,7 @@ async function startIssuer({ name, display, port, multiTenant = false }) {
   });
 
   // Licentia listens on random ports in tests: accept its callback on any loopback port.
-  const callback = new RegExp(`^http://(127\\.0\\.0\\.1|localhost):\\d+/auth/sso/[a-z0-9]+/callback$`);
+  const callback = new RegExp(`^http://(127\\.0\\.0\\.1|localhost):\\d+/auth/(sso/[a-z0-9]+|federation/[0-9a-f-]+)/callback$`);
   provider.Client.prototype.redirectUriAllowed = (uri) => callback.test(uri);
 
   provider.use(async (ctx, next) => {

@@ -40,6 +40,7 @@ mod m20261222_000036_second_factors;
 mod m20261223_000037_second_factor_policy;
 mod m20261224_000038_passkeys;
 mod m20261225_000039_sso_tenants;
+mod m20261226_000040_federations;
 
 pub struct Migrator;
 
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261223_000037_second_factor_policy::Migration),
             Box::new(m20261224_000038_passkeys::Migration),
             Box::new(m20261225_000039_sso_tenants::Migration),
+            Box::new(m20261226_000040_federations::Migration),
         ]
     }
 }

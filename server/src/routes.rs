@@ -90,7 +90,8 @@ pub fn app_with(
             get({
                 let sso = sso.clone();
                 move |Path(key): Path<String>, Query(query), session, parts| {
-                    crate::sso::start(sso.clone(), key, query, session, parts)
+                    let via = crate::sso::Via::Provider(key);
+                    crate::sso::start(sso.clone(), via, query, session, parts)
                 }
             }),
         )
@@ -99,7 +100,28 @@ pub fn app_with(
             get({
                 let sso = sso.clone();
                 move |Path(key): Path<String>, Query(query), session, parts| {
-                    crate::sso::callback(sso.clone(), key, query, session, parts)
+                    let via = crate::sso::Via::Provider(key);
+                    crate::sso::callback(sso.clone(), via, query, session, parts)
+                }
+            }),
+        )
+        .route(
+            "/auth/federation/{federation}",
+            get({
+                let sso = sso.clone();
+                move |Path(id): Path<uuid::Uuid>, Query(query), session, parts| {
+                    let via = crate::sso::Via::Federation(id);
+                    crate::sso::start(sso.clone(), via, query, session, parts)
+                }
+            }),
+        )
+        .route(
+            "/auth/federation/{federation}/callback",
+            get({
+                let sso = sso.clone();
+                move |Path(id): Path<uuid::Uuid>, Query(query), session, parts| {
+                    let via = crate::sso::Via::Federation(id);
+                    crate::sso::callback(sso.clone(), via, query, session, parts)
                 }
             }),
         )

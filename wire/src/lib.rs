@@ -3,6 +3,7 @@
 //! No database, no UI: it compiles to wasm.
 pub mod code;
 pub mod failure;
+pub mod federation;
 pub mod import;
 pub mod lang;
 pub mod licence;
@@ -17,6 +18,7 @@ pub mod url;
 
 pub use code::Code;
 pub use failure::Failure;
+pub use federation::{Federation, FederationIdentifier, FederationPreview, RoleRule};
 pub use import::RunState;
 pub use lang::Lang;
 pub use licence::{ClaimOutcome, LicenceState, Pending};

@@ -45,6 +45,8 @@ operations! {
     ViewSecondFactors => UsersView,
     // The organisation's second-factor policy, on its root site.
     ManageSignInPolicy => SettingsManage,
+    // The organisation's federations (its own providers and their rules), on its root site.
+    ManageFederations => SettingsManage,
     // Named licences, checked on the user's home site (counters on the site shown).
     ViewLicences => LicencesView,
     AssignLicence => LicencesAssign,

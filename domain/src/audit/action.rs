@@ -39,6 +39,8 @@ actions! {
     SsoLink => "sso.link",
     SsoUnlink => "sso.unlink",
     SsoSignIn => "sso.sign_in",
+    FederationSave => "federation.save",
+    FederationRemove => "federation.remove",
     LicenceAssign => "licence.assign",
     LicenceUnassign => "licence.unassign",
     LicenceClaim => "licence.claim",

@@ -12,6 +12,8 @@ pub mod bundle_product;
 pub mod device;
 pub mod dynamic_group;
 pub mod external_id;
+pub mod federation;
+pub mod federation_account;
 pub mod group_member;
 pub mod import_config;
 pub mod import_file;

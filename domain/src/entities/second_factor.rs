@@ -12,7 +12,7 @@ pub struct Model {
     pub kind: String,
     /// The name the user gave it ("Phone").
     pub name: String,
-    /// The authenticator secret, sealed (see `factors::seal`).
+    /// The authenticator secret, sealed (see `seal`).
     pub secret: Option<String>,
     /// False until the user proved it with a first code.
     pub confirmed: bool,

@@ -7,7 +7,6 @@ mod list;
 mod passkey;
 mod policy;
 mod recovery;
-mod seal;
 mod totp;
 
 pub use list::{factors, has_factor, remove, reset, Factor, FactorKind};

@@ -7,11 +7,15 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{recovery, seal};
+use super::recovery;
 use crate::auth::throttle;
 use crate::entities::second_factor;
 use crate::error::{Code, Error, Result};
+use crate::seal;
 use crate::{Db, Principal};
+
+/// The server secret authenticator secrets are sealed under.
+const SEALED_AS: &str = "second-factors";
 
 /// The issuer the apps show next to the account.
 pub const ISSUER: &str = "Licentia";
@@ -82,7 +86,7 @@ pub async fn enrol_totp(
     let account = super::adding_one(db, principal).await?;
     let me = account.id;
     let secret: [u8; 20] = rand::random();
-    let sealed = seal::seal(db, &secret).await?;
+    let sealed = seal::seal(db, SEALED_AS, &secret).await?;
     let public_id = Uuid::new_v4();
     let txn = db.write_uncached().await?;
     second_factor::Entity::delete_many()
@@ -142,8 +146,12 @@ pub async fn confirm_totp(
             .secret
             .as_deref()
             .ok_or_else(|| Error::Internal("totp secret".into()))?;
-        let step = step_of(&generator(seal::open(db, sealed).await?)?, code, now)
-            .ok_or(Error::Refused(Code::SecondFactorCodeInvalid))?;
+        let step = step_of(
+            &generator(seal::open(db, SEALED_AS, sealed).await?)?,
+            code,
+            now,
+        )
+        .ok_or(Error::Refused(Code::SecondFactorCodeInvalid))?;
         let txn = db.write_uncached().await?;
         second_factor::Entity::update_many()
             .col_expr(second_factor::Column::Confirmed, Expr::value(true))
@@ -192,7 +200,11 @@ pub async fn verify_totp(db: &Db, user_id: i32, code: &str, now: DateTime<Utc>) 
         let Some(sealed) = app.secret.as_deref() else {
             continue;
         };
-        if let Some(step) = step_of(&generator(seal::open(db, sealed).await?)?, code, now) {
+        if let Some(step) = step_of(
+            &generator(seal::open(db, SEALED_AS, sealed).await?)?,
+            code,
+            now,
+        ) {
             matching.push((app.id, step));
         }
     }

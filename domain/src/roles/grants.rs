@@ -178,7 +178,7 @@ pub async fn set_user_grants(
 
 /// How the journal names a role: built-in roles by their key behind `@` (the UI translates
 /// them), custom roles by their name.
-fn journal_name(role: &role::Model) -> String {
+pub(crate) fn journal_name(role: &role::Model) -> String {
     match &role.builtin_key {
         Some(key) => format!("@{key}"),
         None => role.name.clone(),

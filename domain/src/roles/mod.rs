@@ -11,7 +11,7 @@ pub use builtin::{
     builtin_permissions, ensure_builtin, grant_builtin_unchecked, ADMINISTRATOR, APPLICATION,
     LICENCE_MANAGER, USER,
 };
-pub(crate) use grants::usable_roles;
+pub(crate) use grants::{journal_name, usable_roles};
 pub use grants::{set_user_grants, user_grants, GrantInfo, GrantOption, UserGrants};
 pub use manage::{create, delete, update, RoleForm};
 pub use members::{members, Member};

@@ -42,6 +42,8 @@ pub struct Identity {
     /// The directory (Microsoft's tenant id) the account belongs to, when the provider serves
     /// many (its issuer names it); an organisation may accept only its own.
     pub tenant: Option<String>,
+    /// Every claim of the validated ID token (a federation's rules read them).
+    pub claims: crate::federation::Claims,
 }
 
 /// A linked account as the profile and the user details show it.

@@ -190,6 +190,7 @@ async fn fixture(db: &Db) -> Fixture {
             subject: "kim".into(),
             email: None,
             tenant: None,
+            claims: Default::default(),
         },
     )
     .await
@@ -527,6 +528,7 @@ async fn probe(
                 subject: format!("linked-{tag}"),
                 email: None,
                 tenant: None,
+                claims: Default::default(),
             };
             domain::sso::link(db, &own, identity).await?;
             domain::sso::unlink(db, p, victim.public_id, "google")
@@ -558,6 +560,29 @@ async fn probe(
                 who: wire::SecondFactorPolicy::Administrators,
                 grace_days: 7,
                 tenants: Vec::new(),
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
+        Operation::ManageFederations => domain::federation::save(
+            db,
+            p,
+            fx.klimop,
+            wire::Federation {
+                id: None,
+                name: "Entree".into(),
+                issuer: "https://login.entree.example".into(),
+                client_id: "licentia".into(),
+                client_secret: String::new(),
+                has_secret: false,
+                scopes: String::new(),
+                identify_by: wire::FederationIdentifier::EckId,
+                identifier_claim: String::new(),
+                email_domains: Vec::new(),
+                create_users: false,
+                site_claim: String::new(),
+                class_claim: String::new(),
+                roles: Vec::new(),
             },
         )
         .await
@@ -1001,6 +1026,11 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     // The organisation's policy: its own administrators, on the root.
     t.insert(
         Operation::ManageSignInPolicy,
+        [u(), n(), n(), n(), d(), f(), f(), d()],
+    );
+    // The organisation's federations: the same hands.
+    t.insert(
+        Operation::ManageFederations,
         [u(), n(), n(), n(), d(), f(), f(), d()],
     );
     // The organisation's 100 licences, none assigned; De Klimop's three users have none.

@@ -349,6 +349,7 @@ db_test!(
             subject: "eerste-google".into(),
             email: None,
             tenant: None,
+            claims: Default::default(),
         };
         domain::sso::link(&db, &me, identity.clone()).await.unwrap();
         let sign_in = || async {

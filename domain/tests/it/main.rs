@@ -16,6 +16,7 @@ mod bulk;
 mod challenge;
 mod escalation;
 mod factors;
+mod federation;
 mod groups;
 mod helpers;
 mod hot_paths;

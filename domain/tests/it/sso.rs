@@ -23,6 +23,7 @@ fn identity(provider: &str, issuer: &str, subject: &str) -> Identity {
         subject: subject.into(),
         email: Some(format!("{subject}@example.test")),
         tenant: None,
+        claims: Default::default(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! fresh state, nonce and PKCE verifier kept in the session; `callback` takes them out again
 //! (once: a replayed state finds nothing), checks what came back and links or signs in. Every
 //! refusal sends the browser back to the page it came from with a code the page translates.
+//! The provider is one the server is configured with, or an organisation's federation.
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,14 +10,60 @@ use chrono::Utc;
 use domain::{Code, Db, Principal};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
+use uuid::Uuid;
 
 use super::providers::Provider;
 use super::Sso;
 
+/// Where a flow goes: a provider the server is configured with (by key), or an organisation's
+/// federation (by id; sign-in only).
+#[derive(Debug, Clone)]
+pub enum Via {
+    Provider(String),
+    Federation(Uuid),
+}
+
+impl Via {
+    /// Its start address; the callback is below it.
+    fn path(&self) -> String {
+        match self {
+            Via::Provider(key) => format!("/auth/sso/{key}"),
+            Via::Federation(id) => format!("/auth/federation/{id}"),
+        }
+    }
+
+    async fn provider(&self, ctx: &Context) -> Result<Provider, Code> {
+        match self {
+            Via::Provider(key) => ctx
+                .sso
+                .provider(key)
+                .cloned()
+                .ok_or(Code::SsoProviderUnknown),
+            Via::Federation(id) => match domain::federation::endpoint(&ctx.db, *id).await {
+                Ok(found) => Ok(Provider {
+                    key: "federation".into(),
+                    display_name: found.name,
+                    icon: "/icons/sso.svg".into(),
+                    issuer: found.issuer,
+                    client_id: found.client_id,
+                    client_secret: found.client_secret,
+                    scopes: found.scopes,
+                }),
+                Err(domain::Error::NotFound) => Err(Code::SsoProviderUnknown),
+                Err(err) => {
+                    tracing::error!(%err, "federation could not be read");
+                    Err(Code::SsoUnavailable)
+                }
+            },
+        }
+    }
+}
+
 /// What `start` keeps for `callback`.
 #[derive(Debug, Serialize, Deserialize)]
 struct Pending {
-    provider: String,
+    /// The flow's path (`Via::path`).
+    via: String,
     state: String,
     nonce: String,
     verifier: String,
@@ -86,15 +133,16 @@ fn base_url(ctx: &Context, parts: &Parts) -> String {
 
 pub async fn start(
     ctx: Context,
-    key: String,
+    via: Via,
     query: StartQuery,
     session: Session,
     parts: Parts,
 ) -> Response {
-    let linking = query.intent == "link";
+    let linking = query.intent == "link" && matches!(via, Via::Provider(_));
     let next = wire::url::safe_next(&query.next);
-    let Some(provider) = ctx.sso.provider(&key) else {
-        return back(linking, &next, Code::SsoProviderUnknown);
+    let provider = match via.provider(&ctx).await {
+        Ok(provider) => provider,
+        Err(code) => return back(linking, &next, code),
     };
     let link_user = if linking {
         match session::principal_of(&ctx.db, &session).await {
@@ -107,17 +155,13 @@ pub async fn start(
     } else {
         None
     };
-    let redirect = format!(
-        "{}/auth/sso/{}/callback",
-        base_url(&ctx, &parts),
-        provider.key
-    );
-    let started = match ctx.sso.start(provider, &redirect).await {
+    let redirect = format!("{}{}/callback", base_url(&ctx, &parts), via.path());
+    let started = match ctx.sso.start(&provider, &redirect).await {
         Ok(started) => started,
         Err(code) => return back(linking, &next, code),
     };
     let pending = Pending {
-        provider: provider.key.clone(),
+        via: via.path(),
         state: started.state,
         nonce: started.nonce,
         verifier: started.verifier,
@@ -134,7 +178,7 @@ pub async fn start(
 
 pub async fn callback(
     ctx: Context,
-    key: String,
+    via: Via,
     query: CallbackQuery,
     session: Session,
     parts: Parts,
@@ -146,9 +190,14 @@ pub async fn callback(
     };
     let linking = pending.link_user.is_some();
     let refuse = |code: Code| back(linking, &pending.next, code);
-    let Some(provider) = ctx.sso.provider(&key).filter(|p| p.key == pending.provider) else {
+    if pending.via != via.path() {
         return refuse(Code::SsoFailed);
+    }
+    let provider = match via.provider(&ctx).await {
+        Ok(provider) => provider,
+        Err(code) => return refuse(code),
     };
+    let key = &provider.key;
     if query.state.as_deref() != Some(pending.state.as_str()) {
         tracing::warn!(provider = %key, "state does not match the session's");
         return refuse(Code::SsoFailed);
@@ -168,7 +217,7 @@ pub async fn callback(
     if query
         .iss
         .as_ref()
-        .is_some_and(|iss| !same_issuer(iss, provider))
+        .is_some_and(|iss| !same_issuer(iss, &provider))
     {
         tracing::warn!(provider = %key, "callback names another issuer");
         return refuse(Code::SsoFailed);
@@ -179,7 +228,7 @@ pub async fn callback(
     let identity = match ctx
         .sso
         .finish(
-            provider,
+            &provider,
             &pending.redirect,
             code,
             pending.verifier,
@@ -203,7 +252,13 @@ pub async fn callback(
             Err(err) => refuse(wire::Failure::from(err).code),
         };
     }
-    let linked = match domain::sso::sign_in(&ctx.db, &identity, peer.as_deref()).await {
+    let signing_in = match &via {
+        Via::Provider(_) => domain::sso::sign_in(&ctx.db, &identity, peer.as_deref()).await,
+        Via::Federation(id) => {
+            domain::federation::sign_in(&ctx.db, *id, &identity, peer.as_deref()).await
+        }
+    };
+    let linked = match signing_in {
         Ok(linked) => linked,
         Err(err) => return refuse(wire::Failure::from(err).code),
     };

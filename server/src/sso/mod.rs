@@ -5,5 +5,5 @@ mod flow;
 mod oidc;
 pub mod providers;
 
-pub use flow::{callback, start, CallbackQuery, Context, StartQuery};
+pub use flow::{callback, start, CallbackQuery, Context, StartQuery, Via};
 pub use oidc::Sso;

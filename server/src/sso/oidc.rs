@@ -87,7 +87,8 @@ impl Sso {
 
     async fn discovered(&self, provider: &Provider) -> Result<Discovered, Code> {
         // The lock is not held while fetching: a slow provider must not hold up the others.
-        if let Some((at, found)) = self.discovered.lock().await.get(&provider.key) {
+        // By issuer: a federation whose administrator names another issuer is discovered anew.
+        if let Some((at, found)) = self.discovered.lock().await.get(&provider.issuer) {
             if at.elapsed() < DISCOVERY_TTL {
                 return Ok(found.clone());
             }
@@ -96,7 +97,7 @@ impl Sso {
         self.discovered
             .lock()
             .await
-            .insert(provider.key.clone(), (Instant::now(), found.clone()));
+            .insert(provider.issuer.clone(), (Instant::now(), found.clone()));
         Ok(found)
     }
 
@@ -168,6 +169,7 @@ impl Sso {
             )
             .add_scope(Scope::new("email".into()))
             .add_scope(Scope::new("profile".into()))
+            .add_scopes(provider.scopes.iter().cloned().map(Scope::new))
             .set_pkce_challenge(challenge)
             .url();
         Ok(Started {
@@ -218,9 +220,11 @@ impl Sso {
                 tracing::warn!(provider = %provider.key, %err, "ID token refused");
                 Code::SsoFailed
             })?;
+        // The signature was checked: its payload is the claims the rules may read.
+        let payload = payload_of(&id_token.to_string()).unwrap_or_default();
         let tenant = match &per_tenant {
             Some(template) => {
-                let tenant = tenant_of(&id_token.to_string()).ok_or_else(|| {
+                let tenant = tenant_of(&payload).ok_or_else(|| {
                     tracing::warn!(provider = %provider.key, "ID token without a tenant id");
                     Code::SsoFailed
                 })?;
@@ -240,19 +244,24 @@ impl Sso {
             subject: claims.subject().to_string(),
             email: claims.email().map(|e| e.to_string()),
             tenant,
+            claims: domain::federation::claims_from_json(&payload).unwrap_or_default(),
         })
     }
 }
 
-/// The tenant id (`tid`) of an ID token whose signature was checked: a GUID, lower case.
-fn tenant_of(jwt: &str) -> Option<String> {
+/// The payload of an ID token whose signature was checked.
+fn payload_of(jwt: &str) -> Option<serde_json::Value> {
     use base64::Engine;
     let payload = jwt.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let tid = claims.get("tid")?.as_str()?.to_ascii_lowercase();
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The tenant id (`tid`) of an ID token's payload: a GUID, lower case.
+fn tenant_of(payload: &serde_json::Value) -> Option<String> {
+    let tid = payload.get("tid")?.as_str()?.to_ascii_lowercase();
     domain::factors::is_tenant_id(&tid).then_some(tid)
 }
 

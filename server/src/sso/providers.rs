@@ -23,6 +23,8 @@ pub struct Provider {
     pub issuer: String,
     pub client_id: String,
     pub client_secret: Option<String>,
+    /// Scopes asked besides `openid email profile`.
+    pub scopes: Vec<String>,
 }
 
 impl Provider {
@@ -62,6 +64,7 @@ pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Vec<Provider> {
                 issuer,
                 client_id,
                 client_secret: setting("CLIENT_SECRET"),
+                scopes: Vec::new(),
                 key,
             })
         })

@@ -264,6 +264,7 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
             subject: "emma".into(),
             email: None,
             tenant: None,
+            claims: Default::default(),
         },
     )
     .await

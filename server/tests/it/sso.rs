@@ -58,6 +58,7 @@ fn provider(key: &str, issuer: &str) -> Provider {
         issuer: issuer.into(),
         client_id: "licentia".into(),
         client_secret: Some("licentia-test-secret".into()),
+        scopes: Vec::new(),
     }
 }
 
@@ -232,6 +233,7 @@ impl Licentia {
             subject: account.into(),
             email: None,
             tenant: None,
+            claims: Default::default(),
         };
         domain::sso::link(&self.db, &principal, identity)
             .await
@@ -551,4 +553,120 @@ async fn should_accept_every_tenant_by_its_own_issuer_and_only_the_organisations
         .await
         .unwrap();
     assert_eq!(kept.tenants, vec![TENANT_B.to_string()]);
+}
+
+/// A federation against the real provider, asking its `federation` scope for the school's
+/// attributes: a new teacher of De Klimop signs in and is created there with the mapped role;
+/// a pupil whose institution number no site has is refused with that reason, and no session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_create_a_teacher_through_a_federation_and_refuse_an_unknown_school() {
+    use domain::entities::{role, role_grant, site};
+    use sea_orm::sea_query::Expr;
+    let Some(app) = licentia().await else { return };
+    let admin = Principal::load(&app.db, app.user(ADMIN).await.id)
+        .await
+        .unwrap();
+    site::Entity::update_many()
+        .col_expr(site::Column::InstitutionNumber, Expr::value("06AB"))
+        .filter(site::Column::Name.eq("De Klimop"))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    let klimop = site::Entity::find()
+        .filter(site::Column::Name.eq("De Klimop"))
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let manager = role::Entity::find()
+        .filter(role::Column::BuiltinKey.eq(domain::roles::LICENCE_MANAGER))
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let id = domain::federation::save(
+        &app.db,
+        &admin,
+        klimop.public_id,
+        wire::Federation {
+            id: None,
+            name: "Entree (test)".into(),
+            issuer: app.issuers.google.clone(),
+            client_id: "licentia".into(),
+            client_secret: "licentia-test-secret".into(),
+            has_secret: false,
+            scopes: "federation".into(),
+            identify_by: wire::FederationIdentifier::EckId,
+            identifier_claim: String::new(),
+            email_domains: Vec::new(),
+            create_users: true,
+            site_claim: "nlEduPersonHomeOrganizationId".into(),
+            class_claim: "class".into(),
+            roles: vec![wire::RoleRule {
+                claim: "eduPersonAffiliation".into(),
+                value: "employee".into(),
+                role: manager.public_id,
+            }],
+        },
+    )
+    .await
+    .unwrap();
+    let start = format!("/auth/federation/{id}?next=/admin");
+
+    let eck = account("eck");
+    let teacher = format!(
+        "{};eckid={eck};nlEduPersonHomeOrganizationId=06ab;eduPersonAffiliation=member;\
+         eduPersonAffiliation=employee;given_name=Jan;family_name=De Smet;email={eck}@klimop.example",
+        account("teacher")
+    );
+    let tab = browser();
+    let callback = app.to_callback(&tab, &start, &teacher).await;
+    assert_eq!(app.visit(&tab, &callback).await, "/admin");
+    let username = format!("{eck}@klimop.example");
+    assert_eq!(app.who(&tab).await.as_deref(), Some(username.as_str()));
+    let created = app.user(&username).await;
+    assert_eq!(created.site_id, klimop.id);
+    assert_eq!(created.first_name, "Jan");
+    let grants = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.eq(created.id))
+        .all(app.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(
+        grants
+            .iter()
+            .map(|g| (g.role_id, g.site_id))
+            .collect::<Vec<_>>(),
+        vec![(manager.id, klimop.id)]
+    );
+    // The same teacher again: the same account.
+    let again = browser();
+    let callback = app.to_callback(&again, &start, &teacher).await;
+    assert_eq!(app.visit(&again, &callback).await, "/admin");
+    assert_eq!(app.who(&again).await.as_deref(), Some(username.as_str()));
+
+    let pupil = format!(
+        "{};eckid={};nlEduPersonHomeOrganizationId=99ZZ;eduPersonAffiliation=student",
+        account("pupil"),
+        account("eck")
+    );
+    let other = browser();
+    let callback = app.to_callback(&other, &start, &pupil).await;
+    let answer = app.visit(&other, &callback).await;
+    assert!(
+        answer.starts_with("/login?sso_error=federation_no_site"),
+        "{answer}"
+    );
+    assert_eq!(app.who(&other).await, None);
+    // A federation that does not exist sends the browser back with a reason, not to a provider.
+    let stranger = browser();
+    let response = stranger
+        .get(format!("{}/auth/federation/{}", app.base, Uuid::new_v4()))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&response)
+        .query()
+        .unwrap_or_default()
+        .contains("sso_error=sso_provider_unknown"));
 }
