@@ -5,6 +5,7 @@ pub mod announcements;
 pub mod applications;
 pub mod auth;
 pub mod factors;
+pub mod federations;
 pub mod groups;
 pub mod import;
 pub mod institutions;

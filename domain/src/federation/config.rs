@@ -92,6 +92,31 @@ pub async fn list(db: &Db, principal: &Principal, site: Uuid) -> Result<Vec<Fede
     Ok(rows.into_iter().map(shown).collect())
 }
 
+/// A role a rule may grant: one the principal could grant by hand on the organisation's root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleChoice {
+    pub id: Uuid,
+    pub name: String,
+    pub builtin_key: Option<String>,
+}
+
+/// The roles the principal may put in a rule of `site`'s organisation.
+pub async fn role_choices(db: &Db, principal: &Principal, site: Uuid) -> Result<Vec<RoleChoice>> {
+    let root = root_for(db, principal, site).await?;
+    let held = access::held(principal, &root.scope);
+    let mut usable = crate::roles::usable_roles(db, &root.scope).await?;
+    usable.sort_by_key(crate::roles::order);
+    Ok(usable
+        .into_iter()
+        .filter(|r| held.includes(crate::roles::permissions_of(r)))
+        .map(|r| RoleChoice {
+            id: r.public_id,
+            name: r.name,
+            builtin_key: r.builtin_key,
+        })
+        .collect())
+}
+
 /// A claim name: letters, digits and `._:-/`, at most 100 characters (URNs included).
 fn claim_name(field: &'static str, text: &str, required: bool) -> Result<Option<String>> {
     let text = text.trim();

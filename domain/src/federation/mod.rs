@@ -14,7 +14,7 @@ mod sign_in;
 
 use std::collections::BTreeMap;
 
-pub use config::{endpoint, list, preview, remove, save, Endpoint};
+pub use config::{endpoint, list, preview, remove, role_choices, save, Endpoint, RoleChoice};
 pub use rules::claims_from_json;
 pub use sign_in::sign_in;
 

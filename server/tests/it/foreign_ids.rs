@@ -269,6 +269,30 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
     )
     .await
     .unwrap();
+    // A federation of the organisation (its settings are not the caller's).
+    let federation = domain::federation::save(
+        db,
+        &boss,
+        regenboog,
+        wire::Federation {
+            id: None,
+            name: "Entree".into(),
+            issuer: "https://login.entree.example".into(),
+            client_id: "licentia".into(),
+            client_secret: String::new(),
+            has_secret: false,
+            scopes: String::new(),
+            identify_by: wire::FederationIdentifier::Subject,
+            identifier_claim: String::new(),
+            email_domains: Vec::new(),
+            create_users: false,
+            site_claim: String::new(),
+            class_claim: String::new(),
+            roles: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
     // A rollover of De Regenboog (moving no one).
     let rollover = domain::rollover::start(
         db,
@@ -294,6 +318,7 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
         webhook,
         delivery,
         rollover,
+        federation,
     }
 }
 
@@ -307,6 +332,7 @@ struct Foreign {
     webhook: Uuid,
     delivery: Uuid,
     rollover: Uuid,
+    federation: Uuid,
 }
 
 pub(crate) struct Ids {
@@ -609,6 +635,26 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
                 "site={}&who=optional&grace_days=14",
                 ids.regenboog
             )]),
+        ),
+        // The organisation's federations.
+        ("load_federations", Foreign(vec![format!("site={}", ids.regenboog)])),
+        (
+            "save_federation",
+            Foreign(vec![
+                format!(
+                    r#"{{"site":"{}","federation":{{"id":null,"name":"Spy","issuer":"https://spy.example","client_id":"x","scopes":"","identify_by":"sub","identifier_claim":"","email_domains":[],"create_users":true,"site_claim":"","class_claim":"","roles":[]}}}}"#,
+                    ids.regenboog
+                ),
+                format!(
+                    r#"{{"site":"{}","federation":{{"id":"{}","name":"Spy","issuer":"https://spy.example","client_id":"x","scopes":"","identify_by":"sub","identifier_claim":"","email_domains":[],"create_users":true,"site_claim":"","class_claim":"","roles":[]}}}}"#,
+                    ids.klimop, f.federation
+                ),
+            ]),
+        ),
+        ("remove_federation", Foreign(vec![format!("federation={}", f.federation)])),
+        (
+            "preview_federation",
+            Foreign(vec![format!("federation={}&claims=%7B%7D", f.federation)]),
         ),
         // Subscriptions and tokens.
         (

@@ -5,6 +5,8 @@ mod app_sessions_dialog;
 mod approvals;
 mod bulk_bar;
 mod factor_policy;
+mod federation_form;
+mod federations;
 mod grant_dialog;
 mod links_dialog;
 mod move_dialog;
@@ -194,6 +196,7 @@ fn AdminContent() -> impl IntoView {
                                 <site_info::SiteInfo details=d.clone() />
                                 {d.can_claim_subscription.then(|| view! { <subscriptions::OrgSubscriptions site=d.node.id /> })}
                                 {d.can_manage_sign_in.then(|| view! { <factor_policy::FactorPolicyPanel site=d.node.id /> })}
+                                {d.can_manage_sign_in.then(|| view! { <federations::FederationsPanel site=d.node.id /> })}
                                 <approvals::Approvals site=d.node.id can_decide=d.can_manage_users />
                                 <user_list::UserList details=d users=users filter=filter />
                             }.into_any(),
