@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use http::{header, Request, StatusCode};
+use http::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
 use uuid::Uuid;
 
@@ -82,20 +82,7 @@ async fn post(
     function: &str,
     body: String,
 ) -> (StatusCode, Option<String>) {
-    let (status, cookies, _) = http_support::send(
-        app,
-        Request::post(format!("/api/{function}"))
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .body(axum::body::Body::from(body))
-            .unwrap(),
-    )
-    .await;
-    let session = cookies
-        .into_iter()
-        .find(|v| v.starts_with("licentia_session="))
-        .and_then(|v| v.split(';').next().map(str::to_string));
+    let (status, session, _) = http_support::post_form(app, cookie, function, body).await;
     (status, session)
 }
 

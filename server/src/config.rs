@@ -30,9 +30,10 @@ pub struct Config {
     pub job_poll: Duration,
     /// The wait before a failed webhook delivery's first retry (it doubles after each).
     pub webhook_retry: Duration,
-    /// Webhook endpoints may be http:// addresses on this machine (tests, local receivers):
-    /// `LICENTIA_WEBHOOK_LOOPBACK=1`. Off by default: administrators could otherwise reach
-    /// the server's own neighbours.
+    /// Webhook endpoints (over http) and federations' providers may be addresses on this
+    /// machine (tests, local receivers): `LICENTIA_ALLOW_LOOPBACK=1` (or, as before,
+    /// `LICENTIA_WEBHOOK_LOOPBACK=1`). Off by default: administrators could otherwise reach the
+    /// server's own neighbours.
     pub webhook_loopback: bool,
     /// How long a worker owns a long job without a sign of life (an import renews it after
     /// every batch); a crashed worker's job is taken over after it.
@@ -100,8 +101,9 @@ impl Config {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(30),
             ),
-            webhook_loopback: var("LICENTIA_WEBHOOK_LOOPBACK")
-                .is_some_and(|v| v == "1" || v == "true"),
+            webhook_loopback: ["LICENTIA_ALLOW_LOOPBACK", "LICENTIA_WEBHOOK_LOOPBACK"]
+                .iter()
+                .any(|name| var(name).is_some_and(|v| v == "1" || v == "true")),
             job_lease: Duration::from_secs(
                 var("LICENTIA_JOB_LEASE_SECONDS")
                     .and_then(|v| v.parse().ok())

@@ -129,6 +129,18 @@ fn kept<T: serde::de::DeserializeOwned>(state: &str, now: DateTime<Utc>) -> Resu
     Ok(kept.inner)
 }
 
+/// A ceremony's state and the browser's answer, read, and the state spent (once, in time).
+async fn answered<S, A>(db: &Db, state: &str, answer: &str, now: DateTime<Utc>) -> Result<(S, A)>
+where
+    S: serde::de::DeserializeOwned,
+    A: serde::de::DeserializeOwned,
+{
+    let inner: S = kept(state, now)?;
+    let answer: A = from_json(answer)?;
+    take_state(db, state, now).await?;
+    Ok((inner, answer))
+}
+
 async fn passkeys_of(db: &Db, user_id: i32) -> Result<Vec<(second_factor::Model, Passkey)>> {
     let rows = second_factor::Entity::find()
         .filter(second_factor::Column::UserId.eq(user_id))
@@ -208,9 +220,8 @@ pub async fn finish_registration(
 ) -> Result<Option<Vec<String>>> {
     let me = principal.user_id().ok_or(Error::Unauthenticated)?;
     let name = super::totp::factor_name(name)?;
-    let registration: PasskeyRegistration = kept(state, now)?;
-    let answer: RegisterPublicKeyCredential = from_json(answer)?;
-    take_state(db, state, now).await?;
+    let (registration, answer): (PasskeyRegistration, RegisterPublicKeyCredential) =
+        answered(db, state, answer, now).await?;
     let passkey = passkeys
         .webauthn
         .finish_passkey_registration(&answer, &registration)
@@ -294,9 +305,8 @@ pub async fn finish_proof(
     answer: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let authentication: PasskeyAuthentication = kept(state, now)?;
-    let answer: PublicKeyCredential = from_json(answer)?;
-    take_state(db, state, now).await?;
+    let (authentication, answer): (PasskeyAuthentication, PublicKeyCredential) =
+        answered(db, state, answer, now).await?;
     let result = passkeys
         .webauthn
         .finish_passkey_authentication(&answer, &authentication)
@@ -338,9 +348,8 @@ pub async fn finish_sign_in(
     answer: &str,
     now: DateTime<Utc>,
 ) -> Result<i32> {
-    let authentication: DiscoverableAuthentication = kept(state, now)?;
-    let answer: PublicKeyCredential = from_json(answer)?;
-    take_state(db, state, now).await?;
+    let (authentication, answer): (DiscoverableAuthentication, PublicKeyCredential) =
+        answered(db, state, answer, now).await?;
     let (holder, credential_id) = passkeys
         .webauthn
         .identify_discoverable_authentication(&answer)

@@ -25,9 +25,15 @@ pub const MAX_URL: usize = 2000;
 /// unless it says so).
 static LOOPBACK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Accepts (or not) http:// endpoints on this machine, for the whole process.
+/// Accepts (or not) addresses on this machine, for the whole process: webhook endpoints over
+/// http, and federations' providers.
 pub fn allow_loopback(allowed: bool) {
     LOOPBACK.store(allowed, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether addresses on this machine are accepted (webhook endpoints, federations' providers).
+pub fn loopback_allowed() -> bool {
+    LOOPBACK.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Whether an address names this machine.

@@ -19,8 +19,8 @@ pub use deliver::{
 pub(crate) use emit::emit_journal;
 pub use emit::{emit, Emitted};
 pub use endpoints::{
-    allow_loopback, endpoints, is_loopback, register, register_unchecked, remove, set_enabled,
-    Endpoint, EndpointList, NewEndpoint, Registered, Scope, MAX_URL,
+    allow_loopback, endpoints, is_loopback, loopback_allowed, register, register_unchecked, remove,
+    set_enabled, Endpoint, EndpointList, NewEndpoint, Registered, Scope, MAX_URL,
 };
 pub use events::EVENT_TYPES;
 pub use expired::{announce_expired, ANNOUNCED_FOR};

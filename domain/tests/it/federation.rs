@@ -403,6 +403,22 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(grants, 0);
+        // A provider must be https (this machine only where the server allows it).
+        for bad in [
+            "http://login.entree.example",
+            "ftp://x.example",
+            "https://",
+            "https://a@b.example",
+        ] {
+            let mut draft = entree(&db).await;
+            draft.issuer = bad.into();
+            match federation::save(&db, &w.admin, w.root, draft).await {
+                Err(Error::Validation { code, .. }) => {
+                    assert_eq!(code, Code::IssuerInvalid, "{bad}")
+                }
+                other => panic!("{bad}: expected an invalid issuer, got {other:?}"),
+            }
+        }
         // Bad samples are told so.
         for bad in ["[1,2]", "not json", &"x".repeat(20_000)] {
             match federation::preview(&db, &w.admin, id, bad).await {

@@ -2,10 +2,10 @@
 //! session waiting (no signed-in user, the page for the code next), a wrong code is refused, the
 //! right one signs in with a new session id, and a recovery code works once.
 use chrono::{TimeDelta, Utc};
-use http::{header, Request, StatusCode};
+use http::StatusCode;
 use uuid::Uuid;
 
-use crate::support::http::{call, router, send};
+use crate::support::http::{call, post_form as post, router};
 
 fn code_at(secret: &str, at: chrono::DateTime<Utc>) -> String {
     let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
@@ -15,35 +15,6 @@ fn code_at(secret: &str, at: chrono::DateTime<Utc>) -> String {
         .unwrap()
         .generate(u64::try_from(at.timestamp()).unwrap())
         .to_string()
-}
-
-/// A server function call with the cookie; its status, the new session cookie if one was
-/// set, and the body.
-async fn post(
-    app: &axum::Router,
-    cookie: &str,
-    function: &str,
-    body: String,
-) -> (StatusCode, Option<String>, String) {
-    let (status, cookies, bytes) = send(
-        app,
-        Request::post(format!("/api/{function}"))
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .body(axum::body::Body::from(body))
-            .unwrap(),
-    )
-    .await;
-    let session = cookies
-        .into_iter()
-        .find(|v| v.starts_with("licentia_session="))
-        .and_then(|v| v.split(';').next().map(str::to_string));
-    (
-        status,
-        session,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
 }
 
 /// A fresh SQLite file with the demo, its router, and the demo administrator.

@@ -37,6 +37,36 @@ pub async fn sign_in_as(app: &axum::Router, username: &str, password: &str) -> S
         .unwrap()
 }
 
+/// A server function call with a URL-encoded body and the cookie: its status, the new session
+/// cookie (`name=value`) if one was set, and the body.
+#[allow(dead_code)]
+pub async fn post_form(
+    app: &axum::Router,
+    cookie: &str,
+    function: &str,
+    body: String,
+) -> (StatusCode, Option<String>, String) {
+    let (status, cookies, bytes) = send(
+        app,
+        Request::post(format!("/api/{function}"))
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    let session = cookies
+        .into_iter()
+        .find(|v| v.starts_with("licentia_session="))
+        .and_then(|v| v.split(';').next().map(str::to_string));
+    (
+        status,
+        session,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
 /// Calls a server function with a URL-encoded or (when it starts with `{`) JSON body.
 pub async fn call(
     app: &axum::Router,
