@@ -38,12 +38,15 @@ pub enum Editing {
 #[component]
 fn FederationsLoader(site: Uuid) -> impl IntoView {
     let version = RwSignal::new(0u32);
+    // Outside the list: a message about a change outlives the list's reload.
+    let notice = RwSignal::new(None::<String>);
     let loaded = LocalResource::new(move || {
         version.track();
         load_federations(site)
     });
     view! {
-        <Loaded load=loaded let:view> <Federations site=site view=view version=version /> </Loaded>
+        <StatusMessage text=notice />
+        <Loaded load=loaded let:view> <Federations site=site view=view version=version notice=notice /> </Loaded>
     }
 }
 
@@ -58,10 +61,14 @@ pub fn identifier_label(locale: Locale, kind: FederationIdentifier) -> &'static 
 }
 
 #[component]
-fn Federations(site: Uuid, view: FederationsView, version: RwSignal<u32>) -> impl IntoView {
+fn Federations(
+    site: Uuid,
+    view: FederationsView,
+    version: RwSignal<u32>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let editing = RwSignal::new(Editing::Closed);
-    let notice = RwSignal::new(None::<String>);
     // The page's own address, for links users and providers are given (known in the browser).
     let origin = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -76,7 +83,6 @@ fn Federations(site: Uuid, view: FederationsView, version: RwSignal<u32>) -> imp
         .collect_view();
     view! {
         <div class="federations">
-            <StatusMessage text=notice />
             {empty.then(|| view! { <p class="muted" id="no-federations">{t!(i18n, admin.federations_empty)}</p> })}
             <ul class="federation-list" id="federation-list">{rows}</ul>
             {move || match editing.get() {
