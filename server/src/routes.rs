@@ -109,8 +109,8 @@ pub fn app_with(
             "/auth/federation/{federation}",
             get({
                 let sso = sso.clone();
-                move |Path(id): Path<uuid::Uuid>, Query(query), session, parts| {
-                    let via = crate::sso::Via::Federation(id);
+                move |Path(id): Path<String>, Query(query), session, parts| {
+                    let via = crate::sso::Via::federation(&id);
                     crate::sso::start(sso.clone(), via, query, session, parts)
                 }
             }),
@@ -119,8 +119,8 @@ pub fn app_with(
             "/auth/federation/{federation}/callback",
             get({
                 let sso = sso.clone();
-                move |Path(id): Path<uuid::Uuid>, Query(query), session, parts| {
-                    let via = crate::sso::Via::Federation(id);
+                move |Path(id): Path<String>, Query(query), session, parts| {
+                    let via = crate::sso::Via::federation(&id);
                     crate::sso::callback(sso.clone(), via, query, session, parts)
                 }
             }),

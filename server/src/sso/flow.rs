@@ -24,6 +24,12 @@ pub enum Via {
 }
 
 impl Via {
+    /// A federation by the id in its address; one that is no id finds no federation (the nil
+    /// id), so the browser is sent back with the same reason as for an unknown one.
+    pub fn federation(id: &str) -> Via {
+        Via::Federation(Uuid::parse_str(id).unwrap_or_default())
+    }
+
     /// Its start address; the callback is below it.
     fn path(&self) -> String {
         match self {

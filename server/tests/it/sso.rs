@@ -671,4 +671,14 @@ async fn should_create_a_teacher_through_a_federation_and_refuse_an_unknown_scho
         .query()
         .unwrap_or_default()
         .contains("sso_error=sso_provider_unknown"));
+    // Nor does an address that names no id at all.
+    let response = stranger
+        .get(format!("{}/auth/federation/not-an-id", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&response)
+        .query()
+        .unwrap_or_default()
+        .contains("sso_error=sso_provider_unknown"));
 }
