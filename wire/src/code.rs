@@ -167,6 +167,8 @@ macro_rules! with_codes {
             FederationUnknownUser => federation_unknown_user,
             FederationAmbiguous => federation_ambiguous,
             FederationSiteFull => federation_site_full,
+            FederationOutOfReach => federation_out_of_reach,
+            FederationTooMany => federation_too_many,
             PasskeyBrowserUnsupported => passkey_browser_unsupported,
             GraceDaysOutOfRange => grace_days_out_of_range,
             EnrolmentNotDue => enrolment_not_due,

@@ -242,6 +242,11 @@ pub async fn save(db: &Db, principal: &Principal, site: Uuid, draft: Federation)
         ));
     }
     access::require_held(principal, &root.scope, granted)?;
+    // Creating users is the principal's to allow (it is checked again, as the federation's
+    // keeper, at every sign-in).
+    if draft.create_users {
+        access::require(principal, Operation::CreateUser, &root.scope)?;
+    }
     let secret = match draft.client_secret.trim() {
         "" => None,
         plain => Some(seal::seal(db, SEALED_AS, plain.as_bytes()).await?),
@@ -265,7 +270,7 @@ pub async fn save(db: &Db, principal: &Principal, site: Uuid, draft: Federation)
                 .await?
                 .len();
             if count >= MAX_FEDERATIONS {
-                return Err(Error::invalid("name", Code::FederationTooManyRules));
+                return Err(Error::invalid("name", Code::FederationTooMany));
             }
             None
         }
@@ -390,6 +395,9 @@ pub async fn preview(
     match rules::known_user(db.conn(), &found, &value).await {
         Ok(Some(user)) => {
             shown.existing_user = Some(crate::users::user_label(&user));
+            if let Err(err) = rules::within_reach(db, &found, Some(&user), None).await {
+                return refused(shown, err);
+            }
             return Ok(shown);
         }
         Ok(None) => {}
@@ -402,6 +410,9 @@ pub async fn preview(
         Ok(placement) => placement,
         Err(err) => return refused(shown, err),
     };
+    if let Err(err) = rules::within_reach(db, &found, None, Some(&placement.school)).await {
+        return refused(shown, err);
+    }
     shown.creates = true;
     shown.site = Some(placement.site().name.clone());
     shown.roles = placement

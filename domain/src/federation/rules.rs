@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use wire::FederationIdentifier;
 
 use super::Claims;
-use crate::access::{self, Permissions};
+use crate::access::{self, Operation, Permissions};
 use crate::entities::{external_id, federation, federation_account, role, site, user};
 use crate::error::{Code, Error, Result};
 use crate::identifiers::Scheme;
@@ -190,6 +190,42 @@ pub(super) async fn placement(
         roles,
         left_out,
     })
+}
+
+/// The administrator who saved the rules, as they are now: the federation acts only within
+/// their reach (nobody's, once they are gone).
+pub(super) async fn keeper(db: &Db, fed: &federation::Model) -> Principal {
+    match fed.saved_by {
+        Some(id) => Principal::load(db, id)
+            .await
+            .unwrap_or(Principal::Anonymous),
+        None => Principal::Anonymous,
+    }
+}
+
+/// Refuses what the federation's keeper could not do by hand: sign in as `found` (they must
+/// manage the user, with authority over theirs), or create a user at `school`.
+pub(super) async fn within_reach(
+    db: &Db,
+    fed: &federation::Model,
+    found: Option<&user::Model>,
+    school: Option<&Resolved>,
+) -> Result<()> {
+    let keeper = keeper(db, fed).await;
+    let allowed = match (found, school) {
+        (Some(found), _) => {
+            let home = sites::resolve_by_id(db, found.site_id).await?;
+            let authority = crate::users::authority(db.conn(), found).await?;
+            access::require_over(&keeper, Operation::EditUser, &home.scope, &authority).is_ok()
+        }
+        (None, Some(school)) => access::allows(&keeper, Operation::CreateUser, &school.scope),
+        (None, None) => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Error::Refused(Code::FederationOutOfReach))
+    }
 }
 
 /// The site of the organisation with one of these institution numbers.

@@ -40,11 +40,13 @@ pub async fn sign_in(
             if let Some(code) = refusal(db, &found).await? {
                 return Err(Error::Refused(code));
             }
+            rules::within_reach(db, &fed, Some(&found), None).await?;
             remember(db, &fed, &value, &found, client_address).await?;
             found
         }
         None if fed.create_users => {
             let placement = rules::placement(db, &fed, claims).await?;
+            rules::within_reach(db, &fed, None, Some(&placement.school)).await?;
             create(db, &fed, &value, claims, &placement).await?
         }
         None => return Err(Error::Refused(Code::FederationUnknownUser)),

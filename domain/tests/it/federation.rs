@@ -385,10 +385,30 @@ db_test!(
             federation::remove(&db, &sub, id).await,
             Err(Error::NotFound)
         ));
-        // Their administrator role is taken away: the rule grants nothing any more.
-        role_grant::Entity::delete_many()
-            .filter(role_grant::Column::UserId.eq(keeper.user_id().unwrap()))
-            .exec(db.conn())
+        // Their administrator role is exchanged for one that manages users but no licences: the
+        // rule's licence manager role is left out from then on.
+        let users_only = domain::roles::create(
+            &db,
+            &w.admin,
+            w.root,
+            domain::roles::RoleForm {
+                name: "Users only".into(),
+                permissions: vec![
+                    "sites.view".into(),
+                    "users.view".into(),
+                    "users.manage".into(),
+                ],
+            },
+        )
+        .await
+        .unwrap();
+        let keeper_id = user::Entity::find_by_id(keeper.user_id().unwrap())
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap()
+            .public_id;
+        domain::roles::set_user_grants(&db, &w.admin, keeper_id, w.root, vec![users_only.id])
             .await
             .unwrap();
         let shown = federation::preview(&db, &w.admin, id, &json).await.unwrap();
@@ -433,5 +453,73 @@ db_test!(
             .await
             .unwrap()
             .is_empty());
+    }
+);
+
+db_test!(
+    should_sign_in_only_users_its_administrator_could_manage,
+    |db: Db| async move {
+        let w = demo(&db).await;
+        // An organisation administrator who manages settings, not users.
+        let role = domain::roles::create(
+            &db,
+            &w.admin,
+            w.root,
+            domain::roles::RoleForm {
+                name: "Settings".into(),
+                permissions: vec!["sites.view".into(), "settings.manage".into()],
+            },
+        )
+        .await
+        .unwrap();
+        let keeper = admin_of(&db, w.root, "settings.keeper").await;
+        let keeper_id = user::Entity::find_by_id(keeper.user_id().unwrap())
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap()
+            .public_id;
+        domain::roles::set_user_grants(&db, &w.admin, keeper_id, w.root, vec![role.id])
+            .await
+            .unwrap();
+        let keeper = domain::Principal::load(&db, keeper.user_id().unwrap())
+            .await
+            .unwrap();
+        // Their own provider, vouching for the organisation's domain: creating users is not
+        // theirs to allow...
+        let mut by_mail = entree(&db).await;
+        by_mail.identify_by = FederationIdentifier::Email;
+        by_mail.email_domains = vec!["horizon.example".into()];
+        by_mail.site_claim = String::new();
+        by_mail.roles = Vec::new();
+        assert!(matches!(
+            federation::save(&db, &keeper, w.root, by_mail.clone()).await,
+            Err(Error::Forbidden)
+        ));
+        by_mail.create_users = false;
+        let id = federation::save(&db, &keeper, w.root, by_mail)
+            .await
+            .unwrap();
+        // ...nor is signing in as the director (or anyone: they manage no user).
+        let director = identity(claims(&[
+            ("email", "directeur@horizon.example"),
+            ("email_verified", "true"),
+        ]));
+        assert_eq!(
+            refused(federation::sign_in(&db, id, &director, None).await),
+            Code::FederationOutOfReach
+        );
+        let json = serde_json::to_string(&director.claims).unwrap();
+        let shown = federation::preview(&db, &w.admin, id, &json).await.unwrap();
+        assert_eq!(shown.refusal, Some(Code::FederationOutOfReach));
+        assert!(shown.existing_user.is_some());
+        // The same federation saved by the director signs the director in.
+        let mut kept = federation::list(&db, &w.admin, w.root)
+            .await
+            .unwrap()
+            .remove(0);
+        kept.client_secret = String::new();
+        federation::save(&db, &w.admin, w.root, kept).await.unwrap();
+        federation::sign_in(&db, id, &director, None).await.unwrap();
     }
 );
