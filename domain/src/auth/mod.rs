@@ -12,4 +12,5 @@ pub use profile::{me, profile, set_language, update_profile, Me, Profile, Profil
 pub use reset::{change_password, request_reset, set_password_with_token, token_owner};
 pub(crate) use sign_in::refusal_of;
 pub(crate) use sign_in::sign_in_for_application;
+pub(crate) use sign_in::signed_in_at;
 pub use sign_in::{refusal, sign_in, sign_in_from, BrowserSignIn, Client, SignedIn};

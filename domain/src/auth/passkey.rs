@@ -3,8 +3,7 @@
 //! something they know or are), so no second factor is asked after it. The same refusals as a
 //! password sign-in (deactivated, expired, pending) and the same licence claim.
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 
 use super::{refusal, SignedIn};
 use crate::entities::user;
@@ -39,11 +38,7 @@ pub async fn sign_in_with_passkey(
             return Err(Error::Refused(code));
         }
         let conn = db.autocommit().await;
-        user::Entity::update_many()
-            .col_expr(user::Column::LastSignInAt, Expr::value(now))
-            .filter(user::Column::Id.eq(found.id))
-            .exec(&*conn)
-            .await?;
+        super::signed_in_at(&*conn, found.id, now).await?;
         drop(conn);
         Ok(found)
     }

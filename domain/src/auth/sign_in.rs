@@ -174,11 +174,7 @@ async fn verified(
     let txn = db.write_uncached().await?;
     throttle::succeeded_in(&txn, keys).await?;
     if refused.is_none() {
-        user::Entity::update_many()
-            .col_expr(user::Column::LastSignInAt, Expr::value(Utc::now()))
-            .filter(user::Column::Id.eq(found.id))
-            .exec(&*txn)
-            .await?;
+        signed_in_at(&*txn, found.id, Utc::now()).await?;
     }
     txn.commit().await?;
     if let Some(code) = refused {
@@ -189,6 +185,20 @@ async fn verified(
 
 /// Why this user may not use the system now, if they may not: deactivated, or past their own
 /// expiry date or (without one) the nearest site expiry date up the tree.
+/// Records that `user_id` signed in at `at` (inside the caller's transaction).
+pub(crate) async fn signed_in_at(
+    conn: &impl sea_orm::ConnectionTrait,
+    user_id: i32,
+    at: chrono::DateTime<Utc>,
+) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::LastSignInAt, Expr::value(at))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn refusal(db: &Db, found: &user::Model) -> Result<Option<Code>> {
     let site_expires_on = sites::effective_expiry(db, found.site_id).await?;
     Ok(refusal_of(

@@ -77,11 +77,7 @@ async fn remember(
     let site = sites::resolve_by_id(db, found.site_id).await?;
     let now = Utc::now();
     let txn = db.write().await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::LastSignInAt, Expr::value(now))
-        .filter(user::Column::Id.eq(found.id))
-        .exec(&*txn)
-        .await?;
+    crate::auth::signed_in_at(&*txn, found.id, now).await?;
     let updated = federation_account::Entity::update_many()
         .col_expr(federation_account::Column::LastUsedAt, Expr::value(now))
         .filter(federation_account::Column::FederationId.eq(fed.id))
@@ -203,11 +199,7 @@ async fn create(
         tracing::warn!(federation = %fed.public_id, role = %role.public_id,
             "a rule grants a role its administrator may no longer grant: left out");
     }
-    user::Entity::update_many()
-        .col_expr(user::Column::LastSignInAt, Expr::value(now))
-        .filter(user::Column::Id.eq(created.id))
-        .exec(&*txn)
-        .await?;
+    crate::auth::signed_in_at(&*txn, created.id, now).await?;
     txn.commit().await?;
     Ok(created)
 }

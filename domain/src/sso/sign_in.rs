@@ -46,11 +46,7 @@ pub async fn sign_in(
     let site = sites::resolve_by_id(db, found.site_id).await?;
     let now = Utc::now();
     let txn = db.write().await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::LastSignInAt, Expr::value(now))
-        .filter(user::Column::Id.eq(found.id))
-        .exec(&*txn)
-        .await?;
+    crate::auth::signed_in_at(&*txn, found.id, now).await?;
     sso_link::Entity::update_many()
         .col_expr(sso_link::Column::LastUsedAt, Expr::value(now))
         .filter(sso_link::Column::Id.eq(link.id))

@@ -6,7 +6,7 @@
 use domain::entities::{audit_event, external_id, role_grant, site, user};
 use domain::federation::{self, Claims};
 use domain::sso::Identity;
-use domain::{Code, Db, Error};
+use domain::{Code, Db, Error, Principal};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
@@ -104,6 +104,38 @@ fn refused<T: std::fmt::Debug>(outcome: domain::Result<T>) -> Code {
         Err(Error::Refused(code)) => code,
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// Gives `holder` exactly one new role on the organisation's root, with these permissions.
+async fn only_role(
+    db: &Db,
+    w: &Demo,
+    holder: &Principal,
+    name: &str,
+    permissions: &[&str],
+) -> Principal {
+    let role = domain::roles::create(
+        db,
+        &w.admin,
+        w.root,
+        domain::roles::RoleForm {
+            name: name.into(),
+            permissions: permissions.iter().map(|p| p.to_string()).collect(),
+        },
+    )
+    .await
+    .unwrap();
+    let id = holder.user_id().unwrap();
+    let public_id = user::Entity::find_by_id(id)
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .public_id;
+    domain::roles::set_user_grants(db, &w.admin, public_id, w.root, vec![role.id])
+        .await
+        .unwrap();
+    Principal::load(db, id).await.unwrap()
 }
 
 async fn users_named(db: &Db, username: &str) -> u64 {
@@ -387,30 +419,14 @@ db_test!(
         ));
         // Their administrator role is exchanged for one that manages users but no licences: the
         // rule's licence manager role is left out from then on.
-        let users_only = domain::roles::create(
+        only_role(
             &db,
-            &w.admin,
-            w.root,
-            domain::roles::RoleForm {
-                name: "Users only".into(),
-                permissions: vec![
-                    "sites.view".into(),
-                    "users.view".into(),
-                    "users.manage".into(),
-                ],
-            },
+            &w,
+            &keeper,
+            "Users only",
+            &["sites.view", "users.view", "users.manage"],
         )
-        .await
-        .unwrap();
-        let keeper_id = user::Entity::find_by_id(keeper.user_id().unwrap())
-            .one(db.conn())
-            .await
-            .unwrap()
-            .unwrap()
-            .public_id;
-        domain::roles::set_user_grants(&db, &w.admin, keeper_id, w.root, vec![users_only.id])
-            .await
-            .unwrap();
+        .await;
         let shown = federation::preview(&db, &w.admin, id, &json).await.unwrap();
         assert!(shown.roles.is_empty());
         assert_eq!(shown.roles_left_out, vec!["@licence_manager".to_string()]);
@@ -461,30 +477,15 @@ db_test!(
     |db: Db| async move {
         let w = demo(&db).await;
         // An organisation administrator who manages settings, not users.
-        let role = domain::roles::create(
-            &db,
-            &w.admin,
-            w.root,
-            domain::roles::RoleForm {
-                name: "Settings".into(),
-                permissions: vec!["sites.view".into(), "settings.manage".into()],
-            },
-        )
-        .await
-        .unwrap();
         let keeper = admin_of(&db, w.root, "settings.keeper").await;
-        let keeper_id = user::Entity::find_by_id(keeper.user_id().unwrap())
-            .one(db.conn())
-            .await
-            .unwrap()
-            .unwrap()
-            .public_id;
-        domain::roles::set_user_grants(&db, &w.admin, keeper_id, w.root, vec![role.id])
-            .await
-            .unwrap();
-        let keeper = domain::Principal::load(&db, keeper.user_id().unwrap())
-            .await
-            .unwrap();
+        let keeper = only_role(
+            &db,
+            &w,
+            &keeper,
+            "Settings",
+            &["sites.view", "settings.manage"],
+        )
+        .await;
         // Their own provider, vouching for the organisation's domain: creating users is not
         // theirs to allow...
         let mut by_mail = entree(&db).await;
