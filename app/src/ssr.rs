@@ -106,7 +106,12 @@ pub fn internal(detail: &str) -> AppError {
 pub async fn principal() -> Result<(Db, Principal), AppError> {
     let db = db()?;
     let session = session().await?;
-    let principal = principal_of(&db, &session).await?;
+    // Once per request: a page's server-side rendering asks in every server function.
+    let memo = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<session::PrincipalMemo>().cloned());
+    let principal = session::session_principal_in(&db, &session, memo.as_ref())
+        .await?
+        .usable()?;
     Ok((db, principal.from_address(client_address().await)))
 }
 

@@ -203,6 +203,7 @@ pub fn app_with(
             crate::security::refuse_unreadable_uploads,
         ))
         .layer(middleware::from_fn(crate::answer::server_fn_status))
+        .layer(middleware::from_fn(remember_principal))
         .layer(middleware::from_fn_with_state(
             leptos_options.clone(),
             sign_in_gate,
@@ -265,6 +266,14 @@ const PUBLIC_PAGES: &[&str] = &[
 
 /// Pages need sign-in: without a signed-in session the browser goes to the sign-in page and
 /// comes back to the page it asked for afterwards.
+/// A fresh memo of the principal for each request (see `session::PrincipalMemo`).
+async fn remember_principal(mut request: Request, next: Next) -> Response {
+    request
+        .extensions_mut()
+        .insert(session::PrincipalMemo::default());
+    next.run(request).await
+}
+
 async fn sign_in_gate(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let public = PUBLIC_PAGES.contains(&path)

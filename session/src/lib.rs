@@ -10,7 +10,7 @@ mod store;
 
 pub use begin::{begin_session, locale_cookie, note_claim, renew_session, Arrival};
 pub use client::{client_address_of, user_agent, ClientAddress};
-pub use principal::{principal_of, session_principal};
+pub use principal::{principal_of, session_principal, session_principal_in, PrincipalMemo};
 pub use second_factor::{
     after_first_step, complete_second_factor, pending_enrolment, pending_second_factor, Pending,
     ENROL_PATIENCE_SECS, PATIENCE_SECS,

@@ -33,3 +33,48 @@ pub async fn session_principal(db: &Db, session: &Session) -> Result<Principal, 
     }
     Ok(principal)
 }
+
+/// The principal of one request, loaded once however many server functions ask for it (the
+/// server-side rendering of a page runs several in one request). The server puts a fresh one
+/// in every request's extensions; it remembers a user only while the session still names them.
+#[derive(Clone, Default)]
+pub struct PrincipalMemo(std::sync::Arc<std::sync::Mutex<Option<(i32, Principal)>>>);
+
+impl PrincipalMemo {
+    fn get(&self, user_id: i32) -> Option<Principal> {
+        let kept = self.0.lock().ok()?;
+        kept.as_ref()
+            .filter(|(id, _)| *id == user_id)
+            .map(|(_, principal)| principal.clone())
+    }
+
+    fn keep(&self, user_id: i32, principal: &Principal) {
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = Some((user_id, principal.clone()));
+        }
+    }
+}
+
+/// [`session_principal`] through the request's memo: the first call loads, later ones of the
+/// same request for the same user reuse it.
+pub async fn session_principal_in(
+    db: &Db,
+    session: &Session,
+    memo: Option<&PrincipalMemo>,
+) -> Result<Principal, domain::Error> {
+    let Some(memo) = memo else {
+        return session_principal(db, session).await;
+    };
+    let user_id: Option<i32> = session
+        .get(SESSION_USER)
+        .await
+        .map_err(|_| domain::Error::Internal("session store".into()))?;
+    if let Some(found) = user_id.and_then(|id| memo.get(id)) {
+        return Ok(found);
+    }
+    let principal = session_principal(db, session).await?;
+    if let (Some(id), Principal::User(_)) = (user_id, &principal) {
+        memo.keep(id, &principal);
+    }
+    Ok(principal)
+}
