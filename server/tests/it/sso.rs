@@ -241,6 +241,16 @@ impl Licentia {
     }
 }
 
+/// Where Licentia sends a browser that opens `path` (a start that goes nowhere): the query.
+async fn sent_back(app: &Licentia, browser: &Client, path: &str) -> String {
+    let response = browser
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
+    location(&response).query().unwrap_or_default().to_string()
+}
+
 fn account(prefix: &str) -> String {
     format!("{prefix}-{}", &Uuid::new_v4().simple().to_string()[..8])
 }
@@ -456,14 +466,8 @@ async fn should_refuse_a_deactivated_user_and_survive_an_unreachable_provider() 
         .query()
         .unwrap_or_default()
         .starts_with("sso_error=sso_unavailable"));
-    let response = tab
-        .get(format!("{}/auth/sso/nobody?intent=sign_in", app.base))
-        .send()
+    assert!(sent_back(&app, &tab, "/auth/sso/nobody?intent=sign_in")
         .await
-        .unwrap();
-    assert!(location(&response)
-        .query()
-        .unwrap_or_default()
         .starts_with("sso_error=sso_provider_unknown"));
     let fresh = browser();
     app.sign_in_with_password(&fresh, ADMIN, PASSWORD).await;
@@ -662,23 +666,12 @@ async fn should_create_a_teacher_through_a_federation_and_refuse_an_unknown_scho
     assert_eq!(app.who(&other).await, None);
     // A federation that does not exist sends the browser back with a reason, not to a provider.
     let stranger = browser();
-    let response = stranger
-        .get(format!("{}/auth/federation/{}", app.base, Uuid::new_v4()))
-        .send()
+    let unknown = format!("/auth/federation/{}", Uuid::new_v4());
+    assert!(sent_back(&app, &stranger, &unknown)
         .await
-        .unwrap();
-    assert!(location(&response)
-        .query()
-        .unwrap_or_default()
         .contains("sso_error=sso_provider_unknown"));
     // Nor does an address that names no id at all.
-    let response = stranger
-        .get(format!("{}/auth/federation/not-an-id", app.base))
-        .send()
+    assert!(sent_back(&app, &stranger, "/auth/federation/not-an-id")
         .await
-        .unwrap();
-    assert!(location(&response)
-        .query()
-        .unwrap_or_default()
         .contains("sso_error=sso_provider_unknown"));
 }
