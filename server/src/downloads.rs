@@ -33,6 +33,11 @@ pub fn locale(headers: &HeaderMap) -> Lang {
 
 /// A file as an attachment.
 pub fn attachment(name: &str, content_type: &str, body: Vec<u8>) -> Response {
+    attachment_of(name, content_type, axum::body::Body::from(body))
+}
+
+/// A file as an attachment, its body sent as it is made.
+pub fn attachment_of(name: &str, content_type: &str, body: axum::body::Body) -> Response {
     // The name is ours (translated words, dates, the uploaded name); quotes are dropped.
     let name: String = name
         .chars()

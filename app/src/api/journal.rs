@@ -82,7 +82,7 @@ impl From<domain::audit::JournalEntry> for JournalEntry {
 #[server(endpoint = "list_journal")]
 pub async fn list_journal(filter: JournalFilter) -> Result<JournalPage, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let page = domain::audit::list(&db, &principal, filter.into(), true).await?;
+    let page = domain::audit::list(&db, &principal, filter.into()).await?;
     Ok(JournalPage {
         entries: page.entries.into_iter().map(Into::into).collect(),
         total: page.total,

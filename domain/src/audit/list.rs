@@ -50,36 +50,19 @@ pub struct JournalPage {
     pub page_size: u64,
 }
 
-/// One page of the journal (`paged`), or up to [`EXPORT_LIMIT`] entries for the CSV export.
+/// One page of the journal.
 /// An administrator sees the changes in their subtrees and their own changes.
-pub async fn list(
-    db: &Db,
-    principal: &Principal,
-    query: JournalQuery,
-    paged: bool,
-) -> Result<JournalPage> {
+pub async fn list(db: &Db, principal: &Principal, query: JournalQuery) -> Result<JournalPage> {
     let visible = visibility(db, principal, &query).await?;
     let select = filtered(visible, &query)?;
-    let (entries, total) = if paged {
-        let total = select.clone().count(db.conn()).await?;
-        let rows = select
-            .order_by_desc(audit_event::Column::At)
-            .order_by_desc(audit_event::Column::Id)
-            .limit(PAGE_SIZE)
-            .offset(query.page.saturating_mul(PAGE_SIZE))
-            .all(db.conn())
-            .await?;
-        (rows, total)
-    } else {
-        let rows = select
-            .order_by_desc(audit_event::Column::At)
-            .order_by_desc(audit_event::Column::Id)
-            .limit(EXPORT_LIMIT)
-            .all(db.conn())
-            .await?;
-        let total = rows.len() as u64;
-        (rows, total)
-    };
+    let total = select.clone().count(db.conn()).await?;
+    let entries = select
+        .order_by_desc(audit_event::Column::At)
+        .order_by_desc(audit_event::Column::Id)
+        .limit(PAGE_SIZE)
+        .offset(query.page.saturating_mul(PAGE_SIZE))
+        .all(db.conn())
+        .await?;
     let readable = access::readable(principal, Operation::ViewJournal)?;
     let visible = visible_sites(db, &readable, &entries).await?;
     Ok(JournalPage {
@@ -91,6 +74,66 @@ pub async fn list(
         page: query.page,
         page_size: PAGE_SIZE,
     })
+}
+
+/// How many entries a download reads at a time.
+pub const EXPORT_BATCH: u64 = 1_000;
+
+/// The journal under a filter, for a download: read a batch at a time (newest first, by time
+/// and id from where the last batch ended), so that memory holds one batch however long the
+/// journal; at most [`EXPORT_LIMIT`] entries in all.
+pub struct JournalExport {
+    db: Db,
+    select: Select<audit_event::Entity>,
+    readable: Readable,
+    /// Where the last batch ended.
+    after: Option<(DateTime<Utc>, i32)>,
+    left: u64,
+}
+
+/// Begins a download of the journal under `query` (the access check is here, before any row).
+pub async fn export(db: &Db, principal: &Principal, query: JournalQuery) -> Result<JournalExport> {
+    let visible = visibility(db, principal, &query).await?;
+    let select = filtered(visible, &query)?;
+    Ok(JournalExport {
+        db: db.clone(),
+        select,
+        readable: access::readable(principal, Operation::ViewJournal)?,
+        after: None,
+        left: EXPORT_LIMIT,
+    })
+}
+
+impl JournalExport {
+    /// The next entries (none: the download is complete).
+    pub async fn next_batch(&mut self) -> Result<Vec<JournalEntry>> {
+        if self.left == 0 {
+            return Ok(Vec::new());
+        }
+        let mut select = self.select.clone();
+        if let Some((at, id)) = self.after {
+            select = select.filter(
+                Condition::any().add(audit_event::Column::At.lt(at)).add(
+                    Condition::all()
+                        .add(audit_event::Column::At.eq(at))
+                        .add(audit_event::Column::Id.lt(id)),
+                ),
+            );
+        }
+        let rows = select
+            .order_by_desc(audit_event::Column::At)
+            .order_by_desc(audit_event::Column::Id)
+            .limit(Ord::min(EXPORT_BATCH, self.left))
+            .all(self.db.conn())
+            .await?;
+        self.left = self.left.saturating_sub(rows.len() as u64);
+        if rows.len() < EXPORT_BATCH as usize {
+            self.left = 0;
+        }
+        self.after = rows.last().map(|r| (r.at, r.id));
+        let visible = visible_sites(&self.db, &self.readable, &rows).await?;
+        Ok(rows.into_iter().map(|row| entry(row, &visible)).collect())
+    }
 }
 
 /// The rows the principal may see, as a condition on the journal.

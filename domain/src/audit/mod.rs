@@ -5,5 +5,8 @@ mod list;
 mod record;
 
 pub use action::Action;
-pub use list::{list, JournalEntry, JournalPage, JournalQuery, EXPORT_LIMIT, PAGE_SIZE};
+pub use list::{
+    export, list, JournalEntry, JournalExport, JournalPage, JournalQuery, EXPORT_BATCH,
+    EXPORT_LIMIT, PAGE_SIZE,
+};
 pub use record::{record, record_many, record_system, Change, Event, OUTSIDE_VIEW};

@@ -28,6 +28,12 @@ impl Csv {
     pub fn finish(self) -> String {
         self.out
     }
+
+    /// What was written since the last `take` (the first holds the byte-order mark): for a file
+    /// sent in parts as it is written.
+    pub fn take(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
 }
 
 /// One cell: neutralised, quoted when it holds a separator, quote or line break.

@@ -465,7 +465,7 @@ async fn probe(
                 .await
                 .map(|_| Vec::new())
         }
-        Operation::ViewJournal => Ok(domain::audit::list(db, p, JournalQuery::default(), true)
+        Operation::ViewJournal => Ok(domain::audit::list(db, p, JournalQuery::default())
             .await?
             .entries
             .into_iter()

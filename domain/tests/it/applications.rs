@@ -223,7 +223,7 @@ db_test!(
             .await
             .unwrap()
             .is_empty());
-        let journal = domain::audit::list(&db, &w.admin, Default::default(), true)
+        let journal = domain::audit::list(&db, &w.admin, Default::default())
             .await
             .unwrap();
         assert!(journal

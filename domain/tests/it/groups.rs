@@ -513,7 +513,7 @@ db_test!(
         assert_eq!(third.members, 2);
 
         // The journal tells who joined and left, by the group's name.
-        let journal = domain::audit::list(&db, admin, JournalQuery::default(), true)
+        let journal = domain::audit::list(&db, admin, JournalQuery::default())
             .await
             .unwrap();
         let by_group: Vec<(String, String)> = journal

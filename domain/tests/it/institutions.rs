@@ -122,7 +122,7 @@ db_test!(
             .await
             .unwrap();
         assert!(institutions::mine(&db, &lotte).await.unwrap().is_empty());
-        let journal = domain::audit::list(&db, &demo.admin, Default::default(), true)
+        let journal = domain::audit::list(&db, &demo.admin, Default::default())
             .await
             .unwrap();
         let actions: Vec<&str> = journal.entries.iter().map(|e| e.action.as_str()).collect();

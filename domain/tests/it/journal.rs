@@ -35,7 +35,7 @@ db_test!(
         .await
         .unwrap();
 
-        let director = audit::list(&db, &demo.admin, JournalQuery::default(), true)
+        let director = audit::list(&db, &demo.admin, JournalQuery::default())
             .await
             .unwrap();
         assert_eq!(
@@ -47,7 +47,7 @@ db_test!(
                 "site.create De Regenboog by directeur",
             ]
         );
-        let own = audit::list(&db, &klimop_admin, JournalQuery::default(), true)
+        let own = audit::list(&db, &klimop_admin, JournalQuery::default())
             .await
             .unwrap();
         assert_eq!(
@@ -65,11 +65,11 @@ db_test!(
             site: Some(demo.regenboog),
             ..Default::default()
         };
-        let page = audit::list(&db, &demo.admin, regenboog.clone(), true)
+        let page = audit::list(&db, &demo.admin, regenboog.clone())
             .await
             .unwrap();
         assert_eq!(page.total, 2);
-        let foreign = audit::list(&db, &klimop_admin, regenboog, true)
+        let foreign = audit::list(&db, &klimop_admin, regenboog)
             .await
             .unwrap_err();
         assert!(matches!(foreign, Error::NotFound), "{foreign:?}");
@@ -78,10 +78,7 @@ db_test!(
             ..Default::default()
         };
         assert_eq!(
-            audit::list(&db, &demo.admin, by_actor, true)
-                .await
-                .unwrap()
-                .total,
+            audit::list(&db, &demo.admin, by_actor).await.unwrap().total,
             1
         );
         let by_action = JournalQuery {
@@ -89,7 +86,7 @@ db_test!(
             ..Default::default()
         };
         assert_eq!(
-            audit::list(&db, &demo.admin, by_action, true)
+            audit::list(&db, &demo.admin, by_action)
                 .await
                 .unwrap()
                 .total,
@@ -101,31 +98,19 @@ db_test!(
             to: today.to_string(),
             ..Default::default()
         };
-        assert_eq!(
-            audit::list(&db, &demo.admin, dated, true)
-                .await
-                .unwrap()
-                .total,
-            4
-        );
+        assert_eq!(audit::list(&db, &demo.admin, dated).await.unwrap().total, 4);
         let past = JournalQuery {
             to: "2020-01-01".into(),
             ..Default::default()
         };
-        assert_eq!(
-            audit::list(&db, &demo.admin, past, true)
-                .await
-                .unwrap()
-                .total,
-            0
-        );
+        assert_eq!(audit::list(&db, &demo.admin, past).await.unwrap().total, 0);
         let reversed = JournalQuery {
             from: "2026-02-01".into(),
             to: "2026-01-01".into(),
             ..Default::default()
         };
         assert!(matches!(
-            audit::list(&db, &demo.admin, reversed, true).await,
+            audit::list(&db, &demo.admin, reversed).await,
             Err(Error::Validation {
                 code: Code::DateRangeReversed,
                 ..
@@ -135,7 +120,7 @@ db_test!(
             action: "drop.tables".into(),
             ..Default::default()
         };
-        assert!(audit::list(&db, &demo.admin, bogus, true).await.is_err());
+        assert!(audit::list(&db, &demo.admin, bogus).await.is_err());
     }
 );
 
@@ -153,7 +138,7 @@ db_test!(
             )
             .await;
         }
-        let page = audit::list(&db, &demo.admin, JournalQuery::default(), true)
+        let page = audit::list(&db, &demo.admin, JournalQuery::default())
             .await
             .unwrap();
         let created = page
@@ -162,5 +147,78 @@ db_test!(
             .filter(|e| e.action == "user.create")
             .count();
         assert_eq!(created, 1, "De Regenboog had one free seat");
+    }
+);
+
+db_test!(
+    should_export_the_journal_in_batches_without_losing_or_repeating_an_entry,
+    |db: domain::Db| async move {
+        use domain::entities::{audit_event, site};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let demo = demo(&db).await;
+        let klimop = site::Entity::find()
+            .filter(site::Column::PublicId.eq(demo.klimop))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        // More than two batches, all at the same instant: only the id tells them apart.
+        let at = chrono::Utc::now();
+        let n = 2 * audit::EXPORT_BATCH as usize + 17;
+        let rows = (0..n).map(|i| audit_event::ActiveModel {
+            at: sea_orm::Set(at),
+            actor_id: sea_orm::Set(None),
+            actor_name: sea_orm::Set("bulk".into()),
+            action: sea_orm::Set("user.update".into()),
+            target_kind: sea_orm::Set("user".into()),
+            target_label: sea_orm::Set(format!("t{i:05}")),
+            site_id: sea_orm::Set(klimop.id),
+            site_name: sea_orm::Set(klimop.name.clone()),
+            changes: sea_orm::Set("[]".into()),
+            client_address: sea_orm::Set(None),
+            ..Default::default()
+        });
+        for chunk in rows.collect::<Vec<_>>().chunks(500) {
+            audit_event::Entity::insert_many(chunk.to_vec())
+                .exec(db.conn())
+                .await
+                .unwrap();
+        }
+        // A Klimop administrator downloads De Klimop's journal.
+        let reader = admin_of(&db, demo.klimop, "klimop.reader").await;
+        let query = JournalQuery {
+            site: Some(demo.klimop),
+            ..Default::default()
+        };
+        let mut export = audit::export(&db, &reader, query.clone()).await.unwrap();
+        let mut seen = Vec::new();
+        let mut batches = 0;
+        loop {
+            let batch = export.next_batch().await.unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            assert!(batch.len() as u64 <= audit::EXPORT_BATCH);
+            batches += 1;
+            seen.extend(batch.into_iter().map(|e| e.target));
+        }
+        let bulk: Vec<&String> = seen.iter().filter(|t| t.starts_with('t')).collect();
+        assert_eq!(bulk.len(), n, "every entry once");
+        let mut unique = bulk.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), n, "none twice");
+        assert!(batches >= 3);
+        // Newest first: the last inserted of the same instant comes first.
+        assert_eq!(bulk[0], &format!("t{:05}", n - 1));
+        // Someone else's site: refused before any row is read.
+        let regenboog = JournalQuery {
+            site: Some(demo.regenboog),
+            ..Default::default()
+        };
+        assert!(matches!(
+            audit::export(&db, &reader, regenboog).await,
+            Err(Error::NotFound | Error::Forbidden)
+        ));
     }
 );

@@ -92,7 +92,7 @@ db_test!(
             .await
             .unwrap_err();
         assert!(matches!(own, Error::Forbidden), "{own:?}");
-        let journal = domain::audit::list(&db, &demo.admin, Default::default(), true)
+        let journal = domain::audit::list(&db, &demo.admin, Default::default())
             .await
             .unwrap();
         assert!(journal

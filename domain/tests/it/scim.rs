@@ -263,14 +263,9 @@ db_test!(
             .unwrap();
         assert!(!patched.active);
         // The journal has each change.
-        let entries = domain::audit::list(
-            &db,
-            &demo.admin,
-            domain::audit::JournalQuery::default(),
-            true,
-        )
-        .await
-        .unwrap();
+        let entries = domain::audit::list(&db, &demo.admin, domain::audit::JournalQuery::default())
+            .await
+            .unwrap();
         let fields: Vec<String> = entries
             .entries
             .iter()

@@ -99,7 +99,7 @@ db_test!(
         applications::remove_device(&db, &w.admin, tablet.public_id)
             .await
             .unwrap();
-        let journal = domain::audit::list(&db, &w.admin, Default::default(), true)
+        let journal = domain::audit::list(&db, &w.admin, Default::default())
             .await
             .unwrap();
         assert!(journal.entries.iter().any(|e| e.action == "device.remove"));

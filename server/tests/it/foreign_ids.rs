@@ -1392,6 +1392,11 @@ async fn should_list_and_search_only_inside_the_subtree() {
     let (status, csv) = w.get("/admin/journal.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert!(csv.contains("De Klimop"));
+    // Sent in parts, it is still one file: the byte-order mark and the header once, first.
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    assert_eq!(csv.matches('\u{feff}').count(), 1);
+    let header = csv.lines().next().unwrap_or_default();
+    assert_eq!(csv.lines().filter(|l| *l == header).count(), 1);
     assert_nothing_foreign("journal.csv", &csv);
     let (status, _) = w
         .get(&format!("/admin/journal.csv?site={}", ids.regenboog))
