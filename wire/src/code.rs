@@ -169,6 +169,8 @@ macro_rules! with_codes {
             FederationSiteFull => federation_site_full,
             FederationOutOfReach => federation_out_of_reach,
             FederationTooMany => federation_too_many,
+            ApplicationCodeRequired => application_code_required,
+            ApplicationFactorSetupRequired => application_factor_setup_required,
             PasskeyBrowserUnsupported => passkey_browser_unsupported,
             GraceDaysOutOfRange => grace_days_out_of_range,
             EnrolmentNotDue => enrolment_not_due,

@@ -1,6 +1,8 @@
 //! A licensed application signs a user in with their username and password: the same checks
-//! and throttling as the sign-in page, then the claim of a free licence (as at sign-in), and
-//! the answer the application needs: who it is and what their licence covers.
+//! and throttling as the sign-in page, the same second factor (the application sends the code
+//! of the user's app, or a recovery code, with the password), then the claim of a free licence
+//! (as at sign-in), and the answer the application needs: who it is and what their licence
+//! covers.
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -23,6 +25,7 @@ pub async fn authenticate_user(
     principal: &Principal,
     username: &str,
     password: &str,
+    code: Option<&str>,
     product: Option<&str>,
     today: NaiveDate,
 ) -> Result<Authenticated> {
@@ -49,6 +52,7 @@ pub async fn authenticate_user(
     }
     let caller = principal.user_id().ok_or(Error::Unauthenticated)?;
     let signed_in = auth::sign_in_for_application(db, caller, username, password).await?;
+    second_step(db, signed_in.user_id, code).await?;
     let user = user::Entity::find_by_id(signed_in.user_id)
         .one(db.conn())
         .await?
@@ -58,4 +62,23 @@ pub async fn authenticate_user(
     let licence = licences::evaluate(db, user.id, product, today).await?;
     let user = crate::users::account_of(db, user).await?;
     Ok(Authenticated { user, licence })
+}
+
+/// A password alone does not sign in an account with a second factor, nor one whose
+/// organisation requires a factor it has not set up once the grace period is over (that is done
+/// on the website). A code of six digits is the app's; anything else a recovery code.
+async fn second_step(db: &Db, user_id: i32, code: Option<&str>) -> Result<()> {
+    use crate::factors::{self, Step};
+    let now = chrono::Utc::now();
+    match factors::step_at_sign_in(db, user_id, now).await? {
+        Step::Done | Step::Enrol { until: Some(_) } => Ok(()),
+        Step::Enrol { until: None } => Err(Error::Refused(Code::ApplicationFactorSetupRequired)),
+        Step::Prove => {
+            let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+                return Err(Error::Refused(Code::ApplicationCodeRequired));
+            };
+            let app_code = code.len() == 6 && code.chars().all(|c| c.is_ascii_digit());
+            factors::prove(db, user_id, code, !app_code, now).await
+        }
+    }
 }

@@ -447,3 +447,73 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    should_ask_an_application_for_the_code_as_the_sign_in_page_does,
+    |db: Db| async move {
+        let now = Utc::now();
+        let w = demo(&db).await;
+        let form = domain::users::NewUserForm {
+            password: "App-Sign-In-2026".into(),
+            ..user_form("app.user")
+        };
+        let created = domain::users::create(&db, &w.admin, w.klimop, form)
+            .await
+            .unwrap();
+        let today = wire::time::today();
+        let app = |code: Option<&'static str>| {
+            let db = db.clone();
+            let caller = w.admin.clone();
+            async move {
+                domain::applications::authenticate_user(
+                    &db,
+                    &caller,
+                    "app.user",
+                    "App-Sign-In-2026",
+                    code,
+                    None,
+                    today,
+                )
+                .await
+                .map(|_| ())
+            }
+        };
+        // No factor: the password is enough.
+        app(None).await.unwrap();
+        // With an app, the password alone is refused, a wrong code too, the app's code passes
+        // once, and a recovery code works as well.
+        let user = Principal::load(&db, created.id).await.unwrap();
+        let then = now - TimeDelta::seconds(60);
+        let started = factors::enrol_totp(&db, &user, "Phone", then)
+            .await
+            .unwrap();
+        let codes = factors::confirm_totp(
+            &db,
+            &user,
+            started.factor,
+            &code_at(&started.secret, then),
+            then,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(refused(app(None).await), Code::ApplicationCodeRequired);
+        assert_eq!(
+            refused(app(Some("000000")).await),
+            Code::SecondFactorCodeInvalid
+        );
+        let current: &'static str =
+            Box::leak(code_at(&started.secret, Utc::now()).into_boxed_str());
+        app(Some(current)).await.unwrap();
+        assert_eq!(
+            refused(app(Some(current)).await),
+            Code::SecondFactorCodeUsed
+        );
+        let recovery: &'static str = Box::leak(codes[0].clone().into_boxed_str());
+        app(Some(recovery)).await.unwrap();
+        assert_eq!(
+            refused(app(Some(recovery)).await),
+            Code::RecoveryCodeInvalid
+        );
+    }
+);

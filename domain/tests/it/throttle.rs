@@ -280,7 +280,7 @@ db_test!(
             let caller = demo.admin.clone();
             async move {
                 domain::applications::authenticate_user(
-                    &db, &caller, "leerling", password, None, today,
+                    &db, &caller, "leerling", password, None, None, today,
                 )
                 .await
                 .err()

@@ -34,8 +34,10 @@ pub async fn me(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Us
 /// Signs a user in for the application: their username and password, checked and throttled
 /// as on the sign-in page. A user without a valid licence claims a free one, as at sign-in.
 /// A wrong username or password is 401 `invalid_credentials`; an account that may not sign in
-/// (inactive, expired, pending) is 403 with its reason; too many failures 429; a full password
-/// queue 503 (nothing counted): both with `Retry-After`.
+/// (inactive, expired, pending) is 403 with its reason; an account with a second factor needs
+/// its `code` too (403 `application_code_required` without it, 403
+/// `second_factor_code_invalid` or `second_factor_code_used` for a wrong one); too many
+/// failures 429; a full password queue 503 (nothing counted): both with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/authenticate", tag = "applications",
     request_body = Credentials,
     responses((status = 200, body = Authenticated), (status = 400, body = ErrorBody),
@@ -55,6 +57,7 @@ pub async fn authenticate(
         &caller.principal,
         &credentials.username,
         &credentials.password,
+        credentials.code.as_deref(),
         credentials.product.as_deref(),
         today(),
     )

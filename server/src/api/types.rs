@@ -48,6 +48,10 @@ pub struct ProductQuery {
 pub struct Credentials {
     pub username: String,
     pub password: String,
+    /// For an account with a second factor: the code its authenticator app shows now (six
+    /// digits), or one of its recovery codes. Without it such an account is refused with 403
+    /// `application_code_required`; ask the user and send both again.
+    pub code: Option<String>,
     /// The product the application is; its answer's `valid` is for that product.
     pub product: Option<String>,
 }
