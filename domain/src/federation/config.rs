@@ -395,6 +395,10 @@ pub async fn preview(
     match rules::known_user(db.conn(), &found, &value).await {
         Ok(Some(user)) => {
             shown.existing_user = Some(crate::users::user_label(&user));
+            if let Some(code) = crate::auth::refusal(db, &user).await? {
+                shown.refusal = Some(code);
+                return Ok(shown);
+            }
             if let Err(err) = rules::within_reach(db, &found, Some(&user), None).await {
                 return refused(shown, err);
             }

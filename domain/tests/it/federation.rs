@@ -388,6 +388,18 @@ db_test!(
             ),
             Code::FederationEmailUnverified
         );
+        // Deactivated, she is refused as at any sign-in, and the preview says so.
+        domain::users::set_active(&db, &w.admin, found.public_id, false)
+            .await
+            .unwrap();
+        let her = lotte("true", "lotte.janssens@horizon.example");
+        assert_eq!(
+            refused(federation::sign_in(&db, id, &her, None).await),
+            Code::AccountInactive
+        );
+        let json = serde_json::to_string(&her.claims).unwrap();
+        let shown = federation::preview(&db, &w.admin, id, &json).await.unwrap();
+        assert_eq!(shown.refusal, Some(Code::AccountInactive));
     }
 );
 
