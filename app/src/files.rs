@@ -66,10 +66,3 @@ impl JournalCsv {
         self.csv.take()
     }
 }
-
-/// The journal's entries as one CSV file.
-pub fn journal_csv(lang: wire::Lang, entries: Vec<domain::audit::JournalEntry>) -> String {
-    let mut csv = JournalCsv::new(lang);
-    csv.rows(entries);
-    csv.take()
-}

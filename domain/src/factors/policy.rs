@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect
 use uuid::Uuid;
 use wire::SecondFactorPolicy;
 
-use crate::access::{self, Operation};
+use crate::access::Operation;
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{site, user};
 use crate::error::{Code, Error, Result};
@@ -164,15 +164,13 @@ pub async fn set_policy(
     Ok(policy)
 }
 
-/// The root site of `site`'s organisation, for a principal who sees `site` and manages the
-/// organisation's settings (a stranger is told the site does not exist).
+/// The root site of `site`'s organisation, for one who manages its sign-in policy.
 async fn root_for(db: &Db, principal: &Principal, site: Uuid) -> Result<site::Model> {
-    let resolved = sites::resolve(db, site).await?;
-    access::require(principal, Operation::ViewSites, &resolved.scope)?;
-    let root_id = resolved.scope.root_id().ok_or(Error::NotFound)?;
-    let root = sites::resolve_by_id(db, root_id).await?;
-    access::require(principal, Operation::ManageSignInPolicy, &root.scope)?;
-    Ok(root.site)
+    Ok(
+        sites::organisation_root(db, principal, site, Operation::ManageSignInPolicy)
+            .await?
+            .site,
+    )
 }
 
 /// Whether `user_id` must have a second factor, and if so the grace period of their

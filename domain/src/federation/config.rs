@@ -1,7 +1,9 @@
 //! A federation's settings, kept on the organisation's root site by its administrators
 //! (settings there), and what the server needs to send users to the provider.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 use wire::{Federation, FederationIdentifier, FederationPreview, RoleRule};
 
@@ -15,7 +17,7 @@ use crate::{seal, sites, Db, Principal};
 /// The server secret client secrets are sealed under.
 const SEALED_AS: &str = "federations";
 /// The most federations an organisation keeps.
-const MAX_FEDERATIONS: usize = 20;
+const MAX_FEDERATIONS: u64 = 20;
 /// The longest sample of claims a preview reads.
 const MAX_SAMPLE: usize = 16 * 1024;
 
@@ -29,14 +31,9 @@ pub struct Endpoint {
     pub scopes: Vec<String>,
 }
 
-/// The root site of `site`'s organisation, for a principal who manages its settings.
+/// The root site of `site`'s organisation, for a principal who manages its federations.
 async fn root_for(db: &Db, principal: &Principal, site: Uuid) -> Result<sites::Resolved> {
-    let resolved = sites::resolve(db, site).await?;
-    access::require(principal, Operation::ViewSites, &resolved.scope)?;
-    let root_id = resolved.scope.root_id().ok_or(Error::NotFound)?;
-    let root = sites::resolve_by_id(db, root_id).await?;
-    access::require(principal, Operation::ManageFederations, &root.scope)?;
-    Ok(root)
+    sites::organisation_root(db, principal, site, Operation::ManageFederations).await
 }
 
 /// A federation by its public id and its organisation's root, for a principal who manages the
@@ -266,9 +263,8 @@ pub async fn save(db: &Db, principal: &Principal, site: Uuid, draft: Federation)
         None => {
             let count = federation::Entity::find()
                 .filter(federation::Column::SiteId.eq(root.site.id))
-                .all(&*txn)
-                .await?
-                .len();
+                .count(&*txn)
+                .await?;
             if count >= MAX_FEDERATIONS {
                 return Err(Error::invalid("name", Code::FederationTooMany));
             }
@@ -392,6 +388,7 @@ pub async fn preview(
         Err(err) => return refused(shown, err),
     };
     shown.identifier = Some(value.clone());
+    let keeper = rules::keeper(db, &found).await?;
     match rules::known_user(db.conn(), &found, &value).await {
         Ok(Some(user)) => {
             shown.existing_user = Some(crate::users::user_label(&user));
@@ -399,7 +396,8 @@ pub async fn preview(
                 shown.refusal = Some(code);
                 return Ok(shown);
             }
-            if let Err(err) = rules::within_reach(db, &found, Some(&user), None).await {
+            let home = sites::resolve_by_id(db, user.site_id).await?;
+            if let Err(err) = rules::may_sign_in(db, &keeper, &user, &home).await {
                 return refused(shown, err);
             }
             return Ok(shown);
@@ -410,11 +408,11 @@ pub async fn preview(
     if !found.create_users {
         return refused(shown, Error::Refused(Code::FederationUnknownUser));
     }
-    let placement = match rules::placement(db, &found, &claims).await {
+    let placement = match rules::placement(db, &found, &claims, &keeper).await {
         Ok(placement) => placement,
         Err(err) => return refused(shown, err),
     };
-    if let Err(err) = rules::within_reach(db, &found, None, Some(&placement.school)).await {
+    if let Err(err) = rules::may_create(&keeper, &placement.school) {
         return refused(shown, err);
     }
     shown.creates = true;

@@ -157,6 +157,7 @@ pub(super) async fn placement(
     db: &Db,
     fed: &federation::Model,
     claims: &Claims,
+    keeper: &Principal,
 ) -> Result<Placement> {
     let school = match fed.site_claim.as_deref().filter(|c| !c.is_empty()) {
         None => sites::resolve_by_id(db, fed.site_id).await?,
@@ -183,7 +184,7 @@ pub(super) async fn placement(
             .find(|s| s.name.trim().to_lowercase() == name.to_lowercase()),
         None => None,
     };
-    let (roles, left_out) = roles_for(db, fed, claims, &school).await?;
+    let (roles, left_out) = roles_for(db, fed, claims, &school, keeper).await?;
     Ok(Placement {
         school,
         class,
@@ -194,34 +195,30 @@ pub(super) async fn placement(
 
 /// The administrator who saved the rules, as they are now: the federation acts only within
 /// their reach (nobody's, once they are gone).
-pub(super) async fn keeper(db: &Db, fed: &federation::Model) -> Principal {
+pub(super) async fn keeper(db: &Db, fed: &federation::Model) -> Result<Principal> {
     match fed.saved_by {
-        Some(id) => Principal::load(db, id)
-            .await
-            .unwrap_or(Principal::Anonymous),
-        None => Principal::Anonymous,
+        // A user who may no longer act loads as anonymous.
+        Some(id) => Principal::load(db, id).await,
+        None => Ok(Principal::Anonymous),
     }
 }
 
-/// Refuses what the federation's keeper could not do by hand: sign in as `found` (they must
-/// manage the user, with authority over theirs), or create a user at `school`.
-pub(super) async fn within_reach(
+/// Refuses signing in as `found` (placed in `home`) unless the keeper could manage them by
+/// hand: the user's site, and authority over theirs.
+pub(super) async fn may_sign_in(
     db: &Db,
-    fed: &federation::Model,
-    found: Option<&user::Model>,
-    school: Option<&Resolved>,
+    keeper: &Principal,
+    found: &user::Model,
+    home: &Resolved,
 ) -> Result<()> {
-    let keeper = keeper(db, fed).await;
-    let allowed = match (found, school) {
-        (Some(found), _) => {
-            let home = sites::resolve_by_id(db, found.site_id).await?;
-            let authority = crate::users::authority(db.conn(), found).await?;
-            access::require_over(&keeper, Operation::EditUser, &home.scope, &authority).is_ok()
-        }
-        (None, Some(school)) => access::allows(&keeper, Operation::CreateUser, &school.scope),
-        (None, None) => false,
-    };
-    if allowed {
+    let authority = crate::users::authority(db.conn(), found).await?;
+    access::require_over(keeper, Operation::EditUser, &home.scope, &authority)
+        .map_err(|_| Error::Refused(Code::FederationOutOfReach))
+}
+
+/// Refuses creating a user at `school` unless the keeper could.
+pub(super) fn may_create(keeper: &Principal, school: &Resolved) -> Result<()> {
+    if access::allows(keeper, Operation::CreateUser, &school.scope) {
         Ok(())
     } else {
         Err(Error::Refused(Code::FederationOutOfReach))
@@ -262,6 +259,7 @@ async fn roles_for(
     fed: &federation::Model,
     claims: &Claims,
     school: &Resolved,
+    keeper: &Principal,
 ) -> Result<(Vec<role::Model>, Vec<role::Model>)> {
     let rules: Vec<wire::RoleRule> = serde_json::from_str(&fed.role_rules).unwrap_or_default();
     let wanted: Vec<uuid::Uuid> = rules
@@ -273,13 +271,7 @@ async fn roles_for(
         return Ok((Vec::new(), Vec::new()));
     }
     let usable = crate::roles::usable_roles(db, &school.scope).await?;
-    let saver = match fed.saved_by {
-        Some(id) => Principal::load(db, id)
-            .await
-            .unwrap_or(Principal::Anonymous),
-        None => Principal::Anonymous,
-    };
-    let held = access::held(&saver, &school.scope);
+    let held = access::held(keeper, &school.scope);
     let (mut granted, mut left_out) = (Vec::new(), Vec::new());
     for role in usable.into_iter().filter(|r| wanted.contains(&r.public_id)) {
         let needs: Permissions = crate::roles::permissions_of(&role);

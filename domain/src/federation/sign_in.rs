@@ -35,18 +35,21 @@ pub async fn sign_in(
     let claims = &identity.claims;
     let value = rules::identifier(&fed, claims)?;
     let now = Utc::now();
+    // The federation acts within the reach of the administrator who saved it, as they are now.
+    let keeper = rules::keeper(db, &fed).await?;
     let found = match rules::known_user(db.conn(), &fed, &value).await? {
         Some(found) => {
             if let Some(code) = refusal(db, &found).await? {
                 return Err(Error::Refused(code));
             }
-            rules::within_reach(db, &fed, Some(&found), None).await?;
-            remember(db, &fed, &value, &found, client_address).await?;
+            let home = sites::resolve_by_id(db, found.site_id).await?;
+            rules::may_sign_in(db, &keeper, &found, &home).await?;
+            remember(db, &fed, &value, &found, &home, client_address).await?;
             found
         }
         None if fed.create_users => {
-            let placement = rules::placement(db, &fed, claims).await?;
-            rules::within_reach(db, &fed, None, Some(&placement.school)).await?;
+            let placement = rules::placement(db, &fed, claims, &keeper).await?;
+            rules::may_create(&keeper, &placement.school)?;
             create(db, &fed, &value, claims, &placement).await?
         }
         None => return Err(Error::Refused(Code::FederationUnknownUser)),
@@ -69,12 +72,12 @@ async fn remember(
     fed: &federation::Model,
     value: &str,
     found: &user::Model,
+    home: &sites::Resolved,
     client_address: Option<&str>,
 ) -> Result<()> {
     let principal = Principal::load(db, found.id)
         .await?
         .from_address(client_address.map(str::to_string));
-    let site = sites::resolve_by_id(db, found.site_id).await?;
     let now = Utc::now();
     let txn = db.write().await?;
     crate::auth::signed_in_at(&*txn, found.id, now).await?;
@@ -93,7 +96,7 @@ async fn remember(
         Event {
             action: Action::SsoSignIn,
             target: user_label(found),
-            site: &site.site,
+            site: &home.site,
             changes: vec![Change::set("federation", &fed.name)],
         },
     )

@@ -23,6 +23,6 @@ pub use read::{
     details, home_site, in_readable, resolve, scopes_of, seat_counter_mismatches, site_or_home,
     subtree, tree, SiteDetails, SiteNode,
 };
-pub(crate) use read::{effective_expiry, indented_subtree, resolve_by_id};
+pub(crate) use read::{effective_expiry, indented_subtree, organisation_root, resolve_by_id};
 pub use update::{update, SiteForm};
 pub use vendor::{check_root_name, same_name, vendor_root, VENDOR_ORGANISATION};

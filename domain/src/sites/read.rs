@@ -340,6 +340,27 @@ pub(crate) async fn indented_subtree(db: &Db, top: i32) -> Result<Vec<(Uuid, Str
     Ok(ordered)
 }
 
+/// The root site of `site`'s organisation, for a principal who sees `site` and may do
+/// `operation` on the root (the organisation's own settings; a stranger is told the site does
+/// not exist).
+pub(crate) async fn organisation_root(
+    db: &Db,
+    principal: &crate::Principal,
+    site: Uuid,
+    operation: crate::access::Operation,
+) -> Result<Resolved> {
+    let resolved = resolve(db, site).await?;
+    crate::access::require(
+        principal,
+        crate::access::Operation::ViewSites,
+        &resolved.scope,
+    )?;
+    let root_id = resolved.scope.root_id().ok_or(Error::NotFound)?;
+    let root = resolve_by_id(db, root_id).await?;
+    crate::access::require(principal, operation, &root.scope)?;
+    Ok(root)
+}
+
 /// The ids of the sites in the subtrees of `roots` (the roots included), as a subquery.
 pub fn subtree(roots: impl IntoIterator<Item = i32>) -> SelectStatement {
     Query::select()
