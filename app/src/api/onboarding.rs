@@ -318,8 +318,9 @@ pub struct PendingUser {
 }
 
 #[server(endpoint = "pending_users")]
-pub async fn pending_users(site: Uuid) -> Result<Vec<PendingUser>, AppError> {
+pub async fn pending_users(site: Option<Uuid>) -> Result<Vec<PendingUser>, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     let pending = domain::onboarding::pending(&db, &principal, site).await?;
     Ok(pending
         .into_iter()

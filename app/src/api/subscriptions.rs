@@ -29,8 +29,11 @@ fn org_row(s: domain::subscriptions::SubscriptionRow) -> OrgSubscription {
 }
 
 #[server(endpoint = "organisation_subscriptions")]
-pub async fn organisation_subscriptions(site: Uuid) -> Result<Vec<OrgSubscription>, AppError> {
+pub async fn organisation_subscriptions(
+    site: Option<Uuid>,
+) -> Result<Vec<OrgSubscription>, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     let rows = domain::subscriptions::of_organisation(&db, &principal, site).await?;
     Ok(rows.into_iter().map(org_row).collect())
 }

@@ -207,8 +207,9 @@ pub struct LicenceCounters {
 }
 
 #[server(endpoint = "licence_counters")]
-pub async fn count_licences(site: Uuid) -> Result<LicenceCounters, AppError> {
+pub async fn count_licences(site: Option<Uuid>) -> Result<LicenceCounters, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     let today = wire::time::today();
     let c = domain::licences::counters(&db, &principal, site, today).await?;
     Ok(LicenceCounters {

@@ -2,19 +2,20 @@
 //! Shown only when someone waits; rejecting asks for confirmation (the registration is removed).
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use uuid::Uuid;
 
 use super::use_admin;
-use crate::api::onboarding::{decide_registration, pending_users, PendingUser};
+use crate::api::onboarding::{decide_registration, PendingUser};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::loaded::LoadedList;
+use crate::error::AppError;
 use crate::i18n::*;
 
 #[component]
-pub fn Approvals(site: Uuid, can_decide: bool) -> impl IntoView {
+pub fn Approvals(
+    pending: Resource<Result<Vec<PendingUser>, AppError>>,
+    can_decide: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_admin();
-    let pending = Resource::new(move || ctx.version.get(), move |_| pending_users(site));
     view! {
         <LoadedList load=pending quiet=true empty=|| () let:rows>
                 {view! {

@@ -32,6 +32,15 @@ use crate::components::page_shell::PageShell;
 use crate::error::AppError;
 use crate::i18n::*;
 
+/// What the selected site's panels show, loaded by the page (see `AdminContent`).
+#[derive(Clone, Copy)]
+struct SiteLoads {
+    subscriptions: Resource<Result<Vec<crate::api::subscriptions::OrgSubscription>, AppError>>,
+    approvals: Resource<Result<Vec<crate::api::onboarding::PendingUser>, AppError>>,
+    counters: Resource<Result<crate::api::users::LicenceCounters, AppError>>,
+    properties: Resource<Result<crate::api::properties::PropertiesPage, AppError>>,
+}
+
 /// Shared by the parts of the page: bump `version` after a write to reload everything.
 #[derive(Clone, Copy)]
 pub struct AdminCtx {
@@ -173,6 +182,29 @@ fn AdminContent() -> impl IntoView {
         move || (requested_site.get(), filter.get(), ctx.version.get()),
         |(site, filter, _)| list_users(site, filter),
     );
+    // Every resource of the page is made here, before any Suspend: the server may build a
+    // Suspend's content more than once (its dry runs, as many as timing gives), so a resource
+    // made inside one gets another number on the server than in the browser, which then finds
+    // no data under its number, shows "Loading…" where the server showed the list, and stops
+    // with a hydration error.
+    let loads = SiteLoads {
+        subscriptions: Resource::new(
+            move || (requested_site.get(), ctx.version.get()),
+            |(site, _)| crate::api::subscriptions::organisation_subscriptions(site),
+        ),
+        approvals: Resource::new(
+            move || (requested_site.get(), ctx.version.get()),
+            |(site, _)| crate::api::onboarding::pending_users(site),
+        ),
+        counters: Resource::new(
+            move || (requested_site.get(), ctx.version.get()),
+            |(site, _)| crate::api::users::count_licences(site),
+        ),
+        properties: Resource::new(
+            move || requested_site.get(),
+            crate::api::properties::load_properties_page,
+        ),
+    };
     let selected = Signal::derive(move || {
         requested_site
             .get()
@@ -194,11 +226,11 @@ fn AdminContent() -> impl IntoView {
                         match details.await {
                             Ok(d) => view! {
                                 <site_info::SiteInfo details=d.clone() />
-                                {d.can_claim_subscription.then(|| view! { <subscriptions::OrgSubscriptions site=d.node.id /> })}
+                                {d.can_claim_subscription.then(|| view! { <subscriptions::OrgSubscriptions site=d.node.id list=loads.subscriptions /> })}
                                 {d.can_manage_sign_in.then(|| view! { <factor_policy::FactorPolicyPanel site=d.node.id /> })}
                                 {d.can_manage_sign_in.then(|| view! { <federations::FederationsPanel site=d.node.id /> })}
-                                <approvals::Approvals site=d.node.id can_decide=d.can_manage_users />
-                                <user_list::UserList details=d users=users filter=filter />
+                                <approvals::Approvals pending=loads.approvals can_decide=d.can_manage_users />
+                                <user_list::UserList details=d users=users counters=loads.counters properties=loads.properties filter=filter />
                             }.into_any(),
                             Err(e) if e.is(crate::error::Code::Unauthenticated) => ().into_any(),
                             Err(e) => view! {

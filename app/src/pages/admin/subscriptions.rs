@@ -4,22 +4,22 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::use_admin;
-use crate::api::subscriptions::{organisation_subscriptions, AddSubscription};
+use crate::api::subscriptions::{AddSubscription, OrgSubscription};
 use crate::components::date::ShortDate;
 use crate::components::error_message::{aria_invalid, ErrorMessage};
 use crate::components::loaded::LoadedList;
+use crate::error::AppError;
 use crate::i18n::*;
 use wire::SubscriptionState;
 
 #[component]
-pub fn OrgSubscriptions(site: Uuid) -> impl IntoView {
+pub fn OrgSubscriptions(
+    site: Uuid,
+    list: Resource<Result<Vec<OrgSubscription>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
     let add = ServerAction::<AddSubscription>::new();
-    let list = Resource::new(
-        move || add.version().get(),
-        move |_| organisation_subscriptions(site),
-    );
     let error = Signal::derive(move || add.value().get().and_then(|r| r.err()));
     let invalid = move |field: &'static str| aria_invalid(error, field);
     Effect::new(move |_| {

@@ -28,6 +28,8 @@ fn export_href(site: Uuid, filter: &UserFilter, extension: &str) -> String {
 pub fn UserList(
     details: SiteDetails,
     users: Resource<Result<UserPage, AppError>>,
+    counters: Resource<Result<crate::api::users::LicenceCounters, AppError>>,
+    properties: Resource<Result<crate::api::properties::PropertiesPage, AppError>>,
     filter: Memo<UserFilter>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -36,11 +38,6 @@ pub fn UserList(
     let can_assign = details.can_assign_roles;
     let can_assign_licences = details.can_assign_licences;
     let shows_counters = details.can_view_licences;
-    let ctx = super::use_admin();
-    let counters = Resource::new(
-        move || ctx.version.get(),
-        move |_| crate::api::users::count_licences(site),
-    );
     let adding = super::use_admin().adding_user;
     let navigate = use_navigate();
     let go = {
@@ -122,10 +119,6 @@ pub fn UserList(
             });
         }
     };
-    let properties = Resource::new(
-        move || site,
-        |site| crate::api::properties::load_properties_page(Some(site)),
-    );
     let free = details.node.seat_limit - details.node.used_seats;
     // A new filter (or site) is a new list: the selection starts empty.
     let selection = Selection::new();
