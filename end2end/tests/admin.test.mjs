@@ -66,7 +66,7 @@ test('an administrator manages the demo school group', async () => {
   // Create a user there: 2/2.
   await page.click('#add-user');
   await page.fill('#new-username', 'jonas.de.smet');
-  await page.fill('#new-first-name', 'Jonas');
+  await page.fill('#new-first-name', 'Jonás');
   await page.fill('#new-last-name', 'De Smet');
   await page.fill('#new-email', 'jonas@horizon.example');
   await page.click('#create-user');
@@ -74,6 +74,19 @@ test('an administrator manages the demo school group', async () => {
   await page.locator('#site-seat-count', { hasText: '2/2' }).waitFor();
   assert.equal(await seats(page, 'De Regenboog').innerText(), '2/2');
   assert.equal(await seats(page, 'Scholengroep Horizon').innerText(), '9/20');
+
+  // The search folds accents and case, through the index: "jonas" and "JONÁS" find Jonás.
+  for (const search of ['jonas', 'JONÁS', 'onás de']) {
+    await page.fill('#user-search', search);
+    await page.press('#user-search', 'Enter');
+    await page.waitForURL((url) => url.searchParams.get('q') === search);
+    await page.locator('#user-count', { hasText: /1–1 van 1\b/ }).waitFor();
+    assert.deepEqual(await page.locator('#user-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.username)),
+      ['jonas.de.smet'], `search ${search}`);
+  }
+  await page.fill('#user-search', '');
+  await page.press('#user-search', 'Enter');
+  await page.locator('tr[data-username="emma.willems"]').waitFor();
 
   // A third is refused, with the message on screen.
   await page.fill('#new-username', 'derde.leerling');

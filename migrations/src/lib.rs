@@ -41,6 +41,7 @@ mod m20261223_000037_second_factor_policy;
 mod m20261224_000038_passkeys;
 mod m20261225_000039_sso_tenants;
 mod m20261226_000040_federations;
+mod m20261227_000041_user_search;
 
 pub struct Migrator;
 
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261224_000038_passkeys::Migration),
             Box::new(m20261225_000039_sso_tenants::Migration),
             Box::new(m20261226_000040_federations::Migration),
+            Box::new(m20261227_000041_user_search::Migration),
         ]
     }
 }

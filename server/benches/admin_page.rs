@@ -2,7 +2,8 @@
 //!
 //! 1. The `list_users` server function over HTTP (session, access check, query, JSON) for a
 //!    site with 100,000 users below it — page 4 of 25, sorted by name, searched, all subsites —
-//!    against the same SQL statement run bare on the same database, in the same run.
+//!    against the same SQL statements run bare on the same database, in the same run: the page
+//!    and its count (bounded at `domain::users::COUNT_LIMIT`).
 //! 2. SQL statements per administrator-page load (GET /admin, server-side rendered) with the
 //!    demo tree (3 sites) and with a tree of 5,000 sites.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -86,7 +87,7 @@ async fn main() {
         page: 3,
         ..UserQuery::default()
     };
-    let stmt = list_query(root.id, &query, &Default::default()).build(db.backend());
+    let stmt = list_query(root.id, &query, &Default::default(), db.backend()).build(db.backend());
     let body = format!(
         "site={}&filter[search]=an&filter[include_subsites]=true&filter[sort]=name&filter[descending]=false&filter[page]=3",
         root.public_id
@@ -104,7 +105,17 @@ async fn main() {
     let bare = || {
         let db = db.clone();
         let stmt = stmt.clone();
-        async move { db.conn().query_all_raw(stmt).await.unwrap().len() }
+        let query = query.clone();
+        let root = root.id;
+        async move {
+            let rows = db.conn().query_all_raw(stmt).await.unwrap().len();
+            let parts = domain::users::PropertyParts::default();
+            let limit = domain::users::COUNT_LIMIT;
+            domain::users::count(&db, root, &query, &parts, limit)
+                .await
+                .unwrap();
+            rows
+        }
     };
     assert_eq!(bare().await, 25);
     assert!(call().await > 100);

@@ -30,7 +30,10 @@ pub struct UserPage {
     pub rows: Vec<UserRow>,
     /// Whether the Licence column is shown.
     pub shows_licences: bool,
+    /// The matching users, counted up to `domain::users::COUNT_LIMIT`.
     pub total: u64,
+    /// False when more than `total` users match.
+    pub total_exact: bool,
     pub page: u64,
     pub page_size: u64,
 }
@@ -112,6 +115,7 @@ pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPa
             })
             .collect(),
         total: page.total,
+        total_exact: page.total_exact,
         page: page.page,
         page_size: page.page_size,
     })

@@ -122,7 +122,15 @@ where
                     let Some(pending) = pending else {
                         return ().into_any();
                     };
-                    match pending.await {
+                    let result = pending.await;
+                    // A list replaced while its resource reloaded (a site created, moved or
+                    // deleted) may still hear from a resource that outlives it (the page's):
+                    // its owner is cut from the page's, whose contexts it no longer finds. It
+                    // shows nothing then, rather than panicking in a child's `use_i18n`.
+                    if use_context::<leptos_i18n::I18nContext<Locale>>().is_none() {
+                        return ().into_any();
+                    }
+                    match result {
                         Ok(value) => children(value).into_any(),
                         Err(_) if quiet => ().into_any(),
                         Err(e) => view! { <ErrorMessage error=Signal::stored(Some(e)) /> }.into_any(),

@@ -10,6 +10,7 @@ pub mod language_switch;
 pub mod licence;
 pub mod loaded;
 pub mod modal;
+pub mod number;
 pub mod page_shell;
 pub mod pager;
 pub mod public_page;

@@ -181,7 +181,7 @@ async fn plan(
                 ..UserQuery::default()
             };
             let parts = super::list::PropertyParts::of(db, &home.scope, &query).await?;
-            filtered_query(home.site.id, &query, &parts)
+            filtered_query(home.site.id, &query, &parts, db.backend())
                 .select_only()
                 .column(user::Column::Id)
                 .into_tuple::<i32>()

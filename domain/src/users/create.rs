@@ -144,7 +144,6 @@ pub async fn create(
         created_at: created.created_at,
         site_public_id: site.site.public_id,
         site_name: site.site.name,
-        total: 0,
     })
 }
 

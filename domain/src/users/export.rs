@@ -149,7 +149,7 @@ pub async fn export(
             // Refused (busy) or failed before it began: `writer` tells which.
             return Ok(());
         }
-        let mut users = filtered_query(site.site.id, &query, &parts)
+        let mut users = filtered_query(site.site.id, &query, &parts, db.backend())
             .limit(EXPORT_LIMIT)
             .into_model::<UserRow>()
             .stream(db.conn())

@@ -1,9 +1,9 @@
 //! The paged, sorted, searchable user list of a site (optionally with all its subsites).
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, NullOrdering};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ExprTrait, FromQueryResult, JoinType, Order, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, FromQueryResult,
+    JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -14,6 +14,10 @@ use crate::sites::resolve;
 use crate::{Db, Principal};
 
 pub const PAGE_SIZE: u64 = 25;
+
+/// The most matching users a page counts: past it the list says "more than 10,000" (an exact
+/// count of a million users would read them all on every page).
+pub const COUNT_LIMIT: u64 = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UserSort {
@@ -160,8 +164,6 @@ pub struct UserRow {
     pub site_name: String,
     /// The value of the shown property (`UserQuery::sort_key`), if any.
     pub property_value: Option<String>,
-    /// Rows matching the filter in all pages (a window count, so one statement a page).
-    pub total: i64,
 }
 
 impl UserRow {
@@ -176,7 +178,10 @@ pub struct UserPage {
     pub rows: Vec<UserRow>,
     /// Each row's licence (by user id), when the principal may view licences there.
     pub licences: Option<std::collections::HashMap<i32, crate::licences::Status>>,
+    /// The users matching the filter in all pages, at most [`COUNT_LIMIT`].
     pub total: u64,
+    /// Whether `total` is the count (false: there are more than [`COUNT_LIMIT`]).
+    pub total_exact: bool,
     pub page: u64,
     pub page_size: u64,
 }
@@ -192,26 +197,18 @@ pub async fn list(
     let site = resolve(db, site_id).await?;
     access::require(principal, Operation::ListUsers, &site.scope)?;
     let parts = PropertyParts::of(db, &site.scope, &query).await?;
-    let rows = list_query(site.site.id, &query, &parts)
+    let backend = db.backend();
+    let rows = list_query(site.site.id, &query, &parts, backend)
         .into_model::<UserRow>()
         .all(db.conn())
         .await?;
-    let total = match rows.first() {
-        Some(row) => u64::try_from(row.total).unwrap_or(0),
-        None if query.page > 0 => {
-            // Past the last page: count so the UI can step back.
-            let first = UserQuery {
-                page: 0,
-                ..query.clone()
-            };
-            list_query(site.site.id, &first, &parts)
-                .into_model::<UserRow>()
-                .one(db.conn())
-                .await?
-                .map(|r| u64::try_from(r.total).unwrap_or(0))
-                .unwrap_or(0)
-        }
-        None => 0,
+    let listed = query.page * PAGE_SIZE + rows.len() as u64;
+    let (total, total_exact) = if query.page == 0 && (rows.len() as u64) < PAGE_SIZE {
+        // The first page holds them all: no count needed.
+        (listed, true)
+    } else {
+        let counted = count(db, site.site.id, &query, &parts, COUNT_LIMIT).await?;
+        (Ord::min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT)
     };
     let licences = if access::allows(principal, Operation::ViewLicences, &site.scope) {
         let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
@@ -224,23 +221,57 @@ pub async fn list(
         rows,
         licences,
         total,
+        total_exact,
         page: query.page,
         page_size: PAGE_SIZE,
     })
 }
 
-/// The one SQL statement behind a page of the list (also run bare by the benchmark).
-pub fn list_query(site_id: i32, query: &UserQuery, parts: &PropertyParts) -> Select<user::Entity> {
-    filtered_query(site_id, query, parts)
+/// The SQL statement behind a page of the list (also run bare by the benchmark).
+pub fn list_query(
+    site_id: i32,
+    query: &UserQuery,
+    parts: &PropertyParts,
+    backend: DbBackend,
+) -> Select<user::Entity> {
+    filtered_query(site_id, query, parts, backend)
         .limit(PAGE_SIZE)
         .offset(query.page.saturating_mul(PAGE_SIZE))
 }
 
-/// Every user matching the filter, sorted, not paged (the list's pages, the export).
-pub fn filtered_query(
+/// How many users match the filter, reading at most `limit + 1` of them: a number above `limit`
+/// means "more than `limit`".
+pub async fn count(
+    db: &Db,
     site_id: i32,
     query: &UserQuery,
     parts: &PropertyParts,
+    limit: u64,
+) -> Result<u64> {
+    let backend = db.backend();
+    let matching = matching_query(site_id, query, parts, backend)
+        .select_only()
+        .column_as(Expr::val(1), "one")
+        .limit(limit.saturating_add(1))
+        .into_query();
+    let statement = sea_orm::sea_query::Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(matching, Alias::new("matching"))
+        .to_owned();
+    let row = db.conn().query_one(&statement).await?;
+    let n: i64 = match row {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// The users matching the filter (placement, properties, search), unsorted and without columns.
+fn matching_query(
+    site_id: i32,
+    query: &UserQuery,
+    parts: &PropertyParts,
+    backend: DbBackend,
 ) -> Select<user::Entity> {
     let placement = if query.include_subsites {
         Condition::all().add(user::Column::SiteId.in_subquery(crate::sites::subtree([site_id])))
@@ -248,6 +279,52 @@ pub fn filtered_query(
         Condition::all().add(user::Column::SiteId.eq(site_id))
     };
     let mut select = user::Entity::find()
+        .filter(placement)
+        .filter(crate::properties::filter::condition(&parts.filter));
+    if let Some(found) = search_condition(&query.search, backend) {
+        select = select.filter(found);
+    }
+    select
+}
+
+/// The search as a condition through the search index of each database, accents and case folded
+/// ("emile" finds "Émile"): PostgreSQL's trigram index on the folded text; SQLite's FTS5 trigram
+/// table (three characters at least; shorter searches read the rows, case folded only).
+/// Placeholders are each backend's own (`$1` on PostgreSQL, `?` on SQLite).
+fn search_condition(search: &str, backend: DbBackend) -> Option<Condition> {
+    let pattern = crate::validate::contains_pattern(search)?;
+    let text = search.trim();
+    let condition = match backend {
+        DbBackend::Postgres => Condition::all().add(Expr::cust_with_values(
+            format!("licentia_fold({SEARCHED}) LIKE licentia_fold($1) ESCAPE '\\'"),
+            [pattern],
+        )),
+        _ if text.chars().count() >= 3 => {
+            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            Condition::all().add(Expr::cust_with_values(
+                "users.id IN (SELECT rowid FROM user_search WHERE user_search MATCH ?)",
+                [phrase],
+            ))
+        }
+        _ => Condition::all().add(Expr::cust_with_values(
+            format!("lower({SEARCHED}) LIKE ? ESCAPE '\\'"),
+            [pattern],
+        )),
+    };
+    Some(condition)
+}
+
+/// The text a search looks in: the same expression as the search index of migration 41.
+const SEARCHED: &str = "users.username || ' ' || users.first_name || ' ' || users.last_name || ' ' || coalesce(users.email, '')";
+
+/// Every user matching the filter, sorted, not paged (the list's pages, the export).
+pub fn filtered_query(
+    site_id: i32,
+    query: &UserQuery,
+    parts: &PropertyParts,
+    backend: DbBackend,
+) -> Select<user::Entity> {
+    let mut select = matching_query(site_id, query, parts, backend)
         .select_only()
         .columns([
             user::Column::Id,
@@ -267,23 +344,7 @@ pub fn filtered_query(
         .column_as(site::Column::PublicId, "site_public_id")
         .column_as(site::Column::Name, "site_name")
         .column_as(shown_value(parts), "property_value")
-        .column_as(Expr::cust("COUNT(*) OVER ()"), "total")
-        .join(JoinType::InnerJoin, user::Relation::Site.def())
-        .filter(placement)
-        .filter(crate::properties::filter::condition(&parts.filter));
-    if let Some(pattern) = crate::validate::contains_pattern(&query.search) {
-        let like = |col: user::Column| -> SimpleExpr {
-            Func::lower(Expr::col((user::Entity, col)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
-        select = select.filter(
-            Condition::any()
-                .add(like(user::Column::Username))
-                .add(like(user::Column::FirstName))
-                .add(like(user::Column::LastName))
-                .add(like(user::Column::Email)),
-        );
-    }
+        .join(JoinType::InnerJoin, user::Relation::Site.def());
     let order = if query.descending {
         Order::Desc
     } else {

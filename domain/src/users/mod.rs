@@ -15,8 +15,8 @@ pub use create::{create, insert_unchecked, NewUser, NewUserForm};
 pub use delete::delete;
 pub use export::{export, EXPORT_LIMIT};
 pub use list::{
-    filtered_query, list, list_query, ListFilter, PropertyParts, UserPage, UserQuery, UserRow,
-    UserSort, PAGE_SIZE,
+    count, filtered_query, list, list_query, ListFilter, PropertyParts, UserPage, UserQuery,
+    UserRow, UserSort, COUNT_LIMIT, PAGE_SIZE,
 };
 pub use set_active::set_active;
 pub use target::{authorities, authority, own_or_target, target, Target};

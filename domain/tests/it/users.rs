@@ -75,6 +75,97 @@ db_test!(
     }
 );
 
+db_test!(
+    should_find_users_with_or_without_accents_through_the_search_index,
+    |db: domain::Db| async move {
+        let demo = demo(&db).await;
+        let mut emile = user_form("ed042");
+        emile.first_name = "Émile".into();
+        emile.last_name = "Dübois-Çelik".into();
+        let created = users::create(&db, &demo.admin, demo.root, emile)
+            .await
+            .unwrap();
+        let found = |search: &str| {
+            let db = db.clone();
+            let admin = demo.admin.clone();
+            let root = demo.root;
+            let search = search.to_string();
+            async move {
+                let query = UserQuery {
+                    search,
+                    include_subsites: true,
+                    ..Default::default()
+                };
+                let page = users::list(&db, &admin, root, query).await.unwrap();
+                page.rows
+                    .iter()
+                    .map(|r| r.username.clone())
+                    .collect::<Vec<_>>()
+            }
+        };
+        for search in [
+            "Emile",
+            "émile",
+            "EMILE",
+            "dubois-cel",
+            "Dübois",
+            "ile dub",
+            "Çelik",
+        ] {
+            assert_eq!(found(search).await, ["ed042"], "search {search:?}");
+        }
+        // The index follows renames and deletions.
+        assert!(found("Zorro").await.is_empty());
+        {
+            use domain::entities::user;
+            use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+            let row = user::Entity::find_by_id(created.id)
+                .one(db.conn())
+                .await
+                .unwrap()
+                .unwrap();
+            let mut row: user::ActiveModel = row.into();
+            row.last_name = Set("Zorro".into());
+            row.update(db.conn()).await.unwrap();
+        }
+        assert_eq!(found("zorro").await, ["ed042"]);
+        assert!(found("Dübois").await.is_empty());
+        // Wildcards are text; two letters still find (without the index on SQLite).
+        assert!(found("_%_").await.is_empty());
+        assert!(found("zo").await.contains(&"ed042".to_string()));
+        users::delete(&db, &demo.admin, created.public_id)
+            .await
+            .unwrap();
+        assert!(found("zorro").await.is_empty());
+    }
+);
+
+db_test!(
+    should_count_at_most_the_limit_and_say_there_are_more,
+    |db: domain::Db| async move {
+        let demo = demo(&db).await;
+        let all = UserQuery {
+            include_subsites: true,
+            ..Default::default()
+        };
+        let site = sites::resolve(&db, demo.root).await.unwrap().site.id;
+        let parts = users::PropertyParts::default();
+        // The demo's root holds 5 users with its subsites.
+        assert_eq!(users::count(&db, site, &all, &parts, 100).await.unwrap(), 5);
+        assert_eq!(users::count(&db, site, &all, &parts, 5).await.unwrap(), 5);
+        assert_eq!(
+            users::count(&db, site, &all, &parts, 3).await.unwrap(),
+            4,
+            "limit + 1: more"
+        );
+        // A page answers the exact count when it is under the limit.
+        let page = users::list(&db, &demo.admin, demo.root, UserQuery { page: 0, ..all })
+            .await
+            .unwrap();
+        assert_eq!((page.total, page.total_exact), (5, true));
+    }
+);
+
 db_test!(should_page_by_25, |db: domain::Db| async move {
     let demo = demo(&db).await;
     let class = sites::create(

@@ -289,6 +289,7 @@ pub async fn site_users(
             })
             .collect(),
         total: page.total,
+        total_exact: page.total_exact,
         page: page.page,
         page_size: page.page_size,
     }))

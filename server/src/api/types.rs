@@ -108,7 +108,10 @@ pub struct UserListQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserPage {
     pub users: Vec<User>,
+    /// The matching users, counted up to 10,000.
     pub total: u64,
+    /// False when more than `total` users match (the count stops at 10,000).
+    pub total_exact: bool,
     pub page: u64,
     pub page_size: u64,
 }

@@ -9,6 +9,7 @@ use super::{admin_href, new_user::NewUserForm, user_row::UserRowView};
 use crate::api::sites::SiteDetails;
 use crate::api::users::{UserFilter, UserPage};
 use crate::components::loaded::{Lenient, Loaded};
+use crate::components::number::grouped;
 use crate::components::pager::Pager;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -277,8 +278,23 @@ fn UserTable(
     let from = page.page * page.page_size + 1;
     let to = page.page * page.page_size + page.rows.len() as u64;
     let total = page.total;
-    let pages = total.div_ceil(page.page_size).max(1);
+    // Past the count's limit the pager always offers one page more.
+    let exact = page.total_exact;
     let current = page.page;
+    let pages = if exact {
+        total.div_ceil(page.page_size).max(1)
+    } else {
+        total.div_ceil(page.page_size).max(current + 2)
+    };
+    let count_text = move |exact_key: &dyn Fn(Locale, u64) -> String,
+                           more_key: &dyn Fn(Locale, String) -> String| {
+        let locale = i18n.get_locale();
+        if exact {
+            exact_key(locale, total)
+        } else {
+            more_key(locale, grouped(locale, total))
+        }
+    };
     let page_href = move |n: u64| {
         admin_href(
             site,
@@ -326,13 +342,19 @@ fn UserTable(
                 {move || td_string!(i18n.get_locale(), admin.page_selected, count = on_page).to_string()} " "
                 <button type="button" class="link-button" id="select-all-matching"
                     on:click=move |_| selection.all_matching.set(true)>
-                    {move || td_string!(i18n.get_locale(), admin.select_all_matching, count = total).to_string()}
+                    {move || count_text(
+                        &|l, n| td_string!(l, admin.select_all_matching, count = n).to_string(),
+                        &|l, n| td_string!(l, admin.select_all_matching_more, count = n).to_string(),
+                    )}
                 </button>
             </p>
         </Show>
         <Show when=move || selection.all_matching.get()>
             <p class="select-note" id="all-matching-note">
-                {move || td_string!(i18n.get_locale(), admin.all_matching_selected, count = total).to_string()} " "
+                {move || count_text(
+                    &|l, n| td_string!(l, admin.all_matching_selected, count = n).to_string(),
+                    &|l, n| td_string!(l, admin.all_matching_selected_more, count = n).to_string(),
+                )} " "
                 <button type="button" class="link-button" on:click=move |_| selection.clear()>
                     {t!(i18n, admin.bulk_clear)}
                 </button>
@@ -371,7 +393,10 @@ fn UserTable(
         </div>
         <div class="table-footer">
             <p class="muted" id="user-count">
-                {move || td_string!(i18n.get_locale(), admin.showing, from = from, to = to, total = total).to_string()}
+                {move || count_text(
+                    &|l, n| td_string!(l, admin.showing, from = from, to = to, total = n).to_string(),
+                    &|l, n| td_string!(l, admin.showing_more, from = from, to = to, total = n).to_string(),
+                )}
             </p>
             <Pager current=current pages=pages href=page_href />
         </div>
