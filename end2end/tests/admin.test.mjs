@@ -117,10 +117,31 @@ test('an administrator manages the demo school group', async () => {
   assert.equal(await page.locator('dialog[open]').count(), 0);
   await page.locator('tr[data-username="jonas.de.smet"]').waitFor();
 
-  // Keyboard navigation in the tree: focus De Klimop and press Enter.
-  await page.focus('a[data-site="De Klimop"]');
+  // The tree search runs on the server: matching sites with the way down to them.
+  await page.fill('#site-search', 'klim');
+  const found = page.locator('#site-results a[data-found="De Klimop"]');
+  await found.waitFor();
+  assert.match(await found.innerText(), /Scholengroep Horizon/);
+  await page.fill('#site-search', 'zzz');
+  await page.locator('#no-sites-found').waitFor();
+  await page.fill('#site-search', '');
+  await page.locator('#site-tree').waitFor({ state: 'visible' });
+
+  // Keyboard navigation in the tree (WAI-ARIA tree): arrows, Home, End, then Enter selects
+  // De Klimop and the focus stays on it in the new site's tree.
+  const focused = () => page.evaluate(() => document.activeElement?.dataset?.site);
+  await page.focus('a[data-site="Scholengroep Horizon"]');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), 'De Klimop');
+  await page.keyboard.press('End');
+  assert.equal(await focused(), 'De Regenboog');
+  await page.keyboard.press('Home');
+  assert.equal(await focused(), 'Scholengroep Horizon');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await focused(), 'De Klimop');
   await page.keyboard.press('Enter');
   await page.locator('#site-info-title', { hasText: 'De Klimop' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.dataset?.site === 'De Klimop');
   await page.locator('#users-empty').waitFor();
   assert.equal(await page.evaluate(() => window.__noReload), 'still here', 'no reload after create');
 

@@ -274,7 +274,17 @@ test('an administrator imports a OneRoster export and sees its schools and class
   await hydrated(page);
   await page.locator('a[data-site="Basisschool De Linde"]').waitFor();
   await page.locator('a[data-site="Basisschool Het Anker"]').waitFor();
-  await page.focus('a[data-site="3A"]');
+  // Only the open sites' children are loaded: the classes come when De Linde opens (arrow
+  // right), then arrow down moves through them (ARIA tree) and Enter selects.
+  assert.equal(await page.locator('a[data-site="3A"]').count(), 0, 'classes not loaded before their school opens');
+  await page.focus('a[data-site="Basisschool De Linde"]');
+  await page.keyboard.press('ArrowRight');
+  await page.locator('a[data-site="Basisschool De Linde"][aria-expanded="true"]').waitFor();
+  await page.locator('a[data-site="3A"]').waitFor();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.site), '1A');
+  await page.keyboard.press('3');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.site), '3A', 'type-ahead');
   await page.keyboard.press('Enter');
   await page.locator('#site-info-title', { hasText: '3A' }).waitFor();
   await page.locator('tr[data-username="lk.emma.060"]').waitFor();

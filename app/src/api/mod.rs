@@ -12,6 +12,7 @@ pub mod institutions;
 pub mod journal;
 pub mod onboarding;
 pub mod operator;
+pub mod outline;
 pub mod overview;
 pub mod profile;
 pub mod properties;

@@ -9,6 +9,7 @@ mod delete;
 pub mod expiry;
 mod lock;
 mod move_site;
+mod outline;
 mod read;
 mod update;
 mod vendor;
@@ -17,6 +18,10 @@ pub use create::{create, insert_root, insert_site, NewSiteForm};
 pub use delete::delete;
 pub(crate) use lock::{lock_site, parents_of, recount, release_seats, take_seats};
 pub use move_site::{move_options, move_site};
+pub use outline::{
+    children, outline, search, Children, Found, Outline, OutlineNode, CHILDREN_SHOWN, FOUND_SHOWN,
+    ROOTS_SHOWN,
+};
 pub use read::public_id_of;
 pub use read::Resolved;
 pub use read::{

@@ -34,6 +34,7 @@ mod licences;
 mod moves;
 mod onboarding;
 mod oneroster;
+mod outline;
 mod passkeys;
 mod products;
 mod properties;

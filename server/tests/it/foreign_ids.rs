@@ -395,6 +395,23 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         // Sites.
         ("site_tree", NoId("lists the caller's own subtrees (see the listing test)")),
         (
+            "site_outline",
+            Foreign(vec![
+                format!("site={}", ids.regenboog),
+                format!("site={}", ids.root),
+                format!("site={stranger}"),
+            ]),
+        ),
+        (
+            "site_children",
+            Foreign(vec![
+                format!("parent={}&offset=0", ids.regenboog),
+                format!("parent={}&offset=0", ids.root),
+                format!("parent={stranger}&offset=0"),
+            ]),
+        ),
+        ("search_sites", NoId("searches the caller's own subtrees (see the listing test)")),
+        (
             "site_details",
             Foreign(vec![
                 format!("site={}", ids.regenboog),
@@ -1347,6 +1364,16 @@ async fn should_list_and_search_only_inside_the_subtree() {
     assert_eq!(status, StatusCode::OK);
     assert!(tree.contains("De Klimop"));
     assert_nothing_foreign("site_tree", &tree);
+
+    let (status, outline) = w.call("site_outline", String::new()).await;
+    assert_eq!(status, StatusCode::OK, "{outline}");
+    assert!(outline.contains("De Klimop"));
+    assert_nothing_foreign("site_outline", &outline);
+    for text in ["de", "horizon", "regenboog", "e"] {
+        let (status, found) = w.call("search_sites", format!("text={text}")).await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        assert_nothing_foreign("search_sites", &found);
+    }
 
     let (_, details) = w.call("site_details", String::new()).await;
     assert!(details.contains("De Klimop"));

@@ -109,6 +109,12 @@ pub fn BulkBar(
         }
     };
     let destinations = move || subtree(&ctx.nodes.get(), site);
+    // The sites to move to load when the move is chosen (the tree loads only what is open).
+    Effect::new(move |_| {
+        if action.get() == BulkKind::Move && ctx.nodes.with_untracked(Vec::is_empty) {
+            ctx.load_sites();
+        }
+    });
     let run = Callback::new(move |_: ()| {
         let chosen = action.get_untracked();
         let users: Vec<Uuid> = selection.users.get_untracked().into_iter().collect();

@@ -17,6 +17,7 @@ mod registration_form;
 mod site_info;
 mod subscriptions;
 mod tree;
+mod tree_view;
 mod user_list;
 mod user_row;
 
@@ -25,6 +26,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
+use crate::api::outline::site_outline;
 use crate::api::sites::{load_site_details, site_tree};
 use crate::api::users::{list_users, UserFilter};
 use crate::components::error_message::{ErrorMessage, StatusMessage};
@@ -56,6 +58,19 @@ pub struct AdminCtx {
 }
 
 impl AdminCtx {
+    /// Loads every site the reader sees into `sites` and `nodes`, for the dialogs that still
+    /// choose among all of them (roles' site, bulk moves); the page itself never needs them.
+    pub fn load_sites(&self) {
+        let ctx = *self;
+        leptos::task::spawn_local(async move {
+            if let Ok(nodes) = site_tree().await {
+                ctx.sites
+                    .set(nodes.iter().map(|n| (n.id, n.name.clone())).collect());
+                ctx.nodes.set(nodes);
+            }
+        });
+    }
+
     pub fn reload(&self) {
         self.version.update(|v| *v += 1);
     }
@@ -166,14 +181,11 @@ fn AdminContent() -> impl IntoView {
         ctx.notice.set(None);
         ctx.error.set(None);
     });
-    let tree = Resource::new(move || ctx.version.get(), |_| site_tree());
-    Effect::new(move |_| {
-        if let Some(Ok(nodes)) = tree.get() {
-            ctx.sites
-                .set(nodes.iter().map(|n| (n.id, n.name.clone())).collect());
-            ctx.nodes.set(nodes);
-        }
-    });
+    // The tree on demand: the top of the reach and the way down to the selected site.
+    let tree = Resource::new(
+        move || (requested_site.get(), ctx.version.get()),
+        |(site, _)| site_outline(site),
+    );
     let details = Resource::new(
         move || (requested_site.get(), ctx.version.get()),
         |(site, _)| load_site_details(site),

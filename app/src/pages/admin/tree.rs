@@ -1,5 +1,5 @@
-//! The structure tree: every site with `used/max`, a search field, add and delete subsite.
-use std::collections::HashMap;
+//! The structure tree panel: the tree on demand (`tree_view`), the search through the server's
+//! sites with their paths, add and delete subsite.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,16 +7,17 @@ use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
 use super::{admin_href, new_site::NewSiteForm, use_admin};
-use crate::api::sites::{delete_site, SiteDetails, SiteNode};
+use crate::api::outline::{search_sites, FoundSite, Outline};
+use crate::api::sites::{delete_site, SiteDetails};
 use crate::api::users::UserFilter;
 use crate::components::confirm_dialog::ConfirmDialog;
-use crate::components::loaded::{Loaded, LoadedList};
+use crate::components::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
 
 #[component]
 pub fn SiteTree(
-    tree: Resource<Result<Vec<SiteNode>, AppError>>,
+    tree: Resource<Result<Outline, AppError>>,
     details: Resource<Result<SiteDetails, AppError>>,
     #[prop(into)] selected: Signal<Option<Uuid>>,
     filter: Memo<UserFilter>,
@@ -25,9 +26,21 @@ pub fn SiteTree(
     let ctx = use_admin();
     let search = RwSignal::new(String::new());
     let adding = RwSignal::new(false);
+    let refocus = StoredValue::new(false);
     let confirm_delete = RwSignal::new(false);
     let navigate = use_navigate();
     let current = Signal::derive(move || details.get().and_then(|d| d.ok()));
+    // The search runs on the server (bounded), from two characters on.
+    let searching = move || search.with(|s| s.trim().chars().count() >= 2);
+    let found = LocalResource::new(move || {
+        let text = search.get();
+        async move {
+            if text.trim().chars().count() < 2 {
+                return None;
+            }
+            search_sites(text).await.ok()
+        }
+    });
 
     let do_delete = Callback::new(move |_| {
         let Some(d) = current.get_untracked() else {
@@ -62,10 +75,12 @@ pub fn SiteTree(
                 placeholder=move || td_string!(i18n.get_locale(), admin.search_sites)
                 on:input=move |ev| search.set(event_target_value(&ev)) prop:value=search />
         </div>
-        <LoadedList load=tree loading=true quiet=true let:nodes
-            empty=move || view! { <p class="empty">{t!(i18n, admin.no_sites)}</p> }>
-            <TreeView nodes=nodes search=search selected=selected filter=filter />
-        </LoadedList>
+        <div hidden=searching>
+            <Loaded load=tree loading=true quiet=true let:outline>
+                <super::tree_view::TreeView outline=outline selected=selected filter=filter refocus=refocus />
+            </Loaded>
+        </div>
+        {move || searching().then(|| view! { <FoundSites found=found.get().flatten() filter=filter /> })}
         <Loaded load=details quiet=true let:d>
             {(d.can_manage || d.can_delete).then(|| {
                 let name = d.node.name.clone();
@@ -102,91 +117,46 @@ pub fn SiteTree(
     }
 }
 
+/// The sites a search found, each with its path (top first), as links that select it.
 #[component]
-fn TreeView(
-    nodes: Vec<SiteNode>,
-    search: RwSignal<String>,
-    selected: Signal<Option<Uuid>>,
-    filter: Memo<UserFilter>,
-) -> impl IntoView {
+fn FoundSites(found: Option<Vec<FoundSite>>, filter: Memo<UserFilter>) -> impl IntoView {
     let i18n = use_i18n();
-    let ids: Vec<Uuid> = nodes.iter().map(|n| n.id).collect();
-    let mut children: HashMap<Option<Uuid>, Vec<SiteNode>> = HashMap::new();
-    for node in nodes {
-        let parent = node.parent_id.filter(|p| ids.contains(p));
-        children.entry(parent).or_default().push(node);
-    }
-    let children = StoredValue::new(children);
-    move || {
-        let term = search.get().trim().to_lowercase();
-        let roots = children.with_value(|c| c.get(&None).cloned().unwrap_or_default());
-        let rendered: Vec<AnyView> = children.with_value(|c| {
-            roots
-                .iter()
-                .filter_map(|n| render_node(n, c, &term, selected, filter))
-                .collect()
-        });
-        if rendered.is_empty() {
-            view! { <p class="empty">{t!(i18n, admin.no_sites_match)}</p> }.into_any()
-        } else {
-            view! { <ul class="tree" role="list">{rendered}</ul> }.into_any()
-        }
-    }
-}
-
-/// A node and the part of its subtree that matches the search (None when nothing does).
-fn render_node(
-    node: &SiteNode,
-    children: &HashMap<Option<Uuid>, Vec<SiteNode>>,
-    term: &str,
-    selected: Signal<Option<Uuid>>,
-    filter: Memo<UserFilter>,
-) -> Option<AnyView> {
-    let kids: Vec<AnyView> = children
-        .get(&Some(node.id))
-        .map(|list| {
-            list.iter()
-                .filter_map(|child| render_node(child, children, term, selected, filter))
-                .collect()
-        })
-        .unwrap_or_default();
-    let matches = term.is_empty() || node.name.to_lowercase().contains(term);
-    if !matches && kids.is_empty() {
-        return None;
-    }
-    let id = node.id;
-    let href = move || {
-        let f = filter.get();
-        admin_href(
-            id,
-            &UserFilter {
-                include_subsites: f.include_subsites,
-                sort: f.sort,
-                descending: f.descending,
-                ..Default::default()
-            },
-        )
+    let Some(found) = found else {
+        return view! { <p class="muted">{t!(i18n, common.loading)}</p> }.into_any();
     };
-    let is_selected = move || selected.get() == Some(id);
-    let i18n = use_i18n();
-    let archived = node.archived;
-    let full = node.used_seats >= node.seat_limit && !archived;
-    let counts = format!("{}/{}", node.used_seats, node.seat_limit);
-    Some(
-        view! {
-            <li>
-                <a href=href class="tree-node" class:selected=is_selected
-                    aria-current=move || is_selected().then_some("page") data-site=node.name.clone()>
-                    <span class="tree-name" class:muted=archived>{node.name.clone()}</span>
-                    {if archived {
-                        view! { <span class="seat-count archived">{t!(i18n, rollover.archived)}</span> }.into_any()
-                    } else {
-                        view! { <span class="seat-count" class:full=full>{counts}</span> }.into_any()
-                    }}
-                </a>
-                {(!kids.is_empty()).then(|| view! { <ul role="list">{kids}</ul> })}
-            </li>
-        }
-        .into_any(),
-    )
+    if found.is_empty() {
+        return view! { <p class="empty" id="no-sites-found">{t!(i18n, admin.no_sites_match)}</p> }
+            .into_any();
+    }
+    view! {
+        <ul class="tree tree-results" id="site-results" role="list">
+            {found.into_iter().map(|f| {
+                let id = f.node.node.id;
+                let href = move || {
+                    let current = filter.get();
+                    admin_href(id, &UserFilter {
+                        include_subsites: current.include_subsites,
+                        sort: current.sort,
+                        descending: current.descending,
+                        ..Default::default()
+                    })
+                };
+                let node = f.node.node;
+                let counts = format!("{}/{}", node.used_seats, node.seat_limit);
+                let path = f.path.join(" › ");
+                view! {
+                    <li>
+                        <a href=href class="tree-node" data-found=node.name.clone()>
+                            <span class="tree-found">
+                                <span class="tree-name">{node.name.clone()}</span>
+                                {(!path.is_empty()).then(|| view! { <small class="tree-path">{path}</small> })}
+                            </span>
+                            <span class="seat-count">{counts}</span>
+                        </a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }
