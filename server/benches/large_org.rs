@@ -1,0 +1,366 @@
+//! `cargo bench -p licentia --bench large_org` (and with `LICENTIA_BENCH_PG=<server url>` on
+//! PostgreSQL too): see BENCHMARKS.md, "Large organisations".
+//!
+//! The same shape twice, with 10,000 and with 1,000,000 users: 100 organisations of 10 schools
+//! of 49 classes (50,100 sites), the users spread evenly over the classes. Each run times, for
+//! an administrator of one organisation (the domain's list call: access check, page, bounded
+//! count, licences):
+//! - the user list of the organisation with all its subsites, sorted by name, first page;
+//! - the same list searched for a three-letter part of a name ("ert", about one user in ten);
+//! - one school with its classes, sorted by name;
+//!
+//! and, for an operator, the first load of the tree (`domain::sites::outline` with a class
+//! selected) and its statements. The figures that matter are the ratios of the large run to
+//! the small one (goals in BENCHMARKS.md): a list that reads every row of the organisation grows
+//! a hundredfold.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use domain::entities::user;
+use domain::users::{UserQuery, UserSort};
+use sea_orm::{ConnectionTrait, Database, EntityTrait, Set};
+use uuid::Uuid;
+
+const ORGANISATIONS: usize = 100;
+const SCHOOLS: usize = 10;
+const CLASSES: usize = 49;
+const ROUNDS: usize = 21;
+
+struct Figures {
+    sorted: Duration,
+    searched: Duration,
+    school: Duration,
+    outline: Duration,
+    outline_statements: usize,
+    searched_rows: u64,
+}
+
+async fn median<F, Fut>(mut f: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    f().await;
+    let mut times = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let t = Instant::now();
+        f().await;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times[ROUNDS / 2]
+}
+
+/// The organisations, schools and classes: one transaction per organisation.
+async fn seed_sites(db: &domain::Db) -> Vec<(i32, Uuid, Vec<(i32, Uuid)>, Vec<i32>)> {
+    let mut organisations = Vec::with_capacity(ORGANISATIONS);
+    for o in 0..ORGANISATIONS {
+        let txn = db.write().await.unwrap();
+        let root =
+            domain::sites::insert_site(&*txn, None, &format!("Scholengroep {o:03}"), 2_000_000)
+                .await
+                .unwrap();
+        let mut schools = Vec::with_capacity(SCHOOLS);
+        let mut classes = Vec::with_capacity(SCHOOLS * CLASSES);
+        for s in 0..SCHOOLS {
+            let school = domain::sites::insert_site(
+                &*txn,
+                Some(&[root.id]),
+                &format!("School {o:03}-{s:02}"),
+                100_000,
+            )
+            .await
+            .unwrap();
+            schools.push((school.id, school.public_id));
+            for c in 0..CLASSES {
+                let class = domain::sites::insert_site(
+                    &*txn,
+                    Some(&[school.id, root.id]),
+                    &format!("Klas {o:03}-{s:02}-{c:02}"),
+                    1_000,
+                )
+                .await
+                .unwrap();
+                classes.push(class.id);
+            }
+        }
+        txn.commit().await.unwrap();
+        organisations.push((root.id, root.public_id, schools, classes));
+    }
+    organisations
+}
+
+/// `count` users spread evenly over every class, inserted 1,000 to a statement.
+async fn seed_users(db: &domain::Db, classes: &[i32], count: usize) {
+    let names = [
+        "Janssens", "Peeters", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
+        "Wouters", "De Smet",
+    ];
+    let firsts = [
+        "Anna", "Lucas", "Emma", "Noah", "Marie", "Louis", "Lena", "Arthur", "Nina", "Jan",
+    ];
+    let now = Utc::now();
+    let mut batch = Vec::with_capacity(1000);
+    let txn = db.write().await.unwrap();
+    for i in 0..count {
+        batch.push(user::ActiveModel {
+            public_id: Set(Uuid::new_v4()),
+            site_id: Set(classes[i % classes.len()]),
+            username: Set(format!("user{i:07}")),
+            first_name: Set(firsts[(i / 7) % 10].to_string()),
+            last_name: Set(format!("{} {}", names[(i / 13) % 10], i)),
+            email: Set(None),
+            email_verified: Set(false),
+            password_hash: Set(None),
+            active: Set(true),
+            expires_on: Set(None),
+            must_change_password: Set(false),
+            locale: Set(None),
+            created_at: Set(now),
+            last_sign_in_at: Set(None),
+            is_operator: Set(false),
+            service_account: Set(false),
+            ..Default::default()
+        });
+        if batch.len() == 1000 || i + 1 == count {
+            user::Entity::insert_many(std::mem::take(&mut batch))
+                .exec(&*txn)
+                .await
+                .unwrap();
+        }
+    }
+    txn.execute_unprepared(
+        "UPDATE sites SET own_users = (SELECT COUNT(*) FROM users WHERE users.site_id = sites.id), \
+         used_seats = (SELECT COUNT(*) FROM users WHERE users.site_id = sites.id) \
+           + COALESCE((SELECT SUM(c.seat_limit) FROM sites c WHERE c.parent_id = sites.id), 0)",
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    // Statistics for the planners, as a live database keeps them.
+    db.conn().execute_unprepared("ANALYZE").await.unwrap();
+}
+
+async fn run(mut db: domain::Db, users: usize) -> Figures {
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let t = Instant::now();
+    let organisations = seed_sites(&db).await;
+    let all_classes: Vec<i32> = organisations
+        .iter()
+        .flat_map(|(_, _, _, classes)| classes.iter().copied())
+        .collect();
+    seed_users(&db, &all_classes, users).await;
+    println!(
+        "  seeded {} sites and {users} users in {:.0?}",
+        all_classes.len() + ORGANISATIONS * (SCHOOLS + 1),
+        t.elapsed()
+    );
+
+    // An administrator of organisation 42, and an operator.
+    let (org, org_public, schools, _) = &organisations[42];
+    let admin_user = insert_user(&db, *org, "org.admin").await;
+    domain::roles::grant_builtin_unchecked(
+        db.conn(),
+        admin_user,
+        domain::roles::ADMINISTRATOR,
+        *org,
+    )
+    .await
+    .unwrap();
+    let admin = domain::Principal::load(&db, admin_user).await.unwrap();
+    let operator_user = insert_user(&db, *org, "bench.operator").await;
+    user::Entity::update(user::ActiveModel {
+        id: Set(operator_user),
+        is_operator: Set(true),
+        ..Default::default()
+    })
+    .exec(db.conn())
+    .await
+    .unwrap();
+    let operator = domain::Principal::load(&db, operator_user).await.unwrap();
+
+    let list = |site: Uuid, search: &'static str, include_subsites: bool| {
+        let db = db.clone();
+        let admin = admin.clone();
+        async move {
+            let query = UserQuery {
+                search: search.into(),
+                include_subsites,
+                sort: UserSort::Name,
+                ..UserQuery::default()
+            };
+            domain::users::list(&db, &admin, site, query).await.unwrap()
+        }
+    };
+    let page = list(*org_public, "", true).await;
+    assert_eq!(page.rows.len(), 25);
+    let searched_rows = list(*org_public, "ert", true).await.total;
+    let sorted = median(|| async {
+        list(*org_public, "", true).await;
+    })
+    .await;
+    let searched = median(|| async {
+        list(*org_public, "ert", true).await;
+    })
+    .await;
+    let school = schools[3].1;
+    let school_time = median(|| async {
+        list(school, "", true).await;
+    })
+    .await;
+
+    let class = domain::entities::site::Entity::find_by_id(all_classes[42 * SCHOOLS * CLASSES + 7])
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .public_id;
+    let before = statements.load(Ordering::Relaxed);
+    let outline = domain::sites::outline(&db, &operator, Some(class))
+        .await
+        .unwrap();
+    let outline_statements = statements.load(Ordering::Relaxed) - before;
+    assert_eq!(
+        outline.roots.nodes.len(),
+        ORGANISATIONS.min(domain::sites::ROOTS_SHOWN as usize)
+    );
+    let outline_time = median(|| async {
+        domain::sites::outline(&db, &operator, Some(class))
+            .await
+            .unwrap();
+    })
+    .await;
+    Figures {
+        sorted,
+        searched,
+        school: school_time,
+        outline: outline_time,
+        outline_statements,
+        searched_rows,
+    }
+}
+
+async fn insert_user(db: &domain::Db, site: i32, username: &str) -> i32 {
+    let form = domain::users::NewUserForm {
+        username: username.into(),
+        first_name: "Bench".into(),
+        last_name: "Mark".into(),
+        ..Default::default()
+    }
+    .validate()
+    .await
+    .unwrap();
+    let txn = db.write().await.unwrap();
+    let created = domain::users::insert_unchecked(&*txn, site, form)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    created.id
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn report(name: &str, small: &Figures, large: &Figures) {
+    println!("{name}:");
+    let line = |what: &str, s: Duration, l: Duration, goal: &str| {
+        println!(
+            "  {what:<48} {:>9.2} ms at 10,000 users, {:>9.2} ms at 1,000,000: ratio {:.2} ({goal})",
+            ms(s),
+            ms(l),
+            l.as_secs_f64() / s.as_secs_f64()
+        );
+    };
+    line(
+        "organisation, all subsites, sorted, page 1",
+        small.sorted,
+        large.sorted,
+        "goal at most 2",
+    );
+    line(
+        &format!(
+            "organisation, searched \"ert\" ({} / {} found)",
+            small.searched_rows, large.searched_rows
+        ),
+        small.searched,
+        large.searched,
+        "goal at most 4",
+    );
+    line(
+        "a school with its classes, sorted, page 1",
+        small.school,
+        large.school,
+        "",
+    );
+    line(
+        "operator's tree, a class selected",
+        small.outline,
+        large.outline,
+        "",
+    );
+    println!(
+        "  statements of the operator's tree: {} and {}",
+        small.outline_statements, large.outline_statements
+    );
+}
+
+async fn sqlite(users: usize) -> Figures {
+    let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
+    let figures = run(db.clone(), users).await;
+    db.close().await.ok();
+    std::fs::remove_dir_all(&dir).ok();
+    figures
+}
+
+async fn postgres(server: &str, users: usize) -> Figures {
+    let name = format!("bench_{}", Uuid::new_v4().simple());
+    let admin = Database::connect(format!("{server}/postgres"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let db = domain::Db::connect_and_migrate(&format!("{server}/{name}"))
+        .await
+        .unwrap();
+    let figures = run(db.clone(), users).await;
+    db.close().await.ok();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .ok();
+    figures
+}
+
+#[tokio::main]
+async fn main() {
+    let large: usize = std::env::var("LICENTIA_BENCH_USERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
+    println!("SQLite, 10,000 users…");
+    let small = sqlite(10_000).await;
+    println!("SQLite, {large} users…");
+    let big = sqlite(large).await;
+    report("SQLite", &small, &big);
+    if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
+        let server = server.trim_end_matches('/');
+        println!("PostgreSQL, 10,000 users…");
+        let small = postgres(server, 10_000).await;
+        println!("PostgreSQL, {large} users…");
+        let big = postgres(server, large).await;
+        report("PostgreSQL", &small, &big);
+    }
+}
