@@ -112,6 +112,17 @@ pub async fn principal() -> Result<(Db, Principal), AppError> {
     let principal = session::session_principal_in(&db, &session, memo.as_ref())
         .await?
         .usable()?;
+    // A page's rendering reads each site once for all its server functions.
+    let reads = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<std::sync::Arc<domain::ReadMemo>>()
+            .cloned()
+    });
+    let db = match reads {
+        Some(memo) => db.with_read_memo(memo),
+        None => db,
+    };
     Ok((db, principal.from_address(client_address().await)))
 }
 

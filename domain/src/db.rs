@@ -28,6 +28,19 @@ pub struct Db {
     id: u64,
     /// SQLite: the address, for the one connection that changes the schema.
     sqlite_url: Option<Arc<str>>,
+    /// One request's reads of sites, when the handle serves a page's rendering (see
+    /// [`ReadMemo`]).
+    read_memo: Option<Arc<ReadMemo>>,
+}
+
+/// What one server-side rendering of a page has read of the tree: each site resolved (with its
+/// ancestry) and the reader's home site, read once however many of the page's server functions
+/// ask, and while one reads the others wait for its answer. Only for requests that read (a
+/// page's GET): a write in the same request would not be seen by a later read through it.
+#[derive(Default)]
+pub struct ReadMemo {
+    pub(crate) sites: Mutex<std::collections::HashMap<uuid::Uuid, crate::sites::Resolved>>,
+    pub(crate) homes: Mutex<std::collections::HashMap<i32, uuid::Uuid>>,
 }
 
 /// The numbers given to databases connected so far.
@@ -140,6 +153,7 @@ impl Db {
             batches: Arc::default(),
             id: CONNECTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             sqlite_url,
+            read_memo: None,
         })
     }
 
@@ -195,6 +209,18 @@ impl Db {
     /// This database's number in the process.
     pub(crate) fn id(&self) -> u64 {
         self.id
+    }
+
+    /// The same database, its reads of sites kept in `memo` (one request's: see [`ReadMemo`]).
+    pub fn with_read_memo(&self, memo: Arc<ReadMemo>) -> Db {
+        Db {
+            read_memo: Some(memo),
+            ..self.clone()
+        }
+    }
+
+    pub(crate) fn read_memo(&self) -> Option<&ReadMemo> {
+        self.read_memo.as_deref()
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

@@ -51,6 +51,6 @@ pub mod validate;
 pub mod webhooks;
 pub mod work;
 
-pub use db::Db;
+pub use db::{Db, ReadMemo};
 pub use error::{Code, Error, Result};
 pub use identity::Principal;

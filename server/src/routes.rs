@@ -266,11 +266,18 @@ const PUBLIC_PAGES: &[&str] = &[
 
 /// Pages need sign-in: without a signed-in session the browser goes to the sign-in page and
 /// comes back to the page it asked for afterwards.
-/// A fresh memo of the principal for each request (see `session::PrincipalMemo`).
+/// A fresh memo of the principal for each request (see `session::PrincipalMemo`), and for a
+/// page's rendering (a GET, which writes nothing) one of its reads of sites
+/// (`domain::ReadMemo`).
 async fn remember_principal(mut request: Request, next: Next) -> Response {
     request
         .extensions_mut()
         .insert(session::PrincipalMemo::default());
+    if request.method() == axum::http::Method::GET {
+        request
+            .extensions_mut()
+            .insert(std::sync::Arc::new(domain::ReadMemo::default()));
+    }
     next.run(request).await
 }
 

@@ -35,25 +35,12 @@ pub async fn session_principal(db: &Db, session: &Session) -> Result<Principal, 
 }
 
 /// The principal of one request, loaded once however many server functions ask for it (the
-/// server-side rendering of a page runs several in one request). The server puts a fresh one
-/// in every request's extensions; it remembers a user only while the session still names them.
+/// server-side rendering of a page runs several in one request, at the same moment: the first
+/// loads while the others wait for it, rather than each loading its own). The server puts a
+/// fresh one in every request's extensions; it remembers a user only while the session still
+/// names them.
 #[derive(Clone, Default)]
-pub struct PrincipalMemo(std::sync::Arc<std::sync::Mutex<Option<(i32, Principal)>>>);
-
-impl PrincipalMemo {
-    fn get(&self, user_id: i32) -> Option<Principal> {
-        let kept = self.0.lock().ok()?;
-        kept.as_ref()
-            .filter(|(id, _)| *id == user_id)
-            .map(|(_, principal)| principal.clone())
-    }
-
-    fn keep(&self, user_id: i32, principal: &Principal) {
-        if let Ok(mut kept) = self.0.lock() {
-            *kept = Some((user_id, principal.clone()));
-        }
-    }
-}
+pub struct PrincipalMemo(std::sync::Arc<tokio::sync::Mutex<Option<(i32, Principal)>>>);
 
 /// [`session_principal`] through the request's memo: the first call loads, later ones of the
 /// same request for the same user reuse it.
@@ -69,12 +56,16 @@ pub async fn session_principal_in(
         .get(SESSION_USER)
         .await
         .map_err(|_| domain::Error::Internal("session store".into()))?;
-    if let Some(found) = user_id.and_then(|id| memo.get(id)) {
-        return Ok(found);
+    // Held across the load: the request's other calls wait for this one's answer.
+    let mut kept = memo.0.lock().await;
+    if let (Some(id), Some((kept_id, principal))) = (user_id, kept.as_ref()) {
+        if id == *kept_id {
+            return Ok(principal.clone());
+        }
     }
     let principal = session_principal(db, session).await?;
     if let (Some(id), Principal::User(_)) = (user_id, &principal) {
-        memo.keep(id, &principal);
+        *kept = Some((id, principal.clone()));
     }
     Ok(principal)
 }

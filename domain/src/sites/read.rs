@@ -76,6 +76,20 @@ impl Resolved {
 /// Finds a site by public id with its ancestry. Unknown ids are `NotFound`; callers still
 /// have to ask `access` (which also answers `NotFound` for sites the principal cannot see).
 pub async fn resolve(db: &Db, public_id: Uuid) -> Result<Resolved> {
+    let Some(memo) = db.read_memo() else {
+        return resolve_unkept(db, public_id).await;
+    };
+    // Held across the read: the request's other calls wait for this one's answer.
+    let mut kept = memo.sites.lock().await;
+    if let Some(found) = kept.get(&public_id) {
+        return Ok(found.clone());
+    }
+    let resolved = resolve_unkept(db, public_id).await?;
+    kept.insert(public_id, resolved.clone());
+    Ok(resolved)
+}
+
+async fn resolve_unkept(db: &Db, public_id: Uuid) -> Result<Resolved> {
     let site = site::Entity::find()
         .filter(site::Column::PublicId.eq(public_id))
         .one(db.conn())
@@ -177,6 +191,19 @@ pub async fn site_or_home(db: &Db, principal: &Principal, site: Option<Uuid>) ->
 
 /// The site the administrator page opens on: the first site the principal may view.
 pub async fn home_site(db: &Db, principal: &Principal) -> Result<Uuid> {
+    let (Some(memo), Some(user)) = (db.read_memo(), principal.user_id()) else {
+        return home_site_unkept(db, principal).await;
+    };
+    let mut kept = memo.homes.lock().await;
+    if let Some(found) = kept.get(&user) {
+        return Ok(*found);
+    }
+    let home = home_site_unkept(db, principal).await?;
+    kept.insert(user, home);
+    Ok(home)
+}
+
+async fn home_site_unkept(db: &Db, principal: &Principal) -> Result<Uuid> {
     let first = match access::readable(principal, Operation::ViewSites)? {
         Readable::All => {
             site::Entity::find()

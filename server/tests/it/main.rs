@@ -8,6 +8,7 @@ mod foreign_ids;
 mod import_resume;
 mod mail_delivery;
 mod observability;
+mod page_statements;
 mod scim;
 mod second_factor;
 mod shutdown;
