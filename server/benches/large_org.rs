@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use domain::entities::user;
 use domain::users::{UserQuery, UserSort};
-use sea_orm::{ConnectionTrait, Database, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 const ORGANISATIONS: usize = 100;
@@ -93,7 +93,8 @@ async fn seed_sites(db: &domain::Db) -> Vec<(i32, Uuid, Vec<(i32, Uuid)>, Vec<i3
     organisations
 }
 
-/// `count` users spread evenly over every class, inserted 1,000 to a statement.
+/// `count` users spread evenly over the organisations and their classes (the classes in
+/// organisation order), inserted 1,000 to a statement.
 async fn seed_users(db: &domain::Db, classes: &[i32], count: usize) {
     let names = [
         "Janssens", "Peeters", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
@@ -103,12 +104,15 @@ async fn seed_users(db: &domain::Db, classes: &[i32], count: usize) {
         "Anna", "Lucas", "Emma", "Noah", "Marie", "Louis", "Lena", "Arthur", "Nina", "Jan",
     ];
     let now = Utc::now();
+    let per_org = classes.len() / ORGANISATIONS;
     let mut batch = Vec::with_capacity(1000);
     let txn = db.write().await.unwrap();
     for i in 0..count {
         batch.push(user::ActiveModel {
             public_id: Set(Uuid::new_v4()),
-            site_id: Set(classes[i % classes.len()]),
+            // Round the organisations first, then their classes: each organisation gets a
+            // hundredth of the users, spread over all its classes.
+            site_id: Set(classes[(i % ORGANISATIONS) * per_org + (i / ORGANISATIONS) % per_org]),
             username: Set(format!("user{i:07}")),
             first_name: Set(firsts[(i / 7) % 10].to_string()),
             last_name: Set(format!("{} {}", names[(i / 13) % 10], i)),
@@ -324,25 +328,15 @@ async fn sqlite(users: usize) -> Figures {
 }
 
 async fn postgres(server: &str, users: usize) -> Figures {
-    let name = format!("bench_{}", Uuid::new_v4().simple());
-    let admin = Database::connect(format!("{server}/postgres"))
-        .await
-        .unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let db = domain::Db::connect_and_migrate(&format!("{server}/{name}"))
-        .await
-        .unwrap();
+    let (db, name) = databases::fresh_postgres(server).await;
     let figures = run(db.clone(), users).await;
     db.close().await.ok();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .ok();
+    databases::drop_postgres(server, &name).await;
     figures
 }
+
+#[path = "support/databases.rs"]
+mod databases;
 
 #[tokio::main]
 async fn main() {

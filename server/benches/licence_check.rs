@@ -16,9 +16,10 @@ use std::time::Duration;
 
 use axum::routing::get;
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, Database};
 use uuid::Uuid;
 
+#[path = "support/databases.rs"]
+mod databases;
 #[path = "support/seed.rs"]
 mod seed;
 
@@ -244,18 +245,7 @@ async fn main() {
         measure("SQLite", db, &dir).await;
     }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
-        let server = server.trim_end_matches('/');
-        let name = format!("bench_{}", Uuid::new_v4().simple());
-        let admin = Database::connect(format!("{server}/postgres"))
-            .await
-            .unwrap();
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let db = domain::Db::connect_and_migrate(&format!("{server}/{name}"))
-            .await
-            .unwrap();
+        let (db, _name) = databases::fresh_postgres(&server).await;
         tokio::spawn(domain::cache::listen(db.clone()));
         measure("PostgreSQL", db, &dir).await;
     }

@@ -11,10 +11,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 use uuid::Uuid;
 
+#[path = "support/databases.rs"]
+mod databases;
 #[path = "support/seed.rs"]
 mod seed;
 
@@ -170,18 +171,7 @@ async fn main() {
         .await;
     }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
-        let server = server.trim_end_matches('/');
-        let name = format!("bench_{}", Uuid::new_v4().simple());
-        let admin = Database::connect(format!("{server}/postgres"))
-            .await
-            .unwrap();
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let db = domain::Db::connect_and_migrate(&format!("{server}/{name}"))
-            .await
-            .unwrap();
+        let (db, _name) = databases::fresh_postgres(&server).await;
         tokio::spawn(domain::cache::listen(db.clone()));
         measure("PostgreSQL", db).await;
     }

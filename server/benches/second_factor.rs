@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use http::StatusCode;
-use sea_orm::{ConnectionTrait, Database};
 use uuid::Uuid;
 
 #[allow(dead_code)] // the benchmark uses only part of the helpers
@@ -175,6 +174,9 @@ async fn run(db: domain::Db, label: &str) {
     );
 }
 
+#[path = "support/databases.rs"]
+mod databases;
+
 #[tokio::main]
 async fn main() {
     let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
@@ -187,23 +189,9 @@ async fn main() {
     .await;
     std::fs::remove_dir_all(&dir).ok();
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
-        let server = server.trim_end_matches('/');
-        let name = format!("bench_{}", Uuid::new_v4().simple());
-        let admin = Database::connect(format!("{server}/postgres"))
-            .await
-            .unwrap();
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let db = domain::Db::connect_and_migrate(&format!("{server}/{name}"))
-            .await
-            .unwrap();
+        let (db, name) = databases::fresh_postgres(&server).await;
         run(db.clone(), "PostgreSQL").await;
         db.close().await.ok();
-        admin
-            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .await
-            .ok();
+        databases::drop_postgres(&server, &name).await;
     }
 }

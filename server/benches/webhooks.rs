@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::StreamExt;
-use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
 const ENDPOINTS: usize = 3;
@@ -218,6 +218,9 @@ async fn scenario(
         .unwrap();
 }
 
+#[path = "support/databases.rs"]
+mod databases;
+
 #[tokio::main]
 async fn main() {
     let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
@@ -231,18 +234,7 @@ async fn main() {
         .await;
     }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
-        let server = server.trim_end_matches('/');
-        let name = format!("bench_{}", Uuid::new_v4().simple());
-        let admin = Database::connect(format!("{server}/postgres"))
-            .await
-            .unwrap();
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let db = domain::Db::connect_and_migrate(&format!("{server}/{name}"))
-            .await
-            .unwrap();
+        let (db, _name) = databases::fresh_postgres(&server).await;
         tokio::spawn(domain::cache::listen(db.clone()));
         measure("PostgreSQL", db).await;
     }
