@@ -328,14 +328,16 @@ async fn sqlite(users: usize) -> Figures {
 }
 
 async fn postgres(server: &str, users: usize) -> Figures {
-    let (db, name) = databases::fresh_postgres(server).await;
+    let url = databases::create_postgres(server, "bench").await;
+    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
     let figures = run(db.clone(), users).await;
     db.close().await.ok();
-    databases::drop_postgres(server, &name).await;
+    databases::drop_postgres(&url).await;
     figures
 }
 
-#[path = "support/databases.rs"]
+#[allow(dead_code)] // the benchmark uses part of the helpers
+#[path = "../tests/it/support/databases.rs"]
 mod databases;
 
 #[tokio::main]

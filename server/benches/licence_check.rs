@@ -18,7 +18,8 @@ use axum::routing::get;
 use chrono::Utc;
 use uuid::Uuid;
 
-#[path = "support/databases.rs"]
+#[allow(dead_code)] // the benchmark uses part of the helpers
+#[path = "../tests/it/support/databases.rs"]
 mod databases;
 #[path = "support/seed.rs"]
 mod seed;
@@ -245,7 +246,8 @@ async fn main() {
         measure("SQLite", db, &dir).await;
     }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
-        let (db, _name) = databases::fresh_postgres(&server).await;
+        let url = databases::create_postgres(&server, "bench").await;
+        let db = domain::Db::connect_and_migrate(&url).await.unwrap();
         tokio::spawn(domain::cache::listen(db.clone()));
         measure("PostgreSQL", db, &dir).await;
     }

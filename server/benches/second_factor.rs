@@ -174,7 +174,8 @@ async fn run(db: domain::Db, label: &str) {
     );
 }
 
-#[path = "support/databases.rs"]
+#[allow(dead_code)] // the benchmark uses part of the helpers
+#[path = "../tests/it/support/databases.rs"]
 mod databases;
 
 #[tokio::main]
@@ -189,9 +190,10 @@ async fn main() {
     .await;
     std::fs::remove_dir_all(&dir).ok();
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
-        let (db, name) = databases::fresh_postgres(&server).await;
+        let url = databases::create_postgres(&server, "bench").await;
+        let db = domain::Db::connect_and_migrate(&url).await.unwrap();
         run(db.clone(), "PostgreSQL").await;
         db.close().await.ok();
-        databases::drop_postgres(&server, &name).await;
+        databases::drop_postgres(&url).await;
     }
 }

@@ -218,7 +218,8 @@ async fn scenario(
         .unwrap();
 }
 
-#[path = "support/databases.rs"]
+#[allow(dead_code)] // the benchmark uses part of the helpers
+#[path = "../tests/it/support/databases.rs"]
 mod databases;
 
 #[tokio::main]
@@ -234,7 +235,8 @@ async fn main() {
         .await;
     }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
-        let (db, _name) = databases::fresh_postgres(&server).await;
+        let url = databases::create_postgres(&server, "bench").await;
+        let db = domain::Db::connect_and_migrate(&url).await.unwrap();
         tokio::spawn(domain::cache::listen(db.clone()));
         measure("PostgreSQL", db).await;
     }

@@ -18,8 +18,14 @@ pub async fn postgres_url() -> Option<String> {
         eprintln!("LICENTIA_TEST_PG not set: PostgreSQL test skipped");
         return None;
     };
+    Some(create_postgres(&server, "t").await)
+}
+
+/// A new database of its own on the PostgreSQL server at `server` (`postgres://user@host:port`),
+/// named `{prefix}_<uuid>`: its address. Also used by the benchmarks.
+pub async fn create_postgres(server: &str, prefix: &str) -> String {
     let server = server.trim_end_matches('/');
-    let name = format!("t_{}", Uuid::new_v4().simple());
+    let name = format!("{prefix}_{}", Uuid::new_v4().simple());
     let admin = Database::connect(format!("{server}/postgres"))
         .await
         .unwrap();
@@ -28,7 +34,23 @@ pub async fn postgres_url() -> Option<String> {
         .await
         .unwrap();
     admin.close().await.unwrap();
-    Some(format!("{server}/{name}"))
+    format!("{server}/{name}")
+}
+
+/// Drops a database [`create_postgres`] made, by its address (its connections closed first).
+#[allow(dead_code)] // the benchmarks drop theirs; a test's database goes with the test server
+pub async fn drop_postgres(url: &str) {
+    let Some((server, name)) = url.rsplit_once('/') else {
+        return;
+    };
+    let admin = Database::connect(format!("{server}/postgres"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .ok();
+    admin.close().await.ok();
 }
 
 /// SQLite, then PostgreSQL when there is one.
