@@ -1,7 +1,7 @@
 //! The axum application: Leptos pages and server functions, sessions, the sign-in gate.
 use app::ssr::ServerState;
 use app::{shell, App};
-use axum::extract::{DefaultBodyLimit, Path, Query, Request};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get};
@@ -203,11 +203,9 @@ pub fn app_with(
             crate::security::refuse_unreadable_uploads,
         ))
         .layer(middleware::from_fn(crate::answer::server_fn_status))
+        .layer(middleware::from_fn_with_state(db.clone(), sign_in_gate))
+        // Outside the gate, which reads the principal through the request's memo.
         .layer(middleware::from_fn(remember_principal))
-        .layer(middleware::from_fn_with_state(
-            leptos_options.clone(),
-            sign_in_gate,
-        ))
         .layer(sessions)
         // Outside the sessions: a refused request loads none.
         .layer(middleware::from_fn_with_state(
@@ -281,7 +279,12 @@ async fn remember_principal(mut request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-async fn sign_in_gate(session: Session, request: Request, next: Next) -> Response {
+async fn sign_in_gate(
+    State(db): State<domain::Db>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     let public = PUBLIC_PAGES.contains(&path)
         || path.starts_with("/api/")
@@ -296,13 +299,32 @@ async fn sign_in_gate(session: Session, request: Request, next: Next) -> Respons
         session.get::<i32>(session::keys::SESSION_USER).await,
         Ok(Some(_))
     );
-    if signed_in {
-        return next.run(request).await;
-    }
     let wanted = request
         .uri()
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    Redirect::to(&format!("/login?next={}", wire::url::encode(&wanted))).into_response()
+    if !signed_in {
+        return Redirect::to(&format!("/login?next={}", wire::url::encode(&wanted)))
+            .into_response();
+    }
+    // A password to change first: every page leads there, before anything renders (the page
+    // would send the browser there too, but only once it has hydrated). The principal read here
+    // is the request's, which the page's rendering reuses.
+    if path != "/password/change" {
+        let memo = request
+            .extensions()
+            .get::<session::PrincipalMemo>()
+            .cloned();
+        if let Ok(principal) = session::session_principal_in(&db, &session, memo.as_ref()).await {
+            if matches!(
+                principal.usable(),
+                Err(domain::Error::PasswordChangeRequired)
+            ) {
+                let to = format!("/password/change?next={}", wire::url::encode(&wanted));
+                return Redirect::to(&to).into_response();
+            }
+        }
+    }
+    next.run(request).await
 }

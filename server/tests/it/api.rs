@@ -544,6 +544,36 @@ async fn should_refuse_everything_until_a_required_password_change() {
     };
 
     let cookie = http_support::sign_in_as(&w.app, "nina.nieuw", "Eerste-keer-2026").await;
+    // Every page leads to the password change before it renders (not only once hydrated).
+    for (page, next) in [
+        ("/", "/"),
+        ("/admin?site=x", "/admin%3Fsite%3Dx"),
+        ("/profile", "/profile"),
+    ] {
+        let response = w
+            .app
+            .clone()
+            .oneshot(
+                http::Request::get(page)
+                    .header(http::header::COOKIE, &cookie)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_redirection(),
+            "{page}: {}",
+            response.status()
+        );
+        assert_eq!(
+            response.headers()[http::header::LOCATION],
+            format!("/password/change?next={next}").as_str(),
+            "{page}"
+        );
+    }
+    let (status, _) = http_support::get(&w.app, &cookie, "/password/change").await;
+    assert_eq!(status, StatusCode::OK, "the change itself renders");
     let (status, body) = server_fn(cookie.clone(), "my_profile", "").await;
     refused(status, &body);
     let (status, body) = server_fn(cookie.clone(), "my_overview", "").await;
