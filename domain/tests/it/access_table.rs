@@ -324,11 +324,42 @@ async fn probe(
     let tag = format!("p{n}");
     let none = |_| Vec::new();
     match operation {
-        Operation::ViewSites => Ok(sites::tree(db, p)
-            .await?
-            .into_iter()
-            .map(|s| s.name)
-            .collect()),
+        Operation::ViewSites => {
+            let names: Vec<String> = sites::tree(db, p)
+                .await?
+                .into_iter()
+                .map(|s| s.name)
+                .collect();
+            // The tree on demand and the site search read through the same rule: every site
+            // they show (and every name of a search's path) is one the whole tree holds.
+            let outline = sites::outline(db, p, None).await?;
+            let mut shown: Vec<String> = outline
+                .roots
+                .nodes
+                .iter()
+                .map(|n| n.node.name.clone())
+                .collect();
+            for found in sites::search(db, p, "e").await? {
+                shown.push(found.node.node.name);
+                shown.extend(found.path);
+            }
+            for root in &outline.roots.nodes {
+                shown.extend(
+                    sites::children(db, p, root.node.id, 0)
+                        .await?
+                        .nodes
+                        .into_iter()
+                        .map(|n| n.node.name),
+                );
+            }
+            for name in shown {
+                assert!(
+                    names.contains(&name),
+                    "{name} shown beyond the tree: {names:?}"
+                );
+            }
+            Ok(names)
+        }
         Operation::CreateSite => sites::create(
             db,
             p,

@@ -111,7 +111,7 @@ pub fn BulkBar(
     let destinations = move || subtree(&ctx.nodes.get(), site);
     // The sites to move to load when the move is chosen (the tree loads only what is open).
     Effect::new(move |_| {
-        if action.get() == BulkKind::Move && ctx.nodes.with_untracked(Vec::is_empty) {
+        if action.get() == BulkKind::Move {
             ctx.load_sites();
         }
     });

@@ -29,11 +29,7 @@ fn GrantForm(open: RwSignal<bool>, user: Uuid, home: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
     // The sites to choose from load when the dialog opens (the tree loads only what is open).
-    Effect::new(move |_| {
-        if ctx.sites.with_untracked(Vec::is_empty) {
-            ctx.load_sites();
-        }
-    });
+    Effect::new(move |_| ctx.load_sites());
     let site = RwSignal::new(home);
     let data = Resource::new(move || site.get(), move |s| load_user_grants(user, Some(s)));
     let checked = RwSignal::new(HashSet::<Uuid>::new());

@@ -60,6 +60,7 @@ pub struct AdminCtx {
 impl AdminCtx {
     /// Loads every site the reader sees into `sites` and `nodes`, for the dialogs that still
     /// choose among all of them (roles' site, bulk moves); the page itself never needs them.
+    /// Each opening loads them afresh: a site created or moved since is among them.
     pub fn load_sites(&self) {
         let ctx = *self;
         leptos::task::spawn_local(async move {
@@ -96,6 +97,20 @@ pub fn use_admin() -> AdminCtx {
         sites: RwSignal::new(Vec::new()),
         nodes: RwSignal::new(Vec::new()),
     })
+}
+
+/// The page's address for another site, keeping how the list is shown (subsites, sort) but
+/// not what it was searched or filtered for (the tree's and the site search's links).
+pub fn site_href(site: Uuid, filter: &UserFilter) -> String {
+    admin_href(
+        site,
+        &UserFilter {
+            include_subsites: filter.include_subsites,
+            sort: filter.sort.clone(),
+            descending: filter.descending,
+            ..Default::default()
+        },
+    )
 }
 
 /// The page's address for a site and a list filter.

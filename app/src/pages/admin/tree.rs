@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
-use super::{admin_href, new_site::NewSiteForm, use_admin};
+use super::{admin_href, new_site::NewSiteForm, site_href, use_admin};
 use crate::api::outline::{search_sites, FoundSite, Outline};
 use crate::api::sites::{delete_site, SiteDetails};
 use crate::api::users::UserFilter;
@@ -132,15 +132,7 @@ fn FoundSites(found: Option<Vec<FoundSite>>, filter: Memo<UserFilter>) -> impl I
         <ul class="tree tree-results" id="site-results" role="list">
             {found.into_iter().map(|f| {
                 let id = f.node.node.id;
-                let href = move || {
-                    let current = filter.get();
-                    admin_href(id, &UserFilter {
-                        include_subsites: current.include_subsites,
-                        sort: current.sort,
-                        descending: current.descending,
-                        ..Default::default()
-                    })
-                };
+                let href = move || filter.with(|f| site_href(id, f));
                 let node = f.node.node;
                 let counts = format!("{}/{}", node.used_seats, node.seat_limit);
                 let path = f.path.join(" › ");

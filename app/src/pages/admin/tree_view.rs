@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use super::admin_href;
+use super::site_href;
 use crate::api::outline::{site_children, Children, Outline, OutlineNode};
 use crate::api::users::UserFilter;
 use crate::i18n::*;
@@ -132,18 +132,7 @@ fn TreeNode(node: OutlineNode, level: u32, state: TreeState, first: Option<Uuid>
     let i18n = use_i18n();
     let id = node.node.id;
     let has_children = node.children > 0;
-    let href = move || {
-        let f = state.filter.get();
-        admin_href(
-            id,
-            &UserFilter {
-                include_subsites: f.include_subsites,
-                sort: f.sort,
-                descending: f.descending,
-                ..Default::default()
-            },
-        )
-    };
+    let href = move || state.filter.with(|f| site_href(id, f));
     let is_selected = move || state.selected.get() == Some(id);
     // One site takes the Tab key: the selected one, else the first.
     let tab_index = move || {

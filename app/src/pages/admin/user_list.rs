@@ -286,13 +286,15 @@ fn UserTable(
     } else {
         total.div_ceil(page.page_size).max(current + 2)
     };
-    let count_text = move |exact_key: &dyn Fn(Locale, u64) -> String,
+    // The count in the reader's form; past the limit, "more than" it.
+    let count_text = move |exact_key: &dyn Fn(Locale, String) -> String,
                            more_key: &dyn Fn(Locale, String) -> String| {
         let locale = i18n.get_locale();
+        let n = grouped(locale, total);
         if exact {
-            exact_key(locale, total)
+            exact_key(locale, n)
         } else {
-            more_key(locale, grouped(locale, total))
+            more_key(locale, n)
         }
     };
     let page_href = move |n: u64| {
