@@ -42,6 +42,7 @@ mod m20261224_000038_passkeys;
 mod m20261225_000039_sso_tenants;
 mod m20261226_000040_federations;
 mod m20261227_000041_user_search;
+mod m20261228_000042_user_organisation;
 
 pub struct Migrator;
 
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261225_000039_sso_tenants::Migration),
             Box::new(m20261226_000040_federations::Migration),
             Box::new(m20261227_000041_user_search::Migration),
+            Box::new(m20261228_000042_user_organisation::Migration),
         ]
     }
 }

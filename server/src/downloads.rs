@@ -122,6 +122,7 @@ pub async fn export(db: Db, session: Session, parts: Parts, extension: &str) -> 
         page: 0,
         property: query.prop,
         property_value: query.pv,
+        ..Default::default()
     }
     .into();
     let locale = locale(&parts.headers);

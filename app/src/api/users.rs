@@ -36,6 +36,11 @@ pub struct UserPage {
     pub total_exact: bool,
     pub page: u64,
     pub page_size: u64,
+    /// The place after the page's last row, when a page follows (the next page's `after`).
+    pub next: Option<String>,
+    /// The place before the page's first row, when a page precedes (the previous page's
+    /// `before`).
+    pub previous: Option<String>,
 }
 
 /// The list's filter, as it stands in the page's query string.
@@ -53,6 +58,12 @@ pub struct UserFilter {
     /// Only users with this value of the property (text: containing it).
     #[serde(default)]
     pub property_value: String,
+    /// The page after this place in the list (a neighbour page's link; faster than a number).
+    #[serde(default)]
+    pub after: String,
+    /// The page before this place in the list.
+    #[serde(default)]
+    pub before: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -78,6 +89,18 @@ impl From<domain::users::UserRow> for UserRow {
     }
 }
 
+impl UserFilter {
+    /// The same filter on its first page (a new search, order or site starts there).
+    pub fn first_page(&self) -> UserFilter {
+        UserFilter {
+            page: 0,
+            after: String::new(),
+            before: String::new(),
+            ..self.clone()
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<UserFilter> for domain::users::ListFilter {
     fn from(f: UserFilter) -> Self {
@@ -89,6 +112,8 @@ impl From<UserFilter> for domain::users::ListFilter {
             page: f.page,
             property: f.property,
             property_value: f.property_value,
+            after: f.after,
+            before: f.before,
         }
     }
 }
@@ -118,6 +143,8 @@ pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPa
         total_exact: page.total_exact,
         page: page.page,
         page_size: page.page_size,
+        next: page.next.map(|c| c.encode()),
+        previous: page.previous.map(|c| c.encode()),
     })
 }
 

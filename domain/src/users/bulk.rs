@@ -181,12 +181,17 @@ async fn plan(
                 ..UserQuery::default()
             };
             let parts = super::list::PropertyParts::of(db, &home.scope, &query).await?;
-            filtered_query(home.site.id, &query, &parts, db.backend())
-                .select_only()
-                .column(user::Column::Id)
-                .into_tuple::<i32>()
-                .all(db.conn())
-                .await?
+            filtered_query(
+                super::list::Listed::of(&home.scope)?,
+                &query,
+                &parts,
+                db.backend(),
+            )
+            .select_only()
+            .column(user::Column::Id)
+            .into_tuple::<i32>()
+            .all(db.conn())
+            .await?
         }
         Selection::Users(public_ids) => {
             let mut found = Vec::new();

@@ -149,11 +149,16 @@ pub async fn export(
             // Refused (busy) or failed before it began: `writer` tells which.
             return Ok(());
         }
-        let mut users = filtered_query(site.site.id, &query, &parts, db.backend())
-            .limit(EXPORT_LIMIT)
-            .into_model::<UserRow>()
-            .stream(db.conn())
-            .await?;
+        let mut users = filtered_query(
+            super::list::Listed::of(&site.scope)?,
+            &query,
+            &parts,
+            db.backend(),
+        )
+        .limit(EXPORT_LIMIT)
+        .into_model::<UserRow>()
+        .stream(db.conn())
+        .await?;
         let mut batch = Vec::with_capacity(BATCH);
         loop {
             let next = users.try_next().await?;

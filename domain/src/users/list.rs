@@ -1,12 +1,13 @@
 //! The paged, sorted, searchable user list of a site (optionally with all its subsites).
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func, NullOrdering};
+use sea_orm::sea_query::{Alias, Expr, Func, NullOrdering, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, FromQueryResult,
     JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
 };
 use uuid::Uuid;
 
+use super::cursor::{Cursor, Position, SortKey};
 use crate::access::{self, Operation};
 use crate::entities::{site, user};
 use crate::error::Result;
@@ -43,6 +44,9 @@ pub struct UserQuery {
     /// The property key the list is sorted by (with `UserSort::Property`) and whose value
     /// the list shows.
     pub sort_key: String,
+    /// The page lies after (or before) this row's place in the order: found through the index,
+    /// without reading the rows before it. None: the page is found by its number.
+    pub position: Option<Position>,
 }
 
 /// The user list's filter as the page (and its export link) names it, before its rules.
@@ -58,6 +62,10 @@ pub struct ListFilter {
     pub property: String,
     /// The value the shown property must have (ignored when empty).
     pub property_value: String,
+    /// The page after this cursor (`Cursor::encode`; ignored when damaged or of another order).
+    pub after: String,
+    /// The page before this cursor (when `after` is empty).
+    pub before: String,
 }
 
 impl ListFilter {
@@ -72,19 +80,27 @@ impl From<ListFilter> for UserQuery {
     /// Sorting by property needs a property; filtering by one needs a value as well.
     fn from(f: ListFilter) -> Self {
         let property = f.property_filter();
+        let sort = match f.sort.as_str() {
+            "username" => UserSort::Username,
+            "created" => UserSort::Created,
+            "property" if !f.property.is_empty() => UserSort::Property,
+            _ => UserSort::Name,
+        };
+        let fitting = |text: &str| Cursor::decode(text).filter(|c| c.fits(sort));
+        let position = match (fitting(&f.after), fitting(&f.before)) {
+            (Some(after), _) => Some(Position::After(after)),
+            (None, Some(before)) => Some(Position::Before(before)),
+            (None, None) => None,
+        };
         UserQuery {
             search: f.search,
             include_subsites: f.include_subsites,
-            sort: match f.sort.as_str() {
-                "username" => UserSort::Username,
-                "created" => UserSort::Created,
-                "property" if !f.property.is_empty() => UserSort::Property,
-                _ => UserSort::Name,
-            },
+            sort,
             descending: f.descending,
             page: f.page,
             property,
             sort_key: f.property,
+            position,
         }
     }
 }
@@ -184,6 +200,31 @@ pub struct UserPage {
     pub total_exact: bool,
     pub page: u64,
     pub page_size: u64,
+    /// The place of the page's last row, when more rows follow it.
+    pub next: Option<Cursor>,
+    /// The place of the page's first row, when rows come before it.
+    pub previous: Option<Cursor>,
+}
+
+/// Where a list looks: a site (alone or with its subsites) of an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    pub site_id: i32,
+    /// The root of the site's tree: users carry it (migration 42), and the list's indexes
+    /// begin with it.
+    pub organisation_id: i32,
+}
+
+impl Listed {
+    pub fn of(scope: &crate::access::SiteScope) -> Result<Listed> {
+        match (scope.site_id(), scope.root_id()) {
+            (Some(site_id), Some(organisation_id)) => Ok(Listed {
+                site_id,
+                organisation_id,
+            }),
+            _ => Err(crate::Error::NotFound),
+        }
+    }
 }
 
 /// Lists the users of a site the principal may view users of. The subtree filter is the
@@ -198,16 +239,35 @@ pub async fn list(
     access::require(principal, Operation::ListUsers, &site.scope)?;
     let parts = PropertyParts::of(db, &site.scope, &query).await?;
     let backend = db.backend();
-    let rows = list_query(site.site.id, &query, &parts, backend)
+    let listed = Listed::of(&site.scope)?;
+    // One row more than a page: whether another page follows (precedes, going back).
+    let mut rows = list_query(listed, &query, &parts, backend)
         .into_model::<UserRow>()
         .all(db.conn())
         .await?;
-    let listed = query.page * PAGE_SIZE + rows.len() as u64;
-    let (total, total_exact) = if query.page == 0 && (rows.len() as u64) < PAGE_SIZE {
+    let beyond = rows.len() as u64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let backwards = matches!(query.position, Some(Position::Before(_)));
+    if backwards {
+        rows.reverse();
+    }
+    let (more_after, more_before) = match query.position {
+        Some(Position::Before(_)) => (true, beyond),
+        Some(Position::After(_)) => (beyond, true),
+        None => (beyond, query.page > 0),
+    };
+    let next = more_after
+        .then(|| rows.last().and_then(|r| Cursor::of(r, query.sort)))
+        .flatten();
+    let previous = more_before
+        .then(|| rows.first().and_then(|r| Cursor::of(r, query.sort)))
+        .flatten();
+    let shown = query.page * PAGE_SIZE + rows.len() as u64;
+    let (total, total_exact) = if query.page == 0 && !more_after {
         // The first page holds them all: no count needed.
-        (listed, true)
+        (shown, true)
     } else {
-        let counted = count(db, site.site.id, &query, &parts, COUNT_LIMIT).await?;
+        let counted = count(db, listed, &query, &parts, COUNT_LIMIT).await?;
         (Ord::min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT)
     };
     let licences = if access::allows(principal, Operation::ViewLicences, &site.scope) {
@@ -224,32 +284,97 @@ pub async fn list(
         total_exact,
         page: query.page,
         page_size: PAGE_SIZE,
+        next,
+        previous,
     })
 }
 
-/// The SQL statement behind a page of the list (also run bare by the benchmark).
+/// The SQL statement behind a page of the list and one row more (also run bare by the
+/// benchmark). After a cursor the page is the next rows past it in the order; before one, the
+/// rows before it, last first (the caller turns them round); without, the page by its number.
 pub fn list_query(
-    site_id: i32,
+    listed: Listed,
     query: &UserQuery,
     parts: &PropertyParts,
     backend: DbBackend,
 ) -> Select<user::Entity> {
-    filtered_query(site_id, query, parts, backend)
-        .limit(PAGE_SIZE)
-        .offset(query.page.saturating_mul(PAGE_SIZE))
+    let rows = PAGE_SIZE + 1;
+    match &query.position {
+        None => sorted(
+            matching_query(listed, query, parts, backend),
+            query,
+            parts,
+            query.descending,
+        )
+        .limit(rows)
+        .offset(query.page.saturating_mul(PAGE_SIZE)),
+        Some(Position::After(cursor)) => sorted(
+            matching_query(listed, query, parts, backend).filter(beyond(cursor, !query.descending)),
+            query,
+            parts,
+            query.descending,
+        )
+        .limit(rows),
+        Some(Position::Before(cursor)) => sorted(
+            matching_query(listed, query, parts, backend).filter(beyond(cursor, query.descending)),
+            query,
+            parts,
+            !query.descending,
+        )
+        .limit(rows),
+    }
+}
+
+/// The rows past `cursor` in its order: after it (`upwards`) or before it.
+fn beyond(cursor: &Cursor, upwards: bool) -> SimpleExpr {
+    let id = Expr::col((user::Entity, user::Column::PublicId));
+    let (columns, values): (Vec<SimpleExpr>, Vec<SimpleExpr>) = match &cursor.key {
+        SortKey::Name { last, first } => (
+            vec![
+                Expr::col((user::Entity, user::Column::LastName)).into(),
+                Expr::col((user::Entity, user::Column::FirstName)).into(),
+                id.into(),
+            ],
+            vec![
+                Expr::val(last.clone()).into(),
+                Expr::val(first.clone()).into(),
+                Expr::val(cursor.id).into(),
+            ],
+        ),
+        SortKey::Username(name) => (
+            vec![
+                Expr::col((user::Entity, user::Column::Username)).into(),
+                id.into(),
+            ],
+            vec![Expr::val(name.clone()).into(), Expr::val(cursor.id).into()],
+        ),
+        SortKey::Created(at) => (
+            vec![
+                Expr::col((user::Entity, user::Column::CreatedAt)).into(),
+                id.into(),
+            ],
+            vec![Expr::val(*at).into(), Expr::val(cursor.id).into()],
+        ),
+    };
+    let (columns, values) = (Expr::tuple(columns), Expr::tuple(values));
+    if upwards {
+        columns.gt(values)
+    } else {
+        columns.lt(values)
+    }
 }
 
 /// How many users match the filter, reading at most `limit + 1` of them: a number above `limit`
 /// means "more than `limit`".
 pub async fn count(
     db: &Db,
-    site_id: i32,
+    listed: Listed,
     query: &UserQuery,
     parts: &PropertyParts,
     limit: u64,
 ) -> Result<u64> {
     let backend = db.backend();
-    let matching = matching_query(site_id, query, parts, backend)
+    let matching = matching_query(listed, query, parts, backend)
         .select_only()
         .column_as(Expr::val(1), "one")
         .limit(limit.saturating_add(1))
@@ -268,15 +393,23 @@ pub async fn count(
 
 /// The users matching the filter (placement, properties, search), unsorted and without columns.
 fn matching_query(
-    site_id: i32,
+    listed: Listed,
     query: &UserQuery,
     parts: &PropertyParts,
     backend: DbBackend,
 ) -> Select<user::Entity> {
-    let placement = if query.include_subsites {
-        Condition::all().add(user::Column::SiteId.in_subquery(crate::sites::subtree([site_id])))
+    // With subsites, the organisation first: the list's indexes begin with it (and for the
+    // whole organisation it is the whole condition).
+    let organisation =
+        Expr::col((user::Entity, Alias::new(ORGANISATION))).eq(listed.organisation_id);
+    let placement = if !query.include_subsites {
+        Condition::all().add(user::Column::SiteId.eq(listed.site_id))
+    } else if listed.site_id == listed.organisation_id {
+        Condition::all().add(organisation)
     } else {
-        Condition::all().add(user::Column::SiteId.eq(site_id))
+        Condition::all()
+            .add(organisation)
+            .add(user::Column::SiteId.in_subquery(crate::sites::subtree([listed.site_id])))
     };
     let mut select = user::Entity::find()
         .filter(placement)
@@ -317,14 +450,33 @@ fn search_condition(search: &str, backend: DbBackend) -> Option<Condition> {
 /// The text a search looks in: the same expression as the search index of migration 41.
 const SEARCHED: &str = "users.username || ' ' || users.first_name || ' ' || users.last_name || ' ' || coalesce(users.email, '')";
 
-/// Every user matching the filter, sorted, not paged (the list's pages, the export).
+/// A user's organisation (the root of their site's tree), kept by the database (migration 42).
+const ORGANISATION: &str = "organisation_id";
+
+/// Every user matching the filter, sorted, not paged (the export, bulk actions).
 pub fn filtered_query(
-    site_id: i32,
+    listed: Listed,
     query: &UserQuery,
     parts: &PropertyParts,
     backend: DbBackend,
 ) -> Select<user::Entity> {
-    let mut select = matching_query(site_id, query, parts, backend)
+    sorted(
+        matching_query(listed, query, parts, backend),
+        query,
+        parts,
+        query.descending,
+    )
+}
+
+/// The list's columns of `select`, in the query's order (`descending` or not), the public id
+/// last: every row has its own place (the keyset pages rely on it).
+fn sorted(
+    select: Select<user::Entity>,
+    query: &UserQuery,
+    parts: &PropertyParts,
+    descending: bool,
+) -> Select<user::Entity> {
+    let mut select = select
         .select_only()
         .columns([
             user::Column::Id,
@@ -345,11 +497,7 @@ pub fn filtered_query(
         .column_as(site::Column::Name, "site_name")
         .column_as(shown_value(parts), "property_value")
         .join(JoinType::InnerJoin, user::Relation::Site.def());
-    let order = if query.descending {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
+    let order = if descending { Order::Desc } else { Order::Asc };
     select = match query.sort {
         UserSort::Name => select
             .order_by(user::Column::LastName, order.clone())
@@ -366,7 +514,7 @@ pub fn filtered_query(
             _ => select.order_by_with_nulls(shown_value(parts), order.clone(), NullOrdering::Last),
         },
     };
-    select.order_by(user::Column::Id, order)
+    select.order_by(user::Column::PublicId, order)
 }
 
 /// The shown property's value of each user, as a correlated subquery (NULL without one).

@@ -2,6 +2,7 @@
 mod account;
 pub mod bulk;
 mod create;
+mod cursor;
 mod delete;
 mod export;
 mod list;
@@ -12,11 +13,12 @@ pub(crate) use account::account_of;
 pub use account::{my_account, Account};
 pub use bulk::{bulk, run_job, BulkAction, BulkJob, BulkReport, Selection, INLINE_LIMIT};
 pub use create::{create, insert_unchecked, NewUser, NewUserForm};
+pub use cursor::{Cursor, Position, SortKey};
 pub use delete::delete;
 pub use export::{export, EXPORT_LIMIT};
 pub use list::{
-    count, filtered_query, list, list_query, ListFilter, PropertyParts, UserPage, UserQuery,
-    UserRow, UserSort, COUNT_LIMIT, PAGE_SIZE,
+    count, filtered_query, list, list_query, ListFilter, Listed, PropertyParts, UserPage,
+    UserQuery, UserRow, UserSort, COUNT_LIMIT, PAGE_SIZE,
 };
 pub use set_active::set_active;
 pub use target::{authorities, authority, own_or_target, target, Target};

@@ -148,7 +148,11 @@ db_test!(
             include_subsites: true,
             ..Default::default()
         };
-        let site = sites::resolve(&db, demo.root).await.unwrap().site.id;
+        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
+        let site = users::Listed {
+            site_id: root,
+            organisation_id: root,
+        };
         let parts = users::PropertyParts::default();
         // The demo's root holds 5 users with its subsites.
         assert_eq!(users::count(&db, site, &all, &parts, 100).await.unwrap(), 5);
@@ -163,6 +167,231 @@ db_test!(
             .await
             .unwrap();
         assert_eq!((page.total, page.total_exact), (5, true));
+    }
+);
+
+/// Every id of the list `query` shows, page by page: by number, or following the pages' cursors
+/// forwards from the first page, or backwards from the last.
+async fn walk(
+    db: &domain::Db,
+    demo: &Demo,
+    site: uuid::Uuid,
+    query: &UserQuery,
+    how: &str,
+) -> Vec<uuid::Uuid> {
+    use domain::users::Position;
+    let ids = |page: &users::UserPage| page.rows.iter().map(|r| r.public_id).collect::<Vec<_>>();
+    let list =
+        |query: UserQuery| async move { users::list(db, &demo.admin, site, query).await.unwrap() };
+    let mut seen = Vec::new();
+    match how {
+        "numbered" => {
+            for page in 0.. {
+                let found = list(UserQuery {
+                    page,
+                    ..query.clone()
+                })
+                .await;
+                if found.rows.is_empty() {
+                    break;
+                }
+                assert!(found.rows.len() as u64 <= users::PAGE_SIZE);
+                seen.extend(ids(&found));
+            }
+        }
+        "forwards" => {
+            let mut found = list(query.clone()).await;
+            assert!(found.previous.is_none());
+            loop {
+                seen.extend(ids(&found));
+                let Some(next) = found.next.clone() else {
+                    break;
+                };
+                found = list(UserQuery {
+                    page: found.page + 1,
+                    position: Some(Position::After(next)),
+                    ..query.clone()
+                })
+                .await;
+                assert!(
+                    found.previous.is_some(),
+                    "a page after another has one before"
+                );
+            }
+        }
+        _ => {
+            let first = list(query.clone()).await;
+            let last_page = first.total.saturating_sub(1) / users::PAGE_SIZE;
+            let mut found = list(UserQuery {
+                page: last_page,
+                ..query.clone()
+            })
+            .await;
+            assert!(found.next.is_none());
+            loop {
+                let mut page = ids(&found);
+                page.append(&mut seen);
+                seen = page;
+                let Some(previous) = found.previous.clone() else {
+                    break;
+                };
+                found = list(UserQuery {
+                    page: found.page.saturating_sub(1),
+                    position: Some(Position::Before(previous)),
+                    ..query.clone()
+                })
+                .await;
+                assert_eq!(found.rows.len() as u64, users::PAGE_SIZE);
+                assert!(found.next.is_some(), "a page before another has one after");
+            }
+        }
+    }
+    seen
+}
+
+db_test!(
+    should_give_the_same_rows_by_cursor_as_by_page_number,
+    |db: domain::Db| async move {
+        use domain::users::{insert_unchecked, NewUserForm};
+        let demo = demo(&db).await;
+        let klimop = sites::resolve(&db, demo.klimop).await.unwrap().site.id;
+        let regenboog = sites::resolve(&db, demo.regenboog).await.unwrap().site.id;
+        // 70 users over two schools, many with the same name: their public ids order them.
+        use sea_orm::ConnectionTrait;
+        db.conn()
+            .execute_unprepared("UPDATE sites SET seat_limit = 1000")
+            .await
+            .unwrap();
+        let txn = db.write().await.unwrap();
+        for i in 0..70 {
+            let form = NewUserForm {
+                username: format!("k{:03}", (i * 37) % 70),
+                first_name: ["Ann", "Bo"][i % 2].into(),
+                last_name: ["Aerts", "Baert", "Claes"][i % 3].into(),
+                ..Default::default()
+            }
+            .validate()
+            .await
+            .unwrap();
+            let site = if i % 4 == 0 { klimop } else { regenboog };
+            insert_unchecked(&*txn, site, form).await.unwrap();
+        }
+        txn.commit().await.unwrap();
+        for (site, subsites) in [
+            (demo.root, true),
+            (demo.regenboog, false),
+            (demo.root, false),
+        ] {
+            for sort in [UserSort::Name, UserSort::Username, UserSort::Created] {
+                for descending in [false, true] {
+                    let query = UserQuery {
+                        include_subsites: subsites,
+                        sort,
+                        descending,
+                        ..Default::default()
+                    };
+                    let numbered = walk(&db, &demo, site, &query, "numbered").await;
+                    let mut unique = numbered.clone();
+                    unique.sort();
+                    unique.dedup();
+                    assert_eq!(
+                        unique.len(),
+                        numbered.len(),
+                        "{sort:?} {descending}: no row twice"
+                    );
+                    for how in ["forwards", "backwards"] {
+                        assert_eq!(
+                            walk(&db, &demo, site, &query, how).await,
+                            numbered,
+                            "{how} {sort:?} descending {descending} subsites {subsites}"
+                        );
+                    }
+                }
+            }
+        }
+        // The whole organisation (with subsites) holds the 70 and the demo's 5.
+        let all = UserQuery {
+            include_subsites: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            walk(&db, &demo, demo.root, &all, "forwards").await.len(),
+            75
+        );
+        // A cursor of another order is not a place in this one: the list pages by number.
+        let by_name = users::list(&db, &demo.admin, demo.root, all.clone())
+            .await
+            .unwrap();
+        let cursor = by_name.next.unwrap();
+        let filter = users::ListFilter {
+            include_subsites: true,
+            sort: "username".into(),
+            after: cursor.encode(),
+            ..Default::default()
+        };
+        assert_eq!(UserQuery::from(filter).position, None);
+        let damaged = users::ListFilter {
+            after: "x".repeat(5000),
+            ..Default::default()
+        };
+        assert_eq!(UserQuery::from(damaged).position, None);
+    }
+);
+
+db_test!(
+    should_keep_each_users_organisation_in_the_database,
+    |db: domain::Db| async move {
+        use sea_orm::{ConnectionTrait, Statement};
+        let demo = demo(&db).await;
+        let root = sites::resolve(&db, demo.root).await.unwrap().site.id;
+        let klimop = sites::resolve(&db, demo.klimop).await.unwrap().site.id;
+        let backend = db.backend();
+        let organisations = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                db.conn()
+                    .query_all_raw(Statement::from_string(backend, sql))
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|row| row.try_get_by_index::<Option<i32>>(0).unwrap())
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Every demo user has the root of their site's tree (the vendor's too).
+        let wrong = "SELECT u.organisation_id FROM users u WHERE u.organisation_id IS NULL \
+             OR u.organisation_id <> (SELECT c.ancestor_id FROM site_closure c \
+             JOIN sites s ON s.id = c.ancestor_id WHERE c.descendant_id = u.site_id \
+             AND s.parent_id IS NULL)";
+        assert!(organisations(wrong).await.is_empty());
+        let created = users::create(&db, &demo.admin, demo.klimop, user_form("neworg"))
+            .await
+            .unwrap();
+        let of_new = format!(
+            "SELECT organisation_id FROM users WHERE id = {}",
+            created.id
+        );
+        let of_new: &'static str = Box::leak(of_new.into_boxed_str());
+        assert_eq!(organisations(of_new).await, [Some(root)]);
+        // Moved to another organisation's site (as an operator's move does), it follows.
+        let other = sites::insert_root(&db, "Andere groep", 10).await.unwrap();
+        db.conn()
+            .execute_unprepared(&format!(
+                "UPDATE users SET site_id = {} WHERE id = {}",
+                other.id, created.id
+            ))
+            .await
+            .unwrap();
+        assert_eq!(organisations(of_new).await, [Some(other.id)]);
+        db.conn()
+            .execute_unprepared(&format!(
+                "UPDATE users SET site_id = {klimop} WHERE id = {}",
+                created.id
+            ))
+            .await
+            .unwrap();
+        assert_eq!(organisations(of_new).await, [Some(root)]);
+        assert!(organisations(wrong).await.is_empty());
     }
 );
 

@@ -258,6 +258,16 @@ pub async fn site_users(
     if page > MAX_PAGE {
         return Err(ApiError::bad_request(caller.locale, Some("page")));
     }
+    // A place from an earlier answer (by name, the API's order); anything else is refused.
+    let position = match query.after.as_deref() {
+        None | Some("") => None,
+        Some(text) => match domain::users::Cursor::decode(text) {
+            Some(cursor) if cursor.fits(domain::users::UserSort::Name) => {
+                Some(domain::users::Position::After(cursor))
+            }
+            _ => return Err(ApiError::bad_request(caller.locale, Some("after"))),
+        },
+    };
     let page = domain::users::list(
         &state.db,
         &caller.principal,
@@ -266,6 +276,7 @@ pub async fn site_users(
             search: query.search.unwrap_or_default(),
             include_subsites: query.include_subsites.unwrap_or(false),
             page,
+            position,
             ..Default::default()
         },
     )
@@ -292,6 +303,7 @@ pub async fn site_users(
         total_exact: page.total_exact,
         page: page.page,
         page_size: page.page_size,
+        next: page.next.map(|c| c.encode()),
     }))
 }
 

@@ -141,6 +141,13 @@ pub fn admin_href(site: Uuid, filter: &UserFilter) -> String {
     if filter.page > 0 {
         href.push_str(&format!("&page={}", filter.page + 1));
     }
+    if !filter.after.is_empty() {
+        href.push_str("&after=");
+        href.push_str(&crate::url::encode(&filter.after));
+    } else if !filter.before.is_empty() {
+        href.push_str("&before=");
+        href.push_str(&crate::url::encode(&filter.before));
+    }
     href
 }
 
@@ -188,6 +195,8 @@ fn AdminContent() -> impl IntoView {
                 .saturating_sub(1),
             property: q.get("prop").unwrap_or_default(),
             property_value: q.get("pv").unwrap_or_default(),
+            after: q.get("after").unwrap_or_default(),
+            before: q.get("before").unwrap_or_default(),
         }
     });
     // Messages belong to the site they were about.

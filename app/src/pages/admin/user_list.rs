@@ -17,8 +17,7 @@ use crate::i18n::*;
 /// The download of the list as it is filtered (all its pages).
 fn export_href(site: Uuid, filter: &UserFilter, extension: &str) -> String {
     let all_pages = UserFilter {
-        page: 0,
-        ..filter.clone()
+        ..filter.first_page()
     };
     let query = admin_href(site, &all_pages);
     let query = query.split_once('?').map_or("", |(_, q)| q);
@@ -64,8 +63,7 @@ pub fn UserList(
                 .unwrap_or_default();
             go(UserFilter {
                 search: value,
-                page: 0,
-                ..filter.get_untracked()
+                ..filter.get_untracked().first_page()
             });
         }
     };
@@ -75,8 +73,7 @@ pub fn UserList(
             let checked = event_target_checked(&ev);
             go(UserFilter {
                 include_subsites: checked,
-                page: 0,
-                ..filter.get_untracked()
+                ..filter.get_untracked().first_page()
             });
         }
     };
@@ -115,8 +112,7 @@ pub fn UserList(
                     current.sort.clone()
                 },
                 property,
-                page: 0,
-                ..current
+                ..current.first_page()
             });
         }
     };
@@ -248,8 +244,7 @@ fn UserTable(
             &UserFilter {
                 sort: key.into(),
                 descending,
-                page: 0,
-                ..f.clone()
+                ..f.first_page()
             },
         );
         let aria = active.then_some(if f.descending {
@@ -297,11 +292,21 @@ fn UserTable(
             more_key(locale, n)
         }
     };
+    // The neighbour pages by their place in the list (found through the index however deep);
+    // others by number.
+    let places = StoredValue::new((page.next.clone(), page.previous.clone()));
     let page_href = move |n: u64| {
+        let (after, before) = places.with_value(|(next, previous)| match (next, previous) {
+            (Some(next), _) if n == current + 1 => (next.clone(), String::new()),
+            (_, Some(previous)) if n + 1 == current => (String::new(), previous.clone()),
+            _ => Default::default(),
+        });
         admin_href(
             site,
             &UserFilter {
                 page: n,
+                after,
+                before,
                 ..filter.get()
             },
         )
