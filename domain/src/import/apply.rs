@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::columns::Columns;
-use super::preview::{preview, Mode, Options};
+use super::preview::{check, Mode, Options, Tree};
 use super::rows::{ImportRow, Parsed, RowIssue};
 use super::run::{RowMessage, CANCELLED, DONE, FAILED, RUNNING};
 use super::table::Limits;
@@ -84,6 +84,9 @@ pub struct Applier {
     columns: Columns,
     units: Vec<Unit>,
     batch: usize,
+    /// The importing site's tree, loaded at the first batch and kept while it holds (see
+    /// [`Tree::holds_for`]).
+    tree: Option<Tree>,
 }
 
 impl Applier {
@@ -112,6 +115,7 @@ impl Applier {
                 columns: Columns::default(),
                 units: Vec::new(),
                 batch: 1,
+                tree: None,
             }));
         }
         let limits = Limits {
@@ -126,11 +130,12 @@ impl Applier {
             units: units(&parsed),
             columns: parsed.columns,
             batch: batch.max(1),
+            tree: None,
         }))
     }
 
     /// Applies the next batch, or ends the run (done or cancelled). False when it has ended.
-    pub async fn step(&self, db: &Db) -> Result<bool> {
+    pub async fn step(&mut self, db: &Db) -> Result<bool> {
         let Some(run) = import_run::Entity::find_by_id(self.run_id)
             .one(db.conn())
             .await?
@@ -168,7 +173,16 @@ impl Applier {
             rows: batch.iter().filter_map(|u| u.parsed.clone()).collect(),
             issues: Vec::new(),
         };
-        let checked = match preview(db, &principal, self.site_public_id, &parsed, options).await {
+        let checked = match checked(
+            db,
+            &mut self.tree,
+            self.site_public_id,
+            &principal,
+            &parsed,
+            options,
+        )
+        .await
+        {
             Ok(checked) => checked,
             // The administrator lost the right to import here (or the site is gone).
             Err(err @ (Error::Forbidden | Error::NotFound | Error::Unauthenticated)) => {
@@ -495,4 +509,29 @@ async fn queue_report(conn: &impl ConnectionTrait, run: &import_run::Model) -> R
     )
     .await?;
     Ok(())
+}
+
+/// The batch's rows checked against the tree kept from an earlier batch, or loaded again
+/// when the administrator's grants changed or a site the batch touches (or the importing
+/// site) moved or went since.
+async fn checked(
+    db: &Db,
+    kept: &mut Option<Tree>,
+    site: Uuid,
+    principal: &Principal,
+    parsed: &Parsed,
+    options: Options,
+) -> Result<super::preview::Preview> {
+    if let Some(tree) = kept.take() {
+        let checked = check(db, principal, &tree, parsed).await?;
+        let touched = checked.planned.iter().map(|p| p.site_id);
+        if tree.holds_for(db, principal, touched).await? {
+            *kept = Some(tree);
+            return Ok(checked);
+        }
+    }
+    let tree = Tree::load(db, principal, site, options).await?;
+    let checked = check(db, principal, &tree, parsed).await?;
+    *kept = Some(tree);
+    Ok(checked)
 }

@@ -83,6 +83,130 @@ fn issue(row: &ImportRow, column: Column, code: Code, details: Vec<String>) -> R
     }
 }
 
+/// What checking rows needs to know about the importing site's tree: loaded once for a
+/// preview, and once for a whole apply run rather than for each of its batches (a run into
+/// an organisation of 5,000 sites would read them all again every few hundred rows).
+pub(crate) struct Tree {
+    target: sites::Resolved,
+    /// The importing site's subtree, by id.
+    subtree: HashMap<i32, site::Model>,
+    paths: SitePaths,
+    role_names: RoleNames,
+    sync: Option<super::sync::SyncConfig>,
+    options: Options,
+    dates: HashMap<i32, Option<chrono::NaiveDate>>,
+    /// Who it was loaded for: their grants decide which roles they may give.
+    authority: Authority,
+}
+
+impl Tree {
+    /// The tree below `site`, when `principal` may import there.
+    pub(crate) async fn load(
+        db: &Db,
+        principal: &Principal,
+        site: Uuid,
+        options: Options,
+    ) -> Result<Tree> {
+        let target = sites::resolve(db, site).await?;
+        access::require(principal, Operation::ImportUsers, &target.scope)?;
+        let subtree: HashMap<i32, site::Model> = site::Entity::find()
+            .filter(site::Column::Id.in_subquery(sites::subtree([target.site.id])))
+            .all(db.conn())
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let paths = SitePaths::new(&subtree, target.site.id);
+        let role_names = RoleNames::load(db, principal, &target.scope).await?;
+        let sync = match options.sync {
+            true => Some(
+                super::sync::config_by_site_id(db, target.site.id)
+                    .await?
+                    .ok_or(crate::Error::Refused(Code::ImportNoConfig))?,
+            ),
+            false => None,
+        };
+        let options = match sync {
+            // An HR export adds and updates; it never deletes.
+            Some(_) => Options {
+                mode: Mode::AddAndUpdate,
+                allow_deletes: false,
+                sync: true,
+            },
+            None => options,
+        };
+        let dates = subtree
+            .values()
+            .chain(target.ancestors.iter())
+            .map(|s| (s.id, s.expires_on))
+            .collect();
+        Ok(Tree {
+            target,
+            subtree,
+            paths,
+            role_names,
+            sync,
+            options,
+            dates,
+            authority: authority(principal),
+        })
+    }
+
+    /// Whether this tree may still check rows for `principal` (their grants unchanged) and
+    /// still places `sites` (of the subtree) and the importing site where the database does
+    /// now: a site moved or deleted since it was loaded means loading it again. Reads only the
+    /// ancestries of the named sites.
+    pub(crate) async fn holds_for(
+        &self,
+        db: &Db,
+        principal: &Principal,
+        sites: impl IntoIterator<Item = i32>,
+    ) -> Result<bool> {
+        use crate::entities::site_closure;
+        if authority(principal) != self.authority {
+            return Ok(false);
+        }
+        let mut expected: HashMap<i32, HashSet<i32>> = HashMap::new();
+        for site in sites.into_iter().chain(self.target.scope.site_id()) {
+            let ancestry = self.paths.scope(site, &self.target.scope).ancestry;
+            expected.insert(site, ancestry.into_iter().collect());
+        }
+        let ids: Vec<i32> = expected.keys().copied().collect();
+        let mut found: HashMap<i32, HashSet<i32>> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for row in site_closure::Entity::find()
+                .filter(site_closure::Column::DescendantId.is_in(chunk.to_vec()))
+                .all(db.conn())
+                .await?
+            {
+                found
+                    .entry(row.descendant_id)
+                    .or_default()
+                    .insert(row.ancestor_id);
+            }
+        }
+        Ok(found == expected)
+    }
+}
+
+/// A principal's reach (operator or not, and the permissions held on each site), to tell
+/// whether it changed.
+type Authority = (bool, BTreeMap<i32, access::Permissions>);
+
+fn authority(principal: &Principal) -> Authority {
+    match principal {
+        Principal::Anonymous => (false, BTreeMap::new()),
+        Principal::User(actor) => {
+            let mut held: BTreeMap<i32, access::Permissions> = BTreeMap::new();
+            for grant in &actor.grants {
+                let on_site = held.entry(grant.site_id).or_default();
+                *on_site = on_site.union(grant.permissions);
+            }
+            (actor.operator, held)
+        }
+    }
+}
+
 /// Checks a parsed file for an import into `site` (and its subsites) by `principal`.
 pub async fn preview(
     db: &Db,
@@ -91,36 +215,31 @@ pub async fn preview(
     parsed: &Parsed,
     options: Options,
 ) -> Result<Preview> {
-    let target = sites::resolve(db, site).await?;
-    access::require(principal, Operation::ImportUsers, &target.scope)?;
-    let subtree = site::Entity::find()
-        .filter(site::Column::Id.in_subquery(sites::subtree([target.site.id])))
-        .all(db.conn())
-        .await?;
-    let paths = SitePaths::new(&subtree, target.site.id);
-    let in_subtree: HashSet<i32> = subtree.iter().map(|s| s.id).collect();
-    let subtree_ids: Vec<i32> = in_subtree.iter().copied().collect();
-    let role_names = RoleNames::load(db, principal, &target.scope, &subtree_ids).await?;
-    let sync = match options.sync {
-        true => Some(
-            super::sync::config_by_site_id(db, target.site.id)
-                .await?
-                .ok_or(crate::Error::Refused(Code::ImportNoConfig))?,
-        ),
-        false => None,
-    };
-    let options = match sync {
-        // An HR export adds and updates; it never deletes.
-        Some(_) => Options {
-            mode: Mode::AddAndUpdate,
-            allow_deletes: false,
-            sync: true,
-        },
-        None => options,
-    };
-    let rows = match &sync {
+    let tree = Tree::load(db, principal, site, options).await?;
+    check(db, principal, &tree, parsed).await
+}
+
+/// Checks parsed rows against `tree` (loaded for `principal`) and the users they name.
+pub(crate) async fn check(
+    db: &Db,
+    principal: &Principal,
+    tree: &Tree,
+    parsed: &Parsed,
+) -> Result<Preview> {
+    let Tree {
+        target,
+        subtree,
+        paths,
+        role_names,
+        sync,
+        options,
+        dates,
+        ..
+    } = tree;
+    let options = *options;
+    let rows = match sync {
         Some(config) if config.match_on == super::sync::MatchOn::PersonnelNumber => {
-            by_personnel_number(db, &parsed.rows, &subtree_ids).await?
+            by_personnel_number(db, &parsed.rows, target.site.id).await?
         }
         _ => parsed.rows.clone(),
     };
@@ -141,7 +260,7 @@ pub async fn preview(
     // and deletions (an update could set their password or e-mail address).
     let found_ids: Vec<i32> = existing
         .values()
-        .filter(|u| in_subtree.contains(&u.site_id))
+        .filter(|u| subtree.contains_key(&u.site_id))
         .map(|u| u.id)
         .collect();
     let authorities = crate::users::authorities(db.conn(), &found_ids).await?;
@@ -157,27 +276,16 @@ pub async fn preview(
     } else {
         crate::groups::guard::values_of(db.conn(), &found_ids).await?
     };
-    let dates: HashMap<i32, Option<chrono::NaiveDate>> = subtree
-        .iter()
-        .chain(target.ancestors.iter())
-        .map(|s| (s.id, s.expires_on))
-        .collect();
     let acting = principal.user_id();
     let mut planned = Vec::new();
     let mut issues = parsed.issues.clone();
     let mut warnings = Vec::new();
-    let site_name = |id: i32| {
-        subtree
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
-    };
+    let site_name = |id: i32| subtree.get(&id).map(|s| s.name.clone()).unwrap_or_default();
     for row in &rows {
         // Users outside the importing subtree are as unknown as users that do not exist.
         let found = existing
             .get(&row.username)
-            .filter(|u| in_subtree.contains(&u.site_id));
+            .filter(|u| subtree.contains_key(&u.site_id));
         let taken = existing.contains_key(&row.username);
         let site_id = match &row.subsite {
             Some(name) => match paths.find(name) {
@@ -360,11 +468,10 @@ pub async fn preview(
             Action::Update => {}
         }
     }
-    let by_id: HashMap<i32, &site::Model> = subtree.iter().map(|s| (s.id, s)).collect();
     let shortages = arriving
         .into_iter()
         .filter_map(|(site_id, net)| {
-            let site = by_id.get(&site_id)?;
+            let site = subtree.get(&site_id)?;
             let free = i64::from(site.seat_limit - site.used_seats);
             (net > free).then(|| SeatShortage {
                 site_name: site.name.clone(),
@@ -387,7 +494,7 @@ pub async fn preview(
 async fn by_personnel_number(
     db: &Db,
     rows: &[ImportRow],
-    subtree: &[i32],
+    importing: i32,
 ) -> Result<Vec<ImportRow>> {
     let numbers: Vec<String> = rows
         .iter()
@@ -397,7 +504,7 @@ async fn by_personnel_number(
     for chunk in numbers.chunks(500) {
         for found in user::Entity::find()
             .filter(user::Column::PersonnelNumber.is_in(chunk.to_vec()))
-            .filter(user::Column::SiteId.is_in(subtree.to_vec()))
+            .filter(user::Column::SiteId.in_subquery(sites::subtree([importing])))
             .all(db.conn())
             .await?
         {
@@ -433,16 +540,15 @@ struct SitePaths {
 }
 
 impl SitePaths {
-    fn new(subtree: &[site::Model], root: i32) -> SitePaths {
-        let by_id: HashMap<i32, &site::Model> = subtree.iter().map(|s| (s.id, s)).collect();
+    fn new(subtree: &HashMap<i32, site::Model>, root: i32) -> SitePaths {
         let mut by_path = HashMap::new();
         let mut by_name: HashMap<String, Option<i32>> = HashMap::new();
-        for site in subtree {
+        for site in subtree.values() {
             let mut parts = Vec::new();
             let mut at = Some(site);
             while let Some(s) = at.filter(|s| s.id != root) {
                 parts.push(s.name.trim().to_lowercase());
-                at = s.parent_id.and_then(|p| by_id.get(&p).copied());
+                at = s.parent_id.and_then(|p| subtree.get(&p));
             }
             parts.reverse();
             by_path.insert(parts.join("/"), site.id);
@@ -452,7 +558,7 @@ impl SitePaths {
                 .and_modify(|found| *found = None)
                 .or_insert(Some(site.id));
         }
-        let parents = subtree.iter().map(|s| (s.id, s.parent_id)).collect();
+        let parents = subtree.values().map(|s| (s.id, s.parent_id)).collect();
         SitePaths {
             by_path,
             by_name,

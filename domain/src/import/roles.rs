@@ -44,14 +44,13 @@ impl RoleNames {
         db: &Db,
         principal: &Principal,
         scope: &SiteScope,
-        subtree: &[i32],
     ) -> Result<RoleNames> {
         let roles = role::Entity::find()
             .filter(
                 Condition::any()
                     .add(role::Column::SiteId.is_null())
                     .add(role::Column::SiteId.is_in(scope.ancestry.clone()))
-                    .add(role::Column::SiteId.is_in(subtree.to_vec())),
+                    .add(role::Column::SiteId.in_subquery(crate::sites::subtree(scope.site_id()))),
             )
             .all(db.conn())
             .await?;

@@ -728,7 +728,7 @@ async fn import_lines(w: &World, csv: &str) -> Result<(), String> {
         .unwrap()
         .unwrap()
         .id;
-    let applier = Applier::load(&w.db, run_id, 10).await.unwrap().unwrap();
+    let mut applier = Applier::load(&w.db, run_id, 10).await.unwrap().unwrap();
     while applier.step(&w.db).await.map_err(|e| format!("{e:?}"))? {}
     Ok(())
 }

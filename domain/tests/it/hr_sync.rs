@@ -53,7 +53,7 @@ async fn run(db: &Db, p: &Principal, site: Uuid, up: Upload) {
     let run = serde_json::from_str::<import::ImportJob>(&job.payload)
         .unwrap()
         .run;
-    let applier = Applier::load(db, run, 10).await.unwrap().unwrap();
+    let mut applier = Applier::load(db, run, 10).await.unwrap().unwrap();
     while applier.step(db).await.unwrap() {}
 }
 

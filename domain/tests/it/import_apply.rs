@@ -52,7 +52,7 @@ async fn run_id(db: &Db) -> i32 {
 }
 
 async fn apply_all(db: &Db, batch: usize) {
-    let applier = Applier::load(db, run_id(db).await, batch)
+    let mut applier = Applier::load(db, run_id(db).await, batch)
         .await
         .unwrap()
         .unwrap();
@@ -210,14 +210,14 @@ db_test!(
         let id = run_id(&db).await;
         {
             // The first process applies one batch and dies.
-            let first = Applier::load(&db, id, 3).await.unwrap().unwrap();
+            let mut first = Applier::load(&db, id, 3).await.unwrap().unwrap();
             assert!(first.step(&db).await.unwrap());
         }
         let status = import::status(&db, &demo.admin, run).await.unwrap();
         assert_eq!((status.processed, status.added), (3, 3));
 
         // Two workers of the restarted servers race for the rest.
-        let (a, b) = (
+        let (mut a, mut b) = (
             Applier::load(&db, id, 3).await.unwrap().unwrap(),
             Applier::load(&db, id, 3).await.unwrap().unwrap(),
         );
@@ -311,7 +311,7 @@ db_test!(
             ),
         )
         .await;
-        let applier = Applier::load(&db, run_id(&db).await, 1)
+        let mut applier = Applier::load(&db, run_id(&db).await, 1)
             .await
             .unwrap()
             .unwrap();
@@ -373,7 +373,7 @@ db_test!(
         )
         .await;
         let id = run_id_of(&db, own).await;
-        let applier = Applier::load(&db, id, 10).await.unwrap().unwrap();
+        let mut applier = Applier::load(&db, id, 10).await.unwrap().unwrap();
         while applier.step(&db).await.unwrap() {}
         let results = import::results(&db, &klimop_admin, own, false, Some(10))
             .await
@@ -651,5 +651,80 @@ db_test!(
                 "{format:?}: every row, in the list's order"
             );
         }
+    }
+);
+
+db_test!(
+    should_read_the_tree_once_per_run_until_it_changes,
+    |db: Db| async move {
+        use std::sync::{Arc, Mutex};
+        let demo = demo(&db).await;
+        let class = |name: &'static str, seats: &'static str| {
+            let db = db.clone();
+            let admin = demo.admin.clone();
+            async move {
+                let form = domain::sites::NewSiteForm {
+                    name: name.into(),
+                    seat_limit: seats.into(),
+                };
+                domain::sites::create(&db, &admin, demo.root, form)
+                    .await
+                    .unwrap()
+                    .id
+            }
+        };
+        let (a, b) = (class("Klas A", "3").await, class("Klas B", "4").await);
+        let lines: Vec<String> = (0..3)
+            .map(|i| format!("+;tree.{i};Boom;Lezer {i};;;;;Klas A;"))
+            .collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        start(
+            &db,
+            &demo.admin,
+            demo.root,
+            upload(&lines, Mode::AddOnly, false),
+        )
+        .await;
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        let mut watched = db.clone();
+        watched.set_metric_callback(move |info| {
+            if let Ok(mut log) = log.lock() {
+                log.push(info.statement.sql.clone());
+            }
+        });
+        // The statement that reads the importing site's whole subtree.
+        let tree_reads = || {
+            seen.lock()
+                .unwrap()
+                .iter()
+                .filter(|sql| {
+                    sql.contains(r#"FROM "sites" WHERE"#)
+                        && sql.contains(r#"IN (SELECT "descendant_id" FROM "site_closure""#)
+                })
+                .count()
+        };
+        let mut applier = Applier::load(&watched, run_id(&db).await, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(applier.step(&watched).await.unwrap());
+        assert!(applier.step(&watched).await.unwrap());
+        assert_eq!(tree_reads(), 1, "two batches, one read of the tree");
+        // The class the file names moves: the next batch reads the tree again, and the row still
+        // lands in it.
+        domain::sites::move_site(&db, &demo.admin, a, b)
+            .await
+            .unwrap();
+        while applier.step(&watched).await.unwrap() {}
+        assert_eq!(tree_reads(), 2);
+        let last = find_user(&db, "tree.2").await.unwrap();
+        let klas_a = domain::sites::resolve(&db, a).await.unwrap();
+        assert_eq!(last.site_id, klas_a.site.id);
+        assert_eq!(
+            klas_a.scope.parent_id(),
+            Some(domain::sites::resolve(&db, b).await.unwrap().site.id)
+        );
+        assert_counters_exact(&db).await;
     }
 );

@@ -50,7 +50,7 @@ async fn start(db: &Db, admin: &Principal, site: Uuid, lines: &[&str]) -> (Uuid,
 }
 
 async fn apply(db: &Db, run_id: i32) {
-    let applier = Applier::load(db, run_id, 10).await.unwrap().unwrap();
+    let mut applier = Applier::load(db, run_id, 10).await.unwrap().unwrap();
     while applier.step(db).await.unwrap() {}
 }
 
@@ -114,7 +114,7 @@ db_test!(
             ],
         )
         .await;
-        let applier = Applier::load(&db, id, 1).await.unwrap().unwrap();
+        let mut applier = Applier::load(&db, id, 1).await.unwrap().unwrap();
         assert!(applier.step(&db).await.unwrap());
         import::cancel(&db, &demo.admin, run).await.unwrap();
         assert!(!applier.step(&db).await.unwrap());

@@ -335,7 +335,7 @@ db_test!(
             .unwrap()
             .unwrap();
         assert_eq!(stored.mode, "oneroster");
-        let applier = Applier::load(&db, stored.id, 500).await.unwrap().unwrap();
+        let mut applier = Applier::load(&db, stored.id, 500).await.unwrap().unwrap();
         assert!(!applier.step(&db).await.unwrap());
         let status = domain::import::status(&db, &demo.admin, run).await.unwrap();
         assert_eq!(

@@ -253,7 +253,7 @@ enum Step {
 }
 
 async fn apply(db: &Db, run: i32, job: i32, mut settings: Settings) -> Result<Step, domain::Error> {
-    let Some(applier) = Applier::load(db, run, settings.batch).await? else {
+    let Some(mut applier) = Applier::load(db, run, settings.batch).await? else {
         return Ok(Step::Finished);
     };
     while applier.step(db).await? {
