@@ -30,10 +30,9 @@ pub struct UserPage {
     pub rows: Vec<UserRow>,
     /// Whether the Licence column is shown.
     pub shows_licences: bool,
-    /// The matching users, counted up to `domain::users::COUNT_LIMIT`.
-    pub total: u64,
-    /// False when more than `total` users match.
-    pub total_exact: bool,
+    /// How many users match, when counting cost nothing more than the page (else the page
+    /// asks `count_users`).
+    pub count: Option<UserCount>,
     pub page: u64,
     pub page_size: u64,
     /// The place after the page's last row, when a page follows (the next page's `after`).
@@ -41,6 +40,25 @@ pub struct UserPage {
     /// The place before the page's first row, when a page precedes (the previous page's
     /// `before`).
     pub previous: Option<String>,
+}
+
+/// How many users a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCount {
+    /// Counted up to `domain::users::COUNT_LIMIT` when the list is filtered.
+    pub total: u64,
+    /// False when more than `total` users match.
+    pub exact: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::users::Count> for UserCount {
+    fn from(c: domain::users::Count) -> Self {
+        UserCount {
+            total: c.total,
+            exact: c.exact,
+        }
+    }
 }
 
 /// The list's filter, as it stands in the page's query string.
@@ -123,7 +141,7 @@ pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPa
     let (db, principal) = crate::ssr::principal().await?;
     let site = domain::sites::site_or_home(&db, &principal, site).await?;
     let filter = domain::users::ListFilter::from(filter);
-    let page = domain::users::list(&db, &principal, site, filter.into()).await?;
+    let page = domain::users::page(&db, &principal, site, filter.into()).await?;
     let licences = page.licences;
     Ok(UserPage {
         shows_licences: licences.is_some(),
@@ -139,13 +157,25 @@ pub async fn list_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserPa
                 row
             })
             .collect(),
-        total: page.total,
-        total_exact: page.total_exact,
+        count: page.count.map(Into::into),
         page: page.page,
         page_size: page.page_size,
         next: page.next.map(|c| c.encode()),
         previous: page.previous.map(|c| c.encode()),
     })
+}
+
+/// How many users the list holds (asked after the page when its count would cost more).
+#[server(endpoint = "count_users")]
+pub async fn count_users(site: Option<Uuid>, filter: UserFilter) -> Result<UserCount, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
+    let filter = domain::users::ListFilter::from(filter);
+    Ok(
+        domain::users::count_users(&db, &principal, site, filter.into())
+            .await?
+            .into(),
+    )
 }
 
 #[allow(clippy::too_many_arguments)] // a form: one argument per field

@@ -111,7 +111,15 @@ pub struct PropertyParts {
     pub filter: Vec<crate::properties::filter::Checked>,
     /// The shown (and maybe sorted by) property: its id and type.
     pub shown: Option<(i32, crate::properties::Kind)>,
+    /// On SQLite, the users the search index finds for the whole database, when they are few
+    /// (at most [`FEW_FOUND`]): the list then reads just them. None: too many (a common
+    /// fragment such as "ert"), and the list checks each user of its order against the index
+    /// instead, stopping when the page is full.
+    pub found: Option<Vec<i32>>,
 }
+
+/// The most users a search reads from SQLite's index before the list walks its order instead.
+pub const FEW_FOUND: u64 = 2_000;
 
 impl PropertyParts {
     /// Checks the query's property filter and shown property in the organisation of `site`.
@@ -120,8 +128,12 @@ impl PropertyParts {
         scope: &crate::access::SiteScope,
         query: &UserQuery,
     ) -> Result<PropertyParts> {
+        let found = found_in_index(db, &query.search).await?;
         if query.property.is_none() && query.sort_key.is_empty() {
-            return Ok(PropertyParts::default());
+            return Ok(PropertyParts {
+                found,
+                ..PropertyParts::default()
+            });
         }
         let root = scope.root_id().ok_or(crate::Error::NotFound)?;
         let definitions = crate::properties::of_organisation(db.conn(), root).await?;
@@ -156,8 +168,36 @@ impl PropertyParts {
                 vec![query.sort_key.clone()],
             ));
         }
-        Ok(PropertyParts { filter, shown })
+        Ok(PropertyParts {
+            filter,
+            shown,
+            found,
+        })
     }
+}
+
+/// On SQLite, the users whose text holds `search` (three characters at least), when at most
+/// [`FEW_FOUND`] do in the whole database (see [`PropertyParts::found`]).
+async fn found_in_index(db: &Db, search: &str) -> Result<Option<Vec<i32>>> {
+    let text = search.trim();
+    if db.backend() != DbBackend::Sqlite || text.chars().count() < 3 {
+        return Ok(None);
+    }
+    let statement = sea_orm::Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "SELECT rowid FROM user_search WHERE user_search MATCH ? LIMIT ?",
+        [phrase(text).into(), (FEW_FOUND + 1).into()],
+    );
+    let mut ids = Vec::new();
+    for row in db.conn().query_all_raw(statement).await? {
+        ids.push(row.try_get_by_index::<i32>(0)?);
+    }
+    Ok((ids.len() as u64 <= FEW_FOUND).then_some(ids))
+}
+
+/// A search as an FTS5 phrase: the text itself, quotes doubled (no query syntax).
+fn phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
@@ -227,8 +267,29 @@ impl Listed {
     }
 }
 
-/// Lists the users of a site the principal may view users of. The subtree filter is the
-/// access filter: everything below a site the principal can see is theirs to see.
+/// How many users a list holds: exact, or at least `total` (a bounded count stopped there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub total: u64,
+    pub exact: bool,
+}
+
+/// A page of the list, with its count only when that costs nothing more than the page: the
+/// first page holds every match, or nothing filters the list (the sites' user counters add
+/// up). Otherwise [`count_users`] counts, separately (the page does not wait for it).
+#[derive(Debug, Clone)]
+pub struct ListedPage {
+    pub rows: Vec<UserRow>,
+    pub licences: Option<std::collections::HashMap<i32, crate::licences::Status>>,
+    pub count: Option<Count>,
+    pub page: u64,
+    pub page_size: u64,
+    pub next: Option<Cursor>,
+    pub previous: Option<Cursor>,
+}
+
+/// Lists the users of a site the principal may view users of, with their count. The subtree
+/// filter is the access filter: everything below a site the principal can see is theirs to see.
 pub async fn list(
     db: &Db,
     principal: &Principal,
@@ -238,8 +299,108 @@ pub async fn list(
     let site = resolve(db, site_id).await?;
     access::require(principal, Operation::ListUsers, &site.scope)?;
     let parts = PropertyParts::of(db, &site.scope, &query).await?;
-    let backend = db.backend();
     let listed = Listed::of(&site.scope)?;
+    let page = page_of(db, principal, &site.scope, listed, &query, &parts).await?;
+    let count = match page.count {
+        Some(count) => count,
+        None => counted(db, listed, &query, &parts).await?,
+    };
+    Ok(UserPage {
+        rows: page.rows,
+        licences: page.licences,
+        total: count.total,
+        total_exact: count.exact,
+        page: page.page,
+        page_size: page.page_size,
+        next: page.next,
+        previous: page.previous,
+    })
+}
+
+/// A page of the list without a count that would cost more than the page (see
+/// [`ListedPage`]).
+pub async fn page(
+    db: &Db,
+    principal: &Principal,
+    site_id: Uuid,
+    query: UserQuery,
+) -> Result<ListedPage> {
+    let site = resolve(db, site_id).await?;
+    access::require(principal, Operation::ListUsers, &site.scope)?;
+    let parts = PropertyParts::of(db, &site.scope, &query).await?;
+    let listed = Listed::of(&site.scope)?;
+    page_of(db, principal, &site.scope, listed, &query, &parts).await
+}
+
+/// How many users the list `query` holds (counted up to [`COUNT_LIMIT`] when filtered).
+pub async fn count_users(
+    db: &Db,
+    principal: &Principal,
+    site_id: Uuid,
+    query: UserQuery,
+) -> Result<Count> {
+    let site = resolve(db, site_id).await?;
+    access::require(principal, Operation::ListUsers, &site.scope)?;
+    let parts = PropertyParts::of(db, &site.scope, &query).await?;
+    counted(db, Listed::of(&site.scope)?, &query, &parts).await
+}
+
+/// The count of a list: from the sites' user counters when nothing filters it, else bounded.
+async fn counted(
+    db: &Db,
+    listed: Listed,
+    query: &UserQuery,
+    parts: &PropertyParts,
+) -> Result<Count> {
+    if unfiltered(query, parts) {
+        return placed(db, listed, query.include_subsites).await;
+    }
+    let counted = count(db, listed, query, parts, COUNT_LIMIT).await?;
+    Ok(Count {
+        total: Ord::min(counted, COUNT_LIMIT),
+        exact: counted <= COUNT_LIMIT,
+    })
+}
+
+/// Whether nothing but the placement decides which users the list holds.
+fn unfiltered(query: &UserQuery, parts: &PropertyParts) -> bool {
+    crate::validate::contains_pattern(&query.search).is_none() && parts.filter.is_empty()
+}
+
+/// The users placed in a site (and its subsites), exactly, from the sites' counters of their
+/// own users (kept with every write that places, moves or removes a user): as cheap for a
+/// million users as for ten.
+async fn placed(db: &Db, listed: Listed, include_subsites: bool) -> Result<Count> {
+    let sites = if include_subsites {
+        site::Column::Id.in_subquery(crate::sites::subtree([listed.site_id]))
+    } else {
+        site::Column::Id.eq(listed.site_id)
+    };
+    let total: Option<i64> = site::Entity::find()
+        .select_only()
+        .column_as(Expr::col(site::Column::OwnUsers).sum(), "n")
+        .filter(sites)
+        .into_tuple()
+        .one(db.conn())
+        .await?
+        .flatten();
+    Ok(Count {
+        total: total.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+        exact: true,
+    })
+}
+
+async fn page_of(
+    db: &Db,
+    principal: &Principal,
+    scope: &crate::access::SiteScope,
+    listed: Listed,
+    query: &UserQuery,
+    parts: &PropertyParts,
+) -> Result<ListedPage> {
+    let backend = db.backend();
+    let query = query.clone();
+    let parts = parts.clone();
     // One row more than a page: whether another page follows (precedes, going back).
     let mut rows = list_query(listed, &query, &parts, backend)
         .into_model::<UserRow>()
@@ -263,25 +424,28 @@ pub async fn list(
         .then(|| rows.first().and_then(|r| Cursor::of(r, query.sort)))
         .flatten();
     let shown = query.page * PAGE_SIZE + rows.len() as u64;
-    let (total, total_exact) = if query.page == 0 && !more_after {
-        // The first page holds them all: no count needed.
-        (shown, true)
+    let count = if query.page == 0 && !more_after {
+        // The first page holds them all.
+        Some(Count {
+            total: shown,
+            exact: true,
+        })
+    } else if unfiltered(&query, &parts) {
+        Some(placed(db, listed, query.include_subsites).await?)
     } else {
-        let counted = count(db, listed, &query, &parts, COUNT_LIMIT).await?;
-        (Ord::min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT)
+        None
     };
-    let licences = if access::allows(principal, Operation::ViewLicences, &site.scope) {
+    let licences = if access::allows(principal, Operation::ViewLicences, scope) {
         let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
         let today = wire::time::today();
         Some(crate::licences::statuses(db.conn(), &ids, today).await?)
     } else {
         None
     };
-    Ok(UserPage {
+    Ok(ListedPage {
         rows,
         licences,
-        total,
-        total_exact,
+        count,
         page: query.page,
         page_size: PAGE_SIZE,
         next,
@@ -414,7 +578,7 @@ fn matching_query(
     let mut select = user::Entity::find()
         .filter(placement)
         .filter(crate::properties::filter::condition(&parts.filter));
-    if let Some(found) = search_condition(&query.search, backend) {
+    if let Some(found) = search_condition(&query.search, backend, parts.found.as_deref()) {
         select = select.filter(found);
     }
     select
@@ -422,9 +586,10 @@ fn matching_query(
 
 /// The search as a condition through the search index of each database, accents and case folded
 /// ("emile" finds "Émile"): PostgreSQL's trigram index on the folded text; SQLite's FTS5 trigram
-/// table (three characters at least; shorter searches read the rows, case folded only).
+/// table (three characters at least; shorter searches read the rows, case folded only): the
+/// few users it found, or each user checked against it.
 /// Placeholders are each backend's own (`$1` on PostgreSQL, `?` on SQLite).
-fn search_condition(search: &str, backend: DbBackend) -> Option<Condition> {
+fn search_condition(search: &str, backend: DbBackend, found: Option<&[i32]>) -> Option<Condition> {
     let pattern = crate::validate::contains_pattern(search)?;
     let text = search.trim();
     let condition = match backend {
@@ -432,13 +597,14 @@ fn search_condition(search: &str, backend: DbBackend) -> Option<Condition> {
             format!("licentia_fold({SEARCHED}) LIKE licentia_fold($1) ESCAPE '\\'"),
             [pattern],
         )),
-        _ if text.chars().count() >= 3 => {
-            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-            Condition::all().add(Expr::cust_with_values(
-                "users.id IN (SELECT rowid FROM user_search WHERE user_search MATCH ?)",
-                [phrase],
-            ))
-        }
+        _ if text.chars().count() >= 3 => match found {
+            Some(ids) => Condition::all().add(user::Column::Id.is_in(ids.iter().copied())),
+            None => Condition::all().add(Expr::cust_with_values(
+                "EXISTS (SELECT 1 FROM user_search \
+                 WHERE user_search.rowid = users.id AND user_search MATCH ?)",
+                [phrase(text)],
+            )),
+        },
         _ => Condition::all().add(Expr::cust_with_values(
             format!("lower({SEARCHED}) LIKE ? ESCAPE '\\'"),
             [pattern],

@@ -17,8 +17,8 @@ pub use cursor::{Cursor, Position, SortKey};
 pub use delete::delete;
 pub use export::{export, EXPORT_LIMIT};
 pub use list::{
-    count, filtered_query, list, list_query, ListFilter, Listed, PropertyParts, UserPage,
-    UserQuery, UserRow, UserSort, COUNT_LIMIT, PAGE_SIZE,
+    count, count_users, filtered_query, list, list_query, page, Count, ListFilter, Listed,
+    ListedPage, PropertyParts, UserPage, UserQuery, UserRow, UserSort, COUNT_LIMIT, PAGE_SIZE,
 };
 pub use set_active::set_active;
 pub use target::{authorities, authority, own_or_target, target, Target};

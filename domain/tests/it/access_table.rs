@@ -409,6 +409,8 @@ async fn probe(
                 include_subsites: true,
                 ..Default::default()
             };
+            // Its count asks the same question (and is refused the same way).
+            users::count_users(db, p, fx.klimop, query.clone()).await?;
             Ok(users::list(db, p, fx.klimop, query)
                 .await?
                 .rows

@@ -445,6 +445,13 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
             ]),
         ),
         (
+            "count_users",
+            Foreign(vec![
+                format!("site={}&{list_filter}", ids.regenboog),
+                format!("site={}&{list_filter}", ids.root),
+            ]),
+        ),
+        (
             "create_user",
             Foreign(vec![format!(
                 "site={}&username=intruder&first_name=I&last_name=N&email=&password=",

@@ -92,7 +92,8 @@ pub fn BulkBar(
     site: Uuid,
     selection: Selection,
     filter: Memo<UserFilter>,
-    total: u64,
+    /// The matching users (all of them are chosen with "all matching").
+    total: Signal<u64>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
@@ -103,7 +104,7 @@ pub fn BulkBar(
     let busy = RwSignal::new(false);
     let count = move || {
         if selection.all_matching.get() {
-            total
+            total.get()
         } else {
             selection.users.with(|s| s.len() as u64)
         }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::bulk_bar::{BulkBar, Selection};
 use super::{admin_href, new_user::NewUserForm, user_row::UserRowView};
 use crate::api::sites::SiteDetails;
-use crate::api::users::{UserFilter, UserPage};
+use crate::api::users::{count_users, UserFilter, UserPage};
 use crate::components::loaded::{Lenient, Loaded};
 use crate::components::number::grouped;
 use crate::components::pager::Pager;
@@ -272,25 +272,36 @@ fn UserTable(
     };
     let from = page.page * page.page_size + 1;
     let to = page.page * page.page_size + page.rows.len() as u64;
-    let total = page.total;
-    // Past the count's limit the pager always offers one page more.
-    let exact = page.total_exact;
+    // The count came with the page when it cost nothing more; else it is asked after it, from
+    // the browser (the page does not wait for a count of a million matches).
+    let known = page.count;
+    let asked = known.is_none().then(|| {
+        let f = filter.get_untracked();
+        LocalResource::new(move || count_users(Some(site), f.clone()))
+    });
+    let count =
+        Signal::derive(move || known.or_else(|| asked.and_then(|r| r.get()).and_then(Result::ok)));
+    let total = Signal::derive(move || count.get().map_or(0, |c| c.total));
     let current = page.page;
-    let pages = if exact {
-        total.div_ceil(page.page_size).max(1)
-    } else {
-        total.div_ceil(page.page_size).max(current + 2)
+    let page_size = page.page_size;
+    let has_next = page.next.is_some();
+    // Past the count's limit (or before it is known) the pager offers the next page.
+    let pages = move || match count.get() {
+        Some(c) if c.exact => c.total.div_ceil(page_size).max(1),
+        Some(c) => c.total.div_ceil(page_size).max(current + 2),
+        None => current + if has_next { 2 } else { 1 },
     };
     // The count in the reader's form; past the limit, "more than" it.
     let count_text = move |exact_key: &dyn Fn(Locale, String) -> String,
                            more_key: &dyn Fn(Locale, String) -> String| {
         let locale = i18n.get_locale();
-        let n = grouped(locale, total);
-        if exact {
+        let c = count.get()?;
+        let n = grouped(locale, c.total);
+        Some(if c.exact {
             exact_key(locale, n)
         } else {
             more_key(locale, n)
-        }
+        })
     };
     // The neighbour pages by their place in the list (found through the index however deep);
     // others by number.
@@ -340,7 +351,12 @@ fn UserTable(
     };
     let offer_all = {
         let page_selected = page_selected.clone();
-        move || can_manage && total > on_page && page_selected() && !selection.all_matching.get()
+        move || {
+            can_manage
+                && count.get().is_some_and(|c| c.total > on_page)
+                && page_selected()
+                && !selection.all_matching.get()
+        }
     };
     view! {
         {can_manage.then(|| view! { <BulkBar site=site selection=selection filter=filter total=total /> })}
@@ -399,13 +415,13 @@ fn UserTable(
             </table>
         </div>
         <div class="table-footer">
-            <p class="muted" id="user-count">
+            <p class="muted" id="user-count" aria-live="polite" aria-busy=move || count.get().is_none().then_some("true")>
                 {move || count_text(
                     &|l, n| td_string!(l, admin.showing, from = from, to = to, total = n).to_string(),
                     &|l, n| td_string!(l, admin.showing_more, from = from, to = to, total = n).to_string(),
-                )}
+                ).unwrap_or_else(|| td_string!(i18n.get_locale(), admin.showing_counting, from = from, to = to).to_string())}
             </p>
-            <Pager current=current pages=pages href=page_href />
+            {move || view! { <Pager current=current pages=pages() href=page_href /> }}
         </div>
     }
     .into_any()
