@@ -113,8 +113,8 @@ pub struct PropertyParts {
     pub shown: Option<(i32, crate::properties::Kind)>,
     /// On SQLite, the users the search index finds for the whole database, when they are few
     /// (at most [`FEW_FOUND`]): the list then reads just them. None: too many (a common
-    /// fragment such as "ert"), and the list checks each user of its order against the index
-    /// instead, stopping when the page is full.
+    /// fragment such as "ert"), and the list reads the index's matches once per statement
+    /// (SQLite keeps them in a temporary set; checking each user against the index costs more).
     pub found: Option<Vec<i32>>,
 }
 
@@ -587,7 +587,7 @@ fn matching_query(
 /// The search as a condition through the search index of each database, accents and case folded
 /// ("emile" finds "Émile"): PostgreSQL's trigram index on the folded text; SQLite's FTS5 trigram
 /// table (three characters at least; shorter searches read the rows, case folded only): the
-/// few users it found, or each user checked against it.
+/// few users it found, or all it finds.
 /// Placeholders are each backend's own (`$1` on PostgreSQL, `?` on SQLite).
 fn search_condition(search: &str, backend: DbBackend, found: Option<&[i32]>) -> Option<Condition> {
     let pattern = crate::validate::contains_pattern(search)?;
@@ -600,8 +600,7 @@ fn search_condition(search: &str, backend: DbBackend, found: Option<&[i32]>) -> 
         _ if text.chars().count() >= 3 => match found {
             Some(ids) => Condition::all().add(user::Column::Id.is_in(ids.iter().copied())),
             None => Condition::all().add(Expr::cust_with_values(
-                "EXISTS (SELECT 1 FROM user_search \
-                 WHERE user_search.rowid = users.id AND user_search MATCH ?)",
+                "users.id IN (SELECT rowid FROM user_search WHERE user_search MATCH ?)",
                 [phrase(text)],
             )),
         },

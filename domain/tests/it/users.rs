@@ -114,8 +114,8 @@ db_test!(
         ] {
             assert_eq!(found(search).await, ["ed042"], "search {search:?}");
         }
-        // On SQLite a search reads the few users the index finds, or (for a common fragment)
-        // checks each user of the list's order against it: both find the same.
+        // On SQLite a search reads the few users the index found, or (for a common fragment)
+        // the index's matches in the statement: both find the same.
         {
             use sea_orm::{EntityTrait, QuerySelect};
             let scope = sites::resolve(&db, demo.root).await.unwrap().scope;
@@ -146,11 +146,11 @@ db_test!(
                             .unwrap()
                     }
                 };
-                let each_checked = users::PropertyParts {
+                let in_statement = users::PropertyParts {
                     found: None,
                     ..parts.clone()
                 };
-                assert_eq!(rows(parts).await, rows(each_checked).await, "{search}");
+                assert_eq!(rows(parts).await, rows(in_statement).await, "{search}");
             }
         }
         // The index follows renames and deletions.

@@ -363,6 +363,22 @@ async fn should_serve_an_application_with_its_token() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["total"], 1);
+    assert_eq!(
+        page["next"],
+        serde_json::Value::Null,
+        "one page: none follows"
+    );
+    // A place in the list is one an earlier answer gave: anything else is refused.
+    let (status, error) = call(
+        &w.app,
+        "GET",
+        &format!("/api/v1/sites/{}/users?after=made-up", w.klimop),
+        t,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     let (status, error) = call(
         &w.app,
         "GET",
