@@ -159,7 +159,7 @@ async fn apply(file: &Path, dir: &Path, rows: usize) -> f64 {
         .find(|r| r.public_id == run)
         .unwrap()
         .id;
-    let applier = Applier::load(&db, id, import::BATCH)
+    let mut applier = Applier::load(&db, id, import::BATCH)
         .await
         .unwrap()
         .unwrap();

@@ -130,7 +130,7 @@ async fn run(file: &Path, dir: &Path, users: usize) -> f64 {
         .find(|r| r.public_id == run)
         .unwrap()
         .id;
-    let applier = Applier::load(&db, id, import::BATCH)
+    let mut applier = Applier::load(&db, id, import::BATCH)
         .await
         .unwrap()
         .unwrap();

@@ -43,6 +43,7 @@ mod m20261225_000039_sso_tenants;
 mod m20261226_000040_federations;
 mod m20261227_000041_user_search;
 mod m20261228_000042_user_organisation;
+mod m20261229_000043_org_search;
 
 pub struct Migrator;
 
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261226_000040_federations::Migration),
             Box::new(m20261227_000041_user_search::Migration),
             Box::new(m20261228_000042_user_organisation::Migration),
+            Box::new(m20261229_000043_org_search::Migration),
         ]
     }
 }

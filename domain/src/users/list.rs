@@ -1,6 +1,6 @@
 //! The paged, sorted, searchable user list of a site (optionally with all its subsites).
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func, NullOrdering, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, NullOrdering};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, FromQueryResult,
     JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
@@ -111,15 +111,7 @@ pub struct PropertyParts {
     pub filter: Vec<crate::properties::filter::Checked>,
     /// The shown (and maybe sorted by) property: its id and type.
     pub shown: Option<(i32, crate::properties::Kind)>,
-    /// On SQLite, the users the search index finds for the whole database, when they are few
-    /// (at most [`FEW_FOUND`]): the list then reads just them. None: too many (a common
-    /// fragment such as "ert"), and the list reads the index's matches once per statement
-    /// (SQLite keeps them in a temporary set; checking each user against the index costs more).
-    pub found: Option<Vec<i32>>,
 }
-
-/// The most users a search reads from SQLite's index before the list walks its order instead.
-pub const FEW_FOUND: u64 = 2_000;
 
 impl PropertyParts {
     /// Checks the query's property filter and shown property in the organisation of `site`.
@@ -128,12 +120,8 @@ impl PropertyParts {
         scope: &crate::access::SiteScope,
         query: &UserQuery,
     ) -> Result<PropertyParts> {
-        let found = found_in_index(db, &query.search).await?;
         if query.property.is_none() && query.sort_key.is_empty() {
-            return Ok(PropertyParts {
-                found,
-                ..PropertyParts::default()
-            });
+            return Ok(PropertyParts::default());
         }
         let root = scope.root_id().ok_or(crate::Error::NotFound)?;
         let definitions = crate::properties::of_organisation(db.conn(), root).await?;
@@ -168,34 +156,11 @@ impl PropertyParts {
                 vec![query.sort_key.clone()],
             ));
         }
-        Ok(PropertyParts {
-            filter,
-            shown,
-            found,
-        })
+        Ok(PropertyParts { filter, shown })
     }
 }
 
-/// On SQLite, the users whose text holds `search` (three characters at least), when at most
-/// [`FEW_FOUND`] do in the whole database (see [`PropertyParts::found`]).
-async fn found_in_index(db: &Db, search: &str) -> Result<Option<Vec<i32>>> {
-    let text = search.trim();
-    if db.backend() != DbBackend::Sqlite || text.chars().count() < 3 {
-        return Ok(None);
-    }
-    let statement = sea_orm::Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        "SELECT rowid FROM user_search WHERE user_search MATCH ? LIMIT ?",
-        [phrase(text).into(), (FEW_FOUND + 1).into()],
-    );
-    let mut ids = Vec::new();
-    for row in db.conn().query_all_raw(statement).await? {
-        ids.push(row.try_get_by_index::<i32>(0)?);
-    }
-    Ok((ids.len() as u64 <= FEW_FOUND).then_some(ids))
-}
-
-/// A search as an FTS5 phrase: the text itself, quotes doubled (no query syntax).
+/// An FTS5 phrase of `text` itself, quotes doubled (no query syntax).
 fn phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
@@ -490,34 +455,28 @@ pub fn list_query(
 }
 
 /// The rows past `cursor` in its order: after it (`upwards`) or before it.
-fn beyond(cursor: &Cursor, upwards: bool) -> SimpleExpr {
+fn beyond(cursor: &Cursor, upwards: bool) -> Expr {
     let id = Expr::col((user::Entity, user::Column::PublicId));
-    let (columns, values): (Vec<SimpleExpr>, Vec<SimpleExpr>) = match &cursor.key {
+    let (columns, values): (Vec<Expr>, Vec<Expr>) = match &cursor.key {
         SortKey::Name { last, first } => (
             vec![
-                Expr::col((user::Entity, user::Column::LastName)).into(),
-                Expr::col((user::Entity, user::Column::FirstName)).into(),
-                id.into(),
+                Expr::col((user::Entity, user::Column::LastName)),
+                Expr::col((user::Entity, user::Column::FirstName)),
+                id,
             ],
             vec![
-                Expr::val(last.clone()).into(),
-                Expr::val(first.clone()).into(),
-                Expr::val(cursor.id).into(),
+                Expr::val(last.clone()),
+                Expr::val(first.clone()),
+                Expr::val(cursor.id),
             ],
         ),
         SortKey::Username(name) => (
-            vec![
-                Expr::col((user::Entity, user::Column::Username)).into(),
-                id.into(),
-            ],
-            vec![Expr::val(name.clone()).into(), Expr::val(cursor.id).into()],
+            vec![Expr::col((user::Entity, user::Column::Username)), id],
+            vec![Expr::val(name.clone()), Expr::val(cursor.id)],
         ),
         SortKey::Created(at) => (
-            vec![
-                Expr::col((user::Entity, user::Column::CreatedAt)).into(),
-                id.into(),
-            ],
-            vec![Expr::val(*at).into(), Expr::val(cursor.id).into()],
+            vec![Expr::col((user::Entity, user::Column::CreatedAt)), id],
+            vec![Expr::val(*at), Expr::val(cursor.id)],
         ),
     };
     let (columns, values) = (Expr::tuple(columns), Expr::tuple(values));
@@ -562,12 +521,14 @@ fn matching_query(
     parts: &PropertyParts,
     backend: DbBackend,
 ) -> Select<user::Entity> {
-    // With subsites, the organisation first: the list's indexes begin with it (and for the
-    // whole organisation it is the whole condition).
+    // The organisation first: the list's indexes (and PostgreSQL's search index) begin with it;
+    // for the whole organisation it is the whole condition.
     let organisation =
         Expr::col((user::Entity, Alias::new(ORGANISATION))).eq(listed.organisation_id);
     let placement = if !query.include_subsites {
-        Condition::all().add(user::Column::SiteId.eq(listed.site_id))
+        Condition::all()
+            .add(organisation)
+            .add(user::Column::SiteId.eq(listed.site_id))
     } else if listed.site_id == listed.organisation_id {
         Condition::all().add(organisation)
     } else {
@@ -578,7 +539,7 @@ fn matching_query(
     let mut select = user::Entity::find()
         .filter(placement)
         .filter(crate::properties::filter::condition(&parts.filter));
-    if let Some(found) = search_condition(&query.search, backend, parts.found.as_deref()) {
+    if let Some(found) = search_condition(&query.search, backend, listed.organisation_id) {
         select = select.filter(found);
     }
     select
@@ -586,10 +547,11 @@ fn matching_query(
 
 /// The search as a condition through the search index of each database, accents and case folded
 /// ("emile" finds "Émile"): PostgreSQL's trigram index on the folded text; SQLite's FTS5 trigram
-/// table (three characters at least; shorter searches read the rows, case folded only): the
-/// few users it found, or all it finds.
-/// Placeholders are each backend's own (`$1` on PostgreSQL, `?` on SQLite).
-fn search_condition(search: &str, backend: DbBackend, found: Option<&[i32]>) -> Option<Condition> {
+/// table (three characters at least; shorter searches read the rows, case folded only). Both
+/// indexes hold each user's organisation (migration 43): the search reads the matches of the
+/// list's organisation only. Placeholders are each backend's own (`$1` on PostgreSQL, `?` on
+/// SQLite).
+fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Option<Condition> {
     let pattern = crate::validate::contains_pattern(search)?;
     let text = search.trim();
     let condition = match backend {
@@ -597,13 +559,14 @@ fn search_condition(search: &str, backend: DbBackend, found: Option<&[i32]>) -> 
             format!("licentia_fold({SEARCHED}) LIKE licentia_fold($1) ESCAPE '\\'"),
             [pattern],
         )),
-        _ if text.chars().count() >= 3 => match found {
-            Some(ids) => Condition::all().add(user::Column::Id.is_in(ids.iter().copied())),
-            None => Condition::all().add(Expr::cust_with_values(
-                "users.id IN (SELECT rowid FROM user_search WHERE user_search MATCH ?)",
-                [phrase(text)],
-            )),
-        },
+        _ if text.chars().count() >= 3 => Condition::all().add(Expr::cust_with_values(
+            "users.id IN (SELECT rowid FROM user_search WHERE user_search MATCH ?)",
+            [format!(
+                "organisation : {} AND text : {}",
+                phrase(&format!("~{organisation}~")),
+                phrase(text)
+            )],
+        )),
         _ => Condition::all().add(Expr::cust_with_values(
             format!("lower({SEARCHED}) LIKE ? ESCAPE '\\'"),
             [pattern],
@@ -612,7 +575,7 @@ fn search_condition(search: &str, backend: DbBackend, found: Option<&[i32]>) -> 
     Some(condition)
 }
 
-/// The text a search looks in: the same expression as the search index of migration 41.
+/// The text a search looks in: the same expression as the search index of migrations 41 and 43.
 const SEARCHED: &str = "users.username || ' ' || users.first_name || ' ' || users.last_name || ' ' || coalesce(users.email, '')";
 
 /// A user's organisation (the root of their site's tree), kept by the database (migration 42).

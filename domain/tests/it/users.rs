@@ -114,45 +114,6 @@ db_test!(
         ] {
             assert_eq!(found(search).await, ["ed042"], "search {search:?}");
         }
-        // On SQLite a search reads the few users the index found, or (for a common fragment)
-        // the index's matches in the statement: both find the same.
-        {
-            use sea_orm::{EntityTrait, QuerySelect};
-            let scope = sites::resolve(&db, demo.root).await.unwrap().scope;
-            let listed = users::Listed::of(&scope).unwrap();
-            for search in [
-                "Emile",
-                "dubois-cel",
-                "ile dub",
-                "Çelik",
-                "an",
-                "nonexistent",
-            ] {
-                let query = UserQuery {
-                    search: search.into(),
-                    include_subsites: true,
-                    ..Default::default()
-                };
-                let parts = users::PropertyParts::of(&db, &scope, &query).await.unwrap();
-                let rows = |parts: users::PropertyParts| {
-                    let (db, query) = (db.clone(), query.clone());
-                    async move {
-                        users::list_query(listed, &query, &parts, db.backend())
-                            .select_only()
-                            .column(domain::entities::user::Column::Username)
-                            .into_tuple::<String>()
-                            .all(db.conn())
-                            .await
-                            .unwrap()
-                    }
-                };
-                let in_statement = users::PropertyParts {
-                    found: None,
-                    ..parts.clone()
-                };
-                assert_eq!(rows(parts).await, rows(in_statement).await, "{search}");
-            }
-        }
         // The index follows renames and deletions.
         assert!(found("Zorro").await.is_empty());
         {
@@ -450,6 +411,25 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(organisations(of_new).await, [Some(other.id)]);
+        // The search index follows: the user is found in the other organisation only.
+        let found_in = |organisation: i32| {
+            let db = db.clone();
+            async move {
+                let query = UserQuery {
+                    search: "neworg".into(),
+                    include_subsites: true,
+                    ..Default::default()
+                };
+                let listed = users::Listed {
+                    site_id: organisation,
+                    organisation_id: organisation,
+                };
+                users::count(&db, listed, &query, &Default::default(), 10)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!((found_in(other.id).await, found_in(root).await), (1, 0));
         db.conn()
             .execute_unprepared(&format!(
                 "UPDATE users SET site_id = {klimop} WHERE id = {}",
@@ -458,6 +438,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(organisations(of_new).await, [Some(root)]);
+        assert_eq!((found_in(other.id).await, found_in(root).await), (0, 1));
         assert!(organisations(wrong).await.is_empty());
     }
 );
