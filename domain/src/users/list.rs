@@ -546,7 +546,8 @@ fn matching_query(
 }
 
 /// The search as a condition through the search index of each database, accents and case folded
-/// ("emile" finds "Émile"): PostgreSQL's trigram index on the folded text; SQLite's FTS5 trigram
+/// ("emile" finds "Émile"): PostgreSQL's trigram index on the folded text (stored in
+/// `search_text`, migration 43); SQLite's FTS5 trigram
 /// table (three characters at least; shorter searches read the rows, case folded only). Both
 /// indexes hold each user's organisation (migration 43): the search reads the matches of the
 /// list's organisation only. Placeholders are each backend's own (`$1` on PostgreSQL, `?` on
@@ -556,7 +557,8 @@ fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Opti
     let text = search.trim();
     let condition = match backend {
         DbBackend::Postgres => Condition::all().add(Expr::cust_with_values(
-            format!("licentia_fold({SEARCHED}) LIKE licentia_fold($1) ESCAPE '\\'"),
+            // The pattern folded once (a subquery), not again for every row checked.
+            "users.search_text LIKE (SELECT licentia_fold($1)) ESCAPE '\\'",
             [pattern],
         )),
         _ if text.chars().count() >= 3 => Condition::all().add(Expr::cust_with_values(
@@ -575,7 +577,8 @@ fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Opti
     Some(condition)
 }
 
-/// The text a search looks in: the same expression as the search index of migrations 41 and 43.
+/// The text a search looks in: the same expression as the search indexes of migrations 41 and
+/// 43 (SQLite reads it for searches shorter than the index's trigrams).
 const SEARCHED: &str = "users.username || ' ' || users.first_name || ' ' || users.last_name || ' ' || coalesce(users.email, '')";
 
 /// A user's organisation (the root of their site's tree), kept by the database (migration 42).
