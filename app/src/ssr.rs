@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 pub use session::{begin_session, note_claim, Arrival};
-use session::{client_address_of, principal_of, session_principal};
+use session::{client_address_of, principal_of};
 
 use crate::error::AppError;
 
@@ -104,16 +104,23 @@ pub fn internal(detail: &str) -> AppError {
 /// password is refused here (`password_change_required`, 403) until they have: every server
 /// function goes through this, but the few of [`principal_changing_password`].
 pub async fn principal() -> Result<(Db, Principal), AppError> {
+    let (db, principal) = request_principal().await?;
+    let principal = principal.usable()?;
+    Ok((db, principal.from_address(client_address().await)))
+}
+
+/// The session's principal (also while a new password must be chosen), loaded once per request
+/// however many server functions ask (a page's server-side rendering asks in every one), and
+/// the database through the request's memo of sites read (a page reads each site once).
+async fn request_principal() -> Result<(Db, Principal), AppError> {
     let db = db()?;
     let session = session().await?;
-    // Once per request: a page's server-side rendering asks in every server function.
-    let memo = use_context::<http::request::Parts>()
+    let parts = use_context::<http::request::Parts>();
+    let memo = parts
+        .as_ref()
         .and_then(|parts| parts.extensions.get::<session::PrincipalMemo>().cloned());
-    let principal = session::session_principal_in(&db, &session, memo.as_ref())
-        .await?
-        .usable()?;
-    // A page's rendering reads each site once for all its server functions.
-    let reads = use_context::<http::request::Parts>().and_then(|parts| {
+    let principal = session::session_principal_in(&db, &session, memo.as_ref()).await?;
+    let reads = parts.and_then(|parts| {
         parts
             .extensions
             .get::<std::sync::Arc<domain::ReadMemo>>()
@@ -123,7 +130,7 @@ pub async fn principal() -> Result<(Db, Principal), AppError> {
         Some(memo) => db.with_read_memo(memo),
         None => db,
     };
-    Ok((db, principal.from_address(client_address().await)))
+    Ok((db, principal))
 }
 
 /// The user setting up their second factors: the signed-in user, or one whose sign-in waits
@@ -142,9 +149,7 @@ pub async fn principal_enrolling() -> Result<(Db, Principal), AppError> {
 /// The acting principal also while a new password must be chosen: only for what changing it
 /// needs (the current user, the language, the password change itself, the frame's notices).
 pub async fn principal_changing_password() -> Result<(Db, Principal), AppError> {
-    let db = db()?;
-    let session = session().await?;
-    let principal = session_principal(&db, &session).await?;
+    let (db, principal) = request_principal().await?;
     Ok((db, principal.from_address(client_address().await)))
 }
 

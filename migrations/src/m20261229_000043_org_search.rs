@@ -43,6 +43,27 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() == DbBackend::Postgres {
             conn.execute_unprepared("CREATE EXTENSION IF NOT EXISTS btree_gin")
                 .await?;
+            // The fold names `unaccent` by its schema: autovacuum's ANALYZE (and a restore)
+            // evaluates indexed expressions with an empty search path, where migration 41's
+            // unqualified names were not found ("text search dictionary unaccent does not
+            // exist": no statistics for the search, errors in the log).
+            let schema: String = conn
+                .query_one_raw(sea_orm_migration::sea_orm::Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT n.nspname FROM pg_extension e \
+                     JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'",
+                ))
+                .await?
+                .ok_or_else(|| DbErr::Custom("the unaccent extension is missing".into()))?
+                .try_get_by_index(0)?;
+            let schema = schema.replace('"', "\"\"");
+            conn.execute_unprepared(&format!(
+                "CREATE OR REPLACE FUNCTION licentia_fold(text) RETURNS text \
+                 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT \
+                 AS $$ SELECT pg_catalog.lower(\"{schema}\".unaccent(\
+                 '\"{schema}\".unaccent'::regdictionary, $1)) $$"
+            ))
+            .await?;
             conn.execute_unprepared(&format!(
                 "ALTER TABLE users ADD COLUMN search_text text \
                  GENERATED ALWAYS AS (licentia_fold({})) STORED",

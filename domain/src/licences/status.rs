@@ -102,7 +102,8 @@ pub(crate) async fn periods(conn: &impl ConnectionTrait, user_id: i32) -> Result
         .collect())
 }
 
-/// The licence states of many users at once (a page of the user list): two statements.
+/// The licence states of many users at once (a page of the user list): two statements (one
+/// when none of them holds a licence).
 pub(crate) async fn statuses(
     conn: &impl ConnectionTrait,
     user_ids: &[i32],
@@ -115,10 +116,15 @@ pub(crate) async fn statuses(
     let mut ids: Vec<i32> = held.iter().map(|l| l.subscription_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let subscriptions = subscription::Entity::find()
-        .filter(subscription::Column::Id.is_in(ids))
-        .all(conn)
-        .await?;
+    // No licence held on the page: no subscription to read.
+    let subscriptions = if ids.is_empty() {
+        Vec::new()
+    } else {
+        subscription::Entity::find()
+            .filter(subscription::Column::Id.is_in(ids))
+            .all(conn)
+            .await?
+    };
     let mut periods: std::collections::HashMap<i32, Vec<Period>> = Default::default();
     for l in &held {
         if let Some(s) = subscriptions.iter().find(|s| s.id == l.subscription_id) {

@@ -78,15 +78,11 @@ pub async fn outline(db: &Db, principal: &Principal, selected: Option<Uuid>) -> 
                     .map_or(0, |at| at + 1),
             };
             let ids: Vec<i32> = ancestry[..top].iter().rev().copied().collect();
-            let public: HashMap<i32, Uuid> = site::Entity::find()
-                .select_only()
-                .column(site::Column::Id)
-                .column(site::Column::PublicId)
-                .filter(site::Column::Id.is_in(ids.clone()))
-                .into_tuple::<(i32, Uuid)>()
-                .all(db.conn())
-                .await?
-                .into_iter()
+            // The resolved site carries its ancestors: their public ids need no statement.
+            let public: HashMap<i32, Uuid> = resolved
+                .ancestors
+                .iter()
+                .map(|s| (s.id, s.public_id))
                 .collect();
             way = ids
                 .into_iter()

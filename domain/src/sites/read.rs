@@ -89,13 +89,29 @@ pub async fn resolve(db: &Db, public_id: Uuid) -> Result<Resolved> {
     Ok(resolved)
 }
 
+/// The site and its ancestors in one statement: the sites above the one with this public id
+/// (itself included, at depth 0 of the closure).
 async fn resolve_unkept(db: &Db, public_id: Uuid) -> Result<Resolved> {
-    let site = site::Entity::find()
-        .filter(site::Column::PublicId.eq(public_id))
-        .one(db.conn())
-        .await?
+    let ancestor_ids = Query::select()
+        .column((site_closure::Entity, site_closure::Column::AncestorId))
+        .from(site_closure::Entity)
+        .inner_join(
+            site::Entity,
+            Expr::col((site::Entity, site::Column::Id))
+                .equals((site_closure::Entity, site_closure::Column::DescendantId)),
+        )
+        .and_where(Expr::col((site::Entity, site::Column::PublicId)).eq(public_id))
+        .to_owned();
+    let ancestors = site::Entity::find()
+        .filter(site::Column::Id.in_subquery(ancestor_ids))
+        .all(db.conn())
+        .await?;
+    let site_id = ancestors
+        .iter()
+        .find(|s| s.public_id == public_id)
+        .map(|s| s.id)
         .ok_or(Error::NotFound)?;
-    resolve_by_id(db, site.id).await
+    chained(ancestors, site_id)
 }
 
 /// A site's public id.
@@ -131,11 +147,16 @@ pub(crate) async fn resolve_by_id(db: &Db, site_id: i32) -> Result<Resolved> {
         .from(site_closure::Entity)
         .and_where(Expr::col(site_closure::Column::DescendantId).eq(site_id))
         .to_owned();
-    let mut ancestors = site::Entity::find()
+    let ancestors = site::Entity::find()
         .filter(site::Column::Id.in_subquery(ancestor_ids))
         .all(db.conn())
         .await?;
-    // Order self → root by following parent links (the closure depth is implicit in them).
+    chained(ancestors, site_id)
+}
+
+/// The site `site_id` and its ancestors (in any order) as a resolved site: ordered self → root
+/// by following parent links (the closure depth is implicit in them).
+fn chained(mut ancestors: Vec<site::Model>, site_id: i32) -> Result<Resolved> {
     let by_id: HashMap<i32, site::Model> = ancestors.drain(..).map(|s| (s.id, s)).collect();
     let mut chain = Vec::with_capacity(by_id.len());
     let mut next = Some(site_id);

@@ -137,6 +137,26 @@ db_test!(
             .await
             .unwrap();
         assert!(found("zorro").await.is_empty());
+        if db.backend() == sea_orm::DbBackend::Postgres {
+            // As autovacuum and a restore evaluate it: with an empty search path the fold still
+            // finds `unaccent` (the stored search text and its index use it).
+            use sea_orm::{ConnectionTrait, Statement};
+            let txn = db.write().await.unwrap();
+            txn.execute_unprepared("SET LOCAL search_path = ''")
+                .await
+                .unwrap();
+            let folded: String = txn
+                .query_one_raw(Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT public.licentia_fold('Émile Dübois')",
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get_by_index(0)
+                .unwrap();
+            assert_eq!(folded, "emile dubois");
+        }
     }
 );
 
