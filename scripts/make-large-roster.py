@@ -2,38 +2,15 @@
 line: SCHOOLS schools of CLASSES classes each (defaults 50 and 99: 5,000 sites with the
 schools), without pupils but one, Émile Dübois in the first class (the accent-folded search's
 example). The end-to-end test of a large organisation imports it. Deterministic."""
-import csv, io, sys, zipfile
+import importlib.util, io, os, sys, zipfile
 
-STAMP = "2026-09-01T08:00:00.000Z"
-HEADERS = {
-    "orgs": ["sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"],
-    "academicSessions": ["sourcedId", "status", "dateLastModified", "title", "type", "startDate",
-                         "endDate", "parentSourcedId", "schoolYear"],
-    "courses": ["sourcedId", "status", "dateLastModified", "schoolYearSourcedId", "title",
-                "courseCode", "grades", "orgSourcedId", "subjects", "subjectCodes"],
-    "classes": ["sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId",
-                "classCode", "classType", "location", "schoolSourcedId", "termSourcedIds",
-                "subjects", "subjectCodes", "periods"],
-    "users": ["sourcedId", "status", "dateLastModified", "enabledUser", "username", "userIds",
-              "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone",
-              "agentSourcedIds", "grades", "password", "userMasterIdentifier",
-              "resourceSourcedIds", "preferredGivenName", "preferredMiddleName",
-              "preferredFamilyName", "primaryOrgSourcedId", "pronouns"],
-    "roles": ["sourcedId", "status", "dateLastModified", "userSourcedId", "roleType", "role",
-              "beginDate", "endDate", "orgSourcedId", "userProfileSourcedId"],
-    "enrollments": ["sourcedId", "status", "dateLastModified", "classSourcedId",
-                    "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate", "endDate"],
-}
+# The OneRoster columns, CSV writing and manifest of the fixtures' script.
+_spec = importlib.util.spec_from_file_location(
+    "fixtures", os.path.join(os.path.dirname(__file__), "make-oneroster-fixtures.py"))
+fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixtures)
+rows, STAMP = fixtures.rows, fixtures.STAMP
 FILES = ["academicSessions", "classes", "courses", "enrollments", "orgs", "roles", "users"]
-
-
-def rows(name, records):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS[name])
-    for record in records:
-        writer.writerow([record.get(h, "") for h in HEADERS[name]])
-    return buffer.getvalue()
 
 
 def main(path, schools=50, classes=99):
@@ -66,15 +43,8 @@ def main(path, schools=50, classes=99):
     enrollment = {"sourcedId": "e-emile", "status": "active", "dateLastModified": STAMP,
                   "classSourcedId": "cl-1-1", "schoolSourcedId": "org-s1",
                   "userSourcedId": "u-emile", "role": "student", "primary": "false"}
-    manifest = [("manifest.version", "1.0"), ("oneroster.version", "1.2")]
-    manifest += [(f"file.{name}", "bulk") for name in FILES]
-    manifest += [("source.systemName", "Licentia large roster"), ("source.systemCode", "large")]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["propertyName", "value"])
-    writer.writerows(manifest)
     files = {
-        "manifest.csv": buffer.getvalue(),
+        "manifest.csv": fixtures.manifest({name: "bulk" for name in FILES}),
         "orgs.csv": rows("orgs", orgs),
         "academicSessions.csv": rows("academicSessions", sessions),
         "courses.csv": rows("courses", courses),

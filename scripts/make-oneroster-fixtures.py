@@ -84,113 +84,118 @@ def person(n, role, school, stamp=STAMP, status="active"):
     }
 
 
-schools = [("org-s1", "Basisschool De Linde", "012345"), ("org-s2", "Basisschool Het Anker", "067890")]
-orgs = [{"sourcedId": "org-d1", "status": "active", "dateLastModified": STAMP,
-         "name": "Scholengroep Zuiderkempen", "type": "district", "identifier": "SG-17"}]
-orgs += [{"sourcedId": s, "status": "active", "dateLastModified": STAMP, "name": name,
-          "type": "school", "identifier": ident, "parentSourcedId": "org-d1"}
-         for s, name, ident in schools]
-sessions = [{"sourcedId": "as-2026", "status": "active", "dateLastModified": STAMP,
-             "title": "2026-2027", "type": "schoolYear", "startDate": "2026-09-01",
-             "endDate": "2027-06-30", "schoolYear": "2027"}]
-courses, classes = [], []
-for si, (school, _, _) in enumerate(schools):
-    for grade in range(1, 7):
-        courses.append({"sourcedId": f"co-{si + 1}-{grade}", "status": "active",
-                        "dateLastModified": STAMP, "schoolYearSourcedId": "as-2026",
-                        "title": f"Leerjaar {grade}", "grades": f"{grade:02d}",
-                        "orgSourcedId": school})
-        classes.append({"sourcedId": f"cl-{si + 1}-{grade}", "status": "active",
-                        "dateLastModified": STAMP, "title": f"{grade}{'AB'[si]}",
-                        "grades": f"{grade:02d}", "courseSourcedId": f"co-{si + 1}-{grade}",
-                        "classCode": f"{grade}{'AB'[si]}", "classType": "homeroom",
-                        "schoolSourcedId": school, "termSourcedIds": "as-2026"})
-users, roles, enrollments = [], [], []
-for n in range(300):
-    cls = classes[n // 25]
-    school = cls["schoolSourcedId"]
-    user = person(n, "student", school)
-    users.append(user)
-    roles.append({"sourcedId": f"r-{user['sourcedId']}", "status": "active",
-                  "dateLastModified": STAMP, "userSourcedId": user["sourcedId"],
-                  "roleType": "primary", "role": "student", "orgSourcedId": school})
-    enrollments.append({"sourcedId": f"e-{user['sourcedId']}", "status": "active",
-                        "dateLastModified": STAMP, "classSourcedId": cls["sourcedId"],
-                        "schoolSourcedId": school, "userSourcedId": user["sourcedId"],
-                        "role": "student", "primary": "false"})
-for n in range(20):
-    school = schools[n // 10][0]
-    user = person(n, "teacher", school)
-    users.append(user)
-    roles.append({"sourcedId": f"r-{user['sourcedId']}", "status": "active",
-                  "dateLastModified": STAMP, "userSourcedId": user["sourcedId"],
-                  "roleType": "primary", "role": "teacher", "orgSourcedId": school})
-    # Teachers 0–5 and 10–15 teach grades 1–6 of their school; the others the same, in pairs.
-    grade = (n % 10) % 6
-    cls = classes[(n // 10) * 6 + grade]
-    enrollments.append({"sourcedId": f"e-{user['sourcedId']}", "status": "active",
-                        "dateLastModified": STAMP, "classSourcedId": cls["sourcedId"],
-                        "schoolSourcedId": school, "userSourcedId": user["sourcedId"],
-                        "role": "teacher", "primary": "true"})
-# A parent, who is not imported.
-parent = person(0, "guardian", "org-s1")
-parent["sourcedId"] = "u-p000"
-parent["username"] = "ouder.emma"
-users.append(parent)
-roles.append({"sourcedId": "r-u-p000", "status": "active", "dateLastModified": STAMP,
-              "userSourcedId": "u-p000", "roleType": "primary", "role": "parent",
-              "orgSourcedId": "org-s1"})
+def main():
+    schools = [("org-s1", "Basisschool De Linde", "012345"), ("org-s2", "Basisschool Het Anker", "067890")]
+    orgs = [{"sourcedId": "org-d1", "status": "active", "dateLastModified": STAMP,
+             "name": "Scholengroep Zuiderkempen", "type": "district", "identifier": "SG-17"}]
+    orgs += [{"sourcedId": s, "status": "active", "dateLastModified": STAMP, "name": name,
+              "type": "school", "identifier": ident, "parentSourcedId": "org-d1"}
+             for s, name, ident in schools]
+    sessions = [{"sourcedId": "as-2026", "status": "active", "dateLastModified": STAMP,
+                 "title": "2026-2027", "type": "schoolYear", "startDate": "2026-09-01",
+                 "endDate": "2027-06-30", "schoolYear": "2027"}]
+    courses, classes = [], []
+    for si, (school, _, _) in enumerate(schools):
+        for grade in range(1, 7):
+            courses.append({"sourcedId": f"co-{si + 1}-{grade}", "status": "active",
+                            "dateLastModified": STAMP, "schoolYearSourcedId": "as-2026",
+                            "title": f"Leerjaar {grade}", "grades": f"{grade:02d}",
+                            "orgSourcedId": school})
+            classes.append({"sourcedId": f"cl-{si + 1}-{grade}", "status": "active",
+                            "dateLastModified": STAMP, "title": f"{grade}{'AB'[si]}",
+                            "grades": f"{grade:02d}", "courseSourcedId": f"co-{si + 1}-{grade}",
+                            "classCode": f"{grade}{'AB'[si]}", "classType": "homeroom",
+                            "schoolSourcedId": school, "termSourcedIds": "as-2026"})
+    users, roles, enrollments = [], [], []
+    for n in range(300):
+        cls = classes[n // 25]
+        school = cls["schoolSourcedId"]
+        user = person(n, "student", school)
+        users.append(user)
+        roles.append({"sourcedId": f"r-{user['sourcedId']}", "status": "active",
+                      "dateLastModified": STAMP, "userSourcedId": user["sourcedId"],
+                      "roleType": "primary", "role": "student", "orgSourcedId": school})
+        enrollments.append({"sourcedId": f"e-{user['sourcedId']}", "status": "active",
+                            "dateLastModified": STAMP, "classSourcedId": cls["sourcedId"],
+                            "schoolSourcedId": school, "userSourcedId": user["sourcedId"],
+                            "role": "student", "primary": "false"})
+    for n in range(20):
+        school = schools[n // 10][0]
+        user = person(n, "teacher", school)
+        users.append(user)
+        roles.append({"sourcedId": f"r-{user['sourcedId']}", "status": "active",
+                      "dateLastModified": STAMP, "userSourcedId": user["sourcedId"],
+                      "roleType": "primary", "role": "teacher", "orgSourcedId": school})
+        # Teachers 0–5 and 10–15 teach grades 1–6 of their school; the others the same, in pairs.
+        grade = (n % 10) % 6
+        cls = classes[(n // 10) * 6 + grade]
+        enrollments.append({"sourcedId": f"e-{user['sourcedId']}", "status": "active",
+                            "dateLastModified": STAMP, "classSourcedId": cls["sourcedId"],
+                            "schoolSourcedId": school, "userSourcedId": user["sourcedId"],
+                            "role": "teacher", "primary": "true"})
+    # A parent, who is not imported.
+    parent = person(0, "guardian", "org-s1")
+    parent["sourcedId"] = "u-p000"
+    parent["username"] = "ouder.emma"
+    users.append(parent)
+    roles.append({"sourcedId": "r-u-p000", "status": "active", "dateLastModified": STAMP,
+                  "userSourcedId": "u-p000", "roleType": "primary", "role": "parent",
+                  "orgSourcedId": "org-s1"})
 
-write("first", {
-    "manifest.csv": manifest({n: "bulk" for n in ["academicSessions", "classes", "courses",
-                                                  "enrollments", "orgs", "roles", "users"]}),
-    "orgs.csv": rows("orgs", orgs),
-    "academicSessions.csv": rows("academicSessions", sessions),
-    "courses.csv": rows("courses", courses),
-    "classes.csv": rows("classes", classes),
-    "users.csv": rows("users", users),
-    "roles.csv": rows("roles", roles),
-    "enrollments.csv": rows("enrollments", enrollments),
-})
+    write("first", {
+        "manifest.csv": manifest({n: "bulk" for n in ["academicSessions", "classes", "courses",
+                                                      "enrollments", "orgs", "roles", "users"]}),
+        "orgs.csv": rows("orgs", orgs),
+        "academicSessions.csv": rows("academicSessions", sessions),
+        "courses.csv": rows("courses", courses),
+        "classes.csv": rows("classes", classes),
+        "users.csv": rows("users", users),
+        "roles.csv": rows("roles", roles),
+        "enrollments.csv": rows("enrollments", enrollments),
+    })
 
-# The delta, six weeks later: 5 new pupils in 1A, 3 pupils gone from 6B, 4 pupils of 2A moved
-# to 3A (by their enrollments alone), 4B renamed 4B Sterrenklas, a teacher's address changed.
-d_users, d_roles, d_enrollments, d_classes = [], [], [], []
-for n in range(300, 305):
-    user = person(n, "student", "org-s1", LATER)
-    d_users.append(user)
-    d_roles.append({"sourcedId": f"r-{user['sourcedId']}", "status": "active",
-                    "dateLastModified": LATER, "userSourcedId": user["sourcedId"],
-                    "roleType": "primary", "role": "student", "orgSourcedId": "org-s1"})
-    d_enrollments.append({"sourcedId": f"e-{user['sourcedId']}", "status": "active",
-                          "dateLastModified": LATER, "classSourcedId": "cl-1-1",
-                          "schoolSourcedId": "org-s1", "userSourcedId": user["sourcedId"],
-                          "role": "student", "primary": "false"})
-for n in range(297, 300):
-    gone = person(n, "student", "org-s2", LATER, "tobedeleted")
-    d_users.append(gone)
-for n in range(25, 29):
-    d_enrollments.append({"sourcedId": f"e-u-s{n:03d}", "status": "tobedeleted",
-                          "dateLastModified": LATER, "classSourcedId": "cl-1-2",
-                          "schoolSourcedId": "org-s1", "userSourcedId": f"u-s{n:03d}",
-                          "role": "student", "primary": "false"})
-    d_enrollments.append({"sourcedId": f"e2-u-s{n:03d}", "status": "active",
-                          "dateLastModified": LATER, "classSourcedId": "cl-1-3",
-                          "schoolSourcedId": "org-s1", "userSourcedId": f"u-s{n:03d}",
-                          "role": "student", "primary": "false"})
-renamed = dict(classes[9])
-renamed.update({"title": "4B Sterrenklas", "dateLastModified": LATER})
-d_classes.append(renamed)
-teacher = person(3, "teacher", "org-s1", LATER)
-teacher["email"] = "nieuw.adres@scholengroep.example"
-d_users.append(teacher)
+    # The delta, six weeks later: 5 new pupils in 1A, 3 pupils gone from 6B, 4 pupils of 2A moved
+    # to 3A (by their enrollments alone), 4B renamed 4B Sterrenklas, a teacher's address changed.
+    d_users, d_roles, d_enrollments, d_classes = [], [], [], []
+    for n in range(300, 305):
+        user = person(n, "student", "org-s1", LATER)
+        d_users.append(user)
+        d_roles.append({"sourcedId": f"r-{user['sourcedId']}", "status": "active",
+                        "dateLastModified": LATER, "userSourcedId": user["sourcedId"],
+                        "roleType": "primary", "role": "student", "orgSourcedId": "org-s1"})
+        d_enrollments.append({"sourcedId": f"e-{user['sourcedId']}", "status": "active",
+                              "dateLastModified": LATER, "classSourcedId": "cl-1-1",
+                              "schoolSourcedId": "org-s1", "userSourcedId": user["sourcedId"],
+                              "role": "student", "primary": "false"})
+    for n in range(297, 300):
+        gone = person(n, "student", "org-s2", LATER, "tobedeleted")
+        d_users.append(gone)
+    for n in range(25, 29):
+        d_enrollments.append({"sourcedId": f"e-u-s{n:03d}", "status": "tobedeleted",
+                              "dateLastModified": LATER, "classSourcedId": "cl-1-2",
+                              "schoolSourcedId": "org-s1", "userSourcedId": f"u-s{n:03d}",
+                              "role": "student", "primary": "false"})
+        d_enrollments.append({"sourcedId": f"e2-u-s{n:03d}", "status": "active",
+                              "dateLastModified": LATER, "classSourcedId": "cl-1-3",
+                              "schoolSourcedId": "org-s1", "userSourcedId": f"u-s{n:03d}",
+                              "role": "student", "primary": "false"})
+    renamed = dict(classes[9])
+    renamed.update({"title": "4B Sterrenklas", "dateLastModified": LATER})
+    d_classes.append(renamed)
+    teacher = person(3, "teacher", "org-s1", LATER)
+    teacher["email"] = "nieuw.adres@scholengroep.example"
+    d_users.append(teacher)
 
-write("delta", {
-    "manifest.csv": manifest({"classes": "delta", "enrollments": "delta", "roles": "delta",
-                              "users": "delta"}),
-    "classes.csv": rows("classes", d_classes),
-    "users.csv": rows("users", d_users),
-    "roles.csv": rows("roles", d_roles),
-    "enrollments.csv": rows("enrollments", d_enrollments),
-})
-print("written to", os.path.normpath(OUT))
+    write("delta", {
+        "manifest.csv": manifest({"classes": "delta", "enrollments": "delta", "roles": "delta",
+                                  "users": "delta"}),
+        "classes.csv": rows("classes", d_classes),
+        "users.csv": rows("users", d_users),
+        "roles.csv": rows("roles", d_roles),
+        "enrollments.csv": rows("enrollments", d_enrollments),
+    })
+    print("written to", os.path.normpath(OUT))
+
+
+if __name__ == "__main__":
+    main()

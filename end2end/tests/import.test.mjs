@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startServer, startBrowser, startMailSink, waitForMail, seriousViolations, hydrated, screenshots, root,
-  licentiaCli,
+  licentiaCli, signInAt,
 } from './support.mjs';
 
 let server;
@@ -30,16 +30,7 @@ after(async () => {
   sink?.stop();
 });
 
-async function signIn(page) {
-  await page.goto(`${server.url}/admin`);
-  await hydrated(page);
-  await page.fill('#username', 'directeur');
-  await page.fill('#password', 'Horizon-2026');
-  await page.press('#password', 'Enter');
-  // On the administration page itself (the sign-in page's address ends in next=/admin too).
-  await page.waitForURL((url) => url.pathname === '/admin');
-  await hydrated(page);
-}
+const signIn = (page) => signInAt(page, server, '/admin');
 
 const work = mkdtempSync(join(tmpdir(), 'licentia-import-'));
 

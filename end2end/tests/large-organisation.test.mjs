@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, startBrowser, seriousViolations, hydrated, screenshots, root } from './support.mjs';
+import {
+  startServer, startBrowser, seriousViolations, hydrated, screenshots, root, signInAt,
+} from './support.mjs';
 
 let server;
 let browser;
@@ -23,15 +25,7 @@ after(async () => {
   server?.stop();
 });
 
-async function signIn(page) {
-  await page.goto(`${server.url}/admin`);
-  await hydrated(page);
-  await page.fill('#username', 'directeur');
-  await page.fill('#password', 'Horizon-2026');
-  await page.press('#password', 'Enter');
-  await page.waitForURL((url) => url.pathname === '/admin');
-  await hydrated(page);
-}
+const signIn = (page) => signInAt(page, server, '/admin');
 
 test('a 5,000-site organisation: a light page, its tree by keyboard, accents folded', async () => {
   const work = mkdtempSync(join(tmpdir(), 'licentia-large-'));

@@ -279,6 +279,20 @@ export async function laterIfAsked(page) {
 }
 
 /** Waits until the page is hydrated (the wasm has attached its handlers). */
+/**
+ * Opens `path` (a page that needs sign-in), signs in on the sign-in page it leads to, and waits
+ * for `path` itself (the sign-in page's address ends in `next=path` too), hydrated.
+ */
+export async function signInAt(page, server, path, username = 'directeur', password = 'Horizon-2026') {
+  await page.goto(`${server.url}${path}`);
+  await hydrated(page);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.press('#password', 'Enter');
+  await page.waitForURL((url) => url.pathname === path);
+  await hydrated(page);
+}
+
 export async function hydrated(page) {
   await page.waitForFunction(() => window.__licentia_hydrated === true || !!document.querySelector('body[data-hydrated]'), null, { timeout: 20000 });
 }
