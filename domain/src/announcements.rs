@@ -209,8 +209,7 @@ pub struct Current {
 
 pub async fn current(db: &Db, principal: &Principal, now: DateTime<Utc>) -> Result<Current> {
     let user_id = principal.user_id().ok_or(Error::Unauthenticated)?;
-    let me = user::Entity::find_by_id(user_id)
-        .one(db.conn())
+    let me = crate::users::row_of(db, user_id)
         .await?
         .ok_or(Error::Unauthenticated)?;
     let running = announcement::Entity::find()

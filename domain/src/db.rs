@@ -41,6 +41,12 @@ pub struct Db {
 pub struct ReadMemo {
     pub(crate) sites: Mutex<std::collections::HashMap<uuid::Uuid, crate::sites::Resolved>>,
     pub(crate) homes: Mutex<std::collections::HashMap<i32, uuid::Uuid>>,
+    /// Users read by id (the signed-in user: the header and the announcements both ask).
+    pub(crate) users: Mutex<std::collections::HashMap<i32, crate::entities::user::Model>>,
+    /// An organisation's subscriptions, by its root (its subscriptions panel and its licence
+    /// counters both read them).
+    pub(crate) subscriptions:
+        Mutex<std::collections::HashMap<i32, Vec<crate::entities::subscription::Model>>>,
 }
 
 /// The numbers given to databases connected so far.

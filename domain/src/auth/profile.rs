@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::password;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
-use crate::entities::{site, user};
+use crate::entities::user;
 use crate::error::{Code, Error, Result};
 use crate::{validate, Db, Principal};
 
@@ -35,11 +35,13 @@ pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
     let Principal::User(actor) = principal else {
         return Err(Error::Unauthenticated);
     };
-    let (found, site) = user::Entity::find_by_id(actor.user_id)
-        .find_also_related(site::Entity)
-        .one(db.conn())
+    let found = crate::users::row_of(db, actor.user_id)
         .await?
         .ok_or(Error::Unauthenticated)?;
+    let site = crate::sites::resolve_by_id(db, found.site_id)
+        .await
+        .ok()
+        .map(|r| r.site);
     let admin_site = match crate::sites::home_site(db, principal).await {
         Ok(site) => Some(site),
         Err(Error::NotFound) => None,

@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect
 use uuid::Uuid;
 
 use crate::access::{self, Operation};
-use crate::entities::{licence, subscription, user};
+use crate::entities::{licence, user};
 use crate::error::Result;
 use crate::{sites, Db, Principal};
 
@@ -30,11 +30,11 @@ pub async fn counters(
     let Some(root) = resolved.scope.root_id() else {
         return Ok(Counters::default());
     };
-    let held = subscription::Entity::find()
-        .filter(subscription::Column::SiteId.eq(root))
-        .filter(subscription::Column::ValidUntil.gte(today))
-        .all(db.conn())
-        .await?;
+    let held: Vec<_> = crate::subscriptions::of_root(db, root)
+        .await?
+        .into_iter()
+        .filter(|s| s.valid_until >= today)
+        .collect();
     let mut counters = Counters::default();
     for s in &held {
         if s.valid_from <= today {

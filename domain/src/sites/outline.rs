@@ -267,6 +267,12 @@ pub async fn search(db: &Db, principal: &Principal, text: &str) -> Result<Vec<Fo
 /// The tops of a reach (their rows, one more than shown): every organisation for `All`, else
 /// the reach's sites that lie in no other site of it.
 async fn tops(db: &Db, readable: &Readable) -> Result<Vec<site::Model>> {
+    // One site of reach (the usual administrator): that site, as the request resolved it.
+    if let Readable::Subtrees(reach) = readable {
+        if let [only] = reach.as_slice() {
+            return Ok(vec![super::read::resolve_by_id(db, *only).await?.site]);
+        }
+    }
     let select = match readable {
         Readable::All => site::Entity::find().filter(site::Column::ParentId.is_null()),
         Readable::Subtrees(reach) => {

@@ -141,7 +141,21 @@ pub(crate) async fn effective_expiry(db: &Db, site_id: i32) -> Result<Option<Nai
     Ok(earliest.flatten())
 }
 
+/// Finds a site by its row id with its ancestry (through the request's memo, see [`resolve`]).
 pub(crate) async fn resolve_by_id(db: &Db, site_id: i32) -> Result<Resolved> {
+    let Some(memo) = db.read_memo() else {
+        return resolve_by_id_unkept(db, site_id).await;
+    };
+    let mut kept = memo.sites.lock().await;
+    if let Some(found) = kept.values().find(|r| r.site.id == site_id) {
+        return Ok(found.clone());
+    }
+    let resolved = resolve_by_id_unkept(db, site_id).await?;
+    kept.insert(resolved.site.public_id, resolved.clone());
+    Ok(resolved)
+}
+
+async fn resolve_by_id_unkept(db: &Db, site_id: i32) -> Result<Resolved> {
     let ancestor_ids = Query::select()
         .column(site_closure::Column::AncestorId)
         .from(site_closure::Entity)
@@ -234,8 +248,9 @@ async fn home_site_unkept(db: &Db, principal: &Principal) -> Result<Uuid> {
                 .one(db.conn())
                 .await?
         }
+        // Resolved (with its ancestry, kept for the request): the page resolves it next.
         Readable::Subtrees(roots) => match roots.first() {
-            Some(id) => site::Entity::find_by_id(*id).one(db.conn()).await?,
+            Some(id) => Some(resolve_by_id(db, *id).await?.site),
             None => None,
         },
     };

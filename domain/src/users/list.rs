@@ -373,10 +373,8 @@ async fn page_of(
     parts: &PropertyParts,
 ) -> Result<ListedPage> {
     let backend = db.backend();
-    let query = query.clone();
-    let parts = parts.clone();
     // One row more than a page: whether another page follows (precedes, going back).
-    let mut rows = list_query(listed, &query, &parts, backend)
+    let mut rows = list_query(listed, query, parts, backend)
         .into_model::<UserRow>()
         .all(db.conn())
         .await?;
@@ -404,7 +402,7 @@ async fn page_of(
             total: shown,
             exact: true,
         })
-    } else if unfiltered(&query, &parts) {
+    } else if unfiltered(query, parts) {
         Some(placed(db, listed, query.include_subsites).await?)
     } else {
         None
