@@ -59,6 +59,10 @@ test('a required second factor is set up as a passkey, which then signs in alone
   await page.waitForURL((url) => url.pathname === '/admin');
   await hydrated(page);
   await page.click('a[data-site="Scholengroep Horizon"]');
+  // The address now names the site: its panels load again and replace the ones shown. Open the
+  // policy once they have (a form opened before would go with the panel it was opened in).
+  await page.waitForURL(/[?&]site=/);
+  await page.waitForLoadState('networkidle');
   await page.locator('#toggle-factor-policy').focus();
   await page.keyboard.press('Enter');
   await page.waitForSelector('#factor-policy-form');
