@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Link rel="icon" href="/favicon.svg" />
         <Meta name="color-scheme" content="light" />
+        <components::icon::IconSprite />
         <I18nContextProvider>
             <Router>
                 <Routes fallback=pages::not_found::NotFound>
