@@ -45,6 +45,8 @@ mod m20261227_000041_user_search;
 mod m20261228_000042_user_organisation;
 mod m20261229_000043_org_search;
 
+pub use m20261229_000043_org_search::SEARCHED_USERS;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

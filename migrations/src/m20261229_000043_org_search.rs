@@ -16,13 +16,17 @@ use sea_orm_migration::sea_orm::DbBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The searched text of a user row (`row` is `users`, `NEW` or `OLD`), as migration 41 has it
-/// and `domain::users::list` searches it.
+/// The searched text of a user row (`row` is `users`, `NEW` or `OLD`), as migration 41 has it.
 fn searched(row: &str) -> String {
     format!(
         "{row}.username || ' ' || {row}.first_name || ' ' || {row}.last_name || ' ' || coalesce({row}.email, '')"
     )
 }
+
+/// The searched text of the `users` table's rows as the indexes of this migration hold it: the
+/// user list's searches read the same expression (`domain::users::list`, SQLite's searches too
+/// short for its trigrams).
+pub const SEARCHED_USERS: &str = "users.username || ' ' || users.first_name || ' ' || users.last_name || ' ' || coalesce(users.email, '')";
 
 /// The organisation token of a user row.
 fn organisation(row: &str) -> String {
@@ -176,5 +180,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_list_searches_what_the_indexes_hold() {
+        assert_eq!(super::searched("users"), super::SEARCHED_USERS);
     }
 }

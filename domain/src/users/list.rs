@@ -586,7 +586,7 @@ fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Opti
 
 /// The text a search looks in: the same expression as the search indexes of migrations 41 and
 /// 43 (SQLite reads it for searches shorter than the index's trigrams).
-const SEARCHED: &str = "users.username || ' ' || users.first_name || ' ' || users.last_name || ' ' || coalesce(users.email, '')";
+const SEARCHED: &str = migrations::SEARCHED_USERS;
 
 /// A user's organisation (the root of their site's tree), kept by the database (migration 42).
 const ORGANISATION: &str = "organisation_id";
