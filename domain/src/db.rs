@@ -33,16 +33,16 @@ pub struct Db {
     read_memo: Option<Arc<ReadMemo>>,
 }
 
-/// What one server-side rendering of a page has read of the tree: each site resolved (with its
-/// ancestry) and the reader's home site, read once however many of the page's server functions
-/// ask, and while one reads the others wait for its answer. Only for requests that read (a
+/// What one server-side rendering of a page has read: each site resolved (with its ancestry),
+/// the reader's home site, users by id and organisations' subscriptions, read once however many
+/// of the page's server functions ask (see [`Db::kept`]). Only for requests that read (a
 /// page's GET): a write in the same request would not be seen by a later read through it.
 #[derive(Default)]
 pub struct ReadMemo {
     pub(crate) sites: Mutex<std::collections::HashMap<uuid::Uuid, crate::sites::Resolved>>,
     pub(crate) homes: Mutex<std::collections::HashMap<i32, uuid::Uuid>>,
     /// Users read by id (the signed-in user: the header and the announcements both ask).
-    pub(crate) users: Mutex<std::collections::HashMap<i32, crate::entities::user::Model>>,
+    pub(crate) users: Mutex<std::collections::HashMap<i32, Option<crate::entities::user::Model>>>,
     /// An organisation's subscriptions, by its root (its subscriptions panel and its licence
     /// counters both read them).
     pub(crate) subscriptions:
@@ -227,6 +227,32 @@ impl Db {
 
     pub(crate) fn read_memo(&self) -> Option<&ReadMemo> {
         self.read_memo.as_deref()
+    }
+
+    /// Through one of the request's memos (`slot` picks it; outside a page's rendering there is
+    /// none): the value kept under `key`, else `load`'s answer, kept. Held across the load: the
+    /// request's other calls wait for this one's answer rather than each reading its own.
+    pub(crate) async fn kept<K, V, Fut>(
+        &self,
+        slot: fn(&ReadMemo) -> &Mutex<std::collections::HashMap<K, V>>,
+        key: K,
+        load: impl FnOnce() -> Fut,
+    ) -> Result<V>
+    where
+        K: Eq + std::hash::Hash,
+        V: Clone,
+        Fut: std::future::Future<Output = Result<V>>,
+    {
+        let Some(memo) = self.read_memo() else {
+            return load().await;
+        };
+        let mut kept = slot(memo).lock().await;
+        if let Some(found) = kept.get(&key) {
+            return Ok(found.clone());
+        }
+        let loaded = load().await?;
+        kept.insert(key, loaded.clone());
+        Ok(loaded)
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

@@ -266,22 +266,18 @@ pub async fn of_organisation(
 /// An organisation's subscriptions (by its root's row id), latest first; read once per page
 /// rendering (its subscriptions panel and its licence counters both ask).
 pub(crate) async fn of_root(db: &Db, root_id: i32) -> Result<Vec<subscription::Model>> {
-    let read = || {
-        subscription::Entity::find()
-            .filter(subscription::Column::SiteId.eq(root_id))
-            .order_by_desc(subscription::Column::ValidFrom)
-            .all(db.conn())
-    };
-    let Some(memo) = db.read_memo() else {
-        return Ok(read().await?);
-    };
-    let mut kept = memo.subscriptions.lock().await;
-    if let Some(found) = kept.get(&root_id) {
-        return Ok(found.clone());
-    }
-    let found = read().await?;
-    kept.insert(root_id, found.clone());
-    Ok(found)
+    db.kept(
+        |m| &m.subscriptions,
+        root_id,
+        || async {
+            Ok(subscription::Entity::find()
+                .filter(subscription::Column::SiteId.eq(root_id))
+                .order_by_desc(subscription::Column::ValidFrom)
+                .all(db.conn())
+                .await?)
+        },
+    )
+    .await
 }
 
 /// An administrator of an organisation adds another subscription to it with its serial

@@ -38,10 +38,11 @@ pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
     let found = crate::users::row_of(db, actor.user_id)
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let site = crate::sites::resolve_by_id(db, found.site_id)
-        .await
-        .ok()
-        .map(|r| r.site);
+    let site = match crate::sites::resolve_by_id(db, found.site_id).await {
+        Ok(resolved) => Some(resolved.site),
+        Err(Error::NotFound) => None,
+        Err(other) => return Err(other),
+    };
     let admin_site = match crate::sites::home_site(db, principal).await {
         Ok(site) => Some(site),
         Err(Error::NotFound) => None,

@@ -76,17 +76,8 @@ impl Resolved {
 /// Finds a site by public id with its ancestry. Unknown ids are `NotFound`; callers still
 /// have to ask `access` (which also answers `NotFound` for sites the principal cannot see).
 pub async fn resolve(db: &Db, public_id: Uuid) -> Result<Resolved> {
-    let Some(memo) = db.read_memo() else {
-        return resolve_unkept(db, public_id).await;
-    };
-    // Held across the read: the request's other calls wait for this one's answer.
-    let mut kept = memo.sites.lock().await;
-    if let Some(found) = kept.get(&public_id) {
-        return Ok(found.clone());
-    }
-    let resolved = resolve_unkept(db, public_id).await?;
-    kept.insert(public_id, resolved.clone());
-    Ok(resolved)
+    db.kept(|m| &m.sites, public_id, || resolve_unkept(db, public_id))
+        .await
 }
 
 /// The site and its ancestors in one statement: the sites above the one with this public id
@@ -226,16 +217,13 @@ pub async fn site_or_home(db: &Db, principal: &Principal, site: Option<Uuid>) ->
 
 /// The site the administrator page opens on: the first site the principal may view.
 pub async fn home_site(db: &Db, principal: &Principal) -> Result<Uuid> {
-    let (Some(memo), Some(user)) = (db.read_memo(), principal.user_id()) else {
-        return home_site_unkept(db, principal).await;
-    };
-    let mut kept = memo.homes.lock().await;
-    if let Some(found) = kept.get(&user) {
-        return Ok(*found);
+    match principal.user_id() {
+        Some(user) => {
+            db.kept(|m| &m.homes, user, || home_site_unkept(db, principal))
+                .await
+        }
+        None => home_site_unkept(db, principal).await,
     }
-    let home = home_site_unkept(db, principal).await?;
-    kept.insert(user, home);
-    Ok(home)
 }
 
 async fn home_site_unkept(db: &Db, principal: &Principal) -> Result<Uuid> {

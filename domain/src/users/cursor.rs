@@ -68,6 +68,12 @@ impl Cursor {
         B64.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
+    /// A cursor from an address that is a place in the order `sort`; anything else (of another
+    /// order, too long, damaged) is none.
+    pub fn decode_for(text: &str, sort: UserSort) -> Option<Cursor> {
+        Cursor::decode(text).filter(|c| c.fits(sort))
+    }
+
     /// A cursor from an address; anything else (too long, damaged) is none: the list then
     /// pages by number.
     pub fn decode(text: &str) -> Option<Cursor> {

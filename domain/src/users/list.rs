@@ -86,7 +86,7 @@ impl From<ListFilter> for UserQuery {
             "property" if !f.property.is_empty() => UserSort::Property,
             _ => UserSort::Name,
         };
-        let fitting = |text: &str| Cursor::decode(text).filter(|c| c.fits(sort));
+        let fitting = |text: &str| Cursor::decode_for(text, sort);
         let position = match (fitting(&f.after), fitting(&f.before)) {
             (Some(after), _) => Some(Position::After(after)),
             (None, Some(before)) => Some(Position::Before(before)),
@@ -158,11 +158,6 @@ impl PropertyParts {
         }
         Ok(PropertyParts { filter, shown })
     }
-}
-
-/// An FTS5 phrase of `text` itself, quotes doubled (no query syntax).
-fn phrase(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
@@ -261,11 +256,8 @@ pub async fn list(
     site_id: Uuid,
     query: UserQuery,
 ) -> Result<UserPage> {
-    let site = resolve(db, site_id).await?;
-    access::require(principal, Operation::ListUsers, &site.scope)?;
-    let parts = PropertyParts::of(db, &site.scope, &query).await?;
-    let listed = Listed::of(&site.scope)?;
-    let page = page_of(db, principal, &site.scope, listed, &query, &parts).await?;
+    let (scope, listed, parts) = prepared(db, principal, site_id, &query).await?;
+    let page = page_of(db, principal, &scope, listed, &query, &parts).await?;
     let count = match page.count {
         Some(count) => count,
         None => counted(db, listed, &query, &parts).await?,
@@ -290,11 +282,8 @@ pub async fn page(
     site_id: Uuid,
     query: UserQuery,
 ) -> Result<ListedPage> {
-    let site = resolve(db, site_id).await?;
-    access::require(principal, Operation::ListUsers, &site.scope)?;
-    let parts = PropertyParts::of(db, &site.scope, &query).await?;
-    let listed = Listed::of(&site.scope)?;
-    page_of(db, principal, &site.scope, listed, &query, &parts).await
+    let (scope, listed, parts) = prepared(db, principal, site_id, &query).await?;
+    page_of(db, principal, &scope, listed, &query, &parts).await
 }
 
 /// How many users the list `query` holds (counted up to [`COUNT_LIMIT`] when filtered).
@@ -304,10 +293,23 @@ pub async fn count_users(
     site_id: Uuid,
     query: UserQuery,
 ) -> Result<Count> {
+    let (_, listed, parts) = prepared(db, principal, site_id, &query).await?;
+    counted(db, listed, &query, &parts).await
+}
+
+/// The list's site when the principal may list its users, where the list looks, and the
+/// properties the query names, checked.
+async fn prepared(
+    db: &Db,
+    principal: &Principal,
+    site_id: Uuid,
+    query: &UserQuery,
+) -> Result<(crate::access::SiteScope, Listed, PropertyParts)> {
     let site = resolve(db, site_id).await?;
     access::require(principal, Operation::ListUsers, &site.scope)?;
-    let parts = PropertyParts::of(db, &site.scope, &query).await?;
-    counted(db, Listed::of(&site.scope)?, &query, &parts).await
+    let parts = PropertyParts::of(db, &site.scope, query).await?;
+    let listed = Listed::of(&site.scope)?;
+    Ok((site.scope, listed, parts))
 }
 
 /// The count of a list: from the sites' user counters when nothing filters it, else bounded.
@@ -318,7 +320,7 @@ async fn counted(
     parts: &PropertyParts,
 ) -> Result<Count> {
     if unfiltered(query, parts) {
-        return placed(db, listed, query.include_subsites).await;
+        return placed(db, listed.site_id, query.include_subsites).await;
     }
     let counted = count(db, listed, query, parts, COUNT_LIMIT).await?;
     Ok(Count {
@@ -332,23 +334,19 @@ fn unfiltered(query: &UserQuery, parts: &PropertyParts) -> bool {
     crate::validate::contains_pattern(&query.search).is_none() && parts.filter.is_empty()
 }
 
+/// The users placed in a site and its subsites (see [`placed`]).
+pub(crate) async fn placed_in(db: &Db, site_id: i32) -> Result<u64> {
+    Ok(placed(db, site_id, true).await?.total)
+}
+
 /// The users placed in a site (and its subsites), exactly, from the sites' counters of their
 /// own users (kept with every write that places, moves or removes a user): as cheap for a
 /// million users as for ten.
-/// The users placed in a site and its subsites (see [`placed`]).
-pub(crate) async fn placed_in(db: &Db, site_id: i32) -> Result<u64> {
-    let listed = Listed {
-        site_id,
-        organisation_id: site_id,
-    };
-    Ok(placed(db, listed, true).await?.total)
-}
-
-async fn placed(db: &Db, listed: Listed, include_subsites: bool) -> Result<Count> {
+async fn placed(db: &Db, site_id: i32, include_subsites: bool) -> Result<Count> {
     let sites = if include_subsites {
-        site::Column::Id.in_subquery(crate::sites::subtree([listed.site_id]))
+        site::Column::Id.in_subquery(crate::sites::subtree([site_id]))
     } else {
-        site::Column::Id.eq(listed.site_id)
+        site::Column::Id.eq(site_id)
     };
     let total: Option<i64> = site::Entity::find()
         .select_only()
@@ -403,7 +401,7 @@ async fn page_of(
             exact: true,
         })
     } else if unfiltered(query, parts) {
-        Some(placed(db, listed, query.include_subsites).await?)
+        Some(placed(db, listed.site_id, query.include_subsites).await?)
     } else {
         None
     };
@@ -434,31 +432,28 @@ pub fn list_query(
     parts: &PropertyParts,
     backend: DbBackend,
 ) -> Select<user::Entity> {
-    let rows = PAGE_SIZE + 1;
-    match &query.position {
-        None => sorted(
-            matching_query(listed, query, parts, backend),
-            query,
-            parts,
-            query.descending,
-        )
-        .limit(rows)
-        .offset(query.page.saturating_mul(PAGE_SIZE)),
+    let matching = matching_query(listed, query, parts, backend);
+    let select = match &query.position {
+        None => {
+            return sorted(matching, query, parts, query.descending)
+                .limit(PAGE_SIZE + 1)
+                .offset(query.page.saturating_mul(PAGE_SIZE));
+        }
         Some(Position::After(cursor)) => sorted(
-            matching_query(listed, query, parts, backend).filter(beyond(cursor, !query.descending)),
+            matching.filter(beyond(cursor, !query.descending)),
             query,
             parts,
             query.descending,
-        )
-        .limit(rows),
+        ),
+        // Read the other way from the cursor: the rows nearest it first.
         Some(Position::Before(cursor)) => sorted(
-            matching_query(listed, query, parts, backend).filter(beyond(cursor, query.descending)),
+            matching.filter(beyond(cursor, query.descending)),
             query,
             parts,
             !query.descending,
-        )
-        .limit(rows),
-    }
+        ),
+    };
+    select.limit(PAGE_SIZE + 1)
 }
 
 /// The rows past `cursor` in its order: after it (`upwards`) or before it.
@@ -554,11 +549,10 @@ fn matching_query(
 
 /// The search as a condition through the search index of each database, accents and case folded
 /// ("emile" finds "Émile"): PostgreSQL's trigram index on the folded text (stored in
-/// `search_text`, migration 43); SQLite's FTS5 trigram
-/// table (three characters at least; shorter searches read the rows, case folded only). Both
-/// indexes hold each user's organisation (migration 43): the search reads the matches of the
-/// list's organisation only. Placeholders are each backend's own (`$1` on PostgreSQL, `?` on
-/// SQLite).
+/// `search_text`); SQLite's FTS5 trigram table (three characters at least; shorter searches
+/// read the rows, case folded only). Both indexes hold each user's organisation (migration 43):
+/// the search reads the matches of the list's organisation only. Placeholders are each
+/// backend's own (`$1` on PostgreSQL, `?` on SQLite).
 fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Option<Condition> {
     let pattern = crate::validate::contains_pattern(search)?;
     let text = search.trim();
@@ -582,6 +576,11 @@ fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Opti
         )),
     };
     Some(condition)
+}
+
+/// An FTS5 phrase of `text` itself, quotes doubled (no query syntax).
+fn phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// The text a search looks in: the same expression as the search indexes of migrations 41 and

@@ -29,18 +29,12 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
 /// A user's row by id, read once per page rendering however many of its server functions ask
 /// (the header and the announcements both read the signed-in user).
 pub(crate) async fn row_of(db: &crate::Db, user_id: i32) -> crate::Result<Option<user::Model>> {
-    let Some(memo) = db.read_memo() else {
-        return Ok(user::Entity::find_by_id(user_id).one(db.conn()).await?);
-    };
-    let mut kept = memo.users.lock().await;
-    if let Some(found) = kept.get(&user_id) {
-        return Ok(Some(found.clone()));
-    }
-    let found = user::Entity::find_by_id(user_id).one(db.conn()).await?;
-    if let Some(found) = &found {
-        kept.insert(user_id, found.clone());
-    }
-    Ok(found)
+    db.kept(
+        |m| &m.users,
+        user_id,
+        || async { Ok(user::Entity::find_by_id(user_id).one(db.conn()).await?) },
+    )
+    .await
 }
 use uuid::Uuid;
 

@@ -261,12 +261,12 @@ pub async fn site_users(
     // A place from an earlier answer (by name, the API's order); anything else is refused.
     let position = match query.after.as_deref() {
         None | Some("") => None,
-        Some(text) => match domain::users::Cursor::decode(text) {
-            Some(cursor) if cursor.fits(domain::users::UserSort::Name) => {
-                Some(domain::users::Position::After(cursor))
+        Some(text) => {
+            match domain::users::Cursor::decode_for(text, domain::users::UserSort::Name) {
+                Some(cursor) => Some(domain::users::Position::After(cursor)),
+                None => return Err(ApiError::bad_request(caller.locale, Some("after"))),
             }
-            _ => return Err(ApiError::bad_request(caller.locale, Some("after"))),
-        },
+        }
     };
     let page = domain::users::list(
         &state.db,

@@ -16,10 +16,7 @@ use crate::i18n::*;
 
 /// The download of the list as it is filtered (all its pages).
 fn export_href(site: Uuid, filter: &UserFilter, extension: &str) -> String {
-    let all_pages = UserFilter {
-        ..filter.first_page()
-    };
-    let query = admin_href(site, &all_pages);
+    let query = admin_href(site, &filter.first_page());
     let query = query.split_once('?').map_or("", |(_, q)| q);
     format!("/admin/users/export.{extension}?{query}")
 }
