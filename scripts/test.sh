@@ -48,6 +48,9 @@ scripts/scim2-tester.sh
 echo "== licence files (an independent verifier with Python's cryptography, and the CLI's)"
 scripts/licence-files.sh
 
+echo "== user export (.xlsx read by openpyxl against the CSV, sent as it is made)"
+scripts/exports.sh
+
 echo "== webhooks (a real receiver verifying with standardwebhooks; retries; a kill mid-flight)"
 scripts/webhooks.sh
 

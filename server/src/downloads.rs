@@ -127,9 +127,24 @@ pub async fn export(db: Db, session: Session, parts: Parts, extension: &str) -> 
     .into();
     let locale = locale(&parts.headers);
     match domain::users::export(&db, &principal, site, filter, format, locale.as_str()).await {
-        Ok((name, bytes)) => attachment(&name, format.content_type(), bytes),
+        Ok(download) => sent_as_made(download),
         Err(err) => refused(err),
     }
+}
+
+/// A download sent as it is made; a failure midway ends it early (the browser shows the
+/// download failed) and is logged.
+fn sent_as_made(download: domain::users::Download) -> Response {
+    use futures::TryStreamExt;
+    let parts = download.parts.map_err(|err| {
+        tracing::error!(%err, "download ended early");
+        std::io::Error::other("download")
+    });
+    attachment_of(
+        &download.name,
+        download.content_type,
+        axum::body::Body::from_stream(parts),
+    )
 }
 
 /// `GET /admin/import/{run}/result.xlsx`: the uploaded rows with their results.

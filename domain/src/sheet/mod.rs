@@ -6,11 +6,13 @@
 mod csv;
 mod streamed;
 mod xlsx;
+mod xlsx_stream;
 
 pub use csv::{csv_cell, Csv};
 pub use streamed::Streamed;
 pub(crate) use xlsx::xlsx_error;
 pub use xlsx::{xlsx_table, Table};
+pub use xlsx_stream::XlsxStream;
 
 /// A cell's text made inert for spreadsheet programs.
 pub fn neutralise(text: &str) -> String {
@@ -54,7 +56,7 @@ impl Format {
 
 /// A table in the chosen format, row by row.
 pub fn write(format: Format, table: &Table, locale: &str) -> crate::Result<Vec<u8>> {
-    let mut out = Streamed::new(format, &table.sheet, &table.header, locale)?;
+    let mut out = Streamed::new(format, &table.sheet, &table.header, locale, Vec::new())?;
     for row in &table.rows {
         out.row(row)?;
     }

@@ -1,108 +1,123 @@
-//! A download written row by row as its rows arrive: .xlsx with its sheet in "constant memory"
-//! mode (each row goes to a temporary file as it is written, so a 200,000-row export holds the
-//! finished zip and one row, not every cell as an object) or CSV. A bold, frozen header, text
-//! cells only (neutralised), .xlsx columns as wide as their content (set at the end: the column
-//! widths are written when the file is put together).
-use rust_xlsxwriter::{Format as CellFormat, Workbook};
+//! A download written row by row as its rows arrive, into any [`Write`]: .xlsx
+//! ([`XlsxStream`]) or CSV. The first rows are held back until the column widths are known
+//! from them (at most [`SAMPLE`] rows, or all of a shorter file); then every row goes out as
+//! it comes, so a 200,000-row export holds a batch, not the file.
+use std::io::Write;
 
-use super::xlsx::{sheet_name, xlsx_error};
-use super::{neutralise, Csv, Format};
+use super::xlsx::sheet_name;
+use super::xlsx_stream::XlsxStream;
+use super::{Csv, Format};
 use crate::error::{Error, Result};
 
-pub struct Streamed {
-    out: Out,
-    widths: Vec<usize>,
-    next_row: u32,
+/// The rows the column widths are taken from.
+pub const SAMPLE: usize = 200;
+
+pub struct Streamed<W: Write> {
+    state: State<W>,
 }
 
-enum Out {
-    Xlsx {
-        book: Box<Workbook>,
-        text: CellFormat,
+enum State<W: Write> {
+    /// Before the widths are known: what the sheet starts with, and its first rows.
+    Sampling {
+        out: W,
+        sheet: String,
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
     },
-    Csv(Csv),
+    Xlsx(Box<XlsxStream<W>>),
+    Csv {
+        csv: Csv,
+        out: W,
+    },
+    /// Only while the sheet begins (or after it failed to).
+    Taken,
 }
 
-fn column(col: usize) -> Result<u16> {
-    u16::try_from(col).map_err(|_| Error::Internal("xlsx: columns".into()))
+fn written(err: std::io::Error) -> Error {
+    Error::Internal(format!("download: {err}"))
 }
 
-impl Streamed {
-    /// A new download with its header row written; `locale` chooses the CSV separator.
-    pub fn new(format: Format, sheet: &str, header: &[String], locale: &str) -> Result<Streamed> {
-        let out = match format {
-            Format::Xlsx => {
-                let mut book = Workbook::new();
-                let page = book
-                    .add_worksheet_with_constant_memory()
-                    .map_err(xlsx_error)?;
-                page.set_name(sheet_name(sheet)).map_err(xlsx_error)?;
-                page.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-                let bold = CellFormat::new().set_bold().set_background_color("#E5EAF2");
-                for (col, title) in header.iter().enumerate() {
-                    page.write_string_with_format(0, column(col)?, title.as_str(), &bold)
-                        .map_err(xlsx_error)?;
-                }
-                Out::Xlsx {
-                    book: Box::new(book),
-                    text: CellFormat::new().set_num_format("@"),
-                }
-            }
+impl<W: Write> Streamed<W> {
+    /// A new download into `out`; `locale` chooses the CSV separator. A CSV file's header
+    /// is written at once.
+    pub fn new(
+        format: Format,
+        sheet: &str,
+        header: &[String],
+        locale: &str,
+        mut out: W,
+    ) -> Result<Streamed<W>> {
+        let state = match format {
+            Format::Xlsx => State::Sampling {
+                out,
+                sheet: sheet_name(sheet),
+                header: header.to_vec(),
+                rows: Vec::new(),
+            },
             Format::Csv => {
                 let mut csv = Csv::for_locale(locale);
                 csv.row(header.iter().map(String::as_str));
-                Out::Csv(csv)
+                out.write_all(csv.take().as_bytes()).map_err(written)?;
+                State::Csv { csv, out }
             }
         };
-        Ok(Streamed {
-            out,
-            widths: header.iter().map(|h| h.chars().count()).collect(),
-            next_row: 1,
-        })
+        Ok(Streamed { state })
     }
 
     /// The next row.
     pub fn row(&mut self, cells: &[String]) -> Result<()> {
-        for (width, value) in self.widths.iter_mut().zip(cells) {
-            *width = (*width).max(value.chars().count());
-        }
-        match &mut self.out {
-            Out::Xlsx { book, text } => {
-                let page = book.worksheet_from_index(0).map_err(xlsx_error)?;
-                for (col, value) in cells.iter().enumerate() {
-                    if !value.is_empty() {
-                        page.write_string_with_format(
-                            self.next_row,
-                            column(col)?,
-                            neutralise(value),
-                            text,
-                        )
-                        .map_err(xlsx_error)?;
-                    }
+        match &mut self.state {
+            State::Taken => Err(Error::Internal("download: ended".into())),
+            State::Sampling { rows, .. } => {
+                rows.push(cells.to_vec());
+                if rows.len() >= SAMPLE {
+                    self.begin()?;
                 }
+                Ok(())
             }
-            Out::Csv(csv) => csv.row(cells.iter().map(String::as_str)),
+            State::Xlsx(sheet) => sheet.row(cells),
+            State::Csv { csv, out } => {
+                csv.row(cells.iter().map(String::as_str));
+                out.write_all(csv.take().as_bytes()).map_err(written)
+            }
         }
-        self.next_row = self
-            .next_row
-            .checked_add(1)
-            .ok_or_else(|| Error::Internal("xlsx: rows".into()))?;
+    }
+
+    /// The sheet begun with the widths of the rows held back, and those rows written.
+    fn begin(&mut self) -> Result<()> {
+        if !matches!(self.state, State::Sampling { .. }) {
+            return Ok(());
+        }
+        let State::Sampling {
+            out,
+            sheet,
+            header,
+            rows,
+        } = std::mem::replace(&mut self.state, State::Taken)
+        else {
+            return Ok(());
+        };
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in &rows {
+            for (width, value) in widths.iter_mut().zip(row) {
+                *width = (*width).max(value.chars().count());
+            }
+        }
+        let mut stream = XlsxStream::start(out, &sheet, &header, &widths)?;
+        for row in &rows {
+            stream.row(row)?;
+        }
+        self.state = State::Xlsx(Box::new(stream));
         Ok(())
     }
 
-    /// The file's bytes.
-    pub fn finish(self) -> Result<Vec<u8>> {
-        match self.out {
-            Out::Xlsx { mut book, .. } => {
-                let page = book.worksheet_from_index(0).map_err(xlsx_error)?;
-                for (col, width) in self.widths.iter().enumerate() {
-                    let width = u32::try_from((*width).clamp(8, 60)).unwrap_or(60) + 2;
-                    page.set_column_width(column(col)?, width)
-                        .map_err(xlsx_error)?;
-                }
-                book.save_to_buffer().map_err(xlsx_error)
-            }
-            Out::Csv(csv) => Ok(csv.finish().into_bytes()),
+    /// Ends the file; gives the writer back.
+    pub fn finish(mut self) -> Result<W> {
+        self.begin()?;
+        match self.state {
+            State::Xlsx(sheet) => sheet.finish(),
+            State::Csv { out, .. } => Ok(out),
+            State::Sampling { .. } | State::Taken => Err(Error::Internal("download: ended".into())),
         }
     }
 }

@@ -3,13 +3,16 @@
 //! formula injection.
 use std::collections::HashMap;
 
-use futures::TryStreamExt;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use futures::{StreamExt, TryStreamExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::list::{filtered_query, UserQuery, UserRow};
 use crate::access::{self, Operation};
-use crate::entities::property_value;
+use crate::entities::{property_value, user};
 use crate::error::Result;
 use crate::sheet::{self, Format};
 use crate::sites::resolve;
@@ -90,9 +93,14 @@ async fn cells(
         .collect())
 }
 
-/// The file's name and bytes. The users are read as a stream and written as they come, a
-/// batch at a time, on the spreadsheet pool: the export holds a batch and the file, not the
-/// whole list (at most [`EXPORT_LIMIT`] rows).
+/// How long one download may take before it is cut off (a reader who stopped reading).
+const DOWNLOAD_TIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The download: refused before anything is sent (access, too many downloads at once: 503),
+/// then sent as it is made. The matching users' ids are read first, in the list's order (at
+/// most [`EXPORT_LIMIT`]); then a batch at a time, each read on its own (no connection held
+/// while the reader's network is slow), converted and written into the file; each batch's
+/// bytes go out before the next is read. Memory holds the ids and a batch.
 pub async fn export(
     db: &Db,
     principal: &Principal,
@@ -100,9 +108,10 @@ pub async fn export(
     query: UserQuery,
     format: Format,
     locale: &str,
-) -> Result<(String, Vec<u8>)> {
+) -> Result<Download> {
     let site = resolve(db, site).await?;
     access::require(principal, Operation::ListUsers, &site.scope)?;
+    let admission = crate::work::downloads().admit()?;
     let parts = super::list::PropertyParts::of(db, &site.scope, &query).await?;
     let columns = property_columns(db, &site).await?;
     let t = |key: &str| text(locale, key);
@@ -127,58 +136,141 @@ pub async fn export(
         chrono::Utc::now().format("%Y-%m-%d"),
         format.extension()
     );
-
-    // The writer takes batches from a short queue; the reader waits while the queue is full,
-    // and starts only once the writer runs (a queued export holds no database connection).
-    let (batches, mut received) = tokio::sync::mpsc::channel::<Vec<Vec<String>>>(2);
-    let (started, running) = tokio::sync::oneshot::channel::<()>();
-    let sheet = t("export.sheet");
-    let writer_locale = locale.to_string();
-    let writer = crate::work::sheets().request(move || {
-        let _ = started.send(());
-        let mut out = sheet::Streamed::new(format, &sheet, &header, &writer_locale)?;
-        while let Some(batch) = received.blocking_recv() {
-            for row in &batch {
-                out.row(row)?;
-            }
-        }
-        out.finish()
-    });
-    let reader = async move {
-        if running.await.is_err() {
-            // Refused (busy) or failed before it began: `writer` tells which.
-            return Ok(());
-        }
-        let mut users = filtered_query(
-            super::list::Listed::of(&site.scope)?,
-            &query,
-            &parts,
-            db.backend(),
-        )
+    let listed = super::list::Listed::of(&site.scope)?;
+    let ids: Vec<i32> = filtered_query(listed, &query, &parts, db.backend())
+        .select_only()
+        .column(user::Column::Id)
         .limit(EXPORT_LIMIT)
-        .into_model::<UserRow>()
-        .stream(db.conn())
+        .into_tuple()
+        .all(db.conn())
         .await?;
-        let mut batch = Vec::with_capacity(BATCH);
+    let sink = Sink::default();
+    let out = sheet::Streamed::new(format, &t("export.sheet"), &header, locale, sink.clone())?;
+    let export = Export {
+        db: db.clone(),
+        listed,
+        query,
+        parts,
+        columns,
+        locale: locale.to_string(),
+        ids,
+        next: 0,
+        out: Some(out),
+        sink,
+        until: std::time::Instant::now() + DOWNLOAD_TIME,
+        _admission: admission,
+    };
+    Ok(Download {
+        name,
+        content_type: format.content_type(),
+        parts: futures::stream::try_unfold(export, Export::step).boxed(),
+    })
+}
+
+/// A file sent as it is made.
+pub struct Download {
+    pub name: String,
+    pub content_type: &'static str,
+    /// The file's bytes in parts; an error ends it early (the reader's download fails).
+    pub parts: futures::stream::BoxStream<'static, Result<Vec<u8>>>,
+}
+
+impl std::fmt::Debug for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Download")
+            .field("name", &self.name)
+            .field("content_type", &self.content_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Download {
+    /// The whole file (tests, small files).
+    pub async fn bytes(self) -> Result<(String, Vec<u8>)> {
+        let parts: Vec<Vec<u8>> = self.parts.try_collect().await?;
+        Ok((self.name, parts.concat()))
+    }
+}
+
+/// Where the file is written: what was written since the last [`Sink::take`].
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Sink {
+    fn take(&self) -> Result<Vec<u8>> {
+        self.0
+            .lock()
+            .map(|mut bytes| std::mem::take(&mut *bytes))
+            .map_err(|_| crate::Error::Internal("download: sink".into()))
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("download: sink"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A download under way.
+struct Export {
+    db: Db,
+    listed: super::list::Listed,
+    query: UserQuery,
+    parts: super::list::PropertyParts,
+    columns: Vec<Column>,
+    locale: String,
+    ids: Vec<i32>,
+    next: usize,
+    /// Until the file is finished.
+    out: Option<sheet::Streamed<Sink>>,
+    sink: Sink,
+    until: std::time::Instant,
+    _admission: crate::work::Admission,
+}
+
+impl Export {
+    /// The next part of the file, or none at its end.
+    async fn step(mut self) -> Result<Option<(Vec<u8>, Export)>> {
         loop {
-            let next = users.try_next().await?;
-            let end = next.is_none();
-            batch.extend(next);
-            if batch.len() == BATCH || (end && !batch.is_empty()) {
-                let rows = cells(db, &columns, locale, std::mem::take(&mut batch)).await?;
-                // A writer that stopped (refused, or failed) has its answer in `writer`.
-                if batches.send(rows).await.is_err() {
-                    break;
-                }
+            if std::time::Instant::now() > self.until {
+                return Err(crate::Error::Internal("download: too slow".into()));
             }
-            if end {
-                break;
+            let Some(out) = self.out.as_mut() else {
+                return Ok(None);
+            };
+            if self.next < self.ids.len() {
+                let end = (self.next + BATCH).min(self.ids.len());
+                let batch = &self.ids[self.next..end];
+                self.next = end;
+                let mut found: HashMap<i32, UserRow> =
+                    filtered_query(self.listed, &self.query, &self.parts, self.db.backend())
+                        .filter(user::Column::Id.is_in(batch.iter().copied()))
+                        .into_model::<UserRow>()
+                        .all(self.db.conn())
+                        .await?
+                        .into_iter()
+                        .map(|row| (row.id, row))
+                        .collect();
+                // In the list's order; a user removed since the ids were read is left out.
+                let users = batch.iter().filter_map(|id| found.remove(id)).collect();
+                for row in cells(&self.db, &self.columns, &self.locale, users).await? {
+                    out.row(&row)?;
+                }
+            } else if let Some(out) = self.out.take() {
+                out.finish()?;
+            }
+            let bytes = self.sink.take()?;
+            if !bytes.is_empty() {
+                return Ok(Some((bytes, self)));
             }
         }
-        Ok::<_, crate::Error>(())
-    };
-    let (read, written) = tokio::join!(reader, writer);
-    let bytes = written??;
-    read?;
-    Ok((name, bytes))
+    }
 }

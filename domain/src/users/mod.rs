@@ -15,7 +15,7 @@ pub use bulk::{bulk, run_job, BulkAction, BulkJob, BulkReport, Selection, INLINE
 pub use create::{create, insert_unchecked, NewUser, NewUserForm};
 pub use cursor::{Cursor, Position, SortKey};
 pub use delete::delete;
-pub use export::{export, EXPORT_LIMIT};
+pub use export::{export, Download, EXPORT_LIMIT};
 pub(crate) use list::placed_in;
 pub use list::{
     count, count_users, filtered_query, list, list_query, page, Count, ListFilter, Listed,

@@ -510,6 +510,9 @@ db_test!(
             "fr",
         )
         .await
+        .unwrap()
+        .bytes()
+        .await
         .unwrap();
         assert!(name.starts_with("utilisateurs-") && name.ends_with(".csv"));
         let text = String::from_utf8(csv).unwrap();
@@ -526,6 +529,9 @@ db_test!(
             domain::sheet::Format::Xlsx,
             "en",
         )
+        .await
+        .unwrap()
+        .bytes()
         .await
         .unwrap();
         let table = import::read_table(&xlsx, Limits::default()).unwrap();
@@ -640,10 +646,15 @@ db_test!(
         };
         let expected: Vec<String> = (0..2_345).rev().map(|n| format!("veel.{n:05}")).collect();
         for format in [domain::sheet::Format::Csv, domain::sheet::Format::Xlsx] {
-            let (_, bytes) =
+            use futures::TryStreamExt;
+            let download =
                 domain::users::export(&db, &demo.admin, demo.root, query.clone(), format, "nl")
                     .await
                     .unwrap();
+            // Sent as it is made: a part per batch of users, not the file at the end.
+            let parts: Vec<Vec<u8>> = download.parts.try_collect().await.unwrap();
+            assert!(parts.len() >= 3, "{format:?}: {} parts", parts.len());
+            let bytes = parts.concat();
             let table = import::read_table(&bytes, Limits::default()).unwrap();
             let usernames: Vec<String> = table.rows[1..].iter().map(|r| r[0].clone()).collect();
             assert_eq!(

@@ -481,6 +481,9 @@ db_test!(
             "fr",
         )
         .await
+        .unwrap()
+        .bytes()
+        .await
         .unwrap();
         let csv = String::from_utf8(csv).unwrap();
         let header = csv.lines().next().unwrap();
