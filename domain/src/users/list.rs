@@ -371,11 +371,17 @@ async fn page_of(
     parts: &PropertyParts,
 ) -> Result<ListedPage> {
     let backend = db.backend();
-    // One row more than a page: whether another page follows (precedes, going back).
-    let mut rows = list_query(listed, query, parts, backend)
-        .into_model::<UserRow>()
-        .all(db.conn())
-        .await?;
+    // One row more than a page: whether another page follows (precedes, going back). A search
+    // walks the order first (see `walk`); the search index when that does not find the page.
+    let mut rows = match super::walk::walked(db, listed, query, parts).await? {
+        Some(rows) => rows,
+        None => {
+            list_query(listed, query, parts, backend)
+                .into_model::<UserRow>()
+                .all(db.conn())
+                .await?
+        }
+    };
     let beyond = rows.len() as u64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let backwards = matches!(query.position, Some(Position::Before(_)));
@@ -553,7 +559,11 @@ fn matching_query(
 /// read the rows, case folded only). Both indexes hold each user's organisation (migration 43):
 /// the search reads the matches of the list's organisation only. Placeholders are each
 /// backend's own (`$1` on PostgreSQL, `?` on SQLite).
-fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Option<Condition> {
+pub(super) fn search_condition(
+    search: &str,
+    backend: DbBackend,
+    organisation: i32,
+) -> Option<Condition> {
     let pattern = crate::validate::contains_pattern(search)?;
     let text = search.trim();
     let condition = match backend {

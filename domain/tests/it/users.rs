@@ -387,6 +387,65 @@ db_test!(
 );
 
 db_test!(
+    should_find_the_same_searched_pages_walking_the_order_as_through_the_index,
+    |db: domain::Db| async move {
+        use domain::users::{insert_unchecked, NewUserForm};
+        use sea_orm::ConnectionTrait;
+        let demo = demo(&db).await;
+        let regenboog = sites::resolve(&db, demo.regenboog).await.unwrap().site.id;
+        db.conn()
+            .execute_unprepared("UPDATE sites SET seat_limit = 100000")
+            .await
+            .unwrap();
+        // 2,600 users: one in five has "ert" in their name, with or without an accent (a
+        // frequent part: its pages are found by walking the order); three, last in the order,
+        // have "qzx" (a rare part: the walk gives up and the index finds them).
+        let txn = db.write().await.unwrap();
+        for i in 0..2_600 {
+            let last = match i {
+                _ if i % 10 == 0 => format!("Mertens {i:04}"),
+                _ if i % 10 == 5 => format!("Mèrtens {i:04}"),
+                2_597.. => format!("Zqzx {i:04}"),
+                _ => format!("Janssens {i:04}"),
+            };
+            let form = NewUserForm {
+                username: format!("w{i:04}"),
+                first_name: ["Émile", "Anna"][i % 2].into(),
+                last_name: last,
+                ..Default::default()
+            }
+            .validate()
+            .await
+            .unwrap();
+            insert_unchecked(&*txn, regenboog, form).await.unwrap();
+        }
+        txn.commit().await.unwrap();
+        for (search, expected) in [("ert", 520), ("MÉRT", 520), ("qzx", 3), ("emile m", 260)] {
+            for sort in [UserSort::Name, UserSort::Username, UserSort::Created] {
+                for descending in [false, true] {
+                    let query = UserQuery {
+                        search: search.into(),
+                        include_subsites: true,
+                        sort,
+                        descending,
+                        ..Default::default()
+                    };
+                    let numbered = walk(&db, &demo, demo.root, &query, "numbered").await;
+                    assert_eq!(numbered.len(), expected, "{search} {sort:?} {descending}");
+                    for how in ["forwards", "backwards"] {
+                        assert_eq!(
+                            walk(&db, &demo, demo.root, &query, how).await,
+                            numbered,
+                            "{search}: {how} {sort:?} descending {descending}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+);
+
+db_test!(
     should_keep_each_users_organisation_in_the_database,
     |db: domain::Db| async move {
         use sea_orm::{ConnectionTrait, Statement};
