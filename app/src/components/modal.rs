@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use crate::i18n::*;
 
 /// A modal dialog (native `<dialog>`: focus stays inside, Escape closes it). The children
-/// hold the content; they are rendered only while the dialog is open.
+/// hold the content; they are rendered only while the dialog is open, and the `<dialog>`
+/// itself only once it has been opened.
 #[component]
 pub fn Modal(
     open: RwSignal<bool>,
@@ -25,16 +26,26 @@ pub fn Modal(
             el.close();
         }
     });
+    // Made when first opened and kept after (closing it then gives the focus back to where it
+    // was): a table with dialogs on every row carries none until one is used.
+    let used = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || open.get());
     view! {
-        <dialog
-            node_ref=dialog
-            class=format!("dialog {class}")
-            aria-labelledby=labelled_by
-            aria-describedby=described_by
-            on:close=move |_| open.set(false)
-        >
-            {move || open.get().then(|| children())}
-        </dialog>
+        <Show when=move || used.get()>
+            {
+                let children = children.clone();
+                view! {
+                    <dialog
+                        node_ref=dialog
+                        class=format!("dialog {class}")
+                        aria-labelledby=labelled_by
+                        aria-describedby=described_by
+                        on:close=move |_| open.set(false)
+                    >
+                        {move || open.get().then(|| children())}
+                    </dialog>
+                }
+            }
+        </Show>
     }
 }
 

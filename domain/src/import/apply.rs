@@ -513,7 +513,8 @@ async fn queue_report(conn: &impl ConnectionTrait, run: &import_run::Model) -> R
 
 /// The batch's rows checked against the tree kept from an earlier batch, or loaded again
 /// when the administrator's grants changed or a site the batch touches (or the importing
-/// site) moved or went since.
+/// site) moved or went since, or when the kept tree cannot place rows that a newer one might
+/// ([`Tree::may_miss`]).
 async fn checked(
     db: &Db,
     kept: &mut Option<Tree>,
@@ -525,7 +526,7 @@ async fn checked(
     if let Some(tree) = kept.take() {
         let checked = check(db, principal, &tree, parsed).await?;
         let touched = checked.planned.iter().map(|p| p.site_id);
-        if tree.holds_for(db, principal, touched).await? {
+        if !tree.may_miss(&checked) && tree.holds_for(db, principal, touched).await? {
             *kept = Some(tree);
             return Ok(checked);
         }

@@ -97,7 +97,12 @@ pub(crate) struct Tree {
     dates: HashMap<i32, Option<chrono::NaiveDate>>,
     /// Who it was loaded for: their grants decide which roles they may give.
     authority: Authority,
+    loaded: std::time::Instant,
 }
+
+/// How long a kept tree is taken as current for rows it cannot place (see
+/// [`Tree::may_miss`]).
+const FRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Tree {
     /// The tree below `site`, when `principal` may import there.
@@ -149,7 +154,21 @@ impl Tree {
             options,
             dates,
             authority: authority(principal),
+            loaded: std::time::Instant::now(),
         })
+    }
+
+    /// Whether `checked` (rows checked against this tree) refused rows that a newer tree might
+    /// take: a subsite not found (created or renamed since) or a username taken outside the
+    /// subtree (a user moved into a site created since). Then, unless the tree is only seconds
+    /// old, the rows are checked again against the tree as it is now; a file full of such rows
+    /// reloads at most every few seconds.
+    pub(crate) fn may_miss(&self, checked: &Preview) -> bool {
+        self.loaded.elapsed() > FRESH
+            && checked
+                .issues
+                .iter()
+                .any(|i| matches!(i.code, Code::ImportSubsiteUnknown | Code::UsernameTaken))
     }
 
     /// Whether this tree may still check rows for `principal` (their grants unchanged) and

@@ -7,7 +7,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use futures::{StreamExt, TryStreamExt};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::list::{filtered_query, UserQuery, UserRow};
@@ -51,7 +53,7 @@ impl Column {
 
 /// A batch of users as rows of cells, with their values of the properties.
 async fn cells(
-    db: &Db,
+    conn: &impl ConnectionTrait,
     columns: &[Column],
     locale: &str,
     users: Vec<UserRow>,
@@ -61,7 +63,7 @@ async fn cells(
         let ids: Vec<i32> = users.iter().map(|r| r.id).collect();
         for v in property_value::Entity::find()
             .filter(property_value::Column::UserId.is_in(ids))
-            .all(db.conn())
+            .all(conn)
             .await?
         {
             values.insert((v.user_id, v.definition_id), v.value);
@@ -96,11 +98,15 @@ async fn cells(
 /// How long one download may take before it is cut off (a reader who stopped reading).
 const DOWNLOAD_TIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// How long the next part may wait for a reader who stopped reading.
+const STALLED: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The download: refused before anything is sent (access, too many downloads at once: 503),
 /// then sent as it is made. The matching users' ids are read first, in the list's order (at
-/// most [`EXPORT_LIMIT`]); then a batch at a time, each read on its own (no connection held
-/// while the reader's network is slow), converted and written into the file; each batch's
-/// bytes go out before the next is read. Memory holds the ids and a batch.
+/// most [`EXPORT_LIMIT`]); then a batch at a time, converted and written into the file; each
+/// batch's bytes go out before the next is read. Memory holds the ids and a batch. The reads
+/// share one read-only transaction (a consistent file): a download holds a connection while it
+/// lasts, so at most four run at once, each for at most [`DOWNLOAD_TIME`].
 pub async fn export(
     db: &Db,
     principal: &Principal,
@@ -137,17 +143,21 @@ pub async fn export(
         format.extension()
     );
     let listed = super::list::Listed::of(&site.scope)?;
+    // One snapshot for the whole file, on one connection (its page cache warm from batch to
+    // batch): a user changed meanwhile is as they were when the download began.
+    let reading = db.conn().begin().await?;
     let ids: Vec<i32> = filtered_query(listed, &query, &parts, db.backend())
         .select_only()
         .column(user::Column::Id)
         .limit(EXPORT_LIMIT)
         .into_tuple()
-        .all(db.conn())
+        .all(&reading)
         .await?;
     let sink = Sink::default();
     let out = sheet::Streamed::new(format, &t("export.sheet"), &header, locale, sink.clone())?;
     let export = Export {
-        db: db.clone(),
+        reading,
+        backend: db.backend(),
         listed,
         query,
         parts,
@@ -160,10 +170,18 @@ pub async fn export(
         until: std::time::Instant::now() + DOWNLOAD_TIME,
         _admission: admission,
     };
+    // Made on a task of its own, a part ahead of the reader: a reader who stops reading has
+    // the export end (its connection and its place given back) after [`STALLED`], even while
+    // the server waits to send them anything.
+    let (parts, received) = tokio::sync::mpsc::channel::<Result<Vec<u8>>>(1);
+    tokio::spawn(export.run(parts));
     Ok(Download {
         name,
         content_type: format.content_type(),
-        parts: futures::stream::try_unfold(export, Export::step).boxed(),
+        parts: futures::stream::unfold(received, |mut received| async move {
+            received.recv().await.map(|part| (part, received))
+        })
+        .boxed(),
     })
 }
 
@@ -221,7 +239,8 @@ impl Write for Sink {
 
 /// A download under way.
 struct Export {
-    db: Db,
+    reading: sea_orm::DatabaseTransaction,
+    backend: sea_orm::DbBackend,
     listed: super::list::Listed,
     query: UserQuery,
     parts: super::list::PropertyParts,
@@ -237,8 +256,25 @@ struct Export {
 }
 
 impl Export {
+    /// Sends the file's parts, then ends; an error is sent as the last part.
+    async fn run(mut self, parts: tokio::sync::mpsc::Sender<Result<Vec<u8>>>) {
+        loop {
+            let next = self.step().await;
+            let end = !matches!(next, Ok(Some(_)));
+            let part = match next {
+                Ok(Some(part)) => Ok(part),
+                Ok(None) => return,
+                Err(err) => Err(err),
+            };
+            match tokio::time::timeout(STALLED, parts.send(part)).await {
+                Ok(Ok(())) if !end => {}
+                _ => return,
+            }
+        }
+    }
+
     /// The next part of the file, or none at its end.
-    async fn step(mut self) -> Result<Option<(Vec<u8>, Export)>> {
+    async fn step(&mut self) -> Result<Option<Vec<u8>>> {
         loop {
             if std::time::Instant::now() > self.until {
                 return Err(crate::Error::Internal("download: too slow".into()));
@@ -251,17 +287,17 @@ impl Export {
                 let batch = &self.ids[self.next..end];
                 self.next = end;
                 let mut found: HashMap<i32, UserRow> =
-                    filtered_query(self.listed, &self.query, &self.parts, self.db.backend())
+                    filtered_query(self.listed, &self.query, &self.parts, self.backend)
                         .filter(user::Column::Id.is_in(batch.iter().copied()))
                         .into_model::<UserRow>()
-                        .all(self.db.conn())
+                        .all(&self.reading)
                         .await?
                         .into_iter()
                         .map(|row| (row.id, row))
                         .collect();
                 // In the list's order; a user removed since the ids were read is left out.
                 let users = batch.iter().filter_map(|id| found.remove(id)).collect();
-                for row in cells(&self.db, &self.columns, &self.locale, users).await? {
+                for row in cells(&self.reading, &self.columns, &self.locale, users).await? {
                     out.row(&row)?;
                 }
             } else if let Some(out) = self.out.take() {
@@ -269,7 +305,7 @@ impl Export {
             }
             let bytes = self.sink.take()?;
             if !bytes.is_empty() {
-                return Ok(Some((bytes, self)));
+                return Ok(Some(bytes));
             }
         }
     }

@@ -739,3 +739,46 @@ db_test!(
         assert_counters_exact(&db).await;
     }
 );
+
+db_test!(
+    should_find_a_site_created_during_the_run,
+    |db: Db| async move {
+        let demo = demo(&db).await;
+        let lines = [
+            "+;later.0;Laat;Lezer;;;;;;",
+            "+;later.1;Laat;Lezer;;;;;Klas Later;",
+            "+;later.2;Laat;Lezer;;;;;Klas Later;",
+        ];
+        start(
+            &db,
+            &demo.admin,
+            demo.root,
+            upload(&lines, Mode::AddOnly, false),
+        )
+        .await;
+        let mut applier = Applier::load(&db, run_id(&db).await, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(applier.step(&db).await.unwrap());
+        // Another administrator adds the class the next rows name.
+        let form = domain::sites::NewSiteForm {
+            name: "Klas Later".into(),
+            seat_limit: "5".into(),
+        };
+        let later = domain::sites::create(&db, &demo.admin, demo.root, form)
+            .await
+            .unwrap()
+            .id;
+        // A tree only just read is taken as it is: the row is refused.
+        assert!(applier.step(&db).await.unwrap());
+        assert!(find_user(&db, "later.1").await.is_none());
+        // Seconds later, a row it cannot place has the tree read again, and lands.
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+        while applier.step(&db).await.unwrap() {}
+        let placed = find_user(&db, "later.2").await.unwrap();
+        let class = domain::sites::resolve(&db, later).await.unwrap();
+        assert_eq!(placed.site_id, class.site.id);
+        assert_counters_exact(&db).await;
+    }
+);
