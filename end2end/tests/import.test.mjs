@@ -164,8 +164,14 @@ test('an administrator imports users from the filled-in template and exports the
   await page.locator('tr[data-username="imp.een"] .row-select').check();
   await page.locator('tr[data-username="imp.twee"] .row-select').check();
   await page.selectOption('#bulk-action', 'move');
-  const klimop = await page.locator('#bulk-target option', { hasText: 'De Klimop' }).getAttribute('value');
-  await page.selectOption('#bulk-target', klimop);
+  // The destination is found by typing part of its name (the server searches), by keyboard.
+  await page.locator('#bulk-target').pressSequentially('klim');
+  await page.locator('#bulk-target-list [role=option][data-site="De Klimop"]').waitFor();
+  await page.screenshot({ path: join(screenshots, 'bulk-site-picker-nl.png'), fullPage: true });
+  await page.press('#bulk-target', 'ArrowDown');
+  await page.press('#bulk-target', 'Enter');
+  assert.equal(await page.locator('#bulk-target').inputValue(), 'De Klimop');
+  assert.equal(await page.locator('#bulk-target').getAttribute('aria-expanded'), 'false');
   await page.click('#bulk-apply');
   await page.locator('dialog[open] .button-danger').click();
   await page.locator('[role=status]', { hasText: '2 gebruikers verplaatst.' }).waitFor();

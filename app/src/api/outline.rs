@@ -82,10 +82,11 @@ pub async fn site_children(parent: Uuid, offset: u64) -> Result<Children, AppErr
         .into())
 }
 
+/// The sites whose name holds `text`, in the reader's reach or in `within`'s subtree.
 #[server(endpoint = "search_sites")]
-pub async fn search_sites(text: String) -> Result<Vec<FoundSite>, AppError> {
+pub async fn search_sites(text: String, within: Option<Uuid>) -> Result<Vec<FoundSite>, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
-    let found = domain::sites::search(&db, &principal, &text).await?;
+    let found = domain::sites::search(&db, &principal, &text, within).await?;
     Ok(found
         .into_iter()
         .map(|f| FoundSite {

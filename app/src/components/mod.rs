@@ -15,3 +15,4 @@ pub mod page_shell;
 pub mod pager;
 pub mod public_page;
 pub mod robot_check;
+pub mod site_picker;

@@ -6,11 +6,12 @@ use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use crate::api::journal::{list_journal, JournalEntry, JournalFilter};
-use crate::api::sites::site_tree;
+use crate::api::sites::load_site_details;
 use crate::components::date::DateTimeText;
-use crate::components::loaded::{Lenient, Loaded};
+use crate::components::loaded::Loaded;
 use crate::components::page_shell::PageShell;
 use crate::components::pager::Pager;
+use crate::components::site_picker::SitePicker;
 use crate::i18n::*;
 use crate::labels::{action, field, journal_value, ACTIONS};
 
@@ -64,7 +65,20 @@ fn JournalContent() -> impl IntoView {
         }
     });
     let entries = Resource::new(move || filter.get(), list_journal);
-    let sites = Resource::new(|| (), |_| site_tree());
+    // The chosen site's name (the site is chosen by a search on the server).
+    let chosen_site = RwSignal::new(filter.get_untracked().site);
+    let chosen_name = LocalResource::new(move || {
+        let site = filter.get().site;
+        async move {
+            match site {
+                Some(site) => load_site_details(Some(site))
+                    .await
+                    .map(|d| d.node.name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            }
+        }
+    });
     let csv_href = move || {
         let q = filter_query(&filter.get());
         if q.is_empty() {
@@ -84,21 +98,9 @@ fn JournalContent() -> impl IntoView {
             <form class="filter-form" method="get" action="/admin/journal" id="journal-filter">
                 <div class="field">
                     <label for="journal-site">{t!(i18n, journal.filter_site)}</label>
-                    <Loaded load=Lenient(sites) let:list
-                        fallback=move || view! { <select id="journal-site" name="site" disabled=true></select> }>
-                        {
-                            let chosen = filter.get_untracked().site;
-                            let list = list.unwrap_or_default();
-                            view! {
-                                <select id="journal-site" name="site">
-                                    <option value="">{t!(i18n, journal.all_sites)}</option>
-                                    {list.into_iter().map(|s| view! {
-                                        <option value=s.id.to_string() selected=chosen == Some(s.id)>{s.name}</option>
-                                    }).collect_view()}
-                                </select>
-                            }
-                        }
-                    </Loaded>
+                    <SitePicker id="journal-site" chosen=chosen_site name="site" clearable=true
+                        initial=Signal::derive(move || chosen_name.get().unwrap_or_default())
+                        placeholder=Signal::derive(move || td_string!(i18n.get_locale(), journal.all_sites).to_string()) />
                 </div>
                 <div class="field">
                     <label for="journal-actor">{t!(i18n, journal.filter_actor)}</label>

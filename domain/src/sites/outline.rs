@@ -187,17 +187,35 @@ pub async fn children(
     Ok(Children { nodes, more })
 }
 
-/// The sites within reach whose name contains `text` (any case), by name, with their paths.
-pub async fn search(db: &Db, principal: &Principal, text: &str) -> Result<Vec<Found>> {
+/// The sites within reach whose name contains `text` (any case), by name, with their paths;
+/// only those in `within`'s subtree when it is named (a site the principal may see, or
+/// refused as unknown).
+pub async fn search(
+    db: &Db,
+    principal: &Principal,
+    text: &str,
+    within: Option<Uuid>,
+) -> Result<Vec<Found>> {
     let readable = access::readable(principal, Operation::ViewSites)?;
+    let within = match within {
+        Some(site) => {
+            let site = resolve(db, site).await?;
+            access::require(principal, Operation::ViewSites, &site.scope)?;
+            Some(site.site.id)
+        }
+        None => None,
+    };
     let Some(pattern) = crate::validate::contains_pattern(text) else {
         return Ok(Vec::new());
     };
     if readable.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = site::Entity::find()
-        .filter(in_readable(site::Column::Id, &readable))
+    let mut select = site::Entity::find().filter(in_readable(site::Column::Id, &readable));
+    if let Some(within) = within {
+        select = select.filter(site::Column::Id.in_subquery(super::subtree([within])));
+    }
+    let rows = select
         .filter(
             sea_orm::sea_query::Func::lower(Expr::col((site::Entity, site::Column::Name)))
                 .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),

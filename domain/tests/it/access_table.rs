@@ -339,7 +339,7 @@ async fn probe(
                 .iter()
                 .map(|n| n.node.name.clone())
                 .collect();
-            for found in sites::search(db, p, "e").await? {
+            for found in sites::search(db, p, "e", None).await? {
                 shown.push(found.node.node.name);
                 shown.extend(found.path);
             }

@@ -93,16 +93,38 @@ db_test!(
             );
         }
         // The search finds only inside the reach, with paths that start at its top.
-        let found = sites::search(&db, &teacher, "de").await.unwrap();
+        let found = sites::search(&db, &teacher, "de", None).await.unwrap();
         let seen: Vec<(String, Vec<String>)> = found
             .into_iter()
             .map(|f| (f.node.node.name, f.path))
             .collect();
         assert_eq!(seen, [("De Klimop".to_string(), Vec::<String>::new())]);
-        let found = sites::search(&db, &teacher, "KLAS").await.unwrap();
+        let found = sites::search(&db, &teacher, "KLAS", None).await.unwrap();
         assert_eq!(found[0].path, ["De Klimop"]);
-        let all = sites::search(&db, &demo.admin, "klas").await.unwrap();
+        let all = sites::search(&db, &demo.admin, "klas", None).await.unwrap();
         assert_eq!(all[0].path, ["Scholengroep Horizon", "De Klimop"]);
+        // Within a site: its subtree only (itself included); a site out of reach is unknown.
+        let within = sites::search(&db, &demo.admin, "e", Some(demo.klimop))
+            .await
+            .unwrap();
+        assert!(!within.is_empty());
+        assert!(within
+            .iter()
+            .all(|f| f.node.node.name == "De Klimop" || f.path.contains(&"De Klimop".to_string())));
+        assert!(
+            within.len()
+                < sites::search(&db, &demo.admin, "e", None)
+                    .await
+                    .unwrap()
+                    .len()
+        );
+        let refused = sites::search(&db, &teacher, "e", Some(demo.root))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, Error::Forbidden | Error::NotFound),
+            "{refused:?}"
+        );
     }
 );
 

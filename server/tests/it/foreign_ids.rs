@@ -410,7 +410,14 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
                 format!("parent={stranger}&offset=0"),
             ]),
         ),
-        ("search_sites", NoId("searches the caller's own subtrees (see the listing test)")),
+        (
+            "search_sites",
+            Foreign(vec![
+                format!("text=e&within={}", ids.regenboog),
+                format!("text=e&within={}", ids.root),
+                format!("text=e&within={stranger}"),
+            ]),
+        ),
         (
             "site_details",
             Foreign(vec![

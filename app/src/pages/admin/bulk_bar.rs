@@ -10,6 +10,7 @@ use super::use_admin;
 use crate::api::users::{bulk_users, BulkResult, UserFilter};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::date::PastDateWarning;
+use crate::components::site_picker::SitePicker;
 use crate::i18n::*;
 use wire::BulkKind;
 
@@ -36,24 +37,6 @@ impl Selection {
     pub fn contains(&self, user: Uuid) -> bool {
         self.all_matching.get() || self.users.with(|s| s.contains(&user))
     }
-}
-
-/// The sites of `site`'s subtree, by name (bulk moves stay inside it).
-fn subtree(nodes: &[crate::api::sites::SiteNode], site: Uuid) -> Vec<(Uuid, String)> {
-    let inside = |mut id: Option<Uuid>| {
-        while let Some(at) = id {
-            if at == site {
-                return true;
-            }
-            id = nodes.iter().find(|n| n.id == at).and_then(|n| n.parent_id);
-        }
-        false
-    };
-    nodes
-        .iter()
-        .filter(|n| inside(Some(n.id)))
-        .map(|n| (n.id, n.name.clone()))
-        .collect()
 }
 
 fn outcome(locale: Locale, action: BulkKind, result: &BulkResult) -> String {
@@ -109,13 +92,6 @@ pub fn BulkBar(
             selection.users.with(|s| s.len() as u64)
         }
     };
-    let destinations = move || subtree(&ctx.nodes.get(), site);
-    // The sites to move to load when the move is chosen (the tree loads only what is open).
-    Effect::new(move |_| {
-        if action.get() == BulkKind::Move {
-            ctx.load_sites();
-        }
-    });
     let run = Callback::new(move |_: ()| {
         let chosen = action.get_untracked();
         let users: Vec<Uuid> = selection.users.get_untracked().into_iter().collect();
@@ -175,12 +151,9 @@ pub fn BulkBar(
                 </Show>
                 <Show when=move || action.get() == BulkKind::Move>
                     <label for="bulk-target">{t!(i18n, admin.bulk_target)}</label>
-                    <select id="bulk-target" on:change=move |ev| target.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
-                        <option value="">{t!(i18n, admin.bulk_choose_site)}</option>
-                        {move || destinations().into_iter().map(|(id, name)| view! {
-                            <option value=id.to_string() selected=move || target.get() == Some(id)>{name}</option>
-                        }).collect_view()}
-                    </select>
+                    // The list's site and its subsites, found by a search on the server.
+                    <SitePicker id="bulk-target" chosen=target within=site
+                        placeholder=Signal::derive(move || td_string!(i18n.get_locale(), admin.bulk_choose_site).to_string()) />
                 </Show>
                 <button type="button" class="button button-primary" id="bulk-apply"
                     disabled=move || busy.get() || !ready() on:click=move |_| confirm.set(true)>

@@ -11,6 +11,7 @@ use crate::api::roles::{load_user_grants, set_user_grants, UserGrants};
 use crate::components::error_message::ErrorMessage;
 use crate::components::loaded::Loaded;
 use crate::components::modal::{DialogActions, Modal};
+use crate::components::site_picker::SitePicker;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::labels::role_name;
@@ -28,12 +29,20 @@ pub fn GrantDialog(open: RwSignal<bool>, user: Uuid, home: Uuid) -> impl IntoVie
 fn GrantForm(open: RwSignal<bool>, user: Uuid, home: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
-    // The sites to choose from load when the dialog opens (the tree loads only what is open).
-    Effect::new(move |_| ctx.load_sites());
+    let error = RwSignal::new(None::<AppError>);
     let site = RwSignal::new(home);
+    // The site is chosen by a search on the server (the tree may hold thousands).
+    let picked = RwSignal::new(Some(home));
+    Effect::new(move |_| {
+        if let Some(id) = picked.get() {
+            if id != site.get_untracked() {
+                error.set(None);
+                site.set(id);
+            }
+        }
+    });
     let data = Resource::new(move || site.get(), move |s| load_user_grants(user, Some(s)));
     let checked = RwSignal::new(HashSet::<Uuid>::new());
-    let error = RwSignal::new(None::<AppError>);
     let saving = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(g)) = data.get() {
@@ -76,17 +85,8 @@ fn GrantForm(open: RwSignal<bool>, user: Uuid, home: Uuid) -> impl IntoView {
         <form class="form" id="grant-form" on:submit=save>
             <div class="field">
                 <label for="grant-site">{t!(i18n, roles.on_site)}</label>
-                <select id="grant-site" aria-describedby="grant-site-help"
-                    on:change=move |ev| {
-                        if let Ok(id) = Uuid::parse_str(&event_target_value(&ev)) {
-                            error.set(None);
-                            site.set(id);
-                        }
-                    }>
-                    {move || ctx.sites.get().into_iter().map(|(id, name)| view! {
-                        <option value=id.to_string() selected=move || site.get() == id>{name}</option>
-                    }).collect_view()}
-                </select>
+                <SitePicker id="grant-site" chosen=picked described_by="grant-site-help"
+                    initial=Signal::derive(move || data.get().and_then(|r| r.ok()).map(|g| g.site_name).unwrap_or_default()) />
                 <p class="help" id="grant-site-help">{t!(i18n, roles.holds_for_subtree)}</p>
             </div>
             <Loaded load=data loading=true let:g> <Options grants=g checked=checked /> </Loaded>

@@ -27,7 +27,7 @@ use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use crate::api::outline::site_outline;
-use crate::api::sites::{load_site_details, site_tree};
+use crate::api::sites::load_site_details;
 use crate::api::users::{list_users, UserFilter};
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::components::page_shell::PageShell;
@@ -51,27 +51,9 @@ pub struct AdminCtx {
     pub error: RwSignal<Option<AppError>>,
     /// Whether the add-user form is open (kept across reloads of the list).
     pub adding_user: RwSignal<bool>,
-    /// The sites of the tree (id, name), for the site choices in dialogs.
-    pub sites: RwSignal<Vec<(Uuid, String)>>,
-    /// The same sites with their parents (a subtree's sites for bulk moves).
-    pub nodes: RwSignal<Vec<crate::api::sites::SiteNode>>,
 }
 
 impl AdminCtx {
-    /// Loads every site the reader sees into `sites` and `nodes`, for the dialogs that still
-    /// choose among all of them (roles' site, bulk moves); the page itself never needs them.
-    /// Each opening loads them afresh: a site created or moved since is among them.
-    pub fn load_sites(&self) {
-        let ctx = *self;
-        leptos::task::spawn_local(async move {
-            if let Ok(nodes) = site_tree().await {
-                ctx.sites
-                    .set(nodes.iter().map(|n| (n.id, n.name.clone())).collect());
-                ctx.nodes.set(nodes);
-            }
-        });
-    }
-
     pub fn reload(&self) {
         self.version.update(|v| *v += 1);
     }
@@ -94,8 +76,6 @@ pub fn use_admin() -> AdminCtx {
         notice: RwSignal::new(None),
         error: RwSignal::new(None),
         adding_user: RwSignal::new(false),
-        sites: RwSignal::new(Vec::new()),
-        nodes: RwSignal::new(Vec::new()),
     })
 }
 
@@ -170,8 +150,6 @@ fn AdminContent() -> impl IntoView {
         notice: RwSignal::new(None),
         error: RwSignal::new(None),
         adding_user: RwSignal::new(false),
-        sites: RwSignal::new(Vec::new()),
-        nodes: RwSignal::new(Vec::new()),
     };
     provide_context(ctx);
     let query = use_query_map();

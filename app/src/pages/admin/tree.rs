@@ -38,7 +38,7 @@ pub fn SiteTree(
             if text.trim().chars().count() < 2 {
                 return None;
             }
-            search_sites(text).await.ok()
+            search_sites(text, None).await.ok()
         }
     });
 
