@@ -30,6 +30,8 @@ mod seed;
 
 const USERS: usize = 100_000;
 const SITES: usize = 5_000;
+/// Organisations added for the operator's page.
+const ORGANISATIONS: usize = 1_000;
 const ROUNDS: usize = 30;
 
 #[tokio::main]
@@ -221,6 +223,25 @@ async fn main() {
     println!(
         "operator's administrator page, {} sites: {operator_page} statements, {operator_bytes} bytes of HTML",
         SITES + 3
+    );
+    // An operator of many organisations: 1,000 more, of 50 sites each (50,000 sites more).
+    // The first page shows the top of at most 100 of them, whatever their number.
+    println!("seeding {ORGANISATIONS} organisations of 50 sites…");
+    let seeding = Instant::now();
+    for n in 0..ORGANISATIONS {
+        let top = insert_site(&db, &[], &format!("Organisation {n:04}"), 0).await;
+        for class in 0..49 {
+            insert_site(&db, &[top], &format!("Klas {n:04}-{class:02}"), 0).await;
+        }
+    }
+    println!("  seeded in {:.0} s", seeding.elapsed().as_secs_f64());
+    let (many_page, many_bytes) = load("/admin".into(), operator_cookie.clone()).await;
+    let (again_page, again_bytes) = load("/admin".into(), operator_cookie.clone()).await;
+    println!(
+        "operator's administrator page, {} organisations and {} sites: {many_page} statements, \
+         {many_bytes} bytes of HTML (again: {again_page}, {again_bytes})",
+        ORGANISATIONS + 2,
+        SITES + 3 + ORGANISATIONS * 50
     );
     let school_body = format!(
         "site={}&filter[search]=an&filter[include_subsites]=true&filter[sort]=name&filter[descending]=false&filter[page]=0",

@@ -371,17 +371,11 @@ async fn page_of(
     parts: &PropertyParts,
 ) -> Result<ListedPage> {
     let backend = db.backend();
-    // One row more than a page: whether another page follows (precedes, going back). A search
-    // walks the order first (see `walk`); the search index when that does not find the page.
-    let mut rows = match super::walk::walked(db, listed, query, parts).await? {
-        Some(rows) => rows,
-        None => {
-            list_query(listed, query, parts, backend)
-                .into_model::<UserRow>()
-                .all(db.conn())
-                .await?
-        }
-    };
+    // One row more than a page: whether another page follows (precedes, going back).
+    let mut rows = list_query(listed, query, parts, backend)
+        .into_model::<UserRow>()
+        .all(db.conn())
+        .await?;
     let beyond = rows.len() as u64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let backwards = matches!(query.position, Some(Position::Before(_)));

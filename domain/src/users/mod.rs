@@ -8,7 +8,6 @@ mod export;
 mod list;
 mod set_active;
 mod target;
-mod walk;
 
 pub(crate) use account::account_of;
 pub use account::{my_account, Account};

@@ -387,7 +387,7 @@ db_test!(
 );
 
 db_test!(
-    should_find_the_same_searched_pages_walking_the_order_as_through_the_index,
+    should_find_the_same_searched_pages_by_number_and_by_cursor,
     |db: domain::Db| async move {
         use domain::users::{insert_unchecked, NewUserForm};
         use sea_orm::ConnectionTrait;
@@ -398,8 +398,7 @@ db_test!(
             .await
             .unwrap();
         // 2,600 users: one in five has "ert" in their name, with or without an accent (a
-        // frequent part: its pages are found by walking the order); three, last in the order,
-        // have "qzx" (a rare part: the walk gives up and the index finds them).
+        // frequent part, hundreds of pages); three, last in the order, have "qzx" (a rare one).
         let txn = db.write().await.unwrap();
         for i in 0..2_600 {
             let last = match i {
