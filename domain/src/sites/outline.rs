@@ -16,8 +16,9 @@ use crate::entities::{site, site_closure};
 use crate::error::Result;
 use crate::{Db, Principal};
 
-/// The most tops of the tree shown at once (every organisation, for an operator).
-pub const ROOTS_SHOWN: u64 = 100;
+/// The most tops of the tree shown at once (organisations, for an operator; the search finds
+/// the others, and the selected site's top is always among them).
+pub const ROOTS_SHOWN: u64 = 25;
 /// The most children of one site shown at once; more come with "more".
 pub const CHILDREN_SHOWN: u64 = 200;
 /// The most sites a search answers.
@@ -128,12 +129,21 @@ pub async fn outline(db: &Db, principal: &Principal, selected: Option<Uuid>) -> 
             }
         }
     }
+    // The top the way starts from shows among the tops, even past the first ones.
+    let mut roots_more = rows_of_roots.len() as u64 > ROOTS_SHOWN;
+    rows_of_roots.truncate(ROOTS_SHOWN as usize);
+    if let Some((top, _)) = way.first() {
+        if !rows_of_roots.iter().any(|s| s.id == *top) {
+            if let Some(row) = site::Entity::find_by_id(*top).one(db.conn()).await? {
+                rows_of_roots.push(row);
+                roots_more = true;
+            }
+        }
+    }
     // Children counted for every node shown, in one statement.
     let mut all: Vec<i32> = rows_of_roots.iter().map(|s| s.id).collect();
     all.extend(children.values().flatten().map(|s| s.id));
     let counts = child_counts(db, all).await?;
-    let roots_more = rows_of_roots.len() as u64 > ROOTS_SHOWN;
-    rows_of_roots.truncate(ROOTS_SHOWN as usize);
     let roots = Children {
         nodes: rows_of_roots
             .into_iter()

@@ -1,7 +1,7 @@
 //! The structure tree on demand: the tops of the reach, the way to the selected site with the
 //! children of each site on it, more children on request, the search with paths; nothing above
 //! a subsite administrator's reach, nothing of a foreign organisation.
-use domain::sites::{self, Outline, CHILDREN_SHOWN};
+use domain::sites::{self, Outline, CHILDREN_SHOWN, ROOTS_SHOWN};
 use domain::Error;
 use uuid::Uuid;
 
@@ -161,5 +161,53 @@ db_test!(
         assert_eq!(regenboog.nodes.len(), CHILDREN_SHOWN as usize + 1);
         assert_eq!(regenboog.nodes.last().unwrap().node.id, last);
         assert!(regenboog.more);
+    }
+);
+
+db_test!(
+    should_show_the_first_tops_and_the_selected_ones_past_them,
+    |db: domain::Db| async move {
+        demo(&db).await;
+        domain::operators::create(
+            &db,
+            domain::users::NewUserForm {
+                username: "olga".into(),
+                first_name: "Olga".into(),
+                last_name: "Operator".into(),
+                password: "Operator-2026".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let found = domain::entities::user::Entity::find()
+            .filter(domain::entities::user::Column::Username.eq("olga"))
+            .one(db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        let operator = domain::Principal::load(&db, found.id).await.unwrap();
+        let mut last = None;
+        for i in 0..ROOTS_SHOWN + 5 {
+            last = Some(
+                sites::insert_root(&db, &format!("Organisatie {i:03}"), 0)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let outline = sites::outline(&db, &operator, None).await.unwrap();
+        assert_eq!(outline.roots.nodes.len(), ROOTS_SHOWN as usize);
+        assert!(outline.roots.more, "the search finds the others");
+        // The last organisation's class selected: its organisation shows, open, after the first.
+        let last = last.unwrap();
+        let class = site(&db, &operator, last.public_id, "Klas Z").await;
+        let outline = sites::outline(&db, &operator, Some(class)).await.unwrap();
+        assert_eq!(outline.roots.nodes.len(), ROOTS_SHOWN as usize + 1);
+        assert_eq!(
+            outline.roots.nodes.last().map(|n| n.node.name.clone()),
+            Some(last.name.clone())
+        );
+        assert_eq!(open_at(&outline, last.public_id), ["Klas Z"]);
     }
 );
