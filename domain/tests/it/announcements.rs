@@ -38,19 +38,7 @@ async fn principal_of(db: &Db, username: &str) -> Principal {
 }
 
 async fn operator(db: &Db) -> Principal {
-    domain::operators::create(
-        db,
-        domain::users::NewUserForm {
-            username: "olga".into(),
-            first_name: "Olga".into(),
-            last_name: "Operator".into(),
-            password: "Operator-2026".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    principal_of(db, "olga").await
+    operator_named(db, "olga").await
 }
 
 fn queued_mails(jobs: &[job::Model]) -> Vec<Mail> {

@@ -25,27 +25,7 @@ pub(crate) struct World {
 }
 
 async fn operator(db: &Db) -> Principal {
-    let created = domain::operators::create(
-        db,
-        domain::users::NewUserForm {
-            username: "operator".into(),
-            first_name: "Olga".into(),
-            last_name: "Operator".into(),
-            password: "Operator-2026".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let _ = created;
-    let id = user::Entity::find()
-        .filter(user::Column::Username.eq("operator"))
-        .one(db.conn())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    Principal::load(db, id).await.unwrap()
+    operator_named(db, "operator").await
 }
 
 pub(crate) async fn world(db: &Db) -> World {

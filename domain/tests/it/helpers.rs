@@ -118,3 +118,27 @@ pub fn user_form(username: &str) -> domain::users::NewUserForm {
         ..Default::default()
     }
 }
+
+/// A new operator (the vendor's staff), signed in as a principal.
+pub async fn operator_named(db: &Db, username: &str) -> Principal {
+    domain::operators::create(
+        db,
+        domain::users::NewUserForm {
+            username: username.into(),
+            first_name: "Olga".into(),
+            last_name: "Operator".into(),
+            password: "Operator-2026".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let id = domain::entities::user::Entity::find()
+        .filter(domain::entities::user::Column::Username.eq(username))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    Principal::load(db, id).await.unwrap()
+}

@@ -9,22 +9,7 @@ use crate::db_test;
 use crate::helpers::*;
 
 async fn operator(db: &Db) -> Principal {
-    domain::operators::create(
-        db,
-        domain::users::NewUserForm {
-            username: "operator".into(),
-            first_name: "Olga".into(),
-            last_name: "Operator".into(),
-            password: "Operator-2026".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let signed = domain::auth::sign_in(db, "operator", "Operator-2026", None)
-        .await
-        .unwrap();
-    Principal::load(db, signed.user_id).await.unwrap()
+    operator_named(db, "operator").await
 }
 
 async fn number_site(

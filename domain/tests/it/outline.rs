@@ -168,26 +168,7 @@ db_test!(
     should_show_the_first_tops_and_the_selected_ones_past_them,
     |db: domain::Db| async move {
         demo(&db).await;
-        domain::operators::create(
-            &db,
-            domain::users::NewUserForm {
-                username: "olga".into(),
-                first_name: "Olga".into(),
-                last_name: "Operator".into(),
-                password: "Operator-2026".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let found = domain::entities::user::Entity::find()
-            .filter(domain::entities::user::Column::Username.eq("olga"))
-            .one(db.conn())
-            .await
-            .unwrap()
-            .unwrap();
-        let operator = domain::Principal::load(&db, found.id).await.unwrap();
+        let operator = operator_named(&db, "olga").await;
         let mut last = None;
         for i in 0..ROOTS_SHOWN + 5 {
             last = Some(

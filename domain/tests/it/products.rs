@@ -1,31 +1,11 @@
 //! Products and bundles, managed by operators.
 use domain::{products, Code, Db, Error, Principal};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::db_test;
 use crate::helpers::*;
 
 async fn operator(db: &Db) -> Principal {
-    domain::operators::create(
-        db,
-        domain::users::NewUserForm {
-            username: "olga".into(),
-            first_name: "Olga".into(),
-            last_name: "Operator".into(),
-            password: "Operator-2026".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let id = domain::entities::user::Entity::find()
-        .filter(domain::entities::user::Column::Username.eq("olga"))
-        .one(db.conn())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    Principal::load(db, id).await.unwrap()
+    operator_named(db, "olga").await
 }
 
 fn code(result: Result<impl std::fmt::Debug, Error>) -> Code {
