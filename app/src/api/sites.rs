@@ -19,6 +19,8 @@ pub struct SiteNode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteDetails {
     pub node: SiteNode,
+    /// Where a new parent is searched when the site moves.
+    pub move_within: Uuid,
     pub own_users: i32,
     pub subsites: u64,
     pub registration_code: String,
@@ -66,6 +68,7 @@ impl From<domain::sites::SiteDetails> for SiteDetails {
         };
         SiteDetails {
             node: d.node.into(),
+            move_within: d.move_within,
             own_users: d.own_users,
             subsites: d.subsites,
             registration_code: d.registration_code.unwrap_or_default(),

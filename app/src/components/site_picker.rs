@@ -148,6 +148,7 @@ pub fn SitePicker(
                             let path = site.path.join(" › ");
                             let name = site.node.node.name.clone();
                             let site_id = site.node.node.id;
+                            let seats = format!("{}/{}", site.node.node.used_seats, site.node.node.seat_limit);
                             view! {
                                 <li id=option_id(i) role="option" class="site-picker-option"
                                     class:active=move || active.get() == Some(i)
@@ -158,7 +159,9 @@ pub fn SitePicker(
                                         ev.prevent_default();
                                         choose(&site);
                                     }>
-                                    <span class="site-picker-name">{name.clone()}</span>
+                                    <span class="site-picker-name">{name.clone()}
+                                        <span class="seat-count">{seats.clone()}</span>
+                                    </span>
                                     {(!path.is_empty()).then(|| view! { <small class="tree-path">{path}</small> })}
                                 </li>
                             }

@@ -28,6 +28,9 @@ pub struct SiteNode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteDetails {
     pub node: SiteNode,
+    /// Where a new parent for this site is searched: the highest site above it (or itself) the
+    /// principal may see (moves stay in the organisation).
+    pub move_within: Uuid,
     pub own_users: i32,
     pub subsites: u64,
     pub registration_code: Option<String>,
@@ -268,7 +271,20 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
         }
         _ => None,
     };
+    let move_within = (0..resolved.ancestors.len())
+        .rev()
+        .find(|&at| {
+            resolved.scope.ancestry.get(at..).is_some_and(|ancestry| {
+                let scope = crate::access::SiteScope {
+                    ancestry: ancestry.to_vec(),
+                };
+                access::allows(principal, Operation::ViewSites, &scope)
+            })
+        })
+        .and_then(|at| resolved.ancestors.get(at))
+        .map_or(site.public_id, |s| s.public_id);
     SiteDetails {
+        move_within,
         node: SiteNode {
             id: site.public_id,
             parent_id,

@@ -136,3 +136,21 @@ db_test!(
         ));
     }
 );
+
+db_test!(
+    should_search_a_new_parent_from_the_top_the_mover_sees,
+    |db: domain::Db| async move {
+        let demo = demo(&db).await;
+        // The organisation for its administrator; De Regenboog itself for De Regenboog's
+        // administrator (nothing above it is theirs).
+        let details = sites::details(&db, &demo.admin, demo.regenboog)
+            .await
+            .unwrap();
+        assert_eq!(details.move_within, demo.root);
+        let regenboog_admin = admin_of(&db, demo.regenboog, "regenboog.admin").await;
+        let own = sites::details(&db, &regenboog_admin, demo.regenboog)
+            .await
+            .unwrap();
+        assert_eq!(own.move_within, demo.regenboog);
+    }
+);

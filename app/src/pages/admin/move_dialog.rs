@@ -4,27 +4,26 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use super::use_admin;
-use crate::api::sites::{move_options, move_site};
+use crate::api::sites::move_site;
 use crate::components::error_message::ErrorMessage;
-use crate::components::loaded::LoadedList;
 use crate::components::modal::{DialogActions, Modal};
+use crate::components::site_picker::SitePicker;
 use crate::error::{AppError, Code};
 use crate::i18n::*;
 
 #[component]
-pub fn MoveDialog(open: RwSignal<bool>, site: Uuid, name: String) -> impl IntoView {
+pub fn MoveDialog(open: RwSignal<bool>, site: Uuid, within: Uuid, name: String) -> impl IntoView {
     view! {
         <Modal open=open labelled_by="move-title">
-            <MoveForm open=open site=site name=name.clone() />
+            <MoveForm open=open site=site within=within name=name.clone() />
         </Modal>
     }
 }
 
 #[component]
-fn MoveForm(open: RwSignal<bool>, site: Uuid, name: String) -> impl IntoView {
+fn MoveForm(open: RwSignal<bool>, site: Uuid, within: Uuid, name: String) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
-    let options = Resource::new(|| (), move |_| move_options(site));
     let target = RwSignal::new(None::<Uuid>);
     let error = RwSignal::new(None::<AppError>);
     let saving = RwSignal::new(false);
@@ -50,33 +49,14 @@ fn MoveForm(open: RwSignal<bool>, site: Uuid, name: String) -> impl IntoView {
     view! {
         <h2 id="move-title">{t!(i18n, admin.move_site_title, name = name.clone())}</h2>
         <form class="form" id="move-form" on:submit=submit>
-            <LoadedList load=options loading=true let:list
-                empty=move || view! {
-                    <p class="empty-state">{t!(i18n, admin.move_no_options)}</p>
-                }>
-                {
-                    if target.get_untracked().is_none() {
-                        target.set(list.first().map(|s| s.id));
-                    }
-                    view! {
-                        <div class="field">
-                            <label for="move-parent">{t!(i18n, admin.move_new_parent)}</label>
-                            <select id="move-parent" aria-describedby="move-help"
-                                on:change=move |ev| target.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
-                                {list.into_iter().map(|s| {
-                                    let free = (s.seat_limit - s.used_seats).max(0);
-                                    view! {
-                                        <option value=s.id.to_string()>
-                                            {format!("{} ({free} ", s.name)} {t!(i18n, admin.free_seats)} ")"
-                                        </option>
-                                    }
-                                }).collect_view()}
-                            </select>
-                            <p class="help" id="move-help">{t!(i18n, admin.move_help)}</p>
-                        </div>
-                    }.into_any()
-                }
-            </LoadedList>
+            // The new parent is found by a search on the server, in the part of the organisation
+            // the reader sees (with each site's free seats); the server refuses a site below this
+            // one, or without room, with the reason.
+            <div class="field">
+                <label for="move-parent">{t!(i18n, admin.move_new_parent)}</label>
+                <SitePicker id="move-parent" chosen=target within=within described_by="move-help" />
+                <p class="help" id="move-help">{t!(i18n, admin.move_help)}</p>
+            </div>
             <ErrorMessage error=error />
             <DialogActions open=open id="confirm-move" busy=saving>
                 {t!(i18n, admin.move_site)}

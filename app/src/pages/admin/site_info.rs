@@ -34,6 +34,7 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
     let can_move = d.can_move;
     let moving = RwSignal::new(false);
     let site_id = d.node.id;
+    let move_within = d.move_within;
     let site_name = d.node.name.clone();
     let flow = d.registration_flow;
     let code = d.registration_code.clone();
@@ -150,7 +151,7 @@ pub fn SiteInfo(details: SiteDetails) -> impl IntoView {
                     </div>
                 })}
             </ActionForm>
-            {can_move.then(|| view! { <super::move_dialog::MoveDialog open=moving site=site_id name=site_name.clone() /> })}
+            {can_move.then(|| view! { <super::move_dialog::MoveDialog open=moving site=site_id within=move_within name=site_name.clone() /> })}
         </section>
         {(!readonly).then(|| view! {
             <super::registration_form::RegistrationFormPanel site=site_id code=code.clone() />
