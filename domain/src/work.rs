@@ -137,7 +137,7 @@ pub fn sheets() -> &'static Pool {
 
 /// Downloads sent while they are made (`LICENTIA_DOWNLOAD_WORKERS`, default four at once;
 /// `LICENTIA_DOWNLOAD_QUEUE`, default none: a fifth is told to come back). Admission only:
-/// a download is written on the request's own task, a batch at a time.
+/// a download is written on a task of its own, a batch at a time (see `users::export`).
 pub fn downloads() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| Pool::new(PoolSize::from_env("LICENTIA_DOWNLOAD", 4, 0)))

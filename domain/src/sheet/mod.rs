@@ -12,7 +12,6 @@ pub use csv::{csv_cell, Csv};
 pub use streamed::Streamed;
 pub(crate) use xlsx::xlsx_error;
 pub use xlsx::{xlsx_table, Table};
-pub use xlsx_stream::XlsxStream;
 
 /// A cell's text made inert for spreadsheet programs.
 pub fn neutralise(text: &str) -> String {

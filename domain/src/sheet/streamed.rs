@@ -10,7 +10,7 @@ use super::{Csv, Format};
 use crate::error::{Error, Result};
 
 /// The rows the column widths are taken from.
-pub const SAMPLE: usize = 200;
+const SAMPLE: usize = 200;
 
 pub struct Streamed<W: Write> {
     state: State<W>,
@@ -85,17 +85,17 @@ impl<W: Write> Streamed<W> {
 
     /// The sheet begun with the widths of the rows held back, and those rows written.
     fn begin(&mut self) -> Result<()> {
-        if !matches!(self.state, State::Sampling { .. }) {
-            return Ok(());
-        }
-        let State::Sampling {
-            out,
-            sheet,
-            header,
-            rows,
-        } = std::mem::replace(&mut self.state, State::Taken)
-        else {
-            return Ok(());
+        let (out, sheet, header, rows) = match std::mem::replace(&mut self.state, State::Taken) {
+            State::Sampling {
+                out,
+                sheet,
+                header,
+                rows,
+            } => (out, sheet, header, rows),
+            begun => {
+                self.state = begun;
+                return Ok(());
+            }
         };
         let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
         for row in &rows {

@@ -71,13 +71,7 @@ pub async fn outline(db: &Db, principal: &Principal, selected: Option<Uuid>) -> 
             // The ancestry runs from the site up to its organisation: the open sites are the
             // ones from the top of the reach down to the selected site.
             let ancestry = &resolved.scope.ancestry;
-            let top = match &readable {
-                Readable::All => ancestry.len(),
-                Readable::Subtrees(reach) => ancestry
-                    .iter()
-                    .rposition(|id| reach.contains(id))
-                    .map_or(0, |at| at + 1),
-            };
+            let top = super::read::reach_top(&readable, ancestry);
             let ids: Vec<i32> = ancestry[..top].iter().rev().copied().collect();
             // The resolved site carries its ancestors: their public ids need no statement.
             let public: HashMap<i32, Uuid> = resolved

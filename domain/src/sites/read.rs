@@ -258,6 +258,18 @@ pub async fn details(db: &Db, principal: &Principal, public_id: Uuid) -> Result<
     Ok(describe(principal, &resolved, subsites))
 }
 
+/// How many sites of `ancestry` (a site and the sites above it, the site first) lie in the
+/// reach: from the site up to the highest one the reader may see (none: 0).
+pub(crate) fn reach_top(readable: &Readable, ancestry: &[i32]) -> usize {
+    match readable {
+        Readable::All => ancestry.len(),
+        Readable::Subtrees(reach) => ancestry
+            .iter()
+            .rposition(|id| reach.contains(id))
+            .map_or(0, |at| at + 1),
+    }
+}
+
 pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64) -> SiteDetails {
     let site = &resolved.site;
     let parent_scope = resolved.scope.parent();
@@ -271,16 +283,10 @@ pub(crate) fn describe(principal: &Principal, resolved: &Resolved, subsites: u64
         }
         _ => None,
     };
-    let move_within = (0..resolved.ancestors.len())
-        .rev()
-        .find(|&at| {
-            resolved.scope.ancestry.get(at..).is_some_and(|ancestry| {
-                let scope = crate::access::SiteScope {
-                    ancestry: ancestry.to_vec(),
-                };
-                access::allows(principal, Operation::ViewSites, &scope)
-            })
-        })
+    let move_within = access::readable(principal, Operation::ViewSites)
+        .ok()
+        .map(|readable| reach_top(&readable, &resolved.scope.ancestry))
+        .and_then(|top| top.checked_sub(1))
         .and_then(|at| resolved.ancestors.get(at))
         .map_or(site.public_id, |s| s.public_id);
     SiteDetails {

@@ -258,17 +258,11 @@ struct Export {
 impl Export {
     /// Sends the file's parts, then ends; an error is sent as the last part.
     async fn run(mut self, parts: tokio::sync::mpsc::Sender<Result<Vec<u8>>>) {
-        loop {
-            let next = self.step().await;
-            let end = !matches!(next, Ok(Some(_)));
-            let part = match next {
-                Ok(Some(part)) => Ok(part),
-                Ok(None) => return,
-                Err(err) => Err(err),
-            };
-            match tokio::time::timeout(STALLED, parts.send(part)).await {
-                Ok(Ok(())) if !end => {}
-                _ => return,
+        while let Some(part) = self.step().await.transpose() {
+            let failed = part.is_err();
+            let sent = tokio::time::timeout(STALLED, parts.send(part)).await;
+            if failed || !matches!(sent, Ok(Ok(()))) {
+                return;
             }
         }
     }

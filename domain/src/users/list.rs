@@ -553,11 +553,7 @@ fn matching_query(
 /// read the rows, case folded only). Both indexes hold each user's organisation (migration 43):
 /// the search reads the matches of the list's organisation only. Placeholders are each
 /// backend's own (`$1` on PostgreSQL, `?` on SQLite).
-pub(super) fn search_condition(
-    search: &str,
-    backend: DbBackend,
-    organisation: i32,
-) -> Option<Condition> {
+fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Option<Condition> {
     let pattern = crate::validate::contains_pattern(search)?;
     let text = search.trim();
     let condition = match backend {

@@ -25,17 +25,6 @@ pub use set_active::set_active;
 pub use target::{authorities, authority, own_or_target, target, Target};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect};
-
-/// A user's row by id, read once per page rendering however many of its server functions ask
-/// (the header and the announcements both read the signed-in user).
-pub(crate) async fn row_of(db: &crate::Db, user_id: i32) -> crate::Result<Option<user::Model>> {
-    db.kept(
-        |m| &m.users,
-        user_id,
-        || async { Ok(user::Entity::find_by_id(user_id).one(db.conn()).await?) },
-    )
-    .await
-}
 use uuid::Uuid;
 
 use crate::entities::{
@@ -44,6 +33,17 @@ use crate::entities::{
 use crate::error::{Error, Result};
 use crate::sites::{self, Resolved};
 use crate::Db;
+
+/// A user's row by id, read once per page rendering however many of its server functions ask
+/// (the header and the announcements both read the signed-in user).
+pub(crate) async fn row_of(db: &Db, user_id: i32) -> Result<Option<user::Model>> {
+    db.kept(
+        |m| &m.users,
+        user_id,
+        || async { Ok(user::Entity::find_by_id(user_id).one(db.conn()).await?) },
+    )
+    .await
+}
 
 /// How the journal and messages name a user: "First Last (username)".
 pub fn user_label(user: &user::Model) -> String {

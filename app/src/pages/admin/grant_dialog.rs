@@ -30,16 +30,13 @@ fn GrantForm(open: RwSignal<bool>, user: Uuid, home: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_admin();
     let error = RwSignal::new(None::<AppError>);
-    let site = RwSignal::new(home);
     // The site is chosen by a search on the server (the tree may hold thousands).
     let picked = RwSignal::new(Some(home));
+    let site = Memo::new(move |_| picked.get().unwrap_or(home));
+    // Another site: another form, without the last one's error.
     Effect::new(move |_| {
-        if let Some(id) = picked.get() {
-            if id != site.get_untracked() {
-                error.set(None);
-                site.set(id);
-            }
-        }
+        site.track();
+        error.set(None);
     });
     let data = Resource::new(move || site.get(), move |s| load_user_grants(user, Some(s)));
     let checked = RwSignal::new(HashSet::<Uuid>::new());
