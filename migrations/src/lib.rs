@@ -44,8 +44,10 @@ mod m20261226_000040_federations;
 mod m20261227_000041_user_search;
 mod m20261228_000042_user_organisation;
 mod m20261229_000043_org_search;
+mod m20261230_000044_list_walk;
 
 pub use m20261229_000043_org_search::SEARCHED_USERS;
+pub use m20261230_000044_list_walk::fold_sqlite;
 
 pub struct Migrator;
 
@@ -96,6 +98,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261227_000041_user_search::Migration),
             Box::new(m20261228_000042_user_organisation::Migration),
             Box::new(m20261229_000043_org_search::Migration),
+            Box::new(m20261230_000044_list_walk::Migration),
         ]
     }
 }

@@ -372,10 +372,27 @@ async fn page_of(
 ) -> Result<ListedPage> {
     let backend = db.backend();
     // One row more than a page: whether another page follows (precedes, going back).
-    let mut rows = list_query(listed, query, parts, backend)
-        .into_model::<UserRow>()
-        .all(db.conn())
-        .await?;
+    let mut rows = match walked_query(listed, query, parts, backend) {
+        Some(walk) => {
+            let rows = walk.into_model::<UserRow>().all(db.conn()).await?;
+            if rows.len() as u64 > PAGE_SIZE {
+                rows
+            } else {
+                // Fewer matches than a page in the entries walked: the search index finds them
+                // all (the walk may have stopped before the list's end).
+                list_query(listed, query, parts, backend)
+                    .into_model::<UserRow>()
+                    .all(db.conn())
+                    .await?
+            }
+        }
+        None => {
+            list_query(listed, query, parts, backend)
+                .into_model::<UserRow>()
+                .all(db.conn())
+                .await?
+        }
+    };
     let beyond = rows.len() as u64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let backwards = matches!(query.position, Some(Position::Before(_)));
@@ -432,28 +449,81 @@ pub fn list_query(
     parts: &PropertyParts,
     backend: DbBackend,
 ) -> Select<user::Entity> {
-    let matching = matching_query(listed, query, parts, backend);
-    let select = match &query.position {
-        None => {
-            return sorted(matching, query, parts, query.descending)
-                .limit(PAGE_SIZE + 1)
-                .offset(query.page.saturating_mul(PAGE_SIZE));
+    let (past, descending) = reading(query);
+    let mut matching = matching_query(listed, query, parts, backend);
+    if let Some(past) = past {
+        matching = matching.filter(past);
+    }
+    paged(sorted(matching, query, parts, descending), query)
+}
+
+/// The most entries of the list's order a searched page walks (see [`walked_query`]): a few
+/// milliseconds on either database.
+pub const WALKED: u64 = 20_000;
+
+/// A searched page found by walking the list's order from where the page begins, checking each
+/// entry's folded text in the order's index (migration 44) without reading its row, and stopping
+/// at a page and one row more, or after [`WALKED`] entries: the page's cost follows the entries
+/// before its matches, not the number of matches (which the search index would give all, to be
+/// sorted). Fewer rows than that mean the walk may have stopped short: the caller asks
+/// [`list_query`] then. None when the list has no search, or an order or filter by property
+/// (not in the indexes).
+pub fn walked_query(
+    listed: Listed,
+    query: &UserQuery,
+    parts: &PropertyParts,
+    backend: DbBackend,
+) -> Option<Select<user::Entity>> {
+    if query.sort == UserSort::Property || !parts.filter.is_empty() {
+        return None;
+    }
+    let hit = search_hit(&query.search, backend)?;
+    let (past, descending) = reading(query);
+    let mut walk = placed_query(listed, query, parts)
+        .select_only()
+        .column(user::Column::Id)
+        .expr_as(hit, "hit");
+    if let Some(past) = past {
+        walk = walk.filter(past);
+    }
+    let walk = ordered(walk, query, parts, descending)
+        .limit(WALKED)
+        .into_query();
+    let mut found = sea_orm::sea_query::Query::select();
+    found
+        .column(Alias::new("id"))
+        .from_subquery(walk, Alias::new("walk"))
+        .and_where(Expr::cust("walk.hit"))
+        .limit(PAGE_SIZE + 1);
+    if query.position.is_none() {
+        found.offset(query.page.saturating_mul(PAGE_SIZE));
+    }
+    let page = user::Entity::find().filter(user::Column::Id.in_subquery(found));
+    Some(sorted(page, query, parts, descending).limit(PAGE_SIZE + 1))
+}
+
+/// Where a page lies in the order, and which way it is read: from the rows past a cursor (after
+/// it; before it, read backwards) or from the start.
+fn reading(query: &UserQuery) -> (Option<Expr>, bool) {
+    match &query.position {
+        None => (None, query.descending),
+        Some(Position::After(cursor)) => {
+            (Some(beyond(cursor, !query.descending)), query.descending)
         }
-        Some(Position::After(cursor)) => sorted(
-            matching.filter(beyond(cursor, !query.descending)),
-            query,
-            parts,
-            query.descending,
-        ),
         // Read the other way from the cursor: the rows nearest it first.
-        Some(Position::Before(cursor)) => sorted(
-            matching.filter(beyond(cursor, query.descending)),
-            query,
-            parts,
-            !query.descending,
-        ),
-    };
-    select.limit(PAGE_SIZE + 1)
+        Some(Position::Before(cursor)) => {
+            (Some(beyond(cursor, query.descending)), !query.descending)
+        }
+    }
+}
+
+/// A page and one row more of `select`: by its number when no cursor places it.
+fn paged(select: Select<user::Entity>, query: &UserQuery) -> Select<user::Entity> {
+    let select = select.limit(PAGE_SIZE + 1);
+    match query.position {
+        None => select.offset(query.page.saturating_mul(PAGE_SIZE)),
+        Some(_) => select,
+    }
 }
 
 /// The rows past `cursor` in its order: after it (`upwards`) or before it.
@@ -523,6 +593,15 @@ fn matching_query(
     parts: &PropertyParts,
     backend: DbBackend,
 ) -> Select<user::Entity> {
+    let select = placed_query(listed, query, parts);
+    match search_condition(&query.search, backend, listed.organisation_id) {
+        Some(found) => select.filter(found),
+        None => select,
+    }
+}
+
+/// The users the list's placement and property filter hold, unsorted and without columns.
+fn placed_query(listed: Listed, query: &UserQuery, parts: &PropertyParts) -> Select<user::Entity> {
     // The organisation first: the list's indexes (and PostgreSQL's search index) begin with it;
     // for the whole organisation it is the whole condition.
     let organisation =
@@ -538,54 +617,57 @@ fn matching_query(
             .add(organisation)
             .add(user::Column::SiteId.in_subquery(crate::sites::subtree([listed.site_id])))
     };
-    let mut select = user::Entity::find()
+    user::Entity::find()
         .filter(placement)
-        .filter(crate::properties::filter::condition(&parts.filter));
-    if let Some(found) = search_condition(&query.search, backend, listed.organisation_id) {
-        select = select.filter(found);
-    }
-    select
+        .filter(crate::properties::filter::condition(&parts.filter))
 }
 
 /// The search as a condition through the search index of each database, accents and case folded
 /// ("emile" finds "Émile"): PostgreSQL's trigram index on the folded text (stored in
 /// `search_text`); SQLite's FTS5 trigram table (three characters at least; shorter searches
-/// read the rows, case folded only). Both indexes hold each user's organisation (migration 43):
-/// the search reads the matches of the list's organisation only. Placeholders are each
-/// backend's own (`$1` on PostgreSQL, `?` on SQLite).
+/// check the folded text, see [`search_hit`]). Both indexes hold each user's organisation
+/// (migration 43): the search reads the matches of the list's organisation only.
 fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Option<Condition> {
-    let pattern = crate::validate::contains_pattern(search)?;
     let text = search.trim();
     let condition = match backend {
-        DbBackend::Postgres => Condition::all().add(Expr::cust_with_values(
-            // The pattern folded once (a subquery), not again for every row checked.
-            "users.search_text LIKE (SELECT licentia_fold($1)) ESCAPE '\\'",
-            [pattern],
-        )),
-        _ if text.chars().count() >= 3 => Condition::all().add(Expr::cust_with_values(
-            "users.id IN (SELECT rowid FROM user_search WHERE user_search MATCH ?)",
-            [format!(
-                "organisation : {} AND text : {}",
-                phrase(&format!("~{organisation}~")),
-                phrase(text)
-            )],
-        )),
-        _ => Condition::all().add(Expr::cust_with_values(
-            format!("lower({SEARCHED}) LIKE ? ESCAPE '\\'"),
-            [pattern],
-        )),
+        DbBackend::Sqlite if text.chars().count() >= 3 => {
+            crate::validate::contains_pattern(search)?;
+            Condition::all().add(Expr::cust_with_values(
+                "users.id IN (SELECT rowid FROM user_search WHERE user_search MATCH ?)",
+                [format!(
+                    "organisation : {} AND text : {}",
+                    phrase(&format!("~{organisation}~")),
+                    phrase(text)
+                )],
+            ))
+        }
+        _ => Condition::all().add(search_hit(search, backend)?),
     };
     Some(condition)
+}
+
+/// Whether a user's folded text (`users.search_text`, which the list's order indexes carry:
+/// migrations 43 and 44) holds the search, folded alike: PostgreSQL folds the pattern with its
+/// `licentia_fold` once (a subquery); SQLite with the same expression as its column. Each
+/// backend's own placeholder (`$1`, `?`).
+fn search_hit(search: &str, backend: DbBackend) -> Option<Expr> {
+    let pattern = crate::validate::contains_pattern(search)?;
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "users.search_text LIKE (SELECT licentia_fold($1)) ESCAPE '\\'".to_string()
+        }
+        _ => format!(
+            "users.search_text LIKE {} ESCAPE '\\'",
+            migrations::fold_sqlite("?")
+        ),
+    };
+    Some(Expr::cust_with_values(sql, [pattern]))
 }
 
 /// An FTS5 phrase of `text` itself, quotes doubled (no query syntax).
 fn phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
-
-/// The text a search looks in: the same expression as the search indexes of migrations 41 and
-/// 43 (SQLite reads it for searches shorter than the index's trigrams).
-const SEARCHED: &str = migrations::SEARCHED_USERS;
 
 /// A user's organisation (the root of their site's tree), kept by the database (migration 42).
 const ORGANISATION: &str = "organisation_id";
@@ -613,7 +695,7 @@ fn sorted(
     parts: &PropertyParts,
     descending: bool,
 ) -> Select<user::Entity> {
-    let mut select = select
+    let select = select
         .select_only()
         .columns([
             user::Column::Id,
@@ -634,8 +716,19 @@ fn sorted(
         .column_as(site::Column::Name, "site_name")
         .column_as(shown_value(parts), "property_value")
         .join(JoinType::InnerJoin, user::Relation::Site.def());
+    ordered(select, query, parts, descending)
+}
+
+/// `select` in the query's order (`descending` or not), the public id last: every row has its
+/// own place (the keyset pages rely on it).
+fn ordered(
+    select: Select<user::Entity>,
+    query: &UserQuery,
+    parts: &PropertyParts,
+    descending: bool,
+) -> Select<user::Entity> {
     let order = if descending { Order::Desc } else { Order::Asc };
-    select = match query.sort {
+    let select = match query.sort {
         UserSort::Name => select
             .order_by(user::Column::LastName, order.clone())
             .order_by(user::Column::FirstName, order.clone()),

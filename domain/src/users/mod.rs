@@ -18,8 +18,9 @@ pub use delete::delete;
 pub use export::{export, Download, EXPORT_LIMIT};
 pub(crate) use list::placed_in;
 pub use list::{
-    count, count_users, filtered_query, list, list_query, page, Count, ListFilter, Listed,
-    ListedPage, PropertyParts, UserPage, UserQuery, UserRow, UserSort, COUNT_LIMIT, PAGE_SIZE,
+    count, count_users, filtered_query, list, list_query, page, walked_query, Count, ListFilter,
+    Listed, ListedPage, PropertyParts, UserPage, UserQuery, UserRow, UserSort, COUNT_LIMIT,
+    PAGE_SIZE, WALKED,
 };
 pub use set_active::set_active;
 pub use target::{authorities, authority, own_or_target, target, Target};

@@ -445,6 +445,151 @@ db_test!(
 );
 
 db_test!(
+    should_find_a_searched_page_by_walking_the_order_as_the_search_index_finds_it,
+    |db: domain::Db| async move {
+        use domain::users::{list_query, walked_query, Listed, PropertyParts, UserRow, WALKED};
+        use sea_orm::ConnectionTrait;
+        let demo = demo(&db).await;
+        let regenboog = sites::resolve(&db, demo.regenboog).await.unwrap();
+        let root = sites::resolve(&db, demo.root).await.unwrap();
+        let backend = db.backend();
+        // More users than a walk reads, all before the matches in the order by name: the
+        // "Aa" first, then 30 "Zqzx" (a rare part) and a few accented names.
+        let template = user_form("walk.template");
+        users::create(&db, &demo.admin, demo.regenboog, template)
+            .await
+            .unwrap();
+        let extra = WALKED + 500;
+        let (series, uuid) = match backend {
+            sea_orm::DbBackend::Postgres => (
+                format!("generate_series(1, {extra}) g(n)"),
+                "gen_random_uuid()",
+            ),
+            _ => (
+                format!(
+                    "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s \
+                     WHERE n < {extra}) SELECT n FROM s) g"
+                ),
+                "randomblob(16)",
+            ),
+        };
+        let copy = |last: &str, first: &str, series: &str| {
+            format!(
+                "INSERT INTO users (public_id, site_id, username, first_name, last_name, \
+                 email_verified, active, must_change_password, created_at, is_operator, \
+                 service_account, newsletter) \
+                 SELECT {uuid}, site_id, 'walk.' || {last} || '.' || g.n, {first}, \
+                 {last} || ' ' || g.n, email_verified, active, must_change_password, \
+                 created_at, is_operator, service_account, newsletter \
+                 FROM users, {series} WHERE username = 'walk.template'"
+            )
+        };
+        for (last, first, rows) in [
+            ("'Aa'", "'Anna'", series.clone()),
+            (
+                "'Zqzx'",
+                "'Émile'",
+                series.replace(&extra.to_string(), "30"),
+            ),
+            // With and without accents in turn: a walk folding otherwise than the index
+            // would leave half of them out of its pages.
+            (
+                "'Zörë'",
+                "CASE WHEN g.n % 2 = 0 THEN 'ÉLODIE' ELSE 'Elodie' END",
+                series.replace(&extra.to_string(), "40"),
+            ),
+        ] {
+            db.conn()
+                .execute_unprepared(&copy(last, first, &rows))
+                .await
+                .unwrap();
+        }
+        db.refresh_statistics().await;
+        let ids = |rows: Vec<UserRow>| rows.into_iter().map(|r| r.public_id).collect::<Vec<_>>();
+        for (site, subsites) in [(&root, true), (&regenboog, false), (&regenboog, true)] {
+            let listed = Listed::of(&site.scope).unwrap();
+            let parts = PropertyParts::default();
+            for search in [
+                "qzx",
+                "zqzx 1",
+                "emile",
+                "ÉMILE zq",
+                "zore",
+                "ZÖRË 3",
+                "elodie",
+                "aa 1",
+                "zz",
+            ] {
+                for (sort, descending) in [
+                    (UserSort::Name, false),
+                    (UserSort::Name, true),
+                    (UserSort::Username, false),
+                    (UserSort::Created, true),
+                ] {
+                    let query = UserQuery {
+                        search: search.into(),
+                        include_subsites: subsites,
+                        sort,
+                        descending,
+                        ..Default::default()
+                    };
+                    let indexed = list_query(listed, &query, &parts, backend)
+                        .into_model::<UserRow>()
+                        .all(db.conn())
+                        .await
+                        .unwrap();
+                    let walked = walked_query(listed, &query, &parts, backend)
+                        .unwrap()
+                        .into_model::<UserRow>()
+                        .all(db.conn())
+                        .await
+                        .unwrap();
+                    let why = format!("{search:?} {sort:?} descending {descending} {subsites}");
+                    // A full page walked is the search index's page; fewer rows (the walk
+                    // stopped) are a part of it, and the list then asks the index.
+                    if walked.len() as u64 > users::PAGE_SIZE {
+                        assert_eq!(ids(walked), ids(indexed.clone()), "{why}");
+                    } else {
+                        let indexed = ids(indexed.clone());
+                        assert!(ids(walked).iter().all(|id| indexed.contains(id)), "{why}");
+                    }
+                    // The page the administrator gets is the index's either way.
+                    let page = users::page(&db, &demo.admin, site.site.public_id, query)
+                        .await
+                        .unwrap();
+                    let mut indexed = ids(indexed);
+                    indexed.truncate(users::PAGE_SIZE as usize);
+                    assert_eq!(ids(page.rows), indexed, "{why}");
+                }
+            }
+        }
+        // The rare part sits past the walked entries: the list still finds all 30, in order.
+        let query = UserQuery {
+            search: "QZX".into(),
+            include_subsites: true,
+            ..Default::default()
+        };
+        let found = users::list(&db, &demo.admin, demo.root, query)
+            .await
+            .unwrap();
+        assert_eq!(found.total, 30);
+        assert_eq!(found.rows.len(), 25);
+        assert_eq!(found.rows[0].last_name, "Zqzx 1");
+        assert_eq!(found.rows[1].last_name, "Zqzx 10");
+        // Accents and case folded alike by the walk and the index (SQLite's fold is its own).
+        let accented = UserQuery {
+            search: "zore 1".into(),
+            include_subsites: true,
+            ..Default::default()
+        };
+        let found = users::list(&db, &demo.admin, demo.root, accented)
+            .await
+            .unwrap();
+        assert_eq!(found.total, 11, "Zörë 1, 10-19");
+    }
+);
+
+db_test!(
     should_keep_each_users_organisation_in_the_database,
     |db: domain::Db| async move {
         use sea_orm::{ConnectionTrait, Statement};

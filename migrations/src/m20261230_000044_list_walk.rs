@@ -1,0 +1,127 @@
+//! The list's order indexes carry each user's folded searched text, so that a searched page can
+//! walk the order shown and check each entry there, without reading rows (issue 23): the first
+//! 25 matches by name are then found after as many entries as come before them, not after
+//! sorting every match of the organisation (which grows with it).
+//!
+//! - PostgreSQL: the indexes of migration 42 `INCLUDE` the stored folded text of migration 43,
+//!   the site and the id (an index-only scan).
+//! - SQLite: a virtual column `search_text` folds the text as the FTS5 table does (lower case,
+//!   the usual accents removed; see [`fold_sqlite`]), and the indexes end with the site and it.
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+/// The orders of the list (migration 42), each after the organisation and ending in the
+/// public id.
+const ORDERS: [(&str, &str); 3] = [
+    (
+        "idx_users_org_name",
+        "organisation_id, last_name, first_name, public_id",
+    ),
+    (
+        "idx_users_org_username",
+        "organisation_id, username, public_id",
+    ),
+    (
+        "idx_users_org_created",
+        "organisation_id, created_at, public_id",
+    ),
+];
+
+/// Accented letters and the letter the FTS5 trigram tokenizer's `remove_diacritics 1` folds each
+/// to (letters with a diacritic in Unicode's decomposition: not ø, ł or đ, which it keeps).
+const ACCENTED: [(&str, char); 30] = [
+    ("àáâãäåāăą", 'a'),
+    ("ÀÁÂÃÄÅĀĂĄ", 'a'),
+    ("çćĉċč", 'c'),
+    ("ÇĆĈĊČ", 'c'),
+    ("ď", 'd'),
+    ("Ď", 'd'),
+    ("èéêëēĕėęě", 'e'),
+    ("ÈÉÊËĒĔĖĘĚ", 'e'),
+    ("ìíîïĩīĭį", 'i'),
+    ("ÌÍÎÏĨĪĬĮ", 'i'),
+    ("ñńņň", 'n'),
+    ("ÑŃŅŇ", 'n'),
+    ("òóôõöōŏő", 'o'),
+    ("ÒÓÔÕÖŌŎŐ", 'o'),
+    ("ùúûüũūŭůűų", 'u'),
+    ("ÙÚÛÜŨŪŬŮŰŲ", 'u'),
+    ("ýÿ", 'y'),
+    ("ÝŸ", 'y'),
+    ("śŝşš", 's'),
+    ("ŚŜŞŠ", 's'),
+    ("źżž", 'z'),
+    ("ŹŻŽ", 'z'),
+    ("ŕř", 'r'),
+    ("ŔŘ", 'r'),
+    ("ĺļľ", 'l'),
+    ("ĹĻĽ", 'l'),
+    ("ĝğġģ", 'g'),
+    ("ĜĞĠĢ", 'g'),
+    ("ţť", 't'),
+    ("ŢŤ", 't'),
+];
+
+/// `text` (an SQL expression) folded for SQLite's search: the accents of [`ACCENTED`] removed,
+/// then lower case (SQLite's `lower` folds ASCII letters only, hence the capitals above). The
+/// list applies it to the searched part too, so both sides fold alike.
+pub fn fold_sqlite(text: &str) -> String {
+    let mut folded = text.to_string();
+    for (letters, base) in ACCENTED {
+        for letter in letters.chars() {
+            folded = format!("replace({folded}, '{letter}', '{base}')");
+        }
+    }
+    format!("lower({folded})")
+}
+
+/// The searched text of a user (as migrations 41 and 43 have it), unqualified.
+const SEARCHED: &str =
+    "username || ' ' || first_name || ' ' || last_name || ' ' || coalesce(email, '')";
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        let postgres = manager.get_database_backend() == DbBackend::Postgres;
+        if !postgres {
+            conn.execute_unprepared(&format!(
+                "ALTER TABLE users ADD COLUMN search_text TEXT \
+                 GENERATED ALWAYS AS ({}) VIRTUAL",
+                fold_sqlite(SEARCHED)
+            ))
+            .await?;
+        }
+        for (name, columns) in ORDERS {
+            conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
+                .await?;
+            let index = if postgres {
+                format!(
+                    "CREATE INDEX {name} ON users ({columns}) INCLUDE (site_id, id, search_text)"
+                )
+            } else {
+                format!("CREATE INDEX {name} ON users ({columns}, site_id, search_text)")
+            };
+            conn.execute_unprepared(&index).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        for (name, columns) in ORDERS {
+            conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
+                .await?;
+            conn.execute_unprepared(&format!("CREATE INDEX {name} ON users ({columns})"))
+                .await?;
+        }
+        if manager.get_database_backend() != DbBackend::Postgres {
+            conn.execute_unprepared("ALTER TABLE users DROP COLUMN search_text")
+                .await?;
+        }
+        Ok(())
+    }
+}
