@@ -78,6 +78,20 @@ pub fn fold_sqlite(text: &str) -> String {
     format!("lower({folded})")
 }
 
+/// `text` folded as [`fold_sqlite`] folds in SQL: for the searched part, folded once rather than
+/// by the database for every entry checked.
+pub fn folded_for_sqlite(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            ACCENTED
+                .iter()
+                .find(|(letters, _)| letters.contains(c))
+                .map_or(c, |(_, base)| *base)
+        })
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
 /// The searched text of a user (as migrations 41 and 43 have it), unqualified.
 const SEARCHED: &str =
     "username || ' ' || first_name || ' ' || last_name || ' ' || coalesce(email, '')";

@@ -375,11 +375,11 @@ async fn page_of(
     let mut rows = match walked_query(listed, query, parts, backend) {
         Some(walk) => {
             let rows = walk.into_model::<UserRow>().all(db.conn()).await?;
-            if rows.len() as u64 > PAGE_SIZE {
+            if rows.len() as u64 > PAGE_SIZE || !beyond_the_walk(db, listed, query, parts).await? {
                 rows
             } else {
-                // Fewer matches than a page in the entries walked: the search index finds them
-                // all (the walk may have stopped before the list's end).
+                // Fewer matches than a page in the entries walked, and the list goes on past
+                // them: the search index finds the rest.
                 list_query(listed, query, parts, backend)
                     .into_model::<UserRow>()
                     .all(db.conn())
@@ -500,6 +500,30 @@ pub fn walked_query(
     }
     let page = user::Entity::find().filter(user::Column::Id.in_subquery(found));
     Some(sorted(page, query, parts, descending).limit(PAGE_SIZE + 1))
+}
+
+/// Whether the list holds entries past those a walk reads (from where the page begins): only then
+/// can a walk that found less than a page have missed matches.
+async fn beyond_the_walk(
+    db: &Db,
+    listed: Listed,
+    query: &UserQuery,
+    parts: &PropertyParts,
+) -> Result<bool> {
+    let (past, descending) = reading(query);
+    let mut entries = placed_query(listed, query, parts)
+        .select_only()
+        .column(user::Column::Id);
+    if let Some(past) = past {
+        entries = entries.filter(past);
+    }
+    let last: Option<i32> = ordered(entries, query, parts, descending)
+        .offset(WALKED)
+        .limit(1)
+        .into_tuple()
+        .one(db.conn())
+        .await?;
+    Ok(last.is_some())
 }
 
 /// Where a page lies in the order, and which way it is read: from the rows past a cursor (after
@@ -648,20 +672,20 @@ fn search_condition(search: &str, backend: DbBackend, organisation: i32) -> Opti
 
 /// Whether a user's folded text (`users.search_text`, which the list's order indexes carry:
 /// migrations 43 and 44) holds the search, folded alike: PostgreSQL folds the pattern with its
-/// `licentia_fold` once (a subquery); SQLite with the same expression as its column. Each
-/// backend's own placeholder (`$1`, `?`).
+/// `licentia_fold` once (a subquery); for SQLite it is folded here as its column is (SQLite would
+/// fold it again for every entry). Each backend's own placeholder (`$1`, `?`).
 fn search_hit(search: &str, backend: DbBackend) -> Option<Expr> {
     let pattern = crate::validate::contains_pattern(search)?;
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "users.search_text LIKE (SELECT licentia_fold($1)) ESCAPE '\\'".to_string()
-        }
-        _ => format!(
-            "users.search_text LIKE {} ESCAPE '\\'",
-            migrations::fold_sqlite("?")
+    Some(match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            "users.search_text LIKE (SELECT licentia_fold($1)) ESCAPE '\\'",
+            [pattern],
         ),
-    };
-    Some(Expr::cust_with_values(sql, [pattern]))
+        _ => Expr::cust_with_values(
+            "users.search_text LIKE ? ESCAPE '\\'",
+            [migrations::folded_for_sqlite(&pattern)],
+        ),
+    })
 }
 
 /// An FTS5 phrase of `text` itself, quotes doubled (no query syntax).

@@ -505,6 +505,24 @@ db_test!(
                 .unwrap();
         }
         db.refresh_statistics().await;
+        if backend == sea_orm::DbBackend::Sqlite {
+            // The searched part is folded in Rust as the column is in SQL.
+            let sample = "ÀÉÎÕÜÇŠŽŘĹĞŢÑŸ àéîõüçšžřĺğţñÿ ABC ø ł";
+            let sql = format!("SELECT {}", migrations::fold_sqlite("?"));
+            let row = db
+                .conn()
+                .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [sample.into()],
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let folded: String = row.try_get_by_index(0).unwrap();
+            assert_eq!(folded, migrations::folded_for_sqlite(sample));
+            assert_eq!(folded, "aeioucszrlgtny aeioucszrlgtny abc ø ł");
+        }
         let ids = |rows: Vec<UserRow>| rows.into_iter().map(|r| r.public_id).collect::<Vec<_>>();
         for (site, subsites) in [(&root, true), (&regenboog, false), (&regenboog, true)] {
             let listed = Listed::of(&site.scope).unwrap();
