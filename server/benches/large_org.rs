@@ -148,7 +148,8 @@ async fn seed_users(db: &domain::Db, classes: &[i32], count: usize) {
     // Statistics for the planners, as a live database keeps them; on PostgreSQL the table
     // vacuumed too, so that autovacuum does not run during the measures (it did, on 2 cores).
     let settle = match db.backend() {
-        sea_orm::DbBackend::Postgres => "VACUUM ANALYZE",
+        // And the bulk load's checkpoint done before the measures, not during them.
+        sea_orm::DbBackend::Postgres => "VACUUM ANALYZE; CHECKPOINT",
         _ => "ANALYZE",
     };
     db.conn().execute_unprepared(settle).await.unwrap();
@@ -157,8 +158,17 @@ async fn seed_users(db: &domain::Db, classes: &[i32], count: usize) {
 async fn run(mut db: domain::Db, users: usize) -> Figures {
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    // The statements of one call, with their times, when asked for (to tell where a page's
+    // time goes).
+    let watched: Arc<std::sync::Mutex<Option<Vec<(Duration, String)>>>> = Arc::default();
+    let watch = watched.clone();
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut watch) = watch.lock() {
+            if let Some(seen) = watch.as_mut() {
+                seen.push((info.elapsed, info.statement.sql.chars().take(90).collect()));
+            }
+        }
     });
     let t = Instant::now();
     let organisations = seed_sites(&db).await;
@@ -244,6 +254,19 @@ async fn run(mut db: domain::Db, users: usize) -> Figures {
         list(*org_public, "ert", true).await;
     })
     .await;
+    for (what, search) in [("sorted", ""), ("searched", "ert")] {
+        *watched.lock().unwrap() = Some(Vec::new());
+        list(*org_public, search, true).await;
+        let mut seen = watched.lock().unwrap().take().unwrap_or_default();
+        seen.sort_by(|a, b| b.0.cmp(&a.0));
+        let times: Vec<String> = seen.iter().map(|(t, _)| format!("{:.2}", ms(*t))).collect();
+        println!(
+            "  {what} page: {} statements ({} ms), the slowest: {}",
+            seen.len(),
+            times.join(" + "),
+            seen.first().map(|(_, sql)| sql.as_str()).unwrap_or("")
+        );
+    }
     let school = schools[3].1;
     let school_time = median(|| async {
         list(school, "", true).await;
@@ -370,7 +393,12 @@ async fn postgres(server: &str, users: usize) -> Figures {
     let db = domain::Db::connect_and_migrate(&url).await.unwrap();
     let figures = run(db.clone(), users).await;
     db.close().await.ok();
-    databases::drop_postgres(&url).await;
+    // LICENTIA_BENCH_KEEP=1 keeps the database to look at its plans by hand.
+    if std::env::var("LICENTIA_BENCH_KEEP").as_deref() == Ok("1") {
+        println!("  kept: {url}");
+    } else {
+        databases::drop_postgres(&url).await;
+    }
     figures
 }
 
@@ -384,11 +412,14 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
-    println!("SQLite, 10,000 users…");
-    let small = sqlite(10_000).await;
-    println!("SQLite, {large} users…");
-    let big = sqlite(large).await;
-    report("SQLite", &small, &big);
+    // LICENTIA_BENCH_SQLITE=0 leaves SQLite out (to look at the PostgreSQL run alone).
+    if std::env::var("LICENTIA_BENCH_SQLITE").as_deref() != Ok("0") {
+        println!("SQLite, 10,000 users…");
+        let small = sqlite(10_000).await;
+        println!("SQLite, {large} users…");
+        let big = sqlite(large).await;
+        report("SQLite", &small, &big);
+    }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
         let server = server.trim_end_matches('/');
         println!("PostgreSQL, 10,000 users…");

@@ -343,19 +343,48 @@ pub(crate) async fn placed_in(db: &Db, site_id: i32) -> Result<u64> {
 /// own users (kept with every write that places, moves or removes a user): as cheap for a
 /// million users as for ten.
 async fn placed(db: &Db, site_id: i32, include_subsites: bool) -> Result<Count> {
-    let sites = if include_subsites {
-        site::Column::Id.in_subquery(crate::sites::subtree([site_id]))
-    } else {
-        site::Column::Id.eq(site_id)
+    use crate::entities::site_closure;
+    use sea_orm::sea_query::Query;
+    // Each site's counter looked up by its key, from the closure's rows of the subtree: a join
+    // left to the planner read all 50,000 sites of the large_org benchmark for a subtree of 500
+    // (a hash join, 9 ms on PostgreSQL; 0.7 ms this way).
+    let counter = |site: Expr| {
+        Expr::SubQuery(
+            None,
+            Box::new(
+                Query::select()
+                    .column((site::Entity, site::Column::OwnUsers))
+                    .from(site::Entity)
+                    .and_where(Expr::col((site::Entity, site::Column::Id)).eq(site))
+                    .to_owned()
+                    .into(),
+            ),
+        )
     };
-    let total: Option<i64> = site::Entity::find()
-        .select_only()
-        .column_as(Expr::col(site::Column::OwnUsers).sum(), "n")
-        .filter(sites)
-        .into_tuple()
-        .one(db.conn())
-        .await?
-        .flatten();
+    let statement = if include_subsites {
+        Query::select()
+            .expr_as(
+                counter(Expr::col((
+                    site_closure::Entity,
+                    site_closure::Column::DescendantId,
+                )))
+                .sum(),
+                Alias::new("n"),
+            )
+            .from(site_closure::Entity)
+            .and_where(Expr::col(site_closure::Column::AncestorId).eq(site_id))
+            .to_owned()
+    } else {
+        Query::select()
+            .expr_as(Expr::col(site::Column::OwnUsers).sum(), Alias::new("n"))
+            .from(site::Entity)
+            .and_where(Expr::col(site::Column::Id).eq(site_id))
+            .to_owned()
+    };
+    let total: Option<i64> = match db.conn().query_one(&statement).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => None,
+    };
     Ok(Count {
         total: total.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
         exact: true,
