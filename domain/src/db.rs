@@ -41,12 +41,24 @@ pub struct Db {
 pub struct ReadMemo {
     pub(crate) sites: Mutex<std::collections::HashMap<uuid::Uuid, crate::sites::Resolved>>,
     pub(crate) homes: Mutex<std::collections::HashMap<i32, uuid::Uuid>>,
-    /// Users read by id (the signed-in user: the header and the announcements both ask).
-    pub(crate) users: Mutex<std::collections::HashMap<i32, Option<crate::entities::user::Model>>>,
+    /// Users read by id with their site (the signed-in user: the header and the announcements
+    /// both ask).
+    pub(crate) users: Mutex<
+        std::collections::HashMap<
+            i32,
+            Option<(
+                crate::entities::user::Model,
+                Option<crate::entities::site::Model>,
+            )>,
+        >,
+    >,
     /// An organisation's subscriptions, by its root (its subscriptions panel and its licence
     /// counters both read them).
     pub(crate) subscriptions:
         Mutex<std::collections::HashMap<i32, Vec<crate::entities::subscription::Model>>>,
+    /// The first organisations by name (an operator's tree shows them and the page opens on the
+    /// first).
+    pub(crate) roots: Mutex<std::collections::HashMap<(), Vec<crate::entities::site::Model>>>,
 }
 
 /// The numbers given to databases connected so far.

@@ -35,14 +35,9 @@ pub async fn me(db: &Db, principal: &Principal) -> Result<Me> {
     let Principal::User(actor) = principal else {
         return Err(Error::Unauthenticated);
     };
-    let found = crate::users::row_of(db, actor.user_id)
+    let (found, site) = crate::users::row_and_site_of(db, actor.user_id)
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let site = match crate::sites::resolve_by_id(db, found.site_id).await {
-        Ok(resolved) => Some(resolved.site),
-        Err(Error::NotFound) => None,
-        Err(other) => return Err(other),
-    };
     let admin_site = match crate::sites::home_site(db, principal).await {
         Ok(site) => Some(site),
         Err(Error::NotFound) => None,

@@ -296,7 +296,7 @@ async fn tops(db: &Db, readable: &Readable) -> Result<Vec<site::Model>> {
         }
     }
     let select = match readable {
-        Readable::All => site::Entity::find().filter(site::Column::ParentId.is_null()),
+        Readable::All => return first_roots(db).await,
         Readable::Subtrees(reach) => {
             let inner: HashSet<i32> = if reach.len() > 1 {
                 site_closure::Entity::find()
@@ -325,6 +325,26 @@ async fn tops(db: &Db, readable: &Readable) -> Result<Vec<site::Model>> {
         .limit(ROOTS_SHOWN + 1)
         .all(db.conn())
         .await?)
+}
+
+/// The first organisations by name, one more than the tree shows (whether there are more),
+/// read once for the request: the operator's tree shows them and the page opens on the first
+/// ([`super::read::home_site`]).
+pub(crate) async fn first_roots(db: &Db) -> Result<Vec<site::Model>> {
+    db.kept(
+        |m| &m.roots,
+        (),
+        || async {
+            Ok(site::Entity::find()
+                .filter(site::Column::ParentId.is_null())
+                .order_by_asc(site::Column::Name)
+                .order_by_asc(site::Column::Id)
+                .limit(ROOTS_SHOWN + 1)
+                .all(db.conn())
+                .await?)
+        },
+    )
+    .await
 }
 
 /// How many children each of these sites has (one statement).

@@ -232,12 +232,15 @@ pub async fn home_site(db: &Db, principal: &Principal) -> Result<Uuid> {
 async fn home_site_unkept(db: &Db, principal: &Principal) -> Result<Uuid> {
     let first = match access::readable(principal, Operation::ViewSites)? {
         Readable::All => {
-            site::Entity::find()
-                .filter(site::Column::ParentId.is_null())
-                .order_by_asc(site::Column::Name)
-                .order_by_asc(site::Column::Id)
-                .one(db.conn())
-                .await?
+            let first = super::outline::first_roots(db).await?.into_iter().next();
+            if let Some(root) = &first {
+                // An organisation is its own ancestry: the page resolves it next, without
+                // another read.
+                let resolved = chained(vec![root.clone()], root.id)?;
+                db.kept(|m| &m.sites, root.public_id, || async { Ok(resolved) })
+                    .await?;
+            }
+            first
         }
         // Resolved (with its ancestry, kept for the request): the page resolves it next.
         Readable::Subtrees(roots) => match roots.first() {

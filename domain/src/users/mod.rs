@@ -38,10 +38,24 @@ use crate::Db;
 /// A user's row by id, read once per page rendering however many of its server functions ask
 /// (the header and the announcements both read the signed-in user).
 pub(crate) async fn row_of(db: &Db, user_id: i32) -> Result<Option<user::Model>> {
+    Ok(row_and_site_of(db, user_id).await?.map(|(row, _)| row))
+}
+
+/// A user's row by id with their site's (the header names it), in one statement, read once per
+/// page rendering as [`row_of`].
+pub(crate) async fn row_and_site_of(
+    db: &Db,
+    user_id: i32,
+) -> Result<Option<(user::Model, Option<crate::entities::site::Model>)>> {
     db.kept(
         |m| &m.users,
         user_id,
-        || async { Ok(user::Entity::find_by_id(user_id).one(db.conn()).await?) },
+        || async {
+            Ok(user::Entity::find_by_id(user_id)
+                .find_also_related(crate::entities::site::Entity)
+                .one(db.conn())
+                .await?)
+        },
     )
     .await
 }
