@@ -43,15 +43,7 @@ pub struct ReadMemo {
     pub(crate) homes: Mutex<std::collections::HashMap<i32, uuid::Uuid>>,
     /// Users read by id with their site (the signed-in user: the header and the announcements
     /// both ask).
-    pub(crate) users: Mutex<
-        std::collections::HashMap<
-            i32,
-            Option<(
-                crate::entities::user::Model,
-                Option<crate::entities::site::Model>,
-            )>,
-        >,
-    >,
+    pub(crate) users: Mutex<std::collections::HashMap<i32, Option<crate::users::RowAndSite>>>,
     /// An organisation's subscriptions, by its root (its subscriptions panel and its licence
     /// counters both read them).
     pub(crate) subscriptions:

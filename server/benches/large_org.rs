@@ -157,12 +157,15 @@ async fn seed_users(db: &domain::Db, classes: &[i32], count: usize) {
     }
 }
 
+/// Statements seen, with their times.
+type Watched = Vec<(Duration, String)>;
+
 async fn run(mut db: domain::Db, users: usize) -> Figures {
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     // The statements of one call, with their times, when asked for (to tell where a page's
     // time goes).
-    let watched: Arc<std::sync::Mutex<Option<Vec<(Duration, String)>>>> = Arc::default();
+    let watched: Arc<std::sync::Mutex<Option<Watched>>> = Arc::default();
     let watch = watched.clone();
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
@@ -260,7 +263,7 @@ async fn run(mut db: domain::Db, users: usize) -> Figures {
         *watched.lock().unwrap() = Some(Vec::new());
         list(*org_public, search, true).await;
         let mut seen = watched.lock().unwrap().take().unwrap_or_default();
-        seen.sort_by(|a, b| b.0.cmp(&a.0));
+        seen.sort_by_key(|(time, _)| std::cmp::Reverse(*time));
         let times: Vec<String> = seen.iter().map(|(t, _)| format!("{:.2}", ms(*t))).collect();
         println!(
             "  {what} page: {} statements ({} ms), the slowest: {}",

@@ -41,12 +41,12 @@ pub(crate) async fn row_of(db: &Db, user_id: i32) -> Result<Option<user::Model>>
     Ok(row_and_site_of(db, user_id).await?.map(|(row, _)| row))
 }
 
+/// A user's row and their site's.
+pub(crate) type RowAndSite = (user::Model, Option<crate::entities::site::Model>);
+
 /// A user's row by id with their site's (the header names it), in one statement, read once per
 /// page rendering as [`row_of`].
-pub(crate) async fn row_and_site_of(
-    db: &Db,
-    user_id: i32,
-) -> Result<Option<(user::Model, Option<crate::entities::site::Model>)>> {
+pub(crate) async fn row_and_site_of(db: &Db, user_id: i32) -> Result<Option<RowAndSite>> {
     db.kept(
         |m| &m.users,
         user_id,

@@ -608,6 +608,46 @@ db_test!(
 );
 
 db_test!(
+    should_keep_users_with_the_longest_names_in_the_lists_indexes,
+    |db: domain::Db| async move {
+        let demo = demo(&db).await;
+        // The order indexes carry the folded text of every searched field (migration 44): a
+        // user at every length limit, in four-byte letters that do not compress, still fits
+        // (PostgreSQL refuses index entries over 2,704 bytes).
+        let letters = |n: usize, from: u32| -> String {
+            (0..n)
+                .filter_map(|i| char::from_u32(0x1D400 + (from + i as u32 * 7) % 52))
+                .collect()
+        };
+        let mut form = user_form("placeholder");
+        form.username = letters(domain::validate::MAX_NAME, 3).to_lowercase();
+        form.first_name = letters(domain::validate::MAX_NAME, 11);
+        form.last_name = letters(domain::validate::MAX_NAME, 29);
+        let local: String = (0..64)
+            .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+            .collect();
+        let host: String = (0..186)
+            .map(|i| char::from(b'a' + (i * 11 % 26) as u8))
+            .collect();
+        form.email = format!("{local}@{host}.be");
+        assert_eq!(form.email.len(), 254);
+        users::create(&db, &demo.admin, demo.root, form.clone())
+            .await
+            .unwrap();
+        let query = UserQuery {
+            search: form.last_name.chars().take(5).collect(),
+            include_subsites: true,
+            ..Default::default()
+        };
+        let found = users::list(&db, &demo.admin, demo.root, query)
+            .await
+            .unwrap();
+        assert_eq!(found.rows.len(), 1);
+        assert_eq!(found.rows[0].last_name, form.last_name);
+    }
+);
+
+db_test!(
     should_keep_each_users_organisation_in_the_database,
     |db: domain::Db| async move {
         use sea_orm::{ConnectionTrait, Statement};
