@@ -6,7 +6,8 @@
 //! - PostgreSQL: the indexes of migration 42 `INCLUDE` the stored folded text of migration 43,
 //!   the site and the id (an index-only scan).
 //! - SQLite: a virtual column `search_text` folds the text as the FTS5 table does (lower case,
-//!   the usual accents removed; see [`fold_sqlite`]), and the indexes end with the site and it.
+//!   the usual accents removed; see [`sqlite_fold_columns`]), and the indexes end with the site
+//!   and it.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
@@ -65,21 +66,43 @@ const ACCENTED: [(&str, char); 30] = [
     ("ŢŤ", 't'),
 ];
 
-/// `text` (an SQL expression) folded for SQLite's search: the accents of [`ACCENTED`] removed,
-/// then lower case (SQLite's `lower` folds ASCII letters only, hence the capitals above). The
-/// list applies it to the searched part too, so both sides fold alike.
-pub fn fold_sqlite(text: &str) -> String {
-    let mut folded = text.to_string();
-    for (letters, base) in ACCENTED {
-        for letter in letters.chars() {
+/// How many calls one of SQLite's fold columns nests at most: Debian's SQLite 3.40 (its `sqlite3`
+/// and Python's `sqlite3`) cannot read a schema whose expressions nest 30 calls deep ("parser
+/// stack overflow"), so the fold is a chain of virtual columns, each folding some letters of the
+/// one before.
+const NESTED: usize = 20;
+
+/// SQLite's fold of `text` (an SQL expression) as a chain of virtual columns, in order: (name,
+/// expression), each expression reading the column before, the last one `search_text`. The
+/// accents of [`ACCENTED`] removed, then lower case (SQLite's `lower` folds ASCII letters only,
+/// hence the capitals there).
+pub fn sqlite_fold_columns(text: &str) -> Vec<(String, String)> {
+    let letters: Vec<(char, char)> = ACCENTED
+        .iter()
+        .flat_map(|(letters, base)| letters.chars().map(move |letter| (letter, *base)))
+        .collect();
+    let chunks: Vec<&[(char, char)]> = letters.chunks(NESTED).collect();
+    let mut columns = Vec::with_capacity(chunks.len());
+    let mut input = format!("({text})");
+    for (at, chunk) in chunks.iter().enumerate() {
+        let mut folded = input.clone();
+        for (letter, base) in chunk.iter() {
             folded = format!("replace({folded}, '{letter}', '{base}')");
         }
+        let name = if at + 1 == chunks.len() {
+            folded = format!("lower({folded})");
+            "search_text".to_string()
+        } else {
+            format!("search_fold_{}", at + 1)
+        };
+        input = name.clone();
+        columns.push((name, folded));
     }
-    format!("lower({folded})")
+    columns
 }
 
-/// `text` folded as [`fold_sqlite`] folds in SQL: for the searched part, folded once rather than
-/// by the database for every entry checked.
+/// `text` folded as [`sqlite_fold_columns`] fold in SQL: for the searched part, folded once rather
+/// than by the database for every entry checked.
 pub fn folded_for_sqlite(text: &str) -> String {
     text.chars()
         .map(|c| {
@@ -102,12 +125,13 @@ impl MigrationTrait for Migration {
         let conn = manager.get_connection();
         let postgres = manager.get_database_backend() == DbBackend::Postgres;
         if !postgres {
-            conn.execute_unprepared(&format!(
-                "ALTER TABLE users ADD COLUMN search_text TEXT \
-                 GENERATED ALWAYS AS ({}) VIRTUAL",
-                fold_sqlite(SEARCHED)
-            ))
-            .await?;
+            for (name, expression) in sqlite_fold_columns(SEARCHED) {
+                conn.execute_unprepared(&format!(
+                    "ALTER TABLE users ADD COLUMN {name} TEXT \
+                     GENERATED ALWAYS AS ({expression}) VIRTUAL"
+                ))
+                .await?;
+            }
         }
         for (name, columns) in ORDERS {
             conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
@@ -133,8 +157,10 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         if manager.get_database_backend() != DbBackend::Postgres {
-            conn.execute_unprepared("ALTER TABLE users DROP COLUMN search_text")
-                .await?;
+            for (name, _) in sqlite_fold_columns(SEARCHED).iter().rev() {
+                conn.execute_unprepared(&format!("ALTER TABLE users DROP COLUMN {name}"))
+                    .await?;
+            }
         }
         Ok(())
     }

@@ -508,7 +508,12 @@ db_test!(
         if backend == sea_orm::DbBackend::Sqlite {
             // The searched part is folded in Rust as the column is in SQL.
             let sample = "ÀÉÎÕÜÇŠŽŘĹĞŢÑŸ àéîõüçšžřĺğţñÿ ABC ø ł";
-            let sql = format!("SELECT {}", migrations::fold_sqlite("?"));
+            // The chain of fold columns, each read from the one before.
+            let mut from = "(SELECT ? AS x)".to_string();
+            for (name, expression) in migrations::sqlite_fold_columns("x") {
+                from = format!("(SELECT {expression} AS {name} FROM {from})");
+            }
+            let sql = format!("SELECT search_text FROM {from}");
             let row = db
                 .conn()
                 .query_one_raw(sea_orm::Statement::from_sql_and_values(
