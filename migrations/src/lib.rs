@@ -47,7 +47,7 @@ mod m20261229_000043_org_search;
 mod m20261230_000044_list_walk;
 
 pub use m20261229_000043_org_search::SEARCHED_USERS;
-pub use m20261230_000044_list_walk::{folded_for_sqlite, sqlite_fold_columns};
+pub use m20261230_000044_list_walk::{folded_for_sqlite, order_walkable, sqlite_fold_columns};
 
 pub struct Migrator;
 

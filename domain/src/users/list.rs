@@ -495,15 +495,24 @@ pub const WALKED: u64 = 20_000;
 /// at a page and one row more, or after [`WALKED`] entries: the page's cost follows the entries
 /// before its matches, not the number of matches (which the search index would give all, to be
 /// sorted). Fewer rows than that mean the walk may have stopped short: the caller asks
-/// [`list_query`] then. None when the list has no search, or an order or filter by property
-/// (not in the indexes).
+/// [`list_query`] then. None when the list has no search, an order or filter by property (not
+/// in the indexes), or an order whose index does not carry the folded text (SQLite's username
+/// and creation orders, see migration 44).
 pub fn walked_query(
     listed: Listed,
     query: &UserQuery,
     parts: &PropertyParts,
     backend: DbBackend,
 ) -> Option<Select<user::Entity>> {
-    if query.sort == UserSort::Property || !parts.filter.is_empty() {
+    let index = match query.sort {
+        UserSort::Name => "idx_users_org_name",
+        UserSort::Username => "idx_users_org_username",
+        UserSort::Created => "idx_users_org_created",
+        UserSort::Property => return None,
+    };
+    if !parts.filter.is_empty()
+        || !migrations::order_walkable(backend == DbBackend::Postgres, index)
+    {
         return None;
     }
     let hit = search_hit(&query.search, backend)?;

@@ -561,12 +561,15 @@ db_test!(
                         .all(db.conn())
                         .await
                         .unwrap();
-                    let walked = walked_query(listed, &query, &parts, backend)
-                        .unwrap()
-                        .into_model::<UserRow>()
-                        .all(db.conn())
-                        .await
-                        .unwrap();
+                    // Every order walks on PostgreSQL; on SQLite the order by name alone.
+                    let walkable =
+                        backend == sea_orm::DbBackend::Postgres || sort == UserSort::Name;
+                    let Some(walk) = walked_query(listed, &query, &parts, backend) else {
+                        assert!(!walkable, "{search:?} {sort:?}");
+                        continue;
+                    };
+                    assert!(walkable, "{search:?} {sort:?}");
+                    let walked = walk.into_model::<UserRow>().all(db.conn()).await.unwrap();
                     let why = format!("{search:?} {sort:?} descending {descending} {subsites}");
                     // A full page walked is the search index's page; fewer rows (the walk
                     // stopped) are a part of it, and the list then asks the index.
