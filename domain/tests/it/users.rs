@@ -511,7 +511,7 @@ db_test!(
             // The chain of fold columns, each read from the one before.
             let mut from = "(SELECT ? AS x)".to_string();
             for (name, expression) in migrations::sqlite_fold_columns("x") {
-                from = format!("(SELECT {expression} AS {name} FROM {from})");
+                from = format!("(SELECT x, {expression} AS {name} FROM {from})");
             }
             let sql = format!("SELECT search_text FROM {from}");
             let row = db
