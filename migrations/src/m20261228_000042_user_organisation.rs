@@ -21,7 +21,7 @@ fn root_of(site: &str) -> String {
 
 /// The orders of the list, each after the organisation (and ending in the public id, which
 /// gives every row its own place for keyset pages).
-const INDEXES: [(&str, &str); 3] = [
+pub(crate) const INDEXES: [(&str, &str); 3] = [
     (
         "idx_users_org_name",
         "organisation_id, last_name, first_name, public_id",

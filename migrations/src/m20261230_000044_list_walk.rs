@@ -11,25 +11,12 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+// The orders of the list, each after the organisation and ending in the public id (migration
+// 42's indexes, which `down` restores).
+use super::m20261228_000042_user_organisation::INDEXES as ORDERS;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// The orders of the list (migration 42), each after the organisation and ending in the
-/// public id.
-const ORDERS: [(&str, &str); 3] = [
-    (
-        "idx_users_org_name",
-        "organisation_id, last_name, first_name, public_id",
-    ),
-    (
-        "idx_users_org_username",
-        "organisation_id, username, public_id",
-    ),
-    (
-        "idx_users_org_created",
-        "organisation_id, created_at, public_id",
-    ),
-];
 
 /// The orders whose index carries the folded text: all three on PostgreSQL (the text is stored
 /// once per row written); on SQLite the order by name alone, the list's default: SQLite computes
