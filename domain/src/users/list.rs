@@ -401,20 +401,18 @@ async fn page_of(
 ) -> Result<ListedPage> {
     let backend = db.backend();
     // One row more than a page: whether another page follows (precedes, going back).
-    let mut rows = match walked_query(listed, query, parts, backend) {
+    let walked = match walked_query(listed, query, parts, backend) {
         Some(walk) => {
             let rows = walk.into_model::<UserRow>().all(db.conn()).await?;
-            if rows.len() as u64 > PAGE_SIZE || !beyond_the_walk(db, listed, query, parts).await? {
-                rows
-            } else {
-                // Fewer matches than a page in the entries walked, and the list goes on past
-                // them: the search index finds the rest.
-                list_query(listed, query, parts, backend)
-                    .into_model::<UserRow>()
-                    .all(db.conn())
-                    .await?
-            }
+            // Fewer matches than a page in the entries walked, and the list goes on past them:
+            // the search index finds the rest.
+            let short = rows.len() as u64 <= PAGE_SIZE;
+            (!short || !beyond_the_walk(db, listed, query, parts).await?).then_some(rows)
         }
+        None => None,
+    };
+    let mut rows = match walked {
+        Some(rows) => rows,
         None => {
             list_query(listed, query, parts, backend)
                 .into_model::<UserRow>()
@@ -516,17 +514,8 @@ pub fn walked_query(
         return None;
     }
     let hit = search_hit(&query.search, backend)?;
-    let (past, descending) = reading(query);
-    let mut walk = placed_query(listed, query, parts)
-        .select_only()
-        .column(user::Column::Id)
-        .expr_as(hit, "hit");
-    if let Some(past) = past {
-        walk = walk.filter(past);
-    }
-    let walk = ordered(walk, query, parts, descending)
-        .limit(WALKED)
-        .into_query();
+    let (walk, descending) = entries_from_the_page(listed, query, parts);
+    let walk = walk.expr_as(hit, "hit").limit(WALKED).into_query();
     let mut found = sea_orm::sea_query::Query::select();
     found
         .column(Alias::new("id"))
@@ -548,6 +537,23 @@ async fn beyond_the_walk(
     query: &UserQuery,
     parts: &PropertyParts,
 ) -> Result<bool> {
+    let (entries, _) = entries_from_the_page(listed, query, parts);
+    let last: Option<i32> = entries
+        .offset(WALKED)
+        .limit(1)
+        .into_tuple()
+        .one(db.conn())
+        .await?;
+    Ok(last.is_some())
+}
+
+/// The ids of the list's entries (placement and property filter, no search) from where the page
+/// begins, in the order it is read, and whether that order is descending.
+fn entries_from_the_page(
+    listed: Listed,
+    query: &UserQuery,
+    parts: &PropertyParts,
+) -> (Select<user::Entity>, bool) {
     let (past, descending) = reading(query);
     let mut entries = placed_query(listed, query, parts)
         .select_only()
@@ -555,13 +561,7 @@ async fn beyond_the_walk(
     if let Some(past) = past {
         entries = entries.filter(past);
     }
-    let last: Option<i32> = ordered(entries, query, parts, descending)
-        .offset(WALKED)
-        .limit(1)
-        .into_tuple()
-        .one(db.conn())
-        .await?;
-    Ok(last.is_some())
+    (ordered(entries, query, parts, descending), descending)
 }
 
 /// Where a page lies in the order, and which way it is read: from the rows past a cursor (after
