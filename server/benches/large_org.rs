@@ -12,7 +12,8 @@
 //! and, for an operator, the first load of the tree (`domain::sites::outline` with a class
 //! selected) and its statements. The figures that matter are the ratios of the large run to
 //! the small one (goals in BENCHMARKS.md): a list that reads every row of the organisation grows
-//! a hundredfold.
+//! a hundredfold. Both databases of a kind are seeded first and then timed in turns, each
+//! measure's rounds alternating between them, so that a busy moment of the machine falls on both.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -27,7 +28,11 @@ use uuid::Uuid;
 const ORGANISATIONS: usize = 100;
 const SCHOOLS: usize = 10;
 const CLASSES: usize = 49;
-const ROUNDS: usize = 21;
+/// Timed rounds of each measure on each database (the median is kept).
+const ROUNDS: usize = 41;
+/// Untimed calls first: PostgreSQL plans a prepared statement for its values five times before
+/// it may keep a generic plan.
+const WARM_UP: usize = 6;
 
 struct Figures {
     sorted: Duration,
@@ -39,20 +44,9 @@ struct Figures {
     searched_count: Duration,
 }
 
-async fn median<F, Fut>(mut f: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    f().await;
-    let mut times = Vec::with_capacity(ROUNDS);
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        f().await;
-        times.push(t.elapsed());
-    }
+fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[ROUNDS / 2]
+    times[times.len() / 2]
 }
 
 /// The organisations, schools and classes: one transaction per organisation.
@@ -160,7 +154,86 @@ async fn seed_users(db: &domain::Db, classes: &[i32], count: usize) {
 /// Statements seen, with their times.
 type Watched = Vec<(Duration, String)>;
 
-async fn run(mut db: domain::Db, users: usize) -> Figures {
+/// One seeded database and what its measures ask of it.
+struct Subject {
+    db: domain::Db,
+    admin: domain::Principal,
+    operator: domain::Principal,
+    organisation: Uuid,
+    school: Uuid,
+    class: Uuid,
+    searched_rows: u64,
+    outline_statements: usize,
+}
+
+/// What is timed, once a round on each database.
+#[derive(Clone, Copy)]
+enum Measure {
+    Sorted,
+    Searched,
+    SearchedCount,
+    School,
+    Outline,
+}
+
+impl Subject {
+    /// What the administrator page waits for: the page (its count only when the sites'
+    /// counters give it); a filtered list's count is asked after it.
+    async fn list(
+        &self,
+        site: Uuid,
+        search: &str,
+        include_subsites: bool,
+    ) -> domain::users::ListedPage {
+        let query = UserQuery {
+            search: search.into(),
+            include_subsites,
+            sort: UserSort::Name,
+            ..UserQuery::default()
+        };
+        domain::users::page(&self.db, &self.admin, site, query)
+            .await
+            .unwrap()
+    }
+
+    async fn count(&self, search: &str) -> u64 {
+        let query = UserQuery {
+            search: search.into(),
+            include_subsites: true,
+            ..UserQuery::default()
+        };
+        domain::users::count_users(&self.db, &self.admin, self.organisation, query)
+            .await
+            .unwrap()
+            .total
+    }
+
+    async fn once(&self, measure: Measure) {
+        match measure {
+            Measure::Sorted => {
+                self.list(self.organisation, "", true).await;
+            }
+            Measure::Searched => {
+                self.list(self.organisation, "ert", true).await;
+            }
+            Measure::SearchedCount => {
+                self.count("ert").await;
+            }
+            Measure::School => {
+                self.list(self.school, "", true).await;
+            }
+            Measure::Outline => {
+                domain::sites::outline(&self.db, &self.operator, Some(self.class))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// Seeds `db` with `users` users and prepares the measures (checking what they return, and
+/// printing the statements of the pages).
+async fn prepare(mut db: domain::Db, users: usize) -> Subject {
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     // The statements of one call, with their times, when asked for (to tell where a page's
@@ -210,58 +283,32 @@ async fn run(mut db: domain::Db, users: usize) -> Figures {
     .await
     .unwrap();
     let operator = domain::Principal::load(&db, operator_user).await.unwrap();
+    let class = domain::entities::site::Entity::find_by_id(all_classes[42 * SCHOOLS * CLASSES + 7])
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .public_id;
+    let mut subject = Subject {
+        db: db.clone(),
+        admin,
+        operator,
+        organisation: *org_public,
+        school: schools[3].1,
+        class,
+        searched_rows: 0,
+        outline_statements: 0,
+    };
 
-    let list = |site: Uuid, search: &'static str, include_subsites: bool| {
-        let db = db.clone();
-        let admin = admin.clone();
-        async move {
-            let query = UserQuery {
-                search: search.into(),
-                include_subsites,
-                sort: UserSort::Name,
-                ..UserQuery::default()
-            };
-            // What the administrator page waits for: the page (its count only when the
-            // sites' counters give it); a filtered list's count is asked after it.
-            domain::users::page(&db, &admin, site, query).await.unwrap()
-        }
-    };
-    let count = |search: &'static str| {
-        let db = db.clone();
-        let admin = admin.clone();
-        let org = *org_public;
-        async move {
-            let query = UserQuery {
-                search: search.into(),
-                include_subsites: true,
-                ..UserQuery::default()
-            };
-            domain::users::count_users(&db, &admin, org, query)
-                .await
-                .unwrap()
-        }
-    };
-    let page = list(*org_public, "", true).await;
+    let page = subject.list(*org_public, "", true).await;
     assert_eq!(page.rows.len(), 25);
     assert!(page
         .count
         .is_some_and(|c| c.exact && c.total as usize >= users / ORGANISATIONS));
-    let searched_rows = count("ert").await.total;
-    let searched_count = median(|| async {
-        count("ert").await;
-    })
-    .await;
-    let sorted = median(|| async {
-        list(*org_public, "", true).await;
-    })
-    .await;
-    let searched = median(|| async {
-        list(*org_public, "ert", true).await;
-    })
-    .await;
+    subject.searched_rows = subject.count("ert").await;
     for (what, search) in [("sorted", ""), ("searched", "ert")] {
         *watched.lock().unwrap() = Some(Vec::new());
-        list(*org_public, search, true).await;
+        subject.list(*org_public, search, true).await;
         let mut seen = watched.lock().unwrap().take().unwrap_or_default();
         seen.sort_by_key(|(time, _)| std::cmp::Reverse(*time));
         let times: Vec<String> = seen.iter().map(|(t, _)| format!("{:.2}", ms(*t))).collect();
@@ -272,43 +319,65 @@ async fn run(mut db: domain::Db, users: usize) -> Figures {
             seen.first().map(|(_, sql)| sql.as_str()).unwrap_or("")
         );
     }
-    let school = schools[3].1;
-    let school_time = median(|| async {
-        list(school, "", true).await;
-    })
-    .await;
-
-    let class = domain::entities::site::Entity::find_by_id(all_classes[42 * SCHOOLS * CLASSES + 7])
-        .one(db.conn())
-        .await
-        .unwrap()
-        .unwrap()
-        .public_id;
     let before = statements.load(Ordering::Relaxed);
-    let outline = domain::sites::outline(&db, &operator, Some(class))
+    let outline = domain::sites::outline(&db, &subject.operator, Some(class))
         .await
         .unwrap();
-    let outline_statements = statements.load(Ordering::Relaxed) - before;
+    subject.outline_statements = statements.load(Ordering::Relaxed) - before;
     // The first organisations by name, and the class's (the 43rd, past them).
     assert_eq!(
         outline.roots.nodes.len(),
         ORGANISATIONS.min(domain::sites::ROOTS_SHOWN as usize) + 1
     );
-    let outline_time = median(|| async {
-        domain::sites::outline(&db, &operator, Some(class))
-            .await
-            .unwrap();
-    })
-    .await;
-    Figures {
-        sorted,
-        searched,
-        school: school_time,
-        outline: outline_time,
-        outline_statements,
-        searched_rows,
-        searched_count,
+    subject
+}
+
+/// Each measure's median on both databases, timed in turns (small, large, small, …) so that
+/// both meet the same moments of a busy machine; each first called [`WARM_UP`] times.
+async fn compare(small: &Subject, large: &Subject) -> (Figures, Figures) {
+    let mut medians = Vec::new();
+    for measure in [
+        Measure::Sorted,
+        Measure::Searched,
+        Measure::SearchedCount,
+        Measure::School,
+        Measure::Outline,
+    ] {
+        for _ in 0..WARM_UP {
+            small.once(measure).await;
+            large.once(measure).await;
+        }
+        let (mut s, mut l) = (Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS));
+        for round in 0..ROUNDS {
+            // Each database goes first in half the rounds.
+            let order = if round % 2 == 0 {
+                [small, large]
+            } else {
+                [large, small]
+            };
+            for subject in order {
+                let t = Instant::now();
+                subject.once(measure).await;
+                let time = t.elapsed();
+                if std::ptr::eq(subject, small) {
+                    s.push(time)
+                } else {
+                    l.push(time)
+                }
+            }
+        }
+        medians.push((median(s), median(l)));
     }
+    let figures = |pick: fn(&(Duration, Duration)) -> Duration, subject: &Subject| Figures {
+        sorted: pick(&medians[0]),
+        searched: pick(&medians[1]),
+        searched_count: pick(&medians[2]),
+        school: pick(&medians[3]),
+        outline: pick(&medians[4]),
+        outline_statements: subject.outline_statements,
+        searched_rows: subject.searched_rows,
+    };
+    (figures(|m| m.0, small), figures(|m| m.1, large))
 }
 
 async fn insert_user(db: &domain::Db, site: i32, username: &str) -> i32 {
@@ -382,29 +451,18 @@ fn report(name: &str, small: &Figures, large: &Figures) {
     );
 }
 
-async fn sqlite(users: usize) -> Figures {
+/// A fresh SQLite file in its own directory.
+async fn sqlite() -> (domain::Db, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("licentia-bench-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("bench.db").display());
-    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
-    let figures = run(db.clone(), users).await;
-    db.close().await.ok();
-    std::fs::remove_dir_all(&dir).ok();
-    figures
+    (domain::Db::connect_and_migrate(&url).await.unwrap(), dir)
 }
 
-async fn postgres(server: &str, users: usize) -> Figures {
+/// A fresh PostgreSQL database on `server`.
+async fn postgres(server: &str) -> (domain::Db, String) {
     let url = databases::create_postgres(server, "bench").await;
-    let db = domain::Db::connect_and_migrate(&url).await.unwrap();
-    let figures = run(db.clone(), users).await;
-    db.close().await.ok();
-    // LICENTIA_BENCH_KEEP=1 keeps the database to look at its plans by hand.
-    if std::env::var("LICENTIA_BENCH_KEEP").as_deref() == Ok("1") {
-        println!("  kept: {url}");
-    } else {
-        databases::drop_postgres(&url).await;
-    }
-    figures
+    (domain::Db::connect_and_migrate(&url).await.unwrap(), url)
 }
 
 #[allow(dead_code)] // the benchmark uses part of the helpers
@@ -419,18 +477,36 @@ async fn main() {
         .unwrap_or(1_000_000);
     // LICENTIA_BENCH_SQLITE=0 leaves SQLite out (to look at the PostgreSQL run alone).
     if std::env::var("LICENTIA_BENCH_SQLITE").as_deref() != Ok("0") {
+        let ((small_db, small_dir), (large_db, large_dir)) = (sqlite().await, sqlite().await);
         println!("SQLite, 10,000 users…");
-        let small = sqlite(10_000).await;
+        let small = prepare(small_db.clone(), 10_000).await;
         println!("SQLite, {large} users…");
-        let big = sqlite(large).await;
-        report("SQLite", &small, &big);
+        let big = prepare(large_db.clone(), large).await;
+        let (small_figures, large_figures) = compare(&small, &big).await;
+        report("SQLite", &small_figures, &large_figures);
+        for (db, dir) in [(small_db, small_dir), (large_db, large_dir)] {
+            db.close().await.ok();
+            std::fs::remove_dir_all(&dir).ok();
+        }
     }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
         let server = server.trim_end_matches('/');
+        let ((small_db, small_url), (large_db, large_url)) =
+            (postgres(server).await, postgres(server).await);
         println!("PostgreSQL, 10,000 users…");
-        let small = postgres(server, 10_000).await;
+        let small = prepare(small_db.clone(), 10_000).await;
         println!("PostgreSQL, {large} users…");
-        let big = postgres(server, large).await;
-        report("PostgreSQL", &small, &big);
+        let big = prepare(large_db.clone(), large).await;
+        let (small_figures, large_figures) = compare(&small, &big).await;
+        report("PostgreSQL", &small_figures, &large_figures);
+        for (db, url) in [(small_db, small_url), (large_db, large_url)] {
+            db.close().await.ok();
+            // LICENTIA_BENCH_KEEP=1 keeps the databases to look at their plans by hand.
+            if std::env::var("LICENTIA_BENCH_KEEP").as_deref() == Ok("1") {
+                println!("  kept: {url}");
+            } else {
+                databases::drop_postgres(&url).await;
+            }
+        }
     }
 }
