@@ -10,6 +10,7 @@ pub mod auth;
 pub mod backup;
 pub mod cache;
 pub mod challenge;
+pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod entities;

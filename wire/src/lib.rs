@@ -2,6 +2,7 @@
 //! produces it) and `app` (which shows it): the error codes and the value types pages match on.
 //! No database, no UI: it compiles to wasm.
 pub mod code;
+pub mod customers;
 pub mod failure;
 pub mod federation;
 pub mod import;
@@ -17,6 +18,10 @@ pub mod token;
 pub mod url;
 
 pub use code::Code;
+pub use customers::{
+    CustomerAdministrator, CustomerDetail, CustomerEvent, CustomerPage, CustomerPurchase,
+    CustomerRow, CustomerSort, CustomerSubscription, RenewalRow, RenewalState, SubscriptionCounts,
+};
 pub use failure::Failure;
 pub use federation::{Federation, FederationIdentifier, FederationPreview, RoleRule};
 pub use import::RunState;

@@ -93,6 +93,8 @@ operations! {
     ManageProducts => SettingsManage,
     LinkInstitution => SettingsManage,
     ManageAnnouncements => SettingsManage,
+    // The vendor's console: customers with their figures, renewals, support visits.
+    ViewCustomers => SettingsManage,
 }
 
 impl Operation {
@@ -105,6 +107,7 @@ impl Operation {
                 | Operation::ManageProducts
                 | Operation::LinkInstitution
                 | Operation::ManageAnnouncements
+                | Operation::ViewCustomers
         )
     }
 }

@@ -70,6 +70,8 @@ actions! {
     ImportConfigure => "import.configure",
     RolloverApply => "rollover.apply",
     RolloverUndo => "rollover.undo",
+    // An operator opened a customer's administration from the vendor's console (support).
+    SupportOpen => "support.open",
 }
 
 impl Action {

@@ -733,6 +733,14 @@ async fn probe(
                 .await
                 .map(|_| Vec::new())
         }
+        Operation::ViewCustomers => domain::customers::list(
+            db,
+            p,
+            domain::customers::CustomerQuery::default(),
+            wire::time::today(),
+        )
+        .await
+        .map(|_| Vec::new()),
         Operation::ManageSubscriptions => subscriptions::create(
             db,
             p,
@@ -1175,6 +1183,7 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     t.insert(Operation::ManageProducts, operator_only());
     t.insert(Operation::LinkInstitution, operator_only());
     t.insert(Operation::ManageAnnouncements, operator_only());
+    t.insert(Operation::ViewCustomers, operator_only());
     t.insert(
         Operation::ViewOutbox,
         [

@@ -14,6 +14,7 @@ mod backup;
 mod bound;
 mod bulk;
 mod challenge;
+mod customers;
 mod escalation;
 mod factors;
 mod federation;
