@@ -116,6 +116,7 @@ labels!(
         "import.configure" => action_import_configure,
         "rollover.apply" => action_rollover_apply,
         "rollover.undo" => action_rollover_undo,
+        "support.open" => action_support_open,
     }
 );
 

@@ -99,7 +99,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/webhooks") view={Lazy::<lazy_pages::Webhooks>::new()} />
                     <Route path=path!("/admin/groups") view={Lazy::<lazy_pages::Groups>::new()} />
                     <Route path=path!("/admin/properties") view={Lazy::<lazy_pages::Properties>::new()} />
-                    <Route path=path!("/operator") view={Lazy::<lazy_pages::Operator>::new()} />
+                    <Route path=path!("/operator") view={Lazy::<lazy_pages::Customers>::new()} />
+                    <Route path=path!("/operator/customers/:id") view={Lazy::<lazy_pages::Customer>::new()} />
+                    <Route path=path!("/operator/renewals") view={Lazy::<lazy_pages::Renewals>::new()} />
+                    <Route path=path!("/operator/subscriptions") view={Lazy::<lazy_pages::OperatorSubscriptions>::new()} />
+                    <Route path=path!("/operator/catalogue") view={Lazy::<lazy_pages::Catalogue>::new()} />
+                    <Route path=path!("/operator/announcements") view={Lazy::<lazy_pages::OperatorAnnouncements>::new()} />
+                    <Route path=path!("/operator/inbox") view={Lazy::<lazy_pages::Inbox>::new()} />
+                    <Route path=path!("/operator/outbox") view={Lazy::<lazy_pages::Outbox>::new()} />
                     <Route path=path!("/profile") view={Lazy::<lazy_pages::Profile>::new()} />
                     <Route path=path!("/signup") view={Lazy::<lazy_pages::SignUp>::new()} />
                     <Route path=path!("/register") view={Lazy::<lazy_pages::Register>::new()} />

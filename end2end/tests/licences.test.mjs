@@ -109,7 +109,7 @@ test('claim at sign-in, the licence column, and a purchase request to the operat
   const operatorContext = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
   const operator = await operatorContext.newPage();
   await signIn(operator, 'olga', 'Operator-2026');
-  await operator.goto(`${server.url}/operator`);
+  await operator.goto(`${server.url}/operator/inbox`);
   await hydrated(operator);
   const request = operator.locator('#purchase-inbox tr[data-organisation="Scholengroep Horizon"]');
   await request.waitFor();
@@ -123,6 +123,9 @@ test('claim at sign-in, the licence column, and a purchase request to the operat
   await request.locator('.mark-handled').click();
   await request.locator('.pill-request-handled').waitFor();
   // Products and bundles: the demo's, and a new one with the keyboard.
+  await operator.click('#operator-nav-catalogue');
+  await operator.waitForURL(/\/operator\/catalogue/);
+  await hydrated(operator);
   await operator.locator('#products tr[data-product="reader"]').waitFor();
   await operator.locator('#bundles tr[data-bundle="Ultimate Bundle"]').waitFor();
   await operator.fill('#product-key', 'atlas');
@@ -189,7 +192,7 @@ test('application sessions seen and ended by the administrator; an institution l
   const operatorContext = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
   const operator = await operatorContext.newPage();
   await signIn(operator, 'olga', 'Operator-2026');
-  await operator.goto(`${server.url}/operator`);
+  await operator.goto(`${server.url}/operator/inbox`);
   await hydrated(operator);
   await operator.fill('#link-username', 'directeur');
   await operator.fill('#link-number', '041234');

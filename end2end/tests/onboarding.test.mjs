@@ -66,6 +66,9 @@ test('an operator sells a subscription and a school signs up with its serial', a
   await laterIfAsked(operator);
   await operator.waitForURL(/\/operator/);
   await hydrated(operator);
+  await operator.click('#operator-nav-subscriptions');
+  await operator.waitForURL(/\/operator\/subscriptions/);
+  await hydrated(operator);
   await operator.fill('#sub-serial', '2468-1357');
   await operator.fill('#sub-seats', '12');
   await operator.fill('#sub-from', '2026-09-01');
@@ -77,6 +80,9 @@ test('an operator sells a subscription and a school signs up with its serial', a
   const confirmation = await waitForMail(sink, 'koop@linde.example', /Votre abonnement Licentia 24681357/);
   assert.match(confirmation.text, /Places: 12/);
   assert.ok(linkTo(confirmation, '/signup?serial=24681357'));
+  await operator.click('#operator-nav-outbox');
+  await operator.waitForURL(/\/operator\/outbox/);
+  await hydrated(operator);
   await operator.click('#refresh-outbox');
   await operator.locator('#outbox tr', { hasText: 'koop@linde.example' }).locator('.pill-done').waitFor();
   await axeClean(operator, 'operator page');

@@ -122,7 +122,7 @@ test('a configured registration beside sign-in, then announcements by choice', a
   const operatorContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   const operator = await operatorContext.newPage();
   await signIn(operator, 'olga', 'Operator-2026');
-  await operator.goto(`${server.url}/operator`);
+  await operator.goto(`${server.url}/operator/announcements`);
   await hydrated(operator);
   await operator.locator('#announcement-form').waitFor();
   await operator.locator('#announcement-kind').selectOption('maintenance');

@@ -68,6 +68,8 @@ test('every page numbers its resources the same way on every load', async () => 
   await licentiaCli(server, ['operator', 'create', '--username', 'olga', '--first-name', 'Olga',
     '--last-name', 'Operator', '--email', 'olga@licentia.example'], { LICENTIA_OPERATOR_PASSWORD: 'Operator-2026' });
   const operator = await signedIn('olga', 'Operator-2026');
-  await sameIdsEveryLoad(operator.page, ['/operator', '/admin', '/profile']);
+  await sameIdsEveryLoad(operator.page, ['/operator', '/operator?q=horizon&sort=expiry', '/operator/renewals',
+    '/operator/subscriptions', '/operator/catalogue', '/operator/announcements', '/operator/inbox',
+    '/operator/outbox', '/admin', '/profile']);
   await operator.context.close();
 });

@@ -128,7 +128,7 @@ test('an operator generates activation codes and a user redeems one', async () =
   const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await signIn(page, 'olga', 'Operator-2026');
-  await page.goto(`${server.url}/operator`);
+  await page.goto(`${server.url}/operator/catalogue`);
   await hydrated(page);
   await page.locator('#codes-form').waitFor();
   await page.fill('#codes-name', 'Bookshop De Boekenwurm');
@@ -167,7 +167,7 @@ test('an operator generates activation codes and a user redeems one', async () =
   const back = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 900 } });
   const again = await back.newPage();
   await signIn(again, 'olga', 'Operator-2026');
-  await again.goto(`${server.url}/operator`);
+  await again.goto(`${server.url}/operator/catalogue`);
   await hydrated(again);
   const line = again.locator('#batches tr[data-batch="Bookshop De Boekenwurm"] .redeemed');
   await line.waitFor();

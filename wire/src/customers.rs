@@ -103,9 +103,20 @@ pub struct CustomerAdministrator {
     pub name: String,
     pub username: String,
     pub email: Option<String>,
-    /// The roles' names, with the site each is held on.
-    pub roles: Vec<(String, String)>,
+    pub roles: Vec<CustomerRole>,
     pub last_sign_in: Option<DateTime<Utc>>,
+}
+
+/// A role an administrator holds, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRole {
+    /// The role's name as its organisation wrote it.
+    pub name: String,
+    /// For a built-in role, its key (`administrator`): the page shows it in the reader's
+    /// language.
+    pub builtin: Option<String>,
+    /// The site it is held on.
+    pub site: String,
 }
 
 /// A purchase request a customer sent.

@@ -20,7 +20,8 @@ pub mod url;
 pub use code::Code;
 pub use customers::{
     CustomerAdministrator, CustomerDetail, CustomerEvent, CustomerPage, CustomerPurchase,
-    CustomerRow, CustomerSort, CustomerSubscription, RenewalRow, RenewalState, SubscriptionCounts,
+    CustomerRole, CustomerRow, CustomerSort, CustomerSubscription, RenewalRow, RenewalState,
+    SubscriptionCounts,
 };
 pub use failure::Failure;
 pub use federation::{Federation, FederationIdentifier, FederationPreview, RoleRule};

@@ -4,6 +4,7 @@ pub mod activation;
 pub mod announcements;
 pub mod applications;
 pub mod auth;
+pub mod customers;
 pub mod factors;
 pub mod federations;
 pub mod groups;

@@ -187,8 +187,9 @@ pub async fn start_rollover(
 
 /// The site's latest rollovers.
 #[server(endpoint = "rollover_runs")]
-pub async fn rollover_runs(site: Uuid) -> Result<Vec<RolloverRunRow>, AppError> {
+pub async fn rollover_runs(site: Option<Uuid>) -> Result<Vec<RolloverRunRow>, AppError> {
     let (db, principal) = crate::ssr::principal().await?;
+    let site = domain::sites::site_or_home(&db, &principal, site).await?;
     Ok(domain::rollover::recent(&db, &principal, site)
         .await?
         .into_iter()

@@ -43,7 +43,8 @@ pub fn AppHeader(me: Option<Me>) -> impl IntoView {
                     <a href="/admin/tokens" id="nav-tokens" aria-current=current("/admin/tokens")>{t!(i18n, common.api_tokens)}</a>
                 })}
                 {me.clone().filter(|m| m.operator).map(|_| view! {
-                    <a href="/operator" id="nav-operator" aria-current=current("/operator")>{t!(i18n, common.operator)}</a>
+                    <a href="/operator" id="nav-operator"
+                        aria-current=move || location.pathname.get().starts_with("/operator").then_some("page")>{t!(i18n, common.operator)}</a>
                 })}
             </nav>
             <div class="topbar-right">

@@ -44,6 +44,13 @@ fn RolloverContent() -> impl IntoView {
             .and_then(|s| Uuid::parse_str(&s).ok())
     });
     let proposal = Resource::new(move || site.get(), load_rollover);
+    // Made here, before the Suspend that shows the wizard: a resource made inside it would be
+    // numbered by timing, and the browser would miss its data (see resource-ids.test.mjs).
+    let tick = RwSignal::new(0u32);
+    let runs = Resource::new(
+        move || (site.get(), tick.get()),
+        |(site, _)| rollover_runs(site),
+    );
     view! {
         <section class="panel" aria-labelledby="rollover-title">
             <div class="panel-head">
@@ -51,7 +58,7 @@ fn RolloverContent() -> impl IntoView {
             </div>
             <p class="intro">{t!(i18n, rollover.intro)}</p>
             <Loaded load=proposal loading=true let:p>
-                <Wizard proposal=p />
+                <Wizard proposal=p runs=runs tick=tick />
             </Loaded>
         </section>
     }
@@ -76,7 +83,11 @@ fn decode(value: &str) -> NextClass {
 }
 
 #[component]
-fn Wizard(proposal: RolloverProposal) -> impl IntoView {
+fn Wizard(
+    proposal: RolloverProposal,
+    runs: Resource<Result<Vec<RolloverRunRow>, AppError>>,
+    tick: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let site = proposal.site;
     let choices = RwSignal::new(
@@ -95,8 +106,6 @@ fn Wizard(proposal: RolloverProposal) -> impl IntoView {
     let preview = RwSignal::new(None::<RolloverPreview>);
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
-    let tick = RwSignal::new(0u32);
-    let runs = Resource::new(move || tick.get(), move |_| rollover_runs(site));
     // Follow a running rollover.
     Effect::new(move |_| {
         if let Some(Ok(list)) = runs.get() {

@@ -122,7 +122,7 @@ pub async fn customer(
 async fn administrators(db: &Db, root: i32) -> Result<Vec<CustomerAdministrator>> {
     let sql = format!(
         "SELECT u.public_id, u.first_name, u.last_name, u.username, u.email, u.last_sign_in_at, \
-           r.name AS role_name, gs.name AS site_name \
+           r.name AS role_name, r.builtin_key, gs.name AS site_name \
          FROM role_grants g JOIN roles r ON r.id = g.role_id JOIN users u ON u.id = g.user_id \
            JOIN sites gs ON gs.id = g.site_id \
          WHERE u.organisation_id = ? AND NOT u.service_account \
@@ -137,10 +137,11 @@ async fn administrators(db: &Db, root: i32) -> Result<Vec<CustomerAdministrator>
     let mut found: Vec<CustomerAdministrator> = Vec::new();
     for row in &rows {
         let user: Uuid = row.try_get("", "public_id")?;
-        let role = (
-            row.try_get::<String>("", "role_name")?,
-            row.try_get::<String>("", "site_name")?,
-        );
+        let role = wire::CustomerRole {
+            name: row.try_get("", "role_name")?,
+            builtin: row.try_get("", "builtin_key")?,
+            site: row.try_get("", "site_name")?,
+        };
         if let Some(last) = found.last_mut().filter(|a| a.user == user) {
             last.roles.push(role);
             continue;

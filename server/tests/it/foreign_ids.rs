@@ -784,6 +784,15 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
             Operator("serial=123456&seats=5&valid_from=2026-01-01&valid_until=2026-12-31&contact_email=&locale=nl".into()),
         ),
         ("list_outbox", Operator(String::new())),
+        (
+            "list_customers",
+            Operator(
+                "filter[search]=&filter[sort]=name&filter[descending]=false&filter[page]=0".into(),
+            ),
+        ),
+        ("load_customer", Operator(format!("customer={}", ids.root))),
+        ("open_customer_support", Operator(format!("customer={}", ids.root))),
+        ("list_renewals", Operator("within_days=30".into())),
         ("catalogue", Operator(String::new())),
         ("code_batches", Operator(String::new())),
         (

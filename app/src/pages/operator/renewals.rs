@@ -1,0 +1,93 @@
+//! Renewals: the customers' subscriptions ending within 30, 60 or 90 days (and whether a later
+//! one is claimed already), renewals claimed in advance, and subscriptions that lapsed with
+//! nothing after them.
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use wire::{RenewalRow, RenewalState};
+
+use super::customers::of;
+use super::{OperatorArea, Task};
+use crate::api::customers::list_renewals;
+use crate::components::date::ShortDate;
+use crate::components::loaded::LoadedList;
+use crate::i18n::*;
+
+/// The windows offered, in days.
+const WINDOWS: [u32; 3] = [30, 60, 90];
+
+#[component]
+pub fn RenewalsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let within = Memo::new(move |_| {
+        query
+            .read()
+            .get("within")
+            .and_then(|w| w.parse::<u32>().ok())
+            .filter(|w| WINDOWS.contains(w))
+            .unwrap_or(30)
+    });
+    let list = Resource::new(move || within.get(), list_renewals);
+    view! {
+        <OperatorArea task=Task::Renewals>
+            <section class="panel" aria-labelledby="renewals-title">
+                <div class="panel-head">
+                    <h2 id="renewals-title">{t!(i18n, operator.nav_renewals)}</h2>
+                </div>
+                <nav class="segmented" aria-label=move || td_string!(i18n.get_locale(), operator.renewals_window)>
+                    {WINDOWS.into_iter().map(|days| view! {
+                        <a href=format!("/operator/renewals?within={days}") id=format!("within-{days}")
+                            aria-current=move || (within.get() == days).then_some("page")>
+                            {move || td_string!(i18n.get_locale(), operator.within_days, days = days).to_string()}
+                        </a>
+                    }).collect_view()}
+                </nav>
+                <LoadedList load=list let:rows
+                    empty=move || view! { <p class="empty-state" id="renewals-empty">{t!(i18n, operator.no_renewals)}</p> }>
+                    <RenewalTable rows=rows />
+                </LoadedList>
+            </section>
+        </OperatorArea>
+    }
+}
+
+#[component]
+fn RenewalTable(rows: Vec<RenewalRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    view! {
+        <div class="table-wrap">
+            <table class="table" id="renewals">
+                <thead><tr>
+                    <th scope="col">{t!(i18n, operator.customer)}</th>
+                    <th scope="col">{t!(i18n, overview.status)}</th>
+                    <th scope="col">{t!(i18n, onboarding.serial)}</th>
+                    <th scope="col">{t!(i18n, operator.valid)}</th>
+                    <th scope="col" class="numeric">{t!(i18n, operator.licences_assigned)}</th>
+                    <th scope="col">{t!(i18n, operator.contact_email)}</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let (class, label) = match r.state {
+                            RenewalState::Ending => ("pill-renewal-ending", td_string!(locale, operator.renewal_ending)),
+                            RenewalState::Renewed => ("pill-subscription-current", td_string!(locale, operator.renewal_renewed)),
+                            RenewalState::Upcoming => ("pill-subscription-upcoming", td_string!(locale, operator.renewal_upcoming)),
+                            RenewalState::Lapsed => ("pill-subscription-ended", td_string!(locale, operator.renewal_lapsed)),
+                        };
+                        let serial = r.serial.clone();
+                        view! {
+                            <tr data-serial=serial data-state=r.state.as_str()>
+                                <th scope="row"><a href=format!("/operator/customers/{}", r.customer)>{r.customer_name}</a></th>
+                                <td><span class=format!("pill {class}")>{label}</span></td>
+                                <td class="mono">{r.serial}</td>
+                                <td class="nowrap"><ShortDate date=r.valid_from /> " – " <ShortDate date=r.valid_until /></td>
+                                <td class="numeric nowrap">{of(locale, r.assigned, r.seats)}</td>
+                                <td>{r.contact_email.unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
