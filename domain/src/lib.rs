@@ -47,6 +47,7 @@ pub mod sso;
 pub mod subscriptions;
 pub mod texts;
 pub mod tokens;
+pub mod usage;
 pub mod users;
 pub mod validate;
 pub mod webhooks;

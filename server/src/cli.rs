@@ -528,6 +528,13 @@ async fn housekeeping(
         if let Err(err) = domain::auth::devices::forget_old(&db).await {
             tracing::warn!(%err, "forgetting unused device cookies failed");
         }
+        // The usage charts' daily roll-up (a job: one worker of any process runs it).
+        if let Err(err) = domain::usage::schedule(&db).await {
+            tracing::warn!(%err, "queueing the usage roll-up failed");
+        }
+        if let Err(err) = domain::usage::forget_old(&db, now).await {
+            tracing::warn!(%err, "removing the old usage log failed");
+        }
         // A renewal takes over the seat limit on its first day.
         let today = wire::time::today();
         if let Err(err) = domain::subscriptions::sync_root_limits(&db, today).await {

@@ -166,6 +166,12 @@ async fn verified(
     throttle::take(db, keys).await?;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password::verify_admitted(admission, stored, plain.to_string()).await?;
+    if let (Some(known), false) = (&found, matches) {
+        // A known account's wrong password counts in its organisation's usage.
+        let txn = db.write_uncached().await?;
+        crate::usage::sign_in_failed(&*txn, known.id, Utc::now()).await?;
+        txn.commit().await?;
+    }
     let Some(found) = found.filter(|_| matches) else {
         return Err(Error::Refused(Code::InvalidCredentials));
     };
@@ -185,7 +191,8 @@ async fn verified(
 
 /// Why this user may not use the system now, if they may not: deactivated, or past their own
 /// expiry date or (without one) the nearest site expiry date up the tree.
-/// Records that `user_id` signed in at `at` (inside the caller's transaction).
+/// Records that `user_id` signed in at `at` (inside the caller's transaction), and logs it for
+/// the usage charts.
 pub(crate) async fn signed_in_at(
     conn: &impl sea_orm::ConnectionTrait,
     user_id: i32,
@@ -196,7 +203,7 @@ pub(crate) async fn signed_in_at(
         .filter(user::Column::Id.eq(user_id))
         .exec(conn)
         .await?;
-    Ok(())
+    crate::usage::signed_in(conn, user_id, at).await
 }
 
 pub async fn refusal(db: &Db, found: &user::Model) -> Result<Option<Code>> {

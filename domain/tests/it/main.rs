@@ -48,6 +48,7 @@ mod sites;
 mod sso;
 mod subscriptions;
 mod throttle;
+mod usage;
 mod usage_limits;
 mod users;
 mod vendor;

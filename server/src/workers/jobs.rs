@@ -1,5 +1,5 @@
-//! Background work: imports, large bulk actions, dynamic group runs and announcement mail. Each job is
-//! claimed, done batch by batch, and its lease renewed after each batch. A crash leaves the run at its last committed
+//! Background work: imports, large bulk actions, dynamic group runs, announcement mail and the
+//! usage roll-up. Each job is claimed, done batch by batch, and its lease renewed after each batch. A crash leaves the run at its last committed
 //! batch; the job is taken over one lease later (by this process after a restart, or by
 //! another) and resumes there. A failed batch is retried with back-off.
 use std::time::Duration;
@@ -52,12 +52,13 @@ impl JobWorker {
             let groups = self.group_next().await;
             let cleaned = self.cleanup_next().await;
             let rolled = self.rollover_next().await;
-            for outcome in [&imported, &bulk, &groups, &cleaned, &rolled] {
+            let usage = self.usage_next().await;
+            for outcome in [&imported, &bulk, &groups, &cleaned, &rolled, &usage] {
                 if let Err(err) = outcome {
                     tracing::warn!(%err, "background worker");
                 }
             }
-            if [imported, bulk, groups, cleaned, rolled]
+            if [imported, bulk, groups, cleaned, rolled, usage]
                 .iter()
                 .any(|o| matches!(o, Ok(true)))
             {
@@ -82,6 +83,24 @@ impl JobWorker {
             Ok(removed) => {
                 if removed > 0 {
                     tracing::info!(removed, "old import files removed");
+                }
+                jobs::complete(&self.db, job.id, None).await?;
+            }
+            Err(err) => jobs::fail(&self.db, &job, &err.to_string(), self.policy).await?,
+        }
+        Ok(true)
+    }
+
+    /// Rolls up the usage of the days due (queued by the housekeeping of any process); false
+    /// when no roll-up was queued.
+    pub async fn usage_next(&self) -> Result<bool, domain::Error> {
+        let Some(job) = jobs::claim(&self.db, domain::usage::JOB_KIND, self.lease).await? else {
+            return Ok(false);
+        };
+        match domain::usage::roll_up_due(&self.db, chrono::Utc::now()).await {
+            Ok(days) => {
+                if !days.is_empty() {
+                    tracing::info!(days = days.len(), "usage rolled up");
                 }
                 jobs::complete(&self.db, job.id, None).await?;
             }
