@@ -152,3 +152,19 @@ pub struct CustomerDetail {
     pub purchases: Vec<CustomerPurchase>,
     pub events: Vec<CustomerEvent>,
 }
+
+/// One day of usage of a subtree (or of every customer) for a product or all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageDay {
+    pub day: NaiveDate,
+    pub sign_ins: i64,
+    pub sign_in_failures: i64,
+    /// Users who signed in or opened an application session that day.
+    pub active_users: i64,
+    pub app_sessions: i64,
+    /// The most application sessions open at once (for every customer: the sum of each
+    /// customer's own peak).
+    pub peak_sessions: i64,
+    /// Licences held at the end of the day, when it was counted.
+    pub licences: Option<i64>,
+}

@@ -21,7 +21,7 @@ pub use code::Code;
 pub use customers::{
     CustomerAdministrator, CustomerDetail, CustomerEvent, CustomerPage, CustomerPurchase,
     CustomerRole, CustomerRow, CustomerSort, CustomerSubscription, RenewalRow, RenewalState,
-    SubscriptionCounts,
+    SubscriptionCounts, UsageDay,
 };
 pub use failure::Failure;
 pub use federation::{Federation, FederationIdentifier, FederationPreview, RoleRule};

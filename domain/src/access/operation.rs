@@ -86,6 +86,8 @@ operations! {
     SetUserGrants => RolesAssign,
     // The audit journal.
     ViewJournal => AuditView,
+    // Usage charts of a site's subtree (sign-ins, active users, sessions), on that site.
+    ViewUsage => UsersView,
     // The vendor's own work: operators only, whatever a role holds (see `operator_only`).
     ManageSubscriptions => SettingsManage,
     ManageWebhooks => SettingsManage,

@@ -733,6 +733,18 @@ async fn probe(
                 .await
                 .map(|_| Vec::new())
         }
+        Operation::ViewUsage => domain::usage::series(
+            db,
+            p,
+            domain::usage::UsageQuery {
+                whose: domain::usage::Whose::Site(fx.klimop),
+                product: None,
+                from: wire::time::today() - chrono::Duration::days(6),
+                to: wire::time::today(),
+            },
+        )
+        .await
+        .map(|_| Vec::new()),
         Operation::ViewCustomers => domain::customers::list(
             db,
             p,
@@ -1184,6 +1196,10 @@ fn table() -> HashMap<Operation, [Outcome; 8]> {
     t.insert(Operation::LinkInstitution, operator_only());
     t.insert(Operation::ManageAnnouncements, operator_only());
     t.insert(Operation::ViewCustomers, operator_only());
+    t.insert(
+        Operation::ViewUsage,
+        [u(), n(), n(), d(), d(), d(), d(), d()],
+    );
     t.insert(
         Operation::ViewOutbox,
         [

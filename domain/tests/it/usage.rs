@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use domain::entities::{site, usage_day, usage_event, usage_rollup, user};
-use domain::{applications, auth, demo, usage, Db};
+use domain::usage::{UsageQuery, Whose};
+use domain::{applications, auth, demo, usage, Db, Principal};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::applications::world;
@@ -92,7 +93,7 @@ async fn rows(db: &Db, of: NaiveDate) -> Rows {
 db_test!(
     should_roll_up_a_day_the_same_each_time_with_late_events_and_quiet_days,
     |db: Db| async move {
-        let _ = demo(&db).await;
+        let handles = demo(&db).await;
         let (root, regenboog, klimop) = (
             site_named(&db, demo::ORGANISATION).await.id,
             site_named(&db, "De Regenboog").await.id,
@@ -213,6 +214,91 @@ db_test!(
         assert_eq!(again[0], d);
         let late = rows(&db, d).await;
         assert_eq!(late[&(regenboog, 0)], (3, 1, 2, 4, 3));
+
+        // The charts: a subtree's days summed, its own peak, zeros on quiet days.
+        let director = handles.admin.clone();
+        let series = |whose, product: Option<&str>, who: Principal| {
+            let db = db.clone();
+            let product = product.map(str::to_string);
+            async move {
+                usage::series(
+                    &db,
+                    &who,
+                    UsageQuery {
+                        whose,
+                        product,
+                        from: day("2026-11-09"),
+                        to: day("2026-11-12"),
+                    },
+                )
+                .await
+            }
+        };
+        let root_public = site_named(&db, demo::ORGANISATION).await.public_id;
+        let days = series(Whose::Site(root_public), None, director.clone())
+            .await
+            .unwrap();
+        let figures: Vec<(i64, i64, i64, i64, i64)> = days
+            .iter()
+            .map(|d| {
+                (
+                    d.sign_ins,
+                    d.sign_in_failures,
+                    d.active_users,
+                    d.app_sessions,
+                    d.peak_sessions,
+                )
+            })
+            .collect();
+        assert_eq!(
+            figures,
+            vec![
+                (0, 0, 1, 1, 1),
+                (3, 1, 2, 4, 3),
+                (1, 0, 1, 0, 0),
+                (0, 0, 0, 0, 0)
+            ]
+        );
+        // Every customer (the vendor's own organisation has no usage here): the same.
+        let operator = operator_named(&db, "olga.usage").await;
+        let every = series(Whose::EveryCustomer, None, operator.clone())
+            .await
+            .unwrap();
+        assert_eq!(every, days);
+        // A subtree: De Klimop's administrator sees De Klimop only.
+        let klimop_public = site_named(&db, "De Klimop").await.public_id;
+        let klimop_admin = admin_of(&db, klimop_public, "klimop.usage").await;
+        let regenboog_public = site_named(&db, "De Regenboog").await.public_id;
+        assert_eq!(
+            series(Whose::Site(regenboog_public), None, klimop_admin.clone())
+                .await
+                .unwrap_err(),
+            domain::Error::NotFound
+        );
+        assert_eq!(
+            series(Whose::EveryCustomer, None, klimop_admin.clone())
+                .await
+                .unwrap_err(),
+            domain::Error::Forbidden
+        );
+        let own = series(Whose::Site(klimop_public), None, klimop_admin)
+            .await
+            .unwrap();
+        assert_eq!(own[1].peak_sessions, 1);
+        assert_eq!(own[2].sign_ins, 1);
+        // A year at most.
+        assert!(usage::series(
+            &db,
+            &director,
+            UsageQuery {
+                whose: Whose::Site(root_public),
+                product: None,
+                from: day("2025-01-01"),
+                to: day("2026-11-12"),
+            },
+        )
+        .await
+        .is_err());
 
         // The log is kept for a while, then removed; the rolled-up days stay.
         let forgotten = usage::forget_old(&db, now + Duration::days(usage::KEPT_DAYS + 5))
