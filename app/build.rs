@@ -26,6 +26,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "groups",
             "rollover",
             "webhooks",
+            "usage",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let infos = TranslationsInfos::parse(config)?;

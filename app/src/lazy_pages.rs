@@ -45,6 +45,8 @@ lazy_page!(Properties, pages::groups::properties::PropertiesPageView);
 lazy_page!(Customers, pages::operator::customers::CustomersPage);
 lazy_page!(Customer, pages::operator::customer::CustomerPage);
 lazy_page!(Renewals, pages::operator::renewals::RenewalsPage);
+lazy_page!(Insights, pages::operator::insights::InsightsPage);
+lazy_page!(AdminUsage, pages::usage::AdminUsagePage);
 lazy_page!(OperatorSubscriptions, pages::operator::SubscriptionsPage);
 lazy_page!(Catalogue, pages::operator::CataloguePage);
 lazy_page!(OperatorAnnouncements, pages::operator::AnnouncementsPage);

@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/import/:run") view={Lazy::<lazy_pages::ImportRun>::new()} />
                     <Route path=path!("/admin/rollover") view={Lazy::<lazy_pages::Rollover>::new()} />
                     <Route path=path!("/admin/journal") view={Lazy::<lazy_pages::Journal>::new()} />
+                    <Route path=path!("/admin/usage") view={Lazy::<lazy_pages::AdminUsage>::new()} />
                     <Route path=path!("/admin/tokens") view={Lazy::<lazy_pages::Tokens>::new()} />
                     <Route path=path!("/admin/webhooks") view={Lazy::<lazy_pages::Webhooks>::new()} />
                     <Route path=path!("/admin/groups") view={Lazy::<lazy_pages::Groups>::new()} />
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operator") view={Lazy::<lazy_pages::Customers>::new()} />
                     <Route path=path!("/operator/customers/:id") view={Lazy::<lazy_pages::Customer>::new()} />
                     <Route path=path!("/operator/renewals") view={Lazy::<lazy_pages::Renewals>::new()} />
+                    <Route path=path!("/operator/insights") view={Lazy::<lazy_pages::Insights>::new()} />
                     <Route path=path!("/operator/subscriptions") view={Lazy::<lazy_pages::OperatorSubscriptions>::new()} />
                     <Route path=path!("/operator/catalogue") view={Lazy::<lazy_pages::Catalogue>::new()} />
                     <Route path=path!("/operator/announcements") view={Lazy::<lazy_pages::OperatorAnnouncements>::new()} />

@@ -142,3 +142,46 @@ test('every operator page answers in English, with its navigation', async () => 
   }
   await context.close();
 });
+
+test('usage charts with their table view: the vendor\'s, and an administrator\'s own', async () => {
+  const { context, page } = await operatorPage('en-GB', { width: 1280, height: 900 });
+  await page.click('#operator-nav-insights');
+  await page.waitForURL((url) => url.pathname === '/operator/insights');
+  await hydrated(page);
+  for (const chart of ['#chart-active', '#chart-peak', '#chart-licences', '#chart-failures']) {
+    await page.locator(`${chart} svg[role="img"]`).waitFor();
+  }
+  // The table view by keyboard: one row per day of the period.
+  await page.locator('#chart-active summary').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#chart-active tbody tr').count(), 30);
+  assert.match(await page.locator('#chart-active .chart-csv').getAttribute('href'), /^data:text\/csv/);
+  await page.click('#period-90');
+  await page.waitForURL(/days=90/);
+  await page.locator('#period-90[aria-current="page"]').waitFor();
+  assert.equal(await page.locator('#chart-active tbody tr').count(), 90);
+  assert.deepEqual(await seriousViolations(page), [], 'insights accessibility');
+  await page.screenshot({ path: join(screenshots, 'insights-en.png'), fullPage: true });
+  await context.close();
+
+  // The director's own usage page, from the user list, in Dutch on a phone.
+  const admin = await browser.newContext({ locale: 'nl-BE', viewport: { width: 390, height: 844 } });
+  const director = await admin.newPage();
+  await director.goto(`${server.url}/login`);
+  await hydrated(director);
+  await director.fill('#username', 'directeur');
+  await director.fill('#password', 'Horizon-2026');
+  await director.press('#password', 'Enter');
+  await laterIfAsked(director);
+  await director.waitForURL((url) => url.pathname === '/');
+  await director.goto(`${server.url}/admin`);
+  await hydrated(director);
+  await director.click('#usage-link');
+  await director.waitForURL(/\/admin\/usage\?site=/);
+  await hydrated(director);
+  await director.locator('#chart-active svg[role="img"]').waitFor();
+  assert.match(await director.locator('#usage-title').innerText(), /Gebruik/);
+  assert.deepEqual(await seriousViolations(director), [], 'usage accessibility');
+  await director.screenshot({ path: join(screenshots, 'usage-phone-nl.png'), fullPage: true });
+  await admin.close();
+});

@@ -70,6 +70,6 @@ test('every page numbers its resources the same way on every load', async () => 
   const operator = await signedIn('olga', 'Operator-2026');
   await sameIdsEveryLoad(operator.page, ['/operator', '/operator?q=horizon&sort=expiry', '/operator/renewals',
     '/operator/subscriptions', '/operator/catalogue', '/operator/announcements', '/operator/inbox',
-    '/operator/outbox', '/admin', '/profile']);
+    '/operator/outbox', '/operator/insights', '/admin', '/admin/usage', '/profile']);
   await operator.context.close();
 });

@@ -24,6 +24,7 @@ pub mod sites;
 pub mod sso;
 pub mod subscriptions;
 pub mod tokens;
+pub mod usage;
 pub mod users;
 pub mod webhooks;
 

@@ -1,5 +1,6 @@
 //! Building blocks shared by the pages.
 pub mod announcements;
+pub mod chart;
 pub mod collapsible;
 pub mod confirm_dialog;
 pub mod date;

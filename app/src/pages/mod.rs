@@ -16,4 +16,5 @@ pub mod profile;
 pub mod roles;
 pub mod rollover;
 pub mod tokens;
+pub mod usage;
 pub mod webhooks;

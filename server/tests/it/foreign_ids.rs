@@ -640,6 +640,14 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
             ]),
         ),
         ("rollover_runs", Foreign(vec![format!("site={}", ids.regenboog)])),
+        // Every customer's usage is the vendor's (refused as forbidden: see the domain's test).
+        (
+            "load_usage",
+            Foreign(vec![
+                format!("site={}&every_customer=false&product=&days=30", ids.regenboog),
+                format!("site={}&every_customer=false&product=&days=30", ids.root),
+            ]),
+        ),
         ("undo_rollover", Foreign(vec![format!("rollover={}", f.rollover)])),
         ("load_sync_settings", Foreign(vec![format!("site={}", ids.regenboog)])),
         (

@@ -134,6 +134,9 @@ pub fn UserList(
                         {t!(i18n, import.export_csv)}
                     </a>
                 </div>
+                <a class="button" id="usage-link" href=format!("/admin/usage?site={site}")>
+                    {t!(i18n, usage.open_usage)}
+                </a>
                 {can_manage.then(|| view! {
                     <a class="button" id="import-users" href=format!("/admin/import?site={site}")>
                         {t!(i18n, import.import_users)}

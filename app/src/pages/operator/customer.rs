@@ -61,6 +61,9 @@ fn Customer(customer: CustomerDetail) -> impl IntoView {
         <section class="panel" aria-labelledby="customer-title" id="customer">
             <div class="panel-head">
                 <h2 id="customer-title">{f.name.clone()}</h2>
+                <a class="button" id="customer-usage" href=format!("/operator/insights?customer={id}")>
+                    {t!(i18n, usage.open_usage)}
+                </a>
                 <button type="button" class="button" id="customer-support" on:click=support>
                     {t!(i18n, operator.open_administration)}
                 </button>

@@ -1,10 +1,11 @@
-//! The operator's pages, one per task (customers, renewals, subscriptions, catalogue,
+//! The operator's pages, one per task (customers, renewals, usage, subscriptions, catalogue,
 //! announcements, inbox, outgoing mail), each under the same navigation.
 pub mod announcements;
 pub mod codes;
 pub mod customer;
 pub mod customers;
 pub mod inbox;
+pub mod insights;
 pub mod outbox;
 pub mod products;
 pub mod renewals;
@@ -21,6 +22,7 @@ use crate::i18n::*;
 pub enum Task {
     Customers,
     Renewals,
+    Insights,
     Subscriptions,
     Catalogue,
     Announcements,
@@ -29,9 +31,10 @@ pub enum Task {
 }
 
 impl Task {
-    const ALL: [Task; 7] = [
+    const ALL: [Task; 8] = [
         Task::Customers,
         Task::Renewals,
+        Task::Insights,
         Task::Subscriptions,
         Task::Catalogue,
         Task::Announcements,
@@ -43,6 +46,7 @@ impl Task {
         match self {
             Task::Customers => "/operator",
             Task::Renewals => "/operator/renewals",
+            Task::Insights => "/operator/insights",
             Task::Subscriptions => "/operator/subscriptions",
             Task::Catalogue => "/operator/catalogue",
             Task::Announcements => "/operator/announcements",
@@ -55,6 +59,7 @@ impl Task {
         match self {
             Task::Customers => "operator-nav-customers",
             Task::Renewals => "operator-nav-renewals",
+            Task::Insights => "operator-nav-insights",
             Task::Subscriptions => "operator-nav-subscriptions",
             Task::Catalogue => "operator-nav-catalogue",
             Task::Announcements => "operator-nav-announcements",
@@ -67,6 +72,7 @@ impl Task {
         match self {
             Task::Customers => td_string!(locale, operator.nav_customers),
             Task::Renewals => td_string!(locale, operator.nav_renewals),
+            Task::Insights => td_string!(locale, usage.nav_insights),
             Task::Subscriptions => td_string!(locale, operator.subscriptions),
             Task::Catalogue => td_string!(locale, operator.nav_catalogue),
             Task::Announcements => td_string!(locale, operator.announcements_title),
