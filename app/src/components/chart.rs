@@ -108,7 +108,8 @@ pub fn DailyChart(
             <div class="chart-tools">
                 <details class="chart-table">
                     <summary>{t!(i18n, usage.table_view)}</summary>
-                    <div class="table-wrap">
+                    // Scrolls when long: reachable by keyboard, named by its chart.
+                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby=title_id.clone()>
                         <table class="table">
                             <caption class="visually-hidden">{title}</caption>
                             <thead><tr>
