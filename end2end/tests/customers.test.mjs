@@ -159,6 +159,8 @@ test('usage charts with their table view: the vendor\'s, and an administrator\'s
   await page.click('#period-90');
   await page.waitForURL(/days=90/);
   await page.locator('#period-90[aria-current="page"]').waitFor();
+  // The charts of the new period replace the old ones once loaded.
+  await page.locator('#chart-active tbody tr').nth(89).waitFor({ state: 'attached' });
   assert.equal(await page.locator('#chart-active tbody tr').count(), 90);
   assert.deepEqual(await seriousViolations(page), [], 'insights accessibility');
   await page.screenshot({ path: join(screenshots, 'insights-en.png'), fullPage: true });

@@ -5,9 +5,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
-use wire::{CustomerDetail, CustomerEvent, CustomerPurchase, CustomerSubscription};
-
-pub use wire::CustomerAdministrator;
+use wire::{
+    CustomerAdministrator, CustomerDetail, CustomerEvent, CustomerPurchase, CustomerSubscription,
+};
 
 use super::list::{customer_row, figure_values, FIGURES};
 use crate::access::{self, Operation};

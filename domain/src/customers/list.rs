@@ -3,10 +3,13 @@
 //! reads the page: the subscriptions and the administrators are each summed once per
 //! organisation in a derived table (a few thousand rows), not once per customer shown.
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Value,
+};
 use wire::{CustomerPage, CustomerRow, CustomerSort, SubscriptionCounts};
 
 use crate::access::{self, Operation};
+use crate::entities::site;
 use crate::error::Result;
 use crate::{Db, Principal};
 
@@ -85,8 +88,10 @@ pub async fn list(
     access::require_operator(principal, Operation::ViewCustomers)?;
     let mut values = figure_values(today);
     let mut sql = format!("SELECT * FROM ({FIGURES}");
-    if let Some(ids) = named(db, &query.search).await? {
-        if ids.is_empty() {
+    // The number of customers needs none of their figures: the names searched give it, or a
+    // count of the organisations.
+    let total = match named(db, &query.search).await? {
+        Some(ids) if ids.is_empty() => {
             return Ok(CustomerPage {
                 rows: Vec::new(),
                 total: 0,
@@ -94,23 +99,15 @@ pub async fn list(
                 page_size: PAGE_SIZE,
             });
         }
-        sql.push_str(&format!(" AND s.id IN ({})", placeholders(ids.len())));
-        values.extend(ids.into_iter().map(Value::from));
-    }
-    sql.push_str(") c");
-    let count_sql = format!("SELECT COUNT(*) AS n FROM ({sql}) counted");
-    let total: i64 = match db
-        .conn()
-        .query_one_raw(crate::sql::statement(
-            db.backend(),
-            &count_sql,
-            values.clone(),
-        ))
-        .await?
-    {
-        Some(row) => row.try_get("", "n")?,
-        None => 0,
+        Some(ids) => {
+            sql.push_str(&format!(" AND s.id IN ({})", placeholders(ids.len())));
+            let total = ids.len() as u64;
+            values.extend(ids.into_iter().map(Value::from));
+            total
+        }
+        None => customers().count(db.conn()).await?,
     };
+    sql.push_str(") c");
     sql.push_str(&format!(
         " ORDER BY {} LIMIT {PAGE_SIZE} OFFSET {}",
         order_by(query.sort, query.descending),
@@ -125,7 +122,7 @@ pub async fn list(
         .collect::<Result<Vec<_>>>()?;
     Ok(CustomerPage {
         rows,
-        total: u64::try_from(total).unwrap_or(0),
+        total,
         page: query.page,
         page_size: PAGE_SIZE,
     })
@@ -139,14 +136,10 @@ async fn named(db: &Db, search: &str) -> Result<Option<Vec<i32>>> {
     if part.is_empty() {
         return Ok(None);
     }
-    use crate::entities::site;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-    let roots: Vec<(i32, String)> = site::Entity::find()
+    let roots: Vec<(i32, String)> = customers()
         .select_only()
         .column(site::Column::Id)
         .column(site::Column::Name)
-        .filter(site::Column::ParentId.is_null())
-        .filter(site::Column::IsVendor.eq(false))
         .into_tuple()
         .all(db.conn())
         .await?;
@@ -157,6 +150,13 @@ async fn named(db: &Db, search: &str) -> Result<Option<Vec<i32>>> {
             .map(|(id, _)| id)
             .collect(),
     ))
+}
+
+/// Every customer's root: the organisations but the vendor's.
+fn customers() -> sea_orm::Select<site::Entity> {
+    site::Entity::find()
+        .filter(site::Column::ParentId.is_null())
+        .filter(site::Column::IsVendor.eq(false))
 }
 
 /// Lower case, Latin accents removed: "École" and "ecole" are the same.
