@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import {
   startServer, startBrowser, licentiaCli, seriousViolations, hydrated, laterIfAsked, screenshots,
 } from './support.mjs';
@@ -113,7 +114,21 @@ test('the renewals list on a phone, in French', async () => {
   await page.waitForURL(/within=90/);
   await page.locator('#within-90[aria-current="page"]').waitFor();
   await page.locator('#renewals tbody tr').first().waitFor();
+  // The list as a spreadsheet, for the same window, in French.
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#renewals-csv')]);
+  assert.match(csv.suggestedFilename(), /^renouvellements dans 90 jours \d{4}-\d{2}-\d{2}\.csv$/);
+  const text = (await readFile(await csv.path(), 'utf8')).replace(/^\uFEFF/, '');
+  assert.match(text.split('\r\n')[0], /^Client;Statut;Numéro de série;/);
+  assert.match(text, /renouvellement à venir/);
+  // The weekly mail: ticked by keyboard, saved, still ticked after a reload.
+  await page.locator('#renewals-digest').focus();
+  await page.keyboard.press('Space');
+  await page.locator('#digest-title ~ .status', { hasText: 'Enregistré' }).waitFor();
+  await page.reload();
+  await hydrated(page);
+  await page.locator('#renewals-digest:checked').waitFor();
   assert.deepEqual(await seriousViolations(page), [], 'renewals accessibility');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(screenshots, 'renewals-phone-fr.png'), fullPage: true });
   await page.click('#operator-nav-customers');
   await page.waitForURL((url) => url.pathname === '/operator');

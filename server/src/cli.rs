@@ -535,6 +535,10 @@ async fn housekeeping(
         if let Err(err) = domain::usage::forget_old(&db, now).await {
             tracing::warn!(%err, "removing the old usage log failed");
         }
+        // The operators' weekly renewals mail (once a week, whichever process comes first).
+        if let Err(err) = domain::customers::send_digest_due(&db, now).await {
+            tracing::warn!(%err, "queueing the weekly renewals mail failed");
+        }
         // A renewal takes over the seat limit on its first day.
         let today = wire::time::today();
         if let Err(err) = domain::subscriptions::sync_root_limits(&db, today).await {

@@ -212,3 +212,33 @@ pub async fn code_batch_csv(
         Err(err) => refused(err),
     }
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RenewalsQuery {
+    within: Option<u32>,
+}
+
+/// `GET /operator/renewals.{xlsx,csv}?within=30`: the renewals list as the page shows it.
+pub async fn renewals(db: Db, session: Session, parts: Parts, extension: &str) -> Response {
+    let Some(format) = Format::parse(extension) else {
+        return refused(domain::Error::NotFound);
+    };
+    let principal = match principal(&db, &session, &parts).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let Ok(Query(query)) = Query::<RenewalsQuery>::try_from_uri(&parts.uri) else {
+        return crate::answer::unreadable();
+    };
+    let query = domain::customers::RenewalQuery {
+        within_days: query.within.unwrap_or(30),
+    };
+    let locale = locale(&parts.headers);
+    let today = wire::time::today();
+    match domain::customers::renewals_file(&db, &principal, query, today, format, locale.as_str())
+        .await
+    {
+        Ok((name, bytes)) => attachment(&name, format.content_type(), bytes),
+        Err(err) => refused(err),
+    }
+}

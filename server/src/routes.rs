@@ -150,6 +150,20 @@ pub fn app_with(
             }),
         )
         .route(
+            "/operator/renewals.xlsx",
+            get({
+                let db = state.db.clone();
+                move |session, parts| crate::downloads::renewals(db.clone(), session, parts, "xlsx")
+            }),
+        )
+        .route(
+            "/operator/renewals.csv",
+            get({
+                let db = state.db.clone();
+                move |session, parts| crate::downloads::renewals(db.clone(), session, parts, "csv")
+            }),
+        )
+        .route(
             "/operator/codes/{batch}",
             get({
                 let db = state.db.clone();

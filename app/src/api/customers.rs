@@ -47,3 +47,17 @@ pub async fn list_renewals(within_days: u32) -> Result<Vec<RenewalRow>, AppError
     let query = domain::customers::RenewalQuery { within_days };
     Ok(domain::customers::renewals(&db, &principal, query, wire::time::today()).await?)
 }
+
+/// Whether the signed-in operator gets the renewals by mail every Monday.
+#[server(endpoint = "renewals_digest")]
+pub async fn renewals_digest() -> Result<bool, AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::customers::digest_wanted(&db, &principal).await?)
+}
+
+/// The signed-in operator's choice of the weekly renewals mail.
+#[server(endpoint = "set_renewals_digest")]
+pub async fn set_renewals_digest(wanted: bool) -> Result<(), AppError> {
+    let (db, principal) = crate::ssr::principal().await?;
+    Ok(domain::customers::set_digest(&db, &principal, wanted).await?)
+}

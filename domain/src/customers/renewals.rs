@@ -29,6 +29,15 @@ pub async fn renewals(
     today: NaiveDate,
 ) -> Result<Vec<RenewalRow>> {
     access::require_operator(principal, Operation::ViewCustomers)?;
+    renewal_rows(db.conn(), query, today).await
+}
+
+/// The renewals list on `today`, for whoever may see it (the page, its file, the weekly mail).
+pub(crate) async fn renewal_rows(
+    conn: &impl ConnectionTrait,
+    query: RenewalQuery,
+    today: NaiveDate,
+) -> Result<Vec<RenewalRow>> {
     let horizon = today + Duration::days(i64::from(query.within_days.min(366)));
     let lapsed_since = today - Duration::days(LAPSED_DAYS);
     let sql = format!(
@@ -54,9 +63,12 @@ pub async fn renewals(
         today.into(),
         lapsed_since.into(),
     ];
-    let found = db
-        .conn()
-        .query_all_raw(crate::sql::statement(db.backend(), &sql, values))
+    let found = conn
+        .query_all_raw(crate::sql::statement(
+            conn.get_database_backend(),
+            &sql,
+            values,
+        ))
         .await?;
     let mut rows = Vec::with_capacity(found.len());
     for row in &found {

@@ -27,6 +27,7 @@ pub mod property_definition;
 pub mod property_value;
 pub mod purchase_request;
 pub mod recovery_code;
+pub mod renewal_digest;
 pub mod role;
 pub mod role_grant;
 pub mod rollover;

@@ -36,6 +36,8 @@ pub struct Model {
     pub updates_choice: Option<String>,
     /// When the user was first asked to set up a second factor (their grace period runs from it).
     pub second_factor_asked_at: Option<DateTimeUtc>,
+    /// An operator's choice: the renewals list by mail every Monday.
+    pub renewals_digest: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -97,6 +97,31 @@ pub enum Template {
         /// "YYYY-MM-DD HH:MM" in Belgian time.
         failing_since: String,
     },
+    /// The week's renewals, to an operator who asked for them.
+    RenewalsDigest {
+        name: String,
+        /// The window looked ahead, in days.
+        days: u32,
+        ending: i32,
+        renewed: i32,
+        upcoming: i32,
+        /// Lapsed in the past week.
+        lapsed: i32,
+        lines: Vec<DigestLine>,
+        /// Subscriptions to tell of beyond the lines.
+        more: i32,
+    },
+}
+
+/// A subscription in the renewals mail: ending without a renewal, or lapsed this week.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestLine {
+    pub customer: String,
+    pub serial: String,
+    pub valid_until: chrono::NaiveDate,
+    pub assigned: i64,
+    pub seats: i64,
+    pub lapsed: bool,
 }
 
 /// What a purchase request says, in every mail about it.
@@ -136,6 +161,7 @@ impl Template {
             Template::PurchaseRequestCopy(_) => "purchase_request_copy",
             Template::Announcement { .. } => "announcement",
             Template::WebhookDisabled { .. } => "webhook_disabled",
+            Template::RenewalsDigest { .. } => "renewals_digest",
         }
     }
 }

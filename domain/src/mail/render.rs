@@ -175,7 +175,55 @@ fn content(
             list: vec![],
             link: Some(format!("{base}/admin/webhooks")),
         },
+        Template::RenewalsDigest {
+            name,
+            days,
+            ending,
+            renewed,
+            upcoming,
+            lapsed,
+            lines,
+            more,
+        } => {
+            let mut list: Vec<String> = lines.iter().map(|l| digest_line(locale, l, t)).collect();
+            if *more > 0 {
+                list.push(fill(
+                    &t("renewals_digest.more"),
+                    &[("count", more.to_string())],
+                ));
+            }
+            Content {
+                name: Some(name.clone()),
+                params: vec![("days", days.to_string())],
+                facts: vec![
+                    ("renewals_digest.ending", ending.to_string()),
+                    ("renewals_digest.lapsed", lapsed.to_string()),
+                    ("renewals_digest.renewed", renewed.to_string()),
+                    ("renewals_digest.upcoming", upcoming.to_string()),
+                ],
+                list,
+                link: Some(format!("{base}/operator/renewals?within={days}")),
+            }
+        }
     }
+}
+
+/// "De Klimop (123456): ends on 31/12/2026, 34 of 50 licences assigned" in the mail's language.
+fn digest_line(locale: &str, line: &super::DigestLine, t: &dyn Fn(&str) -> String) -> String {
+    let date = crate::texts::short_date(locale, line.valid_until);
+    let params = [
+        ("customer", line.customer.clone()),
+        ("serial", line.serial.clone()),
+        ("date", date),
+        ("assigned", line.assigned.to_string()),
+        ("seats", line.seats.to_string()),
+    ];
+    let key = if line.lapsed {
+        "renewals_digest.line_lapsed"
+    } else {
+        "renewals_digest.line_ending"
+    };
+    fill(&t(key), &params)
 }
 
 /// The facts of a purchase request (the same for the operators and the requester's copy).
@@ -407,6 +455,40 @@ mod tests {
                     code: s("email_invalid"),
                     details: vec![],
                 }],
+            },
+            Template::WebhookDisabled {
+                name: s("Els"),
+                url: s("https://hooks.example/licentia"),
+                failing_since: s("2026-12-01 08:00"),
+            },
+            Template::RenewalsDigest {
+                name: s("Olga"),
+                days: 30,
+                ending: 1,
+                renewed: 2,
+                upcoming: 0,
+                lapsed: 1,
+                lines: vec![
+                    super::super::DigestLine {
+                        customer: s("De Klimop"),
+                        serial: s("12345678"),
+                        valid_until: chrono::NaiveDate::from_ymd_opt(2027, 4, 4)
+                            .unwrap_or_default(),
+                        assigned: 80,
+                        seats: 100,
+                        lapsed: false,
+                    },
+                    super::super::DigestLine {
+                        customer: s("Horizon"),
+                        serial: s("87654321"),
+                        valid_until: chrono::NaiveDate::from_ymd_opt(2027, 3, 12)
+                            .unwrap_or_default(),
+                        assigned: 50,
+                        seats: 50,
+                        lapsed: true,
+                    },
+                ],
+                more: 3,
             },
         ]
     }

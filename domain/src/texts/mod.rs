@@ -59,6 +59,24 @@ pub fn describe_problem(
     }
 }
 
+/// A day in the short form of tables: "08/06/2023" (nl, fr), "8 Jun 2023" (en), the month's
+/// abbreviation from the texts.
+pub fn short_date(locale: &str, date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    if locale == "en" {
+        let months = text(locale, "date.months_short");
+        let month = months
+            .split(',')
+            .nth(date.month0() as usize)
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string();
+        format!("{} {month} {}", date.day(), date.year())
+    } else {
+        date.format("%d/%m/%Y").to_string()
+    }
+}
+
 /// `{name}` in a text replaced by its value.
 pub(crate) fn fill(text: &str, params: &[(&str, String)]) -> String {
     params.iter().fold(text.to_string(), |text, (key, value)| {

@@ -636,3 +636,259 @@ db_test!(
         );
     }
 );
+
+/// An operator's e-mail address, language and choice of the weekly mail.
+async fn operator_mailed(db: &Db, username: &str, locale: &str, wanted: bool) -> Principal {
+    let operator = operator_named(db, username).await;
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut active: user::ActiveModel = found.into();
+    active.email = Set(Some(format!("{username}@vendor.example")));
+    active.locale = Set(Some(locale.into()));
+    active.update(db.conn()).await.unwrap();
+    customers::set_digest(db, &operator, wanted).await.unwrap();
+    assert_eq!(
+        customers::digest_wanted(db, &operator).await.unwrap(),
+        wanted
+    );
+    operator
+}
+
+/// The renewals mails queued, oldest first.
+async fn digests(db: &Db) -> Vec<domain::mail::Mail> {
+    use sea_orm::QueryOrder;
+    domain::entities::job::Entity::find()
+        .filter(domain::entities::job::Column::Kind.eq(domain::mail::JOB_KIND))
+        .order_by_asc(domain::entities::job::Column::Id)
+        .all(db.conn())
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|j| serde_json::from_str::<domain::mail::Mail>(&j.payload).ok())
+        .filter(|m| matches!(m.template, domain::mail::Template::RenewalsDigest { .. }))
+        .collect()
+}
+
+fn local_time(wall: &str) -> chrono::DateTime<Utc> {
+    wire::time::from_local(chrono::NaiveDateTime::parse_from_str(wall, "%Y-%m-%d %H:%M").unwrap())
+}
+
+db_test!(
+    should_mail_the_renewals_once_a_week_to_the_operators_who_asked,
+    |db: Db| async move {
+        // Monday 15 March 2027.
+        let today = day("2027-03-15");
+        let d = |days: i64| today + Duration::days(days);
+        let fr = operator_mailed(&db, "olga.fr", "fr", true).await;
+        operator_mailed(&db, "olga.en", "en", true).await;
+        operator_mailed(&db, "olga.none", "nl", false).await;
+        // An administrator cannot ask for it.
+        let demo = demo(&db).await;
+        assert_eq!(
+            customers::set_digest(&db, &demo.admin, true)
+                .await
+                .unwrap_err(),
+            Error::Forbidden
+        );
+        // A week with nothing ending and nothing lapsed: no mail, and the week is done.
+        assert_eq!(
+            customers::send_digest_due(&db, local_time("2027-03-08 09:00"))
+                .await
+                .unwrap(),
+            0
+        );
+        let ending = organisation(&db, "École Ending", 100).await;
+        subscription(
+            &db,
+            "50000001",
+            Some(ending.id),
+            100,
+            80,
+            d(-345),
+            d(20),
+            None,
+        )
+        .await;
+        assert_eq!(
+            customers::send_digest_due(&db, local_time("2027-03-12 09:00"))
+                .await
+                .unwrap(),
+            0,
+            "that week was done"
+        );
+        let lapsed = organisation(&db, "Lapsed this week", 100).await;
+        subscription(
+            &db,
+            "50000002",
+            Some(lapsed.id),
+            50,
+            50,
+            d(-368),
+            d(-3),
+            None,
+        )
+        .await;
+        let old = organisation(&db, "Lapsed long ago", 100).await;
+        subscription(&db, "50000003", Some(old.id), 50, 50, d(-400), d(-30), None).await;
+        // Before Monday 7:00, nothing yet; then once, to the two who asked; not again.
+        assert_eq!(
+            customers::send_digest_due(&db, local_time("2027-03-15 06:30"))
+                .await
+                .unwrap(),
+            0
+        );
+        assert!(digests(&db).await.is_empty());
+        assert_eq!(
+            customers::send_digest_due(&db, local_time("2027-03-15 07:10"))
+                .await
+                .unwrap(),
+            2
+        );
+        for later in ["2027-03-15 08:10", "2027-03-21 23:00"] {
+            assert_eq!(
+                customers::send_digest_due(&db, local_time(later))
+                    .await
+                    .unwrap(),
+                0
+            );
+        }
+        let mails = digests(&db).await;
+        let mut to: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+        to.sort();
+        assert_eq!(to, ["olga.en@vendor.example", "olga.fr@vendor.example"]);
+        let french = mails.iter().find(|m| m.locale == "fr").unwrap();
+        let domain::mail::Template::RenewalsDigest {
+            ending: n_ending,
+            lapsed: n_lapsed,
+            lines,
+            ..
+        } = &french.template
+        else {
+            unreachable!()
+        };
+        assert_eq!((*n_ending, *n_lapsed), (1, 1));
+        let serials: Vec<&str> = lines.iter().map(|l| l.serial.as_str()).collect();
+        assert_eq!(serials, ["50000001", "50000002"], "not the old lapse");
+        let rendered = domain::mail::render(french, "https://licentia.example");
+        assert!(
+            rendered.text.contains("École Ending (50000001)\u{a0}: se termine le 04/04/2027, 80 licences attribuées sur 100"),
+            "{}",
+            rendered.text
+        );
+        assert!(rendered
+            .text
+            .contains("https://licentia.example/operator/renewals?within=30"));
+        let english = mails.iter().find(|m| m.locale == "en").unwrap();
+        assert!(domain::mail::render(english, "https://x")
+            .text
+            .contains("lapsed on 12 Mar 2027"));
+
+        // The next week, again; an operator who changed their mind gets none.
+        customers::set_digest(&db, &fr, false).await.unwrap();
+        assert_eq!(
+            customers::send_digest_due(&db, local_time("2027-03-22 07:30"))
+                .await
+                .unwrap(),
+            1
+        );
+    }
+);
+
+db_test!(
+    should_send_the_week_once_when_processes_race,
+    |db: Db| async move {
+        let today = day("2027-03-15");
+        operator_mailed(&db, "olga.race", "nl", true).await;
+        let ending = organisation(&db, "Race", 100).await;
+        let d = |days: i64| today + Duration::days(days);
+        subscription(
+            &db,
+            "50000010",
+            Some(ending.id),
+            100,
+            80,
+            d(-345),
+            d(20),
+            None,
+        )
+        .await;
+        let now = local_time("2027-03-15 09:00");
+        let sent =
+            futures::future::join_all((0..8).map(|_| customers::send_digest_due(&db, now))).await;
+        let total: usize = sent.into_iter().map(|r| r.unwrap()).sum();
+        assert_eq!(total, 1);
+        assert_eq!(digests(&db).await.len(), 1);
+    }
+);
+
+db_test!(
+    should_export_the_renewals_in_the_readers_language,
+    |db: Db| async move {
+        let today = day("2027-03-15");
+        let operator = operator_named(&db, "olga.file").await;
+        let ending = organisation(&db, "=Ending", 100).await;
+        let d = |days: i64| today + Duration::days(days);
+        subscription(
+            &db,
+            "50000020",
+            Some(ending.id),
+            100,
+            80,
+            d(-345),
+            d(20),
+            None,
+        )
+        .await;
+        let query = RenewalQuery { within_days: 30 };
+        let (name, bytes) = customers::renewals_file(
+            &db,
+            &operator,
+            query,
+            today,
+            domain::sheet::Format::Csv,
+            "fr",
+        )
+        .await
+        .unwrap();
+        assert_eq!(name, "renouvellements dans 30 jours 2027-03-15.csv");
+        let text = String::from_utf8(bytes).unwrap();
+        let mut lines = text.trim_start_matches('\u{feff}').lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "Client;Statut;Numéro de série;Valable à partir du;Valable jusqu’au;Licences attribuées;Places;E-mail du client"
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            "'=Ending;\"se termine, non renouvelé\";50000020;2026-04-04;2027-04-04;80;100;50000020@example.org"
+        );
+        let (_, xlsx) = customers::renewals_file(
+            &db,
+            &operator,
+            query,
+            today,
+            domain::sheet::Format::Xlsx,
+            "nl",
+        )
+        .await
+        .unwrap();
+        assert!(xlsx.starts_with(b"PK"));
+        let demo = demo(&db).await;
+        assert_eq!(
+            customers::renewals_file(
+                &db,
+                &demo.admin,
+                query,
+                today,
+                domain::sheet::Format::Csv,
+                "nl"
+            )
+            .await
+            .unwrap_err(),
+            Error::Forbidden
+        );
+    }
+);

@@ -801,6 +801,8 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Row)> {
         ("load_customer", Operator(format!("customer={}", ids.root))),
         ("open_customer_support", Operator(format!("customer={}", ids.root))),
         ("list_renewals", Operator("within_days=30".into())),
+        ("renewals_digest", Operator(String::new())),
+        ("set_renewals_digest", Operator("wanted=true".into())),
         ("catalogue", Operator(String::new())),
         ("code_batches", Operator(String::new())),
         (
@@ -1488,6 +1490,22 @@ async fn should_keep_the_operator_pages_to_operators() {
         let (status, text) = w.call(function, body).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{function}: {text}");
         assert!(text.contains("\"forbidden\""), "{function}: {text}");
+    }
+    // The renewals files too; and without sign-in, the sign-in is asked for.
+    for file in [
+        "/operator/renewals.csv",
+        "/operator/renewals.xlsx?within=90",
+    ] {
+        let (status, text) = w.get(file).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{file}: {text}");
+        let anonymous = World {
+            cookie: String::new(),
+            app: w.app.clone(),
+            db: w.db.clone(),
+            token: String::new(),
+        };
+        let (status, _) = anonymous.get(file).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{file}");
     }
     let claimed = domain::onboarding::check_serial(&w.db, "123456").await;
     assert_eq!(

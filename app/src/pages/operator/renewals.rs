@@ -7,9 +7,10 @@ use wire::{RenewalRow, RenewalState};
 
 use super::customers::of;
 use super::{OperatorArea, Task};
-use crate::api::customers::list_renewals;
+use crate::api::customers::{list_renewals, renewals_digest, SetRenewalsDigest};
 use crate::components::date::ShortDate;
-use crate::components::loaded::LoadedList;
+use crate::components::error_message::{ErrorMessage, StatusMessage};
+use crate::components::loaded::{Loaded, LoadedList};
 use crate::i18n::*;
 
 /// The windows offered, in days.
@@ -33,6 +34,16 @@ pub fn RenewalsPage() -> impl IntoView {
             <section class="panel" aria-labelledby="renewals-title">
                 <div class="panel-head">
                     <h2 id="renewals-title">{t!(i18n, operator.nav_renewals)}</h2>
+                    <div class="button-group" role="group" aria-label=move || td_string!(i18n.get_locale(), import.export)>
+                        <a class="button" id="renewals-xlsx" download=""
+                            href=move || format!("/operator/renewals.xlsx?within={}", within.get())>
+                            {t!(i18n, import.export)} " " {t!(i18n, import.export_xlsx)}
+                        </a>
+                        <a class="button" id="renewals-csv" download=""
+                            href=move || format!("/operator/renewals.csv?within={}", within.get())>
+                            {t!(i18n, import.export_csv)}
+                        </a>
+                    </div>
                 </div>
                 <nav class="segmented" aria-label=move || td_string!(i18n.get_locale(), operator.renewals_window)>
                     {WINDOWS.into_iter().map(|days| view! {
@@ -47,7 +58,44 @@ pub fn RenewalsPage() -> impl IntoView {
                     <RenewalTable rows=rows />
                 </LoadedList>
             </section>
+            <DigestChoice />
         </OperatorArea>
+    }
+}
+
+/// The operator's own choice of the weekly renewals mail, saved as it is ticked.
+#[component]
+fn DigestChoice() -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SetRenewalsDigest>::new();
+    let wanted = LocalResource::new(renewals_digest);
+    let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let status = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(|r| r.ok())
+            .map(|_| td_string!(i18n.get_locale(), common.saved).to_string())
+    });
+    view! {
+        <section class="panel" aria-labelledby="digest-title">
+            <h2 id="digest-title">{t!(i18n, operator.digest_title)}</h2>
+            <Loaded load=wanted let:on>
+                <div class="field">
+                    <label class="choice">
+                        <input type="checkbox" id="renewals-digest" checked=on
+                            aria-describedby="renewals-digest-help"
+                            disabled=move || save.pending().get()
+                            on:change=move |ev| {
+                                save.dispatch(SetRenewalsDigest { wanted: event_target_checked(&ev) });
+                            } />
+                        {t!(i18n, operator.digest_choice)}
+                    </label>
+                    <p class="help" id="renewals-digest-help">{t!(i18n, operator.digest_help)}</p>
+                </div>
+            </Loaded>
+            <ErrorMessage error=error />
+            <StatusMessage text=status />
+        </section>
     }
 }
 
