@@ -57,6 +57,10 @@ pub struct ReadMemo {
 static CONNECTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A write transaction; dropping it without [`WriteTxn::commit`] rolls back.
+/// Rows the SQLite driver's thread may read ahead of the reader (its default is 50: a long
+/// read then waits on the other thread every few rows).
+const ROW_CHANNEL: usize = 1024;
+
 pub struct WriteTxn {
     txn: DatabaseTransaction,
     _guard: Option<OwnedMutexGuard<()>>,
@@ -151,6 +155,7 @@ impl Db {
             .map_sqlx_sqlite_opts(|opts| {
                 opts.synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
+                    .row_buffer_size(ROW_CHANNEL)
             });
         let conn = Database::connect(options).await?;
         let sqlite = conn.get_database_backend() == DbBackend::Sqlite;
@@ -198,6 +203,7 @@ impl Db {
             .map_sqlx_sqlite_opts(|opts| {
                 opts.synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
+                    .row_buffer_size(ROW_CHANNEL)
             });
         Ok(Database::connect(options).await?)
     }

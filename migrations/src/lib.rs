@@ -46,7 +46,7 @@ mod m20261228_000042_user_organisation;
 mod m20261229_000043_org_search;
 mod m20261230_000044_list_walk;
 mod m20261231_000045_usage;
-mod m20270101_000046_renewals_digest;
+mod m20270101_000046_digest_and_open_sessions;
 
 pub use m20261229_000043_org_search::SEARCHED_USERS;
 pub use m20261230_000044_list_walk::{folded_for_sqlite, order_walkable, sqlite_fold_columns};
@@ -102,7 +102,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261229_000043_org_search::Migration),
             Box::new(m20261230_000044_list_walk::Migration),
             Box::new(m20261231_000045_usage::Migration),
-            Box::new(m20270101_000046_renewals_digest::Migration),
+            Box::new(m20270101_000046_digest_and_open_sessions::Migration),
         ]
     }
 }

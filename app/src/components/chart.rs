@@ -7,11 +7,12 @@ use crate::components::date::short_date;
 use crate::components::number::grouped;
 use crate::i18n::*;
 
+/// The plot's drawing units: it stretches to its box (only bars in it); the labels beside and
+/// under it are text of the page, so that they keep their shape on a phone.
 const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 180.0;
-const LEFT: f64 = 48.0;
-const BOTTOM: f64 = 22.0;
-const TOP: f64 = 8.0;
+const HEIGHT: f64 = 150.0;
+/// Room above the highest bar.
+const TOP: f64 = 4.0;
 
 /// One value per day; none where it was not counted.
 #[component]
@@ -40,16 +41,16 @@ pub fn DailyChart(
         .to_string(),
         _ => String::new(),
     };
-    let slot = (WIDTH - LEFT) / days.len().max(1) as f64;
-    let scale = (HEIGHT - TOP - BOTTOM) / max.max(1) as f64;
+    let slot = WIDTH / days.len().max(1) as f64;
+    let scale = (HEIGHT - TOP) / max.max(1) as f64;
     let bars = days
         .iter()
         .enumerate()
         .filter_map(|(i, (day, value))| {
             let value = (*value)?;
             let height = value as f64 * scale;
-            let x = LEFT + i as f64 * slot + slot * 0.1;
-            let y = HEIGHT - BOTTOM - height;
+            let x = i as f64 * slot + slot * 0.1;
+            let y = HEIGHT - height;
             let label = format!("{}: {}", short_date(locale, *day), n(value));
             Some(view! {
                 <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{:.1}", slot * 0.8)
@@ -90,20 +91,17 @@ pub fn DailyChart(
     view! {
         <figure class="chart" id=id aria-labelledby=title_id.clone()>
             <figcaption id=title_id.clone()>{title.clone()}</figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" class="chart-svg"
-                aria-labelledby=format!("{title_id} {summary_id}") preserveAspectRatio="none">
-                <line x1=LEFT y1=HEIGHT - BOTTOM x2=WIDTH y2=HEIGHT - BOTTOM class="chart-axis" />
-                <line x1=LEFT y1=TOP x2=LEFT y2=HEIGHT - BOTTOM class="chart-axis" />
-                <text x=LEFT - 6.0 y=TOP + 10.0 text-anchor="end" class="chart-label">{n(max)}</text>
-                <text x=LEFT - 6.0 y=HEIGHT - BOTTOM text-anchor="end" class="chart-label">"0"</text>
-                {first.map(|d| view! {
-                    <text x=LEFT y=HEIGHT - 6.0 class="chart-label">{short_date(locale, d)}</text>
-                })}
-                {last.map(|d| view! {
-                    <text x=WIDTH y=HEIGHT - 6.0 text-anchor="end" class="chart-label">{short_date(locale, d)}</text>
-                })}
-                {bars}
-            </svg>
+            <div class="chart-frame">
+                <div class="chart-y" aria-hidden="true"><span>{n(max)}</span><span>"0"</span></div>
+                <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" class="chart-svg"
+                    aria-labelledby=format!("{title_id} {summary_id}") preserveAspectRatio="none">
+                    {bars}
+                </svg>
+                <div class="chart-x" aria-hidden="true">
+                    <span>{first.map(|d| short_date(locale, d))}</span>
+                    <span>{last.map(|d| short_date(locale, d))}</span>
+                </div>
+            </div>
             <p class="chart-summary" id=summary_id>{summary}</p>
             <div class="chart-tools">
                 <details class="chart-table">

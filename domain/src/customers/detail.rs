@@ -9,7 +9,7 @@ use wire::{
     CustomerAdministrator, CustomerDetail, CustomerEvent, CustomerPurchase, CustomerSubscription,
 };
 
-use super::list::{customer_row, figure_values, FIGURES};
+use super::list::{customer_row, figure_values, figures};
 use crate::access::{self, Operation};
 use crate::audit::Action;
 use crate::entities::{audit_event, purchase_request, site, site_closure, subscription};
@@ -44,7 +44,7 @@ pub async fn customer(
     let row = conn
         .query_one_raw(crate::sql::statement(
             db.backend(),
-            &format!("{FIGURES} AND s.public_id = ?"),
+            &format!("{} AND s.public_id = ?", figures(db.backend())),
             values,
         ))
         .await?

@@ -4,7 +4,8 @@
 //! organisation in a derived table (a few thousand rows), not once per customer shown.
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    Value,
 };
 use wire::{CustomerPage, CustomerRow, CustomerSort, SubscriptionCounts};
 
@@ -37,8 +38,21 @@ impl Default for CustomerQuery {
 
 /// The figures of every customer (one row per organisation but the vendor's), with `?` for
 /// today ([`figure_values`]). Administrators are the users holding a role that administers
-/// (not the built-in User or Application roles), service accounts left out.
-pub(super) const FIGURES: &str = "\
+/// (not the built-in User or Application roles), service accounts left out: the few users
+/// named by those grants are looked up one by one (on PostgreSQL as an array, so that the
+/// planner never walks the whole users table to meet them: with statistics older than the
+/// newest administrator it once merged them with a million users, 280 ms instead of 8).
+pub(super) fn figures(backend: DbBackend) -> String {
+    let administrators = "SELECT g.user_id FROM role_grants g JOIN roles r ON r.id = g.role_id \
+        WHERE r.builtin_key IS NULL OR r.builtin_key NOT IN ('user', 'application')";
+    let named = match backend {
+        DbBackend::Postgres => format!("u.id = ANY(ARRAY({administrators}))"),
+        _ => format!("u.id IN ({administrators})"),
+    };
+    FIGURES.replace("{administrators}", &named)
+}
+
+const FIGURES: &str = "\
     SELECT s.id AS site_id, s.public_id, s.name, s.seat_limit, s.used_seats, s.created_at, \
       COALESCE(sub.assigned, 0) AS licences_assigned, \
       COALESCE(sub.valid_seats, 0) AS licences_valid, \
@@ -63,17 +77,14 @@ pub(super) const FIGURES: &str = "\
       FROM subscriptions WHERE site_id IS NOT NULL GROUP BY site_id \
     ) sub ON sub.site_id = s.id \
     LEFT JOIN ( \
-      SELECT u.organisation_id, COUNT(DISTINCT u.id) AS administrators, \
-        COUNT(DISTINCT CASE WHEN u.email IS NOT NULL THEN u.id END) AS with_email, \
+      SELECT u.organisation_id, COUNT(*) AS administrators, COUNT(u.email) AS with_email, \
         MAX(u.last_sign_in_at) AS last_sign_in \
-      FROM role_grants g JOIN roles r ON r.id = g.role_id JOIN users u ON u.id = g.user_id \
-      WHERE (r.builtin_key IS NULL OR r.builtin_key NOT IN ('user', 'application')) \
-        AND NOT u.service_account \
+      FROM users u WHERE {administrators} AND NOT u.service_account \
       GROUP BY u.organisation_id \
     ) adm ON adm.organisation_id = s.id \
     WHERE s.parent_id IS NULL AND NOT s.is_vendor";
 
-/// The values of [`FIGURES`]' placeholders.
+/// The values of [`figures`]' placeholders.
 pub(super) fn figure_values(today: NaiveDate) -> Vec<Value> {
     (0..9).map(|_| today.into()).collect()
 }
@@ -87,7 +98,7 @@ pub async fn list(
 ) -> Result<CustomerPage> {
     access::require_operator(principal, Operation::ViewCustomers)?;
     let mut values = figure_values(today);
-    let mut sql = format!("SELECT * FROM ({FIGURES}");
+    let mut sql = format!("SELECT * FROM ({}", figures(db.backend()));
     // The number of customers needs none of their figures: the names searched give it, or a
     // count of the organisations.
     let total = match named(db, &query.search).await? {

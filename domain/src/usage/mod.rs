@@ -1,5 +1,6 @@
 //! Usage insights: what users do, logged as it happens (`record`), rolled up once a day into
 //! per-site figures (`rollup`), read by the charts (see migration 45 for the tables).
+mod day;
 mod read;
 mod record;
 mod rollup;

@@ -4,13 +4,17 @@
 //! were logged after it was (a late event), and a day without any activity is marked rolled
 //! up with no rows. The housekeeping of any process queues the job; one worker runs it.
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use std::collections::HashMap;
+
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Value,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Value,
 };
 use serde::{Deserialize, Serialize};
 
-use super::record::{APP_SESSION, SIGN_IN, SIGN_IN_FAILED};
-use crate::entities::{job, usage_event, usage_rollup};
+use super::day::{Day, Event, Kind};
+use super::record::APP_SESSION;
+use crate::entities::{job, site_closure, usage_day, usage_event, usage_rollup};
 use crate::error::Result;
 use crate::{jobs, Db};
 
@@ -87,13 +91,16 @@ pub async fn roll_up_due(db: &Db, now: DateTime<Utc>) -> Result<Vec<NaiveDate>> 
 }
 
 /// Rolls `day` up (again): its rows replaced by the sums of its events, in one transaction.
-/// The licences held are counted too when `day` is yesterday at `now` (a count of today's
-/// licences would not tell an older day's).
+/// The day's events are read once and summed as they come ([`Day`]); the sessions opened
+/// before the day and still open when it began count towards its peaks. The licences held are
+/// counted too when `day` is yesterday at `now` (a count of today's licences would not tell an
+/// older day's).
 pub async fn roll_up_day(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Result<()> {
     let (start, end) = (start_of(day), start_of(day + Duration::days(1)));
+    let began = std::time::Instant::now();
     // No cache holds usage: the other processes' caches stay.
     let txn = db.write_uncached().await?;
-    let backend = txn.get_database_backend();
+    let backend = db.backend();
     let run = |sql: &str, values: Vec<Value>| crate::sql::statement(backend, sql, values);
     // The last event now: events logged after it roll their day up again.
     let last: Option<i32> = usage_event::Entity::find()
@@ -103,80 +110,66 @@ pub async fn roll_up_day(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Result<
         .one(&*txn)
         .await?
         .flatten();
-    txn.execute_raw(run(
-        "DELETE FROM usage_days WHERE day = ?",
-        vec![day.into()],
-    ))
-    .await?;
-    // Each site's own users, all products together.
-    txn.execute_raw(run(
-        &format!(
-            "INSERT INTO usage_days (day, site_id, product_id, sign_ins, sign_in_failures, \
-               active_users, app_sessions, peak_sessions, licences) \
-             SELECT ?, site_id, 0, \
-               SUM(CASE WHEN kind = '{SIGN_IN}' THEN 1 ELSE 0 END), \
-               SUM(CASE WHEN kind = '{SIGN_IN_FAILED}' THEN 1 ELSE 0 END), \
-               COUNT(DISTINCT CASE WHEN kind <> '{SIGN_IN_FAILED}' THEN user_id END), \
-               SUM(CASE WHEN kind = '{APP_SESSION}' THEN 1 ELSE 0 END), 0, NULL \
-             FROM usage_events WHERE at >= ? AND at < ? GROUP BY site_id"
-        ),
-        vec![day.into(), start.into(), end.into()],
-    ))
-    .await?;
-    // Each site's own users, per product.
-    txn.execute_raw(run(
-        &format!(
-            "INSERT INTO usage_days (day, site_id, product_id, sign_ins, sign_in_failures, \
-               active_users, app_sessions, peak_sessions, licences) \
-             SELECT ?, site_id, product_id, 0, 0, COUNT(DISTINCT user_id), COUNT(*), 0, NULL \
-             FROM usage_events WHERE kind = '{APP_SESSION}' AND at >= ? AND at < ? \
-               AND product_id IS NOT NULL \
-             GROUP BY site_id, product_id"
-        ),
-        vec![day.into(), start.into(), end.into()],
-    ))
-    .await?;
-    // The most sessions open at once in each site's subtree (per product, and all together):
-    // each session that overlaps the day is a step up where it begins (or at midnight) and a
-    // step down where it ends within the day; an end sorts before a beginning at the same time.
-    let products = "(SELECT 0 AS every UNION ALL SELECT 1 AS every)";
-    let point = |time: &str, step: &str, extra: &str| {
-        format!(
-            "SELECT c.ancestor_id AS site, \
-               CASE WHEN k.every = 0 THEN 0 ELSE e.product_id END AS product, \
-               {time} AS t, {step} AS step \
-             FROM usage_events e JOIN site_closure c ON c.descendant_id = e.site_id \
-               CROSS JOIN {products} k \
-             WHERE e.kind = '{APP_SESSION}' AND e.at < ? \
-               AND (e.ended_at IS NULL OR e.ended_at > ?) {extra}"
-        )
+    let ancestors = ancestors(&*txn).await?;
+    let mut sums = Day::new(start, end);
+    let mut events = 0u64;
+    let read_part = |sql: String, values: Vec<Value>| {
+        let txn = &txn;
+        async move { txn.query_all_raw(run(&sql, values)).await }
     };
-    let starts = point("CASE WHEN e.at > ? THEN e.at ELSE ? END", "1", "");
-    let ends = point("e.ended_at", "-1", "AND e.ended_at < ?");
-    txn.execute_raw(run(
-        &format!(
-            "INSERT INTO usage_days (day, site_id, product_id, sign_ins, sign_in_failures, \
-               active_users, app_sessions, peak_sessions, licences) \
-             SELECT ?, site, product, 0, 0, 0, 0, MAX(level), NULL FROM ( \
-               SELECT site, product, SUM(step) OVER (PARTITION BY site, product \
-                 ORDER BY t, step ROWS UNBOUNDED PRECEDING) AS level \
-               FROM ({starts} UNION ALL {ends}) points \
-             ) levels WHERE product IS NOT NULL GROUP BY site, product \
-             ON CONFLICT (day, site_id, product_id) \
-               DO UPDATE SET peak_sessions = excluded.peak_sessions"
-        ),
-        vec![
-            day.into(),
-            start.into(),
-            start.into(),
-            end.into(),
-            start.into(),
-            end.into(),
-            start.into(),
-            end.into(),
-        ],
-    ))
-    .await?;
+    let shape = EventSql::new(backend);
+    // The day a quarter of an hour at a time (each part read whole: the drivers hand over a
+    // whole result much faster than row by row, and a part holds a bounded share of the day).
+    let mut from = start;
+    while from < end {
+        let to = (from + Duration::minutes(PART_MINUTES)).min(end);
+        for row in read_part(shape.of_the_day(), vec![from.into(), to.into()]).await? {
+            if let Some(event) = shape.event(&row, true)? {
+                sums.add(event);
+                events += 1;
+            }
+        }
+        from = to;
+    }
+    // The sessions begun earlier that were still open when the day began.
+    for row in read_part(
+        shape.open_before(),
+        vec![start.into(), start.into(), start.into()],
+    )
+    .await?
+    {
+        if let Some(event) = shape.event(&row, false)? {
+            sums.add(event);
+            events += 1;
+        }
+    }
+    let read = began.elapsed();
+    let figures = sums.figures(&ancestors);
+    let summed = began.elapsed();
+    let written = figures.len();
+    usage_day::Entity::delete_many()
+        .filter(usage_day::Column::Day.eq(day))
+        .exec(&*txn)
+        .await?;
+    let rows: Vec<usage_day::ActiveModel> = figures
+        .into_iter()
+        .map(|((site_id, product_id), f)| usage_day::ActiveModel {
+            day: Set(day),
+            site_id: Set(site_id),
+            product_id: Set(product_id),
+            sign_ins: Set(f.sign_ins),
+            sign_in_failures: Set(f.sign_in_failures),
+            active_users: Set(f.active_users),
+            app_sessions: Set(f.app_sessions),
+            peak_sessions: Set(f.peak_sessions),
+            licences: Set(None),
+        })
+        .collect();
+    for chunk in rows.chunks(INSERTED_AT_ONCE) {
+        usage_day::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&*txn)
+            .await?;
+    }
     if day + Duration::days(1) == wire::time::local(now).date() {
         txn.execute_raw(run(
             "INSERT INTO usage_days (day, site_id, product_id, sign_ins, sign_in_failures, \
@@ -188,18 +181,124 @@ pub async fn roll_up_day(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Result<
         ))
         .await?;
     }
-    txn.execute_raw(run(
-        "DELETE FROM usage_rollups WHERE day = ?",
-        vec![day.into()],
-    ))
-    .await?;
-    txn.execute_raw(run(
-        "INSERT INTO usage_rollups (day, rolled_at, last_event_id) VALUES (?, ?, ?)",
-        vec![day.into(), now.into(), last.unwrap_or(0).into()],
-    ))
+    usage_rollup::Entity::delete_many()
+        .filter(usage_rollup::Column::Day.eq(day))
+        .exec(&*txn)
+        .await?;
+    usage_rollup::ActiveModel {
+        day: Set(day),
+        rolled_at: Set(now),
+        last_event_id: Set(last.unwrap_or(0)),
+    }
+    .insert(&*txn)
     .await?;
     txn.commit().await?;
+    tracing::info!(
+        %day,
+        events,
+        rows = written,
+        read_ms = read.as_millis() as u64,
+        summed_ms = (summed - read).as_millis() as u64,
+        written_ms = (began.elapsed() - summed).as_millis() as u64,
+        "usage day rolled up"
+    );
     Ok(())
+}
+
+/// The usage log read a part of the day at a time.
+const PART_MINUTES: i64 = 15;
+
+/// How the roll-up reads usage events: kinds as numbers, the times of sessions only, and as
+/// milliseconds on SQLite (which keeps them as text).
+struct EventSql {
+    postgres: bool,
+    columns: String,
+}
+
+impl EventSql {
+    fn new(backend: sea_orm::DbBackend) -> EventSql {
+        let postgres = backend == sea_orm::DbBackend::Postgres;
+        let time = |column: &str| {
+            if postgres {
+                column.to_string()
+            } else {
+                format!("CAST(ROUND((julianday({column}) - 2440587.5) * 86400000.0) AS INTEGER)")
+            }
+        };
+        let session = format!("kind = '{APP_SESSION}'");
+        let columns = format!(
+            "{}, user_id, site_id, product_id, CASE WHEN {session} THEN {} END, \
+             CASE WHEN {session} THEN {} END",
+            Kind::sql(),
+            time("at"),
+            time("ended_at")
+        );
+        EventSql { postgres, columns }
+    }
+
+    /// The events logged within a part of the day (`at` from, to).
+    fn of_the_day(&self) -> String {
+        format!(
+            "SELECT {} FROM usage_events WHERE at >= ? AND at < ?",
+            self.columns
+        )
+    }
+
+    /// The sessions begun before the day's start that were open then: ended after it, or not
+    /// yet (`idx_usage_events_open`).
+    fn open_before(&self) -> String {
+        format!(
+            "SELECT {c} FROM usage_events WHERE kind = '{APP_SESSION}' AND ended_at > ? AND at < ? \
+             UNION ALL SELECT {c} FROM usage_events \
+               WHERE kind = '{APP_SESSION}' AND ended_at IS NULL AND at < ?",
+            c = self.columns
+        )
+    }
+
+    fn millis(&self, row: &sea_orm::QueryResult, index: usize) -> Result<Option<i64>> {
+        Ok(if self.postgres {
+            row.try_get_by_index::<Option<DateTime<Utc>>>(index)?
+                .map(|at| at.timestamp_millis())
+        } else {
+            row.try_get_by_index::<Option<i64>>(index)?
+        })
+    }
+
+    fn event(&self, row: &sea_orm::QueryResult, of_the_day: bool) -> Result<Option<Event>> {
+        let Some(kind) = Kind::from_code(row.try_get_by_index(0)?) else {
+            return Ok(None);
+        };
+        Ok(Some(Event {
+            kind,
+            of_the_day,
+            user_id: row.try_get_by_index(1)?,
+            site_id: row.try_get_by_index(2)?,
+            product_id: row.try_get_by_index(3)?,
+            at: self.millis(row, 4)?,
+            ended_at: self.millis(row, 5)?,
+        }))
+    }
+}
+
+/// Rows of `usage_days` in one statement (9 values each: well under both databases' limits).
+const INSERTED_AT_ONCE: usize = 1_000;
+
+/// Each site's ancestors, itself first (the whole closure: a row per site and level).
+async fn ancestors(conn: &impl ConnectionTrait) -> Result<HashMap<i32, Vec<i32>>> {
+    let pairs: Vec<(i32, i32)> = site_closure::Entity::find()
+        .select_only()
+        .column(site_closure::Column::DescendantId)
+        .column(site_closure::Column::AncestorId)
+        .order_by_asc(site_closure::Column::DescendantId)
+        .order_by_asc(site_closure::Column::Depth)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut ancestors: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (site, ancestor) in pairs {
+        ancestors.entry(site).or_default().push(ancestor);
+    }
+    Ok(ancestors)
 }
 
 /// Removes the usage log older than [`KEPT_DAYS`] (the rolled-up days stay).

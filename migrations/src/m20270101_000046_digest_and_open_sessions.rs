@@ -2,6 +2,10 @@
 //! own choice), and the weeks it was sent (`renewal_digests`, one row per week, inserted in
 //! the transaction that queues the mails, so that of several server processes only one sends
 //! it).
+//!
+//! And for the usage roll-up, `idx_usage_events_open` on `usage_events (kind, ended_at, at)`:
+//! the application sessions begun before a day and still open when it began (ended after its
+//! start, or not yet) are found without reading the weeks of log before the day.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -20,6 +24,14 @@ enum RenewalDigests {
     Week,
     QueuedAt,
     Mails,
+}
+
+#[derive(DeriveIden)]
+enum UsageEvents {
+    Table,
+    Kind,
+    EndedAt,
+    At,
 }
 
 #[async_trait::async_trait]
@@ -42,10 +54,29 @@ impl MigrationTrait for Migration {
                     .col(integer(RenewalDigests::Mails))
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_usage_events_open")
+                    .table(UsageEvents::Table)
+                    .col(UsageEvents::Kind)
+                    .col(UsageEvents::EndedAt)
+                    .col(UsageEvents::At)
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_usage_events_open")
+                    .table(UsageEvents::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table(RenewalDigests::Table).to_owned())
             .await?;

@@ -1,4 +1,4 @@
-//! `cargo bench -p licentia --bench vendor_console` (and with `LICENTIA_BENCH_PG=<server url>`
+//! `cargo bench -p domain --bench vendor_console` (and with `LICENTIA_BENCH_PG=<server url>`
 //! on PostgreSQL too): see BENCHMARKS.md, "The vendor's console".
 //!
 //! 1,000 organisations (a root and 10 schools each, 11,000 sites) with 1,000,000 users, two
@@ -140,26 +140,18 @@ async fn seed_users(db: &domain::Db, organisations: &[Vec<i32>], count: usize) -
 /// or three subscriptions: one ended, one running (ending within a year), and for a third of
 /// them a renewal claimed in advance.
 async fn seed_customers(db: &domain::Db, organisations: &[Vec<i32>], users: &[(i32, i32)]) {
-    let administrator = domain::entities::role::Entity::find()
-        .all(db.conn())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.builtin_key.as_deref() == Some(domain::roles::ADMINISTRATOR))
-        .unwrap();
     let today = today();
     let txn = db.write().await.unwrap();
     for (o, schools) in organisations.iter().enumerate() {
         let root = schools[0];
         // The organisation's first two users (users are dealt round the organisations).
         for (k, &(user_id, _)) in [users[o], users[o + ORGANISATIONS]].iter().enumerate() {
-            domain::entities::role_grant::ActiveModel {
-                user_id: Set(user_id),
-                role_id: Set(administrator.id),
-                site_id: Set(root),
-                ..Default::default()
-            }
-            .insert(&*txn)
+            domain::roles::grant_builtin_unchecked(
+                &*txn,
+                user_id,
+                domain::roles::ADMINISTRATOR,
+                root,
+            )
             .await
             .unwrap();
             if k == 0 {
@@ -209,58 +201,77 @@ async fn seed_customers(db: &domain::Db, organisations: &[Vec<i32>], users: &[(i
     txn.commit().await.unwrap();
 }
 
-/// A day of `count` usage events of the users: a third sign-ins, one in fifty refused, the
-/// rest application sessions of three products lasting 5 minutes to 2 hours, spread over the
-/// school day; written 1,000 to a statement.
+/// A day of `count` usage events as users make them: a user signs in (after a refused
+/// attempt once in twenty times), then opens two to four application sessions of three
+/// products, each 5 minutes to 2 hours, over the school day; users drawn from all of them.
+/// Written in time order (as they are logged), 1,000 to a statement.
 async fn seed_events(db: &domain::Db, users: &[(i32, i32)], count: usize) {
     let start = wire::time::from_local(event_day().and_hms_opt(7, 0, 0).unwrap());
     let mut dice: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut roll = |n: u64| {
+    let mut roll = move |n: u64| {
         dice = dice
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (dice >> 33) % n
     };
-    let txn = db.write_uncached().await.unwrap();
-    let mut sql = String::new();
-    let mut values: Vec<Value> = Vec::new();
-    for i in 0..count {
+    // Made user by user, logged as they happen: in time order.
+    let mut made = Vec::with_capacity(count + 8);
+    while made.len() < count {
         let (user_id, site_id) = users[roll(users.len() as u64) as usize];
-        let at = start + chrono::Duration::seconds(roll(10 * 3600) as i64);
-        let (kind, product, ended) = match i % 50 {
-            0 => (domain::usage::SIGN_IN_FAILED, None, None),
-            n if n % 3 == 1 => (domain::usage::SIGN_IN, None, None),
-            _ => (
+        let mut at = start + chrono::Duration::seconds(roll(9 * 3600) as i64);
+        if roll(20) == 0 {
+            made.push((
+                at,
+                domain::usage::SIGN_IN_FAILED,
+                user_id,
+                site_id,
+                None,
+                None,
+            ));
+        }
+        made.push((at, domain::usage::SIGN_IN, user_id, site_id, None, None));
+        for _ in 0..2 + roll(3) {
+            at += chrono::Duration::seconds(roll(1800) as i64);
+            let ended = at + chrono::Duration::seconds(300 + roll(6900) as i64);
+            made.push((
+                at,
                 domain::usage::APP_SESSION,
+                user_id,
+                site_id,
                 Some(1 + roll(3) as i32),
-                Some(at + chrono::Duration::seconds(300 + roll(6900) as i64)),
-            ),
-        };
-        if !sql.is_empty() {
-            sql.push_str(", ");
+                Some(ended),
+            ));
         }
-        sql.push_str("(?, ?, ?, ?, ?, ?, ?)");
-        values.extend([
-            at.into(),
-            kind.into(),
-            user_id.into(),
-            site_id.into(),
-            product.into(),
-            (kind == domain::usage::APP_SESSION)
-                .then_some(i as i32)
-                .into(),
-            ended.into(),
-        ]);
-        if values.len() >= 7_000 || i + 1 == count {
-            let text = format!(
-                "INSERT INTO usage_events (at, kind, user_id, site_id, product_id, session_id, \
-                 ended_at) VALUES {sql}"
-            );
-            txn.execute_raw(statement(db.backend(), &text, std::mem::take(&mut values)))
-                .await
-                .unwrap();
-            sql.clear();
+    }
+    made.truncate(count);
+    made.sort_by_key(|e| e.0);
+    let txn = db.write_uncached().await.unwrap();
+    for (n, chunk) in made.chunks(1000).enumerate() {
+        let mut sql = String::new();
+        let mut values: Vec<Value> = Vec::with_capacity(7_000);
+        for (i, (at, kind, user_id, site_id, product, ended)) in chunk.iter().enumerate() {
+            if !sql.is_empty() {
+                sql.push_str(", ");
+            }
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?)");
+            let session = (n * 1000 + i) as i32;
+            values.extend([
+                (*at).into(),
+                (*kind).into(),
+                (*user_id).into(),
+                (*site_id).into(),
+                (*product).into(),
+                product.map(|_| session).into(),
+                (*ended).into(),
+            ]);
         }
+        let text = format!(
+            "INSERT INTO usage_events (at, kind, user_id, site_id, product_id, session_id, \
+             ended_at) VALUES {sql}"
+        );
+        txn.execute_raw(statement(db.backend(), &text, values))
+            .await
+            .unwrap();
     }
     txn.commit().await.unwrap();
 }
@@ -289,7 +300,14 @@ fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<Value>) -> Stat
 /// The figures of a page of customers as one would write them by hand: the organisations'
 /// roots with their counters, the subscriptions and the administrators summed per
 /// organisation, ordered and cut to a page.
-fn bare_page(order: &str) -> String {
+fn bare_page(backend: sea_orm::DbBackend, order: &str) -> String {
+    // The administrators by their grants, looked up one by one (an array on PostgreSQL).
+    let grants = "SELECT g.user_id FROM role_grants g JOIN roles r ON r.id = g.role_id \
+        WHERE r.builtin_key IS NULL OR r.builtin_key NOT IN ('user', 'application')";
+    let named = match backend {
+        sea_orm::DbBackend::Postgres => format!("u.id = ANY(ARRAY({grants}))"),
+        _ => format!("u.id IN ({grants})"),
+    };
     format!(
         "SELECT s.id, s.public_id, s.name, s.seat_limit, s.used_seats, s.created_at, \
            sub.assigned, sub.valid_seats, sub.upcoming, sub.current_count, sub.ended, \
@@ -308,12 +326,9 @@ fn bare_page(order: &str) -> String {
            FROM subscriptions WHERE site_id IS NOT NULL GROUP BY site_id \
          ) sub ON sub.site_id = s.id \
          LEFT JOIN ( \
-           SELECT u.organisation_id, COUNT(DISTINCT u.id) AS administrators, \
-             COUNT(DISTINCT CASE WHEN u.email IS NOT NULL THEN u.id END) AS with_email, \
+           SELECT u.organisation_id, COUNT(*) AS administrators, COUNT(u.email) AS with_email, \
              MAX(u.last_sign_in_at) AS last_sign_in \
-           FROM role_grants g JOIN roles r ON r.id = g.role_id JOIN users u ON u.id = g.user_id \
-           WHERE (r.builtin_key IS NULL OR r.builtin_key NOT IN ('user', 'application')) \
-             AND NOT u.service_account \
+           FROM users u WHERE {named} AND NOT u.service_account \
            GROUP BY u.organisation_id \
          ) adm ON adm.organisation_id = s.id \
          WHERE s.parent_id IS NULL AND NOT s.is_vendor \
@@ -323,7 +338,7 @@ fn bare_page(order: &str) -> String {
 
 /// The bare page, with the day as its one parameter (`?1` on SQLite, `$1` on PostgreSQL).
 fn bare(backend: sea_orm::DbBackend, order: &str) -> Statement {
-    let sql = bare_page(order);
+    let sql = bare_page(backend, order);
     let sql = match backend {
         sea_orm::DbBackend::Postgres => sql.replace("?1", "$1"),
         _ => sql,
@@ -383,6 +398,7 @@ async fn prepare(name: &'static str, db: domain::Db, users: usize, events: usize
         username: "bench.operator".into(),
         first_name: "Olga".into(),
         last_name: "Operator".into(),
+        password: "Operator-2026".into(),
         ..Default::default()
     };
     domain::operators::create(&db, form).await.unwrap();
@@ -577,7 +593,7 @@ async fn run(subject: Subject) {
 }
 
 #[allow(dead_code)] // the benchmark uses part of the helpers
-#[path = "../tests/it/support/databases.rs"]
+#[path = "../../server/tests/it/support/databases.rs"]
 mod databases;
 
 #[tokio::main]
@@ -597,7 +613,11 @@ async fn main() {
         let db = domain::Db::connect_and_migrate(&url).await.unwrap();
         run(prepare("SQLite", db.clone(), users, events).await).await;
         db.close().await.ok();
-        std::fs::remove_dir_all(&dir).ok();
+        if std::env::var("LICENTIA_BENCH_KEEP").as_deref() == Ok("1") {
+            println!("  kept: {url}");
+        } else {
+            std::fs::remove_dir_all(&dir).ok();
+        }
     }
     if let Ok(server) = std::env::var("LICENTIA_BENCH_PG") {
         let url = databases::create_postgres(server.trim_end_matches('/'), "bench").await;
