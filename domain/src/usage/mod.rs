@@ -1,6 +1,8 @@
 //! Usage insights: what users do, logged as it happens (`record`), rolled up once a day into
 //! per-site figures (`rollup`), read by the charts (see migration 45 for the tables).
+mod copied;
 mod day;
+mod parts;
 mod read;
 mod record;
 mod rollup;

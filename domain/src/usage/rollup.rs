@@ -12,7 +12,6 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::day::{Day, Event, Kind};
 use super::record::APP_SESSION;
 use crate::entities::{job, site_closure, usage_day, usage_event, usage_rollup};
 use crate::error::Result;
@@ -111,38 +110,11 @@ pub async fn roll_up_day(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Result<
         .await?
         .flatten();
     let ancestors = ancestors(&*txn).await?;
-    let mut sums = Day::new(start, end);
-    let mut events = 0u64;
-    let read_part = |sql: String, values: Vec<Value>| {
-        let txn = &txn;
-        async move { txn.query_all_raw(run(&sql, values)).await }
+    let (sums, events) = if backend == sea_orm::DbBackend::Postgres {
+        super::copied::read_day(db, start, end, last.unwrap_or(0)).await?
+    } else {
+        super::parts::read_day(&*txn, start, end).await?
     };
-    let shape = EventSql::new(backend);
-    // The day a quarter of an hour at a time (each part read whole: the drivers hand over a
-    // whole result much faster than row by row, and a part holds a bounded share of the day).
-    let mut from = start;
-    while from < end {
-        let to = (from + Duration::minutes(PART_MINUTES)).min(end);
-        for row in read_part(shape.of_the_day(), vec![from.into(), to.into()]).await? {
-            if let Some(event) = shape.event(&row, true)? {
-                sums.add(event);
-                events += 1;
-            }
-        }
-        from = to;
-    }
-    // The sessions begun earlier that were still open when the day began.
-    for row in read_part(
-        shape.open_before(),
-        vec![start.into(), start.into(), start.into()],
-    )
-    .await?
-    {
-        if let Some(event) = shape.event(&row, false)? {
-            sums.add(event);
-            events += 1;
-        }
-    }
     let read = began.elapsed();
     let figures = sums.figures(&ancestors);
     let summed = began.elapsed();
@@ -203,81 +175,6 @@ pub async fn roll_up_day(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Result<
         "usage day rolled up"
     );
     Ok(())
-}
-
-/// The usage log read a part of the day at a time.
-const PART_MINUTES: i64 = 15;
-
-/// How the roll-up reads usage events: kinds as numbers, the times of sessions only, and as
-/// milliseconds on SQLite (which keeps them as text).
-struct EventSql {
-    postgres: bool,
-    columns: String,
-}
-
-impl EventSql {
-    fn new(backend: sea_orm::DbBackend) -> EventSql {
-        let postgres = backend == sea_orm::DbBackend::Postgres;
-        let time = |column: &str| {
-            if postgres {
-                column.to_string()
-            } else {
-                format!("CAST(ROUND((julianday({column}) - 2440587.5) * 86400000.0) AS INTEGER)")
-            }
-        };
-        let session = format!("kind = '{APP_SESSION}'");
-        let columns = format!(
-            "{}, user_id, site_id, product_id, CASE WHEN {session} THEN {} END, \
-             CASE WHEN {session} THEN {} END",
-            Kind::sql(),
-            time("at"),
-            time("ended_at")
-        );
-        EventSql { postgres, columns }
-    }
-
-    /// The events logged within a part of the day (`at` from, to).
-    fn of_the_day(&self) -> String {
-        format!(
-            "SELECT {} FROM usage_events WHERE at >= ? AND at < ?",
-            self.columns
-        )
-    }
-
-    /// The sessions begun before the day's start that were open then: ended after it, or not
-    /// yet (`idx_usage_events_open`).
-    fn open_before(&self) -> String {
-        format!(
-            "SELECT {c} FROM usage_events WHERE kind = '{APP_SESSION}' AND ended_at > ? AND at < ? \
-             UNION ALL SELECT {c} FROM usage_events \
-               WHERE kind = '{APP_SESSION}' AND ended_at IS NULL AND at < ?",
-            c = self.columns
-        )
-    }
-
-    fn millis(&self, row: &sea_orm::QueryResult, index: usize) -> Result<Option<i64>> {
-        Ok(if self.postgres {
-            row.try_get_by_index::<Option<DateTime<Utc>>>(index)?
-                .map(|at| at.timestamp_millis())
-        } else {
-            row.try_get_by_index::<Option<i64>>(index)?
-        })
-    }
-
-    fn event(&self, row: &sea_orm::QueryResult, of_the_day: bool) -> Result<Option<Event>> {
-        let Some(kind) = Kind::from_code(row.try_get_by_index(0)?) else {
-            return Ok(None);
-        };
-        Ok(Some(Event {
-            kind,
-            of_the_day,
-            user_id: row.try_get_by_index(1)?,
-            site_id: row.try_get_by_index(2)?,
-            product_id: row.try_get_by_index(3)?,
-            at: self.millis(row, 4)?,
-            ended_at: self.millis(row, 5)?,
-        }))
-    }
 }
 
 /// Rows of `usage_days` in one statement (9 values each: well under both databases' limits).
