@@ -35,15 +35,8 @@ pub(super) async fn read_day(
     // numeric, several times slower over a million rows.
     let millis = |column: &str| format!("round(date_part('epoch', {column}) * 1000)::bigint");
     let session = format!("kind = '{APP_SESSION}'");
-    let columns = |day: u8| {
-        format!(
-            "{}, {day}, user_id, site_id, product_id, CASE WHEN {session} THEN {} END, \
-             CASE WHEN {session} THEN {} END",
-            Kind::sql(),
-            millis("at"),
-            millis("ended_at")
-        )
-    };
+    // Last, whether the row is of the day (1) or a session begun before it (0).
+    let columns = |day: u8| format!("{}, {day}", Kind::columns(millis));
     let sql = format!(
         "COPY (SELECT {day} FROM usage_events WHERE at >= {from} AND at < {to} AND id <= {last} \
          UNION ALL SELECT {before} FROM usage_events \
@@ -73,7 +66,8 @@ pub(super) async fn read_day(
     Ok((sums, read))
 }
 
-/// A line of `COPY`'s text: seven fields separated by tabs, `\N` for none.
+/// A line of `COPY`'s text: seven fields separated by tabs (the columns of [`Kind::columns`],
+/// then whether it is of the day), `\N` for none.
 fn parse(line: &[u8]) -> Option<Event> {
     let mut fields = line.split(|b| *b == b'\t');
     let mut next = || -> Option<Option<i64>> {
@@ -85,12 +79,12 @@ fn parse(line: &[u8]) -> Option<Event> {
     };
     let int = |v: Option<i64>| v.and_then(|v| i32::try_from(v).ok());
     let kind = Kind::from_code(int(next()?)?)?;
-    let of_the_day = next()?? == 1;
     let user_id = int(next()?);
     let site_id = int(next()?)?;
     let product_id = int(next()?);
     let at = next()?;
     let ended_at = next()?;
+    let of_the_day = next()?? == 1;
     Some(Event {
         kind,
         of_the_day,
@@ -108,16 +102,16 @@ mod tests {
 
     #[test]
     fn should_parse_copied_lines() {
-        let e = parse(b"3\t0\t12\t7\t2\t1700000000000\t\\N").unwrap_or_else(|| unreachable!());
+        let e = parse(b"3\t12\t7\t2\t1700000000000\t\\N\t0").unwrap_or_else(|| unreachable!());
         assert_eq!(
             (e.kind, e.of_the_day, e.user_id, e.site_id, e.product_id),
             (Kind::AppSession, false, Some(12), 7, Some(2))
         );
         assert_eq!((e.at, e.ended_at), (Some(1_700_000_000_000), None));
-        let e = parse(b"1\t1\t\\N\t7\t\\N\t\\N\t\\N").unwrap_or_else(|| unreachable!());
+        let e = parse(b"1\t\\N\t7\t\\N\t\\N\t\\N\t1").unwrap_or_else(|| unreachable!());
         assert_eq!((e.kind, e.user_id, e.at), (Kind::SignIn, None, None));
         assert!(
-            parse(b"9\t1\t1\t7\t\\N\t\\N\t\\N").is_none(),
+            parse(b"9\t1\t7\t\\N\t\\N\t\\N\t1").is_none(),
             "an unknown kind"
         );
         assert!(parse(b"1\t1").is_none(), "a short line");

@@ -17,14 +17,7 @@ fn millis(column: &str) -> String {
 }
 
 fn columns() -> String {
-    let session = format!("kind = '{APP_SESSION}'");
-    format!(
-        "{}, user_id, site_id, product_id, CASE WHEN {session} THEN {} END, \
-         CASE WHEN {session} THEN {} END",
-        Kind::sql(),
-        millis("at"),
-        millis("ended_at")
-    )
+    Kind::columns(millis)
 }
 
 fn event(row: &QueryResult, of_the_day: bool) -> Result<Option<Event>> {

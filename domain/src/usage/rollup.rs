@@ -90,7 +90,7 @@ pub async fn roll_up_due(db: &Db, now: DateTime<Utc>) -> Result<Vec<NaiveDate>> 
 }
 
 /// Rolls `day` up (again): its rows replaced by the sums of its events, in one transaction.
-/// The day's events are read once and summed as they come ([`Day`]); the sessions opened
+/// The day's events are read once and summed as they come (`day::Day`); the sessions opened
 /// before the day and still open when it began count towards its peaks. The licences held are
 /// counted too when `day` is yesterday at `now` (a count of today's licences would not tell an
 /// older day's).
