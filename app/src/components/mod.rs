@@ -7,6 +7,7 @@ pub mod date;
 pub mod error_message;
 pub mod header;
 pub mod icon;
+pub mod in_browser;
 pub mod language_switch;
 pub mod licence;
 pub mod loaded;

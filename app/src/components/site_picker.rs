@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::in_browser::in_browser;
 use crate::api::outline::{search_sites, FoundSite};
 use crate::i18n::*;
 
@@ -44,16 +45,15 @@ pub fn SitePicker(
     });
     let active = RwSignal::new(None::<usize>);
     let list_id = format!("{id}-list");
-    let found = LocalResource::new(move || {
-        let typed = text.get();
-        let asked = open.get();
-        async move {
+    let found = in_browser(
+        move || (text.get(), open.get()),
+        move |(typed, asked)| async move {
             if !asked || typed.trim().is_empty() {
                 return Some(Vec::new());
             }
             search_sites(typed, within).await.ok()
-        }
-    });
+        },
+    );
     let results = move || found.get().flatten().unwrap_or_default();
     let choose = move |site: &FoundSite| {
         chosen.set(Some(site.node.node.id));

@@ -8,14 +8,16 @@ use crate::api::auth::{
 };
 use crate::api::factors::passkeys_offered;
 use crate::components::error_message::ErrorMessage;
+use crate::components::in_browser::in_browser;
 use crate::error::AppError;
 use crate::i18n::*;
 
 /// Whether passkeys can be used here (asked in the browser only).
-fn offered() -> LocalResource<bool> {
-    LocalResource::new(|| async {
-        crate::passkeys::supported() && passkeys_offered().await.unwrap_or(false)
-    })
+fn offered() -> Signal<Option<bool>> {
+    in_browser(
+        || (),
+        |()| async { crate::passkeys::supported() && passkeys_offered().await.unwrap_or(false) },
+    )
 }
 
 /// Runs a ceremony: the server's options, the browser's passkey, the server's verdict; on

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::auth::{enrolment_due, finish_enrolment};
 use crate::components::date::long_date;
 use crate::components::error_message::ErrorMessage;
+use crate::components::in_browser::in_browser;
 use crate::components::public_page::PublicPage;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -18,7 +19,7 @@ pub fn LoginSetupPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_string());
-    let due = LocalResource::new(enrolment_due);
+    let due = in_browser(|| (), |()| enrolment_due());
     let error = RwSignal::new(None::<AppError>);
     let go_on = move |_| {
         let next = next();

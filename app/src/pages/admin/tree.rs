@@ -11,6 +11,7 @@ use crate::api::outline::{search_sites, FoundSite, Outline};
 use crate::api::sites::{delete_site, SiteDetails};
 use crate::api::users::UserFilter;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::in_browser::in_browser;
 use crate::components::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -32,15 +33,15 @@ pub fn SiteTree(
     let current = Signal::derive(move || details.get().and_then(|d| d.ok()));
     // The search runs on the server (bounded), from two characters on.
     let searching = move || search.with(|s| s.trim().chars().count() >= 2);
-    let found = LocalResource::new(move || {
-        let text = search.get();
-        async move {
+    let found = in_browser(
+        move || search.get(),
+        |text| async move {
             if text.trim().chars().count() < 2 {
                 return None;
             }
             search_sites(text, None).await.ok()
-        }
-    });
+        },
+    );
 
     let do_delete = Callback::new(move |_| {
         let Some(d) = current.get_untracked() else {

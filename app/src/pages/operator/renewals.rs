@@ -11,6 +11,7 @@ use crate::api::customers::{list_renewals, renewals_digest, SetRenewalsDigest};
 use crate::components::date::ShortDate;
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::components::loaded::{Loaded, LoadedList};
+use crate::error::AppError;
 use crate::i18n::*;
 
 /// The windows offered, in days.
@@ -29,6 +30,8 @@ pub fn RenewalsPage() -> impl IntoView {
             .unwrap_or(30)
     });
     let list = Resource::new(move || within.get(), list_renewals);
+    // Made here, before any Suspend, like the list: the server and the browser number them alike.
+    let digest = Resource::new(|| (), |_| renewals_digest());
     view! {
         <OperatorArea task=Task::Renewals>
             <section class="panel" aria-labelledby="renewals-title">
@@ -58,17 +61,16 @@ pub fn RenewalsPage() -> impl IntoView {
                     <RenewalTable rows=rows />
                 </LoadedList>
             </section>
-            <DigestChoice />
+            <DigestChoice wanted=digest />
         </OperatorArea>
     }
 }
 
 /// The operator's own choice of the weekly renewals mail, saved as it is ticked.
 #[component]
-fn DigestChoice() -> impl IntoView {
+fn DigestChoice(wanted: Resource<Result<bool, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SetRenewalsDigest>::new();
-    let wanted = LocalResource::new(renewals_digest);
     let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     let status = Signal::derive(move || {
         save.value()

@@ -12,6 +12,7 @@ use crate::api::factors::{
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::date::DateTimeText;
 use crate::components::error_message::ErrorMessage;
+use crate::components::in_browser::in_browser;
 use crate::components::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -213,9 +214,10 @@ fn AddPasskey(
     on_done: Callback<Option<Vec<String>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let offered = LocalResource::new(|| async {
-        crate::passkeys::supported() && passkeys_offered().await.unwrap_or(false)
-    });
+    let offered = in_browser(
+        || (),
+        |()| async { crate::passkeys::supported() && passkeys_offered().await.unwrap_or(false) },
+    );
     let name = RwSignal::new(
         td_string!(i18n.get_locale_untracked(), profile.passkey_name_default).to_string(),
     );
