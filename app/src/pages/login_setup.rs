@@ -12,7 +12,7 @@ use crate::components::in_browser::in_browser;
 use crate::components::public_page::PublicPage;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::pages::profile::factors::SecondFactors;
+use crate::pages::profile::factors::{FactorsLoad, SecondFactors};
 
 #[component]
 pub fn LoginSetupPage() -> impl IntoView {
@@ -20,6 +20,7 @@ pub fn LoginSetupPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_string());
     let due = in_browser(|| (), |()| enrolment_due());
+    let factors = FactorsLoad::start();
     let error = RwSignal::new(None::<AppError>);
     let go_on = move |_| {
         let next = next();
@@ -49,7 +50,7 @@ pub fn LoginSetupPage() -> impl IntoView {
                             None => td_string!(i18n.get_locale(), auth.setup_now).to_string(),
                         }}
                     </p>
-                    <SecondFactors />
+                    <SecondFactors factors=factors />
                     <ErrorMessage error=error />
                     <div class="form-actions setup-actions">
                         <button type="button" class="button button-primary" id="setup-continue"

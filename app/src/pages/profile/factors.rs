@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::api::factors::{
     confirm_authenticator, enrol_authenticator, finish_passkey, my_factors, passkeys_offered,
-    remove_factor, renew_recovery_codes, start_passkey, EnrolmentView, FactorView,
+    remove_factor, renew_recovery_codes, start_passkey, EnrolmentView, FactorView, FactorsView,
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::date::DateTimeText;
@@ -17,12 +17,29 @@ use crate::components::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
 
+/// The user's factors and what reloads them: made by the page before any Suspend (the
+/// server may build a Suspend's content more than once, and a resource made inside one would
+/// be numbered by timing, not as the browser numbers it).
+#[derive(Clone, Copy)]
+pub struct FactorsLoad {
+    load: Resource<Result<FactorsView, AppError>>,
+    refetch: Callback<()>,
+}
+
+impl FactorsLoad {
+    pub fn start() -> FactorsLoad {
+        let version = RwSignal::new(0u32);
+        FactorsLoad {
+            load: Resource::new(move || version.get(), |_| my_factors()),
+            refetch: Callback::new(move |_| version.update(|v| *v += 1)),
+        }
+    }
+}
+
 #[component]
-pub fn SecondFactors() -> impl IntoView {
+pub fn SecondFactors(factors: FactorsLoad) -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let load = Resource::new(move || version.get(), |_| my_factors());
-    let refetch = Callback::new(move |_| version.update(|v| *v += 1));
+    let FactorsLoad { load, refetch } = factors;
     let error = RwSignal::new(None::<AppError>);
     // Recovery codes just made: shown until the user says they saved them.
     let shown_codes = RwSignal::new(None::<Vec<String>>);

@@ -3,18 +3,35 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::institutions::{my_institutions, withdraw_institution};
+use crate::api::institutions::{my_institutions, withdraw_institution, InstitutionLinkView};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_message::{ErrorMessage, StatusMessage};
 use crate::components::loaded::LoadedList;
 use crate::error::AppError;
 use crate::i18n::*;
 
+/// The linked schools and what reloads them: made by the page before any Suspend (see
+/// [`super::factors::FactorsLoad`]).
+#[derive(Clone, Copy)]
+pub struct InstitutionsLoad {
+    links: Resource<Result<Vec<InstitutionLinkView>, AppError>>,
+    version: RwSignal<u32>,
+}
+
+impl InstitutionsLoad {
+    pub fn start() -> InstitutionsLoad {
+        let version = RwSignal::new(0u32);
+        InstitutionsLoad {
+            links: Resource::new(move || version.get(), |_| my_institutions()),
+            version,
+        }
+    }
+}
+
 #[component]
-pub fn Institutions() -> impl IntoView {
+pub fn Institutions(institutions: InstitutionsLoad) -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let links = Resource::new(move || version.get(), |_| my_institutions());
+    let InstitutionsLoad { links, version } = institutions;
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
     view! {

@@ -42,6 +42,9 @@ fn ProfileContent() -> impl IntoView {
     });
     let version = RwSignal::new(0u32);
     let profile = Resource::new(move || version.get(), |_| my_profile());
+    // The panels' resources too, before the Suspend below (see `factors::FactorsLoad`).
+    let factors = factors::FactorsLoad::start();
+    let institutions = institutions::InstitutionsLoad::start();
     let refetch = Callback::new(move |_| version.update(|v| *v += 1));
     view! {
         <div class="profile-layout">
@@ -62,8 +65,8 @@ fn ProfileContent() -> impl IntoView {
                             <div class="stack">
                                 <details::Access profile=p.clone() />
                                 <links::SignInLinks profile=p.clone() refetch=refetch />
-                                <factors::SecondFactors />
-                                <institutions::Institutions />
+                                <factors::SecondFactors factors=factors />
+                                <institutions::Institutions institutions=institutions />
                                 <updates::Updates />
                             </div>
                             <sessions::Sessions sessions=p.sessions.clone() providers=p.providers.clone() refetch=refetch />
