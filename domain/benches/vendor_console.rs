@@ -598,6 +598,10 @@ mod databases;
 
 #[tokio::main]
 async fn main() {
+    // The roll-up's phases with `RUST_LOG=domain::usage=info`.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let users: usize = std::env::var("LICENTIA_BENCH_USERS")
         .ok()
         .and_then(|n| n.parse().ok())

@@ -83,28 +83,54 @@ struct Step {
     at: i64,
     /// -1 sorts before +1: a session that ends when another begins was not open with it.
     step: i8,
-    site_id: i32,
-    product_id: Option<i32>,
+    /// The counters the step moves (see [`Day::lineage`]). Steps at the same time and of the
+    /// same sign may come in any order: all ends before all beginnings, the most open at that
+    /// time is the same.
+    lineage: u32,
 }
 
-/// The day being summed: `[start, end)` in milliseconds since 1970.
+/// Milliseconds in a minute: the steps are kept a minute to a list, so that the sweep sorts a
+/// minute at a time (a day of steps sorted at once took most of the summing).
+const MINUTE: i64 = 60_000;
+
+/// The day being summed: `[start, end)` in milliseconds since 1970. As much as can be is done
+/// as each event is read (PostgreSQL is still sending the next ones meanwhile): the counts,
+/// who was active, and which counters a session's steps move.
 pub(crate) struct Day {
     start: i64,
     end: i64,
+    /// Each site's ancestors, itself first.
+    ancestors: HashMap<i32, Vec<i32>>,
     counts: foldhash::HashMap<(i32, i32), Figures>,
-    /// (site, product or 0, user): who was active where.
+    /// (site, product or 0, user): who was active where (counted as first seen).
     active: HashSet<(i32, i32, i32)>,
-    steps: Vec<Step>,
+    /// The steps of each minute of the day.
+    minutes: Vec<Vec<Step>>,
+    /// Each (site, product or 0) with a session: [sessions open now, most open at once].
+    counters: Vec<((i32, i32), i32, i32)>,
+    counter_of: foldhash::HashMap<(i32, i32), usize>,
+    /// Each (site of a session, its product): the counters of the site and its ancestors, for
+    /// all products and for the session's.
+    lineages: Vec<Vec<usize>>,
+    lineage_of: foldhash::HashMap<(i32, Option<i32>), u32>,
 }
 
 impl Day {
-    pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Day {
+    /// An empty day, with `ancestors` of each site (itself included).
+    pub fn new(start: DateTime<Utc>, end: DateTime<Utc>, ancestors: HashMap<i32, Vec<i32>>) -> Day {
+        let (start, end) = (start.timestamp_millis(), end.timestamp_millis());
+        let minutes = usize::try_from((end - start + MINUTE - 1) / MINUTE).unwrap_or(0);
         Day {
-            start: start.timestamp_millis(),
-            end: end.timestamp_millis(),
+            start,
+            end,
+            ancestors,
             counts: foldhash::HashMap::default(),
             active: HashSet::default(),
-            steps: Vec::new(),
+            minutes: vec![Vec::new(); minutes.max(1)],
+            counters: Vec::new(),
+            counter_of: foldhash::HashMap::default(),
+            lineages: Vec::new(),
+            lineage_of: foldhash::HashMap::default(),
         }
     }
 
@@ -119,16 +145,19 @@ impl Day {
                 Kind::SignInFailed => all.sign_in_failures += 1,
                 Kind::AppSession => all.app_sessions += 1,
             }
-            if let Some(user) = e.user_id.filter(|_| e.kind != Kind::SignInFailed) {
-                self.active.insert((e.site_id, 0, user));
+            let user = e.user_id.filter(|_| e.kind != Kind::SignInFailed);
+            if let Some(user) = user {
+                if self.active.insert((e.site_id, 0, user)) {
+                    all.active_users += 1;
+                }
             }
             if let (true, Some(product)) = (session, e.product_id) {
-                self.counts
-                    .entry((e.site_id, product))
-                    .or_default()
-                    .app_sessions += 1;
+                let of_product = self.counts.entry((e.site_id, product)).or_default();
+                of_product.app_sessions += 1;
                 if let Some(user) = e.user_id {
-                    self.active.insert((e.site_id, product, user));
+                    if self.active.insert((e.site_id, product, user)) {
+                        of_product.active_users += 1;
+                    }
                 }
             }
         }
@@ -136,65 +165,65 @@ impl Day {
             return;
         };
         if at < self.end && e.ended_at.is_none_or(|ended| ended > self.start) {
-            self.steps.push(Step {
-                at: at.max(self.start),
-                step: 1,
-                site_id: e.site_id,
-                product_id: e.product_id,
-            });
+            let lineage = self.lineage(e.site_id, e.product_id);
+            self.step(at.max(self.start), 1, lineage);
             if let Some(ended) = e.ended_at.filter(|ended| *ended < self.end) {
-                self.steps.push(Step {
-                    at: ended,
-                    step: -1,
-                    site_id: e.site_id,
-                    product_id: e.product_id,
-                });
+                self.step(ended, -1, lineage);
             }
         }
     }
 
-    /// The day's rows by (site, product), with `ancestors` of each site (itself included).
-    pub fn figures(mut self, ancestors: &HashMap<i32, Vec<i32>>) -> BTreeMap<(i32, i32), Figures> {
-        for (site, product, _) in &self.active {
-            self.counts
-                .entry((*site, *product))
-                .or_default()
-                .active_users += 1;
+    fn step(&mut self, at: i64, step: i8, lineage: u32) {
+        let minute = usize::try_from((at - self.start) / MINUTE).unwrap_or(0);
+        let last = self.minutes.len() - 1;
+        if let Some(steps) = self.minutes.get_mut(minute.min(last)) {
+            steps.push(Step { at, step, lineage });
         }
-        self.steps.sort_unstable();
-        // Each (site, product or 0) a counter: [sessions open now, most open at once]; each
-        // (site of a session, its product) the counters of its lineage, found once.
-        let mut slot_of: foldhash::HashMap<(i32, i32), usize> = foldhash::HashMap::default();
-        let mut counters: Vec<((i32, i32), i32, i32)> = Vec::new();
-        let mut lineages: foldhash::HashMap<(i32, Option<i32>), Vec<usize>> =
-            foldhash::HashMap::default();
-        for s in &self.steps {
-            let slots = lineages
-                .entry((s.site_id, s.product_id))
-                .or_insert_with(|| {
-                    let lineage = ancestors
-                        .get(&s.site_id)
-                        .map_or(std::slice::from_ref(&s.site_id), Vec::as_slice);
-                    let mut slots = Vec::with_capacity(lineage.len() * 2);
-                    for &site in lineage {
-                        for product in std::iter::once(0).chain(s.product_id) {
-                            let slot = *slot_of.entry((site, product)).or_insert_with(|| {
-                                counters.push(((site, product), 0, 0));
-                                counters.len() - 1
-                            });
-                            slots.push(slot);
-                        }
-                    }
-                    slots
+    }
+
+    /// The lineage of a session's (site, product): found once, then by its number.
+    fn lineage(&mut self, site_id: i32, product_id: Option<i32>) -> u32 {
+        if let Some(lineage) = self.lineage_of.get(&(site_id, product_id)) {
+            return *lineage;
+        }
+        let sites = self
+            .ancestors
+            .get(&site_id)
+            .map_or(std::slice::from_ref(&site_id), Vec::as_slice);
+        let mut slots = Vec::with_capacity(sites.len() * 2);
+        for &site in sites {
+            for product in std::iter::once(0).chain(product_id) {
+                let slot = *self.counter_of.entry((site, product)).or_insert_with(|| {
+                    self.counters.push(((site, product), 0, 0));
+                    self.counters.len() - 1
                 });
-            for &slot in slots.iter() {
-                if let Some((_, level, peak)) = counters.get_mut(slot) {
-                    *level += i32::from(s.step);
-                    *peak = (*peak).max(*level);
+                slots.push(slot);
+            }
+        }
+        let lineage = u32::try_from(self.lineages.len()).unwrap_or(u32::MAX);
+        self.lineages.push(slots);
+        self.lineage_of.insert((site_id, product_id), lineage);
+        lineage
+    }
+
+    /// The day's rows by (site, product): the counts, and the peaks by a sweep over the
+    /// sessions' steps in time order, a minute at a time.
+    pub fn figures(mut self) -> BTreeMap<(i32, i32), Figures> {
+        for steps in &mut self.minutes {
+            steps.sort_unstable();
+            for s in steps.iter() {
+                let Some(slots) = self.lineages.get(s.lineage as usize) else {
+                    continue;
+                };
+                for &slot in slots {
+                    if let Some((_, level, peak)) = self.counters.get_mut(slot) {
+                        *level += i32::from(s.step);
+                        *peak = (*peak).max(*level);
+                    }
                 }
             }
         }
-        for (key, _, peak) in counters {
+        for (key, _, peak) in self.counters {
             self.counts.entry(key).or_default().peak_sessions = peak;
         }
         self.counts.into_iter().collect()

@@ -36,16 +36,16 @@ fn event(row: &QueryResult, of_the_day: bool) -> Result<Option<Event>> {
 }
 
 /// Sums the events of `[start, end)` and the sessions begun before `start` still open then
-/// (ended after it, or not yet: `idx_usage_events_open`), read in the roll-up's transaction;
-/// answers the sums and how many events were read.
+/// (ended after it, or not yet: `idx_usage_events_open`) into `sums`, read in the roll-up's
+/// transaction; answers how many events were read.
 pub(super) async fn read_day(
     conn: &impl ConnectionTrait,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
-) -> Result<(Day, u64)> {
+    sums: &mut Day,
+) -> Result<u64> {
     let backend = conn.get_database_backend();
     let columns = columns();
-    let mut sums = Day::new(start, end);
     let mut read = 0u64;
     let mut add = |rows: Vec<QueryResult>, of_the_day: bool| -> Result<()> {
         for row in &rows {
@@ -80,5 +80,5 @@ pub(super) async fn read_day(
             .await?,
         false,
     )?;
-    Ok((sums, read))
+    Ok(read)
 }
