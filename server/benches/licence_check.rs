@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::get;
-use chrono::Utc;
 use uuid::Uuid;
 
 #[allow(dead_code)] // the benchmark uses part of the helpers
@@ -112,7 +111,7 @@ async fn prepare(db: &domain::Db) -> (Vec<Uuid>, String) {
     domain::products::insert_product(db, "reader", "Reader")
         .await
         .unwrap();
-    let today = Utc::now().date_naive();
+    let today = wire::time::today();
     let admin = domain::auth::sign_in(
         db,
         domain::demo::ADMIN_USERNAME,

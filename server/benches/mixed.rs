@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use uuid::Uuid;
 
 #[path = "support/seed.rs"]
@@ -96,7 +95,7 @@ async fn main() {
             expires_on: String::new(),
             ..Default::default()
         },
-        Utc::now().date_naive(),
+        wire::time::today(),
     )
     .await
     .unwrap()

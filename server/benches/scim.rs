@@ -93,12 +93,12 @@ async fn measure(backend: &str, db: domain::Db) {
             name: "scim bench".into(),
             ..Default::default()
         },
-        chrono::Utc::now().date_naive(),
+        wire::time::today(),
     )
     .await
     .unwrap()
     .secret;
-    let connection = domain::scim::connect(&db, &token, chrono::Utc::now().date_naive())
+    let connection = domain::scim::connect(&db, &token, wire::time::today())
         .await
         .unwrap();
     let leptos = leptos::prelude::LeptosOptions::builder()

@@ -10,6 +10,12 @@ pub fn today() -> chrono::NaiveDate {
     local(Utc::now()).date()
 }
 
+/// The day in Brussels at `at` (never `at.date_naive()`, the day in Greenwich: between
+/// midnight and 01:00 or 02:00 Brussels time that is still yesterday).
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    local(at).date()
+}
+
 /// The wall-clock time in Brussels at `at`.
 pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
     let hours = if summer_time(at) { 2 } else { 1 };

@@ -46,7 +46,7 @@ pub fn LoginSetupPage() -> impl IntoView {
                     <p id="setup-when">
                         {move || match until {
                             Some(at) => td_string!(i18n.get_locale(), auth.setup_until,
-                                date = long_date(i18n.get_locale(), at.date_naive())).to_string(),
+                                date = long_date(i18n.get_locale(), wire::time::local_date(at))).to_string(),
                             None => td_string!(i18n.get_locale(), auth.setup_now).to_string(),
                         }}
                     </p>

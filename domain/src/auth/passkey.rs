@@ -53,7 +53,7 @@ pub async fn sign_in_with_passkey(
     )
     .increment(1);
     let found = outcome?;
-    let claim = licences::claim_at_sign_in(db, &found, now.date_naive()).await;
+    let claim = licences::claim_at_sign_in(db, &found, wire::time::local_date(now)).await;
     Ok(PasskeySignIn {
         signed_in: SignedIn {
             user_id: found.id,

@@ -47,6 +47,7 @@ impl NextRun for Schedule {
             }
             Schedule::Nightly => {
                 let two = NaiveTime::from_hms_opt(2, 0, 0)?;
+                #[allow(clippy::disallowed_methods)] // 02:00 UTC, on purpose
                 let today = now.date_naive().and_time(two).and_utc();
                 Some(if today > now {
                     today

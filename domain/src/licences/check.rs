@@ -193,7 +193,7 @@ pub(super) fn facts_of<'a>(
                         bundle_id: row.try_get("", "bundle_id")?,
                         from: row.try_get("", "valid_from")?,
                         until: row.try_get("", "valid_until")?,
-                        assigned_on: assigned_at.date_naive(),
+                        assigned_on: wire::time::local_date(assigned_at),
                     });
                 }
                 if let Some(key) = row.try_get::<Option<String>>("", "product_key")? {

@@ -96,7 +96,7 @@ pub(crate) async fn periods(conn: &impl ConnectionTrait, user_id: i32) -> Result
                 bundle_id: s.bundle_id,
                 from: s.valid_from,
                 until: s.valid_until,
-                assigned_on: l.assigned_at.date_naive(),
+                assigned_on: wire::time::local_date(l.assigned_at),
             })
         })
         .collect())
@@ -133,7 +133,7 @@ pub(crate) async fn statuses(
                 bundle_id: s.bundle_id,
                 from: s.valid_from,
                 until: s.valid_until,
-                assigned_on: l.assigned_at.date_naive(),
+                assigned_on: wire::time::local_date(l.assigned_at),
             });
         }
     }

@@ -199,7 +199,7 @@ async fn apply(
             .exec(&*txn)
             .await?;
     }
-    let archived_on = Utc::now().date_naive();
+    let archived_on = wire::time::today();
     for (id, limit) in &planned.archived {
         site::Entity::update_many()
             .col_expr(site::Column::SeatLimit, Expr::value(0))

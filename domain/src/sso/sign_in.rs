@@ -64,7 +64,7 @@ pub async fn sign_in(
     )
     .await?;
     txn.commit().await?;
-    let claim = licences::claim_at_sign_in(db, &found, now.date_naive()).await;
+    let claim = licences::claim_at_sign_in(db, &found, wire::time::local_date(now)).await;
     Ok(LinkedSignIn {
         signed_in: SignedIn {
             user_id: found.id,

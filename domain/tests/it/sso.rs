@@ -147,7 +147,7 @@ db_test!(
             Code::AccountInactive
         );
         users::set_active(&db, &demo.admin, id, true).await.unwrap();
-        let yesterday = (Utc::now() - Duration::days(1)).date_naive();
+        let yesterday = wire::time::local_date(Utc::now() - Duration::days(1));
         let select = || Selection::Users(vec![id]);
         users::bulk(
             &db,

@@ -79,7 +79,7 @@ pub async fn licensed_pupils(
     serial: &str,
     count: usize,
 ) -> Vec<user::Model> {
-    let today = Utc::now().date_naive();
+    let today = wire::time::today();
     let seats = i32::try_from(count).unwrap();
     let all = subscription::ActiveModel {
         serial: Set(serial.into()),

@@ -71,7 +71,7 @@ async fn world() -> World {
         .await
         .unwrap();
     let root_id = sites::resolve(&db, root).await.unwrap().site.id;
-    let today = Utc::now().date_naive();
+    let today = wire::time::today();
     subscription::ActiveModel {
         serial: Set("50000001".into()),
         seats: Set(10),
@@ -528,7 +528,7 @@ async fn should_refuse_everything_until_a_required_password_change() {
     )
     .await
     .unwrap();
-    let today = Utc::now().date_naive();
+    let today = wire::time::today();
     let own = api_tokens::issue_unchecked(
         &w.db,
         "nina.nieuw",
@@ -670,7 +670,7 @@ async fn should_issue_licence_files_that_verify_with_the_published_keys() {
     let (status, body) = call(&w.app, "POST", &path, t, None, Some("en")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["code"], "no_valid_licence");
-    domain::licences::assign(&w.db, &w.admin, pupil, Utc::now().date_naive())
+    domain::licences::assign(&w.db, &w.admin, pupil, wire::time::today())
         .await
         .unwrap();
     let (status, file) = call(&w.app, "POST", &path, t, None, None).await;

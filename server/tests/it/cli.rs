@@ -195,7 +195,7 @@ async fn should_create_products_bundles_and_a_token() {
     assert!(token.status.success(), "{token:?}");
     let secret = String::from_utf8_lossy(&token.stdout).trim().to_string();
     let db = domain::Db::connect(&url).await.unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let principal = domain::api_tokens::authenticate(&db, &secret, today)
         .await
         .unwrap();

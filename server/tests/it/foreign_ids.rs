@@ -96,7 +96,7 @@ pub(crate) async fn world_on(url: &str) -> (World, Ids) {
             expires_on: String::new(),
             ..Default::default()
         },
-        chrono::Utc::now().date_naive(),
+        wire::time::today(),
     )
     .await
     .unwrap()
@@ -192,7 +192,7 @@ async fn foreign_things(db: &domain::Db, regenboog: Uuid, emma: &user::Model) ->
     let party = domain::api_tokens::create_service_account(db, &boss, regenboog, "Partner", true)
         .await
         .unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let token = domain::api_tokens::issue(
         db,
         &boss,

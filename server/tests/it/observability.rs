@@ -107,7 +107,7 @@ async fn should_probe_scrape_and_log_without_secrets() {
     let admin = domain::Principal::load(&db, admin.id).await.unwrap();
     let pupil = by_name("lotte.janssens").await.unwrap().unwrap();
     domain::cache::invalidate_all();
-    let today = chrono::Utc::now().date_naive();
+    let today = wire::time::today();
     let answer = domain::licences::check(&db, &admin, pupil.public_id, None, today)
         .await
         .unwrap();

@@ -80,7 +80,7 @@ fn Customer(customer: CustomerDetail) -> impl IntoView {
                     Some(date) => view! { <DateText date=date /> }.into_any(),
                     None => view! { "–" }.into_any(),
                 }}</dd></div>
-                <div><dt>{t!(i18n, operator.customer_since)}</dt><dd><DateText date=f.created_at.date_naive() /></dd></div>
+                <div><dt>{t!(i18n, operator.customer_since)}</dt><dd><DateText date=wire::time::local_date(f.created_at) /></dd></div>
             </dl>
         </section>
 

@@ -219,7 +219,7 @@ fn CustomerLine(customer: CustomerRow) -> impl IntoView {
                 Some(at) => view! { <DateTimeText at=at /> }.into_any(),
                 None => view! { <span class="muted">{t!(i18n, operator.never)}</span> }.into_any(),
             }}</td>
-            <td class="nowrap"><ShortDate date=c.created_at.date_naive() /></td>
+            <td class="nowrap"><ShortDate date=wire::time::local_date(c.created_at) /></td>
         </tr>
     }
 }
