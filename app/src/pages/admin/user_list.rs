@@ -8,7 +8,6 @@ use super::bulk_bar::{BulkBar, Selection};
 use super::{admin_href, new_user::NewUserForm, user_row::UserRowView};
 use crate::api::sites::SiteDetails;
 use crate::api::users::{count_users, UserFilter, UserPage};
-use crate::components::in_browser::in_browser;
 use crate::components::loaded::{Lenient, Loaded};
 use crate::components::number::grouped;
 use crate::components::pager::Pager;
@@ -278,7 +277,7 @@ fn UserTable(
     let known = page.count;
     let asked = known.is_none().then(|| {
         let f = filter.get_untracked();
-        in_browser(|| (), move |()| count_users(Some(site), f.clone()))
+        LocalResource::new(move || count_users(Some(site), f.clone()))
     });
     let count =
         Signal::derive(move || known.or_else(|| asked.and_then(|r| r.get()).and_then(Result::ok)));
