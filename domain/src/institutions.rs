@@ -78,7 +78,7 @@ pub async fn link(
         principal,
         Event {
             action: Action::InstitutionLink,
-            target: user_label(&who),
+            target: crate::audit::Target::user(&who),
             site: &school,
             changes: vec![Change::set("institution_number", &number)],
         },
@@ -131,7 +131,7 @@ pub async fn withdraw(db: &Db, principal: &Principal, link: Uuid) -> Result<()> 
         principal,
         Event {
             action: Action::InstitutionWithdraw,
-            target: user_label(&me),
+            target: crate::audit::Target::user(&me),
             site: &school,
             changes: vec![Change::new(
                 "institution_number",

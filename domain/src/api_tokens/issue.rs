@@ -121,7 +121,7 @@ async fn insert(
         principal,
         Event {
             action: Action::TokenIssue,
-            target: user_label(&owner),
+            target: crate::audit::Target::user(&owner),
             site: &site.site,
             changes: vec![
                 Change::set("name", &name),
@@ -169,7 +169,7 @@ pub async fn revoke(db: &Db, principal: &Principal, token: Uuid) -> Result<()> {
         principal,
         Event {
             action: Action::TokenRevoke,
-            target: user_label(&owner),
+            target: crate::audit::Target::user(&owner),
             site: &site.site,
             changes: vec![Change::new("name", &found.name, "")],
         },

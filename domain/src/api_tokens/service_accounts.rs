@@ -88,7 +88,7 @@ pub async fn create_service_account(
         principal,
         Event {
             action: Action::ServiceAccountCreate,
-            target: user_label(&created),
+            target: crate::audit::Target::user(&created),
             site: &resolved.site,
             changes: vec![Change::set("username", &created.username)],
         },

@@ -233,7 +233,7 @@ pub async fn remove_device(db: &Db, principal: &Principal, device: Uuid) -> Resu
         principal,
         Event {
             action: Action::DeviceRemove,
-            target: user_label(&owner),
+            target: crate::audit::Target::user(&owner),
             site: &site.site,
             changes: vec![
                 Change::new("product", &product.key, ""),

@@ -334,7 +334,7 @@ pub async fn end(db: &Db, principal: &Principal, session: Uuid) -> Result<()> {
         principal,
         Event {
             action: Action::AppSessionEnd,
-            target: user_label(&owner),
+            target: crate::audit::Target::user(&owner),
             site: &site.site,
             changes: vec![Change::new("product", &product.key, "")],
         },

@@ -116,7 +116,7 @@ pub async fn reset(db: &Db, principal: &Principal, user: Uuid) -> Result<u64> {
         principal,
         Event {
             action: Action::SecondFactorReset,
-            target: user_label(&target.user),
+            target: crate::audit::Target::user(&target.user),
             site: &target.site.site,
             changes: vec![Change::new("second_factor", removed, 0)],
         },
@@ -145,7 +145,7 @@ pub(super) async fn journal(
         principal,
         Event {
             action,
-            target: user_label(&holder),
+            target: crate::audit::Target::user(&holder),
             site: &site.site,
             changes,
         },

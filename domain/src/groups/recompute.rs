@@ -220,7 +220,7 @@ where
                 changes.extend(taken.get(id).cloned().unwrap_or_default());
                 Some(Event {
                     action: Action::GroupLeave,
-                    target: user_label(u),
+                    target: crate::audit::Target::user(u),
                     site: sites.get(&u.site_id)?,
                     changes,
                 })
@@ -256,7 +256,7 @@ where
                 let u = users.get(id)?;
                 Some(Event {
                     action: Action::GroupJoin,
-                    target: user_label(u),
+                    target: crate::audit::Target::user(u),
                     site: sites.get(&u.site_id)?,
                     changes: vec![Change::set("group", &group.name)],
                 })
@@ -288,7 +288,7 @@ where
                     let u = users.get(id)?;
                     Some(Event {
                         action: Action::LicenceAssign,
-                        target: user_label(u),
+                        target: crate::audit::Target::user(u),
                         site: sites.get(&u.site_id)?,
                         changes: vec![
                             Change::set("subscription", serial),
@@ -330,7 +330,7 @@ where
                     .filter_map(|id| {
                         Some(Event {
                             action: Action::GrantAdd,
-                            target: user_label(users.get(id)?),
+                            target: crate::audit::Target::user(users.get(id)?),
                             site: &on_site.site,
                             changes: vec![
                                 Change::set("role", role_name(&granted_role)),

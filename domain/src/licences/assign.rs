@@ -80,7 +80,7 @@ pub async fn unassign(db: &Db, principal: &Principal, user: Uuid, today: NaiveDa
         principal,
         Event {
             action: Action::LicenceUnassign,
-            target: user_label(&target),
+            target: crate::audit::Target::user(&target),
             site: &site.site,
             changes: vec![Change::new("subscription", serials.join(", "), "")],
         },

@@ -167,7 +167,7 @@ pub(crate) async fn take_free(
             principal,
             Event {
                 action,
-                target: user_label(target),
+                target: crate::audit::Target::user(target),
                 site: &site.site,
                 changes: vec![Change::set("subscription", &candidate.serial)],
             },

@@ -243,7 +243,7 @@ pub async fn import_values(
             let person = plan.users.get(&id)?;
             Some(Event {
                 action: Action::UserUpdate,
-                target: user_label(person),
+                target: crate::audit::Target::user(person),
                 site: &resolved.site,
                 changes,
             })

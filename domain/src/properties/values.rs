@@ -67,7 +67,7 @@ pub async fn set_values(
         principal,
         Event {
             action: Action::UserUpdate,
-            target: user_label(&target),
+            target: crate::audit::Target::user(&target),
             site: &site.site,
             changes,
         },

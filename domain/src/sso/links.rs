@@ -103,7 +103,7 @@ pub async fn link(db: &Db, principal: &Principal, identity: Identity) -> Result<
         principal,
         Event {
             action: Action::SsoLink,
-            target: user_label(&me),
+            target: crate::audit::Target::user(&me),
             site: &site.site,
             changes: vec![
                 Change::set("provider", &identity.provider),
@@ -137,7 +137,7 @@ pub async fn unlink(db: &Db, principal: &Principal, user: Uuid, provider: &str) 
         principal,
         Event {
             action: Action::SsoUnlink,
-            target: user_label(&target),
+            target: crate::audit::Target::user(&target),
             site: &site.site,
             changes: vec![
                 Change::new("provider", provider, ""),

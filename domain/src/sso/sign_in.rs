@@ -57,7 +57,7 @@ pub async fn sign_in(
         &principal,
         Event {
             action: Action::SsoSignIn,
-            target: user_label(&found),
+            target: crate::audit::Target::user(&found),
             site: &site.site,
             changes: vec![Change::set("provider", &link.provider)],
         },

@@ -120,7 +120,7 @@ pub async fn create(
         principal,
         Event {
             action: Action::UserCreate,
-            target: user_label(&created),
+            target: crate::audit::Target::user(&created),
             site: &site.site,
             changes: vec![Change::set("username", &created.username)],
         },

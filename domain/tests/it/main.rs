@@ -52,6 +52,7 @@ mod usage;
 mod usage_limits;
 mod users;
 mod vendor;
+mod erasure;
 mod webhooks;
 
 /// Defines `name::sqlite` and `name::postgres`, each running `body(db)` on a fresh database.
