@@ -181,6 +181,18 @@ labels!(
 /// browser build has no domain crate).
 const OUTSIDE_VIEW: &str = "@outside_view";
 
+/// How the journal names an erased user (`domain::privacy::ERASED_PREFIX` and a code).
+const ERASED_PREFIX: &str = "@erased:";
+
+/// A name in the journal (its actor, its target, a value) as shown: an erased user's
+/// pseudonym in the reader's words, anything else as recorded.
+pub fn journal_name(locale: Locale, name: &str) -> String {
+    match name.strip_prefix(ERASED_PREFIX) {
+        Some(code) => td_string!(locale, journal.erased_user, code = code).to_string(),
+        None => name.to_string(),
+    }
+}
+
 /// A value in a journal entry's summary, as shown: permission codes and built-in roles (`@key`)
 /// translated, yes/no for switches, anything else as recorded.
 pub fn journal_value(locale: Locale, field: &str, value: &str) -> String {
@@ -207,6 +219,7 @@ pub fn journal_value(locale: Locale, field: &str, value: &str) -> String {
             td_string!(locale, admin.factor_policy_everyone).to_string()
         }
         (_, OUTSIDE_VIEW) => td_string!(locale, journal.site_outside).to_string(),
+        (_, value) if value.starts_with(ERASED_PREFIX) => journal_name(locale, value),
         (_, value) => match value
             .strip_prefix('@')
             .and_then(|key| builtin_role(locale, key))
@@ -232,6 +245,11 @@ mod tests {
     #[test]
     fn should_name_every_domain_code_in_every_language() {
         assert_eq!(OUTSIDE_VIEW, domain::audit::OUTSIDE_VIEW);
+        assert_eq!(ERASED_PREFIX, domain::privacy::ERASED_PREFIX);
+        assert_eq!(
+            journal_name(Locale::fr, "@erased:0a1b2c3d4e5f"),
+            "utilisateur effacé 0a1b2c3d4e5f"
+        );
         for locale in [Locale::nl, Locale::fr, Locale::en] {
             for p in domain::access::Permission::ALL {
                 assert!(permission(locale, p.code()).is_some(), "{}", p.code());

@@ -380,7 +380,7 @@ async fn redeem_checked(
         principal,
         Event {
             action: Action::CodeRedeem,
-            target: user_label(&holder),
+            target: crate::audit::Target::user(&holder),
             site: &site.site,
             changes: vec![
                 Change::set("batch", &batch.name),

@@ -92,7 +92,10 @@ pub async fn set(
         principal,
         Event {
             action: Action::UserUpdate,
-            target: target.user.username.clone(),
+            target: crate::audit::Target {
+                label: target.user.username.clone(),
+                user: Some(target.user.id),
+            },
             site: &target.site.site,
             changes: vec![Change::new(
                 "external_id",

@@ -10,7 +10,6 @@ use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{institution_link, site, user};
 use crate::error::{Code, Error, Result};
-use crate::users::user_label;
 use crate::{users, validate, Db, Principal};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +77,7 @@ pub async fn link(
         principal,
         Event {
             action: Action::InstitutionLink,
-            target: user_label(&who),
+            target: crate::audit::Target::user(&who),
             site: &school,
             changes: vec![Change::set("institution_number", &number)],
         },
@@ -131,7 +130,7 @@ pub async fn withdraw(db: &Db, principal: &Principal, link: Uuid) -> Result<()> 
         principal,
         Event {
             action: Action::InstitutionWithdraw,
-            target: user_label(&me),
+            target: crate::audit::Target::user(&me),
             site: &school,
             changes: vec![Change::new(
                 "institution_number",

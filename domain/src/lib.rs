@@ -31,6 +31,7 @@ pub mod onboarding;
 pub mod operators;
 pub mod overview;
 pub mod plans;
+pub mod privacy;
 pub mod products;
 pub mod properties;
 pub mod purchases;

@@ -319,7 +319,7 @@ pub async fn claim_additional(
         principal,
         crate::audit::Event {
             action: crate::audit::Action::SubscriptionClaim,
-            target: resolved.site.name.clone(),
+            target: resolved.site.name.clone().into(),
             site: &resolved.site,
             changes: vec![crate::audit::Change::set("subscription", &info.serial)],
         },

@@ -47,6 +47,7 @@ mod m20261229_000043_org_search;
 mod m20261230_000044_list_walk;
 mod m20261231_000045_usage;
 mod m20270101_000046_digest_and_open_sessions;
+mod m20270102_000047_journal_subjects;
 
 pub use m20261229_000043_org_search::SEARCHED_USERS;
 pub use m20261230_000044_list_walk::{folded_for_sqlite, order_walkable, sqlite_fold_columns};
@@ -103,6 +104,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261230_000044_list_walk::Migration),
             Box::new(m20261231_000045_usage::Migration),
             Box::new(m20270101_000046_digest_and_open_sessions::Migration),
+            Box::new(m20270102_000047_journal_subjects::Migration),
         ]
     }
 }

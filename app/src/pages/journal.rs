@@ -13,7 +13,7 @@ use crate::components::page_shell::PageShell;
 use crate::components::pager::Pager;
 use crate::components::site_picker::SitePicker;
 use crate::i18n::*;
-use crate::labels::{action, field, journal_value, ACTIONS};
+use crate::labels::{action, field, journal_name, journal_value, ACTIONS};
 
 #[component]
 pub fn JournalPage() -> impl IntoView {
@@ -190,9 +190,9 @@ fn EntryRow(entry: JournalEntry) -> impl IntoView {
     view! {
         <tr data-action=code>
             <td class="nowrap"><DateTimeText at=entry.at /></td>
-            <td class="mono">{entry.actor.clone()}</td>
+            <td class="mono">{move || journal_name(i18n.get_locale(), &entry.actor)}</td>
             <td>{move || action(i18n.get_locale(), &label_code).map(str::to_string).unwrap_or_else(|| label_code.clone())}</td>
-            <td>{entry.target.clone()}</td>
+            <td>{move || journal_name(i18n.get_locale(), &entry.target)}</td>
             <td>{entry.site.clone()}</td>
             <td>
                 <ul class="changes">

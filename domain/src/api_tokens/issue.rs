@@ -11,7 +11,7 @@ use crate::audit::{self, Action, Change, Event};
 use crate::entities::{api_token, user};
 use crate::error::{Code, Error, Result};
 use crate::sites::Resolved;
-use crate::users::{resolve, user_label};
+use crate::users::resolve;
 use crate::{validate, Db, Principal};
 
 /// The form: a name saying what the token is for, and the last day it works (none: it works
@@ -121,7 +121,7 @@ async fn insert(
         principal,
         Event {
             action: Action::TokenIssue,
-            target: user_label(&owner),
+            target: crate::audit::Target::user(&owner),
             site: &site.site,
             changes: vec![
                 Change::set("name", &name),
@@ -169,7 +169,7 @@ pub async fn revoke(db: &Db, principal: &Principal, token: Uuid) -> Result<()> {
         principal,
         Event {
             action: Action::TokenRevoke,
-            target: user_label(&owner),
+            target: crate::audit::Target::user(&owner),
             site: &site.site,
             changes: vec![Change::new("name", &found.name, "")],
         },

@@ -9,7 +9,7 @@ use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::user;
 use crate::error::Result;
-use crate::users::{insert_unchecked, user_label, NewUser};
+use crate::users::{insert_unchecked, NewUser};
 use crate::{roles, sites, validate, Db, Principal};
 
 /// A username from the party's name: `api-` and its letters and digits, plus a short random
@@ -88,7 +88,7 @@ pub async fn create_service_account(
         principal,
         Event {
             action: Action::ServiceAccountCreate,
-            target: user_label(&created),
+            target: crate::audit::Target::user(&created),
             site: &resolved.site,
             changes: vec![Change::set("username", &created.username)],
         },

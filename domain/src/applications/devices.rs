@@ -15,7 +15,7 @@ use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{device, product, user};
 use crate::error::{Code, Error, Result};
-use crate::users::{resolve, user_label};
+use crate::users::resolve;
 use crate::{products, Db, Principal};
 
 /// The longest device fingerprint and name.
@@ -233,7 +233,7 @@ pub async fn remove_device(db: &Db, principal: &Principal, device: Uuid) -> Resu
         principal,
         Event {
             action: Action::DeviceRemove,
-            target: user_label(&owner),
+            target: crate::audit::Target::user(&owner),
             site: &site.site,
             changes: vec![
                 Change::new("product", &product.key, ""),

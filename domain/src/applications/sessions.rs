@@ -13,7 +13,7 @@ use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{app_session, product, site, subscription, user};
 use crate::error::{Code, Error, Result};
-use crate::users::{resolve, user_label};
+use crate::users::resolve;
 use crate::webhooks::{self, Emitted};
 use crate::{products, Db, Principal};
 
@@ -334,7 +334,7 @@ pub async fn end(db: &Db, principal: &Principal, session: Uuid) -> Result<()> {
         principal,
         Event {
             action: Action::AppSessionEnd,
-            target: user_label(&owner),
+            target: crate::audit::Target::user(&owner),
             site: &site.site,
             changes: vec![Change::new("product", &product.key, "")],
         },

@@ -9,4 +9,4 @@ pub use list::{
     export, list, JournalEntry, JournalExport, JournalPage, JournalQuery, EXPORT_BATCH,
     EXPORT_LIMIT, PAGE_SIZE,
 };
-pub use record::{record, record_many, record_system, Change, Event, OUTSIDE_VIEW};
+pub use record::{record, record_many, record_system, Change, Event, Target, OUTSIDE_VIEW};

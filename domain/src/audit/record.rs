@@ -53,10 +53,41 @@ impl Change {
     }
 }
 
+/// What an entry is about: its label as the journal shows it, and the user it is about when
+/// it is about one (so that erasing that user finds every entry about them, whatever their
+/// name was then).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub label: String,
+    pub user: Option<i32>,
+}
+
+impl Target {
+    /// A user, by their label ("First Last (username)").
+    pub fn user(user: &crate::entities::user::Model) -> Target {
+        Target {
+            label: crate::users::user_label(user),
+            user: Some(user.id),
+        }
+    }
+}
+
+impl From<String> for Target {
+    fn from(label: String) -> Target {
+        Target { label, user: None }
+    }
+}
+
+impl From<&str> for Target {
+    fn from(label: &str) -> Target {
+        Target::from(label.to_string())
+    }
+}
+
 /// What happened, to what, in which site's subtree.
 pub struct Event<'a> {
     pub action: Action,
-    pub target: String,
+    pub target: Target,
     /// The site whose subtree the change belongs to (for a deleted site: its parent).
     pub site: &'a site::Model,
     pub changes: Vec<Change>,
@@ -148,7 +179,8 @@ fn entry(
         actor_name: Set(truncate(actor_name, 100)),
         action: Set(event.action.code().to_string()),
         target_kind: Set(event.action.target_kind().to_string()),
-        target_label: Set(truncate(&event.target, 300)),
+        target_label: Set(truncate(&event.target.label, 300)),
+        subject_user_id: Set(event.target.user),
         site_id: Set(event.site.id),
         site_name: Set(event.site.name.clone()),
         changes: Set(serde_json::to_string(&changes).unwrap_or_else(|_| "[]".into())),

@@ -178,7 +178,7 @@ pub async fn update_profile(db: &Db, principal: &Principal, form: ProfileForm) -
         principal,
         Event {
             action: Action::UserUpdate,
-            target: crate::users::user_label(&found),
+            target: crate::audit::Target::user(&found),
             site: &site.site,
             changes,
         },

@@ -179,7 +179,7 @@ pub async fn open_for_support(db: &Db, principal: &Principal, id: Uuid) -> Resul
         principal,
         crate::audit::Event {
             action: Action::SupportOpen,
-            target: root.name.clone(),
+            target: root.name.clone().into(),
             site: &root,
             changes: Vec::new(),
         },

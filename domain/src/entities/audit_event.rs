@@ -15,6 +15,8 @@ pub struct Model {
     pub site_name: String,
     pub changes: String,
     pub client_address: Option<String>,
+    /// The user the entry is about, if it is about one (erasure finds their entries by it).
+    pub subject_user_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

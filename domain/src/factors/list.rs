@@ -7,7 +7,6 @@ use uuid::Uuid;
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{recovery_code, second_factor, user};
 use crate::error::{Error, Result};
-use crate::users::user_label;
 use crate::{sites, Db, Principal};
 
 /// What kind of factor.
@@ -116,7 +115,7 @@ pub async fn reset(db: &Db, principal: &Principal, user: Uuid) -> Result<u64> {
         principal,
         Event {
             action: Action::SecondFactorReset,
-            target: user_label(&target.user),
+            target: crate::audit::Target::user(&target.user),
             site: &target.site.site,
             changes: vec![Change::new("second_factor", removed, 0)],
         },
@@ -145,7 +144,7 @@ pub(super) async fn journal(
         principal,
         Event {
             action,
-            target: user_label(&holder),
+            target: crate::audit::Target::user(&holder),
             site: &site.site,
             changes,
         },

@@ -154,7 +154,7 @@ pub async fn set_policy(
         principal,
         Event {
             action: Action::SiteUpdate,
-            target: root.name.clone(),
+            target: root.name.clone().into(),
             site: &root,
             changes,
         },

@@ -312,7 +312,7 @@ pub async fn save(db: &Db, principal: &Principal, site: Uuid, draft: Federation)
         principal,
         Event {
             action: Action::FederationSave,
-            target: name,
+            target: name.into(),
             site: &root.site,
             changes: vec![
                 Change::set("issuer", issuer),
@@ -342,7 +342,7 @@ pub async fn remove(db: &Db, principal: &Principal, id: Uuid) -> Result<()> {
         principal,
         Event {
             action: Action::FederationRemove,
-            target: found.name.clone(),
+            target: found.name.clone().into(),
             site: &root.site,
             changes: vec![Change::new("issuer", &found.issuer, "")],
         },

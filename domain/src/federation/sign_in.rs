@@ -95,7 +95,7 @@ async fn remember(
         &principal,
         Event {
             action: Action::SsoSignIn,
-            target: user_label(found),
+            target: crate::audit::Target::user(found),
             site: &home.site,
             changes: vec![Change::set("federation", &fed.name)],
         },
@@ -168,7 +168,10 @@ async fn create(
         &Principal::Anonymous,
         Event {
             action: Action::UserCreate,
-            target: label.clone(),
+            target: crate::audit::Target {
+                label: label.clone(),
+                user: Some(created.id),
+            },
             site: place,
             changes: vec![Change::set("username", &created.username), by.clone()],
         },
@@ -188,7 +191,10 @@ async fn create(
             &Principal::Anonymous,
             Event {
                 action: Action::GrantAdd,
-                target: label.clone(),
+                target: crate::audit::Target {
+                    label: label.clone(),
+                    user: Some(created.id),
+                },
                 site: &placement.school.site,
                 changes: vec![
                     Change::new("role", "", crate::roles::journal_name(role)),

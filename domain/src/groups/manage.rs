@@ -208,7 +208,7 @@ pub async fn save(db: &Db, principal: &Principal, form: GroupForm) -> Result<Uui
         principal,
         Event {
             action,
-            target: saved.name.clone(),
+            target: saved.name.clone().into(),
             site: &checked.site.site,
             changes,
         },
@@ -242,7 +242,7 @@ pub async fn remove(db: &Db, principal: &Principal, group: Uuid) -> Result<()> {
         principal,
         Event {
             action: Action::GroupRemove,
-            target: found.name.clone(),
+            target: found.name.clone().into(),
             site: &site.site,
             changes: vec![Change::new("members", members, "")],
         },

@@ -20,7 +20,6 @@ use crate::db::WriteTxn;
 use crate::entities::{dynamic_group, group_member, role, site, user};
 use crate::error::{Error, Result};
 use crate::properties::filter::{self, Condition};
-use crate::users::user_label;
 use crate::{sites, Db, Principal};
 
 /// The transactions of a run: one per batch, or for a run written whole, one for everything
@@ -220,7 +219,7 @@ where
                 changes.extend(taken.get(id).cloned().unwrap_or_default());
                 Some(Event {
                     action: Action::GroupLeave,
-                    target: user_label(u),
+                    target: crate::audit::Target::user(u),
                     site: sites.get(&u.site_id)?,
                     changes,
                 })
@@ -256,7 +255,7 @@ where
                 let u = users.get(id)?;
                 Some(Event {
                     action: Action::GroupJoin,
-                    target: user_label(u),
+                    target: crate::audit::Target::user(u),
                     site: sites.get(&u.site_id)?,
                     changes: vec![Change::set("group", &group.name)],
                 })
@@ -288,7 +287,7 @@ where
                     let u = users.get(id)?;
                     Some(Event {
                         action: Action::LicenceAssign,
-                        target: user_label(u),
+                        target: crate::audit::Target::user(u),
                         site: sites.get(&u.site_id)?,
                         changes: vec![
                             Change::set("subscription", serial),
@@ -330,7 +329,7 @@ where
                     .filter_map(|id| {
                         Some(Event {
                             action: Action::GrantAdd,
-                            target: user_label(users.get(id)?),
+                            target: crate::audit::Target::user(users.get(id)?),
                             site: &on_site.site,
                             changes: vec![
                                 Change::set("role", role_name(&granted_role)),

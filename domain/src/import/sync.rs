@@ -327,7 +327,7 @@ pub async fn save_config(
         principal,
         Event {
             action: Action::ImportConfigure,
-            target: root.site.name.clone(),
+            target: root.site.name.clone().into(),
             site: &root.site,
             changes: vec![
                 Change::new("mapping", before.mapping_text(), config.mapping_text()),

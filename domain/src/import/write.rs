@@ -20,7 +20,7 @@ use crate::entities::{property_value, role_grant, site, user};
 use crate::error::{Code, Error, Result};
 use crate::properties::write_value;
 use crate::sites::{release_seats, take_seats};
-use crate::users::{remove_unchecked, user_label};
+use crate::users::remove_unchecked;
 use crate::Principal;
 
 /// Each row's outcome: added, updated, deleted or error with its messages.
@@ -176,14 +176,15 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
             .iter()
             .filter(|p| !p.roles.is_empty() || !p.row.properties.is_empty())
             .collect();
-        if !needing_ids.is_empty() {
-            let ids: HashMap<String, i32> = user::Entity::find()
+        // Every new user's number: the journal names each entry's user by it.
+        let mut ids: HashMap<String, i32> = HashMap::new();
+        if !accepted.is_empty() {
+            ids = user::Entity::find()
                 .select_only()
                 .column(user::Column::Username)
                 .column(user::Column::Id)
                 .filter(
-                    user::Column::Username
-                        .is_in(needing_ids.iter().map(|p| p.row.username.clone())),
+                    user::Column::Username.is_in(accepted.iter().map(|p| p.row.username.clone())),
                 )
                 .into_tuple::<(String, i32)>()
                 .all(self.conn)
@@ -219,7 +220,10 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
             }
             events.push(Event {
                 action: audit::Action::UserCreate,
-                target: label(&p.row),
+                target: crate::audit::Target {
+                    label: label(&p.row),
+                    user: ids.get(&p.row.username).copied(),
+                },
                 site,
                 changes,
             });
@@ -249,15 +253,15 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
             };
             if p.action == Action::Delete {
                 let site = self.site(target.site_id).await?;
-                remove_unchecked(self.conn, target).await?;
+                let erased = remove_unchecked(self.conn, target).await?;
                 audit::record(
                     self.conn,
                     self.principal,
                     Event {
                         action: audit::Action::UserDelete,
-                        target: user_label(target),
+                        target: erased,
                         site: &site,
-                        changes: vec![Change::new("username", &target.username, "")],
+                        changes: Vec::new(),
                     },
                 )
                 .await?;
@@ -303,7 +307,7 @@ impl<C: ConnectionTrait> BatchWriter<'_, C> {
                 self.principal,
                 Event {
                     action: audit::Action::UserUpdate,
-                    target: user_label(target),
+                    target: crate::audit::Target::user(target),
                     site: &site,
                     changes,
                 },

@@ -10,7 +10,7 @@ use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{licence, subscription};
 use crate::error::{Code, Error, Result};
-use crate::users::{self, user_label, Target};
+use crate::users::{self, Target};
 use crate::{Db, Principal};
 
 /// Assigns a free licence to `user` (nothing happens when theirs is valid already).
@@ -80,7 +80,7 @@ pub async fn unassign(db: &Db, principal: &Principal, user: Uuid, today: NaiveDa
         principal,
         Event {
             action: Action::LicenceUnassign,
-            target: user_label(&target),
+            target: crate::audit::Target::user(&target),
             site: &site.site,
             changes: vec![Change::new("subscription", serials.join(", "), "")],
         },

@@ -7,7 +7,6 @@ use super::status::{periods, Period, Status};
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{licence, subscription, user};
 use crate::error::{Error, Result};
-use crate::users::user_label;
 use crate::{sites, Db, Principal};
 
 /// What a claim at sign-in comes to (the four cases of the Sociel manual).
@@ -167,7 +166,7 @@ pub(crate) async fn take_free(
             principal,
             Event {
                 action,
-                target: user_label(target),
+                target: crate::audit::Target::user(target),
                 site: &site.site,
                 changes: vec![Change::set("subscription", &candidate.serial)],
             },

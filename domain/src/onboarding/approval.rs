@@ -11,7 +11,7 @@ use crate::audit::{self, Action, Change, Event};
 use crate::entities::user;
 use crate::error::{Code, Error, Result};
 use crate::mail::{self, Template};
-use crate::users::{self, user_label};
+use crate::users::{self};
 use crate::{sites, Db, Principal};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +68,7 @@ pub async fn decide(db: &Db, principal: &Principal, user_id: Uuid, approve: bool
     }
     let name = format!("{} {}", target.first_name, target.last_name);
     let txn = db.write().await?;
+    let mut erased = None;
     let template = if approve {
         let approved = user::Entity::update_many()
             .col_expr(user::Column::Pending, Expr::value(Option::<String>::None))
@@ -84,7 +85,7 @@ pub async fn decide(db: &Db, principal: &Principal, user_id: Uuid, approve: bool
             username: target.username.clone(),
         }
     } else {
-        users::remove_unchecked(&*txn, &target).await?;
+        erased = Some(users::remove_unchecked(&*txn, &target).await?);
         Template::RegistrationRejected {
             name,
             site: site.site.name.clone(),
@@ -99,7 +100,7 @@ pub async fn decide(db: &Db, principal: &Principal, user_id: Uuid, approve: bool
             } else {
                 Action::UserReject
             },
-            target: user_label(&target),
+            target: erased.unwrap_or_else(|| crate::audit::Target::user(&target)),
             site: &site.site,
             changes: vec![Change::new("pending", PENDING_APPROVAL, "")],
         },

@@ -94,7 +94,7 @@ pub async fn set_form(
         principal,
         Event {
             action: Action::SiteUpdate,
-            target: resolved.site.name.clone(),
+            target: resolved.site.name.clone().into(),
             site: &resolved.site,
             changes: vec![Change::new(
                 "registration_form",

@@ -152,7 +152,7 @@ pub async fn define(
         principal,
         Event {
             action: Action::PropertyDefine,
-            target: key.clone(),
+            target: key.clone().into(),
             site: &org.site,
             changes: vec![Change::set("kind", kind.as_str())],
         },
@@ -240,7 +240,7 @@ pub async fn remove(db: &Db, principal: &Principal, definition: Uuid) -> Result<
         principal,
         Event {
             action: Action::PropertyRemove,
-            target: found.key.clone(),
+            target: found.key.clone().into(),
             site: &org.site,
             changes: vec![Change::new("kind", &found.kind, "")],
         },

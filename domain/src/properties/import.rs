@@ -16,7 +16,6 @@ use crate::entities::{property_value, user};
 use crate::error::{Code, Error, Result};
 use crate::groups::guard::{self, Guard, Prospect};
 use crate::import::{read_table, Limits};
-use crate::users::user_label;
 use crate::{sites, Db, Principal};
 
 /// A line that cannot be imported: its number in the file, why, and what it names.
@@ -243,7 +242,7 @@ pub async fn import_values(
             let person = plan.users.get(&id)?;
             Some(Event {
                 action: Action::UserUpdate,
-                target: user_label(person),
+                target: crate::audit::Target::user(person),
                 site: &resolved.site,
                 changes,
             })

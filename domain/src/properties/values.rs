@@ -14,7 +14,7 @@ use crate::entities::{property_definition, property_value, user};
 use crate::error::{Code, Error, Result};
 use crate::groups::guard::{self, Guard, Prospect};
 use crate::sites::Resolved;
-use crate::users::{resolve, user_label};
+use crate::users::resolve;
 use crate::{Db, Principal};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub async fn set_values(
         principal,
         Event {
             action: Action::UserUpdate,
-            target: user_label(&target),
+            target: crate::audit::Target::user(&target),
             site: &site.site,
             changes,
         },

@@ -134,7 +134,7 @@ pub async fn set_user_grants(
         refuse_last_administrator(&txn, target.id, on.site.id).await?;
     }
 
-    let label = user_label(&target);
+    let label = crate::audit::Target::user(&target);
     for grant in &removed {
         role_grant::Entity::delete_by_id(grant.id)
             .exec(&*txn)
@@ -189,7 +189,7 @@ async fn journal(
     txn: &crate::db::WriteTxn,
     principal: &Principal,
     action: Action,
-    label: &str,
+    label: &crate::audit::Target,
     site: &site::Model,
     before: &str,
     after: &str,
@@ -199,7 +199,7 @@ async fn journal(
         principal,
         Event {
             action,
-            target: label.to_string(),
+            target: label.clone(),
             site,
             changes: vec![Change::new("role", before, after)],
         },

@@ -78,7 +78,7 @@ pub async fn create(
         principal,
         Event {
             action: Action::RoleCreate,
-            target: name.clone(),
+            target: name.clone().into(),
             site: &owner.site,
             changes: vec![
                 Change::set("name", &name),
@@ -120,7 +120,7 @@ pub async fn update(
         principal,
         Event {
             action: Action::RoleUpdate,
-            target: name.clone(),
+            target: name.clone().into(),
             site: &owner.site,
             changes: vec![
                 Change::new("name", &current.name, &name),
@@ -175,7 +175,7 @@ pub async fn delete(db: &Db, principal: &Principal, role_id: Uuid) -> Result<()>
         principal,
         Event {
             action: Action::RoleDelete,
-            target: current.name.clone(),
+            target: current.name.clone().into(),
             site: &owner.site,
             changes: vec![Change::new("name", &current.name, "")],
         },

@@ -256,7 +256,7 @@ async fn apply(
         }
         events.push(Event {
             action: Action::UserUpdate,
-            target: crate::users::user_label(&m.user),
+            target: crate::audit::Target::user(&m.user),
             site: to,
             changes,
         });
@@ -275,7 +275,7 @@ async fn apply(
         principal,
         Event {
             action: Action::RolloverApply,
-            target: planned.site.site.name.clone(),
+            target: planned.site.site.name.clone().into(),
             site: &planned.site.site,
             changes: vec![
                 Change::set("users", planned.moves.len()),
@@ -373,7 +373,10 @@ async fn renew(
                 principal,
                 Event {
                     action: Action::LicenceAssign,
-                    target: labels.get(user_id).cloned().unwrap_or_default(),
+                    target: crate::audit::Target {
+                        label: labels.get(user_id).cloned().unwrap_or_default(),
+                        user: Some(*user_id),
+                    },
                     site: &planned.site.site,
                     changes: vec![Change::set("subscription", &next.serial)],
                 },
@@ -517,7 +520,7 @@ pub async fn undo(db: &Db, principal: &Principal, id: Uuid, now: DateTime<Utc>) 
         principal,
         Event {
             action: Action::RolloverUndo,
-            target: home.name.clone(),
+            target: home.name.clone().into(),
             site: &home,
             changes: vec![Change::new("users", moves.len(), back)],
         },

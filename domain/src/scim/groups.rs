@@ -342,7 +342,7 @@ pub async fn create(
         principal,
         Event {
             action: Action::SiteCreate,
-            target: created.name.clone(),
+            target: created.name.clone().into(),
             site: &created,
             changes: vec![
                 Change::set("name", &created.name),
@@ -478,7 +478,7 @@ async fn place(
         principal,
         Event {
             action: Action::UserUpdate,
-            target: crate::users::user_label(member),
+            target: crate::audit::Target::user(member),
             site: &to.site,
             changes: vec![Change::sites("site", from_site.as_ref(), &to.site)],
         },
@@ -599,7 +599,7 @@ async fn write(
             principal,
             Event {
                 action: Action::SiteUpdate,
-                target: after.name.clone(),
+                target: after.name.clone().into(),
                 site: &group.site,
                 changes: vec![Change::new("name", &group.site.name, &after.name)],
             },

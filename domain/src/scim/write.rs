@@ -109,7 +109,7 @@ pub async fn create(
         principal,
         Event {
             action: Action::UserCreate,
-            target: crate::users::user_label(&created),
+            target: crate::audit::Target::user(&created),
             site: &resolved.site,
             changes: vec![Change::set("username", &created.username)],
         },
@@ -309,7 +309,7 @@ async fn write(
         principal,
         Event {
             action: Action::UserUpdate,
-            target: crate::users::user_label(&written),
+            target: crate::audit::Target::user(&written),
             site: &target.site.site,
             changes,
         },

@@ -40,7 +40,7 @@ pub async fn create(
         principal,
         Event {
             action: Action::SiteCreate,
-            target: created.name.clone(),
+            target: created.name.clone().into(),
             site: &created,
             changes: vec![
                 Change::set("name", &created.name),

@@ -54,7 +54,7 @@ pub async fn delete(db: &Db, principal: &Principal, public_id: Uuid) -> Result<(
         principal,
         Event {
             action: Action::SiteDelete,
-            target: current.name.clone(),
+            target: current.name.clone().into(),
             site: parent_site,
             changes: vec![Change::new("name", &current.name, "")],
         },

@@ -104,7 +104,7 @@ pub async fn move_site(
         principal,
         Event {
             action: Action::SiteMove,
-            target: current.name.clone(),
+            target: current.name.clone().into(),
             site: &current,
             changes: vec![Change::sites(
                 "parent",

@@ -123,7 +123,7 @@ pub async fn update(
         principal,
         Event {
             action: Action::SiteUpdate,
-            target: name.clone(),
+            target: name.clone().into(),
             site: &current,
             changes: vec![
                 Change::new("name", &current.name, &name),

@@ -11,7 +11,6 @@ use crate::access::Operation;
 use crate::audit::{self, Action, Change, Event};
 use crate::entities::{sso_link, user};
 use crate::error::{Code, Error, Result};
-use crate::users::user_label;
 use crate::{sites, Db, Principal};
 
 fn shown(row: sso_link::Model) -> Link {
@@ -103,7 +102,7 @@ pub async fn link(db: &Db, principal: &Principal, identity: Identity) -> Result<
         principal,
         Event {
             action: Action::SsoLink,
-            target: user_label(&me),
+            target: crate::audit::Target::user(&me),
             site: &site.site,
             changes: vec![
                 Change::set("provider", &identity.provider),
@@ -137,7 +136,7 @@ pub async fn unlink(db: &Db, principal: &Principal, user: Uuid, provider: &str) 
         principal,
         Event {
             action: Action::SsoUnlink,
-            target: user_label(&target),
+            target: crate::audit::Target::user(&target),
             site: &site.site,
             changes: vec![
                 Change::new("provider", provider, ""),

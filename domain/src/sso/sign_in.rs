@@ -10,7 +10,6 @@ use crate::auth::{refusal, SignedIn};
 use crate::entities::{sso_link, user};
 use crate::error::{Code, Error, Result};
 use crate::licences::{self, Claim};
-use crate::users::user_label;
 use crate::{sites, Db, Principal};
 
 /// A sign-in with a linked account, and what its licence claim came to (`None` when the claim
@@ -57,7 +56,7 @@ pub async fn sign_in(
         &principal,
         Event {
             action: Action::SsoSignIn,
-            target: user_label(&found),
+            target: crate::audit::Target::user(&found),
             site: &site.site,
             changes: vec![Change::set("provider", &link.provider)],
         },

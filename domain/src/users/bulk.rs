@@ -419,16 +419,14 @@ async fn write(
                         report.skipped.push((label, Code::CannotDeleteSelf));
                         continue;
                     }
-                    remove_unchecked(&*txn, target).await?;
-                    (
-                        Action::UserDelete,
-                        home,
-                        vec![Change::new("username", &target.username, "")],
-                    )
+                    let erased = remove_unchecked(&*txn, target).await?;
+                    report.changed += 1;
+                    events.push((erased, (Action::UserDelete, home, Vec::new())));
+                    continue;
                 }
             };
             report.changed += 1;
-            events.push((label, event));
+            events.push((crate::audit::Target::user(target), event));
         }
         // Seats taken for moves that were not made go back.
         if let (Some(to), true) = (&plan.destination, seats_left > 0) {

@@ -4,7 +4,6 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::list::UserRow;
-use super::user_label;
 use crate::access::{self, Operation};
 use crate::audit::{self, Action, Change, Event};
 use crate::auth::password;
@@ -120,7 +119,7 @@ pub async fn create(
         principal,
         Event {
             action: Action::UserCreate,
-            target: user_label(&created),
+            target: crate::audit::Target::user(&created),
             site: &site.site,
             changes: vec![Change::set("username", &created.username)],
         },

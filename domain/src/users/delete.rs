@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use crate::access::{self, Operation};
-use crate::audit::{self, Action, Change, Event};
+use crate::audit::{self, Action, Event};
 use crate::error::{Code, Result};
 use crate::{Db, Principal};
 
@@ -13,15 +13,15 @@ pub async fn delete(db: &Db, principal: &Principal, user_id: Uuid) -> Result<()>
     access::require_not_self(principal, target.id, Code::CannotDeleteSelf)?;
 
     let txn = db.write().await?;
-    super::remove_unchecked(&*txn, &target).await?;
+    let erased = super::remove_unchecked(&*txn, &target).await?;
     audit::record(
         &*txn,
         principal,
         Event {
             action: Action::UserDelete,
-            target: super::user_label(&target),
+            target: erased,
             site: &site.site,
-            changes: vec![Change::new("username", &target.username, "")],
+            changes: Vec::new(),
         },
     )
     .await?;

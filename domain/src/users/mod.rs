@@ -101,7 +101,7 @@ pub(crate) async fn end_sessions(conn: &impl ConnectionTrait, user_id: i32) -> R
 pub(crate) async fn remove_unchecked(
     conn: &impl ConnectionTrait,
     target: &user::Model,
-) -> Result<()> {
+) -> Result<crate::audit::Target> {
     end_sessions(conn, target.id).await?;
     role_grant::Entity::delete_many()
         .filter(role_grant::Column::UserId.eq(target.id))
@@ -149,11 +149,14 @@ pub(crate) async fn remove_unchecked(
             .exec(conn)
             .await?;
     }
+    // Everything else of theirs, and their name wherever it was copied.
+    let erased = crate::privacy::erase(conn, target).await?;
     let deleted = user::Entity::delete_by_id(target.id).exec(conn).await?;
     if deleted.rows_affected == 0 {
         return Err(Error::NotFound);
     }
-    sites::release_seats(conn, target.site_id, 1, 1).await
+    sites::release_seats(conn, target.site_id, 1, 1).await?;
+    Ok(erased)
 }
 
 /// The acting principal's own account.

@@ -46,7 +46,7 @@ pub async fn set_active(db: &Db, principal: &Principal, user_id: Uuid, active: b
             } else {
                 Action::UserDeactivate
             },
-            target: super::user_label(&target),
+            target: crate::audit::Target::user(&target),
             site: &site.site,
             changes: vec![Change::new("active", target.active, active)],
         },

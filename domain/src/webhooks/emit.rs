@@ -63,8 +63,8 @@ pub(crate) async fn emit_journal(
                 kind,
                 site: e.site,
                 data: json!({
-                    "target": e.target,
-                    "username": username_of(&e.target),
+                    "target": e.target.label,
+                    "username": username_of(&e.target.label),
                     "actor": actor,
                     "changes": changes,
                 }),

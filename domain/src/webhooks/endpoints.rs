@@ -236,7 +236,7 @@ async fn insert(
             principal,
             Event {
                 action: Action::WebhookCreate,
-                target: url,
+                target: url.into(),
                 site: &site.site,
                 changes: vec![Change::set("events", events)],
             },
@@ -328,7 +328,7 @@ pub async fn set_enabled(
             principal,
             Event {
                 action: Action::WebhookUpdate,
-                target: found.url.clone(),
+                target: found.url.clone().into(),
                 site: &site.site,
                 changes: vec![Change::new("enabled", found.enabled, enabled)],
             },
@@ -351,7 +351,7 @@ pub async fn remove(db: &Db, principal: &Principal, endpoint: Uuid) -> Result<()
             principal,
             Event {
                 action: Action::WebhookRemove,
-                target: found.url.clone(),
+                target: found.url.clone().into(),
                 site: &site.site,
                 changes: Vec::new(),
             },

@@ -15,6 +15,7 @@ mod bound;
 mod bulk;
 mod challenge;
 mod customers;
+mod erasure;
 mod escalation;
 mod factors;
 mod federation;

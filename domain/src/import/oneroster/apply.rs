@@ -85,7 +85,7 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
             principal,
             Event {
                 action: Action::SiteCreate,
-                target: created.name.clone(),
+                target: created.name.clone().into(),
                 site: &created,
                 changes: vec![Change::set("name", &created.name)],
             },
@@ -125,7 +125,7 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
             principal,
             Event {
                 action: Action::SiteUpdate,
-                target: name.clone(),
+                target: name.clone().into(),
                 site: existing,
                 changes: vec![Change::new("name", &existing.name, name)],
             },
@@ -143,7 +143,7 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
     // Users.
     let mut sites_by_id = SiteCache::default();
     for gone in &plan.removed_users {
-        crate::users::remove_unchecked(&*txn, gone).await?;
+        let erased = crate::users::remove_unchecked(&*txn, gone).await?;
         touched.insert(gone.site_id);
         let at = sites_by_id.get(&*txn, gone.site_id).await?;
         audit::record(
@@ -151,9 +151,9 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
             principal,
             Event {
                 action: Action::UserDelete,
-                target: crate::users::user_label(gone),
+                target: erased,
                 site: &at,
-                changes: vec![Change::new("username", &gone.username, "")],
+                changes: Vec::new(),
             },
         )
         .await?;
@@ -201,7 +201,7 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
             principal,
             Event {
                 action: Action::UserUpdate,
-                target: crate::users::user_label(&written),
+                target: crate::audit::Target::user(&written),
                 site: &destination,
                 changes,
             },
@@ -288,7 +288,10 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
             };
             events.push(Event {
                 action: Action::UserCreate,
-                target: format!("{} {} ({})", new.first_name, new.last_name, new.username),
+                target: crate::audit::Target {
+                    label: format!("{} {} ({})", new.first_name, new.last_name, new.username),
+                    user: ids_by_name.get(&new.username).copied(),
+                },
                 site,
                 changes: vec![Change::set("username", &new.username)],
             });
@@ -395,7 +398,7 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
             principal,
             Event {
                 action: Action::SiteDelete,
-                target: gone.name.clone(),
+                target: gone.name.clone().into(),
                 site: &parent,
                 changes: vec![Change::new("name", &gone.name, "")],
             },
@@ -411,12 +414,16 @@ pub async fn apply(db: &Db, principal: &Principal, plan: &RosterPlan) -> Result<
     Ok(applied)
 }
 
-async fn user_label_of(conn: &impl ConnectionTrait, id: i32) -> Result<String> {
-    Ok(user::Entity::find_by_id(id)
+async fn user_label_of(conn: &impl ConnectionTrait, id: i32) -> Result<crate::audit::Target> {
+    let label = user::Entity::find_by_id(id)
         .one(conn)
         .await?
         .map(|u| crate::users::user_label(&u))
-        .unwrap_or_default())
+        .unwrap_or_default();
+    Ok(crate::audit::Target {
+        label,
+        user: Some(id),
+    })
 }
 
 async fn link_site(
