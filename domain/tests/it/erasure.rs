@@ -138,6 +138,23 @@ db_test!(
     |db: Db| async move {
         let d = demo(&db).await;
         let today = wire::time::today();
+        // A receiver of the organisation's events: deliveries carry names.
+        domain::webhooks::endpoints::register(
+            &db,
+            &d.admin,
+            domain::webhooks::endpoints::NewEndpoint {
+                site: Some(d.root),
+                url: "http://127.0.0.1:9/hooks".into(),
+                events: vec![
+                    "user.created".into(),
+                    "user.deleted".into(),
+                    "licence.assigned".into(),
+                ],
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap();
         // Zebulon, invited by mail, at De Klimop.
         let form = users::NewUserForm {
             username: "zq.erasure".into(),
@@ -178,9 +195,35 @@ db_test!(
         licences::assign(&db, &d.admin, person.public_id, today)
             .await
             .unwrap();
-        // What they did themselves: signed in (a session), and a journal entry as actor.
-        let me = domain::Principal::load(&db, person.id).await.unwrap();
-        let _ = me;
+        // What they left themselves: a signed-in session, a linked sign-in, an application's
+        // settings.
+        domain::entities::session::ActiveModel {
+            id: Set("zq-session".into()),
+            user_id: Set(Some(person.id)),
+            data: Set(r#"{"user":"zq.erasure"}"#.into()),
+            expires_at: Set(Utc::now() + chrono::Duration::hours(8)),
+            signed_in_at: Set(Some(Utc::now())),
+            user_agent: Set(Some("Zebulon's laptop".into())),
+            client_address: Set(Some("192.0.2.47".into())),
+            method: Set(Some("password".into())),
+            ..Default::default()
+        }
+        .insert(db.conn())
+        .await
+        .unwrap();
+        domain::entities::sso_link::ActiveModel {
+            user_id: Set(person.id),
+            provider: Set("google".into()),
+            issuer: Set("https://accounts.google.com".into()),
+            subject: Set("zq-subject".into()),
+            email: Set(Some("zebulon.quarterfield@erasure.example".into())),
+            created_at: Set(Utc::now()),
+            last_used_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db.conn())
+        .await
+        .unwrap();
         // Their name in text the organisation keeps: an announcement's author, a journal entry
         // written before entries named their user by number.
         audit_event::ActiveModel {
@@ -211,8 +254,12 @@ db_test!(
             "PN-ZQ-4711",
             "Zebrastraat",
         ];
-        // Before: they are there (the scan can find them).
+        // Before: they are there (the scan can find them), in deliveries too.
         assert!(!found_anywhere(&db, "zq.erasure").await.is_empty());
+        assert!(found_anywhere(&db, "Quarterfield")
+            .await
+            .iter()
+            .any(|f| f.starts_with("webhook_deliveries.")));
         let entries_before = audit_event::Entity::find()
             .all(db.conn())
             .await

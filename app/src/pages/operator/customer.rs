@@ -15,7 +15,7 @@ use crate::components::error_message::ErrorMessage;
 use crate::components::loaded::Loaded;
 use crate::components::number::grouped;
 use crate::i18n::*;
-use crate::labels::{action, builtin_role};
+use crate::labels::{action, builtin_role, journal_name};
 
 #[component]
 pub fn CustomerPage() -> impl IntoView {
@@ -193,8 +193,8 @@ fn Customer(customer: CustomerDetail) -> impl IntoView {
                     view! {
                         <tr data-action=e.action.clone()>
                             <td class="nowrap"><DateTimeText at=e.at /></td>
-                            <td class="mono">{e.actor}</td>
-                            <td>{what}<span class="user-email">{e.target}</span></td>
+                            <td class="mono">{journal_name(locale, &e.actor)}</td>
+                            <td>{what}<span class="user-email">{journal_name(locale, &e.target)}</span></td>
                         </tr>
                     }
                 }).collect_view()}</tbody>
