@@ -1,6 +1,9 @@
-//! Erasure that is complete: a person who used Licentia in many ways is deleted, then every
-//! text column of every table is searched for their username, names, e-mail address and
-//! personnel number: nothing may be found (the journal keeps its entries, with a pseudonym).
+//! Erasure that is complete: a person who used Licentia in many ways is deleted (invited by
+//! mail, licensed, with a personnel number and an address, a signed-in session, a linked
+//! sign-in, an application's settings, webhook deliveries about them, an old journal entry
+//! that names them by label only), then every text column of every table is searched for
+//! their username, names, e-mail address, personnel number and address: nothing may be found
+//! (the journal keeps its entries, with a pseudonym).
 //! And the inventory of columns that name a user is checked against the database's own schema,
 //! so that a new table with a user column that erasure does not handle fails here.
 use chrono::Utc;
@@ -139,12 +142,12 @@ db_test!(
         let d = demo(&db).await;
         let today = wire::time::today();
         // A receiver of the organisation's events: deliveries carry names.
-        domain::webhooks::endpoints::register(
+        domain::webhooks::register(
             &db,
             &d.admin,
-            domain::webhooks::endpoints::NewEndpoint {
+            domain::webhooks::NewEndpoint {
                 site: Some(d.root),
-                url: "http://127.0.0.1:9/hooks".into(),
+                url: "https://hooks.erasure.example/in".into(),
                 events: vec![
                     "user.created".into(),
                     "user.deleted".into(),
@@ -206,6 +209,25 @@ db_test!(
             user_agent: Set(Some("Zebulon's laptop".into())),
             client_address: Set(Some("192.0.2.47".into())),
             method: Set(Some("password".into())),
+        }
+        .insert(db.conn())
+        .await
+        .unwrap();
+        let reader = domain::entities::product::ActiveModel {
+            public_id: Set(uuid::Uuid::new_v4()),
+            key: Set("reader".into()),
+            name: Set("Reader".into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db.conn())
+        .await
+        .unwrap();
+        domain::entities::app_setting::ActiveModel {
+            user_id: Set(person.id),
+            product_id: Set(reader.id),
+            value: Set(r#"{"signature":"Zebulon Quarterfield"}"#.into()),
+            updated_at: Set(Utc::now()),
             ..Default::default()
         }
         .insert(db.conn())
