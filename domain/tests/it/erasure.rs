@@ -7,7 +7,7 @@
 //! And the inventory of columns that name a user is checked against the database's own schema,
 //! so that a new table with a user column that erasure does not handle fails here.
 use chrono::Utc;
-use domain::entities::{audit_event, subscription, user};
+use domain::entities::{audit_event, user};
 use domain::privacy::inventory::{names_a_user, USER_COLUMNS};
 use domain::{licences, users, Db};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, Set, Statement};
@@ -181,20 +181,11 @@ db_test!(
         let person = edited.update(db.conn()).await.unwrap();
         // A licence (journaled), from a subscription of the organisation.
         let root = domain::sites::resolve(&db, d.root).await.unwrap().site.id;
-        subscription::ActiveModel {
-            serial: Set("47110001".into()),
-            seats: Set(5),
-            valid_from: Set(today - chrono::Duration::days(30)),
-            valid_until: Set(today + chrono::Duration::days(300)),
-            locale: Set("nl".into()),
-            site_id: Set(Some(root)),
-            created_at: Set(Utc::now()),
-            assigned: Set(0),
-            ..Default::default()
-        }
-        .insert(db.conn())
-        .await
-        .unwrap();
+        let valid = (
+            today - chrono::Duration::days(30),
+            today + chrono::Duration::days(300),
+        );
+        subscription(&db, root, "47110001", 5, valid).await;
         licences::assign(&db, &d.admin, person.public_id, today)
             .await
             .unwrap();

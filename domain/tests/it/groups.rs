@@ -361,20 +361,8 @@ async fn product_and_subscription(db: &Db, root: Uuid, seats: i32) -> String {
     .await
     .unwrap();
     let root = sites::resolve(db, root).await.unwrap().site.id;
-    subscription::ActiveModel {
-        serial: Set("40000001".into()),
-        seats: Set(seats),
-        valid_from: Set("2026-09-01".parse().unwrap()),
-        valid_until: Set("2027-08-31".parse().unwrap()),
-        locale: Set("nl".into()),
-        site_id: Set(Some(root)),
-        created_at: Set(Utc::now()),
-        assigned: Set(0),
-        ..Default::default()
-    }
-    .insert(db.conn())
-    .await
-    .unwrap();
+    let year = ("2026-09-01".parse().unwrap(), "2027-08-31".parse().unwrap());
+    subscription(db, root, "40000001", seats, year).await;
     reader.key
 }
 

@@ -142,3 +142,29 @@ pub async fn operator_named(db: &Db, username: &str) -> Principal {
         .id;
     Principal::load(db, id).await.unwrap()
 }
+
+/// A subscription of the organisation at `site_id` (its root), `seats` seats valid from `from`
+/// to `until`, none assigned, without a bundle.
+pub async fn subscription(
+    db: &Db,
+    site_id: i32,
+    serial: &str,
+    seats: i32,
+    (from, until): (chrono::NaiveDate, chrono::NaiveDate),
+) {
+    use sea_orm::{ActiveModelTrait, Set};
+    domain::entities::subscription::ActiveModel {
+        serial: Set(serial.into()),
+        seats: Set(seats),
+        valid_from: Set(from),
+        valid_until: Set(until),
+        locale: Set("nl".into()),
+        site_id: Set(Some(site_id)),
+        created_at: Set(chrono::Utc::now()),
+        assigned: Set(0),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await
+    .unwrap();
+}

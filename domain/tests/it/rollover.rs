@@ -343,22 +343,8 @@ db_test!(
             ("7100001", (2026, 9, 1), (2027, 8, 31)),
             ("7100002", (2027, 9, 1), (2028, 8, 31)),
         ] {
-            use sea_orm::{ActiveModelTrait, Set};
             let day = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-            subscription::ActiveModel {
-                serial: Set(serial.into()),
-                seats: Set(20),
-                valid_from: Set(day(from)),
-                valid_until: Set(day(until)),
-                locale: Set("nl".into()),
-                site_id: Set(Some(root.id)),
-                created_at: Set(Utc::now()),
-                assigned: Set(0),
-                ..Default::default()
-            }
-            .insert(db.conn())
-            .await
-            .unwrap();
+            subscription(&db, root.id, serial, 20, (day(from), day(until))).await;
         }
         // Three pupils of 1A hold a licence of this school year.
         let mut pupils = Vec::new();

@@ -36,8 +36,8 @@ pub fn Institutions(institutions: InstitutionsLoad) -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     view! {
         <section class="panel" aria-labelledby="institutions-title">
-            <h2 id="institutions-title">{t!(i18n, profile.institutions)}</h2>
-            <p class="help">{t!(i18n, profile.institutions_help)}</p>
+            <h2 id="institutions-title" class="panel-title">{t!(i18n, profile.institutions)}</h2>
+            <p class="muted">{t!(i18n, profile.institutions_help)}</p>
             <StatusMessage text=done />
             <ErrorMessage error=error />
             <LoadedList load=links let:found

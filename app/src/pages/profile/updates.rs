@@ -34,7 +34,7 @@ pub fn Updates() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="updates-title">
-            <h2 id="updates-title">{t!(i18n, common.announcements)}</h2>
+            <h2 id="updates-title" class="panel-title">{t!(i18n, common.announcements)}</h2>
             <Loaded load=mine let:mine>
                 {
                     let choice = mine.and_then(|m| m.choice);
