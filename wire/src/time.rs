@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, 
 /// Today in Brussels: the day licences, expiry dates and subscriptions are counted in (on the
 /// server; the browser has no clock through chrono).
 pub fn today() -> chrono::NaiveDate {
-    local(Utc::now()).date()
+    local_date(Utc::now())
 }
 
 /// The day in Brussels at `at` (never `at.date_naive()`, the day in Greenwich: between

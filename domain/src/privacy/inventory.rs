@@ -3,8 +3,8 @@
 //! fails when a column that names a user (a `user_id`, an `…_by`, an `actor_id`, an
 //! `owner_id`) is not listed here, so a new table cannot keep a person's data by oversight.
 
-/// Why a table holds personal data: a category of the register and of the export, whose
-/// translation keys are `privacy.category_<code>` and `privacy.purpose_<code>`.
+/// Why a table holds personal data: a category of the processing register and of the export
+/// (both to come; they will name and translate each category).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Category {
     Account,
@@ -21,44 +21,6 @@ pub enum Category {
     Import,
     Usage,
     Organisation,
-}
-
-impl Category {
-    pub const ALL: [Category; 14] = [
-        Category::Account,
-        Category::Access,
-        Category::Licences,
-        Category::Consents,
-        Category::SignIn,
-        Category::Security,
-        Category::Applications,
-        Category::Properties,
-        Category::Groups,
-        Category::Journal,
-        Category::Mail,
-        Category::Import,
-        Category::Usage,
-        Category::Organisation,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Category::Account => "account",
-            Category::Access => "access",
-            Category::Licences => "licences",
-            Category::Consents => "consents",
-            Category::SignIn => "sign_in",
-            Category::Security => "security",
-            Category::Applications => "applications",
-            Category::Properties => "properties",
-            Category::Groups => "groups",
-            Category::Journal => "journal",
-            Category::Mail => "mail",
-            Category::Import => "import",
-            Category::Usage => "usage",
-            Category::Organisation => "organisation",
-        }
-    }
 }
 
 /// What erasing a person does to a column that names them.

@@ -31,16 +31,16 @@ impl Kind {
     }
 
     /// The columns the roll-up reads, in [`Event`]'s order without `of_the_day`: the kind as
-    /// its number, user, site, product, and a session's times through `millis` (each reader
-    /// turns a time column into milliseconds its own way).
-    pub fn columns(millis: impl Fn(&str) -> String) -> String {
+    /// its number, user, site, product, and a session's times through `time` (each reader
+    /// reads a time its own way: SQLite as milliseconds, PostgreSQL's binary copy as its own).
+    pub fn columns(time: impl Fn(&str) -> String) -> String {
         let session = format!("kind = '{APP_SESSION}'");
         format!(
             "{}, user_id, site_id, product_id, CASE WHEN {session} THEN {} END, \
              CASE WHEN {session} THEN {} END",
             Kind::sql(),
-            millis("at"),
-            millis("ended_at")
+            time("at"),
+            time("ended_at")
         )
     }
 

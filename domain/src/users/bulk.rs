@@ -342,6 +342,8 @@ async fn write(
             };
             let own = acting == Some(target.id);
             let label = user_label(target);
+            // What the journal names them by (a pseudonym once erased).
+            let mut subject = crate::audit::Target::user(target);
             let by_id = user::Column::Id.eq(target.id);
             let event = match action {
                 BulkAction::Activate | BulkAction::Deactivate => {
@@ -419,14 +421,12 @@ async fn write(
                         report.skipped.push((label, Code::CannotDeleteSelf));
                         continue;
                     }
-                    let erased = remove_unchecked(&*txn, target).await?;
-                    report.changed += 1;
-                    events.push((erased, (Action::UserDelete, home, Vec::new())));
-                    continue;
+                    subject = remove_unchecked(&*txn, target).await?;
+                    (Action::UserDelete, home, Vec::new())
                 }
             };
             report.changed += 1;
-            events.push((crate::audit::Target::user(target), event));
+            events.push((subject, event));
         }
         // Seats taken for moves that were not made go back.
         if let (Some(to), true) = (&plan.destination, seats_left > 0) {

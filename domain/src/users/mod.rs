@@ -28,9 +28,7 @@ pub use target::{authorities, authority, own_or_target, target, Target};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::entities::{
-    api_token, app_session, app_setting, licence, role_grant, session, sso_link, subscription, user,
-};
+use crate::entities::{licence, session, subscription, user};
 use crate::error::{Error, Result};
 use crate::sites::{self, Resolved};
 use crate::Db;
@@ -96,37 +94,13 @@ pub(crate) async fn end_sessions(conn: &impl ConnectionTrait, user_id: i32) -> R
     Ok(())
 }
 
-/// Removes a user with their sessions and grants and frees their seat, in the caller's
-/// transaction; no access check.
+/// Removes a user and frees their seat, in the caller's transaction; no access check. Their
+/// licences go here (the subscriptions' counts follow); everything else of theirs goes in
+/// [`crate::privacy::erase`], which answers the name the journal gives them from now on.
 pub(crate) async fn remove_unchecked(
     conn: &impl ConnectionTrait,
     target: &user::Model,
 ) -> Result<crate::audit::Target> {
-    end_sessions(conn, target.id).await?;
-    role_grant::Entity::delete_many()
-        .filter(role_grant::Column::UserId.eq(target.id))
-        .exec(conn)
-        .await?;
-    sso_link::Entity::delete_many()
-        .filter(sso_link::Column::UserId.eq(target.id))
-        .exec(conn)
-        .await?;
-    api_token::Entity::delete_many()
-        .filter(api_token::Column::UserId.eq(target.id))
-        .exec(conn)
-        .await?;
-    app_session::Entity::delete_many()
-        .filter(app_session::Column::UserId.eq(target.id))
-        .exec(conn)
-        .await?;
-    app_setting::Entity::delete_many()
-        .filter(app_setting::Column::UserId.eq(target.id))
-        .exec(conn)
-        .await?;
-    crate::entities::trusted_device::Entity::delete_many()
-        .filter(crate::entities::trusted_device::Column::UserId.eq(target.id))
-        .exec(conn)
-        .await?;
     // Their licences go and the seats of those subscriptions are free again.
     let held: Vec<i32> = licence::Entity::find()
         .filter(licence::Column::UserId.eq(target.id))

@@ -195,20 +195,11 @@ async fn fixture(db: &Db) -> Fixture {
     )
     .await
     .unwrap();
-    domain::entities::subscription::ActiveModel {
-        serial: Set("90000001".into()),
-        seats: Set(100),
-        valid_from: Set(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
-        valid_until: Set(chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()),
-        locale: Set("nl".into()),
-        site_id: Set(Some(root.id)),
-        created_at: Set(chrono::Utc::now()),
-        assigned: Set(0),
-        ..Default::default()
-    }
-    .insert(db.conn())
-    .await
-    .unwrap();
+    let always = (
+        chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
+    );
+    crate::helpers::subscription(db, root.id, "90000001", 100, always).await;
     // Kim holds a licence and has a session of the reader open.
     let operator = Principal::load(db, operator_id).await.unwrap();
     domain::products::create_product(db, &operator, "reader", "Reader")

@@ -204,26 +204,14 @@ db_test!(
         .insert(db.conn())
         .await
         .unwrap();
-        let reader = domain::entities::product::ActiveModel {
-            public_id: Set(uuid::Uuid::new_v4()),
-            key: Set("reader".into()),
-            name: Set("Reader".into()),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(db.conn())
-        .await
-        .unwrap();
-        domain::entities::app_setting::ActiveModel {
-            user_id: Set(person.id),
-            product_id: Set(reader.id),
-            value: Set(r#"{"signature":"Zebulon Quarterfield"}"#.into()),
-            updated_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(db.conn())
-        .await
-        .unwrap();
+        domain::products::insert_product(&db, "reader", "Reader")
+            .await
+            .unwrap();
+        let me = domain::Principal::load(&db, person.id).await.unwrap();
+        let settings = serde_json::json!({ "signature": "Zebulon Quarterfield" });
+        domain::applications::put_settings(&db, &me, person.public_id, "reader", &settings)
+            .await
+            .unwrap();
         domain::entities::sso_link::ActiveModel {
             user_id: Set(person.id),
             provider: Set("google".into()),
